@@ -1,0 +1,154 @@
+package baton
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// UserRef is a person named in a command: a Slack mention (<@U123> or <@U123|name>) gives an ID,
+// a bare @name gives only a name to look up.
+type UserRef struct {
+	ID   string
+	Name string
+}
+
+// TaskCommandKind says what a /task command asks for.
+type TaskCommandKind int
+
+// What /task can be asked to do.
+const (
+	TaskOpenModal TaskCommandKind = iota
+	TaskQuick
+	TaskList
+	TaskShow
+	TaskHistory
+	TaskHelp
+	TaskUnknown
+)
+
+// ListScope is which tasks /task list shows.
+type ListScope string
+
+// The task lists.
+const (
+	ListMine      ListScope = "mine"
+	ListDelegated ListScope = "delegated"
+	ListBlocked   ListScope = "blocked"
+	ListOverdue   ListScope = "overdue"
+	ListUser      ListScope = "user"
+)
+
+// TaskCommand is a parsed /task command.
+type TaskCommand struct {
+	Kind    TaskCommandKind
+	Scope   ListScope // TaskList
+	User    UserRef   // TaskList with ListUser
+	Number  int64     // TaskShow, TaskHistory
+	Owner   UserRef   // TaskQuick
+	Title   string    // TaskQuick
+	DueWord string    // TaskQuick: the word after due:, "" when absent
+	HasDue  bool      // TaskQuick: a due: token was given
+	Problem string    // TaskUnknown: what was not understood
+}
+
+var (
+	mentionRe = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$`)
+	bareAtRe  = regexp.MustCompile(`^@([\p{L}\p{N}._\-]+)$`)
+	taskRefRe = regexp.MustCompile(`^(?i)#?t-(\d{1,18})$`)
+)
+
+// ParseUserRef reads one word as a person: <@U123>, <@U123|name> or @name.
+func ParseUserRef(word string) (UserRef, bool) {
+	if m := mentionRe.FindStringSubmatch(word); m != nil {
+		return UserRef{ID: m[1], Name: m[2]}, true
+	}
+	if m := bareAtRe.FindStringSubmatch(word); m != nil {
+		return UserRef{Name: m[1]}, true
+	}
+	return UserRef{}, false
+}
+
+// ParseTaskRef reads a short task ID such as T-12 (any case, an optional leading #).
+func ParseTaskRef(word string) (int64, bool) {
+	m := taskRefRe.FindStringSubmatch(strings.TrimSpace(word))
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// UnescapeSlack turns Slack's escaped command text (&amp; &lt; &gt;) back into what the person typed.
+func UnescapeSlack(s string) string {
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}
+
+// ParseTaskCommand reads the text after /task.
+func ParseTaskCommand(text string) TaskCommand {
+	words := strings.Fields(text)
+	if len(words) == 0 {
+		return TaskCommand{Kind: TaskOpenModal}
+	}
+	first := strings.ToLower(words[0])
+	switch {
+	case first == "help" || first == "?":
+		return TaskCommand{Kind: TaskHelp}
+	case first == "list" || first == "ls":
+		return parseList(words[1:])
+	}
+	if n, ok := ParseTaskRef(words[0]); ok {
+		switch {
+		case len(words) == 1:
+			return TaskCommand{Kind: TaskShow, Number: n}
+		case len(words) == 2 && strings.EqualFold(words[1], "history"):
+			return TaskCommand{Kind: TaskHistory, Number: n}
+		}
+		return TaskCommand{Kind: TaskUnknown, Problem: text}
+	}
+	if owner, ok := ParseUserRef(words[0]); ok {
+		return parseQuick(owner, words[1:])
+	}
+	return TaskCommand{Kind: TaskUnknown, Problem: text}
+}
+
+func parseList(rest []string) TaskCommand {
+	if len(rest) == 0 {
+		return TaskCommand{Kind: TaskList, Scope: ListMine}
+	}
+	if len(rest) > 1 {
+		return TaskCommand{Kind: TaskUnknown, Problem: "list " + strings.Join(rest, " ")}
+	}
+	switch w := strings.ToLower(rest[0]); w {
+	case "mine", "my":
+		return TaskCommand{Kind: TaskList, Scope: ListMine}
+	case "delegated":
+		return TaskCommand{Kind: TaskList, Scope: ListDelegated}
+	case "blocked":
+		return TaskCommand{Kind: TaskList, Scope: ListBlocked}
+	case "overdue":
+		return TaskCommand{Kind: TaskList, Scope: ListOverdue}
+	}
+	if u, ok := ParseUserRef(rest[0]); ok {
+		return TaskCommand{Kind: TaskList, Scope: ListUser, User: u}
+	}
+	return TaskCommand{Kind: TaskUnknown, Problem: "list " + rest[0]}
+}
+
+func parseQuick(owner UserRef, rest []string) TaskCommand {
+	c := TaskCommand{Kind: TaskQuick, Owner: owner}
+	title := make([]string, 0, len(rest))
+	for _, w := range rest {
+		if len(w) >= 4 && strings.EqualFold(w[:4], "due:") {
+			c.HasDue = true
+			c.DueWord = w[4:]
+			continue
+		}
+		title = append(title, w)
+	}
+	c.Title = UnescapeSlack(strings.Join(title, " "))
+	return c
+}

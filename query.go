@@ -1,0 +1,15 @@
+package baton
+
+import "time"
+
+// TaskQuery selects tasks of one workspace. Zero fields do not filter.
+type TaskQuery struct {
+	TeamID      string
+	OwnerID     string
+	DelegatorID string
+	Statuses    []Status
+	Open        bool      // only tasks that are not Done
+	DueBefore   time.Time // only tasks due at or before this moment
+	Limit       int       // 0 = no limit
+	Offset      int
+}
