@@ -4,7 +4,7 @@ import "time"
 
 // TaskQuery selects tasks of one workspace. Zero fields do not filter.
 type TaskQuery struct {
-	TeamID      string
+	TeamID      string // required: a query never crosses workspaces
 	OwnerID     string
 	DelegatorID string
 	Statuses    []Status

@@ -1,0 +1,106 @@
+// Package store keeps Baton's records in Postgres: tasks, their history, and delivery de-duplication.
+// Methods take ctx first, wrap failures with what was being done, and let domain errors (*baton.Error)
+// through so callers can show their message.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	baton "github.com/batonhq/baton"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
+)
+
+// Pool limits for one process.
+const (
+	maxOpenConns    = 20
+	maxIdleConns    = 10
+	connMaxLifetime = 30 * time.Minute
+	connMaxIdleTime = 5 * time.Minute
+)
+
+// DB is the Postgres store.
+type DB struct {
+	*sqlx.DB
+}
+
+// Open connects to the database at url (a lib/pq URL or key=value DSN) and checks that it answers.
+func Open(ctx context.Context, url string) (*DB, error) {
+	sdb, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, fmt.Errorf("store: open database: %w", err)
+	}
+	sdb.SetMaxOpenConns(maxOpenConns)
+	sdb.SetMaxIdleConns(maxIdleConns)
+	sdb.SetConnMaxLifetime(connMaxLifetime)
+	sdb.SetConnMaxIdleTime(connMaxIdleTime)
+	if err := sdb.PingContext(ctx); err != nil {
+		_ = sdb.Close()
+		return nil, fmt.Errorf("store: connect to database: %w", err)
+	}
+	return &DB{DB: sdb}, nil
+}
+
+// Close closes the connection pool.
+func (db *DB) Close() error {
+	if err := db.DB.Close(); err != nil {
+		return fmt.Errorf("store: close database: %w", err)
+	}
+	return nil
+}
+
+// InTx runs fn in a transaction and commits it when fn returns nil. An error or a panic from fn
+// rolls the transaction back; the error is returned as is and the panic is re-raised.
+func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin transaction: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("store: roll back transaction: %w", rbErr))
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return mapError("commit transaction", err)
+	}
+	return nil
+}
+
+// Messages for constraint violations that reach the user.
+const (
+	conflictMessage = "Someone else changed this at the same moment, so your change was not saved. Try again."
+	missingMessage  = "What this refers to no longer exists, so nothing was saved. Refresh and try again."
+)
+
+// mapError wraps err with what was being done. Domain errors pass through untouched. A unique
+// violation becomes a conflict, and a foreign key violation (a row pointing at one that is gone:
+// every parent deletion in the schema cascades) becomes not found; both keep the Postgres error in
+// the chain for the log. Anything else is internal.
+func mapError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := errors.AsType[*baton.Error](err); ok {
+		return err
+	}
+	if pq.As(err, pqerror.UniqueViolation) != nil {
+		return fmt.Errorf("store: %s: %w (%w)", op, baton.Errorf(baton.EConflict, conflictMessage), err)
+	}
+	if pq.As(err, pqerror.ForeignKeyViolation) != nil {
+		return fmt.Errorf("store: %s: %w (%w)", op, baton.Errorf(baton.ENotFound, missingMessage), err)
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}

@@ -1,0 +1,79 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/batonhq/baton/store"
+	"github.com/batonhq/baton/store/storetest"
+)
+
+func schemaState(t *testing.T, db *store.DB) (schema string, tables, versions int) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.GetContext(ctx, &schema, `SELECT current_schema()`); err != nil {
+		t.Fatalf("current schema: %v", err)
+	}
+	if err := db.GetContext(ctx, &tables,
+		`SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()`); err != nil {
+		t.Fatalf("count tables: %v", err)
+	}
+	if err := db.GetContext(ctx, &versions, `SELECT count(*) FROM goose_db_version WHERE version_id > 0`); err != nil {
+		t.Fatalf("count applied migrations: %v", err)
+	}
+	return schema, tables, versions
+}
+
+func TestMigrateTwiceIsNoop(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	created := createTask(t, db, "T1", "U1", "U2", "Write the brief", dueNone)
+
+	schema, tables, versions := schemaState(t, db)
+	if !strings.HasPrefix(schema, "t_") {
+		t.Fatalf("current schema = %q, want the test's own schema (search_path)", schema)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("second Migrate: %v", err)
+	}
+	schema2, tables2, versions2 := schemaState(t, db)
+	if schema2 != schema || tables2 != tables || versions2 != versions {
+		t.Fatalf("second Migrate changed the schema: (%s, %d tables, %d versions) → (%s, %d, %d)",
+			schema, tables, versions, schema2, tables2, versions2)
+	}
+	got, err := db.Task(ctx, "T1", created.Number)
+	if err != nil || got.Title != created.Title {
+		t.Fatalf("task after second Migrate = %+v, %v", got, err)
+	}
+}
+
+func TestMigrateConcurrent(t *testing.T) {
+	t.Parallel()
+	url := storetest.URL(t)
+	dbs := []*store.DB{storetest.Open(t, url), storetest.Open(t, url)}
+
+	errs := make([]error, len(dbs))
+	var wg sync.WaitGroup
+	for i, db := range dbs {
+		wg.Go(func() { errs[i] = db.Migrate(context.Background()) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Migrate %d: %v", i, err)
+		}
+	}
+
+	_, tables, versions := schemaState(t, dbs[0])
+	// team_counters, tasks, task_events, deliveries and goose's version table.
+	if tables != 5 {
+		t.Errorf("tables = %d, want 5", tables)
+	}
+	if versions != 1 {
+		t.Errorf("applied migrations = %d, want 1", versions)
+	}
+	createTask(t, dbs[1], "T1", "U1", "U2", "Works after a concurrent start", dueNone)
+}

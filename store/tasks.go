@@ -1,0 +1,295 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	baton "github.com/batonhq/baton"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// taskColumns reads a task row in the shape of taskRow. The due date is read as text in a fixed
+// format so that the session's DateStyle does not matter.
+const taskColumns = `id, team_id, number, title, description, owner_id, delegator_id, status, blocked_reason,
+	COALESCE(to_char(due_date, 'YYYY-MM-DD'), '') AS due_date, due_time, due_at, due_has_time,
+	channel_id, card_ts, source_channel_id, source_ts, source_link, created_at, updated_at, status_changed_at`
+
+// taskRow is a task as stored: the flat columns of baton.Task plus the columns of its due date.
+type taskRow struct {
+	baton.Task
+	DueDate    string       `db:"due_date"`
+	DueTime    string       `db:"due_time"`
+	DueAt      sql.NullTime `db:"due_at"`
+	DueHasTime bool         `db:"due_has_time"`
+}
+
+func (r taskRow) task() baton.Task {
+	t := r.Task
+	t.CreatedAt = t.CreatedAt.UTC()
+	t.UpdatedAt = t.UpdatedAt.UTC()
+	t.StatusChangedAt = t.StatusChangedAt.UTC()
+	t.Due = baton.Due{}
+	if r.DueDate != "" {
+		t.Due = baton.Due{Date: r.DueDate, Time: r.DueTime, HasTime: r.DueHasTime}
+		if r.DueAt.Valid {
+			t.Due.At = r.DueAt.Time.UTC()
+		}
+	}
+	return t
+}
+
+// dueArgs are the values of due_date, due_time, due_at and due_has_time for d.
+func dueArgs(d baton.Due) (date, clock, at, hasTime any) {
+	if !d.Set() {
+		return nil, "", nil, false
+	}
+	if d.At.IsZero() {
+		return d.Date, d.Time, nil, d.HasTime
+	}
+	return d.Date, d.Time, d.At.UTC(), d.HasTime
+}
+
+func taskNotFound(number int64) error {
+	return baton.Errorf(baton.ENotFound, "There is no task %s in this workspace. Check the number with /task list.", baton.TaskRef(number))
+}
+
+// CreateTask stores a new task with its creation event and gives it the workspace's next number.
+// It returns the task as stored, with ID and Number set.
+func (db *DB) CreateTask(ctx context.Context, t baton.Task, ev baton.TaskEvent) (baton.Task, error) {
+	var created baton.Task
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		number, err := nextNumber(ctx, tx, t.TeamID, "task")
+		if err != nil {
+			return err
+		}
+		date, clock, at, hasTime := dueArgs(t.Due)
+		var row taskRow
+		err = tx.GetContext(ctx, &row, `INSERT INTO tasks (team_id, number, title, description, owner_id, delegator_id,
+			status, blocked_reason, due_date, due_time, due_at, due_has_time, channel_id, card_ts,
+			source_channel_id, source_ts, source_link, created_at, updated_at, status_changed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+			RETURNING `+taskColumns,
+			t.TeamID, number, t.Title, t.Description, t.OwnerID, t.DelegatorID,
+			t.Status, t.BlockedReason, date, clock, at, hasTime, t.ChannelID, t.CardTS,
+			t.SourceChannelID, t.SourceTS, t.SourceLink, t.CreatedAt, t.UpdatedAt, t.StatusChangedAt)
+		if err != nil {
+			return mapError("create task", err)
+		}
+		created = row.task()
+		ev.TaskID, ev.TeamID = created.ID, created.TeamID
+		_, err = insertTaskEvent(ctx, tx, ev)
+		return err
+	})
+	if err != nil {
+		return baton.Task{}, err
+	}
+	return created, nil
+}
+
+// nextNumber takes the next short-ID number of a kind in a workspace. The counter row stays locked
+// until the transaction ends, so numbers are handed out in order and without gaps.
+func nextNumber(ctx context.Context, tx *sqlx.Tx, teamID, kind string) (int64, error) {
+	var n int64
+	err := tx.GetContext(ctx, &n, `INSERT INTO team_counters (team_id, kind, last) VALUES ($1, $2, 1)
+		ON CONFLICT (team_id, kind) DO UPDATE SET last = team_counters.last + 1
+		RETURNING last`, teamID, kind)
+	if err != nil {
+		return 0, mapError("take next "+kind+" number", err)
+	}
+	return n, nil
+}
+
+// Task returns task T-number of a workspace.
+func (db *DB) Task(ctx context.Context, teamID string, number int64) (baton.Task, error) {
+	var row taskRow
+	err := db.GetContext(ctx, &row, `SELECT `+taskColumns+` FROM tasks WHERE team_id = $1 AND number = $2`, teamID, number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return baton.Task{}, taskNotFound(number)
+	}
+	if err != nil {
+		return baton.Task{}, mapError("read task", err)
+	}
+	return row.task(), nil
+}
+
+// TaskByID returns a task by its database ID, as carried in scheduled jobs.
+func (db *DB) TaskByID(ctx context.Context, id int64) (baton.Task, error) {
+	var row taskRow
+	err := db.GetContext(ctx, &row, `SELECT `+taskColumns+` FROM tasks WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return baton.Task{}, baton.Errorf(baton.ENotFound, "That task no longer exists.")
+	}
+	if err != nil {
+		return baton.Task{}, mapError("read task", err)
+	}
+	return row.task(), nil
+}
+
+// UpdateTask changes task T-number under a row lock, so that two people acting at once are applied
+// one after the other. change is a domain method: it sees the task as stored, edits it and returns
+// the event to record. Its error aborts the update and is returned as is. UpdateTask returns the
+// task as stored and the event with its ID.
+func (db *DB) UpdateTask(ctx context.Context, teamID string, number int64,
+	change func(t *baton.Task) (baton.TaskEvent, error)) (baton.Task, baton.TaskEvent, error) {
+	var (
+		updated baton.Task
+		stored  baton.TaskEvent
+	)
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var row taskRow
+		err := tx.GetContext(ctx, &row, `SELECT `+taskColumns+` FROM tasks WHERE team_id = $1 AND number = $2 FOR UPDATE`,
+			teamID, number)
+		if errors.Is(err, sql.ErrNoRows) {
+			return taskNotFound(number)
+		}
+		if err != nil {
+			return mapError("lock task", err)
+		}
+		t := row.task()
+		id := t.ID
+		ev, err := change(&t)
+		if err != nil {
+			return err
+		}
+		date, clock, at, hasTime := dueArgs(t.Due)
+		var out taskRow
+		err = tx.GetContext(ctx, &out, `UPDATE tasks SET title = $2, description = $3, owner_id = $4, delegator_id = $5,
+			status = $6, blocked_reason = $7, due_date = $8, due_time = $9, due_at = $10, due_has_time = $11,
+			channel_id = $12, card_ts = $13, source_channel_id = $14, source_ts = $15, source_link = $16,
+			updated_at = $17, status_changed_at = $18
+			WHERE id = $1
+			RETURNING `+taskColumns,
+			id, t.Title, t.Description, t.OwnerID, t.DelegatorID,
+			t.Status, t.BlockedReason, date, clock, at, hasTime,
+			t.ChannelID, t.CardTS, t.SourceChannelID, t.SourceTS, t.SourceLink,
+			t.UpdatedAt, t.StatusChangedAt)
+		if err != nil {
+			return mapError("update task", err)
+		}
+		updated = out.task()
+		ev.TaskID, ev.TeamID = updated.ID, updated.TeamID
+		stored, err = insertTaskEvent(ctx, tx, ev)
+		return err
+	})
+	if err != nil {
+		return baton.Task{}, baton.TaskEvent{}, err
+	}
+	return updated, stored, nil
+}
+
+// SetCard records where the task's card was posted.
+func (db *DB) SetCard(ctx context.Context, taskID int64, channelID, ts string) error {
+	res, err := db.ExecContext(ctx, `UPDATE tasks SET channel_id = $2, card_ts = $3 WHERE id = $1`, taskID, channelID, ts)
+	if err != nil {
+		return mapError("set task card", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return mapError("set task card", err)
+	}
+	if n == 0 {
+		return baton.Errorf(baton.ENotFound, "That task no longer exists.")
+	}
+	return nil
+}
+
+// taskWhere builds the WHERE clause of q and its arguments; a query without a team ID is refused.
+func taskWhere(q baton.TaskQuery) (string, []any, error) {
+	if q.TeamID == "" {
+		return "", nil, errors.New("a task query needs a team ID")
+	}
+	conds := []string{"team_id = $1"}
+	args := []any{q.TeamID}
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if q.OwnerID != "" {
+		add("owner_id = ?", q.OwnerID)
+	}
+	if q.DelegatorID != "" {
+		add("delegator_id = ?", q.DelegatorID)
+	}
+	if len(q.Statuses) > 0 {
+		statuses := make([]string, len(q.Statuses))
+		for i, s := range q.Statuses {
+			statuses[i] = string(s)
+		}
+		add("status = ANY(?)", pq.Array(statuses))
+	}
+	if q.Open {
+		conds = append(conds, "status <> 'done'")
+	}
+	if !q.DueBefore.IsZero() {
+		add("due_at <= ?", q.DueBefore.UTC())
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// ListTasks returns the tasks q selects: those with a due date first, soonest first, then by number.
+func (db *DB) ListTasks(ctx context.Context, q baton.TaskQuery) ([]baton.Task, error) {
+	where, args, err := taskWhere(q)
+	if err != nil {
+		return nil, fmt.Errorf("store: list tasks: %w", err)
+	}
+	if q.Limit < 0 || q.Offset < 0 {
+		return nil, fmt.Errorf("store: list tasks: negative limit %d or offset %d", q.Limit, q.Offset)
+	}
+	query := `SELECT ` + taskColumns + ` FROM tasks` + where + ` ORDER BY due_at ASC NULLS LAST, number ASC`
+	if q.Limit > 0 {
+		args = append(args, q.Limit)
+		query += " LIMIT $" + strconv.Itoa(len(args))
+	}
+	if q.Offset > 0 {
+		args = append(args, q.Offset)
+		query += " OFFSET $" + strconv.Itoa(len(args))
+	}
+	var rows []taskRow
+	if err := db.SelectContext(ctx, &rows, query, args...); err != nil {
+		return nil, mapError("list tasks", err)
+	}
+	tasks := make([]baton.Task, len(rows))
+	for i, r := range rows {
+		tasks[i] = r.task()
+	}
+	return tasks, nil
+}
+
+// CountTasks counts the tasks q selects, ignoring its Limit and Offset.
+func (db *DB) CountTasks(ctx context.Context, q baton.TaskQuery) (int, error) {
+	where, args, err := taskWhere(q)
+	if err != nil {
+		return 0, fmt.Errorf("store: count tasks: %w", err)
+	}
+	var n int
+	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM tasks`+where, args...); err != nil {
+		return 0, mapError("count tasks", err)
+	}
+	return n, nil
+}
+
+// CountByStatus counts the tasks q selects per status, ignoring its Limit and Offset. A status with
+// no task is absent from the map, so it reads as 0.
+func (db *DB) CountByStatus(ctx context.Context, q baton.TaskQuery) (map[baton.Status]int, error) {
+	where, args, err := taskWhere(q)
+	if err != nil {
+		return nil, fmt.Errorf("store: count tasks by status: %w", err)
+	}
+	var rows []struct {
+		Status baton.Status `db:"status"`
+		N      int          `db:"n"`
+	}
+	if err := db.SelectContext(ctx, &rows, `SELECT status, count(*) AS n FROM tasks`+where+` GROUP BY status`, args...); err != nil {
+		return nil, mapError("count tasks by status", err)
+	}
+	counts := make(map[baton.Status]int, len(rows))
+	for _, r := range rows {
+		counts[r.Status] = r.N
+	}
+	return counts, nil
+}
