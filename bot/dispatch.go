@@ -1,0 +1,550 @@
+package bot
+
+import (
+	"container/list"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// Deduper remembers delivery keys across processes. FirstDelivery reports true the first
+// time a key is seen and false for every later delivery of the same key.
+type Deduper interface {
+	FirstDelivery(ctx context.Context, key string) (bool, error)
+}
+
+const (
+	defaultWorkTimeout   = 30 * time.Second
+	defaultSubmitTimeout = 2500 * time.Millisecond
+	dedupeTimeout        = 5 * time.Second
+
+	// Slack redelivers an unacked event up to about five minutes later; remember keys longer.
+	seenTTL      = 15 * time.Minute
+	seenCapacity = 10000
+)
+
+// Dispatcher applies Baton's ack policy to Socket Mode envelopes and runs their handlers.
+//
+// Envelopes are acked first, then de-duplicated and handled in their own goroutine with a
+// deadline (WorkTimeout), a request logger and panic recovery. View submissions are the
+// exception: their handler runs before the ack, under SubmitTimeout, and its return value
+// is the ack payload. Handle never blocks on handler work.
+//
+// The zero value with a Router is ready to use. Once Wait has given up (shutdown), handlers
+// started afterwards get an already-cancelled context.
+type Dispatcher struct {
+	Router        *Router
+	Dedupe        Deduper       // nil: only the in-process set de-duplicates
+	Log           *slog.Logger  // nil: slog.Default()
+	WorkTimeout   time.Duration // 0: 30s
+	SubmitTimeout time.Duration // 0: 2.5s
+
+	once     sync.Once
+	seen     *seenSet
+	inflight Inflight
+	abort    context.Context
+	abortAll context.CancelFunc
+}
+
+func (d *Dispatcher) init() {
+	d.once.Do(func() {
+		d.seen = newSeenSet(seenCapacity, seenTTL, time.Now)
+		d.abort, d.abortAll = context.WithCancel(context.Background())
+		if d.Router == nil {
+			d.Router = NewRouter()
+		}
+		if d.Log == nil {
+			d.Log = slog.Default()
+		}
+		if d.WorkTimeout <= 0 {
+			d.WorkTimeout = defaultWorkTimeout
+		}
+		if d.SubmitTimeout <= 0 {
+			d.SubmitTimeout = defaultSubmitTimeout
+		}
+	})
+}
+
+// Handle acks and dispatches one Socket Mode event. ack sends the envelope's ack with an
+// optional payload; it is called at most once. Lifecycle events (connecting, hello, …) are
+// ignored: they are the socket loop's business. ctx supplies values for handler contexts;
+// its cancellation does not cancel work already started (see Wait).
+func (d *Dispatcher) Handle(ctx context.Context, evt socketmode.Event, ack func(payload any) error) {
+	d.init()
+	// Counted from before the ack, so whoever sees the ack and then waits for idle also waits for the work.
+	d.inflight.Add()
+	defer d.inflight.Done()
+	defer func() {
+		if p := recover(); p != nil {
+			ref := newRef()
+			d.Log.Error("dispatch panicked", "ref", ref, "event_type", string(evt.Type), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		}
+	}()
+
+	switch evt.Type {
+	case socketmode.EventTypeEventsAPI, socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive:
+		if evt.Request == nil {
+			d.Log.Warn("envelope without request; cannot ack", "event_type", string(evt.Type))
+			return
+		}
+	case socketmode.EventTypeErrorBadMessage:
+		d.handleBadMessage(evt, ack)
+		return
+	default:
+		d.Log.Debug("not an envelope; nothing to dispatch", "event_type", string(evt.Type))
+		return
+	}
+
+	env := evt.Request
+	if cb, ok := evt.Data.(slack.InteractionCallback); ok && cb.Type == slack.InteractionTypeViewSubmission {
+		d.handleSubmission(ctx, env, &cb, ack)
+		return
+	}
+
+	d.sendAck(env.EnvelopeID, ack, nil)
+
+	switch data := evt.Data.(type) {
+	case slackevents.EventsAPIEvent:
+		d.handleEvent(ctx, env, &data)
+	case slack.SlashCommand:
+		d.handleCommand(ctx, env, &data)
+	case slack.InteractionCallback:
+		d.handleInteraction(ctx, env, &data)
+	default:
+		d.Log.Warn("envelope with unexpected data; acked and dropped", "envelope_id", env.EnvelopeID, "event_type", string(evt.Type), "data_type", fmt.Sprintf("%T", evt.Data))
+	}
+}
+
+// Wait blocks until every handler started by Handle has returned, or ctx is done. When ctx
+// ends first, the contexts of the handlers still running are cancelled and Wait returns an
+// error naming how many were left.
+func (d *Dispatcher) Wait(ctx context.Context) error {
+	d.init()
+	if err := d.inflight.Wait(ctx); err != nil {
+		d.abortAll()
+		return fmt.Errorf("handlers: %w", err)
+	}
+	return nil
+}
+
+// Idle reports whether no envelope is being handled right now.
+func (d *Dispatcher) Idle() bool { return d.inflight.Idle() }
+
+func (d *Dispatcher) handleCommand(ctx context.Context, env *socketmode.Request, cmd *slack.SlashCommand) {
+	req := &Request{
+		Kind: KindCommand, EnvelopeID: env.EnvelopeID,
+		TeamID: cmd.TeamID, UserID: cmd.UserID, ChannelID: cmd.ChannelID,
+		Command: cmd,
+	}
+	h, route, ok := d.Router.command(cmd.Command)
+	if !ok {
+		d.unrouted(req, "command", cmd.Command)
+		return
+	}
+	d.spawn(ctx, envelopeKey(env.EnvelopeID), job{req: req, route: route, h: h})
+}
+
+func (d *Dispatcher) handleInteraction(ctx context.Context, env *socketmode.Request, cb *slack.InteractionCallback) {
+	base := Request{
+		EnvelopeID: env.EnvelopeID,
+		TeamID:     cb.Team.ID, UserID: cb.User.ID, ChannelID: interactionChannel(cb),
+		Interaction: cb,
+	}
+	key := envelopeKey(env.EnvelopeID)
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		var jobs []job
+		for _, a := range cb.ActionCallback.BlockActions {
+			req := base
+			req.Kind, req.Action = KindAction, a
+			h, route, ok := d.Router.action(a.ActionID)
+			if !ok {
+				d.unrouted(&req, "action_id", a.ActionID)
+				continue
+			}
+			jobs = append(jobs, job{req: &req, route: route, h: h})
+		}
+		if len(jobs) > 0 {
+			d.spawn(ctx, key, jobs...)
+		}
+	case slack.InteractionTypeViewClosed:
+		base.Kind = KindViewClosed
+		d.route(ctx, key, &base, "view_closed callback_id", cb.View.CallbackID, d.Router.viewClosed)
+	case slack.InteractionTypeShortcut:
+		base.Kind = KindShortcut
+		d.route(ctx, key, &base, "shortcut callback_id", cb.CallbackID, d.Router.shortcut)
+	case slack.InteractionTypeMessageAction:
+		base.Kind = KindMessageShortcut
+		d.route(ctx, key, &base, "message shortcut callback_id", cb.CallbackID, d.Router.shortcut)
+	default:
+		d.unrouted(&base, "interaction type", string(cb.Type))
+	}
+}
+
+func (d *Dispatcher) handleEvent(ctx context.Context, env *socketmode.Request, ev *slackevents.EventsAPIEvent) {
+	req := &Request{
+		Kind: KindEvent, EnvelopeID: env.EnvelopeID, TeamID: ev.TeamID,
+		Event: ev, RetryAttempt: env.RetryAttempt,
+	}
+	key := envelopeKey(env.EnvelopeID)
+	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
+		req.EventID = cb.EventID
+		req.UserID, req.ChannelID = eventUserChannel(cb.InnerEvent)
+		if cb.EventID != "" {
+			key = "event:" + cb.EventID
+		}
+	}
+	eventType := ev.InnerEvent.Type
+	if eventType == "" {
+		eventType = ev.Type
+	}
+	if botID := botAuthor(ev); botID != "" {
+		d.Log.Debug("ignoring bot-authored message", "envelope_id", env.EnvelopeID, "event_id", req.EventID, "bot_id", botID)
+		return
+	}
+	d.route(ctx, key, req, "event type", eventType, d.Router.event)
+}
+
+func (d *Dispatcher) route(ctx context.Context, key string, req *Request, what, name string, lookup func(string) (Handler, string, bool)) {
+	h, route, ok := lookup(name)
+	if !ok {
+		d.unrouted(req, what, name)
+		return
+	}
+	d.spawn(ctx, key, job{req: req, route: route, h: h})
+}
+
+func (d *Dispatcher) unrouted(req *Request, what, name string) {
+	d.Log.Debug("no route; acked and dropped", "envelope_id", req.EnvelopeID, "team_id", req.TeamID, "user_id", req.UserID, "kind", req.Kind.String(), "unrouted", what, "name", name)
+}
+
+type job struct {
+	req   *Request
+	route string
+	h     Handler
+}
+
+// spawn runs jobs, in order, in one goroutine, unless the delivery key was seen before.
+func (d *Dispatcher) spawn(ctx context.Context, key string, jobs ...job) {
+	envID := jobs[0].req.EnvelopeID
+	if !d.newInProcess(key, envID) {
+		return
+	}
+	base := context.WithoutCancel(ctx)
+	d.inflight.Add()
+	go func() {
+		defer d.inflight.Done()
+		dctx, cancel := d.workContext(base, dedupeTimeout)
+		first := d.newInStore(dctx, key, d.Log.With("envelope_id", envID))
+		cancel()
+		if !first {
+			return
+		}
+		for _, j := range jobs {
+			d.run(base, j)
+		}
+	}()
+}
+
+func (d *Dispatcher) run(base context.Context, j job) {
+	j.req.Log = requestLogger(d.Log, j.req, j.route)
+	ctx, cancel := d.workContext(base, d.WorkTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			logPanic(j.req.Log, p)
+		}
+	}()
+	start := time.Now()
+	j.h(ctx, j.req)
+	j.req.Log.Debug("handled", "duration_ms", time.Since(start).Milliseconds())
+}
+
+type submitResult struct {
+	payload any
+	ref     string // set when the handler panicked
+}
+
+func (d *Dispatcher) handleSubmission(ctx context.Context, env *socketmode.Request, cb *slack.InteractionCallback, ack func(any) error) {
+	req := &Request{
+		Kind: KindViewSubmission, EnvelopeID: env.EnvelopeID,
+		TeamID: cb.Team.ID, UserID: cb.User.ID,
+		Interaction: cb,
+	}
+	h, route, ok := d.Router.submission(cb.View.CallbackID)
+	if !ok {
+		d.sendAck(env.EnvelopeID, ack, nil)
+		d.unrouted(req, "view_submission callback_id", cb.View.CallbackID)
+		return
+	}
+	key := envelopeKey(env.EnvelopeID)
+	if !d.newInProcess(key, env.EnvelopeID) {
+		d.sendAck(env.EnvelopeID, ack, nil)
+		return
+	}
+	req.Log = requestLogger(d.Log, req, route)
+	base := context.WithoutCancel(ctx)
+	d.inflight.Add()
+	go func() {
+		defer d.inflight.Done()
+		sctx, cancel := d.workContext(base, d.SubmitTimeout)
+		defer cancel()
+		if !d.newInStore(sctx, key, req.Log) {
+			d.sendAck(env.EnvelopeID, ack, nil)
+			return
+		}
+		result := make(chan submitResult, 1)
+		d.inflight.Add()
+		go func() {
+			defer d.inflight.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					result <- submitResult{ref: logPanic(req.Log, p)}
+				}
+			}()
+			result <- submitResult{payload: h(sctx, req)}
+		}()
+		var payload any
+		select {
+		case res := <-result:
+			payload = res.payload
+			if res.ref != "" {
+				payload = failedSubmission(cb, fmt.Sprintf("Something went wrong on our side (ref %s). Please try again.", res.ref))
+			}
+		case <-sctx.Done():
+			ref := newRef()
+			req.Log.Error("view submission not handled in time; acking with an error", "ref", ref, "timeout_ms", d.SubmitTimeout.Milliseconds(), "error", sctx.Err())
+			payload = failedSubmission(cb, fmt.Sprintf("This is taking longer than it should (ref %s). Please try again.", ref))
+		}
+		d.sendAck(env.EnvelopeID, ack, payload)
+	}()
+}
+
+// failedSubmission keeps the modal open with a message under its first input block, so the
+// user keeps what they typed. Without an input block there is nowhere to show it: the ack is empty.
+func failedSubmission(cb *slack.InteractionCallback, msg string) any {
+	for _, b := range cb.View.Blocks.BlockSet {
+		if in, ok := b.(*slack.InputBlock); ok && in.BlockID != "" {
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{in.BlockID: msg})
+		}
+	}
+	return nil
+}
+
+func (d *Dispatcher) handleBadMessage(evt socketmode.Event, ack func(any) error) {
+	bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
+	if !ok {
+		d.Log.Warn("bad message event without its message", "data_type", fmt.Sprintf("%T", evt.Data))
+		return
+	}
+	env := rawEnvelope(bad.Message)
+	if env.EnvelopeID == "" {
+		d.Log.Warn("unreadable socket mode message without envelope_id; ignored", "envelope_type", env.Type, "size_bytes", len(bad.Message), "error", bad.Cause)
+		return
+	}
+	d.sendAck(env.EnvelopeID, ack, nil)
+	d.Log.Warn("acked an envelope slack-go could not parse; its payload is dropped", "envelope_id", env.EnvelopeID, "envelope_type", env.Type, "retry_attempt", env.RetryAttempt, "size_bytes", len(bad.Message), "error", bad.Cause)
+}
+
+type envelopeHeader struct {
+	EnvelopeID   string `json:"envelope_id"`
+	Type         string `json:"type"`
+	RetryAttempt int    `json:"retry_attempt"`
+}
+
+func rawEnvelope(raw json.RawMessage) envelopeHeader {
+	var h envelopeHeader
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return envelopeHeader{}
+	}
+	return h
+}
+
+// envelopeID is the id to ack evt with: its request's, or, for a message slack-go could
+// not parse, the one found in the raw JSON.
+func envelopeID(evt socketmode.Event) string {
+	if evt.Request != nil {
+		return evt.Request.EnvelopeID
+	}
+	if bad, ok := evt.Data.(*socketmode.ErrorBadMessage); ok {
+		return rawEnvelope(bad.Message).EnvelopeID
+	}
+	return ""
+}
+
+func (d *Dispatcher) sendAck(envelopeID string, ack func(any) error, payload any) {
+	if err := ack(payload); err != nil {
+		d.Log.Error("ack failed", "envelope_id", envelopeID, "error", err)
+	}
+}
+
+// newInProcess records key in the in-process set, which sits in front of the Deduper so a
+// redelivery to this process is dropped even when the Deduper fails.
+func (d *Dispatcher) newInProcess(key, envelopeID string) bool {
+	if d.seen.add(key) {
+		return true
+	}
+	d.Log.Debug("duplicate delivery dropped", "envelope_id", envelopeID, "dedupe_key", key, "seen_by", "process")
+	return false
+}
+
+// newInStore asks the Deduper whether key is new across processes. A Deduper failure is
+// logged and counts as new: a rare duplicate beats a lost request.
+func (d *Dispatcher) newInStore(ctx context.Context, key string, log *slog.Logger) bool {
+	if d.Dedupe == nil {
+		return true
+	}
+	first, err := d.Dedupe.FirstDelivery(ctx, key)
+	if err != nil {
+		log.Error("de-duplication check failed; handling the delivery anyway", "dedupe_key", key, "error", err)
+		return true
+	}
+	if !first {
+		log.Debug("duplicate delivery dropped", "dedupe_key", key, "seen_by", "store")
+	}
+	return first
+}
+
+// workContext bounds handler work by timeout and by Wait giving up at shutdown.
+func (d *Dispatcher) workContext(base context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(base, timeout)
+	stop := context.AfterFunc(d.abort, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+	}
+}
+
+func envelopeKey(id string) string { return "envelope:" + id }
+
+func requestLogger(log *slog.Logger, r *Request, route string) *slog.Logger {
+	attrs := []any{"envelope_id", r.EnvelopeID, "team_id", r.TeamID, "user_id", r.UserID, "route", route}
+	if r.EventID != "" {
+		attrs = append(attrs, "event_id", r.EventID)
+	}
+	return log.With(attrs...)
+}
+
+// logPanic logs a recovered panic with its stack and returns the short reference shown to users.
+func logPanic(log *slog.Logger, p any) string {
+	ref := newRef()
+	log.Error("handler panicked", "ref", ref, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	return ref
+}
+
+// newRef returns a short random reference that ties what a user sees to the log line.
+func newRef() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func interactionChannel(cb *slack.InteractionCallback) string {
+	if cb.Channel.ID != "" {
+		return cb.Channel.ID
+	}
+	return cb.Container.ChannelID
+}
+
+// eventUserChannel reads the acting user and the channel from an inner event's JSON. Most
+// events carry "user" and "channel" strings; reactions carry the channel under "item".
+func eventUserChannel(raw *json.RawMessage) (user, channel string) {
+	if raw == nil {
+		return "", ""
+	}
+	var fields struct {
+		User    json.RawMessage `json:"user"`
+		Channel json.RawMessage `json:"channel"`
+		Item    struct {
+			Channel string `json:"channel"`
+		} `json:"item"`
+	}
+	if err := json.Unmarshal(*raw, &fields); err != nil {
+		return "", ""
+	}
+	user = jsonString(fields.User)
+	channel = jsonString(fields.Channel)
+	if channel == "" {
+		channel = fields.Item.Channel
+	}
+	return user, channel
+}
+
+func jsonString(raw json.RawMessage) string {
+	var s string
+	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+// botAuthor returns the bot_id of a message event written by a bot (this one included), or "".
+func botAuthor(ev *slackevents.EventsAPIEvent) string {
+	msg, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent)
+	if !ok {
+		return ""
+	}
+	if msg.BotID != "" {
+		return msg.BotID
+	}
+	if msg.Message != nil {
+		return msg.Message.BotID
+	}
+	return ""
+}
+
+// seenSet is a bounded, time-limited set of delivery keys: the in-process de-duplication in
+// front of the Deduper, so a redelivery to this process is dropped even when the store fails.
+type seenSet struct {
+	mu    sync.Mutex
+	cap   int
+	ttl   time.Duration
+	now   func() time.Time
+	order *list.List // of seenEntry, newest at the front
+	items map[string]*list.Element
+}
+
+type seenEntry struct {
+	key string
+	at  time.Time
+}
+
+func newSeenSet(capacity int, ttl time.Duration, now func() time.Time) *seenSet {
+	return &seenSet{cap: capacity, ttl: ttl, now: now, order: list.New(), items: map[string]*list.Element{}}
+}
+
+// add records key and reports whether it was new (unseen, or last seen longer than ttl ago).
+func (s *seenSet) add(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	s.evict(func(e seenEntry) bool { return now.Sub(e.at) >= s.ttl })
+	if _, ok := s.items[key]; ok {
+		return false
+	}
+	s.evict(func(seenEntry) bool { return s.order.Len() >= s.cap })
+	s.items[key] = s.order.PushFront(seenEntry{key: key, at: now})
+	return true
+}
+
+// evict drops the oldest entries while drop says so.
+func (s *seenSet) evict(drop func(seenEntry) bool) {
+	for back := s.order.Back(); back != nil; back = s.order.Back() {
+		e := back.Value.(seenEntry)
+		if !drop(e) {
+			return
+		}
+		s.order.Remove(back)
+		delete(s.items, e.key)
+	}
+}
