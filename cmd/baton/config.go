@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+)
+
+// config is Baton's settings, all from the environment.
+type config struct {
+	AppToken    string
+	BotToken    string
+	APIURL      string
+	DatabaseURL string
+	HTTPAddr    string
+	LogLevel    slog.Level
+}
+
+// settingError names the setting that stops the start, and how to fix it.
+type settingError struct{ name, fix string }
+
+func (e *settingError) Error() string { return e.name + ": " + e.fix }
+
+// loadConfig reads the settings that command needs; the first missing or malformed one is an error.
+func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
+	c := config{
+		AppToken:    strings.TrimSpace(getenv("SLACK_APP_TOKEN")),
+		BotToken:    strings.TrimSpace(getenv("SLACK_BOT_TOKEN")),
+		APIURL:      strings.TrimSpace(getenv("SLACK_API_URL")),
+		DatabaseURL: strings.TrimSpace(getenv("DATABASE_URL")),
+		HTTPAddr:    strings.TrimSpace(getenv("BATON_HTTP_ADDR")),
+	}
+	if needSlack {
+		if !strings.HasPrefix(c.AppToken, "xapp-") {
+			return c, &settingError{"SLACK_APP_TOKEN", "set it to the app-level token (xapp-…) from Basic Information → App-Level Tokens, with the connections:write scope"}
+		}
+		if !strings.HasPrefix(c.BotToken, "xoxb-") {
+			return c, &settingError{"SLACK_BOT_TOKEN", "set it to the bot token (xoxb-…) from OAuth & Permissions after installing the app"}
+		}
+		if c.APIURL != "" {
+			u, err := url.Parse(c.APIURL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return c, &settingError{"SLACK_API_URL", "set it to an http(s) URL such as https://slack.com/api/, or leave it unset"}
+			}
+			if !strings.HasSuffix(c.APIURL, "/") {
+				c.APIURL += "/"
+			}
+		}
+	}
+	if c.DatabaseURL == "" {
+		return c, &settingError{"DATABASE_URL", "set it to a Postgres URL such as postgres://baton@127.0.0.1:5432/baton?sslmode=disable"}
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return c, &settingError{"DATABASE_URL", "it must be a postgres:// URL such as postgres://baton@127.0.0.1:5432/baton?sslmode=disable"}
+	}
+	switch lvl := strings.ToLower(strings.TrimSpace(getenv("BATON_LOG_LEVEL"))); lvl {
+	case "", "info":
+		c.LogLevel = slog.LevelInfo
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "warn", "warning":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		return c, &settingError{"BATON_LOG_LEVEL", fmt.Sprintf("%q is not a level; use debug, info, warn or error", lvl)}
+	}
+	return c, nil
+}
+
+func newLogger(level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}

@@ -1,0 +1,331 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/bot/slackdouble"
+	"github.com/batonhq/baton/store"
+	"github.com/batonhq/baton/store/storetest"
+)
+
+// People and channels of the test workspace.
+const (
+	bea   = "UBEA"  // delegator, Europe/Berlin
+	ana   = "UANA"  // owner, America/New_York
+	cal   = "UCAL"  // a colleague with no part in the tasks
+	adm   = "UADM"  // workspace admin
+	robo  = "UROBO" // another app's bot user
+	gone  = "UGONE" // deactivated
+	dup1  = "UDUP1" // two people both called "sam"
+	dup2  = "UDUP2"
+	launc = "CLAUNCH" // public, Baton is a member
+	open_ = "COPEN"   // public, Baton is not a member
+	priv  = "CPRIV"   // private, Baton is not a member
+)
+
+// clock is the time the bot sees; tests move it.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// harness is one workspace served by the double, one bot started as `baton run` starts it, and the bot's
+// database for assertions.
+type harness struct {
+	t     *testing.T
+	ctx   context.Context
+	slack *slackdouble.Server
+	db    *store.DB
+	clock *clock
+	stop  func() error
+
+	idleFn func(context.Context) error
+}
+
+type harnessOptions struct {
+	rateLimits bool
+	client     bot.ClientConfig
+}
+
+// newHarness starts the double, a fresh database schema and the bot, and waits until the bot is connected.
+func newHarness(t *testing.T, opts ...func(*harnessOptions)) *harness {
+	t.Helper()
+	o := harnessOptions{rateLimits: true}
+	for _, f := range opts {
+		f(&o)
+	}
+	d, err := slackdouble.Start(slackdouble.Options{RateLimits: o.rateLimits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	seedWorkspace(d)
+
+	dbURL := storetest.URL(t)
+	h := &harness{t: t, slack: d, clock: &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}}
+	cfg := config{AppToken: "xapp-test", BotToken: "xoxb-test", APIURL: d.APIURL(), DatabaseURL: dbURL}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	idleFn := make(chan func(context.Context) error, 1)
+	ro := runOptions{client: o.client, now: h.clock.Now, started: func(f func(context.Context) error) { idleFn <- f }}
+	go func() { done <- run(ctx, cfg, testLogger(t), ro) }()
+	var once sync.Once
+	var runErr error
+	h.stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case runErr = <-done:
+			case <-time.After(20 * time.Second):
+				runErr = errors.New("the bot did not stop within 20 s")
+			}
+		})
+		return runErr
+	}
+	t.Cleanup(func() {
+		if err := h.stop(); err != nil {
+			t.Errorf("bot stopped with: %v", err)
+		}
+	})
+
+	tctx, tcancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(tcancel)
+	h.ctx = tctx
+	if err := d.WaitConnected(h.waitCtx(), 1); err != nil {
+		select {
+		case err := <-done:
+			t.Fatalf("the bot exited before connecting: %v", err)
+		default:
+		}
+		t.Fatalf("the bot did not connect: %v", err)
+	}
+	h.idleFn = <-idleFn
+	h.db = storetest.Open(t, dbURL)
+	return h
+}
+
+func seedWorkspace(d *slackdouble.Server) {
+	d.AddUser(slackdouble.User{ID: bea, Name: "bea", RealName: "Bea Berg", TZ: "Europe/Berlin"})
+	d.AddUser(slackdouble.User{ID: ana, Name: "ana", RealName: "Ana Alves", TZ: "America/New_York"})
+	d.AddUser(slackdouble.User{ID: cal, Name: "cal", RealName: "Cal Cho", TZ: "Asia/Tokyo"})
+	d.AddUser(slackdouble.User{ID: adm, Name: "adm", RealName: "Ada Admin", TZ: "UTC", IsAdmin: true})
+	d.AddUser(slackdouble.User{ID: robo, Name: "robo", RealName: "Deploy Bot", IsBot: true})
+	d.AddUser(slackdouble.User{ID: gone, Name: "gone", RealName: "Gil Gone", Deleted: true})
+	d.AddUser(slackdouble.User{ID: dup1, Name: "sam", RealName: "Sam One"})
+	d.AddUser(slackdouble.User{ID: dup2, Name: "sam.two", DisplayName: "sam", RealName: "Sam Two"})
+	everyone := []string{bea, ana, cal, adm, dup1, dup2}
+	d.AddChannel(slackdouble.Channel{ID: launc, Name: "launch", Members: everyone, BotIsMember: true})
+	d.AddChannel(slackdouble.Channel{ID: open_, Name: "open", Members: everyone})
+	d.AddChannel(slackdouble.Channel{ID: priv, Name: "secret", Private: true, Members: everyone})
+}
+
+// testLogger sends the bot's logs to the test log, and nowhere once the test has ended.
+func testLogger(t *testing.T) *slog.Logger {
+	if os.Getenv("BATON_TEST_LOGS") == "" {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	w := &testWriter{t: t}
+	t.Cleanup(w.close)
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type testWriter struct {
+	mu     sync.Mutex
+	t      *testing.T
+	closed bool
+}
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.closed {
+		w.t.Log(strings.TrimSpace(string(p)))
+	}
+	return len(p), nil
+}
+
+func (w *testWriter) close() {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+}
+
+// waitCtx bounds one wait for something the bot should do.
+func (h *harness) waitCtx() context.Context {
+	ctx, cancel := context.WithTimeout(h.ctx, 15*time.Second)
+	h.t.Cleanup(cancel)
+	return ctx
+}
+
+// command types a slash command and returns its ack.
+func (h *harness) command(user, channel, text string) slackdouble.Ack {
+	h.t.Helper()
+	ack, err := h.slack.SlashCommand(h.waitCtx(), slackdouble.SlashCommand{UserID: user, ChannelID: channel, Command: "/task", Text: text})
+	if err != nil {
+		h.t.Fatalf("/task %s: %v", text, err)
+	}
+	return ack
+}
+
+// ephemeral waits for a private message to user that contains every one of want.
+func (h *harness) ephemeral(user string, want ...string) slackdouble.Ephemeral {
+	h.t.Helper()
+	e, err := h.slack.WaitEphemeral(h.waitCtx(), user, func(e slackdouble.Ephemeral) bool { return hasAll(e.AllText(), want) })
+	if err != nil {
+		h.t.Fatalf("no private message to %s with %q; got:\n%s", user, want, h.ephemeralTexts(user))
+	}
+	return e
+}
+
+func (h *harness) ephemeralTexts(user string) string {
+	var b strings.Builder
+	for _, e := range h.slack.Ephemerals(user) {
+		fmt.Fprintf(&b, "- %s\n", e.AllText())
+	}
+	return b.String()
+}
+
+// message waits for a message in channel that contains every one of want.
+func (h *harness) message(channel string, want ...string) slackdouble.Message {
+	h.t.Helper()
+	m, err := h.slack.WaitMessage(h.waitCtx(), channel, func(m slackdouble.Message) bool { return hasAll(m.AllText(), want) })
+	if err != nil {
+		var b strings.Builder
+		for _, m := range h.slack.Messages(channel) {
+			fmt.Fprintf(&b, "- %s\n", m.AllText())
+		}
+		h.t.Fatalf("no message in %s with %q; got:\n%s", channel, want, b.String())
+	}
+	return m
+}
+
+// dm waits for a direct message from Baton to user that contains every one of want.
+func (h *harness) dm(user string, want ...string) slackdouble.Message {
+	h.t.Helper()
+	return h.message(h.slack.DMChannel(user), want...)
+}
+
+// view waits for an open modal of user's with the callback ID.
+func (h *harness) view(user, callbackID string) slackdouble.View {
+	h.t.Helper()
+	v, err := h.slack.WaitView(h.waitCtx(), user, func(v slackdouble.View) bool { return v.CallbackID == callbackID })
+	if err != nil {
+		h.t.Fatalf("no %s modal open for %s", callbackID, user)
+	}
+	return v
+}
+
+// home waits for user's App Home to contain every one of want.
+func (h *harness) home(user string, want ...string) slackdouble.View {
+	h.t.Helper()
+	v, err := h.slack.WaitHome(h.waitCtx(), user, func(v slackdouble.View) bool { return hasAll(v.AllText(), want) })
+	if err != nil {
+		got, _ := h.slack.HomeView(user)
+		h.t.Fatalf("%s's home never showed %q; last published:\n%s", user, want, got.AllText())
+	}
+	return v
+}
+
+// submit submits a modal and fails the test on a transport error.
+func (h *harness) submit(user string, v slackdouble.View, values map[string]map[string]slackdouble.InputValue) slackdouble.Ack {
+	h.t.Helper()
+	ack, err := h.slack.SubmitView(h.waitCtx(), user, v.ID, values)
+	if err != nil && !errors.Is(err, slackdouble.ErrViewErrors) {
+		h.t.Fatalf("submit %s: %v", v.CallbackID, err)
+	}
+	return ack
+}
+
+// input is a form value for a field whose block and action share one ID, as every Baton form does.
+func input(id string, v slackdouble.InputValue) map[string]map[string]slackdouble.InputValue {
+	return map[string]map[string]slackdouble.InputValue{id: {id: v}}
+}
+
+func form(fields ...map[string]map[string]slackdouble.InputValue) map[string]map[string]slackdouble.InputValue {
+	out := map[string]map[string]slackdouble.InputValue{}
+	for _, f := range fields {
+		for k, v := range f {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// task reads a task as stored.
+func (h *harness) task(number int64) baton.Task {
+	h.t.Helper()
+	t, err := h.db.Task(h.ctx, h.slack.Options().TeamID, number)
+	if err != nil {
+		h.t.Fatalf("task T-%d: %v", number, err)
+	}
+	return t
+}
+
+// events reads a task's history as stored.
+func (h *harness) events(number int64) []baton.TaskEvent {
+	h.t.Helper()
+	evs, err := h.db.TaskEvents(h.ctx, h.task(number).ID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return evs
+}
+
+// taskCount is how many tasks the workspace has.
+func (h *harness) taskCount() int {
+	h.t.Helper()
+	n, err := h.db.CountTasks(h.ctx, baton.TaskQuery{TeamID: h.slack.Options().TeamID})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}
+
+// card waits for task's card in channel and returns it as it is now.
+func (h *harness) card(channel string, number int64) slackdouble.Message {
+	h.t.Helper()
+	ref := baton.TaskRef(number) + " ·"
+	return h.message(channel, ref)
+}
+
+// idle waits until the bot has finished everything it started: every envelope's handler and every
+// follow-up (cards, thread replies, DMs, dashboards). Tests call it before asserting that something did
+// NOT happen.
+func (h *harness) idle() {
+	h.t.Helper()
+	if err := h.idleFn(h.waitCtx()); err != nil {
+		h.t.Fatalf("the bot did not settle: %v", err)
+	}
+}
+
+func hasAll(text string, want []string) bool {
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}

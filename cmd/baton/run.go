@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers"
+	"github.com/batonhq/baton/store"
+)
+
+// runOptions are the knobs tests and benchmarks turn; production uses the zero value.
+type runOptions struct {
+	client bot.ClientConfig
+	now    func() time.Time
+	// started receives a function that waits until no envelope and no follow-up work is in flight.
+	started func(idle func(context.Context) error)
+}
+
+func runCommand(ctx context.Context, getenv func(string) string) error {
+	cfg, err := loadConfig(getenv, true)
+	if err != nil {
+		return err
+	}
+	return run(ctx, cfg, newLogger(cfg.LogLevel), runOptions{})
+}
+
+func migrateCommand(ctx context.Context, getenv func(string) string) error {
+	cfg, err := loadConfig(getenv, false)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Println("baton: database is up to date")
+	return nil
+}
+
+func openStore(ctx context.Context, cfg config) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: cannot reach Postgres (%w); start it or fix the URL", err)
+	}
+	return db, nil
+}
+
+// run serves until ctx ends: migrate, learn who the bot is, then take Socket Mode envelopes.
+// On shutdown it stops taking envelopes, lets in-flight work finish (bounded) and closes connections.
+func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) error {
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+
+	apiOpts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken)}
+	if cfg.APIURL != "" {
+		apiOpts = append(apiOpts, slack.OptionAPIURL(cfg.APIURL))
+	}
+	api := slack.New(cfg.BotToken, apiOpts...)
+	clientCfg := opts.client
+	clientCfg.Log = log
+	client := bot.NewClient(api, clientCfg)
+	auth, err := client.AuthTest(ctx)
+	if err != nil {
+		return fmt.Errorf("SLACK_BOT_TOKEN: Slack did not accept it (%w); copy the bot token again from OAuth & Permissions", err)
+	}
+	log = log.With("team_id", auth.TeamID, "bot_user_id", auth.UserID)
+
+	h := handlers.New(handlers.Config{Store: db, Slack: client, Log: log, Now: opts.now})
+	router := bot.NewRouter()
+	h.Register(router)
+	dispatcher := &bot.Dispatcher{Router: router, Dedupe: db, Log: log}
+
+	if cfg.HTTPAddr != "" {
+		stopHTTP, err := serveHealth(cfg.HTTPAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopHTTP()
+	}
+	go pruneDeliveries(ctx, db, log)
+	if opts.started != nil {
+		opts.started(func(ctx context.Context) error { return idle(ctx, dispatcher, h) })
+	}
+
+	log.Info("baton is starting", "api_url", cfg.APIURL)
+	runErr := bot.RunSocketMode(ctx, bot.SocketConfig{API: api, Dispatcher: dispatcher, Log: log})
+	drain, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.Wait(drain); err != nil {
+		log.Warn("follow-up work still running at shutdown", "err", err)
+	}
+	log.Info("baton stopped")
+	return runErr
+}
+
+// idle waits until the dispatcher and the handlers' follow-up work are both quiet at the same moment.
+func idle(ctx context.Context, d *bot.Dispatcher, h *handlers.Handlers) error {
+	for {
+		if err := d.Wait(ctx); err != nil {
+			return err
+		}
+		if err := h.Wait(ctx); err != nil {
+			return err
+		}
+		if d.Idle() && h.Idle() {
+			return nil
+		}
+	}
+}
+
+// pruneDeliveries forgets delivery keys older than a day: Slack never redelivers that late.
+func pruneDeliveries(ctx context.Context, db *store.DB, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if _, err := db.PruneDeliveries(ctx, now.Add(-24*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
+				log.Warn("old delivery keys not pruned", "err", err)
+			}
+		}
+	}
+}
+
+// serveHealth answers /healthz on addr for orchestrators.
+func serveHealth(addr string, log *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("BATON_HTTP_ADDR: cannot listen on %q (%w)", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("health server stopped", "err", err)
+		}
+	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
+}

@@ -1,0 +1,79 @@
+// Package handlers turns Slack requests into domain calls and domain results into Block Kit.
+// Each feature registers its own routes; render_*.go files are pure.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/batonhq/baton/bot"
+)
+
+// Handlers holds what every feature needs.
+type Handlers struct {
+	store  Store
+	slack  Slack
+	log    *slog.Logger
+	now    func() time.Time
+	people *Directory
+	homes  *homeRefresher
+
+	inflight bot.Inflight
+}
+
+// Config wires handlers to their dependencies. Now defaults to time.Now.
+type Config struct {
+	Store Store
+	Slack Slack
+	Log   *slog.Logger
+	Now   func() time.Time
+	// PeopleTTL is how long a person's Slack profile is trusted before it is fetched again.
+	PeopleTTL time.Duration
+}
+
+// New builds the handlers.
+func New(cfg Config) *Handlers {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.PeopleTTL == 0 {
+		cfg.PeopleTTL = 10 * time.Minute
+	}
+	h := &Handlers{store: cfg.Store, slack: cfg.Slack, log: cfg.Log, now: cfg.Now}
+	h.people = newDirectory(cfg.Slack, cfg.Now, cfg.PeopleTTL)
+	h.homes = newHomeRefresher(h)
+	return h
+}
+
+// Register adds every route of every feature.
+func (h *Handlers) Register(r *bot.Router) {
+	h.registerTasks(r)
+	h.registerHome(r)
+}
+
+// background runs follow-up work (card, thread reply, notifications) after a request has been answered.
+// Wait lets shutdown finish it.
+func (h *Handlers) background(ctx context.Context, fn func(ctx context.Context)) {
+	h.inflight.Add()
+	go func() {
+		defer h.inflight.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		defer func() {
+			if p := recover(); p != nil {
+				h.log.ErrorContext(ctx, "background work panicked", "panic", p)
+			}
+		}()
+		fn(ctx)
+	}()
+}
+
+// Wait blocks until background work has finished or ctx ends.
+func (h *Handlers) Wait(ctx context.Context) error { return h.inflight.Wait(ctx) }
+
+// Idle reports whether no background work is running.
+func (h *Handlers) Idle() bool { return h.inflight.Idle() }

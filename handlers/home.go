@@ -1,0 +1,163 @@
+package handlers
+
+import (
+	"context"
+	"sync"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+)
+
+// Home actions.
+const (
+	actHomeNewTask = "home.new_task"
+	actHomeShowAll = "home.show_all"
+)
+
+func (h *Handlers) registerHome(r *bot.Router) {
+	r.Event("app_home_opened", h.onHomeOpened)
+	r.Action(actHomeNewTask, h.onHomeNewTask)
+	r.Action(actHomeShowAll, h.onHomeShowAll)
+}
+
+func (h *Handlers) onHomeOpened(ctx context.Context, r *bot.Request) {
+	ev, ok := r.Event.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent)
+	if !ok || ev.Tab != "home" {
+		return
+	}
+	h.homes.Refresh(r.TeamID, ev.User)
+}
+
+func (h *Handlers) onHomeNewTask(ctx context.Context, r *bot.Request) {
+	h.openModal(ctx, r, newTaskModal("", "", "", modalMeta{}))
+}
+
+// onHomeShowAll sends the whole list behind a dashboard section to the person's messages with Baton.
+func (h *Handlers) onHomeShowAll(ctx context.Context, r *bot.Request) {
+	scope := baton.ListScope(r.Action.Value)
+	if scope != baton.ListMine && scope != baton.ListDelegated {
+		scope = baton.ListMine
+	}
+	title, tasks, total, err := h.queryList(ctx, r.TeamID, r.UserID, baton.TaskCommand{Kind: baton.TaskList, Scope: scope})
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	h.dm(ctx, r.UserID, slack.MsgOptionText(title, false), slack.MsgOptionBlocks(listBlocks(title, tasks, total, h.now())...))
+}
+
+// homeRefresher publishes dashboards. Requests for a person whose dashboard is being published are folded
+// into one more publish, so a burst of changes costs at most two publishes per person.
+type homeRefresher struct {
+	h       *Handlers
+	mu      sync.Mutex
+	pending map[homeKey]bool // present: a publish is running; true: publish again when it ends
+}
+
+type homeKey struct{ team, user string }
+
+func newHomeRefresher(h *Handlers) *homeRefresher {
+	return &homeRefresher{h: h, pending: map[homeKey]bool{}}
+}
+
+// Refresh republishes the dashboards of these people.
+func (hr *homeRefresher) Refresh(teamID string, users ...string) {
+	seen := map[string]bool{"": true}
+	for _, u := range users {
+		if seen[u] {
+			continue
+		}
+		seen[u] = true
+		hr.kick(homeKey{teamID, u})
+	}
+}
+
+func (hr *homeRefresher) kick(k homeKey) {
+	hr.mu.Lock()
+	if _, running := hr.pending[k]; running {
+		hr.pending[k] = true
+		hr.mu.Unlock()
+		return
+	}
+	hr.pending[k] = false
+	hr.mu.Unlock()
+	hr.h.background(context.Background(), func(ctx context.Context) {
+		for {
+			hr.h.publishHome(ctx, k.team, k.user)
+			hr.mu.Lock()
+			if hr.pending[k] {
+				hr.pending[k] = false
+				hr.mu.Unlock()
+				continue
+			}
+			delete(hr.pending, k)
+			hr.mu.Unlock()
+			return
+		}
+	})
+}
+
+// homeLimit is how many tasks each dashboard section lists before it offers the whole list.
+const homeLimit = 8
+
+func (h *Handlers) publishHome(ctx context.Context, teamID, userID string) {
+	d, err := h.loadHome(ctx, teamID, userID)
+	if err != nil {
+		h.log.ErrorContext(ctx, "dashboard not loaded", "user_id", userID, "err", err)
+		return
+	}
+	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: homeBlocks(d, h.now())}}
+	if err := h.slack.PublishHome(ctx, userID, view); err != nil {
+		h.log.ErrorContext(ctx, "dashboard not published", "user_id", userID, "err", err)
+	}
+}
+
+// homeData is everything one person's dashboard shows. Each section holds at most homeFetch tasks;
+// the totals count them all.
+type homeData struct {
+	attention      []baton.Task
+	attentionTotal int
+	delegated      []baton.Task
+	delegatedTotal int
+	mine           []baton.Task
+	mineTotal      int
+}
+
+// homeFetch bounds what one dashboard section reads: enough to group and count, never the whole table.
+const homeFetch = 200
+
+func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeData, error) {
+	now := h.now()
+	var d homeData
+	attention := []baton.TaskQuery{
+		{TeamID: teamID, DelegatorID: userID, Statuses: []baton.Status{baton.StatusBlocked}, Limit: homeFetch},
+		{TeamID: teamID, DelegatorID: userID, Open: true, DueBefore: now, Limit: homeFetch},
+		{TeamID: teamID, OwnerID: userID, Open: true, DueBefore: now, Limit: homeFetch},
+	}
+	seen := map[int64]bool{}
+	for _, q := range attention {
+		_, tasks, total, err := h.runList(ctx, "", q)
+		if err != nil {
+			return d, err
+		}
+		for _, t := range tasks {
+			if !seen[t.Number] {
+				seen[t.Number] = true
+				d.attention = append(d.attention, t)
+			}
+		}
+		d.attentionTotal += total - len(tasks)
+	}
+	d.attentionTotal += len(d.attention)
+	var err error
+	if _, d.delegated, d.delegatedTotal, err = h.runList(ctx, "", baton.TaskQuery{TeamID: teamID, DelegatorID: userID, Open: true, Limit: homeFetch}); err != nil {
+		return d, err
+	}
+	if _, d.mine, d.mineTotal, err = h.runList(ctx, "", baton.TaskQuery{TeamID: teamID, OwnerID: userID, Open: true, Limit: homeFetch}); err != nil {
+		return d, err
+	}
+	return d, nil
+}

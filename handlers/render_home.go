@@ -1,0 +1,112 @@
+package handlers
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+)
+
+// homeBlocks renders a person's dashboard. Every section is bounded, so the view stays far below
+// Slack's 100-block limit however many tasks there are.
+func homeBlocks(d homeData, now time.Time) []slack.Block {
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plain("Your Baton dashboard")),
+		slack.NewActionBlock("home_actions", slack.NewButtonBlockElement(actHomeNewTask, "new", plain("New task"))),
+		slack.NewContextBlock("home_updated", mrkdwn("Updated "+slackDate(now, "{date_short_pretty} at {time}"))),
+		slack.NewDividerBlock(),
+	}
+
+	blocks = append(blocks, homeSection("attention", fmt.Sprintf(":rotating_light: *Needs your attention* (%d)", d.attentionTotal))...)
+	if len(d.attention) == 0 {
+		blocks = append(blocks, slack.NewContextBlock("attention_empty", mrkdwn("Nothing blocked or overdue. :sunny:")))
+	} else {
+		blocks = append(blocks, linesSection("attention_list", attentionLines(d.attention, now)))
+		if more := d.attentionTotal - min(len(d.attention), homeLimit); more > 0 {
+			blocks = append(blocks, slack.NewContextBlock("attention_more",
+				mrkdwn(fmt.Sprintf("%d more — see them with `/task list blocked` and `/task list overdue`.", more))))
+		}
+	}
+	blocks = append(blocks, slack.NewDividerBlock())
+
+	blocks = append(blocks, homeSection("delegated", fmt.Sprintf(":baton: *Delegated by you* (%d open)", d.delegatedTotal))...)
+	if len(d.delegated) == 0 {
+		blocks = append(blocks, slack.NewContextBlock("delegated_empty", mrkdwn("Nothing handed over. Try `/task @someone Title` or the New task button.")))
+	}
+	shown := 0
+	for _, s := range baton.Statuses {
+		var group []baton.Task
+		for _, t := range d.delegated {
+			if t.Status == s {
+				group = append(group, t)
+			}
+		}
+		if len(group) == 0 {
+			continue
+		}
+		lines := make([]string, 0, homeLimit+1)
+		for _, t := range group[:min(len(group), homeLimit)] {
+			lines = append(lines, fmt.Sprintf("*%s* %s — %s · %s in %s", t.Ref(), esc(clip(t.Title, 90)), mention(t.OwnerID),
+				since(t.StatusChangedAt, now), s.Label()))
+		}
+		shown += len(lines)
+		if len(group) > homeLimit {
+			lines = append(lines, fmt.Sprintf("_…and %d more_", len(group)-homeLimit))
+		}
+		blocks = append(blocks, linesSection("delegated_"+string(s),
+			append([]string{fmt.Sprintf("%s *%s* (%d)", s.Emoji(), s.Label(), len(group))}, lines...)))
+	}
+	if d.delegatedTotal > shown {
+		blocks = append(blocks, showAll("delegated_all", string(baton.ListDelegated), d.delegatedTotal))
+	}
+	blocks = append(blocks, slack.NewDividerBlock())
+
+	blocks = append(blocks, homeSection("mine", fmt.Sprintf(":briefcase: *Your tasks* (%d open)", d.mineTotal))...)
+	if len(d.mine) == 0 {
+		blocks = append(blocks, slack.NewContextBlock("mine_empty", mrkdwn("No open tasks. :tada:")))
+	} else {
+		lines := make([]string, 0, homeLimit)
+		for _, t := range d.mine[:min(len(d.mine), homeLimit)] {
+			lines = append(lines, taskLine(t, now))
+		}
+		blocks = append(blocks, linesSection("mine_list", lines))
+		if d.mineTotal > len(lines) {
+			blocks = append(blocks, showAll("mine_all", string(baton.ListMine), d.mineTotal))
+		}
+	}
+	return blocks
+}
+
+func homeSection(id, title string) []slack.Block {
+	return []slack.Block{slack.NewSectionBlock(mrkdwn(title), nil, nil, slack.SectionBlockOptionBlockID(id))}
+}
+
+// linesSection puts lines in one section, cut to fit Slack's 3,000-character text limit.
+func linesSection(id string, lines []string) slack.Block {
+	return slack.NewSectionBlock(mrkdwn(clip(strings.Join(lines, "\n"), 3000)), nil, nil, slack.SectionBlockOptionBlockID(id))
+}
+
+func showAll(id, scope string, total int) slack.Block {
+	return slack.NewActionBlock(id, slack.NewButtonBlockElement(actHomeShowAll, scope, plain(fmt.Sprintf("Show all %d", total))))
+}
+
+func attentionLines(tasks []baton.Task, now time.Time) []string {
+	lines := make([]string, 0, homeLimit)
+	for _, t := range tasks[:min(len(tasks), homeLimit)] {
+		why := ""
+		switch {
+		case t.Status == baton.StatusBlocked:
+			why = ":red_circle: blocked"
+			if t.BlockedReason != "" {
+				why += ": " + esc(clip(t.BlockedReason, 120))
+			}
+		case t.Overdue(now):
+			why = ":alarm_clock: overdue since " + dueText(t.Due)
+		}
+		lines = append(lines, fmt.Sprintf("*%s* %s — %s · %s", t.Ref(), esc(clip(t.Title, 90)), mention(t.OwnerID), why))
+	}
+	return lines
+}

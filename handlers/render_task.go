@@ -1,0 +1,200 @@
+package handlers
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+)
+
+// Action IDs on task surfaces. The task's number travels in the element's value.
+const (
+	actStatus   = "task.status"
+	actLog      = "task.log"
+	actReassign = "task.reassign"
+	actDue      = "task.due"
+	actOpen     = "task.open"
+	actShow     = "task.show"
+)
+
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}
+
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+}
+
+func statusOption(number int64, s baton.Status) *slack.OptionBlockObject {
+	return slack.NewOptionBlockObject(statusValue(number, s), plain(s.Label()), nil)
+}
+
+// statusValue packs the task number and the chosen status into a select option's value.
+func statusValue(number int64, s baton.Status) string {
+	return strconv.FormatInt(number, 10) + ":" + string(s)
+}
+
+func parseStatusValue(v string) (int64, baton.Status, error) {
+	num, st, ok := strings.Cut(v, ":")
+	n, err := strconv.ParseInt(num, 10, 64)
+	if !ok || err != nil || n <= 0 {
+		return 0, "", baton.Errorf(baton.EInvalid, "That status menu is out of date. Open the task again with /task list.")
+	}
+	s, err := baton.ParseStatus(st)
+	return n, s, err
+}
+
+func parseNumber(v string) (int64, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, baton.Errorf(baton.EInvalid, "That button is out of date. Open the task again with /task list.")
+	}
+	return n, nil
+}
+
+// taskSummary is the one-line fallback text of a task message (notifications and screen readers).
+func taskSummary(t baton.Task) string {
+	return fmt.Sprintf("%s %s — %s, owner %s", t.Ref(), t.Title, t.Status.Label(), mention(t.OwnerID))
+}
+
+// taskHeadline is the task's title line with its short ID.
+func taskHeadline(t baton.Task) string {
+	return fmt.Sprintf("*%s · %s*", t.Ref(), esc(t.Title))
+}
+
+func statusText(t baton.Task, now time.Time) string {
+	s := t.Status.Emoji() + " " + t.Status.Label()
+	if t.Overdue(now) {
+		s += " · :alarm_clock: overdue"
+	}
+	return s
+}
+
+// cardBlocks renders the task card: what it is, who owns it, when it is due, and its actions.
+func cardBlocks(t baton.Task, now time.Time) []slack.Block {
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(taskHeadline(t)), nil, nil, slack.SectionBlockOptionBlockID("task_title")),
+	}
+	if t.Description != "" {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(clip(esc(t.Description), 2900)), nil, nil,
+			slack.SectionBlockOptionBlockID("task_description")))
+	}
+	fields := []*slack.TextBlockObject{
+		mrkdwn("*Owner*\n" + mention(t.OwnerID)),
+		mrkdwn("*Delegated by*\n" + mention(t.DelegatorID)),
+		mrkdwn("*Due*\n" + dueText(t.Due)),
+		mrkdwn("*Status*\n" + statusText(t, now)),
+	}
+	blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil, slack.SectionBlockOptionBlockID("task_fields")))
+	if t.Status == baton.StatusBlocked && t.BlockedReason != "" {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(":construction: *Blocked:* "+clip(esc(t.BlockedReason), 2800)), nil, nil,
+			slack.SectionBlockOptionBlockID("task_blocked")))
+	}
+	if t.SourceLink != "" {
+		blocks = append(blocks, slack.NewContextBlock("task_source", mrkdwn("Made from <"+t.SourceLink+"|this message>")))
+	}
+	blocks = append(blocks, taskActions(t))
+	return blocks
+}
+
+// taskActions is the row of controls on a task: status, log update, reassign, change due date.
+func taskActions(t baton.Task) *slack.ActionBlock {
+	opts := make([]*slack.OptionBlockObject, 0, len(baton.Statuses))
+	var current *slack.OptionBlockObject
+	for _, s := range baton.Statuses {
+		o := statusOption(t.Number, s)
+		if s == t.Status {
+			current = o
+		}
+		opts = append(opts, o)
+	}
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Status"), actStatus, opts...)
+	sel.InitialOption = current
+	num := strconv.FormatInt(t.Number, 10)
+	return slack.NewActionBlock("task_actions",
+		sel,
+		slack.NewButtonBlockElement(actLog, num, plain("Log update")),
+		slack.NewButtonBlockElement(actReassign, num, plain("Reassign")),
+		slack.NewButtonBlockElement(actDue, num, plain("Change due date")),
+	)
+}
+
+// eventLine says in one sentence what an event did to a task.
+func eventLine(ev baton.TaskEvent) string {
+	note := ""
+	if ev.Note != "" {
+		note = "\n> " + strings.ReplaceAll(clip(esc(ev.Note), 2000), "\n", "\n> ")
+	}
+	actor := mention(ev.Actor)
+	switch ev.Kind {
+	case baton.EventCreated:
+		return fmt.Sprintf("%s delegated this to %s.%s", actor, mention(ev.To), note)
+	case baton.EventStatus:
+		return fmt.Sprintf("%s moved this from *%s* to *%s*.%s", actor, baton.Status(ev.From).Label(), baton.Status(ev.To).Label(), note)
+	case baton.EventReassigned:
+		return fmt.Sprintf("%s reassigned this from %s to %s.%s", actor, mention(ev.From), mention(ev.To), note)
+	case baton.EventDue:
+		return fmt.Sprintf("%s changed the due date from %s to %s.%s", actor, eventDue(ev.From), eventDue(ev.To), note)
+	case baton.EventUpdate:
+		return fmt.Sprintf("%s logged an update:%s", actor, note)
+	}
+	return fmt.Sprintf("%s changed this.%s", actor, note)
+}
+
+func eventDue(s string) string {
+	if s == "" {
+		return "no due date"
+	}
+	d, err := baton.DueFromString(s, time.UTC)
+	if err != nil {
+		return s
+	}
+	return dueText(d)
+}
+
+// threadReply is the message added to the card's thread for each change.
+func threadReply(ev baton.TaskEvent) []slack.Block {
+	return []slack.Block{
+		slack.NewSectionBlock(mrkdwn(eventLine(ev)), nil, nil, slack.SectionBlockOptionBlockID("task_event")),
+		slack.NewContextBlock("task_event_time", mrkdwn(slackDate(ev.At, "{date_short_pretty} at {time}"))),
+	}
+}
+
+// historyBlocks lists a task's events, oldest first. When they do not fit in one message, the latest are shown.
+func historyBlocks(t baton.Task, events []baton.TaskEvent) []slack.Block {
+	var sections []string
+	var chunk []string
+	size := 0
+	for _, ev := range events {
+		line := clip(slackDate(ev.At, "{date_short_pretty} {time}")+" · "+strings.ReplaceAll(eventLine(ev), "\n> ", " — "), 900)
+		if size+len(line)+1 > 2900 {
+			sections = append(sections, strings.Join(chunk, "\n"))
+			chunk, size = nil, 0
+		}
+		chunk = append(chunk, line)
+		size += len(line) + 1
+	}
+	if len(chunk) > 0 {
+		sections = append(sections, strings.Join(chunk, "\n"))
+	}
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(taskHeadline(t)+" — history"), nil, nil, slack.SectionBlockOptionBlockID("history_title")),
+	}
+	if room := maxMessageBlocks - 2; len(sections) > room {
+		sections = sections[len(sections)-room:]
+		blocks = append(blocks, slack.NewContextBlock("history_more", mrkdwn("Earlier changes are kept but not shown; these are the latest.")))
+	}
+	for i, sec := range sections {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(sec), nil, nil, slack.SectionBlockOptionBlockID(fmt.Sprintf("history_%d", i))))
+	}
+	return blocks
+}
+
+const (
+	maxMessageBlocks = 50
+	maxViewBlocks    = 100
+)

@@ -1,0 +1,170 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+var fixedNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+
+func sampleTask() baton.Task {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	due, _ := baton.NewDue("2026-12-04", "15:00", berlin, fixedNow)
+	return baton.Task{
+		ID: 7, TeamID: "T1", Number: 12, Title: "Ship <pricing> & plans", Description: "Numbers from *finance*.",
+		OwnerID: "UANA", DelegatorID: "UBEA", Status: baton.StatusBlocked, BlockedReason: "Legal has not signed off",
+		Due: due, ChannelID: "CLAUNCH", CardTS: "1700000000.000100", SourceLink: "https://acme.slack.com/archives/C1/p1",
+		CreatedAt: fixedNow.Add(-72 * time.Hour), StatusChangedAt: fixedNow.Add(-26 * time.Hour),
+	}
+}
+
+func sampleHome() homeData {
+	t := sampleTask()
+	var delegated, mine []baton.Task
+	for i, s := range []baton.Status{baton.StatusTodo, baton.StatusInProgress, baton.StatusInProgress, baton.StatusBlocked} {
+		d := t
+		d.Number, d.Status = int64(20+i), s
+		delegated = append(delegated, d)
+	}
+	m := t
+	m.Number, m.Status, m.OwnerID, m.DelegatorID = 31, baton.StatusInReview, "UBEA", "UCAL"
+	mine = append(mine, m)
+	return homeData{attention: []baton.Task{t}, attentionTotal: 1, delegated: delegated, delegatedTotal: 40, mine: mine, mineTotal: 1}
+}
+
+// golden compares rendered blocks with testdata/<name>.json; -update rewrites it.
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", name+".json")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./handlers -update to create it)", err)
+	}
+	if !bytes.Equal(bytes.TrimSpace(want), bytes.TrimSpace(got)) {
+		t.Errorf("%s differs from the golden file; run go test ./handlers -update and review the diff\n%s", name, got)
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	task := sampleTask()
+	ev := baton.TaskEvent{Kind: baton.EventStatus, Actor: "UANA", From: "in_progress", To: "blocked", Note: "Legal has not signed off", At: fixedNow}
+	cases := map[string]any{
+		"card":          cardBlocks(task, fixedNow),
+		"thread_reply":  threadReply(ev),
+		"history":       historyBlocks(task, []baton.TaskEvent{ev}),
+		"list":          listBlocks("Your open tasks", []baton.Task{task}, 1, fixedNow),
+		"home":          homeBlocks(sampleHome(), fixedNow),
+		"modal_new":     newTaskModal("Draft the memo", "Draft the memo\nby Friday", "CLAUNCH", modalMeta{ChannelID: "CLAUNCH"}),
+		"modal_blocked": blockedModal(task),
+		"modal_due":     dueModal(task),
+		"help":          helpBlocks("I didn't understand `/task frobnicate`."),
+	}
+	for name, v := range cases {
+		t.Run(name, func(t *testing.T) { golden(t, name, v) })
+	}
+}
+
+// TestEveryActionHasARoute renders every surface and checks that each interactive element's action_id
+// reaches a handler: a button nobody handles is a button that silently does nothing.
+func TestEveryActionHasARoute(t *testing.T) {
+	r := bot.NewRouter()
+	New(Config{}).Register(r)
+	task := sampleTask()
+	surfaces := [][]slack.Block{
+		cardBlocks(task, fixedNow),
+		homeBlocks(sampleHome(), fixedNow),
+	}
+	var ids []string
+	for _, blocks := range surfaces {
+		ids = append(ids, actionIDs(t, blocks)...)
+	}
+	if len(ids) < 6 {
+		t.Fatalf("found only %d action_ids: %v", len(ids), ids)
+	}
+	for _, id := range ids {
+		if !r.HasAction(id) {
+			t.Errorf("action_id %q is rendered but has no route", id)
+		}
+	}
+}
+
+func actionIDs(t *testing.T, blocks []slack.Block) []string {
+	t.Helper()
+	raw, err := json.Marshal(blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if id, ok := x["action_id"].(string); ok {
+				out = append(out, id)
+			}
+			for _, c := range x {
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	walk(v)
+	return out
+}
+
+func TestHomeStaysUnderTheBlockLimit(t *testing.T) {
+	d := sampleHome()
+	for i := 0; i < 500; i++ {
+		x := sampleTask()
+		x.Number = int64(100 + i)
+		x.Status = baton.Statuses[i%4]
+		x.Title = strings.Repeat("long title ", 18)
+		d.delegated = append(d.delegated, x)
+		d.mine = append(d.mine, x)
+		d.attention = append(d.attention, x)
+	}
+	d.delegatedTotal, d.mineTotal, d.attentionTotal = 5000, 5000, 5000
+	blocks := homeBlocks(d, fixedNow)
+	if len(blocks) > maxViewBlocks {
+		t.Fatalf("home has %d blocks, Slack allows %d", len(blocks), maxViewBlocks)
+	}
+	raw, _ := json.Marshal(blocks)
+	for _, want := range []string{"Show all 5000", "…and 117 more"} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("home does not say %q", want)
+		}
+	}
+}

@@ -1,0 +1,72 @@
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+)
+
+// reply answers the person who acted, privately: through the response_url when the request has one,
+// otherwise in their direct messages with Baton.
+func (h *Handlers) reply(ctx context.Context, r *bot.Request, text string, blocks ...slack.Block) {
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+	if len(blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	}
+	if url := responseURL(r); url != "" {
+		err := h.slack.Respond(ctx, url, opts...)
+		if err == nil {
+			return
+		}
+		h.log.WarnContext(ctx, "reply through response_url failed; sending a direct message", "err", err)
+	}
+	h.dm(ctx, r.UserID, opts...)
+}
+
+// dm sends a direct message from Baton to a person.
+func (h *Handlers) dm(ctx context.Context, userID string, opts ...slack.MsgOption) {
+	ch, err := h.slack.OpenDM(ctx, userID)
+	if err == nil {
+		_, _, err = h.slack.PostMessage(ctx, ch, opts...)
+	}
+	if err != nil {
+		h.log.ErrorContext(ctx, "direct message not delivered", "user_id", userID, "err", err)
+	}
+}
+
+func responseURL(r *bot.Request) string {
+	switch {
+	case r.Command != nil:
+		return r.Command.ResponseURL
+	case r.Interaction != nil:
+		return r.Interaction.ResponseURL
+	}
+	return ""
+}
+
+// fail tells the person that what they asked for did not happen. A domain error's message is shown as is;
+// anything else is logged with a short reference the person can quote.
+func (h *Handlers) fail(ctx context.Context, r *bot.Request, err error) {
+	h.reply(ctx, r, h.userMessage(ctx, err))
+}
+
+// userMessage turns an error into words for the person who acted, logging internal errors once.
+func (h *Handlers) userMessage(ctx context.Context, err error) string {
+	if msg := baton.ErrorMessage(err); msg != "" {
+		return ":warning: " + msg
+	}
+	ref := newRef()
+	h.log.ErrorContext(ctx, "request failed", "ref", ref, "err", err)
+	return ":warning: Something went wrong on our side. Please try again in a moment; if it keeps happening, give your Baton admin the reference " + ref + "."
+}
+
+func newRef() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,94 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+)
+
+// Shortcut callback ID of "Make a task" on a message.
+const scFromMessage = "task.from_message"
+
+func (h *Handlers) registerTasks(r *bot.Router) {
+	r.Command("/task", h.onTaskCommand)
+	r.Shortcut(scFromMessage, h.onMessageShortcut)
+	r.ViewSubmission(cbNewTask, h.onNewTaskSubmit)
+	r.Action(actStatus, h.onStatusSelect)
+	r.Action(actLog, h.onOpenChangeModal(logModal))
+	r.Action(actReassign, h.onOpenChangeModal(reassignModal))
+	r.Action(actDue, h.onOpenChangeModal(dueModal))
+	r.Action(actOpen, func(context.Context, *bot.Request) {})
+	r.Action(actShow, h.onShowButton)
+	r.ViewSubmission(cbBlocked, h.onBlockedSubmit)
+	r.ViewSubmission(cbLog, h.onLogSubmit)
+	r.ViewSubmission(cbReassign, h.onReassignSubmit)
+	r.ViewSubmission(cbDue, h.onDueSubmit)
+}
+
+func (h *Handlers) onTaskCommand(ctx context.Context, r *bot.Request) {
+	cmd := baton.ParseTaskCommand(r.Command.Text)
+	switch cmd.Kind {
+	case baton.TaskOpenModal:
+		h.openModal(ctx, r, newTaskModal("", "", r.ChannelID, modalMeta{ChannelID: r.ChannelID}))
+	case baton.TaskQuick:
+		h.quickTask(ctx, r, cmd)
+	case baton.TaskList:
+		h.listTasks(ctx, r, cmd)
+	case baton.TaskShow:
+		h.showTask(ctx, r, cmd.Number)
+	case baton.TaskHistory:
+		h.taskHistory(ctx, r, cmd.Number)
+	case baton.TaskHelp:
+		h.reply(ctx, r, helpText, helpBlocks("")...)
+	default:
+		h.reply(ctx, r, helpText, helpBlocks(fmt.Sprintf("I didn't understand `/task %s`.", clip(esc(cmd.Problem), 200)))...)
+	}
+}
+
+// openModal opens a modal on the request's trigger, which Slack honours for 3 seconds and once.
+func (h *Handlers) openModal(ctx context.Context, r *bot.Request, v slack.ModalViewRequest) {
+	if _, err := h.slack.OpenView(ctx, triggerID(r), v); err != nil {
+		if bot.IsSlackError(err, "expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id") {
+			h.reply(ctx, r, ":hourglass: Slack took too long to open the form. Please try once more.")
+			return
+		}
+		h.fail(ctx, r, err)
+	}
+}
+
+func triggerID(r *bot.Request) string {
+	if r.Command != nil {
+		return r.Command.TriggerID
+	}
+	if r.Interaction != nil {
+		return r.Interaction.TriggerID
+	}
+	return ""
+}
+
+// actor returns the person who acted, with their zone and admin flag.
+func (h *Handlers) actor(ctx context.Context, r *bot.Request) (Person, error) {
+	return h.people.Get(ctx, r.UserID)
+}
+
+const helpText = "Baton tasks: /task, /task @owner Title due:fri, /task list, /task T-12"
+
+func helpBlocks(problem string) []slack.Block {
+	var b []slack.Block
+	if problem != "" {
+		b = append(b, slack.NewSectionBlock(mrkdwn(":thinking_face: "+problem+" Here is what /task understands:"), nil, nil, slack.SectionBlockOptionBlockID("help_problem")))
+	}
+	b = append(b, slack.NewSectionBlock(mrkdwn(
+		"*Hand work over with /task*\n"+
+			"• `/task` — open the New task form\n"+
+			"• `/task @owner Title words due:2026-12-04` — create at once (due: also takes `today`, `tomorrow`, `mon`…`sun`)\n"+
+			"• `/task list` — your open tasks · `/task list delegated` — what you handed over\n"+
+			"• `/task list blocked` · `/task list overdue` · `/task list @person`\n"+
+			"• `/task T-12` — one task with its buttons · `/task T-12 history` — everything that happened to it\n"+
+			"• On any message: ⋯ → *Make a task*"), nil, nil, slack.SectionBlockOptionBlockID("help")))
+	return b
+}

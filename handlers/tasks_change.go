@@ -1,0 +1,186 @@
+package handlers
+
+import (
+	"context"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+)
+
+// change applies a domain change to a task under a row lock, refusing anyone who may not act on it.
+func (h *Handlers) change(ctx context.Context, teamID string, number int64, actor Person,
+	fn func(t *baton.Task) (baton.TaskEvent, error)) (baton.Task, baton.TaskEvent, baton.Task, error) {
+	var before baton.Task
+	after, ev, err := h.store.UpdateTask(ctx, teamID, number, func(t *baton.Task) (baton.TaskEvent, error) {
+		if !t.CanAct(actor.ID, actor.IsAdmin) {
+			return baton.TaskEvent{}, t.ForbiddenError()
+		}
+		before = *t
+		return fn(t)
+	})
+	return after, ev, before, err
+}
+
+// loadForActor loads a task and checks that the person may change it, before a form is shown to them.
+func (h *Handlers) loadForActor(ctx context.Context, r *bot.Request, number int64) (baton.Task, Person, error) {
+	me, err := h.actor(ctx, r)
+	if err != nil {
+		return baton.Task{}, me, err
+	}
+	t, err := h.store.Task(ctx, r.TeamID, number)
+	if err != nil {
+		return t, me, err
+	}
+	if !t.CanAct(me.ID, me.IsAdmin) {
+		return t, me, t.ForbiddenError()
+	}
+	return t, me, nil
+}
+
+func (h *Handlers) onStatusSelect(ctx context.Context, r *bot.Request) {
+	number, to, err := parseStatusValue(r.Action.SelectedOption.Value)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	t, me, err := h.loadForActor(ctx, r, number)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	if to == baton.StatusBlocked {
+		if err := baton.CheckTransition(t.Status, to); err != nil {
+			h.fail(ctx, r, err)
+			return
+		}
+		h.openModal(ctx, r, blockedModal(t))
+		return
+	}
+	after, ev, before, err := h.change(ctx, r.TeamID, number, me, func(t *baton.Task) (baton.TaskEvent, error) {
+		return t.ChangeStatus(me.ID, to, "", h.now())
+	})
+	if err != nil {
+		h.failOnCard(ctx, r, err, number)
+		return
+	}
+	h.afterChange(ctx, before, after, ev)
+}
+
+// failOnCard reports a refused change; when the card someone clicked is out of date, it is refreshed too.
+func (h *Handlers) failOnCard(ctx context.Context, r *bot.Request, err error, number int64) {
+	h.fail(ctx, r, err)
+	if baton.ErrorCode(err) == baton.EConflict || baton.ErrorCode(err) == baton.EInvalid {
+		if t, lerr := h.store.Task(ctx, r.TeamID, number); lerr == nil {
+			h.updateCard(ctx, t)
+		}
+	}
+}
+
+// onOpenChangeModal opens one of the task's change forms, after checking the person may use it.
+func (h *Handlers) onOpenChangeModal(build func(baton.Task) slack.ModalViewRequest) bot.Handler {
+	return func(ctx context.Context, r *bot.Request) {
+		number, err := parseNumber(r.Action.Value)
+		if err != nil {
+			h.fail(ctx, r, err)
+			return
+		}
+		t, _, err := h.loadForActor(ctx, r, number)
+		if err != nil {
+			h.fail(ctx, r, err)
+			return
+		}
+		h.openModal(ctx, r, build(t))
+	}
+}
+
+// submitChange is the shared path of every change form: read the task number, apply the change,
+// keep the form open with the reason under field when it is refused, and follow up after closing it.
+func (h *Handlers) submitChange(ctx context.Context, r *bot.Request, field string,
+	fn func(me Person, t *baton.Task) (baton.TaskEvent, error)) any {
+	meta, err := decodeMeta(r.Interaction.View.PrivateMetadata)
+	if err != nil || meta.Number == 0 {
+		return fieldErrors(map[string]string{field: "This form is out of date. Close it and open the task again."})
+	}
+	me, err := h.actor(ctx, r)
+	if err != nil {
+		return h.submitFailure(ctx, r, err, field)
+	}
+	after, ev, before, err := h.change(ctx, r.TeamID, meta.Number, me, func(t *baton.Task) (baton.TaskEvent, error) {
+		return fn(me, t)
+	})
+	if err != nil {
+		return h.submitFailure(ctx, r, err, field)
+	}
+	h.background(ctx, func(ctx context.Context) { h.afterChange(ctx, before, after, ev) })
+	return nil
+}
+
+func (h *Handlers) onBlockedSubmit(ctx context.Context, r *bot.Request) any {
+	v := formValues(r.Interaction.View.State)
+	return h.submitChange(ctx, r, fNote, func(me Person, t *baton.Task) (baton.TaskEvent, error) {
+		return t.ChangeStatus(me.ID, baton.StatusBlocked, v.text(fNote), h.now())
+	})
+}
+
+func (h *Handlers) onLogSubmit(ctx context.Context, r *bot.Request) any {
+	v := formValues(r.Interaction.View.State)
+	return h.submitChange(ctx, r, fNote, func(me Person, t *baton.Task) (baton.TaskEvent, error) {
+		return t.LogUpdate(me.ID, v.text(fNote), h.now())
+	})
+}
+
+func (h *Handlers) onReassignSubmit(ctx context.Context, r *bot.Request) any {
+	v := formValues(r.Interaction.View.State)
+	owner := v.user(fOwner)
+	if owner == "" {
+		return fieldErrors(map[string]string{fOwner: "Choose who should own the task."})
+	}
+	if _, err := h.people.Owner(ctx, owner); err != nil {
+		return h.submitFailure(ctx, r, err, fOwner)
+	}
+	return h.submitChange(ctx, r, fOwner, func(me Person, t *baton.Task) (baton.TaskEvent, error) {
+		return t.Reassign(me.ID, owner, v.text(fNote), h.now())
+	})
+}
+
+func (h *Handlers) onDueSubmit(ctx context.Context, r *bot.Request) any {
+	v := formValues(r.Interaction.View.State)
+	me, err := h.actor(ctx, r)
+	if err != nil {
+		return h.submitFailure(ctx, r, err, fDueDate)
+	}
+	due, err := baton.NewDue(v.date(fDueDate), v.clock(fDueTime), me.Loc, h.now())
+	if err != nil {
+		return h.submitFailure(ctx, r, err, h.dueField(v, me.Loc))
+	}
+	return h.submitChange(ctx, r, fDueDate, func(me Person, t *baton.Task) (baton.TaskEvent, error) {
+		return t.ChangeDue(me.ID, due, v.text(fNote), h.now())
+	})
+}
+
+// afterChange shows a change everywhere it matters: the card in place, a reply in its thread, the people
+// involved (never the one who acted), and their dashboards.
+func (h *Handlers) afterChange(ctx context.Context, before, after baton.Task, ev baton.TaskEvent) {
+	h.updateCard(ctx, after)
+	if after.CardTS != "" {
+		if _, _, err := h.slack.PostMessage(ctx, after.ChannelID, slack.MsgOptionText(eventLine(ev), false),
+			slack.MsgOptionBlocks(threadReply(ev)...), slack.MsgOptionTS(after.CardTS)); err != nil {
+			h.log.ErrorContext(ctx, "thread reply not posted", "task", after.Ref(), "err", err)
+		}
+	}
+	h.notifyChange(ctx, before, after, ev)
+	h.homes.Refresh(after.TeamID, after.OwnerID, after.DelegatorID, before.OwnerID)
+}
+
+// updateCard redraws the task's card in place.
+func (h *Handlers) updateCard(ctx context.Context, t baton.Task) {
+	if t.CardTS == "" {
+		return
+	}
+	if err := h.slack.UpdateMessage(ctx, t.ChannelID, t.CardTS, slack.MsgOptionText(taskSummary(t), false),
+		slack.MsgOptionBlocks(cardBlocks(t, h.now())...)); err != nil {
+		h.log.ErrorContext(ctx, "card not updated", "task", t.Ref(), "err", err)
+	}
+}
