@@ -55,7 +55,7 @@ func (c *clock) Advance(d time.Duration) {
 // harness is one workspace served by the double, one bot started as `baton run` starts it, and the bot's
 // database for assertions.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	slack *slackdouble.Server
 	db    *store.DB
@@ -71,7 +71,7 @@ type harnessOptions struct {
 }
 
 // newHarness starts the double, a fresh database schema and the bot, and waits until the bot is connected.
-func newHarness(t *testing.T, opts ...func(*harnessOptions)) *harness {
+func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	t.Helper()
 	o := harnessOptions{rateLimits: true}
 	for _, f := range opts {
@@ -143,7 +143,7 @@ func seedWorkspace(d *slackdouble.Server) {
 }
 
 // testLogger sends the bot's logs to the test log, and nowhere once the test has ended.
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	if os.Getenv("BATON_TEST_LOGS") == "" {
 		return slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -154,7 +154,7 @@ func testLogger(t *testing.T) *slog.Logger {
 
 type testWriter struct {
 	mu     sync.Mutex
-	t      *testing.T
+	t      testing.TB
 	closed bool
 }
 
