@@ -109,10 +109,12 @@ func newTaskModal(title, description, channelID string, meta modalMeta) slack.Mo
 func numberMeta(n int64) modalMeta { return modalMeta{Number: n} }
 
 func blockedModal(t baton.Task) slack.ModalViewRequest {
-	return modal(cbBlocked, "Blocked: "+clip(t.Ref(), 14), "Mark blocked", modalMeta{Number: t.Number, Status: string(baton.StatusBlocked)},
+	v := modal(cbBlocked, "Blocked: "+clip(t.Ref(), 14), "Mark blocked", modalMeta{Number: t.Number, Status: string(baton.StatusBlocked)},
 		slack.NewSectionBlock(mrkdwn(taskHeadline(t)), nil, nil, slack.SectionBlockOptionBlockID("task_title")),
 		textInput(fNote, "What is blocking it?", "Waiting on legal sign-off for the contract", "", baton.MaxNoteLen, true, false),
 	)
+	v.NotifyOnClose = true
+	return v
 }
 
 func logModal(t baton.Task) slack.ModalViewRequest {

@@ -24,6 +24,7 @@ func (h *Handlers) registerTasks(r *bot.Router) {
 	r.Action(actOpen, func(context.Context, *bot.Request) {})
 	r.Action(actShow, h.onShowButton)
 	r.ViewSubmission(cbBlocked, h.onBlockedSubmit)
+	r.ViewClosed(cbBlocked, h.onBlockedClosed)
 	r.ViewSubmission(cbLog, h.onLogSubmit)
 	r.ViewSubmission(cbReassign, h.onReassignSubmit)
 	r.ViewSubmission(cbDue, h.onDueSubmit)

@@ -66,16 +66,42 @@ func (h *Handlers) onStatusSelect(ctx context.Context, r *bot.Request) {
 		return
 	}
 	h.afterChange(ctx, before, after, ev)
+	h.refreshPrivateCopy(ctx, r, after)
+}
+
+// refreshPrivateCopy redraws the private copy of a card (from /task T-12) that someone acted on:
+// Slack cannot update an ephemeral message except through its response_url.
+func (h *Handlers) refreshPrivateCopy(ctx context.Context, r *bot.Request, t baton.Task) {
+	if r.Interaction == nil || !r.Interaction.Container.IsEphemeral || r.Interaction.ResponseURL == "" {
+		return
+	}
+	if err := h.slack.Respond(ctx, r.Interaction.ResponseURL, slack.MsgOptionReplaceOriginal(r.Interaction.ResponseURL),
+		slack.MsgOptionText(taskSummary(t), false), slack.MsgOptionBlocks(cardBlocks(t, h.now())...)); err != nil {
+		h.log.WarnContext(ctx, "private copy of the card not refreshed", "task", t.Ref(), "err", err)
+	}
+}
+
+// onBlockedClosed puts the card's status menu back when someone closes the Blocked form without saving:
+// Slack clients keep showing the option they picked until the message is redrawn.
+func (h *Handlers) onBlockedClosed(ctx context.Context, r *bot.Request) {
+	meta, err := decodeMeta(r.Interaction.View.PrivateMetadata)
+	if err != nil || meta.Number == 0 {
+		return
+	}
+	if t, err := h.store.Task(ctx, r.TeamID, meta.Number); err == nil {
+		h.updateCard(ctx, t)
+	}
 }
 
 // failOnCard reports a refused change; when the card someone clicked is out of date, it is refreshed too.
 func (h *Handlers) failOnCard(ctx context.Context, r *bot.Request, err error, number int64) {
-	h.fail(ctx, r, err)
-	if baton.ErrorCode(err) == baton.EConflict || baton.ErrorCode(err) == baton.EInvalid {
+	if code := baton.ErrorCode(err); code == baton.EConflict || code == baton.EInvalid {
 		if t, lerr := h.store.Task(ctx, r.TeamID, number); lerr == nil {
 			h.updateCard(ctx, t)
+			h.refreshPrivateCopy(ctx, r, t)
 		}
 	}
+	h.fail(ctx, r, err)
 }
 
 // onOpenChangeModal opens one of the task's change forms, after checking the person may use it.

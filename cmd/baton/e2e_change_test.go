@@ -222,3 +222,27 @@ func TestChangeDueDateUpdatesTheCard(t *testing.T) {
 	h.threadReply(card, "changed the due date from Fri 4 Dec 2026 to Fri 11 Dec 2026")
 	h.dm(bea, "changed the due date", "T-1")
 }
+
+func TestClosingTheBlockedFormPutsTheStatusMenuBack(t *testing.T) {
+	h := newHarness(t)
+	card := delegated(h)
+	h.selectStatus(ana, card, baton.StatusBlocked)
+	v := h.view(ana, "task.blocked")
+	if _, err := h.slack.CloseView(h.waitCtx(), ana, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	var redrawn slackdouble.Message
+	if err := h.slack.Wait(h.waitCtx(), func() bool {
+		redrawn, _ = h.slack.Message(card.Channel, card.TS)
+		return redrawn.Edits > 0
+	}); err != nil {
+		t.Fatal("the card was not redrawn after the form was closed")
+	}
+	if !redrawn.Has(":white_circle: To do") {
+		t.Errorf("redrawn card shows:\n%s", redrawn.AllText())
+	}
+	h.idle()
+	if h.task(1).Status != baton.StatusTodo || len(h.events(1)) != 1 {
+		t.Error("closing the form changed the task")
+	}
+}
