@@ -37,22 +37,23 @@ func migrateCommand(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg)
+	db, err := openMigrated(ctx, cfg)
 	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
 	fmt.Println("baton: database is up to date")
-	return nil
+	return db.Close()
 }
 
-func openStore(ctx context.Context, cfg config) (*store.DB, error) {
+// openMigrated connects to Postgres and applies the migrations (once, whoever else starts at the same time).
+func openMigrated(ctx context.Context, cfg config) (*store.DB, error) {
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: cannot reach Postgres (%w); start it or fix the URL", err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
 	}
 	return db, nil
 }
@@ -60,14 +61,11 @@ func openStore(ctx context.Context, cfg config) (*store.DB, error) {
 // run serves until ctx ends: migrate, learn who the bot is, then take Socket Mode envelopes.
 // On shutdown it stops taking envelopes, lets in-flight work finish (bounded) and closes connections.
 func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) error {
-	db, err := openStore(ctx, cfg)
+	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
 
 	apiOpts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken)}
 	if cfg.APIURL != "" {
@@ -78,8 +76,11 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	clientCfg.Log = log
 	client := bot.NewClient(api, clientCfg)
 	auth, err := client.AuthTest(ctx)
-	if err != nil {
+	switch {
+	case bot.IsSlackError(err, "invalid_auth", "not_authed", "account_inactive", "token_revoked", "not_allowed_token_type"):
 		return fmt.Errorf("SLACK_BOT_TOKEN: Slack did not accept it (%w); copy the bot token again from OAuth & Permissions", err)
+	case err != nil:
+		return fmt.Errorf("cannot reach Slack at %s (%w); check the network or SLACK_API_URL", apiBase(cfg), err)
 	}
 	log = log.With("team_id", auth.TeamID, "bot_user_id", auth.UserID)
 
@@ -124,6 +125,13 @@ func idle(ctx context.Context, d *bot.Dispatcher, h *handlers.Handlers) error {
 			return nil
 		}
 	}
+}
+
+func apiBase(cfg config) string {
+	if cfg.APIURL != "" {
+		return cfg.APIURL
+	}
+	return slack.APIURL
 }
 
 // pruneDeliveries forgets delivery keys older than a day: Slack never redelivers that late.
