@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/slack-go/slack"
@@ -35,19 +36,33 @@ func (h *Handlers) onHomeNewTask(ctx context.Context, r *bot.Request) {
 	h.openModal(ctx, r, newTaskModal("", "", "", modalMeta{}))
 }
 
-// onHomeShowAll sends the whole list behind a dashboard section to the person's messages with Baton.
+// onHomeShowAll sends the whole list behind a dashboard section to the person's messages with Baton,
+// a page of listLimit tasks per message, up to showAllMax tasks.
 func (h *Handlers) onHomeShowAll(ctx context.Context, r *bot.Request) {
 	scope := baton.ListScope(r.Action.Value)
 	if scope != baton.ListMine && scope != baton.ListDelegated {
 		scope = baton.ListMine
 	}
-	title, tasks, total, err := h.queryList(ctx, r.TeamID, r.UserID, baton.TaskCommand{Kind: baton.TaskList, Scope: scope})
-	if err != nil {
-		h.fail(ctx, r, err)
-		return
+	cmd := baton.TaskCommand{Kind: baton.TaskList, Scope: scope}
+	for offset := 0; offset < showAllMax; offset += listLimit {
+		title, tasks, total, err := h.queryListPage(ctx, r.TeamID, r.UserID, cmd, offset)
+		if err != nil {
+			h.fail(ctx, r, err)
+			return
+		}
+		if total > listLimit {
+			title = fmt.Sprintf("%s, %d–%d", title, offset+1, offset+len(tasks))
+		}
+		h.dm(ctx, r.UserID, slack.MsgOptionText(title, false), slack.MsgOptionBlocks(listBlocks(title, tasks, total, h.now())...))
+		if offset+len(tasks) >= total || len(tasks) == 0 {
+			return
+		}
 	}
-	h.dm(ctx, r.UserID, slack.MsgOptionText(title, false), slack.MsgOptionBlocks(listBlocks(title, tasks, total, h.now())...))
+	h.dm(ctx, r.UserID, slack.MsgOptionText(fmt.Sprintf("That is the first %d. Narrow the list down with `/task list blocked`, `/task list overdue` or `/task list @person`.", showAllMax), false))
 }
+
+// showAllMax bounds how many tasks "Show all" sends, so one click never floods a DM.
+const showAllMax = 1000
 
 // homeRefresher publishes dashboards. Requests for a person whose dashboard is being published are folded
 // into one more publish, so a burst of changes costs at most two publishes per person.

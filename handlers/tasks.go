@@ -46,7 +46,7 @@ func (h *Handlers) onTaskCommand(ctx context.Context, r *bot.Request) {
 	case baton.TaskHelp:
 		h.reply(ctx, r, helpText, helpBlocks("")...)
 	default:
-		h.reply(ctx, r, helpText, helpBlocks(fmt.Sprintf("I didn't understand `/task %s`.", clip(esc(cmd.Problem), 200)))...)
+		h.reply(ctx, r, helpText, helpBlocks(fmt.Sprintf("I didn't understand `/task %s`.", clip(esc(baton.UnescapeSlack(cmd.Problem)), 200)))...)
 	}
 }
 

@@ -24,9 +24,14 @@ func (h *Handlers) listTasks(ctx context.Context, r *bot.Request, cmd baton.Task
 	h.reply(ctx, r, title, listBlocks(title, tasks, total, h.now())...)
 }
 
-// queryList finds the tasks of one list, and how many there are in all.
+// queryList finds the first page of one list, and how many tasks the list has in all.
 func (h *Handlers) queryList(ctx context.Context, teamID, userID string, cmd baton.TaskCommand) (string, []baton.Task, int, error) {
-	q := baton.TaskQuery{TeamID: teamID, Open: true, Limit: listLimit}
+	return h.queryListPage(ctx, teamID, userID, cmd, 0)
+}
+
+// queryListPage finds listLimit tasks of one list from offset on, and how many the list has in all.
+func (h *Handlers) queryListPage(ctx context.Context, teamID, userID string, cmd baton.TaskCommand, offset int) (string, []baton.Task, int, error) {
+	q := baton.TaskQuery{TeamID: teamID, Open: true, Limit: listLimit, Offset: offset}
 	switch cmd.Scope {
 	case baton.ListMine:
 		q.OwnerID = userID
@@ -55,8 +60,8 @@ func (h *Handlers) runList(ctx context.Context, title string, q baton.TaskQuery)
 	if err != nil {
 		return "", nil, 0, err
 	}
-	total := len(tasks)
-	if total == q.Limit {
+	total := q.Offset + len(tasks)
+	if len(tasks) == q.Limit || (len(tasks) == 0 && q.Offset > 0) {
 		if total, err = h.store.CountTasks(ctx, q); err != nil {
 			return "", nil, 0, err
 		}
