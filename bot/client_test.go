@@ -178,8 +178,8 @@ func TestClientRateLimitedPostHoldsTheChannel(t *testing.T) {
 	if _, _, err := c.PostMessage(context.Background(), "C1", slack.MsgOptionText("again", false)); err != nil {
 		t.Fatal(err)
 	}
-	if waited := clock.Now().Sub(before); waited != time.Second {
-		t.Errorf("next post to the channel waited %v, want one interval (1s)", waited)
+	if waited := clock.Now().Sub(before); waited != defaultPerChannelInterval {
+		t.Errorf("next post to the channel waited %v, want one interval (%v)", waited, defaultPerChannelInterval)
 	}
 	// Another channel is not held.
 	before = clock.Now()
