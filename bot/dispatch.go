@@ -26,6 +26,7 @@ type Deduper interface {
 const (
 	defaultWorkTimeout   = 30 * time.Second
 	defaultSubmitTimeout = 2500 * time.Millisecond
+	defaultMaxConcurrent = 32
 	dedupeTimeout        = 5 * time.Second
 
 	// Slack redelivers an unacked event up to about five minutes later; remember keys longer.
@@ -48,9 +49,13 @@ type Dispatcher struct {
 	Log           *slog.Logger  // nil: slog.Default()
 	WorkTimeout   time.Duration // 0: 30s
 	SubmitTimeout time.Duration // 0: 2.5s
+	// MaxConcurrent bounds handlers running at once; the rest wait their turn, so a burst cannot
+	// starve the socket reader and the acks. 0: 32.
+	MaxConcurrent int
 
 	once     sync.Once
 	seen     *seenSet
+	slots    chan struct{}
 	inflight Inflight
 	abort    context.Context
 	abortAll context.CancelFunc
@@ -59,6 +64,10 @@ type Dispatcher struct {
 func (d *Dispatcher) init() {
 	d.once.Do(func() {
 		d.seen = newSeenSet(seenCapacity, seenTTL, time.Now)
+		if d.MaxConcurrent <= 0 {
+			d.MaxConcurrent = defaultMaxConcurrent
+		}
+		d.slots = make(chan struct{}, d.MaxConcurrent)
 		d.abort, d.abortAll = context.WithCancel(context.Background())
 		if d.Router == nil {
 			d.Router = NewRouter()
@@ -244,6 +253,8 @@ func (d *Dispatcher) spawn(ctx context.Context, key string, jobs ...job) {
 	d.inflight.Add()
 	go func() {
 		defer d.inflight.Done()
+		d.slots <- struct{}{}
+		defer func() { <-d.slots }()
 		dctx, cancel := d.workContext(base, dedupeTimeout)
 		first := d.newInStore(dctx, key, d.Log.With("envelope_id", envID))
 		cancel()

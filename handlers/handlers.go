@@ -30,6 +30,9 @@ type Config struct {
 	Now   func() time.Time
 	// PeopleTTL is how long a person's Slack profile is trusted before it is fetched again.
 	PeopleTTL time.Duration
+	// HomeDelay is how long a dashboard waits after a change before it is republished, so a burst of
+	// changes is published once. Default 300 ms; negative publishes at once.
+	HomeDelay time.Duration
 }
 
 // New builds the handlers.
@@ -45,7 +48,13 @@ func New(cfg Config) *Handlers {
 	}
 	h := &Handlers{store: cfg.Store, slack: cfg.Slack, log: cfg.Log, now: cfg.Now}
 	h.people = newDirectory(cfg.Slack, cfg.Now, cfg.PeopleTTL)
-	h.homes = newHomeRefresher(h)
+	switch {
+	case cfg.HomeDelay == 0:
+		cfg.HomeDelay = 300 * time.Millisecond
+	case cfg.HomeDelay < 0:
+		cfg.HomeDelay = 0
+	}
+	h.homes = newHomeRefresher(h, cfg.HomeDelay)
 	return h
 }
 

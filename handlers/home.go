@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -29,7 +30,7 @@ func (h *Handlers) onHomeOpened(ctx context.Context, r *bot.Request) {
 	if !ok || ev.Tab != "home" {
 		return
 	}
-	h.homes.Refresh(r.TeamID, ev.User)
+	h.homes.kick(homeKey{r.TeamID, ev.User}, 0)
 }
 
 func (h *Handlers) onHomeNewTask(ctx context.Context, r *bot.Request) {
@@ -64,21 +65,23 @@ func (h *Handlers) onHomeShowAll(ctx context.Context, r *bot.Request) {
 // showAllMax bounds how many tasks "Show all" sends, so one click never floods a DM.
 const showAllMax = 1000
 
-// homeRefresher publishes dashboards. Requests for a person whose dashboard is being published are folded
-// into one more publish, so a burst of changes costs at most two publishes per person.
+// homeRefresher publishes dashboards. A change waits a moment (delay) before its publish, and every
+// request for a person whose publish is waiting or running folds into it: a burst of changes costs
+// at most two publishes per person.
 type homeRefresher struct {
 	h       *Handlers
+	delay   time.Duration
 	mu      sync.Mutex
-	pending map[homeKey]bool // present: a publish is running; true: publish again when it ends
+	pending map[homeKey]bool // present: a publish is waiting or running; true: publish again after it
 }
 
 type homeKey struct{ team, user string }
 
-func newHomeRefresher(h *Handlers) *homeRefresher {
-	return &homeRefresher{h: h, pending: map[homeKey]bool{}}
+func newHomeRefresher(h *Handlers, delay time.Duration) *homeRefresher {
+	return &homeRefresher{h: h, delay: delay, pending: map[homeKey]bool{}}
 }
 
-// Refresh republishes the dashboards of these people.
+// Refresh republishes the dashboards of these people after a change.
 func (hr *homeRefresher) Refresh(teamID string, users ...string) {
 	seen := map[string]bool{"": true}
 	for _, u := range users {
@@ -86,13 +89,13 @@ func (hr *homeRefresher) Refresh(teamID string, users ...string) {
 			continue
 		}
 		seen[u] = true
-		hr.kick(homeKey{teamID, u})
+		hr.kick(homeKey{teamID, u}, hr.delay)
 	}
 }
 
-func (hr *homeRefresher) kick(k homeKey) {
+func (hr *homeRefresher) kick(k homeKey, delay time.Duration) {
 	hr.mu.Lock()
-	if _, running := hr.pending[k]; running {
+	if _, queued := hr.pending[k]; queued {
 		hr.pending[k] = true
 		hr.mu.Unlock()
 		return
@@ -100,17 +103,26 @@ func (hr *homeRefresher) kick(k homeKey) {
 	hr.pending[k] = false
 	hr.mu.Unlock()
 	hr.h.background(context.Background(), func(ctx context.Context) {
+		if delay > 0 {
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+			}
+		}
 		for {
+			hr.mu.Lock()
+			hr.pending[k] = false
+			hr.mu.Unlock()
 			hr.h.publishHome(ctx, k.team, k.user)
 			hr.mu.Lock()
-			if hr.pending[k] {
-				hr.pending[k] = false
+			if !hr.pending[k] {
+				delete(hr.pending, k)
 				hr.mu.Unlock()
-				continue
+				return
 			}
-			delete(hr.pending, k)
 			hr.mu.Unlock()
-			return
 		}
 	})
 }

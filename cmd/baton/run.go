@@ -67,7 +67,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	}
 	defer db.Close()
 
-	apiOpts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken)}
+	apiOpts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken), slack.OptionHTTPClient(slackHTTPClient())}
 	if cfg.APIURL != "" {
 		apiOpts = append(apiOpts, slack.OptionAPIURL(cfg.APIURL))
 	}
@@ -125,6 +125,15 @@ func idle(ctx context.Context, d *bot.Dispatcher, h *handlers.Handlers) error {
 			return nil
 		}
 	}
+}
+
+// slackHTTPClient keeps enough idle connections for concurrent handlers: the default transport keeps two
+// per host and re-dials the rest under load.
+func slackHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 128
+	t.MaxIdleConnsPerHost = 64
+	return &http.Client{Transport: t, Timeout: 30 * time.Second}
 }
 
 func apiBase(cfg config) string {
