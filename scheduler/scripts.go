@@ -1,0 +1,193 @@
+package scheduler
+
+import "github.com/redis/go-redis/v9"
+
+// The Lua scripts below are the only writers of the index. Each runs atomically, so a member is
+// in at most one of the due and lease sets and two workers never claim the same member. Scores
+// travel as decimal strings from ARGV or from Redis replies and are never formatted by Lua (whose
+// number formatting would lose digits); they are only compared with tonumber.
+
+// claimScript moves up to ARGV[3] due members, earliest first, from the due set to the lease set.
+//
+//	KEYS[1] due set
+//	KEYS[2] lease set
+//	KEYS[3] built marker
+//	ARGV[1] now, in microseconds: members scored at or before it are due
+//	ARGV[2] lease deadline, in microseconds
+//	ARGV[3] the most members to claim
+//
+// Returns {built, next, member...}: built is 1 when the built marker exists and 0 when Redis has
+// lost its data since the last reconcile; next is the score of the earliest member left in the
+// due set, or "" when it is empty; then the claimed members.
+var claimScript = redis.NewScript(`
+local claimed = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[3]))
+if #claimed > 0 then
+	redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #claimed - 1)
+	local args = {}
+	for i, m in ipairs(claimed) do
+		args[#args + 1] = ARGV[2]
+		args[#args + 1] = m
+		if #args >= 1000 or i == #claimed then
+			redis.call('ZADD', KEYS[2], unpack(args))
+			args = {}
+		end
+	end
+end
+local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local out = {redis.call('EXISTS', KEYS[3]), head[2] or ''}
+for _, m in ipairs(claimed) do
+	out[#out + 1] = m
+end
+return out
+`)
+
+// scheduleScript indexes new versions of jobs and drops the entries of the versions they replace.
+// A replaced version that a worker holds stays in the lease set: that run goes on.
+//
+//	KEYS[1] due set
+//	KEYS[2] lease set
+//	ARGV[1] wake channel
+//	ARGV[2..] triples: new member, its due time in microseconds, replaced member ("" for none)
+//
+// Publishes the earliest new due time on the wake channel when it is earlier than every due time
+// indexed before. Returns {published, running member...}: published is 1 when it published, and
+// the running members are the replaced ones found in the lease set.
+var scheduleScript = redis.NewScript(`
+local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local earliest, earliestScore = nil, nil
+local out = {0}
+for i = 2, #ARGV, 3 do
+	local m, s, old = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+	if old ~= '' then
+		redis.call('ZREM', KEYS[1], old)
+		if redis.call('ZSCORE', KEYS[2], old) then
+			out[#out + 1] = old
+		end
+	end
+	redis.call('ZADD', KEYS[1], s, m)
+	local n = tonumber(s)
+	if earliest == nil or n < earliest then
+		earliest, earliestScore = n, s
+	end
+end
+if earliest ~= nil and (head[2] == nil or earliest < tonumber(head[2])) then
+	redis.call('PUBLISH', ARGV[1], earliestScore)
+	out[1] = 1
+end
+return out
+`)
+
+// releaseScript ends leases. Each leased member is removed from the lease set and, when a
+// member to index is given, that member goes into the due set: the next version of a job that
+// failed and will be retried, or a job handed back unrun.
+//
+//	KEYS[1] due set
+//	KEYS[2] lease set
+//	ARGV[1] wake channel
+//	ARGV[2..] triples: leased member, member to index ("" for none), its due time in microseconds
+//
+// Publishes like scheduleScript. Returns the number of leases that were still held.
+var releaseScript = redis.NewScript(`
+local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local earliest, earliestScore = nil, nil
+local held = 0
+for i = 2, #ARGV, 3 do
+	local leased, m, s = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+	held = held + redis.call('ZREM', KEYS[2], leased)
+	if m ~= '' then
+		redis.call('ZADD', KEYS[1], s, m)
+		local n = tonumber(s)
+		if earliest == nil or n < earliest then
+			earliest, earliestScore = n, s
+		end
+	end
+end
+if earliest ~= nil and (head[2] == nil or earliest < tonumber(head[2])) then
+	redis.call('PUBLISH', ARGV[1], earliestScore)
+end
+return held
+`)
+
+// recoverScript moves up to ARGV[3] members whose lease has expired back to the due set, due
+// at once: their worker is presumed dead.
+//
+//	KEYS[1] lease set
+//	KEYS[2] due set
+//	ARGV[1] now, in microseconds: leases whose deadline is at or before it have expired
+//	ARGV[2] wake channel
+//	ARGV[3] the most members to move
+//
+// Publishes ARGV[1] on the wake channel when it moved any. Returns {moved, next}: how many it
+// moved, and the earliest deadline left in the lease set ("" when it is empty).
+var recoverScript = redis.NewScript(`
+local expired = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[3]))
+if #expired > 0 then
+	redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #expired - 1)
+	local args = {}
+	for i, m in ipairs(expired) do
+		args[#args + 1] = ARGV[1]
+		args[#args + 1] = m
+		if #args >= 1000 or i == #expired then
+			redis.call('ZADD', KEYS[2], unpack(args))
+			args = {}
+		end
+	end
+	redis.call('PUBLISH', ARGV[2], ARGV[1])
+end
+local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {#expired, head[2] or ''}
+`)
+
+// reconcileScript puts pending jobs read from Postgres back into the due set, unless they are
+// indexed already or leased.
+//
+//	KEYS[1] due set
+//	KEYS[2] lease set
+//	KEYS[3] cancels counter
+//	ARGV[1] wake channel
+//	ARGV[2] the cancels counter as read before the jobs were read from Postgres ("0" when missing)
+//	ARGV[3..] pairs: member, due time in microseconds
+//
+// Returns -1 and changes nothing when the counter has moved (a cancel may have removed one of
+// these jobs after Postgres was read: read again). Otherwise returns how many members it added,
+// and publishes like scheduleScript.
+var reconcileScript = redis.NewScript(`
+if (redis.call('GET', KEYS[3]) or '0') ~= ARGV[2] then
+	return -1
+end
+local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local earliest, earliestScore = nil, nil
+local added = 0
+for i = 3, #ARGV, 2 do
+	local m, s = ARGV[i], ARGV[i + 1]
+	if not redis.call('ZSCORE', KEYS[2], m) and redis.call('ZADD', KEYS[1], 'NX', s, m) == 1 then
+		added = added + 1
+		local n = tonumber(s)
+		if earliest == nil or n < earliest then
+			earliest, earliestScore = n, s
+		end
+	end
+end
+if earliest ~= nil and (head[2] == nil or earliest < tonumber(head[2])) then
+	redis.call('PUBLISH', ARGV[1], earliestScore)
+end
+return added
+`)
+
+// cancelScript removes one version of a job from the due set unless a worker holds it.
+//
+//	KEYS[1] due set
+//	KEYS[2] lease set
+//	KEYS[3] cancels counter
+//	ARGV[1] member
+//
+// Returns 0 when the member is leased (running; nothing changed), else removes it from the due
+// set, bumps the cancels counter and returns 1.
+var cancelScript = redis.NewScript(`
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+	return 0
+end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('INCR', KEYS[3])
+return 1
+`)

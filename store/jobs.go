@@ -1,0 +1,267 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	baton "github.com/batonhq/baton"
+	"github.com/lib/pq"
+)
+
+// Job states. A job that ran successfully is deleted, so these are the only two.
+const (
+	// JobPending is a job waiting for its due time or being run by a worker.
+	JobPending = "pending"
+	// JobParked is a job that failed too often and waits for someone to retry or drop it.
+	JobParked = "parked"
+)
+
+// Job is a scheduled job as stored: the truth behind the scheduler's Redis index of due times.
+type Job struct {
+	Key       string    `db:"key"`
+	TeamID    string    `db:"team_id"`
+	Kind      string    `db:"kind"`
+	Payload   []byte    `db:"payload"`
+	DueAt     time.Time `db:"due_at"`
+	Version   int64     `db:"version"`
+	State     string    `db:"state"`
+	Attempts  int       `db:"attempts"`
+	LastError string    `db:"last_error"`
+	UpdatedAt time.Time `db:"updated_at"`
+}
+
+// JobVersion identifies one version of a job and its due time. Prev is the version it replaced,
+// or 0 when the job is new.
+type JobVersion struct {
+	Key     string    `db:"key"`
+	Version int64     `db:"version"`
+	Prev    int64     `db:"prev_version"`
+	DueAt   time.Time `db:"due_at"`
+}
+
+// JobRef names one version of a job.
+type JobRef struct {
+	Key     string
+	Version int64
+}
+
+const jobColumns = `key, team_id, kind, payload, due_at, version, state, attempts, last_error, updated_at`
+
+// dueText formats instants for a timestamptz[] parameter, keeping every microsecond.
+const dueText = "2006-01-02T15:04:05.999999Z07:00"
+
+func (j Job) utc() Job {
+	j.DueAt = j.DueAt.UTC()
+	j.UpdatedAt = j.UpdatedAt.UTC()
+	if j.Payload == nil {
+		j.Payload = []byte{}
+	}
+	return j
+}
+
+func (v JobVersion) utc() JobVersion {
+	v.DueAt = v.DueAt.UTC()
+	return v
+}
+
+func parkedJobNotFound(key string) error {
+	return baton.Errorf(baton.ENotFound, "There is no parked job %q in this workspace. See the parked jobs with /baton jobs.", key)
+}
+
+// UpsertJobs stores new jobs and reschedules existing ones by key in one statement: an existing
+// job takes the new team, kind, payload and due time, becomes pending with no failed attempts,
+// and gets a new version. Keys must be distinct. Only Key, TeamID, Kind, Payload and DueAt of
+// each job are read. The result has one entry per job, in no particular order.
+func (db *DB) UpsertJobs(ctx context.Context, jobs []Job) ([]JobVersion, error) {
+	if len(jobs) == 0 {
+		return nil, nil
+	}
+	// Rows are written in key order, so two batches sharing keys lock them in the same order.
+	sorted := slices.Clone(jobs)
+	slices.SortFunc(sorted, func(a, b Job) int { return strings.Compare(a.Key, b.Key) })
+	keys := make([]string, len(sorted))
+	teams := make([]string, len(sorted))
+	kinds := make([]string, len(sorted))
+	payloads := make([][]byte, len(sorted))
+	dues := make([]string, len(sorted))
+	for i, j := range sorted {
+		keys[i], teams[i], kinds[i] = j.Key, j.TeamID, j.Kind
+		payloads[i] = j.Payload
+		if payloads[i] == nil {
+			payloads[i] = []byte{}
+		}
+		dues[i] = j.DueAt.UTC().Format(dueText)
+	}
+	var out []JobVersion
+	err := db.SelectContext(ctx, &out, `INSERT INTO jobs AS j (key, team_id, kind, payload, due_at)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::timestamptz[])
+		ON CONFLICT (key) DO UPDATE SET team_id = excluded.team_id, kind = excluded.kind,
+			payload = excluded.payload, due_at = excluded.due_at, version = nextval('job_versions'),
+			prev_version = j.version, state = 'pending', attempts = 0, last_error = '', updated_at = now()
+		RETURNING key, version, prev_version, due_at`,
+		pq.Array(keys), pq.Array(teams), pq.Array(kinds), pq.Array(payloads), pq.Array(dues))
+	if err != nil {
+		return nil, mapError("store jobs", err)
+	}
+	for i := range out {
+		out[i] = out[i].utc()
+	}
+	return out, nil
+}
+
+// PendingJobs returns the pending jobs among keys, in no particular order. Keys that name no
+// job or a parked one are left out.
+func (db *DB) PendingJobs(ctx context.Context, keys []string) ([]Job, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	var out []Job
+	err := db.SelectContext(ctx, &out, `SELECT `+jobColumns+` FROM jobs WHERE key = ANY($1) AND state = 'pending'`,
+		pq.Array(keys))
+	if err != nil {
+		return nil, mapError("read pending jobs", err)
+	}
+	for i := range out {
+		out[i] = out[i].utc()
+	}
+	return out, nil
+}
+
+// JobByKey returns the job stored under key, and false when there is none.
+func (db *DB) JobByKey(ctx context.Context, key string) (Job, bool, error) {
+	var j Job
+	err := db.GetContext(ctx, &j, `SELECT `+jobColumns+` FROM jobs WHERE key = $1`, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Job{}, false, nil
+	}
+	if err != nil {
+		return Job{}, false, mapError("read job", err)
+	}
+	return j.utc(), true, nil
+}
+
+// DeleteJob deletes one version of a job and reports whether it was still stored.
+func (db *DB) DeleteJob(ctx context.Context, ref JobRef) (bool, error) {
+	res, err := db.ExecContext(ctx, `DELETE FROM jobs WHERE key = $1 AND version = $2`, ref.Key, ref.Version)
+	if err != nil {
+		return false, mapError("delete job", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, mapError("delete job", err)
+	}
+	return n == 1, nil
+}
+
+// FinishJobs records that these versions of jobs ran, by deleting them in one statement, and
+// returns how many were still stored. A job rescheduled since (a newer version) is kept.
+func (db *DB) FinishJobs(ctx context.Context, refs []JobRef) (int64, error) {
+	if len(refs) == 0 {
+		return 0, nil
+	}
+	sorted := slices.Clone(refs)
+	slices.SortFunc(sorted, func(a, b JobRef) int { return strings.Compare(a.Key, b.Key) })
+	keys := make([]string, len(sorted))
+	versions := make([]int64, len(sorted))
+	for i, r := range sorted {
+		keys[i], versions[i] = r.Key, r.Version
+	}
+	res, err := db.ExecContext(ctx, `DELETE FROM jobs j USING unnest($1::text[], $2::bigint[]) AS f (key, version)
+		WHERE j.key = f.key AND j.version = f.version`, pq.Array(keys), pq.Array(versions))
+	if err != nil {
+		return 0, mapError("record fired jobs", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, mapError("record fired jobs", err)
+	}
+	return n, nil
+}
+
+// FailJob records a failed run of one version of a job: it counts the attempt, keeps the error,
+// and either reschedules the job at retryAt or, when park is set, parks it. Either way the job
+// gets a new version, returned with ok set; ok is false when that version is no longer stored
+// (rescheduled, cancelled or finished meanwhile) and nothing was changed.
+func (db *DB) FailJob(ctx context.Context, ref JobRef, lastError string, retryAt time.Time, park bool) (JobVersion, bool, error) {
+	var v JobVersion
+	err := db.GetContext(ctx, &v, `UPDATE jobs SET attempts = attempts + 1, last_error = $3,
+			version = nextval('job_versions'), prev_version = version,
+			state = CASE WHEN $5 THEN 'parked' ELSE 'pending' END,
+			due_at = CASE WHEN $5 THEN due_at ELSE $4::timestamptz END, updated_at = now()
+		WHERE key = $1 AND version = $2
+		RETURNING key, version, prev_version, due_at`,
+		ref.Key, ref.Version, lastError, retryAt.UTC(), park)
+	if errors.Is(err, sql.ErrNoRows) {
+		return JobVersion{}, false, nil
+	}
+	if err != nil {
+		return JobVersion{}, false, mapError("record failed job", err)
+	}
+	return v.utc(), true, nil
+}
+
+// PendingJobsAfter pages through the pending jobs in key order: up to limit of them whose key
+// sorts after afterKey ("" for the first page).
+func (db *DB) PendingJobsAfter(ctx context.Context, afterKey string, limit int) ([]JobVersion, error) {
+	var out []JobVersion
+	err := db.SelectContext(ctx, &out, `SELECT key, version, prev_version, due_at FROM jobs
+		WHERE state = 'pending' AND key > $1 ORDER BY key LIMIT $2`, afterKey, limit)
+	if err != nil {
+		return nil, mapError("list pending jobs", err)
+	}
+	for i := range out {
+		out[i] = out[i].utc()
+	}
+	return out, nil
+}
+
+// ParkedJobs lists a workspace's parked jobs, oldest parked first.
+func (db *DB) ParkedJobs(ctx context.Context, teamID string) ([]Job, error) {
+	var out []Job
+	err := db.SelectContext(ctx, &out, `SELECT `+jobColumns+` FROM jobs
+		WHERE team_id = $1 AND state = 'parked' ORDER BY updated_at, key`, teamID)
+	if err != nil {
+		return nil, mapError("list parked jobs", err)
+	}
+	for i := range out {
+		out[i] = out[i].utc()
+	}
+	return out, nil
+}
+
+// RetryParkedJob makes a workspace's parked job pending again, due at dueAt with a fresh count
+// of attempts, and returns its new version. A job that is not parked there is not found.
+func (db *DB) RetryParkedJob(ctx context.Context, teamID, key string, dueAt time.Time) (JobVersion, error) {
+	var v JobVersion
+	err := db.GetContext(ctx, &v, `UPDATE jobs SET state = 'pending', due_at = $3, attempts = 0, last_error = '',
+			version = nextval('job_versions'), prev_version = version, updated_at = now()
+		WHERE team_id = $1 AND key = $2 AND state = 'parked'
+		RETURNING key, version, prev_version, due_at`, teamID, key, dueAt.UTC())
+	if errors.Is(err, sql.ErrNoRows) {
+		return JobVersion{}, parkedJobNotFound(key)
+	}
+	if err != nil {
+		return JobVersion{}, mapError("retry parked job", err)
+	}
+	return v.utc(), nil
+}
+
+// DropParkedJob deletes a workspace's parked job. A job that is not parked there is not found.
+func (db *DB) DropParkedJob(ctx context.Context, teamID, key string) error {
+	res, err := db.ExecContext(ctx, `DELETE FROM jobs WHERE team_id = $1 AND key = $2 AND state = 'parked'`, teamID, key)
+	if err != nil {
+		return mapError("drop parked job", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return mapError("drop parked job", err)
+	}
+	if n == 0 {
+		return parkedJobNotFound(key)
+	}
+	return nil
+}
