@@ -2,10 +2,13 @@ package handlers
 
 import (
 	"context"
+	"time"
 
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/scheduler"
+	"github.com/batonhq/baton/store"
 )
 
 // Store is what handlers need from Postgres.
@@ -17,6 +20,31 @@ type Store interface {
 	TaskEvents(ctx context.Context, taskID int64) ([]baton.TaskEvent, error)
 	ListTasks(ctx context.Context, q baton.TaskQuery) ([]baton.Task, error)
 	CountTasks(ctx context.Context, q baton.TaskQuery) (int, error)
+
+	AddHoliday(ctx context.Context, teamID string, h baton.Holiday, by string) error
+	RemoveHoliday(ctx context.Context, teamID, date string) (bool, error)
+	Holidays(ctx context.Context, teamID, from string) ([]baton.Holiday, error)
+	SetOutOfOffice(ctx context.Context, teamID, userID, until string) error
+	OutOfOffice(ctx context.Context, teamID, userID string) (string, error)
+
+	CreateCheckin(ctx context.Context, c store.Checkin) (store.Checkin, error)
+	Checkin(ctx context.Context, teamID string, number int64) (store.Checkin, error)
+	CheckinByID(ctx context.Context, id int64) (store.Checkin, error)
+	CheckinsBySender(ctx context.Context, teamID, senderID string, finishedSince time.Time, limit int) ([]store.Checkin, error)
+	CountCheckinsBySender(ctx context.Context, teamID, senderID string, finishedSince time.Time) (int, error)
+	SetCheckinState(ctx context.Context, teamID string, number int64, to store.CheckinState, from []store.CheckinState, at time.Time) (store.Checkin, bool, error)
+	FinishCheckinIfDone(ctx context.Context, checkinID int64, at time.Time) (bool, error)
+	MuteCheckinRecipient(ctx context.Context, checkinID int64, userID string, at time.Time) (bool, error)
+	ClaimDelivery(ctx context.Context, d store.CheckinDelivery, now time.Time, lease time.Duration) (store.CheckinDelivery, bool, error)
+	ClaimSnoozed(ctx context.Context, id int64, until, now time.Time, lease time.Duration) (store.CheckinDelivery, bool, error)
+	ReleaseDelivery(ctx context.Context, id int64) error
+	MarkDelivered(ctx context.Context, id int64, channelID, ts string, at time.Time) (store.CheckinDelivery, error)
+	MarkDeliverySeen(ctx context.Context, id int64, at time.Time) (store.CheckinDelivery, bool, error)
+	AnswerDelivery(ctx context.Context, id int64, answer string, at time.Time) (store.CheckinDelivery, bool, error)
+	SnoozeDelivery(ctx context.Context, id int64, until time.Time) (store.CheckinDelivery, bool, error)
+	Delivery(ctx context.Context, id int64) (store.CheckinDelivery, error)
+	DeliveryByMessage(ctx context.Context, channelID, ts string) (store.CheckinDelivery, bool, error)
+	LatestDeliveries(ctx context.Context, checkinIDs []int64) (map[int64][]store.CheckinDelivery, error)
 }
 
 // Slack is the outbound Slack client handlers talk through: one client, paced and retried.
@@ -33,4 +61,14 @@ type Slack interface {
 	JoinChannel(ctx context.Context, channelID string) error
 	ChannelInfo(ctx context.Context, channelID string) (*slack.Channel, error)
 	Permalink(ctx context.Context, channelID, ts string) (string, error)
+}
+
+// Scheduler runs delayed jobs: reminders, overdue signals, check-ins.
+type Scheduler interface {
+	Handle(kind string, h scheduler.HandlerFunc)
+	EnqueueMany(ctx context.Context, jobs []scheduler.Job) error
+	Cancel(ctx context.Context, key string) (scheduler.CancelResult, error)
+	Parked(ctx context.Context, teamID string) ([]scheduler.ParkedJob, error)
+	Retry(ctx context.Context, teamID, key string) error
+	Drop(ctx context.Context, teamID, key string) error
 }

@@ -14,6 +14,7 @@ import (
 type Handlers struct {
 	store  Store
 	slack  Slack
+	sched  Scheduler
 	log    *slog.Logger
 	now    func() time.Time
 	people *Directory
@@ -24,10 +25,11 @@ type Handlers struct {
 
 // Config wires handlers to their dependencies. Now defaults to time.Now.
 type Config struct {
-	Store Store
-	Slack Slack
-	Log   *slog.Logger
-	Now   func() time.Time
+	Store     Store
+	Slack     Slack
+	Scheduler Scheduler
+	Log       *slog.Logger
+	Now       func() time.Time
 	// PeopleTTL is how long a person's Slack profile is trusted before it is fetched again.
 	PeopleTTL time.Duration
 	// HomeDelay is how long a dashboard waits after a change before it is republished, so a burst of
@@ -46,7 +48,7 @@ func New(cfg Config) *Handlers {
 	if cfg.PeopleTTL == 0 {
 		cfg.PeopleTTL = 10 * time.Minute
 	}
-	h := &Handlers{store: cfg.Store, slack: cfg.Slack, log: cfg.Log, now: cfg.Now}
+	h := &Handlers{store: cfg.Store, slack: cfg.Slack, sched: cfg.Scheduler, log: cfg.Log, now: cfg.Now}
 	h.people = newDirectory(cfg.Slack, cfg.Now, cfg.PeopleTTL)
 	switch {
 	case cfg.HomeDelay == 0:
@@ -58,10 +60,14 @@ func New(cfg Config) *Handlers {
 	return h
 }
 
-// Register adds every route of every feature.
+// Register adds every route of every feature, and the handlers of their scheduled jobs.
 func (h *Handlers) Register(r *bot.Router) {
 	h.registerTasks(r)
 	h.registerHome(r)
+	h.registerAdmin(r)
+	if h.sched != nil {
+		h.registerDeadlines(h.sched)
+	}
 }
 
 // background runs follow-up work (card, thread reply, notifications) after a request has been answered.

@@ -197,6 +197,7 @@ func (h *Handlers) afterChange(ctx context.Context, before, after baton.Task, ev
 		}
 	}
 	h.notifyChange(ctx, before, after, ev)
+	h.watch(ctx, after, ev)
 	h.homes.Refresh(after.TeamID, after.OwnerID, after.DelegatorID, before.OwnerID)
 }
 

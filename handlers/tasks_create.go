@@ -167,6 +167,7 @@ func (h *Handlers) deliverNewTask(ctx context.Context, nt newTask) string {
 		}
 	}
 	h.notifyAssigned(ctx, t, nt.event.Actor, "")
+	h.watch(ctx, t, nt.event)
 	h.homes.Refresh(t.TeamID, t.OwnerID, t.DelegatorID)
 	return notice
 }

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // config is Baton's settings, all from the environment.
@@ -14,6 +16,7 @@ type config struct {
 	BotToken    string
 	APIURL      string
 	DatabaseURL string
+	RedisURL    string
 	HTTPAddr    string
 	LogLevel    slog.Level
 }
@@ -30,6 +33,7 @@ func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 		BotToken:    strings.TrimSpace(getenv("SLACK_BOT_TOKEN")),
 		APIURL:      strings.TrimSpace(getenv("SLACK_API_URL")),
 		DatabaseURL: strings.TrimSpace(getenv("DATABASE_URL")),
+		RedisURL:    strings.TrimSpace(getenv("REDIS_URL")),
 		HTTPAddr:    strings.TrimSpace(getenv("BATON_HTTP_ADDR")),
 	}
 	if needSlack {
@@ -38,6 +42,12 @@ func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 		}
 		if !strings.HasPrefix(c.BotToken, "xoxb-") {
 			return c, &settingError{"SLACK_BOT_TOKEN", "set it to the bot token (xoxb-…) from OAuth & Permissions after installing the app"}
+		}
+		if c.RedisURL == "" {
+			return c, &settingError{"REDIS_URL", "set it to the Redis that holds the delayed message queues, such as redis://127.0.0.1:6379/0"}
+		}
+		if _, err := redis.ParseURL(c.RedisURL); err != nil {
+			return c, &settingError{"REDIS_URL", "it must be a redis:// URL such as redis://127.0.0.1:6379/0"}
 		}
 		if c.APIURL != "" {
 			u, err := url.Parse(c.APIURL)

@@ -15,6 +15,7 @@ func TestConfigNamesTheSettingThatStopsTheStart(t *testing.T) {
 	good := map[string]string{
 		"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1",
 		"DATABASE_URL": "postgres://baton@127.0.0.1/baton", "SLACK_API_URL": "http://127.0.0.1:9/api",
+		"REDIS_URL": "redis://127.0.0.1:6379/0",
 	}
 	cases := []struct {
 		name, key, value, wantSetting string
@@ -27,6 +28,8 @@ func TestConfigNamesTheSettingThatStopsTheStart(t *testing.T) {
 		{"missing database", "DATABASE_URL", "", "DATABASE_URL"},
 		{"mysql database", "DATABASE_URL", "mysql://x", "DATABASE_URL"},
 		{"bad log level", "BATON_LOG_LEVEL", "loud", "BATON_LOG_LEVEL"},
+		{"missing redis", "REDIS_URL", "", "REDIS_URL"},
+		{"redis not a url", "REDIS_URL", "127.0.0.1:6379", "REDIS_URL"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -51,6 +54,7 @@ func TestConfigDefaults(t *testing.T) {
 	cfg, err := loadConfig(envOf(map[string]string{
 		"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1",
 		"DATABASE_URL": "postgres://baton@127.0.0.1/baton", "SLACK_API_URL": "http://127.0.0.1:9/api",
+		"REDIS_URL": "redis://127.0.0.1:6379/0",
 	}), true)
 	if err != nil {
 		t.Fatal(err)

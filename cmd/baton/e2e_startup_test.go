@@ -23,7 +23,7 @@ func TestStartStopsOnATokenSlackRefuses(t *testing.T) {
 		{"xapp-wrong", "xoxb-test", "SLACK_APP_TOKEN"},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		err := run(ctx, config{AppToken: c.app, BotToken: c.bot, APIURL: d.APIURL(), DatabaseURL: dbURL}, testLogger(t), runOptions{})
+		err := run(ctx, config{AppToken: c.app, BotToken: c.bot, APIURL: d.APIURL(), DatabaseURL: dbURL, RedisURL: testRedisURL()}, testLogger(t), runOptions{redisPrefix: redisPrefix(t)})
 		cancel()
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("app %s, bot %s: run = %v, want an error naming %s", c.app, c.bot, err, c.want)

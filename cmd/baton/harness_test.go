@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
@@ -86,11 +89,11 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 
 	dbURL := storetest.URL(t)
 	h := &harness{t: t, slack: d, clock: &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}}
-	cfg := config{AppToken: "xapp-test", BotToken: "xoxb-test", APIURL: d.APIURL(), DatabaseURL: dbURL}
+	cfg := config{AppToken: "xapp-test", BotToken: "xoxb-test", APIURL: d.APIURL(), DatabaseURL: dbURL, RedisURL: testRedisURL()}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	idleFn := make(chan func(context.Context) error, 1)
-	ro := runOptions{client: o.client, now: h.clock.Now, started: func(f func(context.Context) error) { idleFn <- f }}
+	ro := runOptions{client: o.client, now: h.clock.Now, redisPrefix: redisPrefix(t), started: func(f func(context.Context) error) { idleFn <- f }}
 	go func() { done <- run(ctx, cfg, testLogger(t), ro) }()
 	var once sync.Once
 	var runErr error
@@ -125,6 +128,33 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	h.idleFn = <-idleFn
 	h.db = storetest.Open(t, dbURL)
 	return h
+}
+
+// testRedisURL is the Redis the tests use: TEST_REDIS_URL, or the local server.
+func testRedisURL() string {
+	if u := os.Getenv("TEST_REDIS_URL"); u != "" {
+		return u
+	}
+	return "redis://127.0.0.1:6379/0"
+}
+
+// redisPrefix gives one bot its own queues in the shared test Redis, and removes them afterwards.
+func redisPrefix(t testing.TB) string {
+	prefix := fmt.Sprintf("{bt%d}", rand.Int64())
+	opts, err := redis.ParseURL(testRedisURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		rdb := redis.NewClient(opts)
+		defer rdb.Close()
+		ctx := context.Background()
+		keys, err := rdb.Keys(ctx, prefix+"*").Result()
+		if err == nil && len(keys) > 0 {
+			rdb.Del(ctx, keys...)
+		}
+	})
+	return prefix
 }
 
 func seedWorkspace(d *slackdouble.Server) {

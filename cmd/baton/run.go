@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
 
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/handlers"
+	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/store"
 )
 
@@ -20,6 +22,8 @@ import (
 type runOptions struct {
 	client bot.ClientConfig
 	now    func() time.Time
+	// redisPrefix names this bot's queues in Redis (a hash tag); tests give each bot its own.
+	redisPrefix string
 	// started receives a function that waits until no envelope and no follow-up work is in flight.
 	started func(idle func(context.Context) error)
 }
@@ -84,7 +88,14 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	}
 	log = log.With("team_id", auth.TeamID, "bot_user_id", auth.UserID)
 
-	h := handlers.New(handlers.Config{Store: db, Slack: client, Log: log, Now: opts.now})
+	rdb, err := openRedis(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	sched := scheduler.New(scheduler.Config{Redis: rdb, Store: db, Prefix: opts.redisPrefix, Log: log.With("component", "scheduler"), Now: opts.now})
+
+	h := handlers.New(handlers.Config{Store: db, Slack: client, Scheduler: sched, Log: log, Now: opts.now})
 	router := bot.NewRouter()
 	h.Register(router)
 	dispatcher := &bot.Dispatcher{Router: router, Dedupe: db, Log: log}
@@ -101,8 +112,17 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		opts.started(func(ctx context.Context) error { return idle(ctx, dispatcher, h) })
 	}
 
+	schedCtx, stopSched := context.WithCancel(ctx)
+	defer stopSched()
+	schedDone := make(chan error, 1)
+	go func() { schedDone <- sched.Run(schedCtx) }()
+
 	log.Info("baton is starting", "api_url", cfg.APIURL)
 	runErr := bot.RunSocketMode(ctx, bot.SocketConfig{API: api, Dispatcher: dispatcher, Log: log})
+	stopSched()
+	if err := <-schedDone; err != nil && !errors.Is(err, context.Canceled) && runErr == nil {
+		runErr = err
+	}
 	drain, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := h.Wait(drain); err != nil {
@@ -125,6 +145,20 @@ func idle(ctx context.Context, d *bot.Dispatcher, h *handlers.Handlers) error {
 			return nil
 		}
 	}
+}
+
+// openRedis connects to the Redis that holds the delayed queues.
+func openRedis(ctx context.Context, cfg config) (*redis.Client, error) {
+	o, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(o)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		_ = rdb.Close()
+		return nil, fmt.Errorf("REDIS_URL: cannot reach Redis (%w); start it or fix the URL", err)
+	}
+	return rdb, nil
 }
 
 // slackHTTPClient keeps enough idle connections for concurrent handlers: the default transport keeps two

@@ -1,0 +1,221 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/scheduler"
+)
+
+// Job kinds of the deadline watch.
+const (
+	jobCheckpoint = "task.checkpoint"
+	jobStale      = "task.stale"
+)
+
+// staleAfterWorkingDays is how long a task's status may sit still before its owner is nudged.
+const staleAfterWorkingDays = 3
+
+// checkpointJob is the payload of a deadline checkpoint. Due and StatusAt say what the world looked
+// like when the job was scheduled: a job whose task has moved on does nothing.
+type checkpointJob struct {
+	Number   int64         `json:"n"`
+	Name     string        `json:"c,omitempty"`
+	Before   time.Duration `json:"b,omitempty"`
+	Due      string        `json:"d,omitempty"`
+	StatusAt time.Time     `json:"s,omitempty"`
+	Deferred bool          `json:"w,omitempty"`
+}
+
+func (h *Handlers) registerDeadlines(s Scheduler) {
+	s.Handle(jobCheckpoint, h.tracked(h.onCheckpoint))
+	s.Handle(jobStale, h.tracked(h.onStale))
+}
+
+// tracked counts a job's run as work in flight, so shutdown (and Wait) lets it finish.
+func (h *Handlers) tracked(fn scheduler.HandlerFunc) scheduler.HandlerFunc {
+	return func(ctx context.Context, j scheduler.Job) error {
+		h.inflight.Add()
+		defer h.inflight.Done()
+		return fn(ctx, j)
+	}
+}
+
+func jobKey(teamID string, number int64, name string) string {
+	return fmt.Sprintf("task:%s:%d:%s", teamID, number, name)
+}
+
+// watch keeps a task's timers in step with a change: deadline checkpoints follow the due date and
+// whether the task is done; the stale nudge follows its status.
+func (h *Handlers) watch(ctx context.Context, t baton.Task, ev baton.TaskEvent) {
+	if h.sched == nil {
+		return
+	}
+	done := string(baton.StatusDone)
+	if ev.Kind == baton.EventCreated || ev.Kind == baton.EventDue || (ev.Kind == baton.EventStatus && (ev.From == done || ev.To == done)) {
+		h.watchDeadline(ctx, t)
+	}
+	if ev.Kind == baton.EventCreated || ev.Kind == baton.EventStatus || ev.Kind == baton.EventReassigned {
+		h.watchStale(ctx, t)
+	}
+}
+
+// watchDeadline replaces a task's deadline checkpoints with those still ahead of it.
+func (h *Handlers) watchDeadline(ctx context.Context, t baton.Task) {
+	wanted := map[string]bool{}
+	var jobs []scheduler.Job
+	for _, cp := range t.DeadlineCheckpoints(baton.DefaultReminderOffsets, h.now()) {
+		wanted[cp.Name] = true
+		jobs = append(jobs, h.job(jobCheckpoint, t, cp.Name, cp.At, checkpointJob{Number: t.Number, Name: cp.Name, Before: cp.Before, Due: t.Due.String()}))
+	}
+	for _, name := range baton.CheckpointNames(baton.DefaultReminderOffsets) {
+		if !wanted[name] {
+			h.cancelJob(ctx, jobKey(t.TeamID, t.Number, name))
+		}
+	}
+	h.enqueue(ctx, t, jobs...)
+}
+
+// watchStale schedules the nudge for a task whose status does not move for a few working days.
+func (h *Handlers) watchStale(ctx context.Context, t baton.Task) {
+	if !t.Status.Open() {
+		h.cancelJob(ctx, jobKey(t.TeamID, t.Number, "stale"))
+		return
+	}
+	owner, err := h.people.Get(ctx, t.OwnerID)
+	if err != nil {
+		h.log.WarnContext(ctx, "stale watch not scheduled", "task", t.Ref(), "err", err)
+		return
+	}
+	cal, err := h.calendar(ctx, t.TeamID, owner)
+	if err != nil {
+		h.log.WarnContext(ctx, "stale watch not scheduled", "task", t.Ref(), "err", err)
+		return
+	}
+	at := cal.AddWorkingDays(t.StatusChangedAt, staleAfterWorkingDays)
+	h.enqueue(ctx, t, h.job(jobStale, t, "stale", at, checkpointJob{Number: t.Number, StatusAt: t.StatusChangedAt}))
+}
+
+func (h *Handlers) job(kind string, t baton.Task, name string, at time.Time, p checkpointJob) scheduler.Job {
+	payload, _ := json.Marshal(p)
+	return scheduler.Job{Kind: kind, Key: jobKey(t.TeamID, t.Number, name), TeamID: t.TeamID, Payload: payload, DueAt: at}
+}
+
+func (h *Handlers) enqueue(ctx context.Context, t baton.Task, jobs ...scheduler.Job) {
+	if len(jobs) == 0 {
+		return
+	}
+	if err := h.sched.EnqueueMany(ctx, jobs); err != nil {
+		h.log.ErrorContext(ctx, "timers not scheduled", "task", t.Ref(), "err", err)
+	}
+}
+
+func (h *Handlers) cancelJob(ctx context.Context, key string) {
+	if _, err := h.sched.Cancel(ctx, key); err != nil {
+		h.log.WarnContext(ctx, "timer not cancelled", "job_key", key, "err", err)
+	}
+}
+
+// loadJobTask reads the task a job is about; a task that no longer exists ends the job quietly.
+func (h *Handlers) loadJobTask(ctx context.Context, j scheduler.Job) (baton.Task, checkpointJob, bool, error) {
+	var p checkpointJob
+	if err := json.Unmarshal(j.Payload, &p); err != nil {
+		return baton.Task{}, p, false, fmt.Errorf("job %s: bad payload: %w", j.Key, err)
+	}
+	t, err := h.store.Task(ctx, j.TeamID, p.Number)
+	if baton.ErrorCode(err) == baton.ENotFound {
+		return t, p, false, nil
+	}
+	return t, p, err == nil, err
+}
+
+// onCheckpoint reminds the owner before the due moment, tells the delegator when the task has not moved
+// since the last look, and tells both when it is overdue. A job about a task that moved on does nothing.
+func (h *Handlers) onCheckpoint(ctx context.Context, j scheduler.Job) error {
+	t, p, ok, err := h.loadJobTask(ctx, j)
+	if !ok || err != nil {
+		return err
+	}
+	if !t.Status.Open() || t.Due.String() != p.Due {
+		return nil
+	}
+	if p.Before == 0 {
+		text := fmt.Sprintf(":alarm_clock: *%s · %s* is overdue: it was due %s and is still *%s*.",
+			t.Ref(), esc(t.Title), dueText(t.Due), t.Status.Label())
+		h.notifyOthers(ctx, t, "", []string{t.OwnerID, t.DelegatorID}, text)
+		h.homes.Refresh(t.TeamID, t.OwnerID, t.DelegatorID)
+		return nil
+	}
+	owner, err := h.people.Get(ctx, t.OwnerID)
+	if err != nil {
+		return err
+	}
+	cal, err := h.calendar(ctx, t.TeamID, owner)
+	if err != nil {
+		return err
+	}
+	now := h.now()
+	if next := cal.NextWorkingMoment(now); !p.Deferred && next.After(now) && next.Before(t.Due.At) {
+		p.Deferred = true
+		return h.sched.EnqueueMany(ctx, []scheduler.Job{h.job(jobCheckpoint, t, p.Name, next, p)})
+	}
+	h.remindOwner(ctx, t)
+	assigned, err := h.assignedAt(ctx, t)
+	if err != nil {
+		return err
+	}
+	checkpointAt := t.Due.At.Add(-p.Before)
+	if since := t.PreviousCheckpoint(baton.DefaultReminderOffsets, checkpointAt, assigned); t.Stalled(since) && t.DelegatorID != t.OwnerID {
+		text := fmt.Sprintf(":hourglass_flowing_sand: *%s · %s* is due %s and has been *%s* since %s.",
+			t.Ref(), esc(t.Title), dueText(t.Due), t.Status.Label(), slackDate(t.StatusChangedAt, "{date_short_pretty}"))
+		h.notify(ctx, t, t.DelegatorID, text)
+	}
+	return nil
+}
+
+// remindOwner sends the owner the task with its controls, so one click answers the reminder.
+func (h *Handlers) remindOwner(ctx context.Context, t baton.Task) {
+	text := fmt.Sprintf(":bell: *%s · %s* is due %s. It is *%s* — still on track?", t.Ref(), esc(t.Title), dueText(t.Due), t.Status.Label())
+	h.dm(ctx, t.OwnerID, slack.MsgOptionText(clip(text, 3000), false), slack.MsgOptionBlocks(
+		slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("reminder")),
+		taskActions(t),
+	))
+}
+
+// assignedAt is when the task was last handed to its current owner.
+func (h *Handlers) assignedAt(ctx context.Context, t baton.Task) (time.Time, error) {
+	events, err := h.store.TaskEvents(ctx, t.ID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	at := t.CreatedAt
+	for _, ev := range events {
+		if ev.Kind == baton.EventReassigned && ev.At.After(at) {
+			at = ev.At
+		}
+	}
+	return at, nil
+}
+
+// onStale nudges the owner of a task whose status has not moved for a few working days, once.
+func (h *Handlers) onStale(ctx context.Context, j scheduler.Job) error {
+	t, p, ok, err := h.loadJobTask(ctx, j)
+	if !ok || err != nil {
+		return err
+	}
+	if !t.Status.Open() || !t.StatusChangedAt.Equal(p.StatusAt) {
+		return nil
+	}
+	text := fmt.Sprintf(":wave: *%s · %s* has been *%s* since %s. Where does it stand?",
+		t.Ref(), esc(t.Title), t.Status.Label(), slackDate(t.StatusChangedAt, "{date_short_pretty}"))
+	h.dm(ctx, t.OwnerID, slack.MsgOptionText(clip(text, 3000), false), slack.MsgOptionBlocks(
+		slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("stale")),
+		taskActions(t),
+	))
+	return nil
+}
