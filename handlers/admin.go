@@ -1,0 +1,159 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+)
+
+func (h *Handlers) registerAdmin(r *bot.Router) {
+	r.Command("/baton", h.onBatonCommand)
+}
+
+const batonHelp = "*Baton settings*\n" +
+	"• `/baton ooo until 2026-12-02` — you're away through that day: nudges wait until you're back · `/baton ooo off`\n" +
+	"• `/baton holidays` — the workspace's days off · `/baton holidays add 2026-12-25 Christmas` · `/baton holidays remove 2026-12-25` (admins)\n" +
+	"• `/baton jobs` — timers that failed too often · `/baton jobs retry KEY` · `/baton jobs drop KEY` (admins)"
+
+func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
+	verb, rest, _ := strings.Cut(strings.TrimSpace(r.Command.Text), " ")
+	me, err := h.actor(ctx, r)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	switch strings.ToLower(verb) {
+	case "ooo", "away":
+		err = h.outOfOffice(ctx, r, me, rest)
+	case "holidays", "holiday":
+		err = h.holidays(ctx, r, me, rest)
+	case "jobs":
+		err = h.jobs(ctx, r, me, rest)
+	case "", "help":
+		h.reply(ctx, r, batonHelp, slack.NewSectionBlock(mrkdwn(batonHelp), nil, nil, slack.SectionBlockOptionBlockID("help")))
+	default:
+		text := fmt.Sprintf(":thinking_face: I didn't understand `/baton %s`.\n%s", clip(esc(baton.UnescapeSlack(r.Command.Text)), 200), batonHelp)
+		h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("help")))
+	}
+	if err != nil {
+		h.fail(ctx, r, err)
+	}
+}
+
+func (h *Handlers) outOfOffice(ctx context.Context, r *bot.Request, me Person, text string) error {
+	cmd, err := baton.ParseOOO(text, me.Loc, h.now())
+	if err != nil {
+		return err
+	}
+	if err := h.store.SetOutOfOffice(ctx, r.TeamID, me.ID, cmd.Until); err != nil {
+		return err
+	}
+	if cmd.Until == "" {
+		h.reply(ctx, r, ":wave: Welcome back. Reminders and nudges reach you in your working hours again.")
+		return nil
+	}
+	day, _ := time.Parse(time.DateOnly, cmd.Until)
+	h.reply(ctx, r, fmt.Sprintf(":palm_tree: You're away through %s. Non-urgent nudges wait until you're back; blocked and overdue alerts still reach you.", day.Format("Mon 2 Jan 2006")))
+	return nil
+}
+
+func (h *Handlers) holidays(ctx context.Context, r *bot.Request, me Person, text string) error {
+	cmd, err := baton.ParseHolidayCommand(text, me.Loc, h.now())
+	if err != nil {
+		return err
+	}
+	if cmd.Action != baton.HolidayList && !me.IsAdmin {
+		return baton.Errorf(baton.EForbidden, "Only workspace admins can change the holiday list. Ask one of them to add or remove the day.")
+	}
+	day, _ := time.Parse(time.DateOnly, cmd.Holiday.Date)
+	switch cmd.Action {
+	case baton.HolidayAdd:
+		if err := h.store.AddHoliday(ctx, r.TeamID, cmd.Holiday, me.ID); err != nil {
+			return err
+		}
+		h.reply(ctx, r, fmt.Sprintf(":calendar: %s is now a holiday%s. Nudges due that day wait for the next working day.", day.Format("Mon 2 Jan 2006"), holidayName(cmd.Holiday)))
+	case baton.HolidayRemove:
+		removed, err := h.store.RemoveHoliday(ctx, r.TeamID, cmd.Holiday.Date)
+		if err != nil {
+			return err
+		}
+		if !removed {
+			return baton.Errorf(baton.ENotFound, "%s is not on the holiday list. See the list with `/baton holidays`.", day.Format("Mon 2 Jan 2006"))
+		}
+		h.reply(ctx, r, fmt.Sprintf(":calendar: %s is a working day again.", day.Format("Mon 2 Jan 2006")))
+	default:
+		days, err := h.store.Holidays(ctx, r.TeamID, h.now().In(me.Loc).Format(time.DateOnly))
+		if err != nil {
+			return err
+		}
+		if len(days) == 0 {
+			h.reply(ctx, r, "No holidays ahead. Admins add one with `/baton holidays add 2026-12-25 Christmas`.")
+			return nil
+		}
+		lines := []string{fmt.Sprintf("*Holidays ahead* (%d)", len(days))}
+		for _, d := range days {
+			t, _ := time.Parse(time.DateOnly, d.Date)
+			lines = append(lines, "• "+t.Format("Mon 2 Jan 2006")+holidayName(d))
+		}
+		text := clip(strings.Join(lines, "\n"), 3000)
+		h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("holidays")))
+	}
+	return nil
+}
+
+func holidayName(d baton.Holiday) string {
+	if d.Name == "" {
+		return ""
+	}
+	return " (" + esc(d.Name) + ")"
+}
+
+// jobs lets admins see timers that failed too often, and retry or drop one.
+func (h *Handlers) jobs(ctx context.Context, r *bot.Request, me Person, text string) error {
+	if !me.IsAdmin {
+		return baton.Errorf(baton.EForbidden, "Only workspace admins can see and fix stuck timers.")
+	}
+	verb, key, _ := strings.Cut(strings.TrimSpace(text), " ")
+	key = strings.TrimSpace(key)
+	switch strings.ToLower(verb) {
+	case "retry", "drop":
+		if key == "" {
+			return baton.Errorf(baton.EInvalid, "Say which timer: `/baton jobs %s KEY`, with the key from `/baton jobs`.", strings.ToLower(verb))
+		}
+		if strings.EqualFold(verb, "retry") {
+			if err := h.sched.Retry(ctx, r.TeamID, key); err != nil {
+				return err
+			}
+			h.reply(ctx, r, fmt.Sprintf(":repeat: `%s` will run again now.", esc(key)))
+			return nil
+		}
+		if err := h.sched.Drop(ctx, r.TeamID, key); err != nil {
+			return err
+		}
+		h.reply(ctx, r, fmt.Sprintf(":wastebasket: `%s` is dropped.", esc(key)))
+		return nil
+	case "", "list":
+		parked, err := h.sched.Parked(ctx, r.TeamID)
+		if err != nil {
+			return err
+		}
+		if len(parked) == 0 {
+			h.reply(ctx, r, ":white_check_mark: No stuck timers: every reminder and check-in is running.")
+			return nil
+		}
+		lines := []string{fmt.Sprintf("*Timers that failed too often* (%d) — `/baton jobs retry KEY` or `/baton jobs drop KEY`", len(parked))}
+		for _, j := range parked {
+			lines = append(lines, fmt.Sprintf("• `%s` — %d tries, last: %s", esc(j.Key), j.Attempt, esc(clip(j.LastError, 200))))
+		}
+		text := clip(strings.Join(lines, "\n"), 3000)
+		h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("jobs")))
+		return nil
+	}
+	return baton.Errorf(baton.EInvalid, "I don't know `/baton jobs %s`. Try `/baton jobs`, `/baton jobs retry KEY` or `/baton jobs drop KEY`.", esc(verb))
+}

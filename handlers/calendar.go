@@ -1,0 +1,27 @@
+package handlers
+
+import (
+	"context"
+	"time"
+
+	baton "github.com/batonhq/baton"
+)
+
+// calendar is when a person works: their Slack time zone, the default working week, the workspace's
+// holidays and their own out-of-office.
+func (h *Handlers) calendar(ctx context.Context, teamID string, p Person) (baton.Calendar, error) {
+	from := h.now().In(p.Loc).AddDate(0, 0, -1).Format(time.DateOnly)
+	days, err := h.store.Holidays(ctx, teamID, from)
+	if err != nil {
+		return baton.Calendar{}, err
+	}
+	away, err := h.store.OutOfOffice(ctx, teamID, p.ID)
+	if err != nil {
+		return baton.Calendar{}, err
+	}
+	cal := baton.Calendar{Loc: p.Loc, Week: baton.DefaultWorkWeek(), Holidays: map[string]string{}, OutOfOfficeUntil: away}
+	for _, d := range days {
+		cal.Holidays[d.Date] = d.Name
+	}
+	return cal, nil
+}
