@@ -17,8 +17,11 @@ func (h *Handlers) registerAdmin(r *bot.Router) {
 }
 
 const batonHelp = "*Baton settings*\n" +
+	"• `/baton settings` — how and when Baton reaches you, and the workspace's working week\n" +
+	"• `/baton digest 08:30` — stage changes and stale tasks in one daily message at your local time · `/baton digest off` — at once (blocked and overdue always arrive at once)\n" +
 	"• `/baton ooo until 2026-12-02` — you're away through that day: nudges wait until you're back · `/baton ooo off`\n" +
 	"• `/baton holidays` — the workspace's days off · `/baton holidays add 2026-12-25 Christmas` · `/baton holidays remove 2026-12-25` (admins)\n" +
+	"• `/baton workdays mon-fri` · `/baton hours 09:00-18:00` — the workspace's working week (admins)\n" +
 	"• `/baton jobs` — timers that failed too often · `/baton jobs retry KEY` · `/baton jobs drop KEY` (admins)"
 
 func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
@@ -35,6 +38,12 @@ func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 		err = h.holidays(ctx, r, me, rest)
 	case "jobs":
 		err = h.jobs(ctx, r, me, rest)
+	case "digest":
+		err = h.digestCommand(ctx, r, me, rest)
+	case "workdays", "hours":
+		err = h.workWeekCommand(ctx, r, me, strings.ToLower(verb), rest)
+	case "settings":
+		err = h.showSettings(ctx, r, me)
 	case "", "help":
 		h.reply(ctx, r, batonHelp, slack.NewSectionBlock(mrkdwn(batonHelp), nil, nil, slack.SectionBlockOptionBlockID("help")))
 	default:
@@ -156,4 +165,69 @@ func (h *Handlers) jobs(ctx context.Context, r *bot.Request, me Person, text str
 		return nil
 	}
 	return baton.Errorf(baton.EInvalid, "I don't know `/baton jobs %s`. Try `/baton jobs`, `/baton jobs retry KEY` or `/baton jobs drop KEY`.", esc(verb))
+}
+
+func (h *Handlers) digestCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
+	s, err := baton.ParseDigest(text)
+	if err != nil {
+		return err
+	}
+	if err := h.setDigest(ctx, r.TeamID, me, s); err != nil {
+		return err
+	}
+	if !s.Daily {
+		h.reply(ctx, r, ":zap: You'll hear about stage changes and stale tasks as they happen.")
+		return nil
+	}
+	h.reply(ctx, r, fmt.Sprintf(":newspaper: Stage changes and stale tasks now come in one digest at %s your time, on working days. Blocked and overdue still reach you at once.", s.At))
+	return nil
+}
+
+func (h *Handlers) workWeekCommand(ctx context.Context, r *bot.Request, me Person, verb, text string) error {
+	if !me.IsAdmin {
+		return baton.Errorf(baton.EForbidden, "Only workspace admins can change the working week.")
+	}
+	w, err := h.store.WorkWeek(ctx, r.TeamID)
+	if err != nil {
+		return err
+	}
+	if verb == "workdays" {
+		if w.Days, err = baton.ParseWorkDays(text); err != nil {
+			return err
+		}
+	} else if w.Start, w.End, err = baton.ParseWorkHours(text); err != nil {
+		return err
+	}
+	if err := h.store.SetWorkWeek(ctx, r.TeamID, w, me.ID); err != nil {
+		return err
+	}
+	h.reply(ctx, r, fmt.Sprintf(":calendar: The working week is now %s, in each person's own time zone. Nudges wait for it.", w))
+	return nil
+}
+
+func (h *Handlers) showSettings(ctx context.Context, r *bot.Request, me Person) error {
+	s, err := h.store.Digest(ctx, r.TeamID, me.ID)
+	if err != nil {
+		return err
+	}
+	w, err := h.store.WorkWeek(ctx, r.TeamID)
+	if err != nil {
+		return err
+	}
+	away, err := h.store.OutOfOffice(ctx, r.TeamID, me.ID)
+	if err != nil {
+		return err
+	}
+	signals := "at once"
+	if s.Daily {
+		signals = "in a daily digest at " + s.At.String() + " your time"
+	}
+	ooo := "not set"
+	if away != "" {
+		ooo = "away through " + away
+	}
+	text := fmt.Sprintf("*Your Baton settings*\n• Stage changes and stale tasks: %s (`/baton digest 08:30` or `/baton digest off`)\n"+
+		"• Out-of-office: %s\n• Your time zone (from Slack): %s\n• Workspace working week: %s", signals, ooo, me.Loc, w)
+	h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("settings")))
+	return nil
 }

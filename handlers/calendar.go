@@ -7,8 +7,8 @@ import (
 	baton "github.com/batonhq/baton"
 )
 
-// calendar is when a person works: their Slack time zone, the default working week, the workspace's
-// holidays and their own out-of-office.
+// calendar is when a person works: their Slack time zone, the workspace's working week and holidays,
+// and their own out-of-office.
 func (h *Handlers) calendar(ctx context.Context, teamID string, p Person) (baton.Calendar, error) {
 	from := h.now().In(p.Loc).AddDate(0, 0, -1).Format(time.DateOnly)
 	days, err := h.store.Holidays(ctx, teamID, from)
@@ -19,7 +19,11 @@ func (h *Handlers) calendar(ctx context.Context, teamID string, p Person) (baton
 	if err != nil {
 		return baton.Calendar{}, err
 	}
-	cal := baton.Calendar{Loc: p.Loc, Week: baton.DefaultWorkWeek(), Holidays: map[string]string{}, OutOfOfficeUntil: away}
+	week, err := h.store.WorkWeek(ctx, teamID)
+	if err != nil {
+		return baton.Calendar{}, err
+	}
+	cal := baton.Calendar{Loc: p.Loc, Week: week, Holidays: map[string]string{}, OutOfOfficeUntil: away}
 	for _, d := range days {
 		cal.Holidays[d.Date] = d.Name
 	}

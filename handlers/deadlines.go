@@ -35,6 +35,8 @@ type checkpointJob struct {
 func (h *Handlers) registerDeadlines(s Scheduler) {
 	s.Handle(jobCheckpoint, h.tracked(h.onCheckpoint))
 	s.Handle(jobStale, h.tracked(h.onStale))
+	s.Handle(jobStaleDelegator, h.tracked(h.onStaleDelegator))
+	s.Handle(jobDigest, h.tracked(h.onDigest))
 }
 
 // tracked counts a job's run as work in flight, so shutdown (and Wait) lets it finish.
@@ -217,5 +219,14 @@ func (h *Handlers) onStale(ctx context.Context, j scheduler.Job) error {
 		slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("stale")),
 		taskActions(t),
 	))
-	return nil
+	owner, err := h.people.Get(ctx, t.OwnerID)
+	if err != nil {
+		return err
+	}
+	cal, err := h.calendar(ctx, t.TeamID, owner)
+	if err != nil {
+		return err
+	}
+	at := cal.AddWorkingDays(h.now(), staleAfterWorkingDays)
+	return h.sched.EnqueueMany(ctx, []scheduler.Job{h.job(jobStaleDelegator, t, "stale-delegator", at, p)})
 }

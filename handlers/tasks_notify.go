@@ -32,19 +32,30 @@ func (h *Handlers) notifyChange(ctx context.Context, before, after baton.Task, e
 		h.notifyAssigned(ctx, after, ev.Actor, ev.Note)
 		h.notifyOthers(ctx, after, ev.Actor, []string{after.DelegatorID, before.OwnerID}, eventNotice(after, ev))
 	case baton.EventStatus, baton.EventDue:
-		h.notifyOthers(ctx, after, ev.Actor, []string{after.OwnerID, after.DelegatorID}, eventNotice(after, ev))
+		urgent := ev.Kind == baton.EventStatus && ev.To == string(baton.StatusBlocked)
+		for _, p := range others(ev.Actor, after.OwnerID, after.DelegatorID) {
+			h.signal(ctx, after, p, eventNotice(after, ev), urgent)
+		}
 	}
 }
 
 func (h *Handlers) notifyOthers(ctx context.Context, t baton.Task, actor string, people []string, text string) {
-	told := map[string]bool{actor: true, "": true}
-	for _, p := range people {
-		if told[p] {
-			continue
-		}
-		told[p] = true
+	for _, p := range others(actor, people...) {
 		h.notify(ctx, t, p, text)
 	}
+}
+
+// others is people without the one who acted, each once.
+func others(actor string, people ...string) []string {
+	told := map[string]bool{actor: true, "": true}
+	var out []string
+	for _, p := range people {
+		if !told[p] {
+			told[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // eventNotice is the direct message for a change, led by what matters most.

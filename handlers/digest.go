@@ -1,0 +1,158 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/scheduler"
+)
+
+// Job kinds of the daily digest and of the second look at a stale task.
+const (
+	jobDigest         = "digest.send"
+	jobStaleDelegator = "task.stale_delegator"
+)
+
+type digestJob struct {
+	UserID string `json:"u"`
+}
+
+func digestKey(teamID, userID string) string { return "digest:" + teamID + ":" + userID }
+
+// signal tells a person about a change. Urgent signals (blocked, overdue) go out at once; the rest
+// follow the person's choice: at once, or in their daily digest.
+func (h *Handlers) signal(ctx context.Context, t baton.Task, userID, text string, urgent bool) {
+	if !urgent && h.sched != nil {
+		s, err := h.store.Digest(ctx, t.TeamID, userID)
+		if err != nil {
+			h.log.WarnContext(ctx, "digest setting unknown; telling at once", "user_id", userID, "err", err)
+		}
+		if s.Daily {
+			if err := h.store.AddDigestItem(ctx, t.TeamID, userID, t.ID, text); err == nil {
+				return
+			}
+			h.log.ErrorContext(ctx, "digest item not kept; telling at once", "user_id", userID, "task", t.Ref(), "err", err)
+		}
+	}
+	h.notify(ctx, t, userID, text)
+}
+
+// setDigest records a person's choice and keeps their digest timer in step with it. Turning the digest
+// off sends what was waiting at once.
+func (h *Handlers) setDigest(ctx context.Context, teamID string, me Person, s baton.DigestSetting) error {
+	if err := h.store.SetDigest(ctx, teamID, me.ID, s); err != nil {
+		return err
+	}
+	if s.Daily {
+		return h.scheduleDigest(ctx, teamID, me, s)
+	}
+	h.cancelJob(ctx, digestKey(teamID, me.ID))
+	return h.sendDigest(ctx, teamID, me.ID)
+}
+
+// scheduleDigest sets the person's next digest: their chosen time on their next working day.
+func (h *Handlers) scheduleDigest(ctx context.Context, teamID string, p Person, s baton.DigestSetting) error {
+	cal, err := h.calendar(ctx, teamID, p)
+	if err != nil {
+		return err
+	}
+	next, ok := baton.Schedule{Repeat: baton.RepeatDaily, At: s.At, SkipNonWorking: true}.Next(h.now(), cal)
+	if !ok {
+		return baton.Errorf(baton.EInvalid, "Your calendar has no working day left for a digest. Check `/baton ooo` and the workspace's working days.")
+	}
+	payload, _ := json.Marshal(digestJob{UserID: p.ID})
+	return h.sched.EnqueueMany(ctx, []scheduler.Job{{Kind: jobDigest, Key: digestKey(teamID, p.ID), TeamID: teamID, Payload: payload, DueAt: next}})
+}
+
+// onDigest sends a person's digest and schedules the next one.
+func (h *Handlers) onDigest(ctx context.Context, j scheduler.Job) error {
+	var p digestJob
+	if err := json.Unmarshal(j.Payload, &p); err != nil {
+		return fmt.Errorf("job %s: bad payload: %w", j.Key, err)
+	}
+	s, err := h.store.Digest(ctx, j.TeamID, p.UserID)
+	if err != nil || !s.Daily {
+		return err
+	}
+	if err := h.sendDigest(ctx, j.TeamID, p.UserID); err != nil {
+		return err
+	}
+	person, err := h.people.Get(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	return h.scheduleDigest(ctx, j.TeamID, person, s)
+}
+
+// sendDigest sends the signals waiting for a person in one message, then marks them sent.
+func (h *Handlers) sendDigest(ctx context.Context, teamID, userID string) error {
+	items, err := h.store.PendingDigest(ctx, teamID, userID)
+	if err != nil || len(items) == 0 {
+		return err
+	}
+	lines := make([]string, len(items))
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		lines[i] = "• " + strings.ReplaceAll(it.Line, "\n", " ")
+		ids[i] = it.ID
+	}
+	title := fmt.Sprintf(":newspaper: *Your Baton digest* — %s since the last one", plural(len(items), "update"))
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(title), nil, nil, slack.SectionBlockOptionBlockID("digest_title"))}
+	for i, text := range packLines(lines, 2900) {
+		if len(blocks) >= maxMessageBlocks-1 {
+			blocks = append(blocks, slack.NewContextBlock("digest_more", mrkdwn("…and more; see your App Home for the rest.")))
+			break
+		}
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID(fmt.Sprintf("digest_%d", i))))
+	}
+	ch, err := h.slack.OpenDM(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if _, _, err := h.slack.PostMessage(ctx, ch, slack.MsgOptionText(title, false), slack.MsgOptionBlocks(blocks...)); err != nil {
+		return err
+	}
+	return h.store.MarkDigestSent(ctx, ids)
+}
+
+// packLines joins lines into texts of at most size characters each.
+func packLines(lines []string, size int) []string {
+	var out []string
+	cur := ""
+	for _, l := range lines {
+		l = clip(l, size)
+		if cur != "" && len(cur)+1+len(l) > size {
+			out = append(out, cur)
+			cur = ""
+		}
+		if cur != "" {
+			cur += "\n"
+		}
+		cur += l
+	}
+	if cur != "" {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// onStaleDelegator is the second look at a stale task: still unchanged, it reaches the delegator,
+// in their digest or at once as they chose.
+func (h *Handlers) onStaleDelegator(ctx context.Context, j scheduler.Job) error {
+	t, p, ok, err := h.loadJobTask(ctx, j)
+	if !ok || err != nil {
+		return err
+	}
+	if !t.Status.Open() || !t.StatusChangedAt.Equal(p.StatusAt) || t.DelegatorID == t.OwnerID {
+		return nil
+	}
+	text := fmt.Sprintf(":hourglass: *%s · %s* (owner %s) has been *%s* since %s.",
+		t.Ref(), esc(t.Title), mention(t.OwnerID), t.Status.Label(), slackDate(t.StatusChangedAt, "{date_short_pretty}"))
+	h.signal(ctx, t, t.DelegatorID, text, false)
+	return nil
+}

@@ -1,0 +1,131 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+
+	baton "github.com/batonhq/baton"
+)
+
+// WorkWeek is a workspace's working week, or the default one when it never set its own.
+func (db *DB) WorkWeek(ctx context.Context, teamID string) (baton.WorkWeek, error) {
+	var row struct {
+		Days  int    `db:"work_days"`
+		Start string `db:"work_start"`
+		End   string `db:"work_end"`
+	}
+	err := db.GetContext(ctx, &row, `SELECT work_days, work_start, work_end FROM team_settings WHERE team_id = $1`, teamID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return baton.DefaultWorkWeek(), nil
+	}
+	if err != nil {
+		return baton.WorkWeek{}, fmt.Errorf("store: read working week: %w", err)
+	}
+	var w baton.WorkWeek
+	for d := range w.Days {
+		w.Days[d] = row.Days&(1<<d) != 0
+	}
+	if w.Start, err = baton.ParseClock(row.Start); err != nil {
+		return baton.WorkWeek{}, fmt.Errorf("store: stored working week: %w", err)
+	}
+	if w.End, err = baton.ParseClock(row.End); err != nil {
+		return baton.WorkWeek{}, fmt.Errorf("store: stored working week: %w", err)
+	}
+	return w, nil
+}
+
+// SetWorkWeek records a workspace's working week.
+func (db *DB) SetWorkWeek(ctx context.Context, teamID string, w baton.WorkWeek, by string) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	days := 0
+	for d, on := range w.Days {
+		if on {
+			days |= 1 << d
+		}
+	}
+	_, err := db.ExecContext(ctx, `INSERT INTO team_settings (team_id, work_days, work_start, work_end, updated_by) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (team_id) DO UPDATE SET work_days = EXCLUDED.work_days, work_start = EXCLUDED.work_start,
+			work_end = EXCLUDED.work_end, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+		teamID, days, w.Start.String(), w.End.String(), by)
+	if err != nil {
+		return fmt.Errorf("store: set working week: %w", err)
+	}
+	return nil
+}
+
+// Digest is how a person wants stage changes and stale tasks: at once unless they chose a daily digest.
+func (db *DB) Digest(ctx context.Context, teamID, userID string) (baton.DigestSetting, error) {
+	var row struct {
+		Daily bool   `db:"digest_daily"`
+		At    string `db:"digest_at"`
+	}
+	err := db.GetContext(ctx, &row, `SELECT digest_daily, digest_at FROM person_settings WHERE team_id = $1 AND user_id = $2`, teamID, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return baton.DigestSetting{}, nil
+	}
+	if err != nil {
+		return baton.DigestSetting{}, fmt.Errorf("store: read digest setting: %w", err)
+	}
+	at, err := baton.ParseClock(row.At)
+	if err != nil {
+		return baton.DigestSetting{}, fmt.Errorf("store: stored digest time: %w", err)
+	}
+	return baton.DigestSetting{Daily: row.Daily, At: at}, nil
+}
+
+// SetDigest records how a person wants to hear about stage changes and stale tasks.
+func (db *DB) SetDigest(ctx context.Context, teamID, userID string, s baton.DigestSetting) error {
+	at := s.At
+	if !s.Daily {
+		at = baton.DefaultDigestTime
+	}
+	_, err := db.ExecContext(ctx, `INSERT INTO person_settings (team_id, user_id, digest_daily, digest_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (team_id, user_id) DO UPDATE SET digest_daily = EXCLUDED.digest_daily, digest_at = EXCLUDED.digest_at`,
+		teamID, userID, s.Daily, at.String())
+	if err != nil {
+		return fmt.Errorf("store: set digest: %w", err)
+	}
+	return nil
+}
+
+// DigestItem is one signal waiting for its reader's digest.
+type DigestItem struct {
+	ID        int64     `db:"id"`
+	TaskID    int64     `db:"task_id"`
+	Line      string    `db:"line"`
+	CreatedAt time.Time `db:"created_at"`
+}
+
+// AddDigestItem keeps a signal for a person's next digest.
+func (db *DB) AddDigestItem(ctx context.Context, teamID, userID string, taskID int64, line string) error {
+	if _, err := db.ExecContext(ctx, `INSERT INTO digest_items (team_id, user_id, task_id, line) VALUES ($1, $2, $3, $4)`,
+		teamID, userID, taskID, line); err != nil {
+		return fmt.Errorf("store: add digest item: %w", err)
+	}
+	return nil
+}
+
+// PendingDigest lists a person's signals not yet sent, oldest first.
+func (db *DB) PendingDigest(ctx context.Context, teamID, userID string) ([]DigestItem, error) {
+	var items []DigestItem
+	if err := db.SelectContext(ctx, &items, `SELECT id, task_id, line, created_at FROM digest_items
+		WHERE team_id = $1 AND user_id = $2 AND sent_at IS NULL ORDER BY id`, teamID, userID); err != nil {
+		return nil, fmt.Errorf("store: read digest: %w", err)
+	}
+	return items, nil
+}
+
+// MarkDigestSent records that these signals went out.
+func (db *DB) MarkDigestSent(ctx context.Context, ids []int64) error {
+	if _, err := db.ExecContext(ctx, `UPDATE digest_items SET sent_at = now() WHERE id = ANY($1) AND sent_at IS NULL`, pq.Array(ids)); err != nil {
+		return fmt.Errorf("store: mark digest sent: %w", err)
+	}
+	return nil
+}

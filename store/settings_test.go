@@ -1,0 +1,75 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/store/storetest"
+)
+
+func TestWorkWeekDefaultsAndRoundTrips(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	if w, err := db.WorkWeek(ctx, "T1"); err != nil || w != baton.DefaultWorkWeek() {
+		t.Fatalf("unset week = %v, %v; want the default", w, err)
+	}
+	days, _ := baton.ParseWorkDays("sun-thu")
+	want := baton.WorkWeek{Days: days, Start: baton.Clock{Hour: 8}, End: baton.Clock{Hour: 16, Minute: 30}}
+	if err := db.SetWorkWeek(ctx, "T1", want, "UADM"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.WorkWeek(ctx, "T1"); got != want {
+		t.Errorf("week = %v, want %v", got, want)
+	}
+	if got, _ := db.WorkWeek(ctx, "T2"); got != baton.DefaultWorkWeek() {
+		t.Errorf("another workspace got %v", got)
+	}
+	bad := baton.WorkWeek{Days: days, Start: baton.Clock{Hour: 18}, End: baton.Clock{Hour: 9}}
+	if err := db.SetWorkWeek(ctx, "T1", bad, "UADM"); baton.ErrorCode(err) != baton.EInvalid {
+		t.Errorf("a day ending before it starts was stored: %v", err)
+	}
+}
+
+func TestDigestItemsWaitUntilSent(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	if s, _ := db.Digest(ctx, "T1", "U1"); s.Daily {
+		t.Fatal("digest is on before anyone chose it")
+	}
+	on := baton.DigestSetting{Daily: true, At: baton.Clock{Hour: 8, Minute: 30}}
+	if err := db.SetDigest(ctx, "T1", "U1", on); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := db.Digest(ctx, "T1", "U1"); s != on {
+		t.Errorf("digest = %+v, want %+v", s, on)
+	}
+
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	task, ev, _ := baton.NewTask("T1", "U2", "U1", "Ship", "", baton.Due{}, now)
+	created, err := db.CreateTask(ctx, task, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"first", "second"} {
+		if err := db.AddDigestItem(ctx, "T1", "U1", created.ID, line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	items, err := db.PendingDigest(ctx, "T1", "U1")
+	if err != nil || len(items) != 2 || items[0].Line != "first" || items[1].Line != "second" {
+		t.Fatalf("pending = %+v, %v", items, err)
+	}
+	if err := db.MarkDigestSent(ctx, []int64{items[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := db.PendingDigest(ctx, "T1", "U1"); len(items) != 1 || items[0].Line != "second" {
+		t.Errorf("after sending the first, pending = %+v", items)
+	}
+	if items, _ := db.PendingDigest(ctx, "T1", "U2"); len(items) != 0 {
+		t.Errorf("another person's digest holds %+v", items)
+	}
+}
