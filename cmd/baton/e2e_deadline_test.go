@@ -141,3 +141,48 @@ func TestAStatusThatDoesNotMoveNudgesTheOwnerOnce(t *testing.T) {
 		t.Errorf("the nudge has no status controls: %v", nudge.ActionIDs())
 	}
 }
+
+// until re-checks a condition held outside Slack (the database) until it holds, or fails the test.
+func (h *harness) until(what string, cond func() bool) {
+	h.t.Helper()
+	ctx := h.waitCtx()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			h.t.Fatalf("gave up waiting: %s", what)
+		case <-tick.C:
+		}
+	}
+}
+
+func TestAReminderOutsideWorkingHoursWaitsForTheOwnersMorning(t *testing.T) {
+	h := newHarness(t)
+	h.command(bea, launc, "")
+	v := h.view(bea, "task.new")
+	h.submit(bea, v, form(
+		input("title", slackdouble.InputValue{Value: slackdouble.Str("Sign the lease")}),
+		input("owner", slackdouble.InputValue{SelectedUser: cal}),
+		input("due_date", slackdouble.InputValue{SelectedDate: "2026-12-01"}),
+		input("due_time", slackdouble.InputValue{SelectedTime: "18:00"}),
+	))
+	h.card(launc, 1)
+	h.idle()
+	// Due Tue 17:00 UTC. Its 24 h reminder falls on Mon 17:00 UTC, 02:00 on Tuesday in Tokyo, where Cal
+	// lives: it waits for 09:00 Tokyo (Tue 00:00 UTC), still well before the deadline.
+	h.advanceTo(time.Date(2026, 11, 30, 17, 0, 1, 0, time.UTC))
+	morning := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	h.until("the reminder to move to Cal's morning", func() bool {
+		at, ok := h.jobDue(1, "due-24h0m0s")
+		return ok && at.Equal(morning)
+	})
+	h.idle()
+	for _, m := range h.slack.Messages(h.slack.DMChannel(cal)) {
+		if m.Has(":bell:") {
+			t.Fatalf("Cal was reminded at 02:00 his time: %s", m.AllText())
+		}
+	}
+	h.advanceTo(morning.Add(time.Second))
+	h.dm(cal, ":bell:", "T-1 · Sign the lease")
+}
