@@ -1,6 +1,7 @@
 package baton
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -100,4 +101,57 @@ func ParseDigest(s string) (DigestSetting, error) {
 		return DigestSetting{}, Errorf(EInvalid, "Say when the daily digest should arrive, for example `/baton digest 08:30`, or `/baton digest off` to hear about changes at once.")
 	}
 	return DigestSetting{Daily: true, At: at}, nil
+}
+
+// MaxReminders bounds how many reminders before a deadline a workspace may ask for.
+const MaxReminders = 4
+
+// ParseReminderOffsets reads how long before a deadline owners are reminded: "24h,2h", "2d,4h,30m".
+func ParseReminderOffsets(s string) ([]time.Duration, error) {
+	usage := "Say how long before the deadline to remind, for example `/baton reminders 24h,2h` (d, h and m work)."
+	parts := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == ',' || r == ' ' })
+	if len(parts) == 0 {
+		return nil, Errorf(EInvalid, "%s", usage)
+	}
+	if len(parts) > MaxReminders {
+		return nil, Errorf(EInvalid, "Pick at most %d reminders; more than that is nagging.", MaxReminders)
+	}
+	seen := map[time.Duration]bool{}
+	var out []time.Duration
+	for _, p := range parts {
+		d, err := parseOffset(p)
+		if err != nil || d <= 0 || d > 14*24*time.Hour {
+			return nil, Errorf(EInvalid, "%q is not a time before the deadline between 1m and 14d. %s", p, usage)
+		}
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+func parseOffset(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		d, err := time.ParseDuration(days + "h")
+		return d * 24, err
+	}
+	return time.ParseDuration(s)
+}
+
+// FormatOffsets writes reminder offsets back as people type them: "24h, 2h".
+func FormatOffsets(offsets []time.Duration) string {
+	parts := make([]string, len(offsets))
+	for i, d := range offsets {
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		switch {
+		case m == 0:
+			parts[i] = strconv.Itoa(h) + "h"
+		case h == 0:
+			parts[i] = strconv.Itoa(m) + "m"
+		default:
+			parts[i] = strconv.Itoa(h) + "h" + strconv.Itoa(m) + "m"
+		}
+	}
+	return strings.Join(parts, ", ")
 }

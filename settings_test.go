@@ -79,3 +79,24 @@ func TestParseDigest(t *testing.T) {
 		t.Errorf("junk accepted: %v", err)
 	}
 }
+
+func TestParseReminderOffsets(t *testing.T) {
+	got, err := baton.ParseReminderOffsets("2d, 4h,30m,4h")
+	want := []time.Duration{48 * time.Hour, 4 * time.Hour, 30 * time.Minute}
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("offsets = %v, %v", got, err)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("offset %d = %v, want %v", i, got[i], want[i])
+		}
+	}
+	if s := baton.FormatOffsets(append(got, 90*time.Minute)); s != "48h, 4h, 30m, 1h30m" {
+		t.Errorf("formatted %q", s)
+	}
+	for _, bad := range []string{"", "soon", "-2h", "0h", "15d", "1h,2h,3h,4h,5h"} {
+		if _, err := baton.ParseReminderOffsets(bad); baton.ErrorCode(err) != baton.EInvalid {
+			t.Errorf("%q accepted: %v", bad, err)
+		}
+	}
+}

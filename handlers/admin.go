@@ -22,6 +22,7 @@ const batonHelp = "*Baton settings*\n" +
 	"• `/baton ooo until 2026-12-02` — you're away through that day: nudges wait until you're back · `/baton ooo off`\n" +
 	"• `/baton holidays` — the workspace's days off · `/baton holidays add 2026-12-25 Christmas` · `/baton holidays remove 2026-12-25` (admins)\n" +
 	"• `/baton workdays mon-fri` · `/baton hours 09:00-18:00` — the workspace's working week (admins)\n" +
+	"• `/baton reminders 24h,2h` — how long before a deadline owners are reminded (admins)\n" +
 	"• `/baton jobs` — timers that failed too often · `/baton jobs retry KEY` · `/baton jobs drop KEY` (admins)"
 
 func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
@@ -40,6 +41,8 @@ func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 		err = h.jobs(ctx, r, me, rest)
 	case "digest":
 		err = h.digestCommand(ctx, r, me, rest)
+	case "reminders":
+		err = h.remindersCommand(ctx, r, me, rest)
 	case "workdays", "hours":
 		err = h.workWeekCommand(ctx, r, me, strings.ToLower(verb), rest)
 	case "settings":
@@ -229,5 +232,20 @@ func (h *Handlers) showSettings(ctx context.Context, r *bot.Request, me Person) 
 	text := fmt.Sprintf("*Your Baton settings*\n• Stage changes and stale tasks: %s (`/baton digest 08:30` or `/baton digest off`)\n"+
 		"• Out-of-office: %s\n• Your time zone (from Slack): %s\n• Workspace working week: %s", signals, ooo, me.Loc, w)
 	h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("settings")))
+	return nil
+}
+
+func (h *Handlers) remindersCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
+	if !me.IsAdmin {
+		return baton.Errorf(baton.EForbidden, "Only workspace admins can change when deadline reminders go out.")
+	}
+	offsets, err := baton.ParseReminderOffsets(text)
+	if err != nil {
+		return err
+	}
+	if err := h.store.SetReminderOffsets(ctx, r.TeamID, offsets, me.ID); err != nil {
+		return err
+	}
+	h.reply(ctx, r, fmt.Sprintf(":bell: Deadlines set or changed from now on remind their owner %s before. Reminders already planned at other times are skipped.", baton.FormatOffsets(offsets)))
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -67,15 +68,26 @@ func (h *Handlers) watch(ctx context.Context, t baton.Task, ev baton.TaskEvent) 
 	}
 }
 
+// reminderOffsets are how long before a deadline this workspace reminds owners.
+func (h *Handlers) reminderOffsets(ctx context.Context, teamID string) []time.Duration {
+	offsets, err := h.store.ReminderOffsets(ctx, teamID)
+	if err != nil {
+		h.log.WarnContext(ctx, "workspace reminders unknown; using the defaults", "err", err)
+		return baton.DefaultReminderOffsets
+	}
+	return offsets
+}
+
 // watchDeadline replaces a task's deadline checkpoints with those still ahead of it.
 func (h *Handlers) watchDeadline(ctx context.Context, t baton.Task) {
+	offsets := h.reminderOffsets(ctx, t.TeamID)
 	wanted := map[string]bool{}
 	var jobs []scheduler.Job
-	for _, cp := range t.DeadlineCheckpoints(baton.DefaultReminderOffsets, h.now()) {
+	for _, cp := range t.DeadlineCheckpoints(offsets, h.now()) {
 		wanted[cp.Name] = true
 		jobs = append(jobs, h.job(jobCheckpoint, t, cp.Name, cp.At, checkpointJob{Number: t.Number, Name: cp.Name, Before: cp.Before, Due: t.Due.String()}))
 	}
-	for _, name := range baton.CheckpointNames(baton.DefaultReminderOffsets) {
+	for _, name := range baton.CheckpointNames(append(offsets, baton.DefaultReminderOffsets...)) {
 		if !wanted[name] {
 			h.cancelJob(ctx, jobKey(t.TeamID, t.Number, name))
 		}
@@ -143,7 +155,8 @@ func (h *Handlers) onCheckpoint(ctx context.Context, j scheduler.Job) error {
 	if !ok || err != nil {
 		return err
 	}
-	if !t.Status.Open() || t.Due.String() != p.Due {
+	offsets := h.reminderOffsets(ctx, t.TeamID)
+	if !t.Status.Open() || t.Due.String() != p.Due || (p.Before != 0 && !slices.Contains(offsets, p.Before)) {
 		return nil
 	}
 	if p.Before == 0 {
@@ -172,7 +185,7 @@ func (h *Handlers) onCheckpoint(ctx context.Context, j scheduler.Job) error {
 		return err
 	}
 	checkpointAt := t.Due.At.Add(-p.Before)
-	if since := t.PreviousCheckpoint(baton.DefaultReminderOffsets, checkpointAt, assigned); t.Stalled(since) && t.DelegatorID != t.OwnerID {
+	if since := t.PreviousCheckpoint(offsets, checkpointAt, assigned); t.Stalled(since) && t.DelegatorID != t.OwnerID {
 		text := fmt.Sprintf(":hourglass_flowing_sand: *%s · %s* is due %s and has been *%s* since %s.",
 			t.Ref(), esc(t.Title), dueText(t.Due), t.Status.Label(), slackDate(t.StatusChangedAt, "{date_short_pretty}"))
 		h.notify(ctx, t, t.DelegatorID, text)

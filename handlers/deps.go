@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -27,6 +28,8 @@ type Store interface {
 	OutOfOffice(ctx context.Context, teamID, userID string) (string, error)
 	WorkWeek(ctx context.Context, teamID string) (baton.WorkWeek, error)
 	SetWorkWeek(ctx context.Context, teamID string, w baton.WorkWeek, by string) error
+	ReminderOffsets(ctx context.Context, teamID string) ([]time.Duration, error)
+	SetReminderOffsets(ctx context.Context, teamID string, offsets []time.Duration, by string) error
 
 	Digest(ctx context.Context, teamID, userID string) (baton.DigestSetting, error)
 	SetDigest(ctx context.Context, teamID, userID string, s baton.DigestSetting) error

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -56,6 +57,34 @@ func (db *DB) SetWorkWeek(ctx context.Context, teamID string, w baton.WorkWeek, 
 		teamID, days, w.Start.String(), w.End.String(), by)
 	if err != nil {
 		return fmt.Errorf("store: set working week: %w", err)
+	}
+	return nil
+}
+
+// ReminderOffsets are how long before a deadline the workspace reminds owners.
+func (db *DB) ReminderOffsets(ctx context.Context, teamID string) ([]time.Duration, error) {
+	var text string
+	err := db.GetContext(ctx, &text, `SELECT reminders FROM team_settings WHERE team_id = $1`, teamID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return baton.DefaultReminderOffsets, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: read reminders: %w", err)
+	}
+	offsets, err := baton.ParseReminderOffsets(text)
+	if err != nil {
+		return nil, fmt.Errorf("store: stored reminders %q: %w", text, err)
+	}
+	return offsets, nil
+}
+
+// SetReminderOffsets records how long before a deadline the workspace reminds owners.
+func (db *DB) SetReminderOffsets(ctx context.Context, teamID string, offsets []time.Duration, by string) error {
+	text := strings.ReplaceAll(baton.FormatOffsets(offsets), " ", "")
+	if _, err := db.ExecContext(ctx, `INSERT INTO team_settings (team_id, reminders, updated_by) VALUES ($1, $2, $3)
+		ON CONFLICT (team_id) DO UPDATE SET reminders = EXCLUDED.reminders, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+		teamID, text, by); err != nil {
+		return fmt.Errorf("store: set reminders: %w", err)
 	}
 	return nil
 }

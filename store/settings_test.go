@@ -73,3 +73,23 @@ func TestDigestItemsWaitUntilSent(t *testing.T) {
 		t.Errorf("another person's digest holds %+v", items)
 	}
 }
+
+func TestReminderOffsets(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	got, err := db.ReminderOffsets(ctx, "T1")
+	if err != nil || len(got) != 2 || got[0] != 24*time.Hour || got[1] != 2*time.Hour {
+		t.Fatalf("default reminders = %v, %v", got, err)
+	}
+	want := []time.Duration{48 * time.Hour, 90 * time.Minute}
+	if err := db.SetReminderOffsets(ctx, "T1", want, "UADM"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.ReminderOffsets(ctx, "T1"); len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("reminders = %v, want %v", got, want)
+	}
+	if w, _ := db.WorkWeek(ctx, "T1"); w != baton.DefaultWorkWeek() {
+		t.Errorf("setting reminders changed the working week to %v", w)
+	}
+}

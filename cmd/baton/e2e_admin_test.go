@@ -67,3 +67,25 @@ func TestParkedJobsAreForAdmins(t *testing.T) {
 	h.baton(adm, "frobnicate")
 	h.ephemeral(adm, "I didn't understand `/baton frobnicate`", "/baton ooo until")
 }
+
+func TestWorkspaceChoosesWhenDeadlineRemindersGoOut(t *testing.T) {
+	h := newHarness(t)
+	h.baton(ana, "reminders 48h")
+	h.ephemeral(ana, "Only workspace admins")
+	h.baton(adm, "reminders soon")
+	h.ephemeral(adm, "is not a time before the deadline")
+	h.baton(adm, "reminders 2d,90m")
+	h.ephemeral(adm, "remind their owner 48h, 1h30m before")
+
+	dueTuesday(h)
+	due := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+	if at, ok := h.jobDue(1, "due-48h0m0s"); !ok || !at.Equal(due.Add(-48*time.Hour)) {
+		t.Errorf("48 h reminder due %v (%v)", at, ok)
+	}
+	if at, ok := h.jobDue(1, "due-1h30m0s"); !ok || !at.Equal(due.Add(-90*time.Minute)) {
+		t.Errorf("90 min reminder due %v (%v)", at, ok)
+	}
+	if _, ok := h.jobDue(1, "due-24h0m0s"); ok {
+		t.Error("the default 24 h reminder is still planned")
+	}
+}

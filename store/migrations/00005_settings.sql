@@ -1,10 +1,12 @@
 -- +goose Up
--- A workspace's working week; without a row the default (Mon–Fri 09:00–18:00) applies.
+-- A workspace's working week and deadline reminders; without a row the defaults apply
+-- (Mon–Fri 09:00–18:00; reminders 24 h and 2 h before a deadline).
 CREATE TABLE team_settings (
     team_id    text        PRIMARY KEY,
-    work_days  smallint    NOT NULL CHECK (work_days BETWEEN 1 AND 127), -- bit d set: time.Weekday d is a working day
-    work_start text        NOT NULL,
-    work_end   text        NOT NULL,
+    work_days  smallint    NOT NULL DEFAULT 62 CHECK (work_days BETWEEN 1 AND 127), -- bit d set: time.Weekday d is a working day
+    work_start text        NOT NULL DEFAULT '09:00',
+    work_end   text        NOT NULL DEFAULT '18:00',
+    reminders  text        NOT NULL DEFAULT '24h,2h',
     updated_by text        NOT NULL,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
