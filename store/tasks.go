@@ -117,19 +117,6 @@ func (db *DB) Task(ctx context.Context, teamID string, number int64) (baton.Task
 	return row.task(), nil
 }
 
-// TaskByID returns a task by its database ID, as carried in scheduled jobs.
-func (db *DB) TaskByID(ctx context.Context, id int64) (baton.Task, error) {
-	var row taskRow
-	err := db.GetContext(ctx, &row, `SELECT `+taskColumns+` FROM tasks WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return baton.Task{}, baton.Errorf(baton.ENotFound, "That task no longer exists.")
-	}
-	if err != nil {
-		return baton.Task{}, mapError("read task", err)
-	}
-	return row.task(), nil
-}
-
 // UpdateTask changes task T-number under a row lock, so that two people acting at once are applied
 // one after the other. change is a domain method: it sees the task as stored, edits it and returns
 // the event to record. Its error aborts the update and is returned as is. UpdateTask returns the
