@@ -117,7 +117,7 @@ func TestClickButtonAndResponseURL(t *testing.T) {
 			slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Owner"), "prio",
 				slack.NewOptionBlockObject("low", plain("Low"), nil), slack.NewOptionBlockObject("high", plain("High"), nil))),
 	}
-	_, ts, err := b.api.PostMessage("C1", slack.MsgOptionText("tasks", false), slack.MsgOptionBlocks(card...))
+	_, _, err := b.api.PostMessage("C1", slack.MsgOptionText("tasks", false), slack.MsgOptionBlocks(card...))
 	if err == nil {
 		t.Fatal("surface-unique action ids: repeated approve accepted")
 	}
@@ -126,7 +126,7 @@ func TestClickButtonAndResponseURL(t *testing.T) {
 	s2 := startDouble(t, Options{PerBlockActionIDs: true})
 	b = runBot(t, s2, nil)
 	s = s2
-	_, ts, err = b.api.PostMessage("C1", slack.MsgOptionText("tasks", false), slack.MsgOptionBlocks(card...))
+	_, ts, err := b.api.PostMessage("C1", slack.MsgOptionText("tasks", false), slack.MsgOptionBlocks(card...))
 	if err != nil {
 		t.Fatal(err)
 	}
