@@ -36,6 +36,25 @@ type Store interface {
 	AddDigestItem(ctx context.Context, teamID, userID string, taskID int64, line string) error
 	PendingDigest(ctx context.Context, teamID, userID string) ([]store.DigestItem, error)
 	MarkDigestSent(ctx context.Context, ids []int64) error
+
+	CreateCheckin(ctx context.Context, c store.Checkin) (store.Checkin, error)
+	Checkin(ctx context.Context, teamID string, number int64) (store.Checkin, error)
+	CheckinByID(ctx context.Context, id int64) (store.Checkin, error)
+	CheckinsBySender(ctx context.Context, teamID, senderID string, finishedSince time.Time, limit int) ([]store.Checkin, error)
+	CountCheckinsBySender(ctx context.Context, teamID, senderID string, finishedSince time.Time) (int, error)
+	SetCheckinState(ctx context.Context, teamID string, number int64, to store.CheckinState, from []store.CheckinState, at time.Time) (store.Checkin, bool, error)
+	FinishCheckinIfDone(ctx context.Context, checkinID int64, at time.Time) (bool, error)
+	MuteCheckinRecipient(ctx context.Context, checkinID int64, userID string, at time.Time) (bool, error)
+	ClaimDelivery(ctx context.Context, d store.CheckinDelivery, now time.Time, lease time.Duration) (store.CheckinDelivery, bool, error)
+	ClaimSnoozed(ctx context.Context, id int64, until, now time.Time, lease time.Duration) (store.CheckinDelivery, bool, error)
+	ReleaseDelivery(ctx context.Context, id int64) error
+	MarkDelivered(ctx context.Context, id int64, channelID, ts string, at time.Time) (store.CheckinDelivery, error)
+	MarkDeliverySeen(ctx context.Context, id int64, at time.Time) (store.CheckinDelivery, bool, error)
+	AnswerDelivery(ctx context.Context, id int64, answer string, at time.Time) (store.CheckinDelivery, bool, error)
+	SnoozeDelivery(ctx context.Context, id int64, until time.Time) (store.CheckinDelivery, bool, error)
+	Delivery(ctx context.Context, id int64) (store.CheckinDelivery, error)
+	DeliveryByMessage(ctx context.Context, channelID, ts string) (store.CheckinDelivery, bool, error)
+	LatestDeliveries(ctx context.Context, checkinIDs []int64) (map[int64][]store.CheckinDelivery, error)
 }
 
 // Slack is the outbound Slack client handlers talk through: one client, paced and retried.

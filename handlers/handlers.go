@@ -64,6 +64,7 @@ func New(cfg Config) *Handlers {
 func (h *Handlers) Register(r *bot.Router) {
 	h.registerTasks(r)
 	h.registerHome(r)
+	h.registerCheckins(r)
 	h.registerAdmin(r)
 	if h.sched != nil {
 		h.registerDeadlines(h.sched)

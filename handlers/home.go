@@ -11,6 +11,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/store"
 )
 
 // Home actions.
@@ -151,6 +152,10 @@ type homeData struct {
 	delegatedTotal int
 	mine           []baton.Task
 	mineTotal      int
+
+	checkins          []store.Checkin
+	checkinsTotal     int
+	checkinDeliveries map[int64][]store.CheckinDelivery
 }
 
 // homeFetch bounds what one dashboard section reads: enough to group and count, never the whole table.
@@ -184,6 +189,9 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 		return d, err
 	}
 	if _, d.mine, d.mineTotal, err = h.runList(ctx, "", baton.TaskQuery{TeamID: teamID, OwnerID: userID, Open: true, Limit: homeFetch}); err != nil {
+		return d, err
+	}
+	if d.checkins, d.checkinsTotal, d.checkinDeliveries, err = h.sendersCheckins(ctx, teamID, userID, homeCheckinLimit); err != nil {
 		return d, err
 	}
 	return d, nil

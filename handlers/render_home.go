@@ -77,6 +77,7 @@ func homeBlocks(d homeData, now time.Time) []slack.Block {
 			blocks = append(blocks, showAll("mine_all", string(baton.ListMine), d.mineTotal))
 		}
 	}
+	blocks = append(blocks, checkinHomeBlocks(d.checkins, d.checkinsTotal, d.checkinDeliveries)...)
 	return blocks
 }
 

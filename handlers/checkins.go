@@ -1,0 +1,108 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/store"
+)
+
+// Routes of check-ins.
+const (
+	cmdCheckin        = "/checkin"
+	actCheckinGotIt   = "checkin.got_it"
+	actCheckinReply   = "checkin.reply"
+	actCheckinMore    = "checkin.more"
+	cbCheckinNew      = "checkin.new"
+	cbCheckinReply    = "checkin.answer"
+	jobCheckinDeliver = "checkin.deliver"
+	jobCheckinSnooze  = "checkin.snooze"
+)
+
+// checkinMaxRecipients is how many people one check-in may ask in a workspace (the modal; the quick
+// form stops at baton.MaxCheckinRecipients mentions).
+const checkinMaxRecipients = 500
+
+func (h *Handlers) registerCheckins(r *bot.Router) {
+	r.Command(cmdCheckin, h.onCheckinCommand)
+	r.ViewSubmission(cbCheckinNew, h.onCheckinModalSubmit)
+	r.ViewSubmission(cbCheckinReply, h.onCheckinReplySubmit)
+	r.Action(actCheckinGotIt, h.onCheckinGotIt)
+	r.Action(actCheckinReply, h.onCheckinReplyButton)
+	r.Action(actCheckinMore, h.onCheckinMore)
+	r.Event("reaction_added", h.onCheckinReaction)
+	if h.sched != nil {
+		h.sched.Handle(jobCheckinDeliver, h.tracked(h.onCheckinDeliver))
+		h.sched.Handle(jobCheckinSnooze, h.tracked(h.onCheckinSnoozeEnd))
+	}
+}
+
+var checkinRefRe = regexp.MustCompile(`^(?i)#?c-(\d{1,18})$`)
+
+// parseCheckinRef reads a short check-in ID such as C-5 (any case, an optional leading #).
+func parseCheckinRef(word string) (int64, bool) {
+	m := checkinRefRe.FindStringSubmatch(strings.TrimSpace(word))
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	return n, err == nil && n > 0
+}
+
+// onCheckinCommand reads /checkin: nothing opens the form; list, help, C-5, pause|resume|cancel C-5;
+// anything else is the quick form.
+func (h *Handlers) onCheckinCommand(ctx context.Context, r *bot.Request) {
+	text := strings.TrimSpace(r.Command.Text)
+	words := strings.Fields(text)
+	if len(words) == 0 {
+		h.openModal(ctx, r, checkinModal())
+		return
+	}
+	first := strings.ToLower(words[0])
+	switch first {
+	case "help", "?":
+		h.reply(ctx, r, checkinHelpText, checkinHelpBlocks("")...)
+		return
+	case "list", "ls":
+		h.listCheckins(ctx, r)
+		return
+	case "pause", "resume", "cancel", "stop":
+		n, ok := int64(0), len(words) == 2
+		if ok {
+			n, ok = parseCheckinRef(words[1])
+		}
+		if !ok {
+			h.reply(ctx, r, checkinHelpText, checkinHelpBlocks(fmt.Sprintf("Say which check-in, like `/checkin %s C-5`.", first))...)
+			return
+		}
+		h.changeCheckinState(ctx, r, first, n)
+		return
+	}
+	if n, ok := parseCheckinRef(words[0]); ok {
+		if len(words) == 1 {
+			h.showCheckin(ctx, r, n)
+			return
+		}
+		h.reply(ctx, r, checkinHelpText, checkinHelpBlocks(fmt.Sprintf("I didn't understand `/checkin %s`.", clip(esc(baton.UnescapeSlack(text)), 200)))...)
+		return
+	}
+	h.quickCheckin(ctx, r, text)
+}
+
+// checkinJobKey names the job that delivers a check-in to one recipient.
+func checkinJobKey(teamID string, number int64, userID string) string {
+	return fmt.Sprintf("checkin:%s:%d:%s", teamID, number, userID)
+}
+
+// snoozeJobKey names the job that brings one snoozed delivery back.
+func snoozeJobKey(teamID string, number int64, userID string, deliveryID int64) string {
+	return fmt.Sprintf("checkin:%s:%d:%s:snooze:%d", teamID, number, userID, deliveryID)
+}
+
+// mayManage says whether a person may pause, resume or cancel a check-in: its sender or an admin.
+func mayManage(c store.Checkin, p Person) bool { return c.SenderID == p.ID || p.IsAdmin }

@@ -1,0 +1,187 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/scheduler"
+	"github.com/batonhq/baton/store"
+)
+
+// deliveryLease is how long a run that is posting a delivery holds it; a run that crashed mid-post
+// lets the next run try again after it.
+const deliveryLease = 2 * time.Minute
+
+// undeliverable are Slack's answers that say this person cannot get DMs any more: retrying will not help.
+var undeliverable = []string{"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot", "channel_not_found", "is_archived"}
+
+// onCheckinDeliver sends one recipient their check-in, once per due time, then schedules the next.
+// It re-reads the check-in: a paused, cancelled or muted one sends nothing and schedules nothing.
+func (h *Handlers) onCheckinDeliver(ctx context.Context, j scheduler.Job) error {
+	var p checkinJob
+	if err := json.Unmarshal(j.Payload, &p); err != nil {
+		return fmt.Errorf("job %s: bad payload: %w", j.Key, err)
+	}
+	c, err := h.store.CheckinByID(ctx, p.ID)
+	if baton.ErrorCode(err) == baton.ENotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	rcp, ok := c.Recipient(p.User)
+	if c.State != store.CheckinActive || !ok || rcp.Muted() {
+		return nil
+	}
+	d, claimed, err := h.store.ClaimDelivery(ctx, store.CheckinDelivery{CheckinID: c.ID, TeamID: c.TeamID, RecipientID: p.User, DueAt: p.Due}, h.now(), deliveryLease)
+	if err != nil {
+		return err
+	}
+	if claimed {
+		if err := h.postDelivery(ctx, c, d, false); err != nil {
+			return err
+		}
+	}
+	h.scheduleNext(ctx, c, rcp, p.Due)
+	return nil
+}
+
+// postDelivery posts the DM of a claimed delivery and records it. A failure Slack may get over gives
+// the claim back and is returned, so the job runs again; a person who can no longer get DMs is logged.
+func (h *Handlers) postDelivery(ctx context.Context, c store.Checkin, d store.CheckinDelivery, reminder bool) error {
+	ch, ts, err := h.slack.PostMessage(ctx, d.RecipientID, slack.MsgOptionText(deliveryText(c), false), slack.MsgOptionBlocks(deliveryBlocks(c, d, reminder)...))
+	if err != nil {
+		if rerr := h.store.ReleaseDelivery(ctx, d.ID); rerr != nil {
+			h.log.ErrorContext(ctx, "check-in delivery claim not released", "checkin", c.Ref(), "user_id", d.RecipientID, "err", rerr)
+		}
+		if bot.IsSlackError(err, undeliverable...) {
+			h.log.WarnContext(ctx, "check-in not delivered: the recipient cannot get direct messages", "checkin", c.Ref(), "user_id", d.RecipientID, "err", err)
+			return nil
+		}
+		return err
+	}
+	if _, err := h.store.MarkDelivered(ctx, d.ID, ch, ts, h.now()); err != nil {
+		return err
+	}
+	h.homes.Refresh(c.TeamID, c.SenderID)
+	return nil
+}
+
+// scheduleNext queues the recipient's next delivery after the one due at `after`, or, when the
+// schedule has no more, finishes a check-in that has reached everyone.
+func (h *Handlers) scheduleNext(ctx context.Context, c store.Checkin, rcp store.CheckinRecipient, after time.Time) {
+	if now := h.now(); now.After(after) {
+		after = now
+	}
+	cal, err := h.calendar(ctx, c.TeamID, recipientPerson(rcp))
+	if err != nil {
+		h.log.ErrorContext(ctx, "next check-in not scheduled", "checkin", c.Ref(), "user_id", rcp.UserID, "err", err)
+		return
+	}
+	if next, ok := c.Schedule.Next(after, cal); ok {
+		h.enqueueCheckin(ctx, c, []scheduler.Job{deliveryJob(c, rcp.UserID, next)})
+		h.unlessStillDue(ctx, c.ID, rcp.UserID, checkinJobKey(c.TeamID, c.Number, rcp.UserID))
+		return
+	}
+	if done, err := h.store.FinishCheckinIfDone(ctx, c.ID, h.now()); err != nil {
+		h.log.WarnContext(ctx, "check-in not marked finished", "checkin", c.Ref(), "err", err)
+	} else if done {
+		h.homes.Refresh(c.TeamID, c.SenderID)
+	}
+}
+
+// unlessStillDue cancels a delivery job just queued when, meanwhile, the check-in was paused or
+// cancelled or the recipient muted it: whoever changed it cancelled the jobs they could see, and
+// this one may have come after.
+func (h *Handlers) unlessStillDue(ctx context.Context, checkinID int64, userID, key string) {
+	c, err := h.store.CheckinByID(ctx, checkinID)
+	if err != nil {
+		h.log.WarnContext(ctx, "check-in not re-read after scheduling", "job_key", key, "err", err)
+		return
+	}
+	if rcp, ok := c.Recipient(userID); c.State != store.CheckinActive || !ok || rcp.Muted() {
+		h.cancelJob(ctx, key)
+	}
+}
+
+// scheduleAll queues the next delivery of every recipient who has not muted the check-in.
+func (h *Handlers) scheduleAll(ctx context.Context, c store.Checkin) []recipientPlan {
+	var plans []recipientPlan
+	var jobs []scheduler.Job
+	for _, rcp := range c.Recipients {
+		if rcp.Muted() {
+			continue
+		}
+		p := recipientPerson(rcp)
+		cal, err := h.calendar(ctx, c.TeamID, p)
+		if err != nil {
+			h.log.ErrorContext(ctx, "check-in not scheduled", "checkin", c.Ref(), "user_id", rcp.UserID, "err", err)
+			continue
+		}
+		next, ok := c.Schedule.Next(h.now(), cal)
+		plans = append(plans, recipientPlan{person: p, next: next, ok: ok})
+		if ok {
+			jobs = append(jobs, deliveryJob(c, rcp.UserID, next))
+		}
+	}
+	h.enqueueCheckin(ctx, c, jobs)
+	return plans
+}
+
+// cancelAll removes every recipient's waiting delivery.
+func (h *Handlers) cancelAll(ctx context.Context, c store.Checkin) {
+	if h.sched == nil {
+		return
+	}
+	for _, rcp := range c.Recipients {
+		h.cancelJob(ctx, checkinJobKey(c.TeamID, c.Number, rcp.UserID))
+	}
+}
+
+// recipientPerson is a recipient as the calendar needs them: their ID and stored time zone.
+func recipientPerson(rcp store.CheckinRecipient) Person {
+	loc, err := time.LoadLocation(rcp.TZ)
+	if err != nil {
+		loc = time.UTC
+	}
+	return Person{ID: rcp.UserID, Loc: loc}
+}
+
+// onCheckinSnoozeEnd posts a snoozed delivery again when its snooze ends, once.
+func (h *Handlers) onCheckinSnoozeEnd(ctx context.Context, j scheduler.Job) error {
+	var p snoozeJob
+	if err := json.Unmarshal(j.Payload, &p); err != nil {
+		return fmt.Errorf("job %s: bad payload: %w", j.Key, err)
+	}
+	d, err := h.store.Delivery(ctx, p.Delivery)
+	if baton.ErrorCode(err) == baton.ENotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c, err := h.store.CheckinByID(ctx, d.CheckinID)
+	if err != nil {
+		return err
+	}
+	if rcp, ok := c.Recipient(d.RecipientID); c.State != store.CheckinActive || !ok || rcp.Muted() {
+		return nil
+	}
+	d, claimed, err := h.store.ClaimSnoozed(ctx, d.ID, p.Until, h.now(), deliveryLease)
+	if err != nil || !claimed {
+		return err
+	}
+	return h.postDelivery(ctx, c, d, true)
+}
+
+// snoozeJob is the payload of the job that ends a snooze.
+type snoozeJob struct {
+	Delivery int64     `json:"d"`
+	Until    time.Time `json:"u"`
+}

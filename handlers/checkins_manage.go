@@ -1,0 +1,145 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/store"
+)
+
+// checkinListLimit is how many check-ins /checkin list shows; finishedFor is how long a finished
+// one stays listed, so its answers can still be read there.
+const (
+	checkinListLimit = 20
+	finishedFor      = 7 * 24 * time.Hour
+)
+
+// listCheckins shows the sender their check-ins with where each recipient's last delivery stands.
+func (h *Handlers) listCheckins(ctx context.Context, r *bot.Request) {
+	list, total, latest, err := h.sendersCheckins(ctx, r.TeamID, r.UserID, checkinListLimit)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	title := "Your check-ins"
+	h.reply(ctx, r, title, checkinListBlocks(title, list, total, latest)...)
+}
+
+// sendersCheckins reads a sender's check-ins (at most limit), how many there are, and their latest deliveries.
+func (h *Handlers) sendersCheckins(ctx context.Context, teamID, userID string, limit int) ([]store.Checkin, int, map[int64][]store.CheckinDelivery, error) {
+	since := h.now().Add(-finishedFor)
+	list, err := h.store.CheckinsBySender(ctx, teamID, userID, since, limit)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	total := len(list)
+	if total == limit {
+		if total, err = h.store.CountCheckinsBySender(ctx, teamID, userID, since); err != nil {
+			return nil, 0, nil, err
+		}
+	}
+	ids := make([]int64, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	latest, err := h.store.LatestDeliveries(ctx, ids)
+	return list, total, latest, err
+}
+
+// showCheckin shows one check-in to its sender, a recipient or an admin.
+func (h *Handlers) showCheckin(ctx context.Context, r *bot.Request, number int64) {
+	c, err := h.store.Checkin(ctx, r.TeamID, number)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	me, err := h.actor(ctx, r)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	if _, isRecipient := c.Recipient(me.ID); !mayManage(c, me) && !isRecipient {
+		h.fail(ctx, r, baton.Errorf(baton.EForbidden, "Check-in %s belongs to %s; only they, the people it asks and admins can see it.", c.Ref(), mention(c.SenderID)))
+		return
+	}
+	latest, err := h.store.LatestDeliveries(ctx, []int64{c.ID})
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	h.reply(ctx, r, "Check-in "+c.Ref(), checkinShowBlocks(c, latest[c.ID])...)
+}
+
+// changeCheckinState pauses, resumes or cancels a check-in for its sender or an admin.
+func (h *Handlers) changeCheckinState(ctx context.Context, r *bot.Request, verb string, number int64) {
+	c, err := h.store.Checkin(ctx, r.TeamID, number)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	me, err := h.actor(ctx, r)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	if !mayManage(c, me) {
+		h.fail(ctx, r, baton.Errorf(baton.EForbidden, "Only %s, who set up check-in %s, or a workspace admin can %s it.", mention(c.SenderID), c.Ref(), verb))
+		return
+	}
+	to, from := store.CheckinPaused, []store.CheckinState{store.CheckinActive}
+	switch verb {
+	case "resume":
+		to, from = store.CheckinActive, []store.CheckinState{store.CheckinPaused}
+	case "cancel", "stop":
+		to, from = store.CheckinCancelled, []store.CheckinState{store.CheckinActive, store.CheckinPaused}
+	}
+	c, moved, err := h.store.SetCheckinState(ctx, r.TeamID, number, to, from, h.now())
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	if !moved {
+		h.reply(ctx, r, fmt.Sprintf(":information_source: Check-in *%s* is %s, so there is nothing to %s.", c.Ref(), stateWords(c.State), verb))
+		return
+	}
+	h.homes.Refresh(c.TeamID, c.SenderID)
+	switch to {
+	case store.CheckinPaused:
+		h.cancelAll(ctx, c)
+		h.reply(ctx, r, fmt.Sprintf(":double_vertical_bar: Paused check-in *%s*. Nobody gets it until you `/checkin resume %s`.", c.Ref(), c.Ref()))
+	case store.CheckinCancelled:
+		h.cancelAll(ctx, c)
+		h.reply(ctx, r, fmt.Sprintf(":no_entry_sign: Cancelled check-in *%s*. Nobody will get it again.", c.Ref()))
+	default:
+		plans := h.scheduleAll(ctx, c)
+		h.reply(ctx, r, checkinConfirmText(c), checkinResumedBlocks(c, plans)...)
+	}
+}
+
+// stateWords says a check-in's state in a sentence.
+func stateWords(s store.CheckinState) string {
+	switch s {
+	case store.CheckinPaused:
+		return "paused"
+	case store.CheckinCancelled:
+		return "cancelled"
+	case store.CheckinFinished:
+		return "finished"
+	}
+	return "running"
+}
+
+// sortedDeliveries orders deliveries by recipient as the check-in lists them.
+func sortedDeliveries(c store.Checkin, ds []store.CheckinDelivery) []store.CheckinDelivery {
+	order := map[string]int{}
+	for i, r := range c.Recipients {
+		order[r.UserID] = i
+	}
+	out := slices.Clone(ds)
+	slices.SortFunc(out, func(a, b store.CheckinDelivery) int { return order[a.RecipientID] - order[b.RecipientID] })
+	return out
+}

@@ -1,0 +1,367 @@
+package handlers
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/store"
+)
+
+// Fields of the check-in forms (each input's block ID is its action ID).
+const (
+	fCkRecipients = "ck_recipients"
+	fCkMessage    = "ck_message"
+	fCkRepeat     = "ck_repeat"
+	fCkDate       = "ck_date"
+	fCkDays       = "ck_days"
+	fCkWeeks      = "ck_weeks"
+	fCkTime       = "ck_time"
+	fCkTask       = "ck_task"
+	fCkOptions    = "ck_options"
+	fCkAnswer     = "ck_answer"
+
+	optSkipDaysOff = "skip_days_off"
+	optAskReply    = "ask_reply"
+)
+
+// How many recipients one check-in's summary names before it counts the rest.
+const (
+	checkinLinesShown = 20
+	homeCheckinLimit  = 5
+	homeRecipients    = 5
+)
+
+var weekdayValues = map[string]time.Weekday{
+	"mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday, "thu": time.Thursday,
+	"fri": time.Friday, "sat": time.Saturday, "sun": time.Sunday,
+}
+
+// replyMeta travels in the Reply form's private_metadata: which delivery is answered.
+type replyMeta struct {
+	Delivery int64 `json:"d"`
+}
+
+// checkinModal is the New check-in form.
+func checkinModal() slack.ModalViewRequest {
+	who := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, plain("Choose people"), fCkRecipients)
+	repeatOpts := []*slack.OptionBlockObject{
+		slack.NewOptionBlockObject(string(baton.RepeatOnce), plain("Once"), nil),
+		slack.NewOptionBlockObject(string(baton.RepeatDaily), plain("Every day"), nil),
+		slack.NewOptionBlockObject(string(baton.RepeatWeekdays), plain("Every weekday"), nil),
+		slack.NewOptionBlockObject(string(baton.RepeatWeekly), plain("Every week on the chosen days"), nil),
+		slack.NewOptionBlockObject(string(baton.RepeatEveryNWeeks), plain("Every few weeks on the chosen days"), nil),
+	}
+	repeat := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("How often"), fCkRepeat, repeatOpts...)
+	repeat.InitialOption = repeatOpts[2]
+	date := slack.NewDatePickerBlockElement(fCkDate)
+	dateIn := slack.NewInputBlock(fCkDate, plain("Day"), plain("For Once: the day to ask. For every few weeks: the first week (default this week)."), date)
+	dateIn.Optional = true
+	var dayOpts []*slack.OptionBlockObject
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		dayOpts = append(dayOpts, slack.NewOptionBlockObject(d, plain(weekdayValues[d].String()), nil))
+	}
+	daysIn := slack.NewInputBlock(fCkDays, plain("Days"), plain("For weekly and every few weeks."), slack.NewCheckboxGroupsBlockElement(fCkDays, dayOpts...))
+	daysIn.Optional = true
+	var weekOpts []*slack.OptionBlockObject
+	for n := 2; n <= 8; n++ {
+		weekOpts = append(weekOpts, slack.NewOptionBlockObject(strconv.Itoa(n), plain(fmt.Sprintf("Every %d weeks", n)), nil))
+	}
+	weeksIn := slack.NewInputBlock(fCkWeeks, plain("Weeks apart"), plain("For every few weeks."),
+		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Every 2 weeks"), fCkWeeks, weekOpts...))
+	weeksIn.Optional = true
+	clock := slack.NewTimePickerBlockElement(fCkTime)
+	clock.InitialTime = "09:30"
+	skip := slack.NewOptionBlockObject(optSkipDaysOff, plain("Skip days off (weekends, holidays, out of office)"), nil)
+	ask := slack.NewOptionBlockObject(optAskReply, plain("Ask for a reply"), nil)
+	options := slack.NewCheckboxGroupsBlockElement(fCkOptions, skip, ask)
+	options.InitialOptions = []*slack.OptionBlockObject{skip, ask}
+	optionsIn := slack.NewInputBlock(fCkOptions, plain("Options"), nil, options)
+	optionsIn.Optional = true
+	task := textInput(fCkTask, "Linked task", "T-12", "", 24, false, true)
+	task.Hint = plain("Answers go to the task's thread; without a task, to you by DM.")
+	return modal(cbCheckinNew, "New check-in", "Set up", modalMeta{},
+		slack.NewInputBlock(fCkRecipients, plain("Who to ask"), nil, who),
+		textInput(fCkMessage, "Question", "How is the launch going?", "", baton.MaxCheckinMessageLen, true, false),
+		slack.NewInputBlock(fCkRepeat, plain("How often"), nil, repeat),
+		dateIn, daysIn, weeksIn,
+		slack.NewInputBlock(fCkTime, plain("Time of day"), plain("Read in each person's own time zone: 09:30 is 09:30 for everyone."), clock),
+		task, optionsIn,
+	)
+}
+
+// checkinReplyModal asks the recipient for their answer.
+func checkinReplyModal(c store.Checkin, d store.CheckinDelivery) slack.ModalViewRequest {
+	meta, _ := json.Marshal(replyMeta{Delivery: d.ID})
+	v := modal(cbCheckinReply, clip("Reply to "+c.Ref(), 24), "Send", modalMeta{},
+		slack.NewSectionBlock(mrkdwn(clip(fmt.Sprintf("%s asks:\n>%s", mention(c.SenderID), quoteLines(c.Message)), 3000)), nil, nil,
+			slack.SectionBlockOptionBlockID("checkin_question")),
+		textInput(fCkAnswer, "Your answer", "Where things stand", "", 2000, true, false),
+	)
+	v.PrivateMetadata = string(meta)
+	return v
+}
+
+// quoteLines escapes text and continues a > quote over its lines.
+func quoteLines(s string) string {
+	return strings.ReplaceAll(esc(s), "\n", "\n>")
+}
+
+// deliveryText is the fallback text of a delivery DM.
+func deliveryText(c store.Checkin) string {
+	return clip(fmt.Sprintf("Check-in %s from %s: %s", c.Ref(), mention(c.SenderID), c.Message), 3000)
+}
+
+// deliveryBlocks renders a delivery DM: the question, where it stands, and what the recipient can do.
+func deliveryBlocks(c store.Checkin, d store.CheckinDelivery, reminder bool) []slack.Block {
+	head := fmt.Sprintf(":wave: *Check-in %s* from %s", c.Ref(), mention(c.SenderID))
+	if c.TaskNumber > 0 {
+		head += " about *" + baton.TaskRef(c.TaskNumber) + "*"
+	}
+	if reminder {
+		head = ":alarm_clock: Reminder — " + head[len(":wave: "):]
+	}
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(head), nil, nil, slack.SectionBlockOptionBlockID("checkin_head")),
+		slack.NewSectionBlock(mrkdwn(clip(esc(c.Message), 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_message")),
+	}
+	if rcp, _ := c.Recipient(d.RecipientID); rcp.Muted() {
+		return append(blocks, slack.NewContextBlock("checkin_state", mrkdwn(":no_bell: Muted — you will get no more of this check-in.")))
+	}
+	var state string
+	switch d.State {
+	case store.DeliveryAnswered:
+		return append(blocks, slack.NewContextBlock("checkin_state", mrkdwn(fmt.Sprintf(":white_check_mark: Answered %s:\n>%s",
+			slackDate(d.AnsweredAt, "{date_short_pretty} at {time}"), clip(quoteLines(d.Answer), 2500)))))
+	case store.DeliverySeen:
+		state = ":eyes: Seen " + slackDate(d.SeenAt, "{date_short_pretty} at {time}") + "."
+	case store.DeliverySnoozed:
+		if !reminder {
+			state = ":zzz: Snoozed until " + slackDate(d.SnoozedUntil, "{date_short_pretty} at {time}") + "; I'll bring it back then."
+		}
+	}
+	if state == "" {
+		state = "No reply needed — tap *Got it* so " + mention(c.SenderID) + " knows you saw it."
+		if c.AskReply {
+			state = mention(c.SenderID) + " would like a reply. Tap *Got it* if you have nothing to add."
+		}
+	}
+	id := strconv.FormatInt(d.ID, 10)
+	reply := slack.NewButtonBlockElement(actCheckinReply, id, plain("Reply"))
+	reply.Style = slack.StylePrimary
+	elements := []slack.BlockElement{}
+	if d.State != store.DeliverySeen {
+		elements = append(elements, slack.NewButtonBlockElement(actCheckinGotIt, id, plain("Got it")))
+	}
+	elements = append(elements, reply, slack.NewOverflowBlockElement(actCheckinMore,
+		slack.NewOptionBlockObject(id+":"+moreSnoozeHour, plain("Snooze 1 hour"), nil),
+		slack.NewOptionBlockObject(id+":"+moreSnoozeTomorrow, plain("Snooze until tomorrow"), nil),
+		slack.NewOptionBlockObject(id+":"+moreMute, plain("Mute this check-in"), nil),
+	))
+	return append(blocks,
+		slack.NewContextBlock("checkin_state", mrkdwn(state)),
+		slack.NewActionBlock("checkin_actions", elements...),
+	)
+}
+
+// answerText is how an answer reaches the sender.
+func answerText(c store.Checkin, d store.CheckinDelivery) string {
+	return fmt.Sprintf(":speech_balloon: %s answered check-in *%s* (_%s_):\n>%s",
+		mention(d.RecipientID), c.Ref(), clip(esc(c.Message), 200), quoteLines(d.Answer))
+}
+
+// scheduleWords describes a check-in's schedule for its sender.
+func scheduleWords(s baton.Schedule) string {
+	if s.Repeat == baton.RepeatOnce && s.InDuration > 0 {
+		return s.Describe()
+	}
+	words := s.Describe() + ", in each person's own time zone"
+	if s.SkipNonWorking {
+		words += ", skipping their days off"
+	}
+	return words
+}
+
+// recipientList names a check-in's recipients, up to a number, then counts the rest.
+func recipientList(c store.Checkin, upTo int) string {
+	names := make([]string, 0, upTo)
+	for _, r := range c.Recipients[:min(len(c.Recipients), upTo)] {
+		names = append(names, mention(r.UserID))
+	}
+	s := strings.Join(names, ", ")
+	if more := len(c.Recipients) - upTo; more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return s
+}
+
+func checkinConfirmText(c store.Checkin) string {
+	return fmt.Sprintf("Check-in %s: %s", c.Ref(), clip(c.Message, 200))
+}
+
+// checkinSummary is the first lines about a check-in: what, when, to whom.
+func checkinSummary(c store.Checkin, verb string) string {
+	s := fmt.Sprintf(":white_check_mark: Check-in *%s* %s: %s, to %s.", c.Ref(), verb, scheduleWords(c.Schedule), recipientList(c, 10))
+	if c.TaskNumber > 0 {
+		s += " Answers go to the thread of *" + baton.TaskRef(c.TaskNumber) + "*."
+	}
+	return s + "\n>" + clip(quoteLines(c.Message), 500)
+}
+
+// checkinConfirmBlocks confirms a new check-in with each recipient's first delivery.
+func checkinConfirmBlocks(c store.Checkin, plans []recipientPlan) []slack.Block {
+	return confirmBlocks(c, plans, "is set up")
+}
+
+// checkinResumedBlocks confirms a resumed check-in with each recipient's next delivery.
+func checkinResumedBlocks(c store.Checkin, plans []recipientPlan) []slack.Block {
+	return confirmBlocks(c, plans, "is running again")
+}
+
+func confirmBlocks(c store.Checkin, plans []recipientPlan, verb string) []slack.Block {
+	lines := []string{"*Next delivery*, in your time and theirs:"}
+	for _, p := range plans[:min(len(plans), checkinLinesShown)] {
+		if !p.ok {
+			lines = append(lines, fmt.Sprintf("%s: never — that time has already passed where they are.", mention(p.person.ID)))
+			continue
+		}
+		local := p.next.In(p.person.Loc)
+		lines = append(lines, fmt.Sprintf("%s: %s (%s in %s)", mention(p.person.ID), slackDate(p.next, "{date_short_pretty} at {time}"),
+			local.Format("Mon 2 Jan 15:04"), p.person.Loc.String()))
+	}
+	if more := len(plans) - checkinLinesShown; more > 0 {
+		lines = append(lines, fmt.Sprintf("…and %d more.", more))
+	}
+	return []slack.Block{
+		slack.NewSectionBlock(mrkdwn(clip(checkinSummary(c, verb), 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_created")),
+		linesSection("checkin_next", lines),
+		slack.NewContextBlock("checkin_manage", mrkdwn(fmt.Sprintf("See how it goes with `/checkin %s` · `/checkin pause %s` · `/checkin cancel %s`", c.Ref(), c.Ref(), c.Ref()))),
+	}
+}
+
+// deliveryLine says where one recipient's latest delivery stands: "delivered 09:30, seen 09:41".
+func deliveryLine(rcp store.CheckinRecipient, d store.CheckinDelivery, found bool) string {
+	s := mention(rcp.UserID) + " — "
+	switch {
+	case !found:
+		s += "not delivered yet"
+	default:
+		s += "delivered " + slackDate(d.DeliveredAt, "{date_short_pretty} {time}")
+		switch d.State {
+		case store.DeliverySnoozed:
+			s += ", snoozed until " + slackDate(d.SnoozedUntil, "{date_short_pretty} {time}")
+		case store.DeliverySeen:
+			s += ", seen " + slackDate(d.SeenAt, "{time}")
+		case store.DeliveryAnswered:
+			s += ", seen " + slackDate(d.SeenAt, "{time}") + ", answered " + slackDate(d.AnsweredAt, "{time}")
+		}
+	}
+	if rcp.Muted() {
+		s += " · muted"
+	}
+	return s
+}
+
+// recipientLines is one line per recipient (up to upTo) with their latest delivery.
+func recipientLines(c store.Checkin, latest []store.CheckinDelivery, upTo int) []string {
+	by := map[string]store.CheckinDelivery{}
+	for _, d := range latest {
+		by[d.RecipientID] = d
+	}
+	lines := make([]string, 0, upTo+1)
+	for _, r := range c.Recipients[:min(len(c.Recipients), upTo)] {
+		d, ok := by[r.UserID]
+		lines = append(lines, deliveryLine(r, d, ok))
+	}
+	if more := len(c.Recipients) - upTo; more > 0 {
+		lines = append(lines, fmt.Sprintf("_…and %d more_", more))
+	}
+	return lines
+}
+
+// checkinHeadline is a check-in's one-line description: ID, schedule, state.
+func checkinHeadline(c store.Checkin) string {
+	s := fmt.Sprintf("*%s* · %s", c.Ref(), c.Schedule.Describe())
+	if c.State != store.CheckinActive {
+		s += " · _" + stateWords(c.State) + "_"
+	}
+	if c.TaskNumber > 0 {
+		s += " · " + baton.TaskRef(c.TaskNumber)
+	}
+	return s + "\n>" + clip(esc(strings.ReplaceAll(c.Message, "\n", " ")), 120)
+}
+
+// checkinListBlocks lists a sender's check-ins with each recipient's latest delivery.
+func checkinListBlocks(title string, list []store.Checkin, total int, latest map[int64][]store.CheckinDelivery) []slack.Block {
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s* (%d)", title, total)), nil, nil, slack.SectionBlockOptionBlockID("checkins_title"))}
+	if len(list) == 0 {
+		return append(blocks, slack.NewContextBlock("checkins_empty", mrkdwn("You have no check-ins running. Start one with `/checkin` or `/checkin @someone every weekday at 09:30 How is it going?`")))
+	}
+	for _, c := range list {
+		lines := append([]string{checkinHeadline(c)}, recipientLines(c, latest[c.ID], homeRecipients)...)
+		blocks = append(blocks, linesSection("checkin_"+strconv.FormatInt(c.Number, 10), lines))
+	}
+	if total > len(list) {
+		blocks = append(blocks, slack.NewContextBlock("checkins_more", mrkdwn(fmt.Sprintf("These are your latest %d; see any other with `/checkin C-n`.", len(list)))))
+	}
+	return blocks
+}
+
+// checkinShowBlocks shows one check-in with where each recipient's latest delivery stands.
+func checkinShowBlocks(c store.Checkin, latest []store.CheckinDelivery) []slack.Block {
+	head := fmt.Sprintf("*Check-in %s* from %s · %s · %s", c.Ref(), mention(c.SenderID), scheduleWords(c.Schedule), stateWords(c.State))
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(clip(head+"\n>"+quoteLines(c.Message), 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_title")),
+		linesSection("checkin_recipients", recipientLines(c, latest, checkinLinesShown)),
+	}
+	var answers []string
+	for _, d := range sortedDeliveries(c, latest) {
+		if d.State == store.DeliveryAnswered {
+			answers = append(answers, fmt.Sprintf("%s: %s", mention(d.RecipientID), clip(esc(strings.ReplaceAll(d.Answer, "\n", " ")), 300)))
+		}
+	}
+	if len(answers) > 0 {
+		blocks = append(blocks, linesSection("checkin_answers", append([]string{"*Latest answers*"}, answers...)))
+	}
+	return blocks
+}
+
+// checkinHomeBlocks is the "Your check-ins" section of the App Home; nothing when there are none.
+func checkinHomeBlocks(list []store.Checkin, total int, latest map[int64][]store.CheckinDelivery) []slack.Block {
+	if len(list) == 0 {
+		return nil
+	}
+	blocks := []slack.Block{
+		slack.NewDividerBlock(),
+		slack.NewSectionBlock(mrkdwn(fmt.Sprintf(":speech_balloon: *Your check-ins* (%d)", total)), nil, nil, slack.SectionBlockOptionBlockID("checkins")),
+	}
+	for _, c := range list[:min(len(list), homeCheckinLimit)] {
+		lines := append([]string{checkinHeadline(c)}, recipientLines(c, latest[c.ID], homeRecipients)...)
+		blocks = append(blocks, linesSection("home_checkin_"+strconv.FormatInt(c.Number, 10), lines))
+	}
+	if more := total - min(len(list), homeCheckinLimit); more > 0 {
+		blocks = append(blocks, slack.NewContextBlock("checkins_more", mrkdwn(fmt.Sprintf("%d more — see them with `/checkin list`.", more))))
+	}
+	return blocks
+}
+
+const checkinHelpText = "Baton check-ins: /checkin, /checkin @person every weekday at 09:30 Question, /checkin list, /checkin C-5"
+
+func checkinHelpBlocks(problem string) []slack.Block {
+	var b []slack.Block
+	if problem != "" {
+		b = append(b, slack.NewSectionBlock(mrkdwn(":thinking_face: "+problem+" Here is what /checkin understands:"), nil, nil, slack.SectionBlockOptionBlockID("help_problem")))
+	}
+	return append(b, slack.NewSectionBlock(mrkdwn(
+		"*Ask people how things go with /checkin*\n"+
+			"• `/checkin` — open the New check-in form\n"+
+			"• `/checkin @ana @bo every weekday at 09:30 for T-12 How is the launch going?`\n"+
+			"• Schedules: `daily at 9:00`, `every mon,thu at 16:00`, `every 2 weeks on mon at 10:00`, `tomorrow at 10:00`, `on 2026-12-01 at 15:00`, `in 2h`\n"+
+			"• `/checkin list` — yours, with who saw and answered · `/checkin C-5` — one of them\n"+
+			"• `/checkin pause C-5` · `/checkin resume C-5` · `/checkin cancel C-5`"), nil, nil, slack.SectionBlockOptionBlockID("help")))
+}

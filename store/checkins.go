@@ -1,0 +1,471 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	baton "github.com/batonhq/baton"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// CheckinState is where a check-in stands.
+type CheckinState string
+
+// The states of a check-in.
+const (
+	CheckinActive    CheckinState = "active"
+	CheckinPaused    CheckinState = "paused"
+	CheckinCancelled CheckinState = "cancelled"
+	CheckinFinished  CheckinState = "finished" // a once-check-in that reached everyone
+)
+
+// Checkin is a question Baton asks some people on a schedule, for the person who set it up.
+type Checkin struct {
+	ID         int64
+	TeamID     string
+	Number     int64
+	SenderID   string
+	Message    string
+	Schedule   baton.Schedule
+	TaskNumber int64 // the linked task T-n; 0 for none
+	AskReply   bool
+	State      CheckinState
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Recipients []CheckinRecipient
+}
+
+// CheckinRef is the short ID people type: C-5.
+func CheckinRef(n int64) string { return fmt.Sprintf("C-%d", n) }
+
+// Ref is the check-in's short ID.
+func (c Checkin) Ref() string { return CheckinRef(c.Number) }
+
+// Recipient returns the recipient with this user ID.
+func (c Checkin) Recipient(userID string) (CheckinRecipient, bool) {
+	for _, r := range c.Recipients {
+		if r.UserID == userID {
+			return r, true
+		}
+	}
+	return CheckinRecipient{}, false
+}
+
+// CheckinRecipient is one person a check-in asks; TZ is the IANA zone their schedule is read in.
+type CheckinRecipient struct {
+	UserID  string
+	TZ      string
+	MutedAt time.Time // zero when not muted
+}
+
+// Muted reports whether the recipient asked for no more deliveries.
+func (r CheckinRecipient) Muted() bool { return !r.MutedAt.IsZero() }
+
+// DeliveryState is where one delivery of a check-in stands.
+type DeliveryState string
+
+// The states of a delivery: scheduled → delivered (→ snoozed → delivered) → seen → answered.
+const (
+	DeliveryScheduled DeliveryState = "scheduled"
+	DeliveryDelivered DeliveryState = "delivered"
+	DeliverySnoozed   DeliveryState = "snoozed"
+	DeliverySeen      DeliveryState = "seen"
+	DeliveryAnswered  DeliveryState = "answered"
+)
+
+// CheckinDelivery is one DM of a check-in to one recipient, for one due time.
+type CheckinDelivery struct {
+	ID           int64
+	CheckinID    int64
+	TeamID       string
+	RecipientID  string
+	DueAt        time.Time
+	State        DeliveryState
+	ChannelID    string
+	TS           string
+	DeliveredAt  time.Time
+	SeenAt       time.Time
+	AnsweredAt   time.Time
+	SnoozedUntil time.Time
+	Answer       string
+}
+
+const checkinColumns = `id, team_id, number, sender_id, message, schedule, task_number, ask_reply, state, created_at, updated_at`
+
+type checkinRow struct {
+	ID         int64        `db:"id"`
+	TeamID     string       `db:"team_id"`
+	Number     int64        `db:"number"`
+	SenderID   string       `db:"sender_id"`
+	Message    string       `db:"message"`
+	Schedule   []byte       `db:"schedule"`
+	TaskNumber int64        `db:"task_number"`
+	AskReply   bool         `db:"ask_reply"`
+	State      CheckinState `db:"state"`
+	CreatedAt  time.Time    `db:"created_at"`
+	UpdatedAt  time.Time    `db:"updated_at"`
+}
+
+func (r checkinRow) checkin() (Checkin, error) {
+	c := Checkin{ID: r.ID, TeamID: r.TeamID, Number: r.Number, SenderID: r.SenderID, Message: r.Message,
+		TaskNumber: r.TaskNumber, AskReply: r.AskReply, State: r.State, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	if err := json.Unmarshal(r.Schedule, &c.Schedule); err != nil {
+		return Checkin{}, fmt.Errorf("store: read check-in %s schedule: %w", c.Ref(), err)
+	}
+	return c, nil
+}
+
+type recipientRow struct {
+	CheckinID int64        `db:"checkin_id"`
+	UserID    string       `db:"user_id"`
+	TZ        string       `db:"tz"`
+	MutedAt   sql.NullTime `db:"muted_at"`
+}
+
+const deliveryColumns = `id, checkin_id, team_id, recipient_id, due_at, state, channel_id, ts,
+	delivered_at, seen_at, answered_at, snoozed_until, answer`
+
+type deliveryRow struct {
+	ID           int64         `db:"id"`
+	CheckinID    int64         `db:"checkin_id"`
+	TeamID       string        `db:"team_id"`
+	RecipientID  string        `db:"recipient_id"`
+	DueAt        time.Time     `db:"due_at"`
+	State        DeliveryState `db:"state"`
+	ChannelID    string        `db:"channel_id"`
+	TS           string        `db:"ts"`
+	DeliveredAt  sql.NullTime  `db:"delivered_at"`
+	SeenAt       sql.NullTime  `db:"seen_at"`
+	AnsweredAt   sql.NullTime  `db:"answered_at"`
+	SnoozedUntil sql.NullTime  `db:"snoozed_until"`
+	Answer       string        `db:"answer"`
+}
+
+func utcOrZero(t sql.NullTime) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+func (r deliveryRow) delivery() CheckinDelivery {
+	return CheckinDelivery{ID: r.ID, CheckinID: r.CheckinID, TeamID: r.TeamID, RecipientID: r.RecipientID, DueAt: r.DueAt.UTC(),
+		State: r.State, ChannelID: r.ChannelID, TS: r.TS, DeliveredAt: utcOrZero(r.DeliveredAt), SeenAt: utcOrZero(r.SeenAt),
+		AnsweredAt: utcOrZero(r.AnsweredAt), SnoozedUntil: utcOrZero(r.SnoozedUntil), Answer: r.Answer}
+}
+
+func checkinNotFound(number int64) error {
+	return baton.Errorf(baton.ENotFound, "There is no check-in %s in this workspace. See yours with `/checkin list`.", CheckinRef(number))
+}
+
+// CreateCheckin stores a new check-in with its recipients and gives it the workspace's next C- number.
+func (db *DB) CreateCheckin(ctx context.Context, c Checkin) (Checkin, error) {
+	schedule, err := json.Marshal(c.Schedule)
+	if err != nil {
+		return Checkin{}, fmt.Errorf("store: create check-in: encode schedule: %w", err)
+	}
+	if c.State == "" {
+		c.State = CheckinActive
+	}
+	var created Checkin
+	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+		number, err := nextNumber(ctx, tx, c.TeamID, "checkin")
+		if err != nil {
+			return err
+		}
+		var row checkinRow
+		err = tx.GetContext(ctx, &row, `INSERT INTO checkins (team_id, number, sender_id, message, schedule, task_number,
+			ask_reply, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+			RETURNING `+checkinColumns,
+			c.TeamID, number, c.SenderID, c.Message, schedule, c.TaskNumber, c.AskReply, c.State, c.CreatedAt.UTC())
+		if err != nil {
+			return mapError("create check-in", err)
+		}
+		if created, err = row.checkin(); err != nil {
+			return err
+		}
+		users := make([]string, len(c.Recipients))
+		zones := make([]string, len(c.Recipients))
+		for i, r := range c.Recipients {
+			users[i], zones[i] = r.UserID, r.TZ
+			if zones[i] == "" {
+				zones[i] = "UTC"
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO checkin_recipients (checkin_id, user_id, tz)
+			SELECT $1, u, z FROM unnest($2::text[], $3::text[]) AS r(u, z) ON CONFLICT DO NOTHING`,
+			created.ID, pq.Array(users), pq.Array(zones)); err != nil {
+			return mapError("add check-in recipients", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Checkin{}, err
+	}
+	return db.checkinByID(ctx, created.ID)
+}
+
+// Checkin returns check-in C-number of a workspace with its recipients.
+func (db *DB) Checkin(ctx context.Context, teamID string, number int64) (Checkin, error) {
+	var row checkinRow
+	err := db.GetContext(ctx, &row, `SELECT `+checkinColumns+` FROM checkins WHERE team_id = $1 AND number = $2`, teamID, number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Checkin{}, checkinNotFound(number)
+	}
+	if err != nil {
+		return Checkin{}, mapError("read check-in", err)
+	}
+	cs, err := db.withRecipients(ctx, []checkinRow{row})
+	if err != nil {
+		return Checkin{}, err
+	}
+	return cs[0], nil
+}
+
+func (db *DB) checkinByID(ctx context.Context, id int64) (Checkin, error) {
+	var row checkinRow
+	if err := db.GetContext(ctx, &row, `SELECT `+checkinColumns+` FROM checkins WHERE id = $1`, id); err != nil {
+		return Checkin{}, mapError("read check-in", err)
+	}
+	cs, err := db.withRecipients(ctx, []checkinRow{row})
+	if err != nil {
+		return Checkin{}, err
+	}
+	return cs[0], nil
+}
+
+// withRecipients turns rows into check-ins and reads their recipients in one query.
+func (db *DB) withRecipients(ctx context.Context, rows []checkinRow) ([]Checkin, error) {
+	out := make([]Checkin, len(rows))
+	ids := make([]int64, len(rows))
+	at := map[int64]int{}
+	for i, r := range rows {
+		c, err := r.checkin()
+		if err != nil {
+			return nil, err
+		}
+		out[i], ids[i], at[r.ID] = c, r.ID, i
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	var rs []recipientRow
+	if err := db.SelectContext(ctx, &rs, `SELECT checkin_id, user_id, tz, muted_at FROM checkin_recipients
+		WHERE checkin_id = ANY($1) ORDER BY checkin_id, user_id`, pq.Array(ids)); err != nil {
+		return nil, mapError("read check-in recipients", err)
+	}
+	for _, r := range rs {
+		i := at[r.CheckinID]
+		out[i].Recipients = append(out[i].Recipients, CheckinRecipient{UserID: r.UserID, TZ: r.TZ, MutedAt: utcOrZero(r.MutedAt)})
+	}
+	return out, nil
+}
+
+// CheckinsBySender lists the check-ins a person set up that are active or paused, plus those that
+// finished since the given instant, newest first, at most limit.
+func (db *DB) CheckinsBySender(ctx context.Context, teamID, senderID string, finishedSince time.Time, limit int) ([]Checkin, error) {
+	var rows []checkinRow
+	if err := db.SelectContext(ctx, &rows, `SELECT `+checkinColumns+` FROM checkins
+		WHERE team_id = $1 AND sender_id = $2 AND (state IN ('active', 'paused') OR (state = 'finished' AND updated_at >= $3))
+		ORDER BY number DESC LIMIT $4`, teamID, senderID, finishedSince.UTC(), limit); err != nil {
+		return nil, mapError("list check-ins", err)
+	}
+	return db.withRecipients(ctx, rows)
+}
+
+// CountCheckinsBySender counts what CheckinsBySender lists, without its limit.
+func (db *DB) CountCheckinsBySender(ctx context.Context, teamID, senderID string, finishedSince time.Time) (int, error) {
+	var n int
+	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM checkins
+		WHERE team_id = $1 AND sender_id = $2 AND (state IN ('active', 'paused') OR (state = 'finished' AND updated_at >= $3))`,
+		teamID, senderID, finishedSince.UTC()); err != nil {
+		return 0, mapError("count check-ins", err)
+	}
+	return n, nil
+}
+
+// SetCheckinState moves check-in C-number to a state, but only from one of the states given. It
+// returns the check-in as it is afterwards and whether it moved.
+func (db *DB) SetCheckinState(ctx context.Context, teamID string, number int64, to CheckinState, from []CheckinState, at time.Time) (Checkin, bool, error) {
+	states := make([]string, len(from))
+	for i, s := range from {
+		states[i] = string(s)
+	}
+	res, err := db.ExecContext(ctx, `UPDATE checkins SET state = $3, updated_at = $4
+		WHERE team_id = $1 AND number = $2 AND state = ANY($5)`, teamID, number, to, at.UTC(), pq.Array(states))
+	if err != nil {
+		return Checkin{}, false, mapError("change check-in", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return Checkin{}, false, mapError("change check-in", err)
+	}
+	c, err := db.Checkin(ctx, teamID, number)
+	return c, n == 1, err
+}
+
+// FinishCheckinIfDone marks an active check-in finished once every recipient who is not muted has
+// been delivered to; true when it did.
+func (db *DB) FinishCheckinIfDone(ctx context.Context, checkinID int64, at time.Time) (bool, error) {
+	res, err := db.ExecContext(ctx, `UPDATE checkins SET state = 'finished', updated_at = $2
+		WHERE id = $1 AND state = 'active' AND NOT EXISTS (
+			SELECT 1 FROM checkin_recipients r WHERE r.checkin_id = $1 AND r.muted_at IS NULL AND NOT EXISTS (
+				SELECT 1 FROM checkin_deliveries d WHERE d.checkin_id = $1 AND d.recipient_id = r.user_id AND d.state <> 'scheduled'))`,
+		checkinID, at.UTC())
+	if err != nil {
+		return false, mapError("finish check-in", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, mapError("finish check-in", err)
+}
+
+// MuteCheckinRecipient stops a check-in for one recipient; false when they were muted already (or
+// are not a recipient).
+func (db *DB) MuteCheckinRecipient(ctx context.Context, checkinID int64, userID string, at time.Time) (bool, error) {
+	res, err := db.ExecContext(ctx, `UPDATE checkin_recipients SET muted_at = $3
+		WHERE checkin_id = $1 AND user_id = $2 AND muted_at IS NULL`, checkinID, userID, at.UTC())
+	if err != nil {
+		return false, mapError("mute check-in", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, mapError("mute check-in", err)
+}
+
+// ClaimDelivery records the delivery of a check-in to a recipient for a due time, or finds the one
+// recorded before, and claims the right to post it until now+lease. It reports false, without
+// error, when the delivery was already posted or another run holds the claim: the caller then
+// posts nothing. A run whose post failed gives the claim back with ReleaseDelivery.
+func (db *DB) ClaimDelivery(ctx context.Context, d CheckinDelivery, now time.Time, lease time.Duration) (CheckinDelivery, bool, error) {
+	var row deliveryRow
+	err := db.GetContext(ctx, &row, `INSERT INTO checkin_deliveries (checkin_id, team_id, recipient_id, due_at, claimed_at)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (checkin_id, recipient_id, due_at) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
+		WHERE checkin_deliveries.state = 'scheduled'
+		  AND (checkin_deliveries.claimed_at IS NULL OR checkin_deliveries.claimed_at <= $6)
+		RETURNING `+deliveryColumns,
+		d.CheckinID, d.TeamID, d.RecipientID, d.DueAt.UTC(), now.UTC(), now.Add(-lease).UTC())
+	if errors.Is(err, sql.ErrNoRows) {
+		return CheckinDelivery{}, false, nil
+	}
+	if err != nil {
+		return CheckinDelivery{}, false, mapError("record check-in delivery", err)
+	}
+	return row.delivery(), true, nil
+}
+
+// ClaimSnoozed claims a snoozed delivery whose snooze ends at until, for posting it again; false
+// when it is no longer snoozed until then or another run holds the claim.
+func (db *DB) ClaimSnoozed(ctx context.Context, id int64, until, now time.Time, lease time.Duration) (CheckinDelivery, bool, error) {
+	return db.updateDelivery(ctx, "claim snoozed check-in", `UPDATE checkin_deliveries SET claimed_at = $3
+		WHERE id = $1 AND state = 'snoozed' AND snoozed_until = $2 AND (claimed_at IS NULL OR claimed_at <= $4)`,
+		id, until.UTC(), now.UTC(), now.Add(-lease).UTC())
+}
+
+// ReleaseDelivery gives back the claim of a run whose post failed, so the next run can post.
+func (db *DB) ReleaseDelivery(ctx context.Context, id int64) error {
+	if _, err := db.ExecContext(ctx, `UPDATE checkin_deliveries SET claimed_at = NULL WHERE id = $1`, id); err != nil {
+		return mapError("release check-in delivery", err)
+	}
+	return nil
+}
+
+// MarkDelivered records where a delivery's DM was posted and when.
+func (db *DB) MarkDelivered(ctx context.Context, id int64, channelID, ts string, at time.Time) (CheckinDelivery, error) {
+	d, ok, err := db.updateDelivery(ctx, "mark check-in delivered", `UPDATE checkin_deliveries
+		SET state = 'delivered', channel_id = $2, ts = $3, delivered_at = $4, claimed_at = NULL, snoozed_until = NULL
+		WHERE id = $1 AND state IN ('scheduled', 'snoozed')`, id, channelID, ts, at.UTC())
+	if err == nil && !ok {
+		err = fmt.Errorf("store: mark check-in delivery %d delivered: it is not scheduled or snoozed", id)
+	}
+	return d, err
+}
+
+// MarkDeliverySeen records that the recipient saw a delivered (or snoozed) DM; false when it was
+// seen or answered before.
+func (db *DB) MarkDeliverySeen(ctx context.Context, id int64, at time.Time) (CheckinDelivery, bool, error) {
+	return db.updateDelivery(ctx, "mark check-in seen", `UPDATE checkin_deliveries
+		SET state = 'seen', seen_at = $2, snoozed_until = NULL WHERE id = $1 AND state IN ('delivered', 'snoozed')`, id, at.UTC())
+}
+
+// AnswerDelivery records the recipient's reply; false when it was answered before.
+func (db *DB) AnswerDelivery(ctx context.Context, id int64, answer string, at time.Time) (CheckinDelivery, bool, error) {
+	return db.updateDelivery(ctx, "record check-in answer", `UPDATE checkin_deliveries
+		SET state = 'answered', answer = $2, answered_at = $3, seen_at = COALESCE(seen_at, $3), snoozed_until = NULL
+		WHERE id = $1 AND state IN ('delivered', 'snoozed', 'seen')`, id, answer, at.UTC())
+}
+
+// SnoozeDelivery puts a delivered DM off until a later moment; false when it was answered already.
+func (db *DB) SnoozeDelivery(ctx context.Context, id int64, until time.Time) (CheckinDelivery, bool, error) {
+	return db.updateDelivery(ctx, "snooze check-in", `UPDATE checkin_deliveries SET state = 'snoozed', snoozed_until = $2
+		WHERE id = $1 AND state IN ('delivered', 'snoozed', 'seen')`, id, until.UTC())
+}
+
+func (db *DB) updateDelivery(ctx context.Context, op, query string, args ...any) (CheckinDelivery, bool, error) {
+	var row deliveryRow
+	err := db.GetContext(ctx, &row, query+` RETURNING `+deliveryColumns, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return CheckinDelivery{}, false, nil
+	}
+	if err != nil {
+		return CheckinDelivery{}, false, mapError(op, err)
+	}
+	return row.delivery(), true, nil
+}
+
+// Delivery returns a delivery by its ID, as carried in buttons and jobs.
+func (db *DB) Delivery(ctx context.Context, id int64) (CheckinDelivery, error) {
+	var row deliveryRow
+	err := db.GetContext(ctx, &row, `SELECT `+deliveryColumns+` FROM checkin_deliveries WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return CheckinDelivery{}, baton.Errorf(baton.ENotFound, "That check-in no longer exists.")
+	}
+	if err != nil {
+		return CheckinDelivery{}, mapError("read check-in delivery", err)
+	}
+	return row.delivery(), nil
+}
+
+// CheckinByID returns a check-in by its database ID, as a delivery refers to it.
+func (db *DB) CheckinByID(ctx context.Context, id int64) (Checkin, error) {
+	c, err := db.checkinByID(ctx, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Checkin{}, baton.Errorf(baton.ENotFound, "That check-in no longer exists.")
+	}
+	return c, err
+}
+
+// DeliveryByMessage finds the delivery posted as a message; false when the message is not one.
+func (db *DB) DeliveryByMessage(ctx context.Context, channelID, ts string) (CheckinDelivery, bool, error) {
+	var row deliveryRow
+	err := db.GetContext(ctx, &row, `SELECT `+deliveryColumns+` FROM checkin_deliveries WHERE channel_id = $1 AND ts = $2`, channelID, ts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return CheckinDelivery{}, false, nil
+	}
+	if err != nil {
+		return CheckinDelivery{}, false, mapError("find check-in delivery", err)
+	}
+	return row.delivery(), true, nil
+}
+
+// LatestDeliveries returns, for each check-in, the latest delivery to each recipient, by recipient.
+func (db *DB) LatestDeliveries(ctx context.Context, checkinIDs []int64) (map[int64][]CheckinDelivery, error) {
+	out := map[int64][]CheckinDelivery{}
+	if len(checkinIDs) == 0 {
+		return out, nil
+	}
+	var rows []deliveryRow
+	if err := db.SelectContext(ctx, &rows, `SELECT DISTINCT ON (checkin_id, recipient_id) `+deliveryColumns+`
+		FROM checkin_deliveries WHERE checkin_id = ANY($1) AND state <> 'scheduled'
+		ORDER BY checkin_id, recipient_id, due_at DESC`, pq.Array(checkinIDs)); err != nil {
+		return nil, mapError("read latest check-in deliveries", err)
+	}
+	for _, r := range rows {
+		out[r.CheckinID] = append(out[r.CheckinID], r.delivery())
+	}
+	return out, nil
+}

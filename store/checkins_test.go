@@ -1,0 +1,251 @@
+package store_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/store"
+	"github.com/batonhq/baton/store/storetest"
+)
+
+func createCheckin(t *testing.T, db *store.DB, team, sender string, schedule baton.Schedule, recipients ...string) store.Checkin {
+	t.Helper()
+	c := store.Checkin{TeamID: team, SenderID: sender, Message: "How is the launch going?", Schedule: schedule, AskReply: true, CreatedAt: now}
+	for _, r := range recipients {
+		c.Recipients = append(c.Recipients, store.CheckinRecipient{UserID: r, TZ: "America/New_York"})
+	}
+	created, err := db.CreateCheckin(context.Background(), c)
+	if err != nil {
+		t.Fatalf("CreateCheckin: %v", err)
+	}
+	return created
+}
+
+var weekdays0930 = baton.Schedule{Repeat: baton.RepeatWeekdays, At: baton.Clock{Hour: 9, Minute: 30}, SkipNonWorking: true}
+
+func TestCheckinsAreNumberedPerWorkspaceApartFromTasks(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	createTask(t, db, "TA", "U1", "U2", "A task takes T-1", dueNone)
+	for want := int64(1); want <= 3; want++ {
+		for _, team := range []string{"TA", "TB"} {
+			c := createCheckin(t, db, team, "UBEA", weekdays0930, "UANA", "UBO")
+			if c.Number != want || c.Ref() != store.CheckinRef(want) {
+				t.Fatalf("%s check-in = %s, want C-%d", team, c.Ref(), want)
+			}
+		}
+	}
+	got, err := db.Checkin(ctx, "TA", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Schedule != weekdays0930 || got.SenderID != "UBEA" || got.State != store.CheckinActive || !got.AskReply ||
+		len(got.Recipients) != 2 || got.Recipients[0].UserID != "UANA" || got.Recipients[0].TZ != "America/New_York" || got.Recipients[0].Muted() {
+		t.Errorf("stored check-in = %+v", got)
+	}
+	if _, err := db.Checkin(ctx, "TA", 9); baton.ErrorCode(err) != baton.ENotFound {
+		t.Errorf("C-9: %v, want not found", err)
+	}
+	wantCode(t, func() error { _, err := db.Checkin(ctx, "TC", 1); return err }(), baton.ENotFound)
+}
+
+func TestCheckinStateTransitions(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	c := createCheckin(t, db, "T1", "UBEA", weekdays0930, "UANA")
+	active := []store.CheckinState{store.CheckinActive}
+	paused := []store.CheckinState{store.CheckinPaused}
+	if got, ok, err := db.SetCheckinState(ctx, "T1", c.Number, store.CheckinPaused, active, now); err != nil || !ok || got.State != store.CheckinPaused {
+		t.Fatalf("pause = %v, %v, %v", got.State, ok, err)
+	}
+	if _, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, store.CheckinPaused, active, now); ok {
+		t.Error("pausing a paused check-in moved it")
+	}
+	if got, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, store.CheckinActive, paused, now); !ok || got.State != store.CheckinActive {
+		t.Errorf("resume = %v, %v", got.State, ok)
+	}
+	if got, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, store.CheckinCancelled, []store.CheckinState{store.CheckinActive, store.CheckinPaused}, now); !ok || got.State != store.CheckinCancelled {
+		t.Errorf("cancel = %v, %v", got.State, ok)
+	}
+	if _, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, store.CheckinActive, paused, now); ok {
+		t.Error("a cancelled check-in was resumed")
+	}
+	if _, _, err := db.SetCheckinState(ctx, "T1", 42, store.CheckinPaused, active, now); baton.ErrorCode(err) != baton.ENotFound {
+		t.Errorf("pausing C-42: %v, want not found", err)
+	}
+	list, err := db.CheckinsBySender(ctx, "T1", "UBEA", now, 10)
+	if err != nil || len(list) != 0 {
+		t.Errorf("a cancelled check-in is still listed: %v, %v", list, err)
+	}
+
+	if ok, err := db.MuteCheckinRecipient(ctx, c.ID, "UANA", now); !ok || err != nil {
+		t.Errorf("mute = %v, %v", ok, err)
+	}
+	if ok, _ := db.MuteCheckinRecipient(ctx, c.ID, "UANA", now); ok {
+		t.Error("muting twice reported a change")
+	}
+	got, _ := db.Checkin(ctx, "T1", c.Number)
+	if r, _ := got.Recipient("UANA"); !r.Muted() {
+		t.Errorf("recipient not muted: %+v", r)
+	}
+}
+
+func TestDeliveryIsClaimedOncePerDueTime(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	c := createCheckin(t, db, "T1", "UBEA", weekdays0930, "UANA", "UBO")
+	due := time.Date(2026, 11, 30, 14, 30, 0, 0, time.UTC)
+	want := store.CheckinDelivery{CheckinID: c.ID, TeamID: "T1", RecipientID: "UANA", DueAt: due}
+
+	// Eight runs of the same job at once: exactly one may post.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var claimed []store.CheckinDelivery
+	for range 8 {
+		wg.Go(func() {
+			d, ok, err := db.ClaimDelivery(ctx, want, now, time.Minute)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				mu.Lock()
+				claimed = append(claimed, d)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(claimed) != 1 {
+		t.Fatalf("%d runs claimed the delivery, want exactly 1", len(claimed))
+	}
+	d := claimed[0]
+	if d.State != store.DeliveryScheduled || !d.DueAt.Equal(due) || d.RecipientID != "UANA" {
+		t.Errorf("claimed = %+v", d)
+	}
+
+	// The post failed: the claim is given back and the retry may post.
+	if err := db.ReleaseDelivery(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	retry, ok, err := db.ClaimDelivery(ctx, want, now.Add(time.Second), time.Minute)
+	if !ok || err != nil || retry.ID != d.ID {
+		t.Fatalf("retry after release = %+v, %v, %v", retry, ok, err)
+	}
+	// A run that crashed holds the claim until its lease ends.
+	if _, ok, _ := db.ClaimDelivery(ctx, want, now.Add(30*time.Second), time.Minute); ok {
+		t.Error("a second run claimed the delivery while the first held it")
+	}
+	if _, ok, _ := db.ClaimDelivery(ctx, want, now.Add(2*time.Minute), time.Minute); !ok {
+		t.Error("the delivery stayed claimed after the lease of a crashed run")
+	}
+
+	delivered, err := db.MarkDelivered(ctx, d.ID, "DUANA", "1700000000.000100", now)
+	if err != nil || delivered.State != store.DeliveryDelivered || delivered.TS != "1700000000.000100" || !delivered.DeliveredAt.Equal(now) {
+		t.Fatalf("delivered = %+v, %v", delivered, err)
+	}
+	// Once posted, no run of that due time posts again, however late.
+	if _, ok, _ := db.ClaimDelivery(ctx, want, now.Add(time.Hour), time.Minute); ok {
+		t.Error("a delivered delivery was claimed again")
+	}
+	// The next due time, and another recipient, are deliveries of their own.
+	next := want
+	next.DueAt = due.Add(24 * time.Hour)
+	if _, ok, _ := db.ClaimDelivery(ctx, next, now, time.Minute); !ok {
+		t.Error("the next due time could not be claimed")
+	}
+	bo := want
+	bo.RecipientID = "UBO"
+	if _, ok, _ := db.ClaimDelivery(ctx, bo, now, time.Minute); !ok {
+		t.Error("another recipient's delivery could not be claimed")
+	}
+	if found, ok, err := db.DeliveryByMessage(ctx, "DUANA", "1700000000.000100"); !ok || err != nil || found.ID != d.ID {
+		t.Errorf("by message = %+v, %v, %v", found, ok, err)
+	}
+	if _, ok, _ := db.DeliveryByMessage(ctx, "DUANA", "1.2"); ok {
+		t.Error("found a delivery for a message that is not one")
+	}
+}
+
+func TestDeliveryStates(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	c := createCheckin(t, db, "T1", "UBEA", baton.Schedule{Repeat: baton.RepeatOnce, Once: now.Add(time.Hour), InDuration: time.Hour}, "UANA", "UBO")
+	claim := func(user string) store.CheckinDelivery {
+		d, ok, err := db.ClaimDelivery(ctx, store.CheckinDelivery{CheckinID: c.ID, TeamID: "T1", RecipientID: user, DueAt: now}, now, time.Minute)
+		if !ok || err != nil {
+			t.Fatalf("claim %s: %v, %v", user, ok, err)
+		}
+		return d
+	}
+	d := claim("UANA")
+	if _, ok, _ := db.MarkDeliverySeen(ctx, d.ID, now); ok {
+		t.Error("a delivery not yet posted was marked seen")
+	}
+	if _, err := db.MarkDelivered(ctx, d.ID, "DUANA", "1.1", now); err != nil {
+		t.Fatal(err)
+	}
+	if done, _ := db.FinishCheckinIfDone(ctx, c.ID, now); done {
+		t.Error("finished before Bo had his")
+	}
+
+	snoozed, ok, err := db.SnoozeDelivery(ctx, d.ID, now.Add(time.Hour))
+	if !ok || err != nil || snoozed.State != store.DeliverySnoozed || !snoozed.SnoozedUntil.Equal(now.Add(time.Hour)) {
+		t.Fatalf("snooze = %+v, %v, %v", snoozed, ok, err)
+	}
+	if _, ok, _ := db.ClaimSnoozed(ctx, d.ID, now.Add(2*time.Hour), now, time.Minute); ok {
+		t.Error("claimed a snooze that ends at another time")
+	}
+	if _, ok, _ := db.ClaimSnoozed(ctx, d.ID, now.Add(time.Hour), now.Add(time.Hour), time.Minute); !ok {
+		t.Fatal("the snooze could not be claimed when it ended")
+	}
+	if _, ok, _ := db.ClaimSnoozed(ctx, d.ID, now.Add(time.Hour), now.Add(time.Hour), time.Minute); ok {
+		t.Error("the snooze was claimed twice")
+	}
+	again, err := db.MarkDelivered(ctx, d.ID, "DUANA", "1.2", now.Add(time.Hour))
+	if err != nil || again.State != store.DeliveryDelivered || again.TS != "1.2" || !again.SnoozedUntil.IsZero() {
+		t.Fatalf("delivered again = %+v, %v", again, err)
+	}
+
+	seen, ok, err := db.MarkDeliverySeen(ctx, d.ID, now.Add(2*time.Hour))
+	if !ok || err != nil || seen.State != store.DeliverySeen || !seen.SeenAt.Equal(now.Add(2*time.Hour)) {
+		t.Fatalf("seen = %+v, %v, %v", seen, ok, err)
+	}
+	if _, ok, _ := db.MarkDeliverySeen(ctx, d.ID, now.Add(3*time.Hour)); ok {
+		t.Error("seen twice")
+	}
+	answered, ok, err := db.AnswerDelivery(ctx, d.ID, "On track", now.Add(3*time.Hour))
+	if !ok || err != nil || answered.State != store.DeliveryAnswered || answered.Answer != "On track" || !answered.SeenAt.Equal(now.Add(2*time.Hour)) {
+		t.Fatalf("answered = %+v, %v, %v", answered, ok, err)
+	}
+	if _, ok, _ := db.AnswerDelivery(ctx, d.ID, "Twice", now.Add(4*time.Hour)); ok {
+		t.Error("answered twice")
+	}
+	if _, ok, _ := db.SnoozeDelivery(ctx, d.ID, now.Add(5*time.Hour)); ok {
+		t.Error("an answered delivery was snoozed")
+	}
+
+	bo := claim("UBO")
+	if _, err := db.MarkDelivered(ctx, bo.ID, "DUBO", "1.3", now); err != nil {
+		t.Fatal(err)
+	}
+	if done, err := db.FinishCheckinIfDone(ctx, c.ID, now); !done || err != nil {
+		t.Errorf("finish = %v, %v, want finished once everyone had theirs", done, err)
+	}
+	latest, err := db.LatestDeliveries(ctx, []int64{c.ID})
+	if err != nil || len(latest[c.ID]) != 2 || latest[c.ID][0].State != store.DeliveryAnswered || latest[c.ID][1].RecipientID != "UBO" {
+		t.Errorf("latest = %+v, %v", latest, err)
+	}
+	if list, _ := db.CheckinsBySender(ctx, "T1", "UBEA", now, 10); len(list) != 1 {
+		t.Errorf("a check-in finished just now is not listed: %+v", list)
+	}
+	if list, _ := db.CheckinsBySender(ctx, "T1", "UBEA", now.Add(time.Minute), 10); len(list) != 0 {
+		t.Errorf("a check-in finished long ago is still listed: %+v", list)
+	}
+}
