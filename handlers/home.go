@@ -18,12 +18,29 @@ import (
 const (
 	actHomeNewTask = "home.new_task"
 	actHomeShowAll = "home.show_all"
+	actHomeDigest  = "home.digest"
 )
 
 func (h *Handlers) registerHome(r *bot.Router) {
 	r.Event("app_home_opened", h.onHomeOpened)
 	r.Action(actHomeNewTask, h.onHomeNewTask)
 	r.Action(actHomeShowAll, h.onHomeShowAll)
+	r.Action(actHomeDigest, h.onHomeDigest)
+}
+
+// onHomeDigest records the choice made in the dashboard's "How updates reach you" menu.
+func (h *Handlers) onHomeDigest(ctx context.Context, r *bot.Request) {
+	me, err := h.actor(ctx, r)
+	if err == nil {
+		var s baton.DigestSetting
+		if s, err = baton.ParseDigest(r.Action.SelectedOption.Value); err == nil {
+			err = h.setDigest(ctx, r.TeamID, me, s)
+		}
+	}
+	if err != nil {
+		h.fail(ctx, r, err)
+	}
+	h.homes.kick(homeKey{r.TeamID, r.UserID}, 0)
 }
 
 func (h *Handlers) onHomeOpened(ctx context.Context, r *bot.Request) {
@@ -153,6 +170,7 @@ type homeData struct {
 	mine           []baton.Task
 	mineTotal      int
 
+	digest            baton.DigestSetting
 	checkins          []store.Checkin
 	checkinsTotal     int
 	checkinDeliveries map[int64][]store.CheckinDelivery
@@ -189,6 +207,9 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 		return d, err
 	}
 	if _, d.mine, d.mineTotal, err = h.runList(ctx, "", baton.TaskQuery{TeamID: teamID, OwnerID: userID, Open: true, Limit: homeFetch}); err != nil {
+		return d, err
+	}
+	if d.digest, err = h.store.Digest(ctx, teamID, userID); err != nil {
 		return d, err
 	}
 	if d.checkins, d.checkinsTotal, d.checkinDeliveries, err = h.sendersCheckins(ctx, teamID, userID, homeCheckinLimit); err != nil {

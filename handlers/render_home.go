@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 func homeBlocks(d homeData, now time.Time) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain("Your Baton dashboard")),
-		slack.NewActionBlock("home_actions", slack.NewButtonBlockElement(actHomeNewTask, "new", plain("New task"))),
+		slack.NewActionBlock("home_actions", slack.NewButtonBlockElement(actHomeNewTask, "new", plain("New task")), digestSelect(d.digest)),
 		slack.NewContextBlock("home_updated", mrkdwn("Updated "+slackDate(now, "{date_short_pretty} at {time}"))),
 		slack.NewDividerBlock(),
 	}
@@ -110,4 +111,29 @@ func attentionLines(tasks []baton.Task, now time.Time) []string {
 		lines = append(lines, fmt.Sprintf("*%s* %s — %s · %s", t.Ref(), esc(clip(t.Title, 90)), mention(t.OwnerID), why))
 	}
 	return lines
+}
+
+// digestTimes are the digest times offered on the dashboard; /baton digest takes any other.
+var digestTimes = []string{"07:00", "08:00", "08:30", "09:00", "10:00", "12:00", "17:00"}
+
+// digestSelect lets a person choose, from their dashboard, how stage changes and stale tasks reach them.
+func digestSelect(s baton.DigestSetting) *slack.SelectBlockElement {
+	now := slack.NewOptionBlockObject("off", plain("Updates: as they happen"), nil)
+	opts := []*slack.OptionBlockObject{now}
+	current := now
+	times := digestTimes
+	if s.Daily && !slices.Contains(times, s.At.String()) {
+		times = append(slices.Clone(times), s.At.String())
+		slices.Sort(times)
+	}
+	for _, t := range times {
+		o := slack.NewOptionBlockObject(t, plain("Updates: daily digest at "+t), nil)
+		if s.Daily && s.At.String() == t {
+			current = o
+		}
+		opts = append(opts, o)
+	}
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("How updates reach you"), actHomeDigest, opts...)
+	sel.InitialOption = current
+	return sel
 }

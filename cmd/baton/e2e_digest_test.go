@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -75,4 +76,45 @@ func TestWorkingWeekIsSetByAdminsAndMovesNudges(t *testing.T) {
 	}
 	h.baton(ana, "settings")
 	h.ephemeral(ana, "Your Baton settings", "at once", "America/New_York", "Sun–Thu 09:00–18:00")
+}
+
+func TestTheDashboardChoosesHowUpdatesArrive(t *testing.T) {
+	h := newHarness(t)
+	if _, _, err := h.slack.AppHomeOpened(h.waitCtx(), bea); err != nil {
+		t.Fatal(err)
+	}
+	h.home(bea, "Updates: as they happen")
+	if _, err := h.slack.SelectHomeOption(h.waitCtx(), bea, "home.digest", "08:30"); err != nil {
+		t.Fatal(err)
+	}
+	h.until("the digest to be scheduled", func() bool {
+		_, ok, _ := h.db.JobByKey(h.ctx, "digest:T0001:UBEA")
+		return ok
+	})
+	if s, _ := h.db.Digest(h.ctx, "T0001", bea); !s.Daily || s.At.String() != "08:30" {
+		t.Errorf("digest setting %+v after choosing 08:30 on the dashboard", s)
+	}
+	v := h.home(bea, "Updates: daily digest at 08:30")
+	var blocks []struct {
+		Elements []struct {
+			ActionID      string `json:"action_id"`
+			InitialOption struct {
+				Value string `json:"value"`
+			} `json:"initial_option"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal(v.Blocks, &blocks); err != nil {
+		t.Fatal(err)
+	}
+	selected := ""
+	for _, b := range blocks {
+		for _, e := range b.Elements {
+			if e.ActionID == "home.digest" {
+				selected = e.InitialOption.Value
+			}
+		}
+	}
+	if selected != "08:30" {
+		t.Errorf("the dashboard's menu shows %q selected, want 08:30", selected)
+	}
 }
