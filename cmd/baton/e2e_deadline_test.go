@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot/slackdouble"
 )
@@ -185,4 +187,35 @@ func TestAReminderOutsideWorkingHoursWaitsForTheOwnersMorning(t *testing.T) {
 	}
 	h.advanceTo(morning.Add(time.Second))
 	h.dm(cal, ":bell:", "T-1 · Sign the lease")
+}
+
+// Redis keeps nothing on disk: when it loses the queue's index, the scheduler rebuilds it from Postgres
+// and the reminder still arrives, once.
+func TestRemindersSurviveRedisLosingEverything(t *testing.T) {
+	h := newHarness(t)
+	dueTuesday(h)
+	opts, err := redis.ParseURL(testRedisURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := deleteRedisKeys(h.ctx, opts, h.redisPrefix); err != nil {
+		t.Fatal(err)
+	}
+	due := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+	h.advanceTo(due.Add(-24*time.Hour + time.Second))
+	h.dm(ana, ":bell:", "T-1 · Ship v2")
+	h.until("the 24 h reminder to be recorded as fired", func() bool {
+		_, ok := h.jobDue(1, "due-24h0m0s")
+		return !ok
+	})
+	h.idle()
+	bells := 0
+	for _, m := range h.slack.Messages(h.slack.DMChannel(ana)) {
+		if m.Has(":bell:") {
+			bells++
+		}
+	}
+	if bells != 1 {
+		t.Errorf("Ana got %d reminders, want exactly one", bells)
+	}
 }

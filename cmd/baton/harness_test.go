@@ -65,7 +65,8 @@ type harness struct {
 	clock *clock
 	stop  func() error
 
-	idleFn func(context.Context) error
+	idleFn      func(context.Context) error
+	redisPrefix string
 }
 
 type harnessOptions struct {
@@ -93,7 +94,8 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	idleFn := make(chan func(context.Context) error, 1)
-	ro := runOptions{client: o.client, now: h.clock.Now, redisPrefix: redisPrefix(t), started: func(f func(context.Context) error) { idleFn <- f }}
+	h.redisPrefix = redisPrefix(t)
+	ro := runOptions{client: o.client, now: h.clock.Now, redisPrefix: h.redisPrefix, started: func(f func(context.Context) error) { idleFn <- f }}
 	go func() { done <- run(ctx, cfg, testLogger(t), ro) }()
 	var once sync.Once
 	var runErr error
@@ -145,16 +147,19 @@ func redisPrefix(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		rdb := redis.NewClient(opts)
-		defer rdb.Close()
-		ctx := context.Background()
-		keys, err := rdb.Keys(ctx, prefix+"*").Result()
-		if err == nil && len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
-	})
+	t.Cleanup(func() { _ = deleteRedisKeys(context.Background(), opts, prefix) })
 	return prefix
+}
+
+// deleteRedisKeys removes every key under a prefix: what a FLUSHALL does to one bot's queues.
+func deleteRedisKeys(ctx context.Context, opts *redis.Options, prefix string) error {
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	keys, err := rdb.Keys(ctx, prefix+"*").Result()
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	return rdb.Del(ctx, keys...).Err()
 }
 
 func seedWorkspace(d *slackdouble.Server) {
