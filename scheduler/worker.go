@@ -271,7 +271,9 @@ func (w *workers) runJob(ctx context.Context, r store.Job, deadline time.Time) {
 	defer w.release(1)
 	s := w.s
 	j := jobOf(r)
-	hctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	// The lease is on the scheduler's clock (Config.Now); a context deadline is on the real one, so
+	// the handler gets what is left of the lease as a timeout.
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deadline.Sub(s.now()))
 	err := s.call(hctx, j)
 	cancel()
 	ref := store.JobRef{Key: r.Key, Version: r.Version}
