@@ -60,9 +60,13 @@ type Client struct {
 	log   *slog.Logger
 	pacer *pacer // nil: pacing disabled
 
-	dmMu sync.Mutex
-	dms  map[string]string // user ID → DM channel ID
+	mu  sync.Mutex
+	dms   map[string]string // user ID → DM channel ID
+	links map[string]string // channel/ts → permalink; a message's permalink never changes
 }
+
+// maxCachedLinks bounds the permalink cache; when full it starts over.
+const maxCachedLinks = 4096
 
 // NewClient wraps api. Do not set slack.OptionRetry or OptionRetryConfig on api: this
 // client retries, and two retry layers multiply attempts and waits.
@@ -88,7 +92,7 @@ func NewClient(api *slack.Client, cfg ClientConfig) *Client {
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleep
 	}
-	c := &Client{api: api, cfg: cfg, log: cfg.Log.With("component", "slack_client"), dms: map[string]string{}}
+	c := &Client{api: api, cfg: cfg, log: cfg.Log.With("component", "slack_client"), dms: map[string]string{}, links: map[string]string{}}
 	if cfg.PerChannelInterval > 0 {
 		c.pacer = newPacer(cfg.PerChannelInterval, cfg.Burst)
 	}
@@ -184,9 +188,9 @@ func (c *Client) PublishHome(ctx context.Context, userID string, v slack.HomeTab
 
 // OpenDM returns the ID of the bot's DM with a user (conversations.open), cached per user.
 func (c *Client) OpenDM(ctx context.Context, userID string) (string, error) {
-	c.dmMu.Lock()
+	c.mu.Lock()
 	id, ok := c.dms[userID]
-	c.dmMu.Unlock()
+	c.mu.Unlock()
 	if ok {
 		return id, nil
 	}
@@ -200,9 +204,9 @@ func (c *Client) OpenDM(ctx context.Context, userID string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c.dmMu.Lock()
+	c.mu.Lock()
 	c.dms[userID] = id
-	c.dmMu.Unlock()
+	c.mu.Unlock()
 	return id, nil
 }
 
@@ -265,12 +269,26 @@ func (c *Client) ChannelInfo(ctx context.Context, channelID string) (*slack.Chan
 
 // Permalink returns a message's permalink (chat.getPermalink).
 func (c *Client) Permalink(ctx context.Context, channelID, ts string) (string, error) {
-	var link string
+	key := channelID + "/" + ts
+	c.mu.Lock()
+	link, ok := c.links[key]
+	c.mu.Unlock()
+	if ok {
+		return link, nil
+	}
 	err := c.do(ctx, "chat.getPermalink", "", func(ctx context.Context) error {
 		var err error
 		link, err = c.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channelID, Ts: ts})
 		return err
 	})
+	if err == nil {
+		c.mu.Lock()
+		if len(c.links) >= maxCachedLinks {
+			c.links = map[string]string{}
+		}
+		c.links[key] = link
+		c.mu.Unlock()
+	}
 	return link, err
 }
 

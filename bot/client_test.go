@@ -500,3 +500,24 @@ func TestIsSlackError(t *testing.T) {
 		t.Error("nil is not a Slack error")
 	}
 }
+
+func TestClientRemembersPermalinks(t *testing.T) {
+	srv := newSlackServer(t)
+	srv.on("chat.getPermalink", okJSON(`{"ok":true,"channel":"C1","permalink":"https://x.slack.com/archives/C1/p1"}`))
+	c := NewClient(srv.api(), ClientConfig{Log: slog.New(newLogRecorder())})
+	for range 3 {
+		link, err := c.Permalink(context.Background(), "C1", "1.2")
+		if err != nil || link != "https://x.slack.com/archives/C1/p1" {
+			t.Fatalf("Permalink = %q, %v", link, err)
+		}
+	}
+	if n := len(srv.callsTo("chat.getPermalink")); n != 1 {
+		t.Errorf("%d chat.getPermalink calls for one message, want 1", n)
+	}
+	if _, err := c.Permalink(context.Background(), "C1", "1.3"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.callsTo("chat.getPermalink")); n != 2 {
+		t.Errorf("another message's permalink was not fetched (%d calls)", n)
+	}
+}
