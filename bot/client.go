@@ -60,7 +60,7 @@ type Client struct {
 	log   *slog.Logger
 	pacer *pacer // nil: pacing disabled
 
-	mu  sync.Mutex
+	mu    sync.Mutex
 	dms   map[string]string // user ID → DM channel ID
 	links map[string]string // channel/ts → permalink; a message's permalink never changes
 }
