@@ -65,14 +65,21 @@ func BenchmarkEnqueue(b *testing.B) {
 	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "jobs/s")
 }
 
-// BenchmarkEnqueueParallel enqueues one job per call from 16 goroutines.
-func BenchmarkEnqueueParallel(b *testing.B) {
+// BenchmarkEnqueueParallel enqueues one job per call from 16 goroutines (concurrent calls are
+// written in batches).
+func BenchmarkEnqueueParallel(b *testing.B) { benchEnqueueParallel(b, 8) }
+
+// BenchmarkEnqueueParallel64 enqueues one job per call from 64 goroutines.
+func BenchmarkEnqueueParallel64(b *testing.B) { benchEnqueueParallel(b, 32) }
+
+// benchEnqueueParallel enqueues one job per call from parallelism × GOMAXPROCS goroutines.
+func benchEnqueueParallel(b *testing.B, parallelism int) {
 	e := benchEnv(b)
 	s := e.scheduler(b, nil)
 	ctx := context.Background()
 	due := time.Now().Add(time.Hour)
 	var n atomic.Int64
-	b.SetParallelism(8)
+	b.SetParallelism(parallelism)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if err := s.Enqueue(ctx, benchJob(int(n.Add(1)), due)); err != nil {

@@ -177,6 +177,8 @@ type Scheduler struct {
 	wakeCh     chan struct{}
 	// reconcileCh asks the reconcile loop for a rebuild now.
 	reconcileCh chan struct{}
+	// commits batches concurrent enqueues.
+	commits committer
 
 	// idle and onIdle are for tests: the longest idle sleep, and a hook called with the score the
 	// dispatcher is about to sleep until.
@@ -216,6 +218,7 @@ func New(cfg Config) *Scheduler {
 		s.now = time.Now
 	}
 	s.sleepUntil.Store(math.MaxInt64)
+	s.commits.s = s
 	return s
 }
 
@@ -243,6 +246,10 @@ func (s *Scheduler) handler(kind string) HandlerFunc {
 // Enqueue schedules a job, or reschedules the job with the same key: its due time, payload, kind
 // and team become j's, its failures are forgotten, and an older version that was about to run
 // does not. A run of the older version already in progress goes on.
+//
+// Concurrent calls are written together, in one Postgres commit and one Redis call; Enqueue
+// returns once j is stored and indexed. When ctx ends first it returns ctx's error, and the job
+// may or may not be enqueued.
 func (s *Scheduler) Enqueue(ctx context.Context, j Job) error {
 	_, err := s.enqueue(ctx, []Job{j})
 	return err
@@ -255,7 +262,8 @@ func (s *Scheduler) EnqueueMany(ctx context.Context, jobs []Job) error {
 	return err
 }
 
-// enqueueChunk is the most jobs written by one statement and one script call.
+// enqueueChunk is the most jobs written by one statement and one script call, and the most
+// that concurrent calls are batched up to.
 const enqueueChunk = 1000
 
 // enqueued is what enqueue did: the versions it wrote, and the replaced versions (members) that
@@ -266,16 +274,23 @@ type enqueued struct {
 	running  []string
 }
 
-// enqueue writes the jobs to Postgres, then indexes them in Redis.
+// enqueue writes the jobs to Postgres, then indexes them in Redis, in a batch with the jobs of
+// concurrent calls (see committer).
 func (s *Scheduler) enqueue(ctx context.Context, jobs []Job) (enqueued, error) {
-	var out enqueued
 	rows, err := s.rows(jobs)
-	if err != nil {
-		return out, err
+	if err != nil || len(rows) == 0 {
+		return enqueued{}, err
 	}
+	return s.commits.submit(ctx, rows)
+}
+
+// write writes rows (one per key) to Postgres, then indexes them in Redis, enqueueChunk at a
+// time.
+func (s *Scheduler) write(ctx context.Context, rows []store.Job) (enqueued, error) {
+	var out enqueued
 	for start := 0; start < len(rows); start += enqueueChunk {
 		chunk := rows[start:min(start+enqueueChunk, len(rows))]
-		versions, err := s.store.UpsertJobs(ctx, chunk)
+		versions, err := s.commits.upsert(ctx, chunk)
 		if err != nil {
 			return out, fmt.Errorf("scheduler: enqueue: %w", err)
 		}

@@ -29,10 +29,13 @@ const (
 )
 
 // Run makes this process a worker until ctx ends: it rebuilds the Redis index from Postgres,
-// then claims due jobs and runs their handlers, moves expired leases back to due, and rebuilds
-// the index every ReconcileEvery. When ctx ends it stops claiming and returns once the jobs in
-// progress have finished and been recorded. It returns an error only when it cannot start: Run
-// is already running, or the wake-up subscription or the first rebuild fails.
+// claims due jobs and runs their handlers, moves expired leases back to due, and rebuilds the
+// index every ReconcileEvery. The first rebuild comes before any claim when Redis has lost its
+// data since the last one (or none was ever made), and runs alongside the claims otherwise.
+// When ctx ends it stops claiming and returns once the jobs in progress have finished and been
+// recorded. It returns an error only when it cannot start: Run is already running, or the
+// wake-up subscription, the check of the index or a first rebuild that comes before claims
+// fails.
 func (s *Scheduler) Run(ctx context.Context) error {
 	return s.run(ctx, nil)
 }
@@ -50,7 +53,16 @@ func (s *Scheduler) run(ctx context.Context, started chan<- struct{}) error {
 		s.closeWake(wake)
 		return fmt.Errorf("scheduler: subscribe to wake-ups: %w", err)
 	}
-	if _, err := s.reconcile(ctx); err != nil {
+	// When the built marker is still there, Redis has kept the index since it was last rebuilt:
+	// claim at once and rebuild in the background. Otherwise rebuild it before claiming.
+	built, err := s.rdb.Exists(ctx, s.keys.built).Result()
+	if err != nil {
+		s.closeWake(wake)
+		return fmt.Errorf("scheduler: check the index: %w", err)
+	}
+	if built == 1 {
+		s.requestReconcile()
+	} else if _, err := s.reconcile(ctx); err != nil {
 		s.closeWake(wake)
 		return err
 	}

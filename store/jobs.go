@@ -9,6 +9,7 @@ import (
 	"time"
 
 	baton "github.com/batonhq/baton"
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -72,11 +73,60 @@ func parkedJobNotFound(key string) error {
 	return baton.Errorf(baton.ENotFound, "There is no parked job %q in this workspace. See the parked jobs with /baton jobs.", key)
 }
 
+// upsertJobsSQL stores and reschedules jobs given as arrays of keys, teams, kinds, payloads and
+// due times (see UpsertJobs).
+const upsertJobsSQL = `INSERT INTO jobs AS j (key, team_id, kind, payload, due_at)
+	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::timestamptz[])
+	ON CONFLICT (key) DO UPDATE SET team_id = excluded.team_id, kind = excluded.kind,
+		payload = excluded.payload, due_at = excluded.due_at, version = nextval('job_versions'),
+		prev_version = j.version, state = 'pending', attempts = 0, last_error = '', updated_at = now()
+	RETURNING key, version, prev_version, due_at`
+
 // UpsertJobs stores new jobs and reschedules existing ones by key in one statement: an existing
 // job takes the new team, kind, payload and due time, becomes pending with no failed attempts,
 // and gets a new version. Keys must be distinct. Only Key, TeamID, Kind, Payload and DueAt of
 // each job are read. The result has one entry per job, in no particular order.
 func (db *DB) UpsertJobs(ctx context.Context, jobs []Job) ([]JobVersion, error) {
+	return upsertJobs(jobs, func(dest *[]JobVersion, args ...any) error {
+		return db.SelectContext(ctx, dest, upsertJobsSQL, args...)
+	})
+}
+
+// JobUpserter is UpsertJobs prepared once, for a caller that stores jobs often: each call then
+// takes one round trip to Postgres instead of two, and the statement is not parsed again. It is
+// safe for concurrent use.
+type JobUpserter struct {
+	stmt *sqlx.Stmt
+}
+
+// PrepareUpsertJobs prepares UpsertJobs. The statement holds resources on every connection that
+// ran it until Close, or until the DB is closed.
+func (db *DB) PrepareUpsertJobs(ctx context.Context) (*JobUpserter, error) {
+	stmt, err := db.PreparexContext(ctx, upsertJobsSQL)
+	if err != nil {
+		return nil, mapError("prepare storing jobs", err)
+	}
+	return &JobUpserter{stmt: stmt}, nil
+}
+
+// UpsertJobs is DB.UpsertJobs.
+func (u *JobUpserter) UpsertJobs(ctx context.Context, jobs []Job) ([]JobVersion, error) {
+	return upsertJobs(jobs, func(dest *[]JobVersion, args ...any) error {
+		return u.stmt.SelectContext(ctx, dest, args...)
+	})
+}
+
+// Close releases the prepared statement.
+func (u *JobUpserter) Close() error {
+	if err := u.stmt.Close(); err != nil {
+		return mapError("close prepared statement", err)
+	}
+	return nil
+}
+
+// upsertJobs runs upsertJobsSQL through sel, which runs it on the pool or as a prepared
+// statement.
+func upsertJobs(jobs []Job, sel func(dest *[]JobVersion, args ...any) error) ([]JobVersion, error) {
 	if len(jobs) == 0 {
 		return nil, nil
 	}
@@ -97,13 +147,7 @@ func (db *DB) UpsertJobs(ctx context.Context, jobs []Job) ([]JobVersion, error) 
 		dues[i] = j.DueAt.UTC().Format(dueText)
 	}
 	var out []JobVersion
-	err := db.SelectContext(ctx, &out, `INSERT INTO jobs AS j (key, team_id, kind, payload, due_at)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::timestamptz[])
-		ON CONFLICT (key) DO UPDATE SET team_id = excluded.team_id, kind = excluded.kind,
-			payload = excluded.payload, due_at = excluded.due_at, version = nextval('job_versions'),
-			prev_version = j.version, state = 'pending', attempts = 0, last_error = '', updated_at = now()
-		RETURNING key, version, prev_version, due_at`,
-		pq.Array(keys), pq.Array(teams), pq.Array(kinds), pq.Array(payloads), pq.Array(dues))
+	err := sel(&out, pq.Array(keys), pq.Array(teams), pq.Array(kinds), pq.Array(payloads), pq.Array(dues))
 	if err != nil {
 		return nil, mapError("store jobs", err)
 	}
@@ -206,10 +250,15 @@ func (db *DB) FailJob(ctx context.Context, ref JobRef, lastError string, retryAt
 
 // PendingJobsAfter pages through the pending jobs in key order: up to limit of them whose key
 // sorts after afterKey ("" for the first page).
+//
+// The filter is written state <> 'parked', not state = 'pending' (the same, as a job is one or
+// the other): before the table has statistics, as right after a bulk enqueue, the planner
+// estimates that few rows are pending and sorts the whole table for every page, where this
+// reads the primary key index from afterKey on.
 func (db *DB) PendingJobsAfter(ctx context.Context, afterKey string, limit int) ([]JobVersion, error) {
 	var out []JobVersion
 	err := db.SelectContext(ctx, &out, `SELECT key, version, prev_version, due_at FROM jobs
-		WHERE state = 'pending' AND key > $1 ORDER BY key LIMIT $2`, afterKey, limit)
+		WHERE state <> 'parked' AND key > $1 ORDER BY key LIMIT $2`, afterKey, limit)
 	if err != nil {
 		return nil, mapError("list pending jobs", err)
 	}

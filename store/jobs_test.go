@@ -282,3 +282,49 @@ func TestParkedJobsRetryAndDrop(t *testing.T) {
 		t.Fatalf("ParkedJobs(T2) = %+v, %v", parked, err)
 	}
 }
+
+func TestPreparedUpsertJobs(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	u, err := db.PrepareUpsertJobs(ctx)
+	if err != nil {
+		t.Fatalf("PrepareUpsertJobs: %v", err)
+	}
+	var wg sync.WaitGroup
+	versions := make([][]store.JobVersion, 8)
+	for i := range versions {
+		wg.Go(func() {
+			var err error
+			versions[i], err = u.UpsertJobs(ctx, []store.Job{
+				{Key: fmt.Sprintf("k%d", i), TeamID: "T1", Kind: "x", DueAt: now},
+				{Key: "shared", TeamID: "T1", Kind: "x", Payload: []byte{byte(i)}, DueAt: now.Add(time.Duration(i) * time.Second)},
+			})
+			if err != nil {
+				t.Errorf("UpsertJobs: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	var shared []int64
+	for _, vs := range versions {
+		if len(vs) != 2 {
+			t.Fatalf("UpsertJobs returned %+v, want two versions", vs)
+		}
+		for _, v := range vs {
+			if v.Key == "shared" {
+				shared = append(shared, v.Version)
+			}
+		}
+	}
+	got := jobByKey(t, db, "shared")
+	if got.Version != slices.Max(shared) || !got.DueAt.Equal(now.Add(time.Duration(got.Payload[0])*time.Second)) {
+		t.Fatalf("shared job = %+v, want the last of versions %v", got, shared)
+	}
+	if err := u.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := u.UpsertJobs(ctx, []store.Job{{Key: "late", TeamID: "T1", Kind: "x", DueAt: now}}); err == nil {
+		t.Fatal("UpsertJobs on a closed statement succeeded")
+	}
+}

@@ -1,0 +1,489 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/batonhq/baton/store"
+)
+
+// gatedStore is a JobStore whose UpsertJobs waits at a gate while it is closed (until reopen,
+// or until pass lets it through), fails while down is set or when a row's key starts with
+// "poison", and records the rows of every call. It cannot prepare statements, so every batch
+// goes through its UpsertJobs.
+type gatedStore struct {
+	JobStore
+	mu      sync.Mutex
+	open    chan struct{}
+	tokens  chan struct{}
+	entered chan struct{}
+	down    bool
+	calls   [][]store.Job
+}
+
+var errPostgresDown = errors.New("postgres is down")
+
+func newGatedStore(inner JobStore) *gatedStore {
+	g := &gatedStore{JobStore: inner, tokens: make(chan struct{}, 100), entered: make(chan struct{}, 1000)}
+	g.close()
+	g.reopen()
+	return g
+}
+
+// close makes UpsertJobs wait until reopen or pass.
+func (g *gatedStore) close() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.open = make(chan struct{})
+}
+
+func (g *gatedStore) reopen() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	close(g.open)
+}
+
+// pass lets n waiting calls through the closed gate.
+func (g *gatedStore) pass(n int) {
+	for range n {
+		g.tokens <- struct{}{}
+	}
+}
+
+func (g *gatedStore) setDown(down bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.down = down
+}
+
+func (g *gatedStore) UpsertJobs(ctx context.Context, jobs []store.Job) ([]store.JobVersion, error) {
+	g.mu.Lock()
+	open := g.open
+	g.calls = append(g.calls, slices.Clone(jobs))
+	g.mu.Unlock()
+	g.entered <- struct{}{}
+	select {
+	case <-open:
+	case <-g.tokens:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	g.mu.Lock()
+	down := g.down
+	g.mu.Unlock()
+	if down {
+		return nil, errPostgresDown
+	}
+	for _, j := range jobs {
+		if strings.HasPrefix(j.Key, "poison") {
+			return nil, fmt.Errorf("refused %s", j.Key)
+		}
+	}
+	return g.JobStore.UpsertJobs(ctx, jobs)
+}
+
+// waitEntered waits until n calls of UpsertJobs have started.
+func (g *gatedStore) waitEntered(t *testing.T, n int) {
+	t.Helper()
+	for range n {
+		select {
+		case <-g.entered:
+		case <-time.After(waitTimeout):
+			t.Fatal("UpsertJobs was not called")
+		}
+	}
+}
+
+// queued is how many requests wait in s's queue.
+func queued(s *Scheduler) int {
+	s.commits.mu.Lock()
+	defer s.commits.mu.Unlock()
+	return len(s.commits.queue)
+}
+
+// idle reports whether s's committer has nothing queued, nothing being written and no flusher.
+func idle(s *Scheduler) bool {
+	s.commits.mu.Lock()
+	defer s.commits.mu.Unlock()
+	return len(s.commits.queue) == 0 && len(s.commits.writing) == 0 && s.commits.flushers == 0
+}
+
+// occupyFlushers closes g's gate and starts one Enqueue per flusher, one after the other, so
+// that each flusher takes one and waits at the gate; what is enqueued next queues up. The
+// returned wait waits for those calls.
+func occupyFlushers(t *testing.T, s *Scheduler, g *gatedStore) (wait func()) {
+	t.Helper()
+	g.close()
+	for len(g.entered) > 0 {
+		<-g.entered
+	}
+	var wg sync.WaitGroup
+	for i := range maxFlushers {
+		wg.Go(func() {
+			if err := s.Enqueue(context.Background(), Job{Kind: "x", Key: fmt.Sprintf("blocker:%d", i), DueAt: time.Now().Add(time.Hour)}); err != nil {
+				t.Errorf("blocker: %v", err)
+			}
+		})
+		g.waitEntered(t, 1)
+	}
+	return wg.Wait
+}
+
+// enqueueAsync starts an Enqueue and waits until it is queued; its error arrives on the channel.
+func enqueueAsync(t *testing.T, ctx context.Context, s *Scheduler, j Job) <-chan error {
+	t.Helper()
+	before := queued(s)
+	done := make(chan error, 1)
+	go func() { done <- s.Enqueue(ctx, j) }()
+	eventually(t, "the call is queued", func() bool { return queued(s) > before })
+	return done
+}
+
+func recvErr(t *testing.T, ch <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-ch:
+		return err
+	case <-time.After(waitTimeout):
+		t.Fatal("Enqueue did not return")
+		return nil
+	}
+}
+
+func TestConcurrentEnqueuesFireOnceAtTheLastTime(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s := e.scheduler(t, nil)
+	rec := newRecorder()
+	s.Handle("checkin", rec.handle)
+	start(t, s)
+	ctx := context.Background()
+
+	// 64 callers at once. Each reschedules its own keys (first an hour away, then soon), and all
+	// of them enqueue the shared keys an hour away, which are finally moved to soon once they
+	// are done. Some calls are EnqueueMany with the same key twice: the later one wins.
+	const callers, own, shared = 64, 12, 16
+	base := time.Now().Add(500 * time.Millisecond)
+	want := make(map[string]time.Time)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for g := range callers {
+		wg.Go(func() {
+			for i := range own {
+				key := fmt.Sprintf("checkin:own:%02d:%02d", g, i)
+				due := base.Add(time.Duration(rand.IntN(500)) * time.Millisecond)
+				far := Job{Kind: "checkin", Key: key, TeamID: "T1", Payload: []byte("far"), DueAt: time.Now().Add(time.Hour)}
+				last := Job{Kind: "checkin", Key: key, TeamID: "T1", Payload: []byte("last"), DueAt: due}
+				var err error
+				if i%3 == 0 {
+					err = s.EnqueueMany(ctx, []Job{far, last})
+				} else if err = s.Enqueue(ctx, far); err == nil {
+					err = s.Enqueue(ctx, last)
+				}
+				if err != nil {
+					t.Errorf("enqueue %s: %v", key, err)
+					return
+				}
+				mu.Lock()
+				want[key] = due
+				mu.Unlock()
+				sh := fmt.Sprintf("checkin:shared:%02d", rand.IntN(shared))
+				if err := s.Enqueue(ctx, Job{Kind: "checkin", Key: sh, TeamID: "T1", Payload: []byte("far"), DueAt: time.Now().Add(time.Hour)}); err != nil {
+					t.Errorf("enqueue %s: %v", sh, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i := range shared {
+		key := fmt.Sprintf("checkin:shared:%02d", i)
+		due := base.Add(time.Duration(rand.IntN(500)) * time.Millisecond)
+		want[key] = due
+		wg.Go(func() {
+			if err := s.Enqueue(ctx, Job{Kind: "checkin", Key: key, TeamID: "T1", Payload: []byte("last"), DueAt: due}); err != nil {
+				t.Errorf("enqueue %s: %v", key, err)
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	rec.waitDistinct(t, len(want))
+	eventually(t, "every fire is recorded", func() bool { return e.drained(t) })
+	eventually(t, "the committer is idle", func() bool { return idle(s) })
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.fires) != len(want) {
+		t.Errorf("%d fires for %d jobs", len(rec.fires), len(want))
+	}
+	for _, f := range rec.fires {
+		due, ok := want[f.job.Key]
+		switch {
+		case !ok:
+			t.Errorf("unexpected job %s fired", f.job.Key)
+		case string(f.job.Payload) != "last" || !f.job.DueAt.Equal(ceilMicro(due)):
+			t.Errorf("%s fired %q due %v, want the last version, due %v", f.job.Key, f.job.Payload, f.job.DueAt, due)
+		case f.at.Before(due):
+			t.Errorf("%s fired %v early", f.job.Key, due.Sub(f.at))
+		}
+	}
+	for key, c := range rec.count {
+		if c != 1 {
+			t.Errorf("%s fired %d times", key, c)
+		}
+	}
+}
+
+func TestQueuedCallsShareOneBatchAndTheLastWins(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	g := newGatedStore(e.db)
+	s := e.scheduler(t, func(c *Config) { c.Store = g })
+	ctx := context.Background()
+	waitBlockers := occupyFlushers(t, s, g)
+
+	due := time.Now().Add(time.Hour)
+	first := enqueueAsync(t, ctx, s, Job{Kind: "x", Key: "k", TeamID: "T1", Payload: []byte("first"), DueAt: due})
+	other := enqueueAsync(t, ctx, s, Job{Kind: "x", Key: "other", TeamID: "T1", DueAt: due})
+	last := enqueueAsync(t, ctx, s, Job{Kind: "x", Key: "k", TeamID: "T1", Payload: []byte("last"), DueAt: due.Add(time.Minute)})
+	g.reopen()
+	for _, ch := range []<-chan error{first, other, last} {
+		if err := recvErr(t, ch); err != nil {
+			t.Fatalf("Enqueue: %v", err)
+		}
+	}
+	waitBlockers()
+
+	g.mu.Lock()
+	calls := slices.Clone(g.calls)
+	g.mu.Unlock()
+	if len(calls) != maxFlushers+1 {
+		t.Fatalf("%d UpsertJobs calls, want one per blocker and one for the three queued calls", len(calls))
+	}
+	batch := calls[len(calls)-1]
+	if len(batch) != 2 {
+		t.Fatalf("the queued calls were written as %+v, want one row per key", batch)
+	}
+	j, ok, err := e.db.JobByKey(ctx, "k")
+	if err != nil || !ok || string(j.Payload) != "last" || !j.DueAt.Equal(ceilMicro(due.Add(time.Minute))) {
+		t.Fatalf("job k = %+v, %v, %v, want the last one", j, ok, err)
+	}
+	if due, _ := e.indexed(t); due != int64(maxFlushers)+2 {
+		t.Fatalf("%d jobs indexed, want %d", due, maxFlushers+2)
+	}
+	eventually(t, "the committer is idle", func() bool { return idle(s) })
+}
+
+func TestBatchErrorsReachEachCaller(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	g := newGatedStore(e.db)
+	s := e.scheduler(t, func(c *Config) { c.Store = g })
+	ctx := context.Background()
+	due := time.Now().Add(time.Hour)
+	job := func(key string) Job { return Job{Kind: "x", Key: key, TeamID: "T1", DueAt: due} }
+
+	// One job Postgres refuses fails its call alone; the others in its batch are stored.
+	waitBlockers := occupyFlushers(t, s, g)
+	good1 := enqueueAsync(t, ctx, s, job("good:1"))
+	bad := enqueueAsync(t, ctx, s, job("poison:1"))
+	good2 := enqueueAsync(t, ctx, s, job("good:2"))
+	g.reopen()
+	if err := recvErr(t, bad); err == nil || !strings.Contains(err.Error(), "refused poison:1") {
+		t.Fatalf("Enqueue of the refused job = %v, want its error", err)
+	}
+	for _, ch := range []<-chan error{good1, good2} {
+		if err := recvErr(t, ch); err != nil {
+			t.Fatalf("Enqueue batched with a refused job: %v", err)
+		}
+	}
+	waitBlockers()
+	for _, key := range []string{"good:1", "good:2"} {
+		if _, ok, err := e.db.JobByKey(ctx, key); err != nil || !ok {
+			t.Fatalf("%s stored = %v, %v", key, ok, err)
+		}
+	}
+
+	// Postgres down: every caller hears it, nothing is stored; once it is back, so are enqueues.
+	g.setDown(true)
+	var wg sync.WaitGroup
+	errs := make([]error, 32)
+	for i := range errs {
+		wg.Go(func() { errs[i] = s.Enqueue(ctx, job(fmt.Sprintf("down:%02d", i))) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if !errors.Is(err, errPostgresDown) {
+			t.Errorf("Enqueue %d while Postgres is down = %v", i, err)
+		}
+	}
+	g.setDown(false)
+	if err := s.Enqueue(ctx, job("down:00")); err != nil {
+		t.Fatalf("Enqueue once Postgres is back: %v", err)
+	}
+	if n := e.stored(t); n != maxFlushers+3 {
+		t.Fatalf("%d jobs stored, want %d", n, maxFlushers+3)
+	}
+	eventually(t, "the committer is idle", func() bool { return idle(s) })
+}
+
+func TestCancelledCallerLeavesItsBatch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	g := newGatedStore(e.db)
+	s := e.scheduler(t, func(c *Config) { c.Store = g })
+	due := time.Now().Add(time.Hour)
+	job := func(key string) Job { return Job{Kind: "x", Key: key, TeamID: "T1", DueAt: due} }
+
+	// Cancelled while queued: it returns at once and its job is left out of the batch.
+	waitBlockers := occupyFlushers(t, s, g)
+	qctx, cancelQueued := context.WithCancel(context.Background())
+	queuedCall := enqueueAsync(t, qctx, s, job("queued:cancelled"))
+	kept := enqueueAsync(t, context.Background(), s, job("queued:kept"))
+	cancelQueued()
+	if err := recvErr(t, queuedCall); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Enqueue cancelled while queued = %v, want context.Canceled", err)
+	}
+	g.reopen()
+	if err := recvErr(t, kept); err != nil {
+		t.Fatalf("Enqueue: %v", err)
+	}
+	waitBlockers()
+	if _, ok, _ := e.db.JobByKey(context.Background(), "queued:cancelled"); ok {
+		t.Fatal("the job of a call cancelled while queued was stored")
+	}
+
+	// Cancelled while its batch is written: it returns at once, the batch goes on for the rest.
+	waitBlockers = occupyFlushers(t, s, g)
+	wctx, cancelWriting := context.WithCancel(context.Background())
+	writingCall := enqueueAsync(t, wctx, s, job("writing:cancelled"))
+	others := enqueueAsync(t, context.Background(), s, job("writing:kept"))
+	g.pass(maxFlushers)
+	waitBlockers()
+	// The blockers are done, so a flusher takes the two queued calls and waits at the gate.
+	g.waitEntered(t, 1)
+	cancelWriting()
+	if err := recvErr(t, writingCall); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Enqueue cancelled while written = %v, want context.Canceled", err)
+	}
+	g.reopen()
+	if err := recvErr(t, others); err != nil {
+		t.Fatalf("Enqueue batched with a cancelled call: %v", err)
+	}
+	if _, ok, err := e.db.JobByKey(context.Background(), "writing:kept"); err != nil || !ok {
+		t.Fatalf("writing:kept stored = %v, %v", ok, err)
+	}
+
+	// An already cancelled context is refused up front.
+	if err := s.Enqueue(qctx, job("late")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Enqueue with a cancelled context = %v", err)
+	}
+	eventually(t, "the committer is idle", func() bool { return idle(s) })
+}
+
+// TestEnqueueLeavesNoGoroutine is not parallel: it counts the process's goroutines.
+func TestEnqueueLeavesNoGoroutine(t *testing.T) {
+	e := newEnv(t)
+	s := e.scheduler(t, nil)
+	ctx := context.Background()
+	storm := func(round int) {
+		var wg sync.WaitGroup
+		for g := range 64 {
+			wg.Go(func() {
+				for i := range 20 {
+					key := fmt.Sprintf("leak:%d:%02d:%02d", round, g, i)
+					if err := s.Enqueue(ctx, Job{Kind: "x", Key: key, TeamID: "T1", DueAt: time.Now().Add(time.Hour)}); err != nil {
+						t.Errorf("Enqueue: %v", err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+	}
+	// The first round opens the connections and prepares the statement.
+	storm(0)
+	eventually(t, "the committer is idle", func() bool { return idle(s) })
+	before := runtime.NumGoroutine()
+	storm(1)
+	eventually(t, "the committer is idle", func() bool { return idle(s) })
+	eventually(t, "the goroutines are gone", func() bool { return runtime.NumGoroutine() <= before })
+	if n := e.stored(t); n != 2*64*20 {
+		t.Fatalf("%d jobs stored, want %d", n, 2*64*20)
+	}
+}
+
+// slowRebuildStore is a JobStore whose PendingJobsAfter, which only rebuilds use, waits until
+// release is closed.
+type slowRebuildStore struct {
+	JobStore
+	release chan struct{}
+}
+
+func (s slowRebuildStore) PendingJobsAfter(ctx context.Context, afterKey string, limit int) ([]store.JobVersion, error) {
+	select {
+	case <-s.release:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return s.JobStore.PendingJobsAfter(ctx, afterKey, limit)
+}
+
+func TestRunClaimsBeforeTheRebuildOnlyWhenRedisKeptTheIndex(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	slow := slowRebuildStore{JobStore: e.db, release: make(chan struct{})}
+	rec := newRecorder()
+	s := e.scheduler(t, func(c *Config) { c.Store = slow })
+	s.Handle("checkin", rec.handle)
+	if err := s.Enqueue(ctx, Job{Kind: "checkin", Key: "indexed", TeamID: "T1"}); err != nil {
+		t.Fatal(err)
+	}
+	// A job that only Postgres has, as if its index entry was lost: only a rebuild finds it.
+	if _, err := e.db.UpsertJobs(ctx, []store.Job{{Key: "unindexed", TeamID: "T1", Kind: "checkin", DueAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// No built marker: Run rebuilds before it claims anything.
+	runCtx, cancel := context.WithCancel(ctx)
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- s.run(runCtx, started) }()
+	select {
+	case <-started:
+		t.Fatal("Run claimed jobs before rebuilding an index Redis had never built")
+	case <-time.After(300 * time.Millisecond):
+	}
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("Run cancelled during its first rebuild returned no error")
+	}
+	if rec.times("indexed") != 0 {
+		t.Fatal("a job fired before the rebuild")
+	}
+
+	// With the marker (Redis kept its data): Run claims at once and rebuilds alongside.
+	if err := e.rdb.Set(ctx, newKeys(e.prefix).built, 1, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	start(t, s)
+	if f := rec.next(t); f.job.Key != "indexed" {
+		t.Fatalf("fired %s, want the indexed job", f.job.Key)
+	}
+	close(slow.release)
+	if f := rec.next(t); f.job.Key != "unindexed" {
+		t.Fatalf("fired %s, want the job the rebuild found", f.job.Key)
+	}
+	eventually(t, "every fire is recorded", func() bool { return e.drained(t) })
+}
