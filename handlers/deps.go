@@ -55,6 +55,18 @@ type Store interface {
 	Delivery(ctx context.Context, id int64) (store.CheckinDelivery, error)
 	DeliveryByMessage(ctx context.Context, channelID, ts string) (store.CheckinDelivery, bool, error)
 	LatestDeliveries(ctx context.Context, checkinIDs []int64) (map[int64][]store.CheckinDelivery, error)
+
+	CreateRequest(ctx context.Context, r store.Request, actions []store.ApprovalAction) (store.Request, error)
+	Request(ctx context.Context, teamID string, number int64) (store.Request, error)
+	RequestActions(ctx context.Context, requestID int64) ([]store.ApprovalAction, error)
+	DecideRequest(ctx context.Context, teamID string, number int64, step int, actor, action, comment string, at time.Time) (store.Request, store.Decision, error)
+	CancelRequest(ctx context.Context, teamID string, number int64, actor string, at time.Time) (store.Request, error)
+	SetRequestStatusCard(ctx context.Context, requestID int64, channelID, ts string) error
+	SetRequestThread(ctx context.Context, requestID int64, ts string) error
+	AddRequestCard(ctx context.Context, c store.RequestCard) error
+	RequestCards(ctx context.Context, requestID int64) ([]store.RequestCard, error)
+	RequestsByRequester(ctx context.Context, teamID, userID string, limit int) ([]store.Request, error)
+	RequestsAwaiting(ctx context.Context, teamID, userID string, limit int) ([]store.Request, error)
 }
 
 // Slack is the outbound Slack client handlers talk through: one client, paced and retried.

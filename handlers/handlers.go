@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 )
 
@@ -19,6 +20,7 @@ type Handlers struct {
 	now    func() time.Time
 	people *Directory
 	homes  *homeRefresher
+	policy *baton.Policy
 
 	inflight bot.Inflight
 }
@@ -35,6 +37,8 @@ type Config struct {
 	// HomeDelay is how long a dashboard waits after a change before it is republished, so a burst of
 	// changes is published once. Default 300 ms; negative publishes at once.
 	HomeDelay time.Duration
+	// Policy is the approval policy /request files requests by; nil when none is configured.
+	Policy *baton.Policy
 }
 
 // New builds the handlers.
@@ -48,7 +52,7 @@ func New(cfg Config) *Handlers {
 	if cfg.PeopleTTL == 0 {
 		cfg.PeopleTTL = 10 * time.Minute
 	}
-	h := &Handlers{store: cfg.Store, slack: cfg.Slack, sched: cfg.Scheduler, log: cfg.Log, now: cfg.Now}
+	h := &Handlers{store: cfg.Store, slack: cfg.Slack, sched: cfg.Scheduler, log: cfg.Log, now: cfg.Now, policy: cfg.Policy}
 	h.people = newDirectory(cfg.Slack, cfg.Now, cfg.PeopleTTL)
 	switch {
 	case cfg.HomeDelay == 0:
@@ -66,6 +70,7 @@ func (h *Handlers) Register(r *bot.Router) {
 	h.registerHome(r)
 	h.registerCheckins(r)
 	h.registerAdmin(r)
+	h.registerRequests(r)
 	if h.sched != nil {
 		h.registerDeadlines(h.sched)
 	}

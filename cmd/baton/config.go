@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/redis/go-redis/v9"
+
+	baton "github.com/batonhq/baton"
 )
 
 // config is Baton's settings, all from the environment.
@@ -19,6 +21,8 @@ type config struct {
 	RedisURL    string
 	HTTPAddr    string
 	LogLevel    slog.Level
+	// Policies is the path of the approval policy file; "" when approvals are not configured.
+	Policies string
 }
 
 // settingError names the setting that stops the start, and how to fix it.
@@ -35,6 +39,7 @@ func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 		DatabaseURL: strings.TrimSpace(getenv("DATABASE_URL")),
 		RedisURL:    strings.TrimSpace(getenv("REDIS_URL")),
 		HTTPAddr:    strings.TrimSpace(getenv("BATON_HTTP_ADDR")),
+		Policies:    strings.TrimSpace(getenv("BATON_POLICIES")),
 	}
 	if needSlack {
 		if !strings.HasPrefix(c.AppToken, "xapp-") {
@@ -78,6 +83,27 @@ func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 		return c, &settingError{"BATON_LOG_LEVEL", fmt.Sprintf("%q is not a level; use debug, info, warn or error", lvl)}
 	}
 	return c, nil
+}
+
+// loadPolicy reads the approval policy file named by BATON_POLICIES; nil when it is unset.
+// A file that can't be read or loaded is a settingError naming BATON_POLICIES with the loader's message.
+func loadPolicy(path string) (*baton.Policy, []byte, error) {
+	if path == "" {
+		return nil, nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, &settingError{"BATON_POLICIES", fmt.Sprintf("cannot read %s (%v); point it at an approval policy file such as deploy/policies.example.yaml, or leave it unset", path, err)}
+	}
+	p, err := baton.LoadPolicy(data)
+	if err != nil {
+		msg := baton.ErrorMessage(err)
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, nil, &settingError{"BATON_POLICIES", fmt.Sprintf("%s is not a usable policy: %s", path, msg)}
+	}
+	return p, data, nil
 }
 
 func newLogger(level slog.Level) *slog.Logger {

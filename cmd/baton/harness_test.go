@@ -90,7 +90,7 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 
 	dbURL := storetest.URL(t)
 	h := &harness{t: t, slack: d, clock: &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}}
-	cfg := config{AppToken: "xapp-test", BotToken: "xoxb-test", APIURL: d.APIURL(), DatabaseURL: dbURL, RedisURL: testRedisURL()}
+	cfg := config{AppToken: "xapp-test", BotToken: "xoxb-test", APIURL: d.APIURL(), DatabaseURL: dbURL, RedisURL: testRedisURL(), Policies: "testdata/policies.yaml"}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	idleFn := make(chan func(context.Context) error, 1)

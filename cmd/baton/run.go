@@ -65,11 +65,20 @@ func openMigrated(ctx context.Context, cfg config) (*store.DB, error) {
 // run serves until ctx ends: migrate, learn who the bot is, then take Socket Mode envelopes.
 // On shutdown it stops taking envelopes, lets in-flight work finish (bounded) and closes connections.
 func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) error {
+	policy, policyYAML, err := loadPolicy(cfg.Policies)
+	if err != nil {
+		return err
+	}
 	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if policy != nil {
+		if err := db.SavePolicyVersion(ctx, policy.Version, string(policyYAML), time.Now()); err != nil {
+			return fmt.Errorf("record the approval policy: %w", err)
+		}
+	}
 
 	apiOpts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken), slack.OptionHTTPClient(slackHTTPClient())}
 	if cfg.APIURL != "" {
@@ -95,7 +104,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	defer rdb.Close()
 	sched := scheduler.New(scheduler.Config{Redis: rdb, Store: db, Prefix: opts.redisPrefix, Log: log.With("component", "scheduler"), Now: opts.now})
 
-	h := handlers.New(handlers.Config{Store: db, Slack: client, Scheduler: sched, Log: log, Now: opts.now})
+	h := handlers.New(handlers.Config{Store: db, Slack: client, Scheduler: sched, Log: log, Now: opts.now, Policy: policy})
 	router := bot.NewRouter()
 	h.Register(router)
 	dispatcher := &bot.Dispatcher{Router: router, Dedupe: db, Log: log}

@@ -1,0 +1,391 @@
+package handlers
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/store"
+)
+
+// Action and callback IDs of approval requests.
+const (
+	actReqApprove = "request.approve"
+	actReqReject  = "request.reject"
+	actReqChanges = "request.changes"
+
+	cbReqPick    = "request.pick"
+	cbReqNew     = "request.new"
+	cbReqComment = "request.comment"
+
+	fReqType    = "req_type"
+	fReqSummary = "req_summary"
+	fReqComment = "req_comment"
+)
+
+// fieldBlock is the block (and action) ID of a request field's input.
+func fieldBlock(name string) string { return "rf_" + name }
+
+// reqMeta travels in a request modal's private_metadata.
+type reqMeta struct {
+	Type      string `json:"t,omitempty"`
+	ChannelID string `json:"c,omitempty"`
+	Number    int64  `json:"n,omitempty"`
+	Step      int    `json:"s,omitempty"`
+	Action    string `json:"a,omitempty"`
+}
+
+func (m reqMeta) encode() string {
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+func decodeReqMeta(s string) (reqMeta, error) {
+	var m reqMeta
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return m, baton.Errorf(baton.EInvalid, "This form is out of date. Close it and start again.")
+	}
+	return m, nil
+}
+
+func reqModal(callbackID, title, submit string, meta reqMeta, blocks ...slack.Block) slack.ModalViewRequest {
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      callbackID,
+		Title:           plain(clip(title, 24)),
+		Submit:          plain(submit),
+		Close:           plain("Cancel"),
+		PrivateMetadata: meta.encode(),
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}
+}
+
+// pickTypeModal lets the person choose which request to make.
+func pickTypeModal(p *baton.Policy, channelID string) slack.ModalViewRequest {
+	var opts []*slack.OptionBlockObject
+	for _, t := range p.Types {
+		if len(opts) == 100 {
+			break
+		}
+		o := slack.NewOptionBlockObject(clip(t.Name, 75), plain(clip(t.Title, 75)), nil)
+		if t.Description != "" {
+			o.Description = plain(clip(t.Description, 75))
+		}
+		opts = append(opts, o)
+	}
+	el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a kind of request"), fReqType, opts...)
+	in := slack.NewInputBlock(fReqType, plain("What do you need approved?"), nil, el)
+	return reqModal(cbReqPick, "New request", "Next", reqMeta{ChannelID: channelID}, in)
+}
+
+// requestFormModal is a request type's form: one input per field, then free text.
+func requestFormModal(t *baton.RequestType, channelID string) slack.ModalViewRequest {
+	blocks := make([]slack.Block, 0, len(t.Fields)+1)
+	for _, f := range t.Fields {
+		id := fieldBlock(f.Name)
+		var el slack.BlockElement
+		switch f.Kind {
+		case baton.FieldNumber:
+			// Bounds are checked on submit, so the message under the field says what to write.
+			el = slack.NewNumberInputBlockElement(nil, id, true)
+		case baton.FieldSelect:
+			opts := make([]*slack.OptionBlockObject, 0, len(f.Options))
+			for _, o := range f.Options {
+				opts = append(opts, slack.NewOptionBlockObject(o, plain(o), nil))
+			}
+			el = slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose"), id, opts...)
+		case baton.FieldDate:
+			el = slack.NewDatePickerBlockElement(id)
+		case baton.FieldUser:
+			el = slack.NewOptionsSelectBlockElement(slack.OptTypeUser, plain("Choose a person"), id)
+		default:
+			txt := slack.NewPlainTextInputBlockElement(nil, id)
+			txt.Multiline = f.Kind == baton.FieldLongText
+			txt.MaxLength = baton.MaxTextLen
+			if txt.Multiline {
+				txt.MaxLength = baton.MaxLongTextLen
+			}
+			el = txt
+		}
+		label := f.Label
+		switch {
+		case f.Currency != "":
+			label += " (" + f.Currency + ")"
+		case f.Unit != "":
+			label += " (" + f.Unit + ")"
+		}
+		var hint *slack.TextBlockObject
+		if f.Help != "" {
+			hint = plain(clip(f.Help, 2000))
+		}
+		in := slack.NewInputBlock(id, plain(clip(label, 2000)), hint, el)
+		in.Optional = !f.Required
+		blocks = append(blocks, in)
+	}
+	blocks = append(blocks, textInput(fReqSummary, "Anything else approvers should know", "What is it for?", "", baton.MaxLongTextLen, true, true))
+	return reqModal(cbReqNew, t.Title, "Submit", reqMeta{Type: t.Name, ChannelID: channelID}, blocks...)
+}
+
+// commentModal asks for the comment of a rejection or a request for changes.
+func commentModal(r store.Request, step int, action string) slack.ModalViewRequest {
+	title, label, submit := "Reject "+r.Ref(), "Why are you rejecting it?", "Reject"
+	if action == store.ActChanges {
+		title, label, submit = "Changes to "+r.Ref(), "What should change?", "Send"
+	}
+	in := textInput(fReqComment, label, "The requester sees this.", "", 2000, true, false)
+	return reqModal(cbReqComment, title, submit, reqMeta{Number: r.Number, Step: step, Action: action}, in)
+}
+
+// decisionValue is what a card's buttons carry: the request's number and the step the card is for.
+func decisionValue(number int64, step int) string { return fmt.Sprintf("%d:%d", number, step) }
+
+func parseDecisionValue(v string) (int64, int, error) {
+	n, s, ok := strings.Cut(v, ":")
+	number, err1 := strconv.ParseInt(n, 10, 64)
+	step, err2 := strconv.Atoi(s)
+	if !ok || err1 != nil || err2 != nil || number <= 0 || step < 0 {
+		return 0, 0, baton.Errorf(baton.EInvalid, "This button is out of date. See the request with /request list pending.")
+	}
+	return number, step, nil
+}
+
+// requestTitle is "R-9 · Purchase".
+func requestTitle(r store.Request, t *baton.RequestType) string {
+	name := r.Type
+	if t != nil {
+		name = t.Title
+	}
+	return r.Ref() + " · " + name
+}
+
+// valueLines lists a request's values as "*Label:* value" lines, in the type's field order.
+func valueLines(r store.Request, t *baton.RequestType) string {
+	var lines []string
+	if t != nil {
+		for _, f := range t.Fields {
+			raw, ok := r.Values[f.Name]
+			if !ok {
+				continue
+			}
+			shown := raw
+			if v, err := f.ParseValue(raw); err == nil {
+				shown = f.FormatValue(v)
+			}
+			if f.Kind != baton.FieldUser {
+				shown = esc(shown)
+			}
+			lines = append(lines, fmt.Sprintf("*%s:* %s", esc(f.Label), clip(shown, 300)))
+		}
+	} else {
+		for _, k := range sortedValueKeys(r.Values) {
+			lines = append(lines, fmt.Sprintf("*%s:* %s", esc(k), clip(esc(r.Values[k]), 300)))
+		}
+	}
+	if r.Summary != "" {
+		lines = append(lines, "_"+clip(esc(r.Summary), 500)+"_")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func sortedValueKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// stepLine says where one step stands.
+func stepLine(r store.Request, s store.RequestStep, final *store.ApprovalAction) string {
+	label := capitalizeFirst(s.Label())
+	switch {
+	case s.Decided && final != nil && final.Step == s.Index && final.Action != store.ActApprove:
+		return fmt.Sprintf(":x: %s — %s by %s", label, actionWords(final.Action), mention(final.Actor))
+	case s.Decided:
+		return fmt.Sprintf(":white_check_mark: %s — approved by %s", label, mentionList(s.Approved))
+	case r.Status == store.RequestPending && s.Index == r.CurrentStep:
+		line := fmt.Sprintf(":hourglass_flowing_sand: %s — waiting on %s", label, mentionList(s.Approvers))
+		if s.Mode == baton.ModeAll {
+			line = fmt.Sprintf(":hourglass_flowing_sand: %s — %d of %d approved; everyone must approve (%s)", label, len(s.Approved), len(s.Approvers), mentionList(s.Approvers))
+		}
+		return line
+	case r.Status == store.RequestPending:
+		return fmt.Sprintf(":white_circle: %s — then %s", label, mentionList(s.Approvers))
+	}
+	return fmt.Sprintf(":heavy_minus_sign: %s — not reached", label)
+}
+
+func actionWords(action string) string {
+	switch action {
+	case store.ActApprove:
+		return "approved"
+	case store.ActReject:
+		return "rejected"
+	case store.ActChanges:
+		return "changes requested"
+	case store.ActCancel:
+		return "cancelled"
+	case store.ActAutoApprove:
+		return "auto-approved"
+	case store.ActRoute:
+		return "routed"
+	case store.ActSubmit:
+		return "submitted"
+	}
+	return action
+}
+
+func statusEmoji(s store.RequestStatus) string {
+	switch s {
+	case store.RequestApproved:
+		return ":white_check_mark:"
+	case store.RequestRejected:
+		return ":x:"
+	case store.RequestChangesRequested:
+		return ":leftwards_arrow_with_hook:"
+	case store.RequestCancelled:
+		return ":no_entry_sign:"
+	}
+	return ":hourglass_flowing_sand:"
+}
+
+// lastDecision is the action that ended the request, when one did.
+func lastDecision(trail []store.ApprovalAction) *store.ApprovalAction {
+	for i := len(trail) - 1; i >= 0; i-- {
+		switch trail[i].Action {
+		case store.ActReject, store.ActChanges, store.ActCancel, store.ActAutoApprove:
+			return &trail[i]
+		}
+	}
+	return nil
+}
+
+// statusCardBlocks is the requester's card: the request and where each step stands.
+func statusCardBlocks(r store.Request, t *baton.RequestType, trail []store.ApprovalAction) []slack.Block {
+	final := lastDecision(trail)
+	head := fmt.Sprintf("%s *%s* — %s", statusEmoji(r.Status), esc(requestTitle(r, t)), r.Status.Words())
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil, slack.SectionBlockOptionBlockID("req_head"))}
+	if v := valueLines(r, t); v != "" {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(clip(v, 3000)), nil, nil, slack.SectionBlockOptionBlockID("req_values")))
+	}
+	var lines []string
+	for _, s := range r.Steps {
+		lines = append(lines, stepLine(r, s, final))
+	}
+	if final != nil && final.Comment != "" && final.Action != store.ActAutoApprove {
+		lines = append(lines, fmt.Sprintf("%s said: “%s”", mention(final.Actor), clip(esc(final.Comment), 1000)))
+	}
+	if r.Status == store.RequestApproved && len(r.Steps) == 0 {
+		lines = append(lines, ":white_check_mark: Approved automatically.")
+	}
+	if len(lines) > 0 {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(clip(strings.Join(lines, "\n"), 3000)), nil, nil, slack.SectionBlockOptionBlockID("req_steps")))
+	}
+	blocks = append(blocks, slack.NewContextBlock("req_why", mrkdwn(clip(explanationText(r.Explanation), 2000))))
+	return blocks
+}
+
+func statusCardText(r store.Request, t *baton.RequestType) string {
+	return fmt.Sprintf("%s — %s", requestTitle(r, t), r.Status.Words())
+}
+
+// approverCardBlocks is one approver's card for one step: the request, why it came to them, and the
+// buttons while they can still act on it.
+func approverCardBlocks(r store.Request, t *baton.RequestType, step int, approver string, trail []store.ApprovalAction) []slack.Block {
+	s := r.Steps[step]
+	head := fmt.Sprintf("*%s* from %s needs your approval (%s)", esc(requestTitle(r, t)), mention(r.RequesterID), esc(s.Label()))
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil, slack.SectionBlockOptionBlockID("req_head"))}
+	if v := valueLines(r, t); v != "" {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(clip(v, 3000)), nil, nil, slack.SectionBlockOptionBlockID("req_values")))
+	}
+	blocks = append(blocks, slack.NewContextBlock("req_why", mrkdwn(clip("Why you: "+explanationText(r.Explanation), 2000))))
+	final := lastDecision(trail)
+	open := r.Status == store.RequestPending && r.CurrentStep == step && !slices.Contains(s.Approved, approver)
+	var state string
+	switch {
+	case final != nil && final.Step == step && final.Action != store.ActAutoApprove:
+		state = fmt.Sprintf("%s %s by %s.", statusEmoji(r.Status), capitalizeFirst(actionWords(final.Action)), mention(final.Actor))
+		if final.Comment != "" {
+			state += fmt.Sprintf(" “%s”", clip(esc(final.Comment), 1000))
+		}
+	case s.Decided:
+		state = fmt.Sprintf(":white_check_mark: Approved by %s.", mentionList(s.Approved))
+		if r.Status == store.RequestApproved && step == len(r.Steps)-1 {
+			state += " The request is approved."
+		} else if r.Status == store.RequestPending {
+			state += fmt.Sprintf(" It moved on to %s.", r.Steps[r.CurrentStep].Label())
+		}
+	case s.Mode == baton.ModeAll:
+		state = fmt.Sprintf(":hourglass_flowing_sand: %d of %d approved", len(s.Approved), len(s.Approvers))
+		if len(s.Approved) > 0 {
+			state += " (" + mentionList(s.Approved) + ")"
+		}
+		state += "; everyone must approve."
+	}
+	if state != "" {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(state), nil, nil, slack.SectionBlockOptionBlockID("req_state")))
+	}
+	if open {
+		v := decisionValue(r.Number, step)
+		approve := slack.NewButtonBlockElement(actReqApprove, v, plain("Approve"))
+		approve.Style = slack.StylePrimary
+		reject := slack.NewButtonBlockElement(actReqReject, v, plain("Reject"))
+		reject.Style = slack.StyleDanger
+		changes := slack.NewButtonBlockElement(actReqChanges, v, plain("Ask for changes"))
+		blocks = append(blocks, slack.NewActionBlock("req_actions", approve, reject, changes))
+	}
+	return blocks
+}
+
+func approverCardText(r store.Request, t *baton.RequestType) string {
+	return fmt.Sprintf("%s from <@%s> needs your approval", requestTitle(r, t), r.RequesterID)
+}
+
+// trailLines is a request's history, one line per action.
+func trailLines(r store.Request, trail []store.ApprovalAction) string {
+	var b strings.Builder
+	for _, a := range trail {
+		fmt.Fprintf(&b, "• %s %s %s", slackDate(a.At, "{date_short_pretty} at {time}"), mention(a.Actor), actionWords(a.Action))
+		if a.Action != store.ActSubmit && a.Action != store.ActRoute && a.Action != store.ActAutoApprove && a.Step < len(r.Steps) {
+			fmt.Fprintf(&b, " (%s)", esc(r.Steps[a.Step].Label()))
+		}
+		if a.Comment != "" && a.Action != store.ActRoute {
+			fmt.Fprintf(&b, ": “%s”", clip(esc(a.Comment), 300))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// requestLine is one request in a list.
+func requestLine(r store.Request, t *baton.RequestType) string {
+	line := fmt.Sprintf("%s *%s* from %s, %s — %s", statusEmoji(r.Status), esc(requestTitle(r, t)), mention(r.RequesterID), slackDate(r.CreatedAt, "{date_short_pretty}"), r.Status.Words())
+	if s, ok := r.Step(); ok {
+		line += " · " + esc(s.Label())
+	}
+	return line
+}
+
+// explanationText keeps the route's mentions but stops anything in it from notifying a channel.
+func explanationText(s string) string { return strings.ReplaceAll(s, "<!", "&lt;!") }
+
+func mentionList(ids []string) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = mention(id)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func capitalizeFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,111 @@
+package handlers
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+)
+
+func (h *Handlers) registerRequests(r *bot.Router) {
+	r.Command("/request", h.onRequestCommand)
+	r.ViewSubmission(cbReqPick, h.onRequestPickSubmit)
+	r.ViewSubmission(cbReqNew, h.onRequestFormSubmit)
+	r.ViewSubmission(cbReqComment, h.onRequestCommentSubmit)
+	r.Action(actReqApprove, h.onRequestApprove)
+	r.Action(actReqReject, h.onRequestCommentButton(actReqReject))
+	r.Action(actReqChanges, h.onRequestCommentButton(actReqChanges))
+}
+
+const noPolicyText = ":information_source: No request types are configured yet, so there is nothing to request. Ask your Baton admin to set BATON_POLICIES to an approval policy file."
+
+func (h *Handlers) onRequestCommand(ctx context.Context, r *bot.Request) {
+	text := strings.TrimSpace(r.Command.Text)
+	first, rest, _ := strings.Cut(text, " ")
+	rest = strings.TrimSpace(rest)
+	word := strings.ToLower(first)
+	if word == "help" {
+		h.reply(ctx, r, requestHelpText, requestHelpBlocks(h.policy, "")...)
+		return
+	}
+	if h.policy == nil {
+		h.reply(ctx, r, noPolicyText)
+		return
+	}
+	switch {
+	case text == "":
+		h.openModal(ctx, r, pickTypeModal(h.policy, r.ChannelID))
+	case word == "list" && rest == "":
+		h.listMyRequests(ctx, r)
+	case word == "list" && strings.EqualFold(rest, "pending"):
+		h.listAwaiting(ctx, r)
+	case word == "why":
+		h.whyRequest(ctx, r, rest)
+	case word == "cancel":
+		n, ok := parseRequestRef(rest)
+		if !ok {
+			h.reply(ctx, r, requestHelpText, requestHelpBlocks(h.policy, "Say which request to cancel, for example `/request cancel R-9`.")...)
+			return
+		}
+		h.cancelRequest(ctx, r, n)
+	default:
+		if n, ok := parseRequestRef(text); ok {
+			h.showRequest(ctx, r, n)
+			return
+		}
+		t, ok := h.policy.Type(first)
+		if !ok {
+			h.reply(ctx, r, requestHelpText, requestHelpBlocks(h.policy, baton.ErrorMessage(h.policy.UnknownTypeError(clip(first, 40))))...)
+			return
+		}
+		if rest == "" {
+			h.openModal(ctx, r, requestFormModal(t, r.ChannelID))
+			return
+		}
+		h.quickRequest(ctx, r, t, text)
+	}
+}
+
+// parseRequestRef reads R-9 (or r9, 9).
+func parseRequestRef(s string) (int64, bool) {
+	s = strings.TrimSpace(strings.ToUpper(s))
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "R"), "-")
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n > 0
+}
+
+const requestHelpText = "Baton approvals: /request, /request purchase amount=12000 …, /request list, /request R-9"
+
+func requestHelpBlocks(p *baton.Policy, problem string) []slack.Block {
+	var b []slack.Block
+	if problem != "" {
+		b = append(b, slack.NewSectionBlock(mrkdwn(":thinking_face: "+clip(problem, 1500)+" Here is what /request understands:"), nil, nil, slack.SectionBlockOptionBlockID("help_problem")))
+	}
+	types := "none configured yet"
+	if p != nil {
+		types = "`" + strings.Join(p.TypeNames(), "`, `") + "`"
+	}
+	b = append(b, slack.NewSectionBlock(mrkdwn(
+		"*Ask for approval with /request*\n"+
+			"• `/request` — choose a kind of request and fill in its form\n"+
+			"• `/request purchase` — open that request's form\n"+
+			"• `/request purchase amount=12000 client_tier=enterprise New laptops` — file it at once\n"+
+			"• `/request why purchase amount=12000` — see where it would go, without filing it\n"+
+			"• `/request list` — your requests · `/request list pending` — waiting for your approval\n"+
+			"• `/request R-9` — one request and its history · `/request cancel R-9`\n"+
+			"Kinds of request: "+types), nil, nil, slack.SectionBlockOptionBlockID("help")))
+	return b
+}
+
+// requestType finds the type a stored request was filed as; nil when the policy no longer has it.
+func (h *Handlers) requestType(name string) *baton.RequestType {
+	if h.policy == nil {
+		return nil
+	}
+	t, _ := h.policy.Type(name)
+	return t
+}

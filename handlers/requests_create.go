@@ -1,0 +1,248 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/store"
+)
+
+// quickRequest files a request typed in one line: /request purchase amount=12000 New laptops.
+func (h *Handlers) quickRequest(ctx context.Context, r *bot.Request, t *baton.RequestType, text string) {
+	_, raw, rest := baton.ParseRequestQuick(text)
+	values, errs := baton.ValidateValues(t, raw)
+	if len(errs) > 0 {
+		var lines []string
+		for _, k := range sortedValueKeys(errs) {
+			lines = append(lines, "• "+esc(errs[k]))
+		}
+		h.reply(ctx, r, fmt.Sprintf(":warning: Nothing was filed. Fix this and try again:\n%s", strings.Join(lines, "\n")))
+		return
+	}
+	if len([]rune(rest)) > baton.MaxLongTextLen {
+		h.reply(ctx, r, fmt.Sprintf(":warning: Nothing was filed: the description is longer than %d characters. Shorten it, or use the form with `/request %s`.", baton.MaxLongTextLen, t.Name))
+		return
+	}
+	req, route, err := h.fileRequest(ctx, r.TeamID, r.UserID, r.ChannelID, t, values, rest)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	h.reply(ctx, r, routeSummary(req, t, route))
+	h.background(ctx, func(ctx context.Context) { h.deliverRequest(ctx, req, t) })
+}
+
+// onRequestPickSubmit replaces the type picker with the chosen type's form.
+func (h *Handlers) onRequestPickSubmit(ctx context.Context, r *bot.Request) any {
+	if h.policy == nil {
+		return fieldErrors(map[string]string{fReqType: "No request types are configured any more."})
+	}
+	meta, err := decodeReqMeta(r.Interaction.View.PrivateMetadata)
+	if err != nil {
+		return fieldErrors(map[string]string{fReqType: baton.ErrorMessage(err)})
+	}
+	choice := formValues(r.Interaction.View.State).get(fReqType).SelectedOption.Value
+	t, ok := h.policy.Type(choice)
+	if !ok {
+		return fieldErrors(map[string]string{fReqType: "Choose a kind of request."})
+	}
+	v := requestFormModal(t, meta.ChannelID)
+	return slack.NewUpdateViewSubmissionResponse(&v)
+}
+
+// onRequestFormSubmit validates a request form before Slack closes it, so mistakes show under the field.
+func (h *Handlers) onRequestFormSubmit(ctx context.Context, r *bot.Request) any {
+	view := r.Interaction.View
+	meta, err := decodeReqMeta(view.PrivateMetadata)
+	if err != nil {
+		return fieldErrors(map[string]string{fReqSummary: baton.ErrorMessage(err)})
+	}
+	var t *baton.RequestType
+	if h.policy != nil {
+		t, _ = h.policy.Type(meta.Type)
+	}
+	if t == nil {
+		return fieldErrors(map[string]string{fReqSummary: "This kind of request is no longer configured. Close the form and start again with /request."})
+	}
+	state := formValues(view.State)
+	raw := map[string]string{}
+	for _, f := range t.Fields {
+		if s := formFieldValue(state, f); s != "" {
+			raw[f.Name] = s
+		}
+	}
+	values, errs := baton.ValidateValues(t, raw)
+	if len(errs) > 0 {
+		out := map[string]string{}
+		for name, msg := range errs {
+			out[fieldBlock(name)] = msg
+		}
+		return fieldErrors(out)
+	}
+	summary := state.text(fReqSummary)
+	req, route, err := h.fileRequest(ctx, r.TeamID, r.UserID, meta.ChannelID, t, values, summary)
+	if err != nil {
+		return h.submitFailure(ctx, r, err, fReqSummary)
+	}
+	h.background(ctx, func(ctx context.Context) {
+		h.dm(ctx, req.RequesterID, slack.MsgOptionText(routeSummary(req, t, route), false))
+		h.deliverRequest(ctx, req, t)
+	})
+	return nil
+}
+
+// formFieldValue reads one request field from a submitted form as typed text.
+func formFieldValue(state formState, f baton.Field) string {
+	a := state.get(fieldBlock(f.Name))
+	switch f.Kind {
+	case baton.FieldSelect:
+		return a.SelectedOption.Value
+	case baton.FieldDate:
+		return a.SelectedDate
+	case baton.FieldUser:
+		return a.SelectedUser
+	}
+	return strings.TrimSpace(a.Value)
+}
+
+// fileRequest routes a request and stores it. Approvers Slack can't use (bots, people who left, unknown
+// IDs) are left out and the route says so. Nothing is stored when the request can't be routed.
+func (h *Handlers) fileRequest(ctx context.Context, teamID, requester, channelID string, t *baton.RequestType, values baton.Values, summary string) (store.Request, baton.Route, error) {
+	now := h.now()
+	route, err := h.policy.Route(t.Name, values, requester, h.policy.Directory(), nil, now)
+	if err != nil {
+		return store.Request{}, baton.Route{}, err
+	}
+	var lookupErr error
+	route, err = route.KeepUsable(func(id string) bool {
+		p, err := h.people.Get(ctx, id)
+		if err != nil {
+			if baton.ErrorCode(err) != baton.ENotFound && lookupErr == nil {
+				lookupErr = err
+			}
+			return false
+		}
+		return !p.IsBot && !p.Deleted
+	})
+	if lookupErr != nil {
+		return store.Request{}, baton.Route{}, lookupErr
+	}
+	if err != nil {
+		return store.Request{}, baton.Route{}, err
+	}
+	req := store.Request{
+		TeamID: teamID, Type: t.Name, Values: valueTexts(values), Summary: summary, RequesterID: requester,
+		PolicyVersion: route.PolicyVersion, Branch: route.Branch, BranchName: route.BranchName,
+		Explanation: route.Explanation, Status: store.RequestPending, CreatedAt: now,
+	}
+	if isChannel(channelID) {
+		req.ChannelID = channelID
+	}
+	actions := []store.ApprovalAction{{Actor: requester, Action: store.ActSubmit, At: now}}
+	if route.AutoApproved {
+		req.Status, req.DecidedAt = store.RequestApproved, now
+		actions = append(actions, store.ApprovalAction{Actor: requester, Action: store.ActAutoApprove, Comment: route.Reason, At: now})
+	} else {
+		actions = append(actions, store.ApprovalAction{Actor: requester, Action: store.ActRoute, Comment: route.Explanation, At: now})
+	}
+	for _, s := range route.Steps {
+		req.Steps = append(req.Steps, store.RequestStep{Name: s.Name, Mode: s.Mode, Approvers: s.Approvers})
+	}
+	stored, err := h.store.CreateRequest(ctx, req, actions)
+	return stored, route, err
+}
+
+// isChannel reports whether a conversation is a channel (not a DM) where an outcome can be threaded.
+func isChannel(id string) bool { return strings.HasPrefix(id, "C") || strings.HasPrefix(id, "G") }
+
+// valueTexts writes typed values as text for storage.
+func valueTexts(values baton.Values) map[string]string {
+	out := make(map[string]string, len(values))
+	for k, v := range values {
+		switch x := v.(type) {
+		case float64:
+			out[k] = strconv.FormatFloat(x, 'f', -1, 64)
+		case time.Time:
+			out[k] = x.Format(time.DateOnly)
+		default:
+			out[k] = fmt.Sprint(x)
+		}
+	}
+	return out
+}
+
+// routeSummary tells the requester what happened to their request and why.
+func routeSummary(r store.Request, t *baton.RequestType, route baton.Route) string {
+	if route.AutoApproved {
+		return fmt.Sprintf(":white_check_mark: %s is approved automatically. %s", requestTitle(r, t), route.Explanation)
+	}
+	return fmt.Sprintf(":inbox_tray: Filed %s. It goes to %s first. Why: %s", requestTitle(r, t), mentionList(r.Steps[0].Approvers), route.Explanation)
+}
+
+// deliverRequest posts what follows a stored request: the channel note it threads its outcome under,
+// the requester's status card, and the first step's approver cards. Failures are logged, never fatal.
+func (h *Handlers) deliverRequest(ctx context.Context, req store.Request, t *baton.RequestType) {
+	if req.ChannelID != "" {
+		text := fmt.Sprintf(":inbox_tray: %s submitted by %s.", requestTitle(req, t), mention(req.RequesterID))
+		if _, ts, err := h.slack.PostMessage(ctx, req.ChannelID, slack.MsgOptionText(text, false)); err != nil {
+			h.log.WarnContext(ctx, "request note not posted in its channel", "request", req.Ref(), "channel_id", req.ChannelID, "err", err)
+			req.ChannelID = ""
+		} else if err := h.store.SetRequestThread(ctx, req.ID, ts); err != nil {
+			h.log.ErrorContext(ctx, "request note posted but not recorded", "request", req.Ref(), "err", err)
+		} else {
+			req.ChannelTS = ts
+		}
+	}
+	trail, err := h.store.RequestActions(ctx, req.ID)
+	if err != nil {
+		h.log.ErrorContext(ctx, "request trail not read", "request", req.Ref(), "err", err)
+	}
+	h.postStatusCard(ctx, req, t, trail)
+	if req.Status != store.RequestPending {
+		h.announceOutcome(ctx, req, t, trail)
+		return
+	}
+	h.sendApproverCards(ctx, req, t, req.CurrentStep, trail)
+}
+
+// postStatusCard sends the requester's status card, to be updated in place at every step.
+func (h *Handlers) postStatusCard(ctx context.Context, req store.Request, t *baton.RequestType, trail []store.ApprovalAction) {
+	ch, err := h.slack.OpenDM(ctx, req.RequesterID)
+	var ts string
+	if err == nil {
+		_, ts, err = h.slack.PostMessage(ctx, ch, slack.MsgOptionText(statusCardText(req, t), false), slack.MsgOptionBlocks(statusCardBlocks(req, t, trail)...))
+	}
+	if err != nil {
+		h.log.ErrorContext(ctx, "status card not posted", "request", req.Ref(), "err", err)
+		return
+	}
+	if err := h.store.SetRequestStatusCard(ctx, req.ID, ch, ts); err != nil {
+		h.log.ErrorContext(ctx, "status card posted but not recorded", "request", req.Ref(), "err", err)
+	}
+}
+
+// sendApproverCards DMs a card to each approver of a step and records where it went.
+func (h *Handlers) sendApproverCards(ctx context.Context, req store.Request, t *baton.RequestType, step int, trail []store.ApprovalAction) {
+	for _, a := range req.Steps[step].Approvers {
+		ch, err := h.slack.OpenDM(ctx, a)
+		var ts string
+		if err == nil {
+			_, ts, err = h.slack.PostMessage(ctx, ch, slack.MsgOptionText(approverCardText(req, t), false),
+				slack.MsgOptionBlocks(approverCardBlocks(req, t, step, a, trail)...))
+		}
+		if err != nil {
+			h.log.ErrorContext(ctx, "approver card not delivered", "request", req.Ref(), "user_id", a, "err", err)
+			continue
+		}
+		if err := h.store.AddRequestCard(ctx, store.RequestCard{RequestID: req.ID, Step: step, ApproverID: a, ChannelID: ch, TS: ts}); err != nil {
+			h.log.ErrorContext(ctx, "approver card posted but not recorded", "request", req.Ref(), "user_id", a, "err", err)
+		}
+	}
+}

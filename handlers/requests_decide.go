@@ -1,0 +1,206 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/store"
+)
+
+// onRequestApprove approves the step a card is for. The store decides under a row lock, so only
+// approvers of the current step act, and two clicks at once decide once.
+func (h *Handlers) onRequestApprove(ctx context.Context, r *bot.Request) {
+	number, step, err := parseDecisionValue(r.Action.Value)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	h.decide(ctx, r, number, step, store.ActApprove, "")
+}
+
+// decide applies an approver's action and tells everyone concerned. A refusal changes nothing and is
+// said privately to the person who clicked.
+func (h *Handlers) decide(ctx context.Context, r *bot.Request, number int64, step int, action, comment string) {
+	if err := h.checkNotOwn(ctx, r.TeamID, number, r.UserID); err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	req, d, err := h.store.DecideRequest(ctx, r.TeamID, number, step, r.UserID, action, comment, h.now())
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	h.background(ctx, func(ctx context.Context) { h.afterDecision(ctx, req, d) })
+}
+
+// checkNotOwn refuses a requester acting on their own request unless the type allows it.
+func (h *Handlers) checkNotOwn(ctx context.Context, teamID string, number int64, actor string) error {
+	req, err := h.store.Request(ctx, teamID, number)
+	if err != nil {
+		return err
+	}
+	if req.RequesterID != actor {
+		return nil
+	}
+	if t := h.requestType(req.Type); t != nil && t.AllowSelfApproval {
+		return nil
+	}
+	return baton.Errorf(baton.EForbidden, "You can't decide on %s: it's your own request. Nothing changed.", req.Ref())
+}
+
+// onRequestCommentButton opens the comment form of a rejection or a request for changes, for an
+// approver of the current step only.
+func (h *Handlers) onRequestCommentButton(actionID string) bot.Handler {
+	action := store.ActReject
+	if actionID == actReqChanges {
+		action = store.ActChanges
+	}
+	return func(ctx context.Context, r *bot.Request) {
+		number, step, err := parseDecisionValue(r.Action.Value)
+		if err != nil {
+			h.fail(ctx, r, err)
+			return
+		}
+		if err := h.checkNotOwn(ctx, r.TeamID, number, r.UserID); err != nil {
+			h.fail(ctx, r, err)
+			return
+		}
+		req, err := h.store.Request(ctx, r.TeamID, number)
+		if err != nil {
+			h.fail(ctx, r, err)
+			return
+		}
+		cur, ok := req.Step()
+		switch {
+		case !ok:
+			h.fail(ctx, r, baton.Errorf(baton.EConflict, "%s is already %s, so nothing changed.", req.Ref(), req.Status.Words()))
+			return
+		case cur.Index != step:
+			h.fail(ctx, r, baton.Errorf(baton.EConflict, "That step of %s was already decided, so nothing changed.", req.Ref()))
+			return
+		case !slices.Contains(cur.Approvers, r.UserID):
+			h.fail(ctx, r, baton.Errorf(baton.EForbidden, "You're not an approver of %s of %s, so nothing changed. It waits on %s.", cur.Label(), req.Ref(), mentionList(cur.Approvers)))
+			return
+		}
+		h.openModal(ctx, r, commentModal(req, step, action))
+	}
+}
+
+// onRequestCommentSubmit rejects or asks for changes with the comment given.
+func (h *Handlers) onRequestCommentSubmit(ctx context.Context, r *bot.Request) any {
+	meta, err := decodeReqMeta(r.Interaction.View.PrivateMetadata)
+	if err != nil || (meta.Action != store.ActReject && meta.Action != store.ActChanges) {
+		return fieldErrors(map[string]string{fReqComment: "This form is out of date. Close it and start again."})
+	}
+	comment := formValues(r.Interaction.View.State).text(fReqComment)
+	if comment == "" {
+		return fieldErrors(map[string]string{fReqComment: "Say why, so the requester knows what to do."})
+	}
+	if err := h.checkNotOwn(ctx, r.TeamID, meta.Number, r.UserID); err != nil {
+		return h.submitFailure(ctx, r, err, fReqComment)
+	}
+	req, d, err := h.store.DecideRequest(ctx, r.TeamID, meta.Number, meta.Step, r.UserID, meta.Action, comment, h.now())
+	if err != nil {
+		return h.submitFailure(ctx, r, err, fReqComment)
+	}
+	h.background(ctx, func(ctx context.Context) { h.afterDecision(ctx, req, d) })
+	return nil
+}
+
+// afterDecision updates every card of the step acted on and the requester's status card, sends the
+// next step's cards, and announces a final outcome.
+func (h *Handlers) afterDecision(ctx context.Context, req store.Request, d store.Decision) {
+	t := h.requestType(req.Type)
+	trail, err := h.store.RequestActions(ctx, req.ID)
+	if err != nil {
+		h.log.ErrorContext(ctx, "request trail not read", "request", req.Ref(), "err", err)
+	}
+	h.refreshCards(ctx, req, t, d.Step.Index, trail)
+	if d.StepDone && req.Status == store.RequestPending {
+		h.sendApproverCards(ctx, req, t, req.CurrentStep, trail)
+	}
+	h.refreshStatusCard(ctx, req, t, trail)
+	if d.Finished {
+		h.announceOutcome(ctx, req, t, trail)
+	}
+}
+
+// refreshCards redraws every approver card of a step.
+func (h *Handlers) refreshCards(ctx context.Context, req store.Request, t *baton.RequestType, step int, trail []store.ApprovalAction) {
+	cards, err := h.store.RequestCards(ctx, req.ID)
+	if err != nil {
+		h.log.ErrorContext(ctx, "approver cards not read", "request", req.Ref(), "err", err)
+		return
+	}
+	for _, c := range cards {
+		if c.Step != step {
+			continue
+		}
+		err := h.slack.UpdateMessage(ctx, c.ChannelID, c.TS, slack.MsgOptionText(approverCardText(req, t), false),
+			slack.MsgOptionBlocks(approverCardBlocks(req, t, step, c.ApproverID, trail)...))
+		if err != nil {
+			h.log.WarnContext(ctx, "approver card not updated", "request", req.Ref(), "user_id", c.ApproverID, "err", err)
+		}
+	}
+}
+
+func (h *Handlers) refreshStatusCard(ctx context.Context, req store.Request, t *baton.RequestType, trail []store.ApprovalAction) {
+	if req.StatusTS == "" {
+		return
+	}
+	err := h.slack.UpdateMessage(ctx, req.StatusChannel, req.StatusTS, slack.MsgOptionText(statusCardText(req, t), false),
+		slack.MsgOptionBlocks(statusCardBlocks(req, t, trail)...))
+	if err != nil {
+		h.log.WarnContext(ctx, "status card not updated", "request", req.Ref(), "err", err)
+	}
+}
+
+// announceOutcome tells the requester how their request ended (an automatic approval was already said
+// with the route) and replies in the thread of the channel it was made in.
+func (h *Handlers) announceOutcome(ctx context.Context, req store.Request, t *baton.RequestType, trail []store.ApprovalAction) {
+	final := lastDecision(trail)
+	text := fmt.Sprintf("%s %s is %s.", statusEmoji(req.Status), requestTitle(req, t), req.Status.Words())
+	switch {
+	case req.Status == store.RequestApproved && len(req.Steps) > 0:
+		last := req.Steps[len(req.Steps)-1]
+		text = fmt.Sprintf("%s %s is approved; the last approval was by %s.", statusEmoji(req.Status), requestTitle(req, t), mentionList(last.Approved[len(last.Approved)-1:]))
+	case final != nil && final.Action != store.ActAutoApprove:
+		text = fmt.Sprintf("%s %s: %s by %s.", statusEmoji(req.Status), requestTitle(req, t), actionWords(final.Action), mention(final.Actor))
+		if final.Comment != "" {
+			text += fmt.Sprintf(" “%s”", clip(esc(final.Comment), 1000))
+		}
+	}
+	if !(req.Status == store.RequestApproved && len(req.Steps) == 0) && (final == nil || final.Actor != req.RequesterID) {
+		h.dm(ctx, req.RequesterID, slack.MsgOptionText(text, false))
+	}
+	if req.ChannelID != "" && req.ChannelTS != "" {
+		if _, _, err := h.slack.PostMessage(ctx, req.ChannelID, slack.MsgOptionText(text, false), slack.MsgOptionTS(req.ChannelTS)); err != nil {
+			h.log.WarnContext(ctx, "outcome not posted in the request's thread", "request", req.Ref(), "err", err)
+		}
+	}
+}
+
+// cancelRequest cancels a pending request for its requester and updates every card.
+func (h *Handlers) cancelRequest(ctx context.Context, r *bot.Request, number int64) {
+	req, err := h.store.CancelRequest(ctx, r.TeamID, number, r.UserID, h.now())
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	t := h.requestType(req.Type)
+	h.reply(ctx, r, fmt.Sprintf(":no_entry_sign: Cancelled %s. Its approvers' cards now say so.", requestTitle(req, t)))
+	h.background(ctx, func(ctx context.Context) {
+		trail, err := h.store.RequestActions(ctx, req.ID)
+		if err != nil {
+			h.log.ErrorContext(ctx, "request trail not read", "request", req.Ref(), "err", err)
+		}
+		h.refreshCards(ctx, req, t, req.CurrentStep, trail)
+		h.refreshStatusCard(ctx, req, t, trail)
+		h.announceOutcome(ctx, req, t, trail)
+	})
+}

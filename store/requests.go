@@ -1,0 +1,536 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	baton "github.com/batonhq/baton"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// RequestStatus is where an approval request stands.
+type RequestStatus string
+
+// The statuses of a request. Every one but pending is final.
+const (
+	RequestPending          RequestStatus = "pending"
+	RequestApproved         RequestStatus = "approved"
+	RequestRejected         RequestStatus = "rejected"
+	RequestChangesRequested RequestStatus = "changes_requested"
+	RequestCancelled        RequestStatus = "cancelled"
+)
+
+// Words reads the status as people say it.
+func (s RequestStatus) Words() string {
+	switch s {
+	case RequestChangesRequested:
+		return "changes requested"
+	case RequestPending:
+		return "waiting for approval"
+	}
+	return string(s)
+}
+
+// The actions of a request's trail.
+const (
+	ActSubmit      = "submit"
+	ActRoute       = "route"
+	ActAutoApprove = "auto_approve"
+	ActApprove     = "approve"
+	ActReject      = "reject"
+	ActChanges     = "changes"
+	ActCancel      = "cancel"
+)
+
+// Request is an approval request: R-9.
+type Request struct {
+	ID            int64
+	TeamID        string
+	Number        int64
+	Type          string
+	Values        map[string]string // field name → value as typed text (numbers plain, dates YYYY-MM-DD, users IDs)
+	Summary       string            // free text given with the request
+	RequesterID   string
+	ChannelID     string // where the request was made, when in a channel
+	ChannelTS     string // Baton's "R-9 submitted" message there, the outcome's thread
+	PolicyVersion string
+	Branch        int
+	BranchName    string
+	Explanation   string
+	Status        RequestStatus
+	CurrentStep   int // 0-based index into Steps
+	CreatedAt     time.Time
+	DecidedAt     time.Time // zero while pending
+	StatusChannel string    // the requester's status card
+	StatusTS      string
+	Steps         []RequestStep
+}
+
+// RequestStep is one step of a request's route.
+type RequestStep struct {
+	Index     int
+	Name      string
+	Mode      baton.Mode
+	Approvers []string
+	Decided   bool
+	Approved  []string // who approved this step so far, in order
+}
+
+// Label is the step as people read it: "step 1 Finance".
+func (s RequestStep) Label() string {
+	if s.Name == "" {
+		return fmt.Sprintf("step %d", s.Index+1)
+	}
+	return fmt.Sprintf("step %d %s", s.Index+1, s.Name)
+}
+
+// RequestRef is the short ID people type: R-9.
+func RequestRef(n int64) string { return fmt.Sprintf("R-%d", n) }
+
+// Ref is the request's short ID.
+func (r Request) Ref() string { return RequestRef(r.Number) }
+
+// Step returns the step the request waits on, when it is pending.
+func (r Request) Step() (RequestStep, bool) {
+	if r.Status != RequestPending || r.CurrentStep >= len(r.Steps) {
+		return RequestStep{}, false
+	}
+	return r.Steps[r.CurrentStep], true
+}
+
+// ApprovalAction is one entry of a request's trail.
+type ApprovalAction struct {
+	ID        int64     `db:"id"`
+	RequestID int64     `db:"request_id"`
+	Step      int       `db:"step"`
+	Actor     string    `db:"actor"`
+	Action    string    `db:"action"`
+	Comment   string    `db:"comment"`
+	At        time.Time `db:"at"`
+}
+
+// RequestCard is where an approver's card of one step was posted.
+type RequestCard struct {
+	RequestID  int64  `db:"request_id"`
+	Step       int    `db:"step"`
+	ApproverID string `db:"approver_id"`
+	ChannelID  string `db:"channel_id"`
+	TS         string `db:"ts"`
+}
+
+// Decision is what one approver's action did to a request.
+type Decision struct {
+	Action   string
+	Step     RequestStep // the step acted on, as it is after the action
+	StepDone bool        // the step is decided (approved by enough people, or ended by a rejection)
+	Finished bool        // the request reached a final status
+}
+
+const requestColumns = `id, team_id, number, type, "values", summary, requester_id, channel_id, channel_ts,
+	policy_version, branch, branch_name, explanation, status, current_step, created_at, decided_at,
+	status_channel, status_ts`
+
+type requestRow struct {
+	ID            int64        `db:"id"`
+	TeamID        string       `db:"team_id"`
+	Number        int64        `db:"number"`
+	Type          string       `db:"type"`
+	Values        []byte       `db:"values"`
+	Summary       string       `db:"summary"`
+	RequesterID   string       `db:"requester_id"`
+	ChannelID     string       `db:"channel_id"`
+	ChannelTS     string       `db:"channel_ts"`
+	PolicyVersion string       `db:"policy_version"`
+	Branch        int          `db:"branch"`
+	BranchName    string       `db:"branch_name"`
+	Explanation   string       `db:"explanation"`
+	Status        string       `db:"status"`
+	CurrentStep   int          `db:"current_step"`
+	CreatedAt     time.Time    `db:"created_at"`
+	DecidedAt     sql.NullTime `db:"decided_at"`
+	StatusChannel string       `db:"status_channel"`
+	StatusTS      string       `db:"status_ts"`
+}
+
+func (row requestRow) request() (Request, error) {
+	r := Request{
+		ID: row.ID, TeamID: row.TeamID, Number: row.Number, Type: row.Type, Summary: row.Summary,
+		RequesterID: row.RequesterID, ChannelID: row.ChannelID, ChannelTS: row.ChannelTS,
+		PolicyVersion: row.PolicyVersion, Branch: row.Branch, BranchName: row.BranchName, Explanation: row.Explanation,
+		Status: RequestStatus(row.Status), CurrentStep: row.CurrentStep, CreatedAt: row.CreatedAt.UTC(),
+		StatusChannel: row.StatusChannel, StatusTS: row.StatusTS,
+	}
+	if row.DecidedAt.Valid {
+		r.DecidedAt = row.DecidedAt.Time.UTC()
+	}
+	if err := json.Unmarshal(row.Values, &r.Values); err != nil {
+		return Request{}, fmt.Errorf("store: read values of %s: %w", r.Ref(), err)
+	}
+	return r, nil
+}
+
+type stepRow struct {
+	RequestID int64          `db:"request_id"`
+	Index     int            `db:"idx"`
+	Name      string         `db:"name"`
+	Mode      string         `db:"mode"`
+	Approvers pq.StringArray `db:"approvers"`
+	Decided   bool           `db:"decided"`
+}
+
+func requestNotFound(number int64) error {
+	return baton.Errorf(baton.ENotFound, "There is no request %s in this workspace. See yours with /request list.", RequestRef(number))
+}
+
+// SavePolicyVersion records a loaded policy file; the same version twice is stored once.
+func (db *DB) SavePolicyVersion(ctx context.Context, version, yaml string, at time.Time) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO policy_versions (version, yaml, loaded_at) VALUES ($1, $2, $3)
+		ON CONFLICT (version) DO NOTHING`, version, yaml, at)
+	return mapError("save policy version", err)
+}
+
+// CreateRequest stores a new request with its steps and its first actions (submit, then route or
+// auto_approve), and gives it the workspace's next R- number.
+func (db *DB) CreateRequest(ctx context.Context, r Request, actions []ApprovalAction) (Request, error) {
+	values, err := json.Marshal(r.Values)
+	if err != nil {
+		return Request{}, fmt.Errorf("store: write values: %w", err)
+	}
+	if r.Values == nil {
+		values = []byte("{}")
+	}
+	var created Request
+	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+		number, err := nextNumber(ctx, tx, r.TeamID, "request")
+		if err != nil {
+			return err
+		}
+		var decided any
+		if !r.DecidedAt.IsZero() {
+			decided = r.DecidedAt
+		}
+		var row requestRow
+		err = tx.GetContext(ctx, &row, `INSERT INTO requests (team_id, number, type, "values", summary, requester_id,
+			channel_id, policy_version, branch, branch_name, explanation, status, created_at, decided_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING `+requestColumns,
+			r.TeamID, number, r.Type, values, r.Summary, r.RequesterID, r.ChannelID, r.PolicyVersion,
+			r.Branch, r.BranchName, r.Explanation, r.Status, r.CreatedAt, decided)
+		if err != nil {
+			return mapError("create request", err)
+		}
+		if created, err = row.request(); err != nil {
+			return err
+		}
+		for i, s := range r.Steps {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO request_steps (request_id, idx, name, mode, approvers)
+				VALUES ($1, $2, $3, $4, $5)`, created.ID, i, s.Name, string(s.Mode), pq.Array(s.Approvers)); err != nil {
+				return mapError("store request step", err)
+			}
+			s.Index = i
+			created.Steps = append(created.Steps, s)
+		}
+		for _, a := range actions {
+			a.RequestID = created.ID
+			if err := insertAction(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Request{}, err
+	}
+	return created, nil
+}
+
+func insertAction(ctx context.Context, tx *sqlx.Tx, a ApprovalAction) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO approval_actions (request_id, step, actor, action, comment, at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, a.RequestID, a.Step, a.Actor, a.Action, a.Comment, a.At)
+	return mapError("record request action", err)
+}
+
+// Request returns request R-number of a workspace with its steps.
+func (db *DB) Request(ctx context.Context, teamID string, number int64) (Request, error) {
+	return readRequest(ctx, db.DB, teamID, number, "")
+}
+
+type getter interface {
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+func readRequest(ctx context.Context, q getter, teamID string, number int64, lock string) (Request, error) {
+	var row requestRow
+	err := q.GetContext(ctx, &row, `SELECT `+requestColumns+` FROM requests WHERE team_id = $1 AND number = $2`+lock, teamID, number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Request{}, requestNotFound(number)
+	}
+	if err != nil {
+		return Request{}, mapError("read request", err)
+	}
+	r, err := row.request()
+	if err != nil {
+		return Request{}, err
+	}
+	all, err := loadSteps(ctx, q, []int64{r.ID})
+	if err != nil {
+		return Request{}, err
+	}
+	r.Steps = all[r.ID]
+	return r, nil
+}
+
+// loadSteps reads the steps of requests, with who approved each.
+func loadSteps(ctx context.Context, q getter, ids []int64) (map[int64][]RequestStep, error) {
+	var rows []stepRow
+	if err := q.SelectContext(ctx, &rows, `SELECT request_id, idx, name, mode, approvers, decided FROM request_steps
+		WHERE request_id = ANY($1) ORDER BY request_id, idx`, pq.Array(ids)); err != nil {
+		return nil, mapError("read request steps", err)
+	}
+	var approvals []ApprovalAction
+	if err := q.SelectContext(ctx, &approvals, `SELECT id, request_id, step, actor, action, comment, at FROM approval_actions
+		WHERE request_id = ANY($1) AND action = 'approve' ORDER BY id`, pq.Array(ids)); err != nil {
+		return nil, mapError("read request approvals", err)
+	}
+	out := map[int64][]RequestStep{}
+	for _, s := range rows {
+		step := RequestStep{Index: s.Index, Name: s.Name, Mode: baton.Mode(s.Mode), Approvers: []string(s.Approvers), Decided: s.Decided}
+		for _, a := range approvals {
+			if a.RequestID == s.RequestID && a.Step == s.Index && !slices.Contains(step.Approved, a.Actor) {
+				step.Approved = append(step.Approved, a.Actor)
+			}
+		}
+		out[s.RequestID] = append(out[s.RequestID], step)
+	}
+	return out, nil
+}
+
+// RequestActions returns a request's trail, oldest first.
+func (db *DB) RequestActions(ctx context.Context, requestID int64) ([]ApprovalAction, error) {
+	var out []ApprovalAction
+	err := db.SelectContext(ctx, &out, `SELECT id, request_id, step, actor, action, comment, at FROM approval_actions
+		WHERE request_id = $1 ORDER BY id`, requestID)
+	if err != nil {
+		return nil, mapError("read request trail", err)
+	}
+	for i := range out {
+		out[i].At = out[i].At.UTC()
+	}
+	return out, nil
+}
+
+// DecideRequest applies an approver's action (approve, reject or changes) to R-number under a row lock,
+// so that two approvers acting at once, or one double click, decide exactly once. Only an approver of
+// the step the request waits on may act. An `any` step is decided by its first approval; an `all` step
+// by the last of its approvers. A decided last step approves the request; a rejection or a request for
+// changes ends it.
+// stepIndex is the step the approver's card was for: a click on a step already decided changes nothing.
+func (db *DB) DecideRequest(ctx context.Context, teamID string, number int64, stepIndex int, actor, action, comment string, at time.Time) (Request, Decision, error) {
+	if action != ActApprove && action != ActReject && action != ActChanges {
+		return Request{}, Decision{}, fmt.Errorf("store: decide request: unknown action %q", action)
+	}
+	var out Request
+	var d Decision
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		r, err := readRequest(ctx, tx, teamID, number, " FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		step, ok := r.Step()
+		if !ok {
+			return baton.Errorf(baton.EConflict, "%s is already %s, so nothing changed.", r.Ref(), r.Status.Words())
+		}
+		if stepIndex != step.Index && stepIndex >= 0 && stepIndex < len(r.Steps) {
+			return baton.Errorf(baton.EConflict, "%s of %s was already decided, so nothing changed.", r.Steps[stepIndex].Label(), r.Ref())
+		}
+		if !slices.Contains(step.Approvers, actor) {
+			return baton.Errorf(baton.EForbidden, "You're not an approver of %s of %s, so nothing changed. It waits on %s.", step.Label(), r.Ref(), mentionList(step.Approvers))
+		}
+		if slices.Contains(step.Approved, actor) {
+			return baton.Errorf(baton.EConflict, "You already approved %s of %s; it waits on the others.", step.Label(), r.Ref())
+		}
+		if err := insertAction(ctx, tx, ApprovalAction{RequestID: r.ID, Step: step.Index, Actor: actor, Action: action, Comment: comment, At: at}); err != nil {
+			return err
+		}
+		d.Action = action
+		switch action {
+		case ActApprove:
+			step.Approved = append(step.Approved, actor)
+			d.StepDone = step.Mode != baton.ModeAll || len(step.Approved) >= len(step.Approvers)
+		case ActReject:
+			d.StepDone, d.Finished, r.Status = true, true, RequestRejected
+		case ActChanges:
+			d.StepDone, d.Finished, r.Status = true, true, RequestChangesRequested
+		}
+		if d.StepDone {
+			step.Decided = true
+			if action == ActApprove {
+				if r.CurrentStep+1 < len(r.Steps) {
+					r.CurrentStep++
+				} else {
+					d.Finished, r.Status = true, RequestApproved
+				}
+			}
+		}
+		if d.Finished {
+			r.DecidedAt = at.UTC()
+		}
+		r.Steps[step.Index] = step
+		d.Step = step
+		if _, err := tx.ExecContext(ctx, `UPDATE request_steps SET decided = $3 WHERE request_id = $1 AND idx = $2`,
+			r.ID, step.Index, step.Decided); err != nil {
+			return mapError("update request step", err)
+		}
+		var decided any
+		if d.Finished {
+			decided = r.DecidedAt
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE requests SET status = $2, current_step = $3, decided_at = $4 WHERE id = $1`,
+			r.ID, r.Status, r.CurrentStep, decided); err != nil {
+			return mapError("update request", err)
+		}
+		out = r
+		return nil
+	})
+	if err != nil {
+		return Request{}, Decision{}, err
+	}
+	return out, d, nil
+}
+
+// CancelRequest cancels R-number for its requester while it is pending.
+func (db *DB) CancelRequest(ctx context.Context, teamID string, number int64, actor string, at time.Time) (Request, error) {
+	var out Request
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		r, err := readRequest(ctx, tx, teamID, number, " FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		if r.RequesterID != actor {
+			return baton.Errorf(baton.EForbidden, "Only %s, who made %s, can cancel it.", "<@"+r.RequesterID+">", r.Ref())
+		}
+		if r.Status != RequestPending {
+			return baton.Errorf(baton.EConflict, "%s is already %s, so it can't be cancelled.", r.Ref(), r.Status.Words())
+		}
+		if err := insertAction(ctx, tx, ApprovalAction{RequestID: r.ID, Step: r.CurrentStep, Actor: actor, Action: ActCancel, At: at}); err != nil {
+			return err
+		}
+		r.Status, r.DecidedAt = RequestCancelled, at.UTC()
+		if _, err := tx.ExecContext(ctx, `UPDATE requests SET status = $2, decided_at = $3 WHERE id = $1`, r.ID, r.Status, r.DecidedAt); err != nil {
+			return mapError("cancel request", err)
+		}
+		out = r
+		return nil
+	})
+	return out, err
+}
+
+// SetRequestStatusCard records where the requester's status card is.
+func (db *DB) SetRequestStatusCard(ctx context.Context, requestID int64, channelID, ts string) error {
+	_, err := db.ExecContext(ctx, `UPDATE requests SET status_channel = $2, status_ts = $3 WHERE id = $1`, requestID, channelID, ts)
+	return mapError("record status card", err)
+}
+
+// SetRequestThread records Baton's message in the channel the request was made in.
+func (db *DB) SetRequestThread(ctx context.Context, requestID int64, ts string) error {
+	_, err := db.ExecContext(ctx, `UPDATE requests SET channel_ts = $2 WHERE id = $1`, requestID, ts)
+	return mapError("record request thread", err)
+}
+
+// AddRequestCard records where an approver's card of a step was posted.
+func (db *DB) AddRequestCard(ctx context.Context, c RequestCard) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO request_cards (request_id, step, approver_id, channel_id, ts)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id, step, approver_id) DO UPDATE SET channel_id = $4, ts = $5`,
+		c.RequestID, c.Step, c.ApproverID, c.ChannelID, c.TS)
+	return mapError("record approver card", err)
+}
+
+// RequestCards returns the approver cards of a request, by step and approver.
+func (db *DB) RequestCards(ctx context.Context, requestID int64) ([]RequestCard, error) {
+	var out []RequestCard
+	err := db.SelectContext(ctx, &out, `SELECT request_id, step, approver_id, channel_id, ts FROM request_cards
+		WHERE request_id = $1 ORDER BY step, approver_id`, requestID)
+	return out, mapError("read approver cards", err)
+}
+
+// RequestsByRequester returns a person's requests, newest first.
+func (db *DB) RequestsByRequester(ctx context.Context, teamID, userID string, limit int) ([]Request, error) {
+	return db.listRequests(ctx, `SELECT `+requestColumns+` FROM requests WHERE team_id = $1 AND requester_id = $2
+		ORDER BY created_at DESC, id DESC LIMIT $3`, teamID, userID, limit)
+}
+
+// RequestsAwaiting returns the pending requests whose current step waits on a person, oldest first.
+func (db *DB) RequestsAwaiting(ctx context.Context, teamID, userID string, limit int) ([]Request, error) {
+	return db.listRequests(ctx, `SELECT `+prefixed("r.", requestColumns)+` FROM requests r
+		JOIN request_steps s ON s.request_id = r.id AND s.idx = r.current_step
+		WHERE r.team_id = $1 AND r.status = 'pending' AND $2 = ANY (s.approvers)
+		AND NOT EXISTS (SELECT 1 FROM approval_actions a WHERE a.request_id = r.id AND a.step = s.idx
+			AND a.actor = $2 AND a.action = 'approve')
+		ORDER BY r.created_at, r.id LIMIT $3`, teamID, userID, limit)
+}
+
+func (db *DB) listRequests(ctx context.Context, query string, args ...any) ([]Request, error) {
+	var rows []requestRow
+	if err := db.SelectContext(ctx, &rows, query, args...); err != nil {
+		return nil, mapError("list requests", err)
+	}
+	out := make([]Request, 0, len(rows))
+	ids := make([]int64, 0, len(rows))
+	for _, row := range rows {
+		r, err := row.request()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+		ids = append(ids, r.ID)
+	}
+	steps, err := loadSteps(ctx, db.DB, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Steps = steps[out[i].ID]
+	}
+	return out, nil
+}
+
+// CountRequests counts a workspace's requests.
+func (db *DB) CountRequests(ctx context.Context, teamID string) (int, error) {
+	var n int
+	err := db.GetContext(ctx, &n, `SELECT count(*) FROM requests WHERE team_id = $1`, teamID)
+	return n, mapError("count requests", err)
+}
+
+func prefixed(p, columns string) string {
+	out := []byte{}
+	start := true
+	for i := 0; i < len(columns); i++ {
+		c := columns[i]
+		if start && c != ' ' && c != '\t' && c != '\n' {
+			out = append(out, p...)
+			start = false
+		}
+		if c == ',' {
+			start = true
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
+
+func mentionList(ids []string) string {
+	out := ""
+	for i, id := range ids {
+		if i > 0 {
+			out += ", "
+		}
+		out += "<@" + id + ">"
+	}
+	return out
+}
