@@ -20,6 +20,7 @@ type Store interface {
 	TaskEvents(ctx context.Context, taskID int64) ([]baton.TaskEvent, error)
 	ListTasks(ctx context.Context, q baton.TaskQuery) ([]baton.Task, error)
 	CountTasks(ctx context.Context, q baton.TaskQuery) (int, error)
+	CountByStatus(ctx context.Context, q baton.TaskQuery) (map[baton.Status]int, error)
 
 	AddHoliday(ctx context.Context, teamID string, h baton.Holiday, by string) error
 	RemoveHoliday(ctx context.Context, teamID, date string) (bool, error)

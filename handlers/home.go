@@ -167,8 +167,10 @@ type homeData struct {
 	attentionTotal int
 	delegated      []baton.Task
 	delegatedTotal int
-	mine           []baton.Task
-	mineTotal      int
+	// delegatedByStatus counts every open delegated task per status, beyond the ones fetched.
+	delegatedByStatus map[baton.Status]int
+	mine              []baton.Task
+	mineTotal         int
 
 	digest            baton.DigestSetting
 	checkins          []store.Checkin
@@ -203,8 +205,14 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 	}
 	d.attentionTotal += len(d.attention)
 	var err error
-	if _, d.delegated, d.delegatedTotal, err = h.runList(ctx, "", baton.TaskQuery{TeamID: teamID, DelegatorID: userID, Open: true, Limit: homeFetch}); err != nil {
+	delegatedQ := baton.TaskQuery{TeamID: teamID, DelegatorID: userID, Open: true, Limit: homeFetch}
+	if _, d.delegated, d.delegatedTotal, err = h.runList(ctx, "", delegatedQ); err != nil {
 		return d, err
+	}
+	if d.delegatedTotal > len(d.delegated) {
+		if d.delegatedByStatus, err = h.store.CountByStatus(ctx, delegatedQ); err != nil {
+			return d, err
+		}
 	}
 	if _, d.mine, d.mineTotal, err = h.runList(ctx, "", baton.TaskQuery{TeamID: teamID, OwnerID: userID, Open: true, Limit: homeFetch}); err != nil {
 		return d, err

@@ -45,7 +45,8 @@ func homeBlocks(d homeData, now time.Time) []slack.Block {
 				group = append(group, t)
 			}
 		}
-		if len(group) == 0 {
+		count := max(d.delegatedByStatus[s], len(group))
+		if count == 0 {
 			continue
 		}
 		lines := make([]string, 0, homeLimit+1)
@@ -54,11 +55,11 @@ func homeBlocks(d homeData, now time.Time) []slack.Block {
 				since(t.StatusChangedAt, now), s.Label()))
 		}
 		shown += len(lines)
-		if len(group) > homeLimit {
-			lines = append(lines, fmt.Sprintf("_…and %d more_", len(group)-homeLimit))
+		if count > len(lines) {
+			lines = append(lines, fmt.Sprintf("_…and %d more_", count-len(lines)))
 		}
 		blocks = append(blocks, linesSection("delegated_"+string(s),
-			append([]string{fmt.Sprintf("%s *%s* (%d)", s.Emoji(), s.Label(), len(group))}, lines...)))
+			append([]string{fmt.Sprintf("%s *%s* (%d)", s.Emoji(), s.Label(), count)}, lines...)))
 	}
 	if d.delegatedTotal > shown {
 		blocks = append(blocks, showAll("delegated_all", string(baton.ListDelegated), d.delegatedTotal))

@@ -168,3 +168,16 @@ func TestHomeStaysUnderTheBlockLimit(t *testing.T) {
 		}
 	}
 }
+
+// A manager with more delegated tasks than the dashboard reads still sees every group's true count.
+func TestHomeGroupCountsCoverTasksBeyondThoseRead(t *testing.T) {
+	d := sampleHome()
+	d.delegatedTotal = 700
+	d.delegatedByStatus = map[baton.Status]int{baton.StatusTodo: 100, baton.StatusInProgress: 450, baton.StatusBlocked: 150}
+	raw, _ := json.Marshal(homeBlocks(d, fixedNow))
+	for _, want := range []string{"In progress* (450)", "…and 448 more", "To do* (100)", "…and 99 more", "Show all 700"} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("home does not say %q", want)
+		}
+	}
+}
