@@ -23,7 +23,8 @@ const batonHelp = "*Baton settings*\n" +
 	"• `/baton holidays` — the workspace's days off · `/baton holidays add 2026-12-25 Christmas` · `/baton holidays remove 2026-12-25` (admins)\n" +
 	"• `/baton workdays mon-fri` · `/baton hours 09:00-18:00` — the workspace's working week (admins)\n" +
 	"• `/baton reminders 24h,2h` — how long before a deadline owners are reminded (admins)\n" +
-	"• `/baton jobs` — timers that failed too often · `/baton jobs retry KEY` · `/baton jobs drop KEY` (admins)"
+	"• `/baton jobs` — timers that failed too often · `/baton jobs retry KEY` · `/baton jobs drop KEY` (admins)\n" +
+	"• " + authorityHelp
 
 func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 	verb, rest, _ := strings.Cut(strings.TrimSpace(r.Command.Text), " ")
@@ -47,6 +48,8 @@ func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 		err = h.workWeekCommand(ctx, r, me, strings.ToLower(verb), rest)
 	case "settings":
 		err = h.showSettings(ctx, r, me)
+	case "authority":
+		err = h.authorityCommand(ctx, r, me, rest)
 	case "", "help":
 		h.reply(ctx, r, batonHelp, slack.NewSectionBlock(mrkdwn(batonHelp), nil, nil, slack.SectionBlockOptionBlockID("help")))
 	default:

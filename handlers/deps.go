@@ -68,6 +68,16 @@ type Store interface {
 	RequestCards(ctx context.Context, requestID int64) ([]store.RequestCard, error)
 	RequestsByRequester(ctx context.Context, teamID, userID string, limit int) ([]store.Request, error)
 	RequestsAwaiting(ctx context.Context, teamID, userID string, limit int) ([]store.Request, error)
+	RecordRequestAction(ctx context.Context, a store.ApprovalAction) error
+	EscalateRequest(ctx context.Context, teamID string, number int64, step int, at time.Time) (store.Request, []string, error)
+
+	CreateGrant(ctx context.Context, g store.Grant) (store.Grant, error)
+	Grant(ctx context.Context, teamID string, number int64) (store.Grant, error)
+	Grants(ctx context.Context, teamID string) ([]store.Grant, error)
+	ActiveGrants(ctx context.Context, teamID, userID string, now time.Time) ([]store.Grant, error)
+	RevokeGrant(ctx context.Context, teamID string, number int64, actor string, at time.Time) (store.Grant, error)
+	RecordGrantUse(ctx context.Context, grantID int64, actor string, requestNumber int64, at time.Time) error
+	RecordGrantExpiries(ctx context.Context, teamID string, now time.Time) (int, error)
 }
 
 // Slack is the outbound Slack client handlers talk through: one client, paced and retried.

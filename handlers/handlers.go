@@ -73,6 +73,7 @@ func (h *Handlers) Register(r *bot.Router) {
 	h.registerRequests(r)
 	if h.sched != nil {
 		h.registerDeadlines(h.sched)
+		h.registerEscalation(h.sched)
 	}
 }
 

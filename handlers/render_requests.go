@@ -214,6 +214,9 @@ func stepLine(r store.Request, s store.RequestStep, final *store.ApprovalAction)
 		if s.Mode == baton.ModeAll {
 			line = fmt.Sprintf(":hourglass_flowing_sand: %s — %d of %d approved; everyone must approve (%s)", label, len(s.Approved), len(s.Approvers), mentionList(s.Approvers))
 		}
+		if e := escalationLine(s); e != "" {
+			line += " · " + e
+		}
 		return line
 	case r.Status == store.RequestPending:
 		return fmt.Sprintf(":white_circle: %s — then %s", label, mentionList(s.Approvers))
@@ -237,6 +240,10 @@ func actionWords(action string) string {
 		return "routed"
 	case store.ActSubmit:
 		return "submitted"
+	case store.ActRemind:
+		return "reminded"
+	case store.ActEscalate:
+		return "escalated to"
 	}
 	return action
 }
@@ -328,6 +335,12 @@ func approverCardBlocks(r store.Request, t *baton.RequestType, step int, approve
 		}
 		state += "; everyone must approve."
 	}
+	if e := escalationLine(s); e != "" && r.Status == store.RequestPending && r.CurrentStep == step {
+		state = strings.TrimSpace(state + " :arrow_double_up: " + capitalizeFirst(e) + ".")
+		if s.Mode == baton.ModeAll {
+			state += fmt.Sprintf(" An approval by %s alone is enough.", mentionList(s.EscalatedTo))
+		}
+	}
 	if state != "" {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(state), nil, nil, slack.SectionBlockOptionBlockID("req_state")))
 	}
@@ -351,11 +364,14 @@ func approverCardText(r store.Request, t *baton.RequestType) string {
 func trailLines(r store.Request, trail []store.ApprovalAction) string {
 	var b strings.Builder
 	for _, a := range trail {
-		fmt.Fprintf(&b, "• %s %s %s", slackDate(a.At, "{date_short_pretty} at {time}"), mention(a.Actor), actionWords(a.Action))
+		fmt.Fprintf(&b, "• %s %s %s", slackDate(a.At, "{date_short_pretty} at {time}"), trailActor(a), actionWords(a.Action))
+		if a.Action == store.ActRemind || a.Action == store.ActEscalate {
+			b.WriteString(" " + trailPeople(a))
+		}
 		if a.Action != store.ActSubmit && a.Action != store.ActRoute && a.Action != store.ActAutoApprove && a.Step < len(r.Steps) {
 			fmt.Fprintf(&b, " (%s)", esc(r.Steps[a.Step].Label()))
 		}
-		if a.Comment != "" && a.Action != store.ActRoute {
+		if a.Comment != "" && a.Action != store.ActRoute && a.Action != store.ActRemind && a.Action != store.ActEscalate {
 			fmt.Fprintf(&b, ": “%s”", clip(esc(a.Comment), 300))
 		}
 		b.WriteString("\n")

@@ -116,9 +116,18 @@ func formFieldValue(state formState, f baton.Field) string {
 // IDs) are left out and the route says so. Nothing is stored when the request can't be routed.
 func (h *Handlers) fileRequest(ctx context.Context, teamID, requester, channelID string, t *baton.RequestType, values baton.Values, summary string) (store.Request, baton.Route, error) {
 	now := h.now()
-	route, err := h.policy.Route(t.Name, values, requester, h.policy.Directory(), nil, now)
+	grants, held, err := h.requesterGrants(ctx, teamID, requester, now)
 	if err != nil {
 		return store.Request{}, baton.Route{}, err
+	}
+	route, err := h.policy.Route(t.Name, values, requester, h.policy.Directory(), grants, now)
+	if err != nil {
+		return store.Request{}, baton.Route{}, err
+	}
+	used, byGrant := grantUsed(route, grants, held)
+	if byGrant {
+		route.Reason = "Grant " + used.Ref() + ": " + route.Reason
+		route.Explanation = "Grant " + used.Ref() + ": " + route.Explanation
 	}
 	var lookupErr error
 	route, err = route.KeepUsable(func(id string) bool {
@@ -153,9 +162,15 @@ func (h *Handlers) fileRequest(ctx context.Context, teamID, requester, channelID
 		actions = append(actions, store.ApprovalAction{Actor: requester, Action: store.ActRoute, Comment: route.Explanation, At: now})
 	}
 	for _, s := range route.Steps {
-		req.Steps = append(req.Steps, store.RequestStep{Name: s.Name, Mode: s.Mode, Approvers: s.Approvers})
+		req.Steps = append(req.Steps, store.RequestStep{Name: s.Name, Mode: s.Mode, Approvers: s.Approvers,
+			RemindAfter: s.RemindAfter, EscalateAfter: s.EscalateAfter, EscalateTo: s.EscalateTo})
 	}
 	stored, err := h.store.CreateRequest(ctx, req, actions)
+	if err == nil && byGrant {
+		if err := h.store.RecordGrantUse(ctx, used.ID, requester, stored.Number, now); err != nil {
+			h.log.ErrorContext(ctx, "grant use not recorded", "grant", used.Ref(), "request", stored.Ref(), "err", err)
+		}
+	}
 	return stored, route, err
 }
 
@@ -210,6 +225,7 @@ func (h *Handlers) deliverRequest(ctx context.Context, req store.Request, t *bat
 		return
 	}
 	h.sendApproverCards(ctx, req, t, req.CurrentStep, trail)
+	h.watchStep(ctx, req, req.CurrentStep, req.CreatedAt)
 }
 
 // postStatusCard sends the requester's status card, to be updated in place at every step.
@@ -230,7 +246,12 @@ func (h *Handlers) postStatusCard(ctx context.Context, req store.Request, t *bat
 
 // sendApproverCards DMs a card to each approver of a step and records where it went.
 func (h *Handlers) sendApproverCards(ctx context.Context, req store.Request, t *baton.RequestType, step int, trail []store.ApprovalAction) {
-	for _, a := range req.Steps[step].Approvers {
+	h.sendApproverCardsTo(ctx, req, t, step, req.Steps[step].Approvers, trail)
+}
+
+// sendApproverCardsTo DMs a step's card to some of its approvers and records where each went.
+func (h *Handlers) sendApproverCardsTo(ctx context.Context, req store.Request, t *baton.RequestType, step int, approvers []string, trail []store.ApprovalAction) {
+	for _, a := range approvers {
 		ch, err := h.slack.OpenDM(ctx, a)
 		var ts string
 		if err == nil {

@@ -121,8 +121,12 @@ func (h *Handlers) afterDecision(ctx context.Context, req store.Request, d store
 		h.log.ErrorContext(ctx, "request trail not read", "request", req.Ref(), "err", err)
 	}
 	h.refreshCards(ctx, req, t, d.Step.Index, trail)
+	if d.StepDone {
+		h.unwatchStep(ctx, req, d.Step.Index)
+	}
 	if d.StepDone && req.Status == store.RequestPending {
 		h.sendApproverCards(ctx, req, t, req.CurrentStep, trail)
+		h.watchStep(ctx, req, req.CurrentStep, h.now())
 	}
 	h.refreshStatusCard(ctx, req, t, trail)
 	if d.Finished {
@@ -199,6 +203,7 @@ func (h *Handlers) cancelRequest(ctx context.Context, r *bot.Request, number int
 		if err != nil {
 			h.log.ErrorContext(ctx, "request trail not read", "request", req.Ref(), "err", err)
 		}
+		h.unwatchStep(ctx, req, req.CurrentStep)
 		h.refreshCards(ctx, req, t, req.CurrentStep, trail)
 		h.refreshStatusCard(ctx, req, t, trail)
 		h.announceOutcome(ctx, req, t, trail)

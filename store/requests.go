@@ -46,7 +46,12 @@ const (
 	ActReject      = "reject"
 	ActChanges     = "changes"
 	ActCancel      = "cancel"
+	ActRemind      = "remind"   // Baton reminded an approver; Comment is the approver's user ID
+	ActEscalate    = "escalate" // Baton added the step's escalation approvers; Comment lists them
 )
+
+// ActorBaton is the actor of the actions Baton takes by itself: reminders and escalations.
+const ActorBaton = "baton"
 
 // Request is an approval request: R-9.
 type Request struct {
@@ -80,6 +85,11 @@ type RequestStep struct {
 	Approvers []string
 	Decided   bool
 	Approved  []string // who approved this step so far, in order
+
+	RemindAfter   time.Duration // after this long undecided, its approvers are reminded; 0: never
+	EscalateAfter time.Duration // after this long undecided, EscalateTo join its approvers; 0: never
+	EscalateTo    []string
+	EscalatedTo   []string // who an escalation added to Approvers; any one of them decides the step alone
 }
 
 // Label is the step as people read it: "step 1 Finance".
@@ -88,6 +98,26 @@ func (s RequestStep) Label() string {
 		return fmt.Sprintf("step %d", s.Index+1)
 	}
 	return fmt.Sprintf("step %d %s", s.Index+1, s.Name)
+}
+
+// StepApproved reports whether the approvals so far decide the step. An `any` step needs one approval.
+// An `all` step needs every approver it was routed to, unless an escalation added someone: the step
+// was escalated because it waited too long, so the approval of one escalation approver is enough.
+func (s RequestStep) StepApproved() bool {
+	if s.Mode != baton.ModeAll {
+		return len(s.Approved) > 0
+	}
+	for _, a := range s.Approved {
+		if slices.Contains(s.EscalatedTo, a) {
+			return true
+		}
+	}
+	for _, a := range s.Approvers {
+		if !slices.Contains(s.EscalatedTo, a) && !slices.Contains(s.Approved, a) {
+			return false
+		}
+	}
+	return true
 }
 
 // RequestRef is the short ID people type: R-9.
@@ -182,6 +212,10 @@ type stepRow struct {
 	Mode      string         `db:"mode"`
 	Approvers pq.StringArray `db:"approvers"`
 	Decided   bool           `db:"decided"`
+	RemindS   int64          `db:"remind_after_s"`
+	EscalateS int64          `db:"escalate_after_s"`
+	To        pq.StringArray `db:"escalate_to"`
+	Escalated pq.StringArray `db:"escalated_to"`
 }
 
 func requestNotFound(number int64) error {
@@ -228,8 +262,10 @@ func (db *DB) CreateRequest(ctx context.Context, r Request, actions []ApprovalAc
 			return err
 		}
 		for i, s := range r.Steps {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO request_steps (request_id, idx, name, mode, approvers)
-				VALUES ($1, $2, $3, $4, $5)`, created.ID, i, s.Name, string(s.Mode), pq.Array(s.Approvers)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO request_steps (request_id, idx, name, mode, approvers,
+				remind_after_s, escalate_after_s, escalate_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				created.ID, i, s.Name, string(s.Mode), pq.Array(s.Approvers), int64(s.RemindAfter/time.Second),
+				int64(s.EscalateAfter/time.Second), pq.Array(nonNil(s.EscalateTo))); err != nil {
 				return mapError("store request step", err)
 			}
 			s.Index = i
@@ -289,7 +325,8 @@ func readRequest(ctx context.Context, q getter, teamID string, number int64, loc
 // loadSteps reads the steps of requests, with who approved each.
 func loadSteps(ctx context.Context, q getter, ids []int64) (map[int64][]RequestStep, error) {
 	var rows []stepRow
-	if err := q.SelectContext(ctx, &rows, `SELECT request_id, idx, name, mode, approvers, decided FROM request_steps
+	if err := q.SelectContext(ctx, &rows, `SELECT request_id, idx, name, mode, approvers, decided,
+		remind_after_s, escalate_after_s, escalate_to, escalated_to FROM request_steps
 		WHERE request_id = ANY($1) ORDER BY request_id, idx`, pq.Array(ids)); err != nil {
 		return nil, mapError("read request steps", err)
 	}
@@ -300,7 +337,9 @@ func loadSteps(ctx context.Context, q getter, ids []int64) (map[int64][]RequestS
 	}
 	out := map[int64][]RequestStep{}
 	for _, s := range rows {
-		step := RequestStep{Index: s.Index, Name: s.Name, Mode: baton.Mode(s.Mode), Approvers: []string(s.Approvers), Decided: s.Decided}
+		step := RequestStep{Index: s.Index, Name: s.Name, Mode: baton.Mode(s.Mode), Approvers: []string(s.Approvers), Decided: s.Decided,
+			RemindAfter: time.Duration(s.RemindS) * time.Second, EscalateAfter: time.Duration(s.EscalateS) * time.Second,
+			EscalateTo: []string(s.To), EscalatedTo: []string(s.Escalated)}
 		for _, a := range approvals {
 			if a.RequestID == s.RequestID && a.Step == s.Index && !slices.Contains(step.Approved, a.Actor) {
 				step.Approved = append(step.Approved, a.Actor)
@@ -328,7 +367,7 @@ func (db *DB) RequestActions(ctx context.Context, requestID int64) ([]ApprovalAc
 // DecideRequest applies an approver's action (approve, reject or changes) to R-number under a row lock,
 // so that two approvers acting at once, or one double click, decide exactly once. Only an approver of
 // the step the request waits on may act. An `any` step is decided by its first approval; an `all` step
-// by the last of its approvers. A decided last step approves the request; a rejection or a request for
+// by the last of its approvers, or by one approver an escalation added (see StepApproved). A decided last step approves the request; a rejection or a request for
 // changes ends it.
 // stepIndex is the step the approver's card was for: a click on a step already decided changes nothing.
 func (db *DB) DecideRequest(ctx context.Context, teamID string, number int64, stepIndex int, actor, action, comment string, at time.Time) (Request, Decision, error) {
@@ -362,7 +401,7 @@ func (db *DB) DecideRequest(ctx context.Context, teamID string, number int64, st
 		switch action {
 		case ActApprove:
 			step.Approved = append(step.Approved, actor)
-			d.StepDone = step.Mode != baton.ModeAll || len(step.Approved) >= len(step.Approvers)
+			d.StepDone = step.StepApproved()
 		case ActReject:
 			d.StepDone, d.Finished, r.Status = true, true, RequestRejected
 		case ActChanges:

@@ -328,7 +328,7 @@ func TestBadPolicyFileStopsTheStartNamingTheSetting(t *testing.T) {
 	if p, _, err := loadPolicy(""); p != nil || err != nil {
 		t.Fatalf("unset BATON_POLICIES = %v, %v; want no policy and no error", p, err)
 	}
-	if p, _, err := loadPolicy("testdata/policies.yaml"); err != nil || len(p.Types) != 2 {
+	if p, _, err := loadPolicy("testdata/policies.yaml"); err != nil || len(p.Types) != 3 {
 		t.Fatalf("test policy: %v", err)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.yaml")

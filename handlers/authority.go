@@ -1,0 +1,238 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/store"
+)
+
+const authorityHelp = "`/baton authority grant @ana purchase amount<=5000 until 2026-12-31 Team budget` — let someone approve their own requests that fall inside a condition (admins and their manager) · `/baton authority list [@ana]` · `/baton authority revoke G-3`"
+
+// authorityCommand is /baton authority: grant, list and revoke delegated authority.
+func (h *Handlers) authorityCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
+	if h.policy == nil {
+		return baton.Errorf(baton.EInvalid, "No request types are configured, so there is no authority to grant. Ask your Baton admin to set BATON_POLICIES to an approval policy file.")
+	}
+	verb, rest, _ := strings.Cut(strings.TrimSpace(text), " ")
+	rest = strings.TrimSpace(rest)
+	switch strings.ToLower(verb) {
+	case "grant":
+		return h.grantAuthority(ctx, r, me, rest)
+	case "list", "":
+		return h.listAuthority(ctx, r, me, rest)
+	case "revoke":
+		return h.revokeAuthority(ctx, r, me, rest)
+	}
+	return baton.Errorf(baton.EInvalid, "I don't know `/baton authority %s`. Try %s", clip(esc(verb), 40), authorityHelp)
+}
+
+func (h *Handlers) grantAuthority(ctx context.Context, r *bot.Request, me Person, text string) error {
+	managers := h.policy.Directory().Managers
+	if !me.IsAdmin && !managesAnyone(managers, me.ID) {
+		return baton.Errorf(baton.EForbidden, "Only workspace admins and a person's manager can grant them authority.")
+	}
+	now := h.now()
+	g, err := baton.ParseGrant(text, h.policy, me.Loc, now)
+	if err != nil {
+		return err
+	}
+	if !me.IsAdmin && managers[g.User] != me.ID {
+		return baton.Errorf(baton.EForbidden, "Only workspace admins and %s's manager can grant them authority.", mention(g.User))
+	}
+	holder, err := h.people.Get(ctx, g.User)
+	if err != nil {
+		return err
+	}
+	switch {
+	case holder.Deleted:
+		return baton.Errorf(baton.EInvalid, "%s has been deactivated, so they can't hold authority.", mention(holder.ID))
+	case holder.IsBot:
+		return baton.Errorf(baton.EInvalid, "%s is a bot, and bots can't hold authority. Choose a person.", mention(holder.ID))
+	}
+	sg := store.Grant{
+		TeamID: r.TeamID, UserID: g.User, RequestType: g.Type, Condition: g.Condition, Until: g.Until,
+		Reason: g.Reason, GrantedBy: me.ID, GrantedAt: now,
+	}
+	if !g.Until.IsZero() {
+		sg.UntilDate = g.Until.In(me.Loc).Format(time.DateOnly)
+	}
+	stored, err := h.store.CreateGrant(ctx, sg)
+	if err != nil {
+		return err
+	}
+	h.reply(ctx, r, fmt.Sprintf(":key: %s may now approve their own %s (%s).", mention(stored.UserID), grantScope(stored), stored.Ref()))
+	if stored.UserID != me.ID {
+		h.background(ctx, func(ctx context.Context) {
+			h.dm(ctx, stored.UserID, slack.MsgOptionText(fmt.Sprintf(":key: %s gave you authority (%s): your %s are approved without waiting for anyone.%s",
+				mention(me.ID), stored.Ref(), grantScope(stored), grantReason(stored)), false))
+		})
+	}
+	return nil
+}
+
+// managesAnyone reports whether the policy's directory names user as someone's manager.
+func managesAnyone(managers map[string]string, user string) bool {
+	for _, m := range managers {
+		if m == user {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Handlers) listAuthority(ctx context.Context, r *bot.Request, me Person, text string) error {
+	var only string
+	if text != "" {
+		ref, ok := baton.ParseUserRef(text)
+		if !ok {
+			return baton.Errorf(baton.EInvalid, "%q isn't a person. List someone's grants with `/baton authority list @ana`.", clip(text, 40))
+		}
+		p, err := h.people.Resolve(ctx, ref)
+		if err != nil {
+			return err
+		}
+		only = p.ID
+	}
+	now := h.now()
+	if _, err := h.store.RecordGrantExpiries(ctx, r.TeamID, now); err != nil {
+		return err
+	}
+	all, err := h.store.Grants(ctx, r.TeamID)
+	if err != nil {
+		return err
+	}
+	var lines []string
+	for _, g := range all {
+		if (only != "" && g.UserID != only) || (!me.IsAdmin && g.UserID != me.ID && g.GrantedBy != me.ID) {
+			continue
+		}
+		lines = append(lines, h.grantLine(g, now))
+	}
+	if len(lines) == 0 {
+		h.reply(ctx, r, "No grants of authority to show. Admins and managers grant one with "+authorityHelp)
+		return nil
+	}
+	title := fmt.Sprintf("*Grants of authority* (%d)", len(lines))
+	if !me.IsAdmin {
+		title = fmt.Sprintf("*Grants of authority you hold or gave* (%d)", len(lines))
+	}
+	text = clip(title+"\n"+strings.Join(lines, "\n"), 3000)
+	h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("authority")))
+	return nil
+}
+
+// grantLine is one grant in a list, with where it stands.
+func (h *Handlers) grantLine(g store.Grant, now time.Time) string {
+	var state string
+	switch {
+	case g.Revoked():
+		state = fmt.Sprintf("revoked by %s on %s", mention(g.RevokedBy), g.RevokedAt.Format("Mon 2 Jan 2006"))
+	case g.Expired(now):
+		state = "expired"
+	default:
+		state = "active"
+		if _, err := h.policy.CompileGrant(domainGrant(g)); err != nil {
+			state += ", but it no longer fits the policy, so it is not used: " + esc(baton.ErrorMessage(err))
+		}
+	}
+	return fmt.Sprintf("• *%s* %s: %s — %s · granted by %s%s", g.Ref(), mention(g.UserID), grantScope(g), state, mention(g.GrantedBy), grantReason(g))
+}
+
+func (h *Handlers) revokeAuthority(ctx context.Context, r *bot.Request, me Person, text string) error {
+	n, ok := parseGrantRef(text)
+	if !ok {
+		return baton.Errorf(baton.EInvalid, "Say which grant to revoke, for example `/baton authority revoke G-3`. See them with `/baton authority list`.")
+	}
+	g, err := h.store.Grant(ctx, r.TeamID, n)
+	if err != nil {
+		return err
+	}
+	if !me.IsAdmin && g.GrantedBy != me.ID {
+		return baton.Errorf(baton.EForbidden, "Only workspace admins and %s, who granted %s, can revoke it.", mention(g.GrantedBy), g.Ref())
+	}
+	g, err = h.store.RevokeGrant(ctx, r.TeamID, n, me.ID, h.now())
+	if err != nil {
+		return err
+	}
+	h.reply(ctx, r, fmt.Sprintf(":no_entry: %s is revoked: %s's %s go to their approvers again.", g.Ref(), mention(g.UserID), grantScope(g)))
+	if g.UserID != me.ID {
+		h.background(ctx, func(ctx context.Context) {
+			h.dm(ctx, g.UserID, slack.MsgOptionText(fmt.Sprintf(":no_entry: %s revoked your authority %s: your %s go to their approvers again.",
+				mention(me.ID), g.Ref(), grantScope(g)), false))
+		})
+	}
+	return nil
+}
+
+// parseGrantRef reads G-3 (or g3, 3).
+func parseGrantRef(s string) (int64, bool) {
+	s = strings.TrimSpace(strings.ToUpper(s))
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "G"), "-")
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n > 0
+}
+
+// grantScope says what a grant covers: "purchase requests when amount ≤ 5000, until Thu 31 Dec 2026".
+func grantScope(g store.Grant) string {
+	s := fmt.Sprintf("%s requests when %s", g.RequestType, esc(conditionWords.Replace(g.Condition)))
+	if day, err := time.Parse(time.DateOnly, g.UntilDate); err == nil {
+		s += ", until " + day.Format("Mon 2 Jan 2006")
+	}
+	return s
+}
+
+var conditionWords = strings.NewReplacer(" <= ", " ≤ ", " >= ", " ≥ ", " != ", " ≠ ", " == ", " = ", " && ", " and ")
+
+func grantReason(g store.Grant) string {
+	if g.Reason == "" {
+		return ""
+	}
+	return " · " + esc(g.Reason)
+}
+
+// domainGrant is a stored grant as the policy routes with it.
+func domainGrant(g store.Grant) baton.Grant {
+	return baton.Grant{User: g.UserID, Type: g.RequestType, Condition: g.Condition, Until: g.Until, Reason: g.Reason}
+}
+
+// requesterGrants loads a requester's active grants for routing, compiled against the policy, and the
+// stored grant behind each. One that no longer compiles is passed on uncompiled: the route skips it
+// and notes why.
+func (h *Handlers) requesterGrants(ctx context.Context, teamID, requester string, now time.Time) ([]baton.Grant, []store.Grant, error) {
+	stored, err := h.store.ActiveGrants(ctx, teamID, requester, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	grants := make([]baton.Grant, len(stored))
+	for i, sg := range stored {
+		g, err := h.policy.CompileGrant(domainGrant(sg))
+		if err != nil {
+			h.log.WarnContext(ctx, "grant no longer fits the policy", "grant", sg.Ref(), "err", err)
+			g = domainGrant(sg)
+		}
+		grants[i] = g
+	}
+	return grants, stored, nil
+}
+
+// grantUsed finds the stored grant a route was auto-approved by. The route takes the first grant that
+// fits, so the first one with the same terms is the one it used.
+func grantUsed(route baton.Route, grants []baton.Grant, stored []store.Grant) (store.Grant, bool) {
+	if route.Grant == nil {
+		return store.Grant{}, false
+	}
+	for i, g := range grants {
+		if g.User == route.Grant.User && g.Type == route.Grant.Type && g.Condition == route.Grant.Condition && g.Until.Equal(route.Grant.Until) {
+			return stored[i], true
+		}
+	}
+	return store.Grant{}, false
+}

@@ -1,0 +1,212 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/scheduler"
+	"github.com/batonhq/baton/store"
+)
+
+// Job kinds of approval steps that wait too long.
+const (
+	jobRequestRemind   = "request.remind"
+	jobRequestEscalate = "request.escalate"
+)
+
+// stepJob is the payload of a step's reminder or escalation. Only, on a reminder, lists the approvers
+// it was put off for until their working hours; empty means every approver who has not acted.
+type stepJob struct {
+	Number int64    `json:"n"`
+	Step   int      `json:"s"`
+	Only   []string `json:"o,omitempty"`
+}
+
+func (h *Handlers) registerEscalation(s Scheduler) {
+	s.Handle(jobRequestRemind, h.tracked(h.onRequestRemind))
+	s.Handle(jobRequestEscalate, h.tracked(h.onRequestEscalate))
+}
+
+// stepJobKey names the one reminder or escalation (what) of a step of a request.
+func stepJobKey(teamID string, number int64, step int, what string) string {
+	return fmt.Sprintf("request:%s:%d:%d:%s", teamID, number, step, what)
+}
+
+func stepJobOf(kind, key, teamID string, at time.Time, p stepJob) scheduler.Job {
+	payload, _ := json.Marshal(p)
+	return scheduler.Job{Kind: kind, Key: key, TeamID: teamID, Payload: payload, DueAt: at}
+}
+
+// watchStep schedules the reminder and the escalation of a step that became current at start.
+func (h *Handlers) watchStep(ctx context.Context, req store.Request, step int, start time.Time) {
+	if h.sched == nil || step >= len(req.Steps) {
+		return
+	}
+	s := req.Steps[step]
+	p := stepJob{Number: req.Number, Step: step}
+	var jobs []scheduler.Job
+	if s.RemindAfter > 0 {
+		jobs = append(jobs, stepJobOf(jobRequestRemind, stepJobKey(req.TeamID, req.Number, step, "remind"), req.TeamID, start.Add(s.RemindAfter), p))
+	}
+	if s.EscalateAfter > 0 && len(s.EscalateTo) > 0 {
+		jobs = append(jobs, stepJobOf(jobRequestEscalate, stepJobKey(req.TeamID, req.Number, step, "escalate"), req.TeamID, start.Add(s.EscalateAfter), p))
+	}
+	if len(jobs) == 0 {
+		return
+	}
+	if err := h.sched.EnqueueMany(ctx, jobs); err != nil {
+		h.log.ErrorContext(ctx, "step timers not scheduled", "request", req.Ref(), "step", step, "err", err)
+	}
+}
+
+// unwatchStep cancels the timers of a step that was decided, or of a request that ended.
+func (h *Handlers) unwatchStep(ctx context.Context, req store.Request, step int) {
+	if h.sched == nil {
+		return
+	}
+	h.cancelJob(ctx, stepJobKey(req.TeamID, req.Number, step, "remind"))
+	h.cancelJob(ctx, stepJobKey(req.TeamID, req.Number, step, "escalate"))
+}
+
+// loadStepJob reads the request a step job is about, and the step when the request still waits on it.
+// A job about a request gone, ended or moved on does nothing.
+func (h *Handlers) loadStepJob(ctx context.Context, j scheduler.Job) (store.Request, store.RequestStep, stepJob, bool, error) {
+	var p stepJob
+	if err := json.Unmarshal(j.Payload, &p); err != nil {
+		return store.Request{}, store.RequestStep{}, p, false, fmt.Errorf("job %s: bad payload: %w", j.Key, err)
+	}
+	req, err := h.store.Request(ctx, j.TeamID, p.Number)
+	if baton.ErrorCode(err) == baton.ENotFound {
+		return req, store.RequestStep{}, p, false, nil
+	}
+	if err != nil {
+		return req, store.RequestStep{}, p, false, err
+	}
+	step, ok := req.Step()
+	return req, step, p, ok && step.Index == p.Step, nil
+}
+
+// onRequestRemind reminds each approver of a step who has not acted yet, once. An approver outside
+// their working hours is reminded at their next working moment instead: the job comes back then for
+// those it put off, and checks again that the step still waits.
+func (h *Handlers) onRequestRemind(ctx context.Context, j scheduler.Job) error {
+	req, step, p, ok, err := h.loadStepJob(ctx, j)
+	if !ok || err != nil {
+		return err
+	}
+	now := h.now()
+	var nowIDs, later []string
+	var laterAt time.Time
+	for _, a := range step.Approvers {
+		if slices.Contains(step.Approved, a) || (len(p.Only) > 0 && !slices.Contains(p.Only, a)) {
+			continue
+		}
+		person, err := h.people.Get(ctx, a)
+		if err != nil {
+			return err
+		}
+		cal, err := h.calendar(ctx, req.TeamID, person)
+		if err != nil {
+			return err
+		}
+		next := cal.NextWorkingMoment(now)
+		if !next.After(now) {
+			nowIDs = append(nowIDs, a)
+			continue
+		}
+		later = append(later, a)
+		if laterAt.IsZero() || next.Before(laterAt) {
+			laterAt = next
+		}
+	}
+	t := h.requestType(req.Type)
+	for _, a := range nowIDs {
+		text := fmt.Sprintf(":bell: Reminder: *%s* from %s is still waiting for your approval (%s). Decide from its card, or see it with `/request %s`.",
+			esc(requestTitle(req, t)), mention(req.RequesterID), esc(step.Label()), req.Ref())
+		h.dm(ctx, a, slack.MsgOptionText(clip(text, 3000), false))
+		if err := h.store.RecordRequestAction(ctx, store.ApprovalAction{RequestID: req.ID, Step: step.Index, Actor: store.ActorBaton,
+			Action: store.ActRemind, Comment: a, At: now}); err != nil {
+			h.log.ErrorContext(ctx, "reminder sent but not recorded", "request", req.Ref(), "user_id", a, "err", err)
+		}
+	}
+	if len(later) == 0 {
+		return nil
+	}
+	p.Only = later
+	return h.sched.EnqueueMany(ctx, []scheduler.Job{stepJobOf(jobRequestRemind, j.Key, req.TeamID, laterAt, p)})
+}
+
+// onRequestEscalate adds the step's escalation approvers when it still waits, sends them the card its
+// approvers got (they can decide it), and has every card of the step say it was escalated.
+func (h *Handlers) onRequestEscalate(ctx context.Context, j scheduler.Job) error {
+	_, _, p, ok, err := h.loadStepJob(ctx, j)
+	if !ok || err != nil {
+		return err
+	}
+	req, added, err := h.store.EscalateRequest(ctx, j.TeamID, p.Number, p.Step, h.now())
+	if err != nil || len(added) == 0 {
+		return err
+	}
+	t := h.requestType(req.Type)
+	trail, err := h.store.RequestActions(ctx, req.ID)
+	if err != nil {
+		h.log.ErrorContext(ctx, "request trail not read", "request", req.Ref(), "err", err)
+	}
+	h.refreshCards(ctx, req, t, p.Step, trail)
+	h.sendApproverCardsTo(ctx, req, t, p.Step, added, trail)
+	h.refreshStatusCard(ctx, req, t, trail)
+	return nil
+}
+
+// escalationLine says who a waiting step was escalated to, and after how long.
+func escalationLine(s store.RequestStep) string {
+	if len(s.EscalatedTo) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("escalated to %s after %s", mentionList(s.EscalatedTo), durationWords(s.EscalateAfter))
+}
+
+// durationWords is a duration in days, hours and minutes: "1 day", "2 hours 30 minutes".
+func durationWords(d time.Duration) string {
+	var parts []string
+	for _, u := range []struct {
+		size time.Duration
+		name string
+	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}} {
+		n := int(d / u.size)
+		d -= time.Duration(n) * u.size
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+u.name)
+		case n > 1:
+			parts = append(parts, fmt.Sprintf("%d %ss", n, u.name))
+		}
+	}
+	if len(parts) == 0 {
+		return "less than a minute"
+	}
+	return strings.Join(parts, " ")
+}
+
+// trailActor is who did an action, as the trail shows it: Baton itself for reminders and escalations.
+func trailActor(a store.ApprovalAction) string {
+	if a.Actor == store.ActorBaton || a.Actor == "" {
+		return "Baton"
+	}
+	return mention(a.Actor)
+}
+
+// trailPeople is whom Baton reminded, or escalated to, as mentions.
+func trailPeople(a store.ApprovalAction) string {
+	if a.Comment == "" {
+		return ""
+	}
+	return mentionList(strings.Split(a.Comment, ","))
+}

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// RecordRequestAction appends one action to a request's trail, such as Baton reminding an approver.
+func (db *DB) RecordRequestAction(ctx context.Context, a ApprovalAction) error {
+	return db.InTx(ctx, func(tx *sqlx.Tx) error { return insertAction(ctx, tx, a) })
+}
+
+// EscalateRequest adds the escalation approvers of step stepIndex of R-number to its approvers, under
+// the request's row lock, and records the escalation in the trail. It changes nothing, and returns no
+// one, when the request no longer waits on that step or everyone to escalate to already approves it.
+func (db *DB) EscalateRequest(ctx context.Context, teamID string, number int64, stepIndex int, at time.Time) (Request, []string, error) {
+	var out Request
+	var added []string
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		r, err := readRequest(ctx, tx, teamID, number, " FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		out = r
+		step, ok := r.Step()
+		if !ok || step.Index != stepIndex {
+			return nil
+		}
+		for _, id := range step.EscalateTo {
+			if !slices.Contains(step.Approvers, id) && !slices.Contains(added, id) {
+				added = append(added, id)
+			}
+		}
+		if len(added) == 0 {
+			return nil
+		}
+		step.Approvers = append(slices.Clone(step.Approvers), added...)
+		step.EscalatedTo = append(slices.Clone(step.EscalatedTo), added...)
+		if _, err := tx.ExecContext(ctx, `UPDATE request_steps SET approvers = $3, escalated_to = $4 WHERE request_id = $1 AND idx = $2`,
+			r.ID, step.Index, pq.Array(step.Approvers), pq.Array(step.EscalatedTo)); err != nil {
+			return mapError("escalate request step", err)
+		}
+		if err := insertAction(ctx, tx, ApprovalAction{RequestID: r.ID, Step: step.Index, Actor: ActorBaton, Action: ActEscalate,
+			Comment: strings.Join(added, ","), At: at}); err != nil {
+			return err
+		}
+		r.Steps[step.Index] = step
+		out = r
+		return nil
+	})
+	if err != nil {
+		return Request{}, nil, err
+	}
+	return out, added, nil
+}
+
+// nonNil stores an empty list as {} rather than NULL.
+func nonNil(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
+}
