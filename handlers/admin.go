@@ -24,7 +24,8 @@ const batonHelp = "*Baton settings*\n" +
 	"• `/baton workdays mon-fri` · `/baton hours 09:00-18:00` — the workspace's working week (admins)\n" +
 	"• `/baton reminders 24h,2h` — how long before a deadline owners are reminded (admins)\n" +
 	"• `/baton jobs` — timers that failed too often · `/baton jobs retry KEY` · `/baton jobs drop KEY` (admins)\n" +
-	"• " + authorityHelp
+	"• " + authorityHelp + "\n" +
+	"• " + peopleHelp
 
 func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 	verb, rest, _ := strings.Cut(strings.TrimSpace(r.Command.Text), " ")
@@ -50,6 +51,8 @@ func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 		err = h.showSettings(ctx, r, me)
 	case "authority":
 		err = h.authorityCommand(ctx, r, me, rest)
+	case "group", "groups", "manager", "managers":
+		err = h.peopleCommand(ctx, r, me, strings.ToLower(verb), rest)
 	case "", "help":
 		h.reply(ctx, r, batonHelp, slack.NewSectionBlock(mrkdwn(batonHelp), nil, nil, slack.SectionBlockOptionBlockID("help")))
 	default:

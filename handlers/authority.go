@@ -35,7 +35,11 @@ func (h *Handlers) authorityCommand(ctx context.Context, r *bot.Request, me Pers
 }
 
 func (h *Handlers) grantAuthority(ctx context.Context, r *bot.Request, me Person, text string) error {
-	managers := h.policy.Directory().Managers
+	dir, err := h.directory(ctx, r.TeamID)
+	if err != nil {
+		return err
+	}
+	managers := dir.Managers
 	if !me.IsAdmin && !managesAnyone(managers, me.ID) {
 		return baton.Errorf(baton.EForbidden, "Only workspace admins and a person's manager can grant them authority.")
 	}
@@ -78,7 +82,7 @@ func (h *Handlers) grantAuthority(ctx context.Context, r *bot.Request, me Person
 	return nil
 }
 
-// managesAnyone reports whether the policy's directory names user as someone's manager.
+// managesAnyone reports whether the workspace's directory (policy file and Slack) names user as someone's manager.
 func managesAnyone(managers map[string]string, user string) bool {
 	for _, m := range managers {
 		if m == user {

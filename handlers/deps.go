@@ -68,6 +68,7 @@ type Store interface {
 	RequestCards(ctx context.Context, requestID int64) ([]store.RequestCard, error)
 	RequestsByRequester(ctx context.Context, teamID, userID string, limit int) ([]store.Request, error)
 	RequestsAwaiting(ctx context.Context, teamID, userID string, limit int) ([]store.Request, error)
+	AwaitingApproval(ctx context.Context, teamID, userID string, limit int) ([]store.AwaitingRequest, int, error)
 	RecordRequestAction(ctx context.Context, a store.ApprovalAction) error
 	EscalateRequest(ctx context.Context, teamID string, number int64, step int, at time.Time) (store.Request, []string, error)
 
@@ -78,6 +79,14 @@ type Store interface {
 	RevokeGrant(ctx context.Context, teamID string, number int64, actor string, at time.Time) (store.Grant, error)
 	RecordGrantUse(ctx context.Context, grantID int64, actor string, requestNumber int64, at time.Time) error
 	RecordGrantExpiries(ctx context.Context, teamID string, now time.Time) (int, error)
+
+	AddGroupMembers(ctx context.Context, teamID, group string, userIDs []string, by string, at time.Time) ([]string, error)
+	RemoveGroupMembers(ctx context.Context, teamID, group string, userIDs []string) ([]string, error)
+	Groups(ctx context.Context, teamID string) (map[string][]string, error)
+	SetManager(ctx context.Context, teamID, userID, managerID string, base map[string]string, by string, at time.Time) error
+	ClearManager(ctx context.Context, teamID, userID string) (bool, error)
+	Managers(ctx context.Context, teamID string) (map[string]string, error)
+	Directory(ctx context.Context, teamID string) (baton.Directory, error)
 }
 
 // Slack is the outbound Slack client handlers talk through: one client, paced and retried.

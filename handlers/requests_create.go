@@ -120,7 +120,11 @@ func (h *Handlers) fileRequest(ctx context.Context, teamID, requester, channelID
 	if err != nil {
 		return store.Request{}, baton.Route{}, err
 	}
-	route, err := h.policy.Route(t.Name, values, requester, h.policy.Directory(), grants, now)
+	dir, err := h.directory(ctx, teamID)
+	if err != nil {
+		return store.Request{}, baton.Route{}, err
+	}
+	route, err := h.policy.Route(t.Name, values, requester, dir, grants, now)
 	if err != nil {
 		return store.Request{}, baton.Route{}, err
 	}
@@ -220,6 +224,7 @@ func (h *Handlers) deliverRequest(ctx context.Context, req store.Request, t *bat
 		h.log.ErrorContext(ctx, "request trail not read", "request", req.Ref(), "err", err)
 	}
 	h.postStatusCard(ctx, req, t, trail)
+	defer h.refreshRequestHomes(req)
 	if req.Status != store.RequestPending {
 		h.announceOutcome(ctx, req, t, trail)
 		return

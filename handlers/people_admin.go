@@ -1,0 +1,354 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/store"
+)
+
+const peopleHelp = "`/baton group add finance @ana @bo` · `/baton group remove finance @ana` · `/baton group list [finance]` · " +
+	"`/baton manager @ana @bo` — Bo is Ana's manager · `/baton manager @ana off` · `/baton manager list` — the groups and managers approvals are routed to (admins change them)"
+
+// directory is the people data requests are routed by: the policy file's groups and managers with the
+// ones admins set in Slack laid over them. A group or manager set in Slack wins.
+func (h *Handlers) directory(ctx context.Context, teamID string) (baton.Directory, error) {
+	stored, err := h.store.Directory(ctx, teamID)
+	if err != nil {
+		return baton.Directory{}, err
+	}
+	return h.policyDirectory().Merge(stored), nil
+}
+
+// policyDirectory is the people data the policy file declares; empty without a policy.
+func (h *Handlers) policyDirectory() baton.Directory {
+	if h.policy == nil {
+		return baton.Directory{}
+	}
+	return h.policy.Directory()
+}
+
+// peopleCommand is /baton group … and /baton manager …: the people data approval routing needs.
+func (h *Handlers) peopleCommand(ctx context.Context, r *bot.Request, me Person, verb, text string) error {
+	if strings.HasPrefix(verb, "group") {
+		return h.groupCommand(ctx, r, me, text)
+	}
+	return h.managerCommand(ctx, r, me, text)
+}
+
+func (h *Handlers) groupCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
+	verb, rest, _ := strings.Cut(strings.TrimSpace(text), " ")
+	verb = strings.ToLower(verb)
+	switch verb {
+	case "", "list":
+		return h.listGroups(ctx, r, strings.TrimSpace(rest))
+	case "add", "remove":
+	default:
+		return baton.Errorf(baton.EInvalid, "I don't know `/baton group %s`. Try `/baton group add finance @ana @bo`, `/baton group remove finance @ana` or `/baton group list`.", clip(esc(verb), 40))
+	}
+	if !me.IsAdmin {
+		return baton.Errorf(baton.EForbidden, "Only workspace admins can change who is in a group. Ask one of them.")
+	}
+	name, list, _ := strings.Cut(strings.TrimSpace(rest), " ")
+	if name == "" || strings.TrimSpace(list) == "" {
+		return baton.Errorf(baton.EInvalid, "Say which group and who: `/baton group %s finance @ana`.", verb)
+	}
+	group, err := store.GroupName(name)
+	if err != nil {
+		return err
+	}
+	if verb == "remove" {
+		return h.removeFromGroup(ctx, r, group, list)
+	}
+	people, err := h.mentionedPeople(ctx, list, "be in a group")
+	if err != nil {
+		return err
+	}
+	added, err := h.store.AddGroupMembers(ctx, r.TeamID, group, people, me.ID, h.now())
+	if err != nil {
+		return err
+	}
+	groups, err := h.store.Groups(ctx, r.TeamID)
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf(":busts_in_silhouette: *%s* now has %s.", group, mentionList(groups[group]))
+	if already := without(people, added); len(already) > 0 {
+		msg += fmt.Sprintf(" (Already in it: %s.)", mentionList(already))
+	}
+	h.reply(ctx, r, msg+h.overridesFileGroup(group))
+	return nil
+}
+
+func (h *Handlers) removeFromGroup(ctx context.Context, r *bot.Request, group, list string) error {
+	var ids []string
+	for _, word := range strings.Fields(list) {
+		ref, ok := baton.ParseUserRef(word)
+		if !ok {
+			return notAPerson(word)
+		}
+		id := ref.ID
+		if id == "" {
+			p, err := h.people.Resolve(ctx, ref)
+			if err != nil {
+				return err
+			}
+			id = p.ID
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	removed, err := h.store.RemoveGroupMembers(ctx, r.TeamID, group, ids)
+	if err != nil {
+		return err
+	}
+	if len(removed) == 0 {
+		return baton.Errorf(baton.ENotFound, "%s isn't in the group *%s* set in Slack, so nothing changed. See the groups with `/baton group list`.", mentionList(ids), group)
+	}
+	groups, err := h.store.Groups(ctx, r.TeamID)
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf(":busts_in_silhouette: %s left *%s*, which now has %s.", mentionList(removed), group, mentionList(groups[group]))
+	if len(groups[group]) == 0 {
+		msg = fmt.Sprintf(":busts_in_silhouette: %s left *%s*, which now has no one in it.", mentionList(removed), group)
+		if members, ok := h.policyDirectory().Groups[group]; ok {
+			msg += fmt.Sprintf(" The policy file's *%s* applies again: %s.", group, mentionList(members))
+		}
+	} else {
+		msg += h.overridesFileGroup(group)
+	}
+	h.reply(ctx, r, msg)
+	return nil
+}
+
+// overridesFileGroup warns that a group set in Slack replaces the policy file's group of that name.
+func (h *Handlers) overridesFileGroup(group string) string {
+	members, ok := h.policyDirectory().Groups[group]
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("\n:warning: The policy file also has a *%s* (%s). The members set in Slack replace that list, so approvals for *%s* go only to the people above.", group, mentionList(members), group)
+}
+
+func (h *Handlers) listGroups(ctx context.Context, r *bot.Request, only string) error {
+	if only != "" {
+		name, err := store.GroupName(only)
+		if err != nil {
+			return err
+		}
+		only = name
+	}
+	stored, err := h.store.Groups(ctx, r.TeamID)
+	if err != nil {
+		return err
+	}
+	file := h.policyDirectory().Groups
+	var names []string
+	for _, src := range []map[string][]string{stored, file} {
+		for name := range src {
+			if (only == "" || name == only) && !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	slices.Sort(names)
+	if len(names) == 0 {
+		if only != "" {
+			return baton.Errorf(baton.ENotFound, "There is no group *%s*. Admins make one with `/baton group add %s @ana`.", only, only)
+		}
+		h.reply(ctx, r, "No groups yet. Admins make one with `/baton group add finance @ana @bo`.")
+		return nil
+	}
+	lines := []string{fmt.Sprintf("*Groups* (%d)", len(names))}
+	for _, name := range names {
+		members, inSlack := stored[name]
+		source := "set in Slack"
+		if !inSlack {
+			members, source = file[name], "from the policy file"
+		} else if _, inFile := file[name]; inFile {
+			source = "set in Slack, replacing the policy file's list"
+		}
+		who := "no one"
+		if len(members) > 0 {
+			who = mentionList(members)
+		}
+		lines = append(lines, fmt.Sprintf("• *%s*: %s (%s)", name, who, source))
+	}
+	text := clip(strings.Join(lines, "\n"), 3000)
+	h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("groups")))
+	return nil
+}
+
+func (h *Handlers) managerCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
+	words := strings.Fields(text)
+	if len(words) == 0 || (len(words) == 1 && strings.EqualFold(words[0], "list")) {
+		return h.listManagers(ctx, r)
+	}
+	if len(words) == 1 {
+		return h.showManager(ctx, r, words[0])
+	}
+	if len(words) > 2 {
+		return baton.Errorf(baton.EInvalid, "Name one person and their manager: `/baton manager @ana @bo` makes Bo Ana's manager.")
+	}
+	if !me.IsAdmin {
+		return baton.Errorf(baton.EForbidden, "Only workspace admins can change who manages whom. Ask one of them.")
+	}
+	if strings.EqualFold(words[1], "off") {
+		return h.clearManager(ctx, r, words[0])
+	}
+	people, err := h.mentionedPeople(ctx, strings.Join(words, " "), "have or be a manager")
+	if err != nil {
+		return err
+	}
+	if len(people) == 1 {
+		return baton.Errorf(baton.EInvalid, "%s can't be their own manager. Name someone else.", mention(people[0]))
+	}
+	user, manager := people[0], people[1]
+	if err := h.store.SetManager(ctx, r.TeamID, user, manager, h.policyDirectory().Managers, me.ID, h.now()); err != nil {
+		return err
+	}
+	msg := fmt.Sprintf(":busts_in_silhouette: %s is now %s's manager: approvals that go to %s's manager go to them.", mention(manager), mention(user), mention(user))
+	if old, ok := h.policyDirectory().Managers[user]; ok && old != manager {
+		msg += fmt.Sprintf(" This replaces %s from the policy file.", mention(old))
+	}
+	h.reply(ctx, r, msg)
+	return nil
+}
+
+func (h *Handlers) clearManager(ctx context.Context, r *bot.Request, word string) error {
+	ref, ok := baton.ParseUserRef(word)
+	if !ok {
+		return notAPerson(word)
+	}
+	id := ref.ID
+	if id == "" {
+		p, err := h.people.Resolve(ctx, ref)
+		if err != nil {
+			return err
+		}
+		id = p.ID
+	}
+	cleared, err := h.store.ClearManager(ctx, r.TeamID, id)
+	if err != nil {
+		return err
+	}
+	if !cleared {
+		return baton.Errorf(baton.ENotFound, "%s has no manager set in Slack, so nothing changed. See the managers with `/baton manager list`.", mention(id))
+	}
+	msg := fmt.Sprintf(":busts_in_silhouette: %s no longer has a manager set in Slack.", mention(id))
+	if m, ok := h.policyDirectory().Managers[id]; ok {
+		msg += fmt.Sprintf(" The policy file's %s is their manager again.", mention(m))
+	} else {
+		msg += " Approvals that need their manager go to the request type's fallback approver."
+	}
+	h.reply(ctx, r, msg)
+	return nil
+}
+
+func (h *Handlers) showManager(ctx context.Context, r *bot.Request, word string) error {
+	ref, ok := baton.ParseUserRef(word)
+	if !ok {
+		return notAPerson(word)
+	}
+	p, err := h.people.Resolve(ctx, ref)
+	if err != nil {
+		return err
+	}
+	stored, err := h.store.Managers(ctx, r.TeamID)
+	if err != nil {
+		return err
+	}
+	if m, ok := stored[p.ID]; ok {
+		h.reply(ctx, r, fmt.Sprintf("%s's manager is %s (set in Slack).", mention(p.ID), mention(m)))
+	} else if m, ok := h.policyDirectory().Managers[p.ID]; ok {
+		h.reply(ctx, r, fmt.Sprintf("%s's manager is %s (from the policy file).", mention(p.ID), mention(m)))
+	} else {
+		h.reply(ctx, r, fmt.Sprintf("%s has no manager. Admins set one with `/baton manager %s @bo`.", mention(p.ID), mention(p.ID)))
+	}
+	return nil
+}
+
+func (h *Handlers) listManagers(ctx context.Context, r *bot.Request) error {
+	stored, err := h.store.Managers(ctx, r.TeamID)
+	if err != nil {
+		return err
+	}
+	file := h.policyDirectory().Managers
+	var users []string
+	for _, src := range []map[string]string{stored, file} {
+		for u := range src {
+			if !slices.Contains(users, u) {
+				users = append(users, u)
+			}
+		}
+	}
+	slices.Sort(users)
+	if len(users) == 0 {
+		h.reply(ctx, r, "No managers yet. Admins set one with `/baton manager @ana @bo` (Bo is Ana's manager).")
+		return nil
+	}
+	lines := []string{fmt.Sprintf("*Managers* (%d)", len(users))}
+	for _, u := range users {
+		if m, ok := stored[u]; ok {
+			source := "set in Slack"
+			if old, inFile := file[u]; inFile && old != m {
+				source += ", replacing " + mention(old) + " from the policy file"
+			}
+			lines = append(lines, fmt.Sprintf("• %s → %s (%s)", mention(u), mention(m), source))
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("• %s → %s (from the policy file)", mention(u), mention(file[u])))
+	}
+	text := clip(strings.Join(lines, "\n"), 3000)
+	h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("managers")))
+	return nil
+}
+
+// mentionedPeople resolves the people a command mentions, in order and without repeats. Each must be a
+// current, human member of the workspace; what is refused says what they can't do.
+func (h *Handlers) mentionedPeople(ctx context.Context, list, role string) ([]string, error) {
+	var ids []string
+	for _, word := range strings.Fields(list) {
+		ref, ok := baton.ParseUserRef(word)
+		if !ok {
+			return nil, notAPerson(word)
+		}
+		p, err := h.people.Resolve(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case p.Deleted:
+			return nil, baton.Errorf(baton.EInvalid, "%s has been deactivated, so they can't %s. Nothing was changed.", mention(p.ID), role)
+		case p.IsBot:
+			return nil, baton.Errorf(baton.EInvalid, "%s is a bot, and bots can't %s. Choose a person; nothing was changed.", mention(p.ID), role)
+		}
+		if !slices.Contains(ids, p.ID) {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ids, nil
+}
+
+func notAPerson(word string) error {
+	return baton.Errorf(baton.EInvalid, "%q isn't a person. Type @ and pick them from the list so Slack sends a mention; nothing was changed.", clip(word, 40))
+}
+
+// without returns the ids not in drop, in order.
+func without(ids, drop []string) []string {
+	var out []string
+	for _, id := range ids {
+		if !slices.Contains(drop, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
