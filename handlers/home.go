@@ -176,6 +176,17 @@ type homeData struct {
 	checkins          []store.Checkin
 	checkinsTotal     int
 	checkinDeliveries map[int64][]store.CheckinDelivery
+
+	awaiting      []homeRequest // waiting for the person's approval, the longest waiting first
+	awaitingTotal int
+	requests      []homeRequest // the person's own latest requests, newest first; one more than shown when there are more
+}
+
+// homeRequest is an approval request as the dashboard lists it.
+type homeRequest struct {
+	store.Request
+	title string    // "R-9 · Purchase"
+	since time.Time // when the step it waits on became current
 }
 
 // homeFetch bounds what one dashboard section reads: enough to group and count, never the whole table.
@@ -222,6 +233,21 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 	}
 	if d.checkins, d.checkinsTotal, d.checkinDeliveries, err = h.sendersCheckins(ctx, teamID, userID, homeCheckinLimit); err != nil {
 		return d, err
+	}
+	awaiting, total, err := h.store.AwaitingApproval(ctx, teamID, userID, homeLimit)
+	if err != nil {
+		return d, err
+	}
+	d.awaitingTotal = total
+	for _, a := range awaiting {
+		d.awaiting = append(d.awaiting, homeRequest{Request: a.Request, title: requestTitle(a.Request, h.requestType(a.Type)), since: a.StepSince})
+	}
+	mine, err := h.store.RequestsByRequester(ctx, teamID, userID, homeLimit+1)
+	if err != nil {
+		return d, err
+	}
+	for _, r := range mine {
+		d.requests = append(d.requests, homeRequest{Request: r, title: requestTitle(r, h.requestType(r.Type))})
 	}
 	return d, nil
 }

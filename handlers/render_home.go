@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/store"
 )
 
 // homeBlocks renders a person's dashboard. Every section is bounded, so the view stays far below
@@ -32,6 +33,7 @@ func homeBlocks(d homeData, now time.Time) []slack.Block {
 		}
 	}
 	blocks = append(blocks, slack.NewDividerBlock())
+	blocks = append(blocks, awaitingHomeBlocks(d.awaiting, d.awaitingTotal, now)...)
 
 	blocks = append(blocks, homeSection("delegated", fmt.Sprintf(":baton: *Delegated by you* (%d open)", d.delegatedTotal))...)
 	if len(d.delegated) == 0 {
@@ -79,8 +81,85 @@ func homeBlocks(d homeData, now time.Time) []slack.Block {
 			blocks = append(blocks, showAll("mine_all", string(baton.ListMine), d.mineTotal))
 		}
 	}
+	blocks = append(blocks, requestsHomeBlocks(d.requests)...)
 	blocks = append(blocks, checkinHomeBlocks(d.checkins, d.checkinsTotal, d.checkinDeliveries)...)
 	return blocks
+}
+
+// awaitingHomeBlocks is the "Waiting for your approval" section, ending in a divider; nothing when
+// nothing waits on the person.
+func awaitingHomeBlocks(reqs []homeRequest, total int, now time.Time) []slack.Block {
+	if len(reqs) == 0 {
+		return nil
+	}
+	blocks := homeSection("awaiting", fmt.Sprintf(":inbox_tray: *Waiting for your approval* (%d)", total))
+	lines := make([]string, 0, homeLimit)
+	for _, r := range reqs[:min(len(reqs), homeLimit)] {
+		lines = append(lines, fmt.Sprintf("*%s* — %s · %s", esc(r.title), mention(r.RequesterID), waitingText(r.since, now)))
+	}
+	blocks = append(blocks, linesSection("awaiting_list", lines))
+	if more := total - len(lines); more > 0 {
+		blocks = append(blocks, slack.NewContextBlock("awaiting_more",
+			mrkdwn(fmt.Sprintf("%d more — see them with `/request list pending`.", more))))
+	}
+	return append(blocks, slack.NewDividerBlock())
+}
+
+// waitingText is how long a request has waited on its current step: "waiting 2 days".
+func waitingText(at, now time.Time) string {
+	if now.Sub(at) < time.Minute {
+		return "waiting since just now"
+	}
+	return "waiting " + since(at, now)
+}
+
+// requestsHomeBlocks is the "Your requests" section: the latest homeLimit of reqs with where each stands;
+// nothing when the person has made none. A further request in reqs means there are older ones.
+func requestsHomeBlocks(reqs []homeRequest) []slack.Block {
+	if len(reqs) == 0 {
+		return nil
+	}
+	blocks := []slack.Block{slack.NewDividerBlock()}
+	blocks = append(blocks, homeSection("requests", ":memo: *Your requests*")...)
+	lines := make([]string, 0, homeLimit)
+	for _, r := range reqs[:min(len(reqs), homeLimit)] {
+		lines = append(lines, fmt.Sprintf("%s *%s* — %s", statusEmoji(r.Status), esc(r.title), requestStanding(r.Request)))
+	}
+	blocks = append(blocks, linesSection("requests_list", lines))
+	if len(reqs) > homeLimit {
+		blocks = append(blocks, slack.NewContextBlock("requests_more", mrkdwn("Older ones: `/request list`.")))
+	}
+	return blocks
+}
+
+// homeWaitingOn is how many of a step's approvers a request line names before it counts the rest.
+const homeWaitingOn = 3
+
+// requestStanding is where a request stands: "step 2 of 3, waiting on <@X>" or its final status.
+func requestStanding(r store.Request) string {
+	step, ok := r.Step()
+	if !ok {
+		out := r.Status.Words()
+		if !r.DecidedAt.IsZero() {
+			out += " " + slackDate(r.DecidedAt, "{date_short_pretty}")
+		}
+		return out
+	}
+	var waiting []string
+	for _, a := range step.Approvers {
+		if !slices.Contains(step.Approved, a) {
+			waiting = append(waiting, a)
+		}
+	}
+	out := fmt.Sprintf("step %d of %d", step.Index+1, len(r.Steps))
+	if len(waiting) == 0 {
+		return out
+	}
+	out += ", waiting on " + mentionList(waiting[:min(len(waiting), homeWaitingOn)])
+	if len(waiting) > homeWaitingOn {
+		out += fmt.Sprintf(" and %d more", len(waiting)-homeWaitingOn)
+	}
+	return out
 }
 
 func homeSection(id, title string) []slack.Block {

@@ -14,6 +14,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/store"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -43,6 +44,37 @@ func sampleHome() homeData {
 	m.Number, m.Status, m.OwnerID, m.DelegatorID = 31, baton.StatusInReview, "UBEA", "UCAL"
 	mine = append(mine, m)
 	return homeData{attention: []baton.Task{t}, attentionTotal: 1, delegated: delegated, delegatedTotal: 40, mine: mine, mineTotal: 1}
+}
+
+// homeSampleRequest is a pending purchase request of UBEA's filed a day before fixedNow; at step 2 of 3,
+// an `all` step UFIN1 already approved.
+func homeSampleRequest(number int64) homeRequest {
+	r := store.Request{
+		TeamID: "T1", Number: number, Type: "purchase", RequesterID: "UBEA", Status: store.RequestPending, CurrentStep: 1,
+		CreatedAt: fixedNow.Add(-24 * time.Hour),
+		Steps: []store.RequestStep{
+			{Index: 0, Name: "Manager", Mode: baton.ModeAny, Approvers: []string{"UMGR"}, Decided: true, Approved: []string{"UMGR"}},
+			{Index: 1, Name: "Finance", Mode: baton.ModeAll, Approvers: []string{"UFIN1", "UFIN2"}, Approved: []string{"UFIN1"}},
+			{Index: 2, Name: "CFO", Mode: baton.ModeAny, Approvers: []string{"UCFO"}},
+		},
+	}
+	return homeRequest{Request: r, title: requestTitle(r, &baton.RequestType{Name: "purchase", Title: "Purchase <hw>"}), since: fixedNow.Add(-50 * time.Hour)}
+}
+
+// sampleHomeWithRequests is sampleHome for someone approving two requests and with one of each status.
+func sampleHomeWithRequests() homeData {
+	d := sampleHome()
+	first, second := homeSampleRequest(3), homeSampleRequest(5)
+	second.RequesterID, second.since = "UCAL", fixedNow.Add(-30*time.Second)
+	d.awaiting, d.awaitingTotal = []homeRequest{first, second}, 2
+	for i, s := range []store.RequestStatus{store.RequestPending, store.RequestApproved, store.RequestRejected, store.RequestChangesRequested, store.RequestCancelled} {
+		r := homeSampleRequest(int64(10 - i))
+		if s != store.RequestPending {
+			r.Status, r.DecidedAt = s, fixedNow.Add(-time.Duration(i)*time.Hour)
+		}
+		d.requests = append(d.requests, r)
+	}
+	return d
 }
 
 // golden compares rendered blocks with testdata/<name>.json; -update rewrites it.
@@ -80,6 +112,7 @@ func TestRenderGolden(t *testing.T) {
 		"history":       historyBlocks(task, []baton.TaskEvent{ev}),
 		"list":          listBlocks("Your open tasks", []baton.Task{task}, 1, fixedNow),
 		"home":          homeBlocks(sampleHome(), fixedNow),
+		"home_requests": homeBlocks(sampleHomeWithRequests(), fixedNow),
 		"modal_new":     newTaskModal("Draft the memo", "Draft the memo\nby Friday", "CLAUNCH", modalMeta{ChannelID: "CLAUNCH"}),
 		"modal_blocked": blockedModal(task),
 		"modal_due":     dueModal(task),
@@ -157,12 +190,23 @@ func TestHomeStaysUnderTheBlockLimit(t *testing.T) {
 		d.attention = append(d.attention, x)
 	}
 	d.delegatedTotal, d.mineTotal, d.attentionTotal = 5000, 5000, 5000
+	for i := 0; i < homeLimit+1; i++ {
+		r := homeSampleRequest(int64(100 + i))
+		r.title = strings.Repeat("long title ", 18)
+		d.awaiting = append(d.awaiting, r)
+		d.requests = append(d.requests, r)
+	}
+	d.awaitingTotal = 5000
+	for i := 0; i < homeCheckinLimit+1; i++ {
+		d.checkins = append(d.checkins, store.Checkin{Number: int64(i + 1), Message: strings.Repeat("long question ", 30)})
+	}
+	d.checkinsTotal = 5000
 	blocks := homeBlocks(d, fixedNow)
 	if len(blocks) > maxViewBlocks {
 		t.Fatalf("home has %d blocks, Slack allows %d", len(blocks), maxViewBlocks)
 	}
 	raw, _ := json.Marshal(blocks)
-	for _, want := range []string{"Show all 5000", "…and 117 more"} {
+	for _, want := range []string{"Show all 5000", "…and 117 more", "Waiting for your approval* (5000)", "4992 more — see them with `/request list pending`", "Older ones: `/request list`"} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("home does not say %q", want)
 		}
@@ -179,5 +223,59 @@ func TestHomeGroupCountsCoverTasksBeyondThoseRead(t *testing.T) {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("home does not say %q", want)
 		}
+	}
+}
+
+func TestHomeRequestSections(t *testing.T) {
+	got := homeText(t, sampleHomeWithRequests())
+	for _, want := range []string{
+		"*R-3 · Purchase &lt;hw&gt;* — <@UBEA> · waiting 2 days",
+		"*R-5 · Purchase &lt;hw&gt;* — <@UCAL> · waiting since just now",
+		"*R-10 · Purchase &lt;hw&gt;* — step 2 of 3, waiting on <@UFIN2>",
+		"R-9 · Purchase &lt;hw&gt;* — approved <!date^",
+		"R-8 · Purchase &lt;hw&gt;* — rejected",
+		"R-7 · Purchase &lt;hw&gt;* — changes requested",
+		"R-6 · Purchase &lt;hw&gt;* — cancelled",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("home does not say %q", want)
+		}
+	}
+	if strings.Index(got, "R-3 ") > strings.Index(got, "R-5 ") || strings.Index(got, "Waiting for your approval") > strings.Index(got, "Delegated by you") ||
+		strings.Index(got, "Your requests") < strings.Index(got, "Your tasks") {
+		t.Errorf("sections or lines out of order")
+	}
+	for _, unwanted := range []string{"awaiting_more", "requests_more"} {
+		if strings.Contains(got, unwanted) {
+			t.Errorf("home offers %s with nothing more to show", unwanted)
+		}
+	}
+	// Nobody waiting on the person and no requests of theirs: neither section.
+	empty := homeText(t, sampleHome())
+	for _, unwanted := range []string{"Waiting for your approval", "Your requests"} {
+		if strings.Contains(empty, unwanted) {
+			t.Errorf("an empty home shows %q", unwanted)
+		}
+	}
+}
+
+// homeText is a dashboard as JSON with Slack's markup left unescaped.
+func homeText(t *testing.T, d homeData) string {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(homeBlocks(d, fixedNow)); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestRequestStandingNamesTheOnesStillToAct(t *testing.T) {
+	r := homeSampleRequest(1).Request
+	r.Steps[1].Approvers = []string{"UA", "UB", "UC", "UD", "UE"}
+	r.Steps[1].Approved = []string{"UB"}
+	if got, want := requestStanding(r), "step 2 of 3, waiting on <@UA>, <@UC>, <@UD> and 1 more"; got != want {
+		t.Errorf("standing = %q, want %q", got, want)
 	}
 }

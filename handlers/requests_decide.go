@@ -132,6 +132,17 @@ func (h *Handlers) afterDecision(ctx context.Context, req store.Request, d store
 	if d.Finished {
 		h.announceOutcome(ctx, req, t, trail)
 	}
+	h.refreshRequestHomes(req)
+}
+
+// refreshRequestHomes republishes the dashboards of everyone a request concerns: its requester and
+// every approver of every step.
+func (h *Handlers) refreshRequestHomes(req store.Request) {
+	people := []string{req.RequesterID}
+	for _, s := range req.Steps {
+		people = append(people, s.Approvers...)
+	}
+	h.homes.Refresh(req.TeamID, people...)
 }
 
 // refreshCards redraws every approver card of a step.
@@ -207,5 +218,6 @@ func (h *Handlers) cancelRequest(ctx context.Context, r *bot.Request, number int
 		h.refreshCards(ctx, req, t, req.CurrentStep, trail)
 		h.refreshStatusCard(ctx, req, t, trail)
 		h.announceOutcome(ctx, req, t, trail)
+		h.refreshRequestHomes(req)
 	})
 }

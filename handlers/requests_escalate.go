@@ -162,6 +162,7 @@ func (h *Handlers) onRequestEscalate(ctx context.Context, j scheduler.Job) error
 	h.refreshCards(ctx, req, t, p.Step, trail)
 	h.sendApproverCardsTo(ctx, req, t, p.Step, added, trail)
 	h.refreshStatusCard(ctx, req, t, trail)
+	h.refreshRequestHomes(req)
 	return nil
 }
 

@@ -90,7 +90,18 @@ func (h *Handlers) replyList(ctx context.Context, r *bot.Request, title string, 
 
 // whyRequest is a dry run: where a request would go and why, with nothing filed.
 func (h *Handlers) whyRequest(ctx context.Context, r *bot.Request, text string) {
-	d, err := h.policy.DryRun(text, r.UserID, h.policy.Directory(), nil, h.now())
+	now := h.now()
+	grants, _, err := h.requesterGrants(ctx, r.TeamID, r.UserID, now)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	dir, err := h.directory(ctx, r.TeamID)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	d, err := h.policy.DryRun(text, r.UserID, dir, grants, now)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return

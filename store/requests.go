@@ -514,6 +514,56 @@ func (db *DB) RequestsAwaiting(ctx context.Context, teamID, userID string, limit
 		ORDER BY r.created_at, r.id LIMIT $3`, teamID, userID, limit)
 }
 
+// AwaitingRequest is a request waiting on a person's approval.
+type AwaitingRequest struct {
+	Request
+	// StepSince is when the step it waits on became current: when the request was filed, or when the
+	// approval that decided the step before it came in.
+	StepSince time.Time
+}
+
+// AwaitingApproval returns the pending requests whose current step lists a person who has not
+// approved it yet, the longest waiting first, and how many there are in all.
+func (db *DB) AwaitingApproval(ctx context.Context, teamID, userID string, limit int) ([]AwaitingRequest, int, error) {
+	var rows []struct {
+		requestRow
+		StepSince time.Time `db:"step_since"`
+		Total     int       `db:"total"`
+	}
+	err := db.SelectContext(ctx, &rows, `SELECT `+prefixed("r.", requestColumns)+`, w.step_since, count(*) OVER () AS total
+		FROM requests r
+		JOIN request_steps s ON s.request_id = r.id AND s.idx = r.current_step
+		CROSS JOIN LATERAL (SELECT COALESCE(max(a.at), r.created_at) AS step_since FROM approval_actions a
+			WHERE a.request_id = r.id AND a.step = r.current_step - 1 AND a.action = 'approve') w
+		WHERE r.team_id = $1 AND r.status = 'pending' AND $2 = ANY (s.approvers)
+		AND NOT EXISTS (SELECT 1 FROM approval_actions a WHERE a.request_id = r.id AND a.step = s.idx
+			AND a.actor = $2 AND a.action = 'approve')
+		ORDER BY w.step_since, r.created_at, r.id LIMIT $3`, teamID, userID, limit)
+	if err != nil {
+		return nil, 0, mapError("list requests awaiting approval", err)
+	}
+	out := make([]AwaitingRequest, 0, len(rows))
+	ids := make([]int64, 0, len(rows))
+	total := 0
+	for _, row := range rows {
+		r, err := row.request()
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, AwaitingRequest{Request: r, StepSince: row.StepSince.UTC()})
+		ids = append(ids, r.ID)
+		total = row.Total
+	}
+	steps, err := loadSteps(ctx, db.DB, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i := range out {
+		out[i].Steps = steps[out[i].ID]
+	}
+	return out, total, nil
+}
+
 func (db *DB) listRequests(ctx context.Context, query string, args ...any) ([]Request, error) {
 	var rows []requestRow
 	if err := db.SelectContext(ctx, &rows, query, args...); err != nil {

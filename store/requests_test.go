@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/store"
@@ -222,5 +223,79 @@ func TestRequestCardsAndStatusCard(t *testing.T) {
 	}
 	if n, err := db.CountRequests(ctx, "TA"); err != nil || n != 1 {
 		t.Errorf("count = %d, %v", n, err)
+	}
+}
+
+// createRequestAt stores a pending request filed at a given time.
+func createRequestAt(t *testing.T, db *store.DB, team, requester string, at time.Time, steps ...store.RequestStep) store.Request {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.SavePolicyVersion(ctx, policyV1, "types: []", now); err != nil {
+		t.Fatal(err)
+	}
+	r, err := db.CreateRequest(ctx, store.Request{TeamID: team, Type: "purchase", RequesterID: requester,
+		PolicyVersion: policyV1, Status: store.RequestPending, CreatedAt: at, Steps: steps},
+		[]store.ApprovalAction{{Actor: requester, Action: store.ActSubmit, At: at}})
+	if err != nil {
+		t.Fatalf("CreateRequest: %v", err)
+	}
+	return r
+}
+
+func TestAwaitingApprovalListsTheLongestWaitingFirstWithWhenTheStepBegan(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	r1 := createRequestAt(t, db, "TA", "UREQ", now.Add(-5*time.Hour), anyStep("Manager", "UMGR"), allStep("Finance", "UF1", "UF2"))
+	r2 := createRequestAt(t, db, "TA", "UREQ", now.Add(-3*time.Hour), anyStep("Finance", "UF1"))
+	r3 := createRequestAt(t, db, "TA", "UREQ", now.Add(-time.Hour), allStep("Finance", "UF1", "UF2"))
+	createRequestAt(t, db, "TB", "UREQ", now.Add(-9*time.Hour), anyStep("Finance", "UF1"))
+	r5 := createRequestAt(t, db, "TA", "UREQ", now.Add(-9*time.Hour), anyStep("Finance", "UF1"))
+	if _, err := db.CancelRequest(ctx, "TA", r5.Number, "UREQ", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.DecideRequest(ctx, "TA", r1.Number, 0, "UMGR", store.ActApprove, "", now.Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.DecideRequest(ctx, "TA", r3.Number, 0, "UF1", store.ActApprove, "", now); err != nil {
+		t.Fatal(err)
+	}
+
+	type want struct {
+		number int64
+		since  time.Time
+	}
+	for _, c := range []struct {
+		user  string
+		limit int
+		want  []want
+		total int
+	}{
+		{"UF1", 10, []want{{r2.Number, now.Add(-3 * time.Hour)}, {r1.Number, now.Add(-2 * time.Hour)}}, 2},
+		{"UF1", 1, []want{{r2.Number, now.Add(-3 * time.Hour)}}, 2},
+		{"UF2", 10, []want{{r1.Number, now.Add(-2 * time.Hour)}, {r3.Number, now.Add(-time.Hour)}}, 2},
+		{"UMGR", 10, nil, 0},
+		{"UNOBODY", 10, nil, 0},
+	} {
+		got, total, err := db.AwaitingApproval(ctx, "TA", c.user, c.limit)
+		if err != nil {
+			t.Fatalf("%s: %v", c.user, err)
+		}
+		var gotW []want
+		for _, a := range got {
+			gotW = append(gotW, want{a.Number, a.StepSince})
+			if len(a.Steps) == 0 || a.Status != store.RequestPending {
+				t.Errorf("%s: %s read without its steps or not pending: %+v", c.user, a.Ref(), a)
+			}
+		}
+		if total != c.total || len(gotW) != len(c.want) {
+			t.Fatalf("%s limit %d: got %+v (total %d), want %+v (total %d)", c.user, c.limit, gotW, total, c.want, c.total)
+		}
+		for i := range gotW {
+			if gotW[i].number != c.want[i].number || !gotW[i].since.Equal(c.want[i].since) {
+				t.Errorf("%s limit %d: got %+v, want %+v", c.user, c.limit, gotW, c.want)
+				break
+			}
+		}
 	}
 }
