@@ -137,6 +137,8 @@ func TestCheckinReactionMarksSeenAndAReplyWithoutTaskGoesToTheSender(t *testing.
 	h.advanceTo(h.clock.Now().Add(2*time.Hour + time.Second))
 	dm := h.dm(ana, "Did the numbers come in?")
 	h.dm(cal, "Did the numbers come in?")
+	// The delivery records which message it is once the post returns; people react after that.
+	h.idle()
 
 	if _, _, err := h.slack.SendEvent(h.waitCtx(), "reaction_added", map[string]any{
 		"user": ana, "reaction": "eyes", "item_user": h.slack.Options().BotUserID,
