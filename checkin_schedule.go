@@ -392,7 +392,7 @@ func (s Schedule) Describe() string {
 	switch s.Repeat {
 	case RepeatOnce:
 		if s.InDuration > 0 {
-			return "in " + describeDelay(s.InDuration)
+			return "in " + DescribeDuration(s.InDuration)
 		}
 		return "on " + s.Once.Format("Mon 2 Jan") + " at " + s.Once.Format("15:04")
 	case RepeatDaily:
@@ -421,8 +421,8 @@ func describeDays(days [7]bool) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// describeDelay is a delay in days, hours and minutes: "2 hours", "1 hour 30 minutes".
-func describeDelay(d time.Duration) string {
+// DescribeDuration is a duration in days, hours and minutes: "1 day", "2 hours", "1 hour 30 minutes".
+func DescribeDuration(d time.Duration) string {
 	var parts []string
 	for _, u := range []struct {
 		size time.Duration

@@ -171,29 +171,7 @@ func escalationLine(s store.RequestStep) string {
 	if len(s.EscalatedTo) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("escalated to %s after %s", mentionList(s.EscalatedTo), durationWords(s.EscalateAfter))
-}
-
-// durationWords is a duration in days, hours and minutes: "1 day", "2 hours 30 minutes".
-func durationWords(d time.Duration) string {
-	var parts []string
-	for _, u := range []struct {
-		size time.Duration
-		name string
-	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}} {
-		n := int(d / u.size)
-		d -= time.Duration(n) * u.size
-		switch {
-		case n == 1:
-			parts = append(parts, "1 "+u.name)
-		case n > 1:
-			parts = append(parts, fmt.Sprintf("%d %ss", n, u.name))
-		}
-	}
-	if len(parts) == 0 {
-		return "less than a minute"
-	}
-	return strings.Join(parts, " ")
+	return fmt.Sprintf("escalated to %s after %s", mentionList(s.EscalatedTo), baton.DescribeDuration(s.EscalateAfter))
 }
 
 // trailActor is who did an action, as the trail shows it: Baton itself for reminders and escalations.
