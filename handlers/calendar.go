@@ -29,3 +29,12 @@ func (h *Handlers) calendar(ctx context.Context, teamID string, p Person) (baton
 	}
 	return cal, nil
 }
+
+// calendarOf is the working calendar of the person with this ID.
+func (h *Handlers) calendarOf(ctx context.Context, teamID, userID string) (baton.Calendar, error) {
+	p, err := h.people.Get(ctx, userID)
+	if err != nil {
+		return baton.Calendar{}, err
+	}
+	return h.calendar(ctx, teamID, p)
+}

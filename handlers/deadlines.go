@@ -101,12 +101,7 @@ func (h *Handlers) watchStale(ctx context.Context, t baton.Task) {
 		h.cancelJob(ctx, jobKey(t.TeamID, t.Number, "stale"))
 		return
 	}
-	owner, err := h.people.Get(ctx, t.OwnerID)
-	if err != nil {
-		h.log.WarnContext(ctx, "stale watch not scheduled", "task", t.Ref(), "err", err)
-		return
-	}
-	cal, err := h.calendar(ctx, t.TeamID, owner)
+	cal, err := h.calendarOf(ctx, t.TeamID, t.OwnerID)
 	if err != nil {
 		h.log.WarnContext(ctx, "stale watch not scheduled", "task", t.Ref(), "err", err)
 		return
@@ -166,11 +161,7 @@ func (h *Handlers) onCheckpoint(ctx context.Context, j scheduler.Job) error {
 		h.homes.Refresh(t.TeamID, t.OwnerID, t.DelegatorID)
 		return nil
 	}
-	owner, err := h.people.Get(ctx, t.OwnerID)
-	if err != nil {
-		return err
-	}
-	cal, err := h.calendar(ctx, t.TeamID, owner)
+	cal, err := h.calendarOf(ctx, t.TeamID, t.OwnerID)
 	if err != nil {
 		return err
 	}
@@ -232,11 +223,7 @@ func (h *Handlers) onStale(ctx context.Context, j scheduler.Job) error {
 		slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("stale")),
 		taskActions(t),
 	))
-	owner, err := h.people.Get(ctx, t.OwnerID)
-	if err != nil {
-		return err
-	}
-	cal, err := h.calendar(ctx, t.TeamID, owner)
+	cal, err := h.calendarOf(ctx, t.TeamID, t.OwnerID)
 	if err != nil {
 		return err
 	}

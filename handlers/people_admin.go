@@ -89,17 +89,9 @@ func (h *Handlers) groupCommand(ctx context.Context, r *bot.Request, me Person, 
 func (h *Handlers) removeFromGroup(ctx context.Context, r *bot.Request, group, list string) error {
 	var ids []string
 	for _, word := range strings.Fields(list) {
-		ref, ok := baton.ParseUserRef(word)
-		if !ok {
-			return notAPerson(word)
-		}
-		id := ref.ID
-		if id == "" {
-			p, err := h.people.Resolve(ctx, ref)
-			if err != nil {
-				return err
-			}
-			id = p.ID
+		id, err := h.mentionedID(ctx, word)
+		if err != nil {
+			return err
 		}
 		if !slices.Contains(ids, id) {
 			ids = append(ids, id)
@@ -224,17 +216,9 @@ func (h *Handlers) managerCommand(ctx context.Context, r *bot.Request, me Person
 }
 
 func (h *Handlers) clearManager(ctx context.Context, r *bot.Request, word string) error {
-	ref, ok := baton.ParseUserRef(word)
-	if !ok {
-		return notAPerson(word)
-	}
-	id := ref.ID
-	if id == "" {
-		p, err := h.people.Resolve(ctx, ref)
-		if err != nil {
-			return err
-		}
-		id = p.ID
+	id, err := h.mentionedID(ctx, word)
+	if err != nil {
+		return err
 	}
 	cleared, err := h.store.ClearManager(ctx, r.TeamID, id)
 	if err != nil {
@@ -351,4 +335,18 @@ func without(ids, drop []string) []string {
 		}
 	}
 	return out
+}
+
+// mentionedID is the user a word names: a mention's ID as it stands (the person may have left), or a
+// bare @name looked up in the directory.
+func (h *Handlers) mentionedID(ctx context.Context, word string) (string, error) {
+	ref, ok := baton.ParseUserRef(word)
+	if !ok {
+		return "", notAPerson(word)
+	}
+	if ref.ID != "" {
+		return ref.ID, nil
+	}
+	p, err := h.people.Resolve(ctx, ref)
+	return p.ID, err
 }
