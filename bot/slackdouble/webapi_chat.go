@@ -140,13 +140,9 @@ func (s *Server) chatUpdate(r *apiRequest) (map[string]any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.channelLocked(r.get("channel"))
-	if c == nil {
-		return nil, fail("channel_not_found")
-	}
-	m := c.find(r.get("ts"))
-	if m == nil {
-		return nil, fail("message_not_found")
+	c, m, e := s.messageLocked(r.get("channel"), r.get("ts"))
+	if e != nil {
+		return nil, e
 	}
 	if m.BotID != s.opts.BotID {
 		return nil, fail("cant_update_message")
@@ -157,6 +153,19 @@ func (s *Server) chatUpdate(r *apiRequest) (map[string]any, *apiError) {
 	s.editMessageLocked(m, mc)
 	s.notifyLocked()
 	return map[string]any{"channel": c.ID, "ts": m.TS, "text": m.Text, "message": s.messageJSON(m)}, nil
+}
+
+// messageLocked finds a message by channel and ts, answering as Slack does when either is unknown.
+func (s *Server) messageLocked(channelID, ts string) (*channelState, *Message, *apiError) {
+	c := s.channelLocked(channelID)
+	if c == nil {
+		return nil, nil, fail("channel_not_found")
+	}
+	m := c.find(ts)
+	if m == nil {
+		return nil, nil, fail("message_not_found")
+	}
+	return c, m, nil
 }
 
 // editMessageLocked replaces the fields the edit carries and keeps the
@@ -176,13 +185,9 @@ func (s *Server) editMessageLocked(m *Message, mc messageContent) {
 func (s *Server) chatDelete(r *apiRequest) (map[string]any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.channelLocked(r.get("channel"))
-	if c == nil {
-		return nil, fail("channel_not_found")
-	}
-	m := c.find(r.get("ts"))
-	if m == nil {
-		return nil, fail("message_not_found")
+	c, m, e := s.messageLocked(r.get("channel"), r.get("ts"))
+	if e != nil {
+		return nil, e
 	}
 	if m.BotID != s.opts.BotID {
 		return nil, fail("cant_delete_message")
@@ -243,13 +248,9 @@ func (s *Server) reactionsAdd(r *apiRequest) (map[string]any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.channelLocked(r.get("channel"))
-	if c == nil {
-		return nil, fail("channel_not_found")
-	}
-	m := c.find(r.get("timestamp"))
-	if m == nil {
-		return nil, fail("message_not_found")
+	_, m, e := s.messageLocked(r.get("channel"), r.get("timestamp"))
+	if e != nil {
+		return nil, e
 	}
 	if slices.Contains(m.Reactions, name) {
 		return nil, fail("already_reacted")
