@@ -87,6 +87,17 @@ type Store interface {
 	ClearManager(ctx context.Context, teamID, userID string) (bool, error)
 	Managers(ctx context.Context, teamID string) (map[string]string, error)
 	Directory(ctx context.Context, teamID string) (baton.Directory, error)
+
+	CreateDecision(ctx context.Context, d baton.Decision, v baton.DecisionVersion, reason string) (store.DecisionSave, error)
+	EditDecision(ctx context.Context, teamID string, number int64, reason string, change func(d *baton.Decision) (baton.DecisionVersion, error)) (store.DecisionSave, error)
+	Decision(ctx context.Context, teamID string, number int64) (baton.Decision, error)
+	DecisionVersions(ctx context.Context, decisionID int64) ([]baton.DecisionVersion, error)
+	SetDecisionCard(ctx context.Context, decisionID int64, channelID, ts string) error
+	DecisionFlags(ctx context.Context, decisionID int64) ([]baton.DecisionFlag, error)
+	DecisionFlag(ctx context.Context, id int64) (baton.DecisionFlag, error)
+	AcknowledgeDecision(ctx context.Context, teamID string, number int64, userID string, version int, at time.Time) (baton.Decision, bool, error)
+	MarkFlagReminded(ctx context.Context, id int64, at time.Time) (bool, error)
+	ListDecisions(ctx context.Context, q baton.DecisionQuery) ([]baton.Decision, error)
 }
 
 // Slack is the outbound Slack client handlers talk through: one client, paced and retried.

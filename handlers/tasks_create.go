@@ -176,27 +176,15 @@ func (h *Handlers) deliverNewTask(ctx context.Context, nt newTask) string {
 // channel or a DM it cannot post in, the card goes to the delegator's DM and the notice says how to fix it.
 func (h *Handlers) postCard(ctx context.Context, t baton.Task) (baton.Task, string) {
 	opts := []slack.MsgOption{slack.MsgOptionText(taskSummary(t), false), slack.MsgOptionBlocks(cardBlocks(t, h.now())...)}
-	_, ts, err := h.slack.PostMessage(ctx, t.ChannelID, opts...)
-	if bot.IsSlackError(err, "not_in_channel") {
-		if info, ierr := h.slack.ChannelInfo(ctx, t.ChannelID); ierr == nil && !info.IsPrivate && !info.IsIM && !info.IsMpIM {
-			if jerr := h.slack.JoinChannel(ctx, t.ChannelID); jerr == nil {
-				_, ts, err = h.slack.PostMessage(ctx, t.ChannelID, opts...)
-			}
-		}
+	asked := t.ChannelID
+	ch, ts, err := h.postOrDM(ctx, asked, t.DelegatorID, opts...)
+	if err != nil {
+		h.log.ErrorContext(ctx, "card not posted anywhere", "task", t.Ref(), "err", err)
+		return t, fmt.Sprintf(" The task is saved, but I couldn't post its card in <#%s>; see it any time with `/task %s`.", asked, t.Ref())
 	}
 	notice := ""
-	if err != nil {
-		asked := t.ChannelID
-		h.log.WarnContext(ctx, "card not posted in its channel", "task", t.Ref(), "channel_id", asked, "err", err)
-		dm, derr := h.slack.OpenDM(ctx, t.DelegatorID)
-		if derr == nil {
-			_, ts, derr = h.slack.PostMessage(ctx, dm, opts...)
-		}
-		if derr != nil {
-			h.log.ErrorContext(ctx, "card not posted anywhere", "task", t.Ref(), "err", derr)
-			return t, fmt.Sprintf(" The task is saved, but I couldn't post its card in <#%s>; see it any time with `/task %s`.", asked, t.Ref())
-		}
-		t.ChannelID = dm
+	if ch != asked {
+		t.ChannelID = ch
 		notice = fmt.Sprintf(" I can't post in <#%s> — it's private or I'm not a member. Invite me there with `/invite @Baton`; for now the card is in our direct messages.", asked)
 	}
 	t.CardTS = ts
@@ -204,4 +192,27 @@ func (h *Handlers) postCard(ctx context.Context, t baton.Task) (baton.Task, stri
 		h.log.ErrorContext(ctx, "card posted but not recorded", "task", t.Ref(), "err", err)
 	}
 	return t, notice
+}
+
+// postOrDM posts a message in a channel, joining it first when it is public and Baton is not a member.
+// When the channel will not take it, the message goes to fallbackUser's DM instead. It returns the
+// conversation the message went to and its ts.
+func (h *Handlers) postOrDM(ctx context.Context, channelID, fallbackUser string, opts ...slack.MsgOption) (string, string, error) {
+	_, ts, err := h.slack.PostMessage(ctx, channelID, opts...)
+	if bot.IsSlackError(err, "not_in_channel") {
+		if info, ierr := h.slack.ChannelInfo(ctx, channelID); ierr == nil && !info.IsPrivate && !info.IsIM && !info.IsMpIM {
+			if jerr := h.slack.JoinChannel(ctx, channelID); jerr == nil {
+				_, ts, err = h.slack.PostMessage(ctx, channelID, opts...)
+			}
+		}
+	}
+	if err == nil {
+		return channelID, ts, nil
+	}
+	h.log.WarnContext(ctx, "message not posted in its channel; sending it by direct message", "channel_id", channelID, "err", err)
+	dm, err := h.slack.OpenDM(ctx, fallbackUser)
+	if err == nil {
+		_, ts, err = h.slack.PostMessage(ctx, dm, opts...)
+	}
+	return dm, ts, err
 }

@@ -1,0 +1,113 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+)
+
+func (h *Handlers) registerDecisions(r *bot.Router) {
+	r.Command("/decision", h.onDecisionCommand)
+	r.ViewSubmission(cbDecisionNew, h.onDecisionSubmit)
+	r.ViewSubmission(cbDecisionEdit, h.onDecisionSubmit)
+	r.ViewSubmission(cbDecisionConflict, h.onDecisionReload)
+	r.Action(actDecisionEdit, h.onDecisionEdit)
+	r.Action(actDecisionHistory, h.onDecisionHistoryButton)
+	r.Action(actDecisionAck, h.onDecisionAck)
+	r.Action(actDecisionOpen, func(context.Context, *bot.Request) {})
+}
+
+func (h *Handlers) onDecisionCommand(ctx context.Context, r *bot.Request) {
+	cmd := baton.ParseDecisionCommand(r.Command.Text)
+	switch cmd.Kind {
+	case baton.DecisionOpenModal:
+		h.openModal(ctx, r, decisionModal(nil, r.ChannelID))
+	case baton.DecisionShow:
+		h.showDecision(ctx, r, cmd.Number)
+	case baton.DecisionHistory:
+		h.decisionHistory(ctx, r, cmd.Number)
+	case baton.DecisionList:
+		h.listDecisions(ctx, r, cmd)
+	case baton.DecisionHelp:
+		h.reply(ctx, r, decisionHelpText, decisionHelpBlocks("")...)
+	default:
+		h.reply(ctx, r, decisionHelpText, decisionHelpBlocks(fmt.Sprintf("I didn't understand `/decision %s`.", clip(esc(baton.UnescapeSlack(cmd.Problem)), 200)))...)
+	}
+}
+
+// showDecision answers with the full record of a decision, privately.
+func (h *Handlers) showDecision(ctx context.Context, r *bot.Request, number int64) {
+	d, err := h.store.Decision(ctx, r.TeamID, number)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	flags, err := h.store.DecisionFlags(ctx, d.ID)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	h.reply(ctx, r, decisionSummary(d), decisionCardBlocks(d, flags, true)...)
+}
+
+// decisionHistory answers with a decision's versions and what each changed, privately.
+func (h *Handlers) decisionHistory(ctx context.Context, r *bot.Request, number int64) {
+	d, err := h.store.Decision(ctx, r.TeamID, number)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	versions, err := h.store.DecisionVersions(ctx, d.ID)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	h.reply(ctx, r, "History of "+d.Ref(), decisionHistoryBlocks(d, versions)...)
+}
+
+func (h *Handlers) onDecisionHistoryButton(ctx context.Context, r *bot.Request) {
+	number, err := parseDecisionNumber(r.Action.Value)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	h.decisionHistory(ctx, r, number)
+}
+
+// listDecisions finds decisions by task, key result, person or words.
+func (h *Handlers) listDecisions(ctx context.Context, r *bot.Request, cmd baton.DecisionCommand) {
+	q := baton.DecisionQuery{TeamID: r.TeamID, TaskNumber: cmd.Task, KRNumber: cmd.KR, Words: cmd.Words}
+	title := "Latest decisions"
+	switch {
+	case cmd.Task != 0:
+		title = "Decisions linked to " + baton.TaskRef(cmd.Task)
+	case cmd.KR != 0:
+		title = "Decisions linked to " + baton.KRRef(cmd.KR)
+	case cmd.User != (baton.UserRef{}):
+		p, err := h.people.Resolve(ctx, cmd.User)
+		if err != nil {
+			h.fail(ctx, r, err)
+			return
+		}
+		q.UserID = p.ID
+		title = "Decisions by or flagged for " + mention(p.ID)
+	case cmd.Words != "":
+		title = "Decisions matching “" + esc(clip(cmd.Words, 100)) + "”"
+	}
+	found, err := h.store.ListDecisions(ctx, q)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	h.reply(ctx, r, title, decisionListBlocks(title, found)...)
+}
+
+func parseDecisionNumber(v string) (int64, error) {
+	n, err := parseNumber(v)
+	if err != nil {
+		return 0, baton.Errorf(baton.EInvalid, "That button is out of date. Find the decision with /decision list.")
+	}
+	return n, nil
+}

@@ -1,0 +1,229 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/scheduler"
+	"github.com/batonhq/baton/store"
+)
+
+// jobDecisionRemind reminds someone, once, of a flag they have not acknowledged.
+const jobDecisionRemind = "decision.remind"
+
+// flagJob is the payload of a flag's reminder.
+type flagJob struct {
+	Number int64 `json:"n"`
+	FlagID int64 `json:"f"`
+}
+
+func (h *Handlers) registerDecisionReminders(s Scheduler) {
+	s.Handle(jobDecisionRemind, h.tracked(h.onDecisionRemind))
+}
+
+func flagJobKey(teamID string, number, flagID int64) string {
+	return fmt.Sprintf("decision:%s:%d:flag:%d", teamID, number, flagID)
+}
+
+// deliverDecision posts a new decision's card, answers in its task's thread, updates the decision it
+// supersedes and tells the people it is flagged for. The decision is stored: failures are logged.
+func (h *Handlers) deliverDecision(ctx context.Context, saved store.DecisionSave) {
+	d := saved.Decision
+	flags := h.decisionFlags(ctx, d)
+	asked := d.ChannelID
+	ch, ts, err := h.postOrDM(ctx, asked, d.AuthorID, slack.MsgOptionText(decisionSummary(d), false),
+		slack.MsgOptionBlocks(decisionCardBlocks(d, flags, false)...))
+	if err != nil {
+		h.log.ErrorContext(ctx, "decision card not posted anywhere", "decision", d.Ref(), "err", err)
+	} else {
+		d.ChannelID, d.CardTS = ch, ts
+		if err := h.store.SetDecisionCard(ctx, d.ID, ch, ts); err != nil {
+			h.log.ErrorContext(ctx, "decision card posted but not recorded", "decision", d.Ref(), "err", err)
+		}
+		if ch != asked {
+			h.dm(ctx, d.AuthorID, slack.MsgOptionText(fmt.Sprintf(":information_source: %s is recorded, but I can't post in <#%s> — it's private or I'm not a member. Invite me with `/invite @Baton`; the card is here for now.", d.Ref(), asked), false))
+		}
+	}
+	link := h.cardLink(ctx, d)
+	if d.TaskNumber != 0 {
+		h.replyOnTask(ctx, d, link)
+	}
+	if saved.Superseded != nil {
+		h.refreshSuperseded(ctx, d, *saved.Superseded)
+	}
+	h.sendFlags(ctx, d, saved, link)
+}
+
+// afterDecisionEdit shows a new version everywhere it matters: the card in place, a reply in its
+// thread saying who changed what, the decision it newly supersedes, and the people it names.
+func (h *Handlers) afterDecisionEdit(ctx context.Context, saved store.DecisionSave) {
+	d := saved.Decision
+	h.updateDecisionCard(ctx, d)
+	if d.CardTS != "" {
+		if _, _, err := h.slack.PostMessage(ctx, d.ChannelID, slack.MsgOptionText(decisionEditLine(d, saved.Version), false),
+			slack.MsgOptionBlocks(decisionEditReply(d, saved.Version)...), slack.MsgOptionTS(d.CardTS)); err != nil {
+			h.log.ErrorContext(ctx, "decision thread reply not posted", "decision", d.Ref(), "err", err)
+		}
+	}
+	if saved.Superseded != nil {
+		h.refreshSuperseded(ctx, d, *saved.Superseded)
+	}
+	h.sendFlags(ctx, d, saved, h.cardLink(ctx, d))
+}
+
+func (h *Handlers) decisionFlags(ctx context.Context, d baton.Decision) []baton.DecisionFlag {
+	flags, err := h.store.DecisionFlags(ctx, d.ID)
+	if err != nil {
+		h.log.ErrorContext(ctx, "decision flags not read", "decision", d.Ref(), "err", err)
+	}
+	return flags
+}
+
+// updateDecisionCard redraws a decision's card in place.
+func (h *Handlers) updateDecisionCard(ctx context.Context, d baton.Decision) {
+	if d.CardTS == "" {
+		return
+	}
+	if err := h.slack.UpdateMessage(ctx, d.ChannelID, d.CardTS, slack.MsgOptionText(decisionSummary(d), false),
+		slack.MsgOptionBlocks(decisionCardBlocks(d, h.decisionFlags(ctx, d), false)...)); err != nil {
+		h.log.ErrorContext(ctx, "decision card not updated", "decision", d.Ref(), "err", err)
+	}
+}
+
+func (h *Handlers) cardLink(ctx context.Context, d baton.Decision) string {
+	if d.CardTS == "" {
+		return ""
+	}
+	link, err := h.slack.Permalink(ctx, d.ChannelID, d.CardTS)
+	if err != nil {
+		h.log.WarnContext(ctx, "no permalink for the decision card", "decision", d.Ref(), "err", err)
+	}
+	return link
+}
+
+// replyOnTask tells the linked task's thread that a decision about it was recorded.
+func (h *Handlers) replyOnTask(ctx context.Context, d baton.Decision, link string) {
+	t, err := h.store.Task(ctx, d.TeamID, d.TaskNumber)
+	if err != nil || t.CardTS == "" {
+		return
+	}
+	ref := d.Ref()
+	if link != "" {
+		ref = "<" + link + "|" + d.Ref() + ">"
+	}
+	text := fmt.Sprintf(":scroll: %s recorded decision %s *%s* (%s) for this task.", mention(d.AuthorID), ref, esc(d.Title), d.Status.Label())
+	if _, _, err := h.slack.PostMessage(ctx, t.ChannelID, slack.MsgOptionText(text, false), slack.MsgOptionTS(t.CardTS)); err != nil {
+		h.log.WarnContext(ctx, "decision not announced in the task's thread", "decision", d.Ref(), "task", t.Ref(), "err", err)
+	}
+}
+
+// refreshSuperseded redraws the card of the decision d supersedes and says so in its thread.
+func (h *Handlers) refreshSuperseded(ctx context.Context, d, old baton.Decision) {
+	h.updateDecisionCard(ctx, old)
+	if old.CardTS == "" {
+		return
+	}
+	text := fmt.Sprintf(":leftwards_arrow_with_hook: Superseded by %s *%s*, recorded by %s.", d.Ref(), esc(d.Title), mention(d.UpdatedBy))
+	if _, _, err := h.slack.PostMessage(ctx, old.ChannelID, slack.MsgOptionText(text, false), slack.MsgOptionTS(old.CardTS)); err != nil {
+		h.log.WarnContext(ctx, "supersede not announced in the old card's thread", "decision", old.Ref(), "err", err)
+	}
+}
+
+// sendFlags sends each person a new version names a direct message to acknowledge, and schedules the
+// one reminder of each flag.
+func (h *Handlers) sendFlags(ctx context.Context, d baton.Decision, saved store.DecisionSave, link string) {
+	var jobs []scheduler.Job
+	for _, f := range saved.Flags {
+		text := flagNotice(d, saved.Version, f, slices.Contains(saved.Version.Flagged, f.UserID))
+		h.dm(ctx, f.UserID, slack.MsgOptionText(clip(text, 3000), false), slack.MsgOptionBlocks(flagMessageBlocks(d, f.Version, text, link)...))
+		payload, _ := json.Marshal(flagJob{Number: d.Number, FlagID: f.ID})
+		jobs = append(jobs, scheduler.Job{Kind: jobDecisionRemind, Key: flagJobKey(d.TeamID, d.Number, f.ID), TeamID: d.TeamID,
+			Payload: payload, DueAt: f.FlaggedAt.Add(baton.FlagReminderAfter)})
+	}
+	if h.sched == nil || len(jobs) == 0 {
+		return
+	}
+	if err := h.sched.EnqueueMany(ctx, jobs); err != nil {
+		h.log.ErrorContext(ctx, "flag reminders not scheduled", "decision", d.Ref(), "err", err)
+	}
+}
+
+// onDecisionAck records that the person has read the decision, shows it on the card, and takes the
+// buttons off their message.
+func (h *Handlers) onDecisionAck(ctx context.Context, r *bot.Request) {
+	number, version, err := parseAckValue(r.Action.Value)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	d, opened, err := h.store.AcknowledgeDecision(ctx, r.TeamID, number, r.UserID, version, h.now())
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	if opened {
+		h.updateDecisionCard(ctx, d)
+	}
+	msg := r.Interaction.Message
+	if err := h.slack.UpdateMessage(ctx, r.Interaction.Container.ChannelID, r.Interaction.Container.MessageTs,
+		slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(ackedMessageBlocks(decisionAckedText(msg))...)); err != nil {
+		h.log.WarnContext(ctx, "flag message not updated", "decision", d.Ref(), "err", err)
+	}
+}
+
+// decisionAckedText is the notice of a flag message as it was sent, to keep once its buttons go.
+func decisionAckedText(msg slack.Message) string {
+	for _, b := range msg.Blocks.BlockSet {
+		if s, ok := b.(*slack.SectionBlock); ok && s.BlockID == "decision_flag" && s.Text != nil {
+			return s.Text.Text
+		}
+	}
+	return esc(msg.Text)
+}
+
+// onDecisionRemind reminds someone of a flag still unacknowledged after a day, once. Outside their
+// working hours the job comes back at their next working moment. A flag acknowledged, already
+// reminded, or followed by a newer flag of a later version does nothing.
+func (h *Handlers) onDecisionRemind(ctx context.Context, j scheduler.Job) error {
+	var p flagJob
+	if err := json.Unmarshal(j.Payload, &p); err != nil {
+		return fmt.Errorf("job %s: bad payload: %w", j.Key, err)
+	}
+	f, err := h.store.DecisionFlag(ctx, p.FlagID)
+	if baton.ErrorCode(err) == baton.ENotFound {
+		return nil
+	}
+	if err != nil || f.Acknowledged() || !f.RemindedAt.IsZero() {
+		return err
+	}
+	d, err := h.store.Decision(ctx, j.TeamID, p.Number)
+	if err != nil {
+		return err
+	}
+	for _, latest := range h.decisionFlags(ctx, d) {
+		if latest.UserID == f.UserID && latest.ID != f.ID {
+			return nil
+		}
+	}
+	cal, err := h.calendarOf(ctx, j.TeamID, f.UserID)
+	if err != nil {
+		return err
+	}
+	now := h.now()
+	if next := cal.NextWorkingMoment(now); next.After(now) {
+		return h.sched.EnqueueMany(ctx, []scheduler.Job{{Kind: j.Kind, Key: j.Key, TeamID: j.TeamID, Payload: j.Payload, DueAt: next}})
+	}
+	if first, err := h.store.MarkFlagReminded(ctx, f.ID, now); err != nil || !first {
+		return err
+	}
+	text := fmt.Sprintf(":bell: Reminder: %s flagged decision %s for you %s ago, and it is not acknowledged yet.",
+		mention(f.FlaggedBy), decisionHeadline(d), since(f.FlaggedAt, now))
+	h.dm(ctx, f.UserID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(flagMessageBlocks(d, f.Version, text, h.cardLink(ctx, d))...))
+	return nil
+}
