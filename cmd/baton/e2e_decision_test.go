@@ -292,3 +292,16 @@ func TestDecisionBadInputIsRefusedUnderTheFieldAndLongTextStillPosts(t *testing.
 	h.dcCommand(bea, launc, "frobnicate")
 	h.ephemeral(bea, "I didn't understand `/decision frobnicate`", "/decision list")
 }
+
+func TestADecisionForAPrivateChannelBatonIsNotInGoesToTheAuthorAndSaysHowToInvite(t *testing.T) {
+	h := newHarness(t)
+	h.dcCommand(bea, launc, "")
+	v := h.view(bea, "decision.new")
+	h.submit(bea, v, form(dcText("d_title", "Hire a second SRE"), dcText("d_decision", "Yes, in Q1."),
+		input("d_channel", slackdouble.InputValue{SelectedConversation: priv})))
+	card := h.dm(bea, "D-1 · Hire a second SRE")
+	h.dm(bea, "D-1 is recorded, but I can't post in <#CPRIV>", "/invite @Baton")
+	if got := h.dcStored(1); got.ChannelID != card.Channel || got.CardTS != card.TS {
+		t.Errorf("the card's place is not recorded: %+v", got)
+	}
+}
