@@ -154,8 +154,8 @@ func (h *Handlers) sendFlags(ctx context.Context, d baton.Decision, saved store.
 	}
 }
 
-// onDecisionAck records that the person has read the decision, shows it on the card, and takes the
-// buttons off their message.
+// onDecisionAck records that the person has read the decision, shows it on the card, cancels the
+// reminders of the flags it closed, and takes the buttons off their message.
 func (h *Handlers) onDecisionAck(ctx context.Context, r *bot.Request) {
 	number, version, err := parseAckValue(r.Action.Value)
 	if err != nil {
@@ -167,8 +167,13 @@ func (h *Handlers) onDecisionAck(ctx context.Context, r *bot.Request) {
 		h.fail(ctx, r, err)
 		return
 	}
-	if opened {
+	if len(opened) > 0 {
 		h.updateDecisionCard(ctx, d)
+	}
+	for _, id := range opened {
+		if h.sched != nil {
+			h.cancelJob(ctx, flagJobKey(d.TeamID, d.Number, id))
+		}
 	}
 	msg := r.Interaction.Message
 	if err := h.slack.UpdateMessage(ctx, r.Interaction.Container.ChannelID, r.Interaction.Container.MessageTs,

@@ -187,3 +187,22 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+func FuzzChunkText(f *testing.F) {
+	for _, s := range []string{"", "a", "<@UANA> & <b>", strings.Repeat("<&>", 40), "<@U1|" + strings.Repeat("x", 200) + ">", "\xff<@"} {
+		f.Add(s, uint8(10))
+	}
+	f.Fuzz(func(t *testing.T, s string, size uint8) {
+		n := int(size%64) + 8
+		var back strings.Builder
+		for _, piece := range chunkText(s, n) {
+			if utf8.RuneCountInString(piece) > n {
+				t.Fatalf("piece of %d characters, limit %d: %q", utf8.RuneCountInString(piece), n, piece)
+			}
+			back.WriteString(unescapeRecord(piece))
+		}
+		if back.String() != s {
+			t.Fatalf("chunks of %q rebuild %q", s, back.String())
+		}
+	})
+}

@@ -95,7 +95,7 @@ type Store interface {
 	SetDecisionCard(ctx context.Context, decisionID int64, channelID, ts string) error
 	DecisionFlags(ctx context.Context, decisionID int64) ([]baton.DecisionFlag, error)
 	DecisionFlag(ctx context.Context, id int64) (baton.DecisionFlag, error)
-	AcknowledgeDecision(ctx context.Context, teamID string, number int64, userID string, version int, at time.Time) (baton.Decision, bool, error)
+	AcknowledgeDecision(ctx context.Context, teamID string, number int64, userID string, version int, at time.Time) (baton.Decision, []int64, error)
 	MarkFlagReminded(ctx context.Context, id int64, at time.Time) (bool, error)
 	ListDecisions(ctx context.Context, q baton.DecisionQuery) ([]baton.Decision, error)
 }

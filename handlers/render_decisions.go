@@ -173,8 +173,8 @@ func recordText(s string, n int) (text string, cut bool) {
 			rest = rest[loc:]
 			continue
 		}
-		r, w := utf8.DecodeRuneInString(rest)
-		if !add(esc(string(r))) {
+		_, w := utf8.DecodeRuneInString(rest)
+		if !add(esc(rest[:w])) {
 			break
 		}
 		rest = rest[w:]

@@ -291,26 +291,30 @@ func (db *DB) DecisionFlag(ctx context.Context, id int64) (baton.DecisionFlag, e
 }
 
 // AcknowledgeDecision records that a person has read decision D-number up to version: every flag of
-// theirs on it up to that version is acknowledged. It reports whether any flag was still open, and
-// refuses someone the decision was never flagged for.
-func (db *DB) AcknowledgeDecision(ctx context.Context, teamID string, number int64, userID string, version int, at time.Time) (baton.Decision, bool, error) {
+// theirs on it up to that version is acknowledged. It returns the IDs of the flags that were still
+// open, and refuses someone the decision was never flagged for.
+func (db *DB) AcknowledgeDecision(ctx context.Context, teamID string, number int64, userID string, version int, at time.Time) (baton.Decision, []int64, error) {
 	d, err := db.Decision(ctx, teamID, number)
 	if err != nil {
-		return d, false, err
+		return d, nil, err
 	}
-	var flags, opened int
-	err = db.QueryRowxContext(ctx, `WITH acked AS (
-			UPDATE decision_flags SET acknowledged_at = $4
-			WHERE decision_id = $1 AND user_id = $2 AND version <= $3 AND acknowledged_at IS NULL RETURNING 1)
-		SELECT (SELECT count(*) FROM decision_flags WHERE decision_id = $1 AND user_id = $2), (SELECT count(*) FROM acked)`,
-		d.ID, userID, version, at.UTC()).Scan(&flags, &opened)
+	var opened []int64
+	var flags int
+	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &flags, `SELECT count(*) FROM decision_flags WHERE decision_id = $1 AND user_id = $2`, d.ID, userID); err != nil {
+			return mapError("read flags", err)
+		}
+		return mapError("acknowledge decision", tx.SelectContext(ctx, &opened, `UPDATE decision_flags SET acknowledged_at = $4
+			WHERE decision_id = $1 AND user_id = $2 AND version <= $3 AND acknowledged_at IS NULL RETURNING id`,
+			d.ID, userID, version, at.UTC()))
+	})
 	if err != nil {
-		return d, false, mapError("acknowledge decision", err)
+		return d, nil, err
 	}
 	if flags == 0 {
-		return d, false, baton.Errorf(baton.EForbidden, "%s was not flagged for you, so there is nothing to acknowledge.", d.Ref())
+		return d, nil, baton.Errorf(baton.EForbidden, "%s was not flagged for you, so there is nothing to acknowledge.", d.Ref())
 	}
-	return d, opened > 0, nil
+	return d, opened, nil
 }
 
 // MarkFlagReminded records the one reminder of a flag. It reports false when the flag was already

@@ -189,11 +189,11 @@ func TestAcknowledgeAndRemindFlags(t *testing.T) {
 		t.Error("a flag was reminded twice")
 	}
 	_, opened, err := db.AcknowledgeDecision(ctx, "TA", 1, "UANA", 1, now.Add(time.Minute))
-	if err != nil || !opened {
+	if err != nil || !slices.Equal(opened, []int64{flag.ID}) {
 		t.Fatalf("acknowledge: %v %v", opened, err)
 	}
-	if _, again, _ := db.AcknowledgeDecision(ctx, "TA", 1, "UANA", 1, now); again {
-		t.Error("acknowledging twice reported a new acknowledgement")
+	if _, again, _ := db.AcknowledgeDecision(ctx, "TA", 1, "UANA", 1, now); len(again) != 0 {
+		t.Errorf("acknowledging twice acknowledged %v again", again)
 	}
 	// Version 2 flags Ana again: her latest flag is open until she acknowledges that version too.
 	if _, err := edit(db, "TA", 1, "UBEA", 1, func(f *baton.DecisionFields) { f.Decision = "Changed" }); err != nil {
