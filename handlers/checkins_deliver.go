@@ -66,8 +66,12 @@ func (h *Handlers) postDelivery(ctx context.Context, c store.Checkin, d store.Ch
 		}
 		return err
 	}
-	if _, err := h.store.MarkDelivered(ctx, d.ID, ch, ts, h.now()); err != nil {
+	d, err = h.store.MarkDelivered(ctx, d.ID, ch, ts, h.now())
+	if err != nil {
 		return err
+	}
+	if !reminder {
+		h.scheduleReminder(ctx, c, d)
 	}
 	h.homes.Refresh(c.TeamID, c.SenderID)
 	return nil
@@ -86,7 +90,7 @@ func (h *Handlers) scheduleNext(ctx context.Context, c store.Checkin, rcp store.
 	}
 	if next, ok := c.Schedule.Next(after, cal); ok {
 		h.enqueueCheckin(ctx, c, []scheduler.Job{deliveryJob(c, rcp.UserID, next)})
-		h.unlessStillDue(ctx, c.ID, rcp.UserID, checkinJobKey(c.TeamID, c.Number, rcp.UserID))
+		h.unlessStillDue(ctx, c, rcp.UserID, after)
 		return
 	}
 	if done, err := h.store.FinishCheckinIfDone(ctx, c.ID, h.now()); err != nil {
@@ -96,17 +100,23 @@ func (h *Handlers) scheduleNext(ctx context.Context, c store.Checkin, rcp store.
 	}
 }
 
-// unlessStillDue cancels a delivery job just queued when, meanwhile, the check-in was paused or
-// cancelled or the recipient muted it: whoever changed it cancelled the jobs they could see, and
-// this one may have come after.
-func (h *Handlers) unlessStillDue(ctx context.Context, checkinID int64, userID, key string) {
-	c, err := h.store.CheckinByID(ctx, checkinID)
+// unlessStillDue re-reads a check-in after queueing a recipient's next delivery from what it was.
+// Whoever changed it meanwhile acted on the jobs they could see, and this one may have come after:
+// when it was paused, cancelled or muted, or the recipient was taken off it, the job is cancelled;
+// when it was edited, the next delivery is worked out again from the new schedule.
+func (h *Handlers) unlessStillDue(ctx context.Context, was store.Checkin, userID string, after time.Time) {
+	key := checkinJobKey(was.TeamID, was.Number, userID)
+	c, err := h.store.CheckinByID(ctx, was.ID)
 	if err != nil {
 		h.log.WarnContext(ctx, "check-in not re-read after scheduling", "job_key", key, "err", err)
 		return
 	}
-	if rcp, ok := c.Recipient(userID); c.State != store.CheckinActive || !ok || rcp.Muted() {
+	rcp, ok := c.Recipient(userID)
+	switch {
+	case c.State != store.CheckinActive || !ok || rcp.Muted():
 		h.cancelJob(ctx, key)
+	case c.Revision != was.Revision:
+		h.scheduleNext(ctx, c, rcp, after)
 	}
 }
 

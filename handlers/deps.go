@@ -56,6 +56,12 @@ type Store interface {
 	Delivery(ctx context.Context, id int64) (store.CheckinDelivery, error)
 	DeliveryByMessage(ctx context.Context, channelID, ts string) (store.CheckinDelivery, bool, error)
 	LatestDeliveries(ctx context.Context, checkinIDs []int64) (map[int64][]store.CheckinDelivery, error)
+	UpdateCheckin(ctx context.Context, c store.Checkin, at time.Time) (store.Checkin, error)
+	ClaimReminder(ctx context.Context, id int64, at time.Time) (store.CheckinDelivery, bool, error)
+	RecordReminder(ctx context.Context, id int64, channelID, ts string) error
+	ReleaseReminder(ctx context.Context, id int64) error
+	CheckinMaxRecipients(ctx context.Context, teamID string) (int, error)
+	SetCheckinMaxRecipients(ctx context.Context, teamID string, n int, by string) error
 
 	CreateRequest(ctx context.Context, r store.Request, actions []store.ApprovalAction) (store.Request, error)
 	Request(ctx context.Context, teamID string, number int64) (store.Request, error)

@@ -37,6 +37,7 @@ type Checkin struct {
 	// RemindAfter is how long a delivery may stay unseen before its recipient gets one reminder; 0: never.
 	RemindAfter time.Duration
 	State       CheckinState
+	Revision    int64 // counts the check-in's changes: edits and state changes
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	Recipients  []CheckinRecipient
@@ -98,7 +99,7 @@ type CheckinDelivery struct {
 	Answer       string
 }
 
-const checkinColumns = `id, team_id, number, sender_id, message, schedule, task_number, ask_reply, remind_after_s, state, created_at, updated_at`
+const checkinColumns = `id, team_id, number, sender_id, message, schedule, task_number, ask_reply, remind_after_s, state, revision, created_at, updated_at`
 
 type checkinRow struct {
 	ID         int64        `db:"id"`
@@ -111,13 +112,14 @@ type checkinRow struct {
 	AskReply   bool         `db:"ask_reply"`
 	RemindS    int64        `db:"remind_after_s"`
 	State      CheckinState `db:"state"`
+	Revision   int64        `db:"revision"`
 	CreatedAt  time.Time    `db:"created_at"`
 	UpdatedAt  time.Time    `db:"updated_at"`
 }
 
 func (r checkinRow) checkin() (Checkin, error) {
 	c := Checkin{ID: r.ID, TeamID: r.TeamID, Number: r.Number, SenderID: r.SenderID, Message: r.Message,
-		TaskNumber: r.TaskNumber, AskReply: r.AskReply, RemindAfter: time.Duration(r.RemindS) * time.Second, State: r.State, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		TaskNumber: r.TaskNumber, AskReply: r.AskReply, RemindAfter: time.Duration(r.RemindS) * time.Second, State: r.State, Revision: r.Revision, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	if err := json.Unmarshal(r.Schedule, &c.Schedule); err != nil {
 		return Checkin{}, fmt.Errorf("store: read check-in %s schedule: %w", c.Ref(), err)
 	}
@@ -221,10 +223,10 @@ func addRecipients(ctx context.Context, tx *sqlx.Tx, checkinID int64, rs []Check
 }
 
 // UpdateCheckin saves an edit of a check-in: message, schedule, linked task, reply and reminder
-// options, and recipients (people left out are removed; their past deliveries stay). base is the
-// UpdatedAt the editor saw: when the check-in changed since (edited, paused, resumed), nothing is
-// saved and a conflict says so. A cancelled or finished check-in cannot be edited.
-func (db *DB) UpdateCheckin(ctx context.Context, c Checkin, base time.Time, at time.Time) (Checkin, error) {
+// options, and recipients (people left out are removed; their past deliveries stay). c.Revision is
+// the revision the editor saw: when the check-in changed since (edited, paused, resumed), nothing
+// is saved and a conflict says so. A cancelled or finished check-in cannot be edited.
+func (db *DB) UpdateCheckin(ctx context.Context, c Checkin, at time.Time) (Checkin, error) {
 	schedule, err := json.Marshal(c.Schedule)
 	if err != nil {
 		return Checkin{}, fmt.Errorf("store: edit check-in: encode schedule: %w", err)
@@ -243,13 +245,13 @@ func (db *DB) UpdateCheckin(ctx context.Context, c Checkin, base time.Time, at t
 		switch {
 		case cur.State == CheckinCancelled || cur.State == CheckinFinished:
 			return baton.Errorf(baton.EConflict, "%s is %s, so it can't be edited any more. Set up a new one with `/checkin`.", CheckinRef(c.Number), cur.State)
-		case !cur.UpdatedAt.Equal(base):
+		case cur.Revision != c.Revision:
 			return baton.Errorf(baton.EConflict, "%s changed while you were editing it, so your edit was not saved. Open it again with `/checkin edit %s` to start from what it is now.",
 				CheckinRef(c.Number), CheckinRef(c.Number))
 		}
 		id = cur.ID
 		if _, err := tx.ExecContext(ctx, `UPDATE checkins SET message = $2, schedule = $3, task_number = $4, ask_reply = $5,
-			remind_after_s = $6, updated_at = $7 WHERE id = $1`,
+			remind_after_s = $6, updated_at = $7, revision = revision + 1 WHERE id = $1`,
 			id, c.Message, schedule, c.TaskNumber, c.AskReply, int64(c.RemindAfter/time.Second), at.UTC()); err != nil {
 			return mapError("edit check-in", err)
 		}
@@ -355,7 +357,7 @@ func (db *DB) SetCheckinState(ctx context.Context, teamID string, number int64, 
 	for i, s := range from {
 		states[i] = string(s)
 	}
-	res, err := db.ExecContext(ctx, `UPDATE checkins SET state = $3, updated_at = $4
+	res, err := db.ExecContext(ctx, `UPDATE checkins SET state = $3, updated_at = $4, revision = revision + 1
 		WHERE team_id = $1 AND number = $2 AND state = ANY($5)`, teamID, number, to, at.UTC(), pq.Array(states))
 	if err != nil {
 		return Checkin{}, false, mapError("change check-in", err)
@@ -371,7 +373,7 @@ func (db *DB) SetCheckinState(ctx context.Context, teamID string, number int64, 
 // FinishCheckinIfDone marks an active check-in finished once every recipient who is not muted has
 // been delivered to; true when it did.
 func (db *DB) FinishCheckinIfDone(ctx context.Context, checkinID int64, at time.Time) (bool, error) {
-	res, err := db.ExecContext(ctx, `UPDATE checkins SET state = 'finished', updated_at = $2
+	res, err := db.ExecContext(ctx, `UPDATE checkins SET state = 'finished', updated_at = $2, revision = revision + 1
 		WHERE id = $1 AND state = 'active' AND NOT EXISTS (
 			SELECT 1 FROM checkin_recipients r WHERE r.checkin_id = $1 AND r.muted_at IS NULL AND NOT EXISTS (
 				SELECT 1 FROM checkin_deliveries d WHERE d.checkin_id = $1 AND d.recipient_id = r.user_id AND d.state <> 'scheduled'))`,

@@ -31,12 +31,12 @@ func TestEditCheckinReplacesWhatWasAskedAndKeepsHistory(t *testing.T) {
 	edit.AskReply = false
 	edit.RemindAfter = 2 * time.Hour
 	edit.Recipients = []store.CheckinRecipient{{UserID: "UANA", TZ: "Europe/Berlin"}, {UserID: "UCAL", TZ: "Asia/Tokyo"}}
-	got, err := db.UpdateCheckin(ctx, edit, c.UpdatedAt, now.Add(time.Minute))
+	got, err := db.UpdateCheckin(ctx, edit, now.Add(time.Minute))
 	if err != nil {
 		t.Fatalf("UpdateCheckin: %v", err)
 	}
 	if got.Message != edit.Message || got.Schedule != edit.Schedule || got.AskReply || got.RemindAfter != 2*time.Hour ||
-		!got.UpdatedAt.Equal(now.Add(time.Minute)) || got.Number != c.Number {
+		!got.UpdatedAt.Equal(now.Add(time.Minute)) || got.Number != c.Number || got.Revision != c.Revision+1 {
 		t.Errorf("edited check-in = %+v", got)
 	}
 	if len(got.Recipients) != 2 || got.Recipients[0].UserID != "UANA" || got.Recipients[1].UserID != "UCAL" {
@@ -56,14 +56,14 @@ func TestEditCheckinRefusesStaleAndEndedOnes(t *testing.T) {
 	ctx := context.Background()
 	c := createCheckin(t, db, "T1", "UBEA", weekdays0930, "UANA")
 
-	// Two editors opened the form on the same version: exactly one save wins.
+	// Two editors opened the form on the same revision, at the same instant: exactly one save wins.
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i := range errs {
 		wg.Go(func() {
 			e := c
 			e.Message = []string{"first", "second"}[i]
-			_, errs[i] = db.UpdateCheckin(ctx, e, c.UpdatedAt, now.Add(time.Duration(i+1)*time.Minute))
+			_, errs[i] = db.UpdateCheckin(ctx, e, now)
 		})
 	}
 	wg.Wait()
@@ -85,9 +85,9 @@ func TestEditCheckinRefusesStaleAndEndedOnes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.UpdateCheckin(ctx, cur, cur.UpdatedAt, now.Add(2*time.Hour))
+	_, err = db.UpdateCheckin(ctx, cur, now.Add(2*time.Hour))
 	wantCode(t, err, baton.EConflict)
-	if _, err := db.UpdateCheckin(ctx, paused, paused.UpdatedAt, now.Add(2*time.Hour)); err != nil {
+	if _, err := db.UpdateCheckin(ctx, paused, now.Add(2*time.Hour)); err != nil {
 		t.Errorf("edit of the paused check-in as it is now: %v", err)
 	}
 
@@ -96,12 +96,12 @@ func TestEditCheckinRefusesStaleAndEndedOnes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.UpdateCheckin(ctx, cancelled, cancelled.UpdatedAt, now.Add(time.Hour))
+	_, err = db.UpdateCheckin(ctx, cancelled, now.Add(time.Hour))
 	wantCode(t, err, baton.EConflict)
 
 	missing := c
 	missing.Number = 99
-	_, err = db.UpdateCheckin(ctx, missing, c.UpdatedAt, now)
+	_, err = db.UpdateCheckin(ctx, missing, now)
 	wantCode(t, err, baton.ENotFound)
 }
 
