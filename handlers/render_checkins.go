@@ -486,5 +486,6 @@ func checkinHelpBlocks(problem string) []slack.Block {
 			"• `/checkin @ana @bo every weekday at 09:30 for T-12 How is the launch going?`\n"+
 			"• Schedules: `daily at 9:00`, `every mon,thu at 16:00`, `every 2 weeks on mon at 10:00`, `tomorrow at 10:00`, `on 2026-12-01 at 15:00`, `in 2h`\n"+
 			"• `/checkin list` — yours, with who saw and answered · `/checkin C-5` — one of them\n"+
-			"• `/checkin pause C-5` · `/checkin resume C-5` · `/checkin cancel C-5`"), nil, nil, slack.SectionBlockOptionBlockID("help")))
+			"• Add `remind after 2h` before the question for one reminder to whoever has not seen it by then\n"+
+			"• `/checkin edit C-5` · `/checkin pause C-5` · `/checkin resume C-5` · `/checkin cancel C-5`"), nil, nil, slack.SectionBlockOptionBlockID("help")))
 }
