@@ -57,6 +57,7 @@ type Store interface {
 	DeliveryByMessage(ctx context.Context, channelID, ts string) (store.CheckinDelivery, bool, error)
 	LatestDeliveries(ctx context.Context, checkinIDs []int64) (map[int64][]store.CheckinDelivery, error)
 
+	SavePolicyVersion(ctx context.Context, version, yaml string, at time.Time) error
 	CreateRequest(ctx context.Context, r store.Request, actions []store.ApprovalAction) (store.Request, error)
 	Request(ctx context.Context, teamID string, number int64) (store.Request, error)
 	RequestActions(ctx context.Context, requestID int64) ([]store.ApprovalAction, error)

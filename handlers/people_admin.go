@@ -28,10 +28,11 @@ func (h *Handlers) directory(ctx context.Context, teamID string) (baton.Director
 
 // policyDirectory is the people data the policy file declares; empty without a policy.
 func (h *Handlers) policyDirectory() baton.Directory {
-	if h.policy == nil {
+	p := h.policy()
+	if p == nil {
 		return baton.Directory{}
 	}
-	return h.policy.Directory()
+	return p.Directory()
 }
 
 // peopleCommand is /baton group … and /baton manager …: the people data approval routing needs.
