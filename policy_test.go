@@ -198,6 +198,49 @@ func TestDirectoryMerge(t *testing.T) {
 	}
 }
 
+func TestGroupEditsApply(t *testing.T) {
+	file := []string{"U1", "U2"}
+	for _, tc := range []struct {
+		name  string
+		edits baton.GroupEdits
+		want  []string
+	}{
+		{"no edits is the file's list", baton.GroupEdits{}, []string{"U1", "U2"}},
+		{"added after the file's", baton.GroupEdits{Added: []string{"U9"}}, []string{"U1", "U2", "U9"}},
+		{"taken out of the file's", baton.GroupEdits{Removed: []string{"U1"}}, []string{"U2"}},
+		{"added and taken out", baton.GroupEdits{Added: []string{"U9", "U8"}, Removed: []string{"U2"}}, []string{"U1", "U9", "U8"}},
+		{"added twice counts once", baton.GroupEdits{Added: []string{"U2", "U9"}}, []string{"U1", "U2", "U9"}},
+		{"everyone taken out", baton.GroupEdits{Removed: []string{"U1", "U2"}}, []string{}},
+	} {
+		if got := tc.edits.Apply(file); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestDirectoryApplyEditsGroupsAndReplacesManagers(t *testing.T) {
+	file := baton.Directory{
+		Groups:   map[string][]string{"finance": {"U1", "U2"}, "legal": {"U3"}},
+		Managers: map[string]string{"U5": "U6", "U7": "U8"},
+	}
+	got := file.Apply(baton.PeopleEdits{
+		Groups:   map[string]baton.GroupEdits{"Finance": {Added: []string{"U9"}, Removed: []string{"U1"}}, "legal": {Removed: []string{"U3"}}, "ops": {Added: []string{"U4"}}},
+		Managers: map[string]string{"U5": "U10"},
+	})
+	if !slices.Equal(got.Groups["finance"], []string{"U2", "U9"}) || !slices.Equal(got.Groups["ops"], []string{"U4"}) {
+		t.Errorf("groups = %v", got.Groups)
+	}
+	if legal, ok := got.Groups["legal"]; !ok || len(legal) != 0 {
+		t.Errorf("legal = %v, %v; an emptied group stays, empty, so routing doesn't fall back to the file's list", legal, ok)
+	}
+	if got.Managers["U5"] != "U10" || got.Managers["U7"] != "U8" {
+		t.Errorf("managers = %v", got.Managers)
+	}
+	if !slices.Equal(file.Groups["finance"], []string{"U1", "U2"}) {
+		t.Error("Apply must not change its input")
+	}
+}
+
 func TestPolicyDirectory(t *testing.T) {
 	p := examplePolicy(t)
 	dir := p.Directory()

@@ -81,13 +81,13 @@ type Store interface {
 	RecordGrantUse(ctx context.Context, grantID int64, actor string, requestNumber int64, at time.Time) error
 	RecordGrantExpiries(ctx context.Context, teamID string, now time.Time) (int, error)
 
-	AddGroupMembers(ctx context.Context, teamID, group string, userIDs []string, by string, at time.Time) ([]string, error)
-	RemoveGroupMembers(ctx context.Context, teamID, group string, userIDs []string) ([]string, error)
-	Groups(ctx context.Context, teamID string) (map[string][]string, error)
+	AddGroupMembers(ctx context.Context, teamID, group string, userIDs, file []string, by string, at time.Time) ([]string, error)
+	RemoveGroupMembers(ctx context.Context, teamID, group string, userIDs, file []string, by string, at time.Time) ([]string, error)
+	Groups(ctx context.Context, teamID string) (map[string]baton.GroupEdits, error)
 	SetManager(ctx context.Context, teamID, userID, managerID string, base map[string]string, by string, at time.Time) error
 	ClearManager(ctx context.Context, teamID, userID string) (bool, error)
 	Managers(ctx context.Context, teamID string) (map[string]string, error)
-	Directory(ctx context.Context, teamID string) (baton.Directory, error)
+	PeopleEdits(ctx context.Context, teamID string) (baton.PeopleEdits, error)
 }
 
 // Slack is the outbound Slack client handlers talk through: one client, paced and retried.
