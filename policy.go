@@ -280,7 +280,7 @@ var (
 )
 
 // reservedTypeNames are words /request already uses.
-var reservedTypeNames = map[string]bool{"why": true, "help": true, "list": true}
+var reservedTypeNames = map[string]bool{"why": true, "help": true, "list": true, "cancel": true, "export": true}
 
 // loader gathers every problem of a file so one load reports them all.
 type loader struct {

@@ -144,6 +144,8 @@ func TestLoadPolicyRefusesBadFiles(t *testing.T) {
 			`purchase: fallback "manager" must be a user ID such as U012AB3CD or a group such as group:ops`},
 		{"reserved type name", "types:\n  - {name: why, fallback: U1, branches: [{auto_approve: true}]}\n",
 			"why: /request why already means something else; pick another name"},
+		{"export is a command", "types:\n  - {name: export, fallback: U1, branches: [{auto_approve: true}]}\n",
+			"export: /request export already means something else; pick another name"},
 		{"duplicate type", "types:\n  - {name: a, fallback: U1, branches: [{auto_approve: true}]}\n  - {name: a, fallback: U1, branches: [{auto_approve: true}]}\n",
 			"a: the name is used by two request types; rename one"},
 		{"bad group member", "groups: {finance: [bob]}\ntypes:\n  - {name: a, fallback: U1, branches: [{auto_approve: true}]}\n",

@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/store"
 )
@@ -70,6 +71,7 @@ type Store interface {
 	RequestsByRequester(ctx context.Context, teamID, userID string, limit int) ([]store.Request, error)
 	RequestsAwaiting(ctx context.Context, teamID, userID string, limit int) ([]store.Request, error)
 	AwaitingApproval(ctx context.Context, teamID, userID string, limit int) ([]store.AwaitingRequest, int, error)
+	ExportRequests(ctx context.Context, teamID, userID string, from, to time.Time, limit int) ([]store.Request, map[int64][]store.ApprovalAction, error)
 	RecordRequestAction(ctx context.Context, a store.ApprovalAction) error
 	EscalateRequest(ctx context.Context, teamID string, number int64, step int, at time.Time) (store.Request, []string, error)
 
@@ -104,6 +106,7 @@ type Slack interface {
 	JoinChannel(ctx context.Context, channelID string) error
 	ChannelInfo(ctx context.Context, channelID string) (*slack.Channel, error)
 	Permalink(ctx context.Context, channelID, ts string) (string, error)
+	UploadFile(ctx context.Context, channelID string, f bot.FileUpload) (string, error)
 }
 
 // Scheduler runs delayed jobs: reminders, overdue signals, check-ins.

@@ -44,6 +44,8 @@ func (h *Handlers) onRequestCommand(ctx context.Context, r *bot.Request) {
 		h.listMyRequests(ctx, r)
 	case word == "list" && strings.EqualFold(rest, "pending"):
 		h.listAwaiting(ctx, r)
+	case word == "export":
+		h.exportRequests(ctx, r, rest)
 	case word == "why":
 		h.whyRequest(ctx, r, p, rest)
 	case word == "cancel":
@@ -98,6 +100,7 @@ func requestHelpBlocks(p *baton.Policy, problem string) []slack.Block {
 			"• `/request why purchase amount=12000` — see where it would go, without filing it\n"+
 			"• `/request list` — your requests · `/request list pending` — waiting for your approval\n"+
 			"• `/request R-9` — one request and its history · `/request cancel R-9`\n"+
+			"• `/request export 2026-11-01 2026-11-30` — a spreadsheet (CSV) of requests and their history in your DM; without dates, the last 30 days\n"+
 			"Kinds of request: "+types), nil, nil, slack.SectionBlockOptionBlockID("help")))
 	return b
 }
