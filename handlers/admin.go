@@ -26,6 +26,7 @@ const batonHelp = "*Baton settings*\n" +
 	"• `/baton reminders 24h,2h` — how long before a deadline owners are reminded (admins)\n" +
 	"• `/baton checkins limit 200` — how many people one check-in may ask (admins)\n" +
 	"• `/baton jobs` — timers that failed too often · `/baton jobs retry KEY` · `/baton jobs drop KEY` (admins)\n" +
+	"• `/baton policies` — the approval policy in force and its request types · `/baton policies reload` — read the policy file again after changing it (admins)\n" +
 	"• " + authorityHelp + "\n" +
 	"• " + peopleHelp
 
@@ -55,6 +56,8 @@ func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 		err = h.showSettings(ctx, r, me)
 	case "authority":
 		err = h.authorityCommand(ctx, r, me, rest)
+	case "policies", "policy":
+		err = h.policiesCommand(ctx, r, me, rest)
 	case "group", "groups", "manager", "managers":
 		err = h.peopleCommand(ctx, r, me, strings.ToLower(verb), rest)
 	case "", "help":

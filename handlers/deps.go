@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/store"
 )
@@ -63,6 +64,7 @@ type Store interface {
 	CheckinMaxRecipients(ctx context.Context, teamID string) (int, error)
 	SetCheckinMaxRecipients(ctx context.Context, teamID string, n int, by string) error
 
+	SavePolicyVersion(ctx context.Context, version, yaml string, at time.Time) error
 	CreateRequest(ctx context.Context, r store.Request, actions []store.ApprovalAction) (store.Request, error)
 	Request(ctx context.Context, teamID string, number int64) (store.Request, error)
 	RequestActions(ctx context.Context, requestID int64) ([]store.ApprovalAction, error)
@@ -75,6 +77,7 @@ type Store interface {
 	RequestsByRequester(ctx context.Context, teamID, userID string, limit int) ([]store.Request, error)
 	RequestsAwaiting(ctx context.Context, teamID, userID string, limit int) ([]store.Request, error)
 	AwaitingApproval(ctx context.Context, teamID, userID string, limit int) ([]store.AwaitingRequest, int, error)
+	ExportRequests(ctx context.Context, teamID, userID string, from, to time.Time, limit int) ([]store.Request, map[int64][]store.ApprovalAction, error)
 	RecordRequestAction(ctx context.Context, a store.ApprovalAction) error
 	EscalateRequest(ctx context.Context, teamID string, number int64, step int, at time.Time) (store.Request, []string, error)
 
@@ -86,13 +89,13 @@ type Store interface {
 	RecordGrantUse(ctx context.Context, grantID int64, actor string, requestNumber int64, at time.Time) error
 	RecordGrantExpiries(ctx context.Context, teamID string, now time.Time) (int, error)
 
-	AddGroupMembers(ctx context.Context, teamID, group string, userIDs []string, by string, at time.Time) ([]string, error)
-	RemoveGroupMembers(ctx context.Context, teamID, group string, userIDs []string) ([]string, error)
-	Groups(ctx context.Context, teamID string) (map[string][]string, error)
+	AddGroupMembers(ctx context.Context, teamID, group string, userIDs, file []string, by string, at time.Time) ([]string, error)
+	RemoveGroupMembers(ctx context.Context, teamID, group string, userIDs, file []string, by string, at time.Time) ([]string, error)
+	Groups(ctx context.Context, teamID string) (map[string]baton.GroupEdits, error)
 	SetManager(ctx context.Context, teamID, userID, managerID string, base map[string]string, by string, at time.Time) error
 	ClearManager(ctx context.Context, teamID, userID string) (bool, error)
 	Managers(ctx context.Context, teamID string) (map[string]string, error)
-	Directory(ctx context.Context, teamID string) (baton.Directory, error)
+	PeopleEdits(ctx context.Context, teamID string) (baton.PeopleEdits, error)
 }
 
 // Slack is the outbound Slack client handlers talk through: one client, paced and retried.
@@ -109,6 +112,7 @@ type Slack interface {
 	JoinChannel(ctx context.Context, channelID string) error
 	ChannelInfo(ctx context.Context, channelID string) (*slack.Channel, error)
 	Permalink(ctx context.Context, channelID, ts string) (string, error)
+	UploadFile(ctx context.Context, channelID string, f bot.FileUpload) (string, error)
 }
 
 // Scheduler runs delayed jobs: reminders, overdue signals, check-ins.
