@@ -351,3 +351,29 @@ type Alignment struct {
 	KR         KeyResult
 	Objectives []Objective
 }
+
+// DefaultOKRReminderDays is how many days a key result may go without a check-in before its owner is
+// reminded, unless the workspace says otherwise.
+const DefaultOKRReminderDays = 7
+
+// ValidateOKRReminderDays checks a workspace's key result reminder interval: 1 to 90 days.
+func ValidateOKRReminderDays(days int) error {
+	if days < 1 || days > 90 {
+		return Errorf(EInvalid, "Give a number of days from 1 to 90, like `/baton okr-reminder-days 7`.")
+	}
+	return nil
+}
+
+// ParseOKRReminderDays reads the days of `/baton okr-reminder-days 7`.
+func ParseOKRReminderDays(s string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(strings.ToLower(s)), "d")))
+	if err != nil {
+		return 0, Errorf(EInvalid, "Give a number of days from 1 to 90, like `/baton okr-reminder-days 7`.")
+	}
+	return n, ValidateOKRReminderDays(n)
+}
+
+// CheckInDue is when the owner of a metric key result checked at checkedAt should be reminded.
+func CheckInDue(checkedAt time.Time, days int) time.Time {
+	return checkedAt.Add(time.Duration(days) * 24 * time.Hour)
+}

@@ -77,6 +77,7 @@ const (
 	OKRUpdate
 	OKRShowObjective
 	OKRShowKR
+	OKRSetParent
 	OKRList
 	OKRHelp
 	OKRUnknown
@@ -85,7 +86,8 @@ const (
 // OKRCommand is a parsed /okr command.
 type OKRCommand struct {
 	Kind    OKRCommandKind
-	Number  int64   // OKRNewKR, OKRShowObjective: the objective; OKRUpdate, OKRShowKR: the key result
+	Number  int64   // OKRNewKR, OKRShowObjective, OKRSetParent: the objective; OKRUpdate, OKRShowKR: the key result
+	Parent  int64   // OKRSetParent: the new parent objective, 0 for none
 	Value   float64 // OKRUpdate
 	Comment string  // OKRUpdate
 	User    UserRef // OKRList: whose; empty for the person asking
@@ -142,8 +144,13 @@ func ParseOKRCommand(text string) (OKRCommand, error) {
 	case "list", "ls":
 		return parseOKRList(rest)
 	}
-	if n, ok := ParseObjectiveRef(words[0]); ok && len(rest) == 0 {
-		return OKRCommand{Kind: OKRShowObjective, Number: n}, nil
+	if n, ok := ParseObjectiveRef(words[0]); ok {
+		switch {
+		case len(rest) == 0:
+			return OKRCommand{Kind: OKRShowObjective, Number: n}, nil
+		case strings.EqualFold(rest[0], "parent"):
+			return parseSetParent(n, rest[1:])
+		}
 	}
 	if n, ok := ParseKRRef(words[0]); ok && len(rest) == 0 {
 		return OKRCommand{Kind: OKRShowKR, Number: n}, nil
@@ -163,6 +170,18 @@ func parseNewKR(rest []string) (OKRCommand, error) {
 		return OKRCommand{}, Errorf(EInvalid, "`%s` is not an objective. Write its short ID, like `/okr kr O-3`; `/okr` lists them.", clipWord(rest[0]))
 	}
 	return OKRCommand{Kind: OKRNewKR, Number: n}, nil
+}
+
+func parseSetParent(n int64, rest []string) (OKRCommand, error) {
+	if len(rest) == 1 && strings.EqualFold(rest[0], "none") {
+		return OKRCommand{Kind: OKRSetParent, Number: n}, nil
+	}
+	if len(rest) == 1 {
+		if p, ok := ParseObjectiveRef(rest[0]); ok {
+			return OKRCommand{Kind: OKRSetParent, Number: n, Parent: p}, nil
+		}
+	}
+	return OKRCommand{}, Errorf(EInvalid, "Say which objective %s serves: `/okr %s parent O-1`, or `/okr %s parent none`.", ObjectiveRef(n), ObjectiveRef(n), ObjectiveRef(n))
 }
 
 func parseUpdate(rest []string) (OKRCommand, error) {

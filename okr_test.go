@@ -244,6 +244,10 @@ func TestParseOKRCommand(t *testing.T) {
 		{"O-3", cmd{Kind: baton.OKRShowObjective, Number: 3}, ""},
 		{"#o-12", cmd{Kind: baton.OKRShowObjective, Number: 12}, ""},
 		{"KR-7", cmd{Kind: baton.OKRShowKR, Number: 7}, ""},
+		{"O-3 parent O-1", cmd{Kind: baton.OKRSetParent, Number: 3, Parent: 1}, ""},
+		{"o-3 PARENT none", cmd{Kind: baton.OKRSetParent, Number: 3}, ""},
+		{"O-3 parent", cmd{}, "`/okr O-3 parent O-1`"},
+		{"O-3 parent KR-1", cmd{}, "`/okr O-3 parent O-1`"},
 		{"list", cmd{Kind: baton.OKRList}, ""},
 		{"list <@U123|ana>", cmd{Kind: baton.OKRList, User: baton.UserRef{ID: "U123", Name: "ana"}}, ""},
 		{"list @ana", cmd{Kind: baton.OKRList, User: baton.UserRef{Name: "ana"}}, ""},
@@ -299,7 +303,7 @@ func FuzzParseOKRCommand(f *testing.F) {
 					t.Fatalf("%q: tree of a bad period %q", text, c.Period)
 				}
 			}
-		case baton.OKRNewKR, baton.OKRShowObjective, baton.OKRShowKR, baton.OKRUpdate:
+		case baton.OKRNewKR, baton.OKRShowObjective, baton.OKRShowKR, baton.OKRUpdate, baton.OKRSetParent:
 			if c.Number <= 0 {
 				t.Fatalf("%q: number %d", text, c.Number)
 			}
@@ -314,8 +318,24 @@ func FuzzParseOKRCommand(f *testing.F) {
 		if c.Kind != baton.OKRUpdate && (c.Value != 0 || c.Comment != "") {
 			t.Fatalf("%q: kind %d carries a value", text, c.Kind)
 		}
+		if c.Kind != baton.OKRSetParent && c.Parent != 0 {
+			t.Fatalf("%q: kind %d carries a parent", text, c.Kind)
+		}
 		if c.Comment != strings.TrimSpace(c.Comment) {
 			t.Fatalf("%q: comment %q not trimmed", text, c.Comment)
 		}
 	})
+}
+
+func TestParseOKRReminderDays(t *testing.T) {
+	for in, want := range map[string]int{"7": 7, " 14 ": 14, "3d": 3, "90": 90, "1": 1} {
+		if got, err := baton.ParseOKRReminderDays(in); err != nil || got != want {
+			t.Errorf("ParseOKRReminderDays(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "0", "91", "-1", "week", "7.5"} {
+		if _, err := baton.ParseOKRReminderDays(in); baton.ErrorCode(err) != baton.EInvalid {
+			t.Errorf("ParseOKRReminderDays(%q) accepted: %v", in, err)
+		}
+	}
 }
