@@ -23,6 +23,7 @@ const batonHelp = "*Baton settings*\n" +
 	"• `/baton holidays` — the workspace's days off · `/baton holidays add 2026-12-25 Christmas` · `/baton holidays remove 2026-12-25` (admins)\n" +
 	"• `/baton workdays mon-fri` · `/baton hours 09:00-18:00` — the workspace's working week (admins)\n" +
 	"• `/baton reminders 24h,2h` — how long before a deadline owners are reminded (admins)\n" +
+	"• `/baton okr-reminder-days 7` — after how many days without a check-in key result owners are reminded (admins)\n" +
 	"• `/baton jobs` — timers that failed too often · `/baton jobs retry KEY` · `/baton jobs drop KEY` (admins)\n" +
 	"• " + authorityHelp + "\n" +
 	"• " + peopleHelp
@@ -45,6 +46,8 @@ func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 		err = h.digestCommand(ctx, r, me, rest)
 	case "reminders":
 		err = h.remindersCommand(ctx, r, me, rest)
+	case "okr-reminder-days", "okr-reminders":
+		err = h.okrReminderCommand(ctx, r, me, rest)
 	case "workdays", "hours":
 		err = h.workWeekCommand(ctx, r, me, strings.ToLower(verb), rest)
 	case "settings":
