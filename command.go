@@ -49,6 +49,8 @@ type TaskCommand struct {
 	Title   string    // TaskQuick
 	DueWord string    // TaskQuick: the word after due:, "" when absent
 	HasDue  bool      // TaskQuick: a due: token was given
+	KRWord  string    // TaskQuick: the word after kr:, "" when absent
+	HasKR   bool      // TaskQuick: a kr: token was given
 	Problem string    // TaskUnknown: what was not understood
 }
 
@@ -145,6 +147,11 @@ func parseQuick(owner UserRef, rest []string) TaskCommand {
 		if len(w) >= 4 && strings.EqualFold(w[:4], "due:") {
 			c.HasDue = true
 			c.DueWord = w[4:]
+			continue
+		}
+		if len(w) >= 3 && strings.EqualFold(w[:3], "kr:") {
+			c.HasKR = true
+			c.KRWord = w[3:]
 			continue
 		}
 		title = append(title, w)

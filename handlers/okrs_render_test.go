@@ -47,6 +47,7 @@ func sampleTree() okrTree {
 
 func TestRenderOKRGolden(t *testing.T) {
 	task := sampleTask()
+	task.KRID = 7
 	goal := sampleAlignment()
 	tree := sampleTree()
 	k := sampleKRs(103)[0]
@@ -54,6 +55,10 @@ func TestRenderOKRGolden(t *testing.T) {
 		{ID: 2, KRID: 7, Value: 680, Comment: "Two <big> wins", Actor: "UANA", At: fixedNow.Add(-72 * time.Hour)},
 		{ID: 1, KRID: 7, Value: 500, Actor: "UBEA", At: fixedNow.Add(-200 * time.Hour)},
 	}
+	home := sampleHome()
+	home.mine[0].KRID = 7
+	home.goals = map[int64]baton.Alignment{7: goal}
+	home.krs = sampleKRs(103)
 	cases := map[string]any{
 		"okr_tree":           okrTreeBlocks(tree),
 		"okr_tree_empty":     okrTreeBlocks(okrTree{period: "2027-Q1"}),
@@ -67,6 +72,8 @@ func TestRenderOKRGolden(t *testing.T) {
 		"okr_modal_kr":       newKRModal(tree.objectives[1], "UBEA"),
 		"okr_modal_checkin":  krCheckinModal(k),
 		"okr_reminder":       krReminderBlocks(sampleKRs(103)[1], 9),
+		"card_goal":          cardBlocks(task, &goal, fixedNow),
+		"home_okrs":          homeBlocks(home, fixedNow),
 	}
 	for name, v := range cases {
 		t.Run(name, func(t *testing.T) { golden(t, name, v) })
@@ -123,6 +130,7 @@ func TestOKRMessagesStayWithinSlackLimits(t *testing.T) {
 	surfaces := map[string][]slack.Block{
 		"tree":  okrTreeBlocks(tr),
 		"kr":    krBlocks(krView{kr: sampleKRs(1)[0], objectives: goal.Objectives, checkins: checkins, checkinTotal: 500, tasks: tasks, taskTotal: 500}, fixedNow),
+		"card":  cardBlocks(sampleTask(), &goal, fixedNow),
 		"owner": ownerOKRBlocks("UANA", tr.objectives[:ownerListLimit], tr.krs, tr.krs[101][:ownerListLimit]),
 	}
 	for name, blocks := range surfaces {
@@ -140,6 +148,20 @@ func TestOKRMessagesStayWithinSlackLimits(t *testing.T) {
 	raw, _ := json.Marshal(surfaces["tree"])
 	if !strings.Contains(string(raw), "More objectives are not shown") || !strings.Contains(string(raw), "…and 22 more key results") {
 		t.Errorf("the tree does not say what it left out")
+	}
+
+	home := sampleHome()
+	for i := 0; i < homeKRLimit+1; i++ {
+		k := sampleKRs(1)[0]
+		k.Title = long
+		home.krs = append(home.krs, k)
+	}
+	for i := range home.mine {
+		home.mine[i].KRID = 7
+	}
+	home.goals = map[int64]baton.Alignment{7: goal}
+	if n := len(homeBlocks(home, fixedNow)); n > maxViewBlocks {
+		t.Errorf("home has %d blocks", n)
 	}
 }
 
@@ -178,9 +200,12 @@ func blockTexts(t *testing.T, b slack.Block) []string {
 func TestEveryOKRActionHasARoute(t *testing.T) {
 	r := bot.NewRouter()
 	New(Config{}).Register(r)
+	home := sampleHome()
+	home.krs = sampleKRs(1)
 	for _, blocks := range [][]slack.Block{
 		krBlocks(krView{kr: sampleKRs(1)[0]}, fixedNow),
 		krReminderBlocks(sampleKRs(1)[0], 7),
+		homeBlocks(home, fixedNow),
 	} {
 		for _, id := range actionIDs(t, blocks) {
 			if !r.HasAction(id) {

@@ -107,7 +107,7 @@ func TestRenderGolden(t *testing.T) {
 	task := sampleTask()
 	ev := baton.TaskEvent{Kind: baton.EventStatus, Actor: "UANA", From: "in_progress", To: "blocked", Note: "Legal has not signed off", At: fixedNow}
 	cases := map[string]any{
-		"card":          cardBlocks(task, fixedNow),
+		"card":          cardBlocks(task, nil, fixedNow),
 		"thread_reply":  threadReply(ev),
 		"history":       historyBlocks(task, []baton.TaskEvent{ev}),
 		"list":          listBlocks("Your open tasks", []baton.Task{task}, 1, fixedNow),
@@ -130,7 +130,7 @@ func TestEveryActionHasARoute(t *testing.T) {
 	New(Config{}).Register(r)
 	task := sampleTask()
 	surfaces := [][]slack.Block{
-		cardBlocks(task, fixedNow),
+		cardBlocks(task, nil, fixedNow),
 		homeBlocks(sampleHome(), fixedNow),
 	}
 	var ids []string
