@@ -73,6 +73,8 @@ type KeyResult struct {
 	// RollDone and RollTotal are the weights of its done and of all its linked tasks.
 	RollDone  float64 `db:"roll_done"`
 	RollTotal float64 `db:"roll_total"`
+	// Checkins is how many check-ins it has had.
+	Checkins int `db:"checkins"`
 }
 
 // Ref is the short ID people type: KR-7.

@@ -22,7 +22,7 @@ func sampleKRs(objectiveID int64) []baton.KeyResult {
 	created := fixedNow.Add(-240 * time.Hour)
 	return []baton.KeyResult{
 		{ID: 7, TeamID: "T1", Number: 7, ObjectiveID: objectiveID, Title: "Reach 1,000 <paying> teams", OwnerID: "UANA", Kind: baton.KRMetric,
-			Weight: 2, Start: 200, Target: 1000, Current: 680, Unit: "teams", CreatedAt: created, CheckedAt: fixedNow.Add(-72 * time.Hour)},
+			Weight: 2, Start: 200, Target: 1000, Current: 680, Unit: "teams", CreatedAt: created, CheckedAt: fixedNow.Add(-72 * time.Hour), Checkins: 3},
 		{ID: 8, TeamID: "T1", Number: 8, ObjectiveID: objectiveID, Title: "Cut churn", OwnerID: "UANA", Kind: baton.KRMetric,
 			Weight: 1, Start: 8, Target: 4, Current: 8, Unit: "%", CreatedAt: created, CheckedAt: created},
 		{ID: 9, TeamID: "T1", Number: 9, ObjectiveID: objectiveID, Title: "Ship the v2 launch tasks", OwnerID: "UBEA", Kind: baton.KRRollup,

@@ -294,7 +294,7 @@ func lastCheckin(k baton.KeyResult) string {
 	switch {
 	case k.Kind == baton.KRRollup:
 		return "follows its linked tasks"
-	case !k.CheckedAt.After(k.CreatedAt):
+	case k.Checkins == 0:
 		return "no check-in yet"
 	}
 	return "last check-in " + slackDate(k.CheckedAt, "{date_short_pretty}")
@@ -352,7 +352,7 @@ func newObjectiveModal(ownerID, period string) slack.ModalViewRequest {
 	return modal(cbNewObjective, "New objective", "Create", modalMeta{},
 		textInput(fTitle, "Objective", "Win the mid-market", "", baton.MaxOKRTitleLen, false, false),
 		userInput(fOwner, "Owner", ownerID),
-		textInput(fPeriod, "Period", "2026-Q4, 2026-H2 or 2026", period, 7, false, false),
+		textInput(fPeriod, "Period", "2026-Q4, 2026-H2 or 2026", period, 20, false, false),
 		textInput(fParent, "Serves objective", "O-1 — leave empty for a top objective", "", 22, false, true),
 	)
 }

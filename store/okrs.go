@@ -19,7 +19,8 @@ const objectiveColumns = `id, team_id, number, title, owner_id, period, COALESCE
 const krColumns = `k.id, k.team_id, k.number, k.objective_id, k.title, k.owner_id, k.kind, k.weight,
 	k.start_value, k.target_value, k.current_value, k.unit, k.created_by, k.created_at, k.updated_at, k.checked_at,
 	COALESCE((SELECT sum(t.kr_weight) FROM tasks t WHERE t.kr_id = k.id AND t.status = 'done'), 0) AS roll_done,
-	COALESCE((SELECT sum(t.kr_weight) FROM tasks t WHERE t.kr_id = k.id), 0) AS roll_total`
+	COALESCE((SELECT sum(t.kr_weight) FROM tasks t WHERE t.kr_id = k.id), 0) AS roll_total,
+	(SELECT count(*) FROM kr_checkins c WHERE c.kr_id = k.id) AS checkins`
 
 const krCheckinColumns = `id, kr_id, team_id, value, comment, actor_id, at`
 
@@ -285,6 +286,7 @@ func (db *DB) CheckInKeyResult(ctx context.Context, teamID string, number int64,
 			return mapError("record key result check-in", err)
 		}
 		updated = k
+		updated.Checkins++
 		return nil
 	})
 	if err != nil {

@@ -210,8 +210,8 @@ func TestCheckInsAreAppendedAndMoveTheValue(t *testing.T) {
 			t.Fatalf("check-in %v: %+v %+v %v", v, got, c, err)
 		}
 	}
-	if got, _ := db.KeyResult(ctx, "T1", k.Number); got.Progress() != 0.5 {
-		t.Errorf("progress %v, want 0.5 (10 → 7.5 of 10 → 5)", got.Progress())
+	if got, _ := db.KeyResult(ctx, "T1", k.Number); got.Progress() != 0.5 || got.Checkins != 2 {
+		t.Errorf("progress %v after %d check-ins, want 0.5 (10 → 7.5 of 10 → 5) after 2", got.Progress(), got.Checkins)
 	}
 	history, total, err := db.KRCheckins(ctx, k.ID, 1)
 	if err != nil || total != 2 || len(history) != 1 || history[0].Value != 7.5 {
