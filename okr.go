@@ -20,6 +20,15 @@ const (
 	ObjectiveDropped  ObjectiveStatus = "dropped"
 )
 
+// ParseObjectiveStatus reads an objective's status as typed.
+func ParseObjectiveStatus(s string) (ObjectiveStatus, error) {
+	switch st := ObjectiveStatus(strings.ToLower(strings.TrimSpace(s))); st {
+	case ObjectiveActive, ObjectiveAchieved, ObjectiveDropped:
+		return st, nil
+	}
+	return "", Errorf(EInvalid, "An objective is `active`, `achieved` or `dropped`.")
+}
+
 // Objective is a goal for a period: the company's, a team's or a person's. A parent objective is the
 // broader goal it serves.
 type Objective struct {

@@ -78,6 +78,7 @@ const (
 	OKRShowObjective
 	OKRShowKR
 	OKRSetParent
+	OKRSetStatus
 	OKRList
 	OKRHelp
 	OKRUnknown
@@ -86,13 +87,14 @@ const (
 // OKRCommand is a parsed /okr command.
 type OKRCommand struct {
 	Kind    OKRCommandKind
-	Number  int64   // OKRNewKR, OKRShowObjective, OKRSetParent: the objective; OKRUpdate, OKRShowKR: the key result
-	Parent  int64   // OKRSetParent: the new parent objective, 0 for none
-	Value   float64 // OKRUpdate
-	Comment string  // OKRUpdate
-	User    UserRef // OKRList: whose; empty for the person asking
-	Period  string  // OKRTree: the period asked for, "" for the current one
-	Problem string  // OKRUnknown: what was not understood
+	Number  int64           // OKRNewKR, OKRShowObjective, OKRSetParent: the objective; OKRUpdate, OKRShowKR: the key result
+	Parent  int64           // OKRSetParent: the new parent objective, 0 for none
+	Status  ObjectiveStatus // OKRSetStatus
+	Value   float64         // OKRUpdate
+	Comment string          // OKRUpdate
+	User    UserRef         // OKRList: whose; empty for the person asking
+	Period  string          // OKRTree: the period asked for, "" for the current one
+	Problem string          // OKRUnknown: what was not understood
 }
 
 var (
@@ -150,6 +152,8 @@ func ParseOKRCommand(text string) (OKRCommand, error) {
 			return OKRCommand{Kind: OKRShowObjective, Number: n}, nil
 		case strings.EqualFold(rest[0], "parent"):
 			return parseSetParent(n, rest[1:])
+		case strings.EqualFold(rest[0], "status"):
+			return parseSetStatus(n, rest[1:])
 		}
 	}
 	if n, ok := ParseKRRef(words[0]); ok && len(rest) == 0 {
@@ -182,6 +186,15 @@ func parseSetParent(n int64, rest []string) (OKRCommand, error) {
 		}
 	}
 	return OKRCommand{}, Errorf(EInvalid, "Say which objective %s serves: `/okr %s parent O-1`, or `/okr %s parent none`.", ObjectiveRef(n), ObjectiveRef(n), ObjectiveRef(n))
+}
+
+func parseSetStatus(n int64, rest []string) (OKRCommand, error) {
+	if len(rest) == 1 {
+		if s, err := ParseObjectiveStatus(rest[0]); err == nil {
+			return OKRCommand{Kind: OKRSetStatus, Number: n, Status: s}, nil
+		}
+	}
+	return OKRCommand{}, Errorf(EInvalid, "Say where %s stands: `/okr %s status active`, `achieved` or `dropped`.", ObjectiveRef(n), ObjectiveRef(n))
 }
 
 func parseUpdate(rest []string) (OKRCommand, error) {

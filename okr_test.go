@@ -247,6 +247,8 @@ func TestParseOKRCommand(t *testing.T) {
 		{"O-3 parent O-1", cmd{Kind: baton.OKRSetParent, Number: 3, Parent: 1}, ""},
 		{"o-3 PARENT none", cmd{Kind: baton.OKRSetParent, Number: 3}, ""},
 		{"O-3 parent", cmd{}, "`/okr O-3 parent O-1`"},
+		{"O-3 status Achieved", cmd{Kind: baton.OKRSetStatus, Number: 3, Status: baton.ObjectiveAchieved}, ""},
+		{"O-3 status done", cmd{}, "`/okr O-3 status active`"},
 		{"O-3 parent KR-1", cmd{}, "`/okr O-3 parent O-1`"},
 		{"list", cmd{Kind: baton.OKRList}, ""},
 		{"list <@U123|ana>", cmd{Kind: baton.OKRList, User: baton.UserRef{ID: "U123", Name: "ana"}}, ""},
@@ -304,6 +306,10 @@ func FuzzParseOKRCommand(f *testing.F) {
 				}
 			}
 		case baton.OKRNewKR, baton.OKRShowObjective, baton.OKRShowKR, baton.OKRUpdate, baton.OKRSetParent:
+		case baton.OKRSetStatus:
+			if _, err := baton.ParseObjectiveStatus(string(c.Status)); err != nil || c.Number <= 0 {
+				t.Fatalf("%q: status %q of O-%d", text, c.Status, c.Number)
+			}
 			if c.Number <= 0 {
 				t.Fatalf("%q: number %d", text, c.Number)
 			}
@@ -317,6 +323,9 @@ func FuzzParseOKRCommand(f *testing.F) {
 		}
 		if c.Kind != baton.OKRUpdate && (c.Value != 0 || c.Comment != "") {
 			t.Fatalf("%q: kind %d carries a value", text, c.Kind)
+		}
+		if c.Kind != baton.OKRSetStatus && c.Status != "" {
+			t.Fatalf("%q: kind %d carries a status", text, c.Kind)
 		}
 		if c.Kind != baton.OKRSetParent && c.Parent != 0 {
 			t.Fatalf("%q: kind %d carries a parent", text, c.Kind)

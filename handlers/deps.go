@@ -91,6 +91,7 @@ type Store interface {
 	CreateObjective(ctx context.Context, o baton.Objective) (baton.Objective, error)
 	Objective(ctx context.Context, teamID string, number int64) (baton.Objective, error)
 	SetObjectiveParent(ctx context.Context, teamID string, number, parent int64, at time.Time) (baton.Objective, error)
+	SetObjectiveStatus(ctx context.Context, teamID string, number int64, status baton.ObjectiveStatus, at time.Time) (baton.Objective, error)
 	ObjectivesInPeriods(ctx context.Context, teamID string, periods []string, limit int) ([]baton.Objective, error)
 	ObjectivesByOwner(ctx context.Context, teamID, ownerID string, limit int) ([]baton.Objective, error)
 	ObjectiveChain(ctx context.Context, id int64) ([]baton.Objective, error)

@@ -37,6 +37,8 @@ func (h *Handlers) onOKRCommand(ctx context.Context, r *bot.Request) {
 		err = h.showKR(ctx, r, cmd.Number)
 	case baton.OKRSetParent:
 		err = h.setParent(ctx, r, cmd.Number, cmd.Parent)
+	case baton.OKRSetStatus:
+		err = h.setObjectiveStatus(ctx, r, cmd.Number, cmd.Status)
 	case baton.OKRList:
 		err = h.listOKRs(ctx, r, cmd.User)
 	case baton.OKRHelp:
@@ -164,8 +166,8 @@ func (h *Handlers) listOKRs(ctx context.Context, r *bot.Request, who baton.UserR
 	return nil
 }
 
-// setParent puts an objective under a broader one. Its owner or an admin may; loops are refused.
-func (h *Handlers) setParent(ctx context.Context, r *bot.Request, number, parent int64) error {
+// mayChangeObjective lets an objective's owner and admins change it; what names the change refused.
+func (h *Handlers) mayChangeObjective(ctx context.Context, r *bot.Request, number int64, what string) error {
 	me, err := h.actor(ctx, r)
 	if err != nil {
 		return err
@@ -175,7 +177,28 @@ func (h *Handlers) setParent(ctx context.Context, r *bot.Request, number, parent
 		return err
 	}
 	if o.OwnerID != me.ID && !me.IsAdmin {
-		return baton.Errorf(baton.EForbidden, "Only %s (owner of %s) or a workspace admin can change what it serves.", mention(o.OwnerID), o.Ref())
+		return baton.Errorf(baton.EForbidden, "Only %s (owner of %s) or a workspace admin can change %s.", mention(o.OwnerID), o.Ref(), what)
+	}
+	return nil
+}
+
+// setObjectiveStatus marks an objective active, achieved or dropped; only active ones remind.
+func (h *Handlers) setObjectiveStatus(ctx context.Context, r *bot.Request, number int64, status baton.ObjectiveStatus) error {
+	if err := h.mayChangeObjective(ctx, r, number, "where it stands"); err != nil {
+		return err
+	}
+	o, err := h.store.SetObjectiveStatus(ctx, r.TeamID, number, status, h.now())
+	if err != nil {
+		return err
+	}
+	h.reply(ctx, r, fmt.Sprintf(":white_check_mark: %s is now %s.", objectiveHeadline(o), o.Status))
+	return nil
+}
+
+// setParent puts an objective under a broader one. Its owner or an admin may; loops are refused.
+func (h *Handlers) setParent(ctx context.Context, r *bot.Request, number, parent int64) error {
+	if err := h.mayChangeObjective(ctx, r, number, "what it serves"); err != nil {
+		return err
 	}
 	updated, err := h.store.SetObjectiveParent(ctx, r.TeamID, number, parent, h.now())
 	if err != nil {
@@ -221,8 +244,10 @@ func (h *Handlers) checkInKR(ctx context.Context, teamID string, me Person, numb
 	if err != nil {
 		return before, after, err
 	}
-	h.watchKR(ctx, after)
-	h.homes.Refresh(teamID, after.OwnerID)
+	h.background(ctx, func(ctx context.Context) {
+		h.watchKR(ctx, after)
+		h.krMoved(ctx, after, 0)
+	})
 	return before, after, nil
 }
 

@@ -27,11 +27,10 @@ func (h *Handlers) cardOf(ctx context.Context, t baton.Task) []slack.Block {
 	return cardBlocks(t, h.goalOf(ctx, t), h.now())
 }
 
-// linkedCardLimit bounds how many other cards of a key result are redrawn when its roll-up moves.
+// linkedCardLimit bounds how many cards of a key result's tasks are redrawn when its progress moves.
 const linkedCardLimit = 20
 
-// goalMoved follows a task done or reopened up to its key result: the other cards linked to it show
-// the new progress, and so does its owner's dashboard.
+// goalMoved follows a task done or reopened up to its key result, whose roll-up it moves.
 func (h *Handlers) goalMoved(ctx context.Context, t baton.Task, ev baton.TaskEvent) {
 	done := string(baton.StatusDone)
 	if t.KRID == 0 || ev.Kind != baton.EventStatus || (ev.From != done && ev.To != done) {
@@ -42,17 +41,24 @@ func (h *Handlers) goalMoved(ctx context.Context, t baton.Task, ev baton.TaskEve
 		h.log.WarnContext(ctx, "key result of a task not read", "task", t.Ref(), "err", err)
 		return
 	}
-	h.homes.Refresh(t.TeamID, k.OwnerID)
+	h.krMoved(ctx, k, t.ID)
+}
+
+// krMoved shows a key result's new progress wherever its chain appears: the cards of its linked tasks
+// (but the one with ID skip, already redrawn), their owners' dashboards and its owner's.
+func (h *Handlers) krMoved(ctx context.Context, k baton.KeyResult, skip int64) {
 	tasks, _, err := h.store.KRTasks(ctx, k.ID, linkedCardLimit)
 	if err != nil {
 		h.log.WarnContext(ctx, "tasks of a key result not read", "kr", k.Ref(), "err", err)
-		return
 	}
-	for _, other := range tasks {
-		if other.ID != t.ID {
-			h.updateCard(ctx, other)
+	people := []string{k.OwnerID}
+	for _, t := range tasks {
+		if t.ID != skip {
+			h.updateCard(ctx, t)
 		}
+		people = append(people, t.OwnerID)
 	}
+	h.homes.Refresh(k.TeamID, people...)
 }
 
 // resolveGoal reads the key result a new task is to serve, from what was typed (KR-7); none when empty.

@@ -343,6 +343,7 @@ func okrHelpBlocks(problem string) []slack.Block {
 			"• `/okr update KR-7 42 what moved` — record a key result's new value\n"+
 			"• `/okr O-3` · `/okr KR-7` — one of them, with its history and linked tasks\n"+
 			"• `/okr O-3 parent O-1` — put an objective under a broader one (`parent none` to clear)\n"+
+			"• `/okr O-3 status achieved` — or `dropped`, `active`; only active objectives remind their owners\n"+
 			"• `/okr list` · `/okr list @person` — what someone owns\n"+
 			"• Link a task: `/task @owner Title kr:KR-7`, or the Key result field of the New task form"), nil, nil, slack.SectionBlockOptionBlockID("help")))
 }

@@ -124,6 +124,21 @@ func (db *DB) SetObjectiveParent(ctx context.Context, teamID string, number, par
 	return updated, nil
 }
 
+// SetObjectiveStatus records where objective O-number stands.
+func (db *DB) SetObjectiveStatus(ctx context.Context, teamID string, number int64, status baton.ObjectiveStatus, at time.Time) (baton.Objective, error) {
+	var o baton.Objective
+	err := db.GetContext(ctx, &o, `UPDATE objectives SET status = $3, updated_at = $4 WHERE team_id = $1 AND number = $2
+		RETURNING `+objectiveColumns, teamID, number, status, at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, objectiveNotFound(number)
+	}
+	if err != nil {
+		return o, mapError("set objective status", err)
+	}
+	utcObjective(&o)
+	return o, nil
+}
+
 // ObjectivesInPeriods returns a workspace's objectives of any of the periods, in number order, at most limit.
 func (db *DB) ObjectivesInPeriods(ctx context.Context, teamID string, periods []string, limit int) ([]baton.Objective, error) {
 	var out []baton.Objective

@@ -128,6 +128,12 @@ func TestParentsRefuseLoopsAtAnyDepth(t *testing.T) {
 	if cleared, err := db.SetObjectiveParent(ctx, "T1", person.Number, 0, now); err != nil || cleared.ParentID != 0 {
 		t.Fatalf("clear the parent: %+v, %v", cleared, err)
 	}
+	if done, err := db.SetObjectiveStatus(ctx, "T1", person.Number, baton.ObjectiveAchieved, now); err != nil || done.Status != baton.ObjectiveAchieved {
+		t.Fatalf("achieved: %+v, %v", done, err)
+	}
+	if _, err := db.SetObjectiveStatus(ctx, "T2", person.Number, baton.ObjectiveDropped, now); baton.ErrorCode(err) != baton.ENotFound {
+		t.Errorf("status set from another workspace: %v", err)
+	}
 	if _, err := db.SetObjectiveParent(ctx, "T1", person.Number, 99, now); baton.ErrorCode(err) != baton.ENotFound {
 		t.Errorf("unknown parent: %v", err)
 	}

@@ -138,11 +138,17 @@ func TestOKRTreeCheckInsAndViews(t *testing.T) {
 	h.dm(ana, "made you the owner of key result *KR-1 · Reach 1,000 paying teams*")
 	h.okrKR(bea, "O-2", "Cut churn", ana, "8", "4", "%")
 
+	h.command(bea, launc, "<@UANA> Call the top accounts kr:KR-1")
+	card := h.card(launc, 1)
+	if !card.Has("*KR-1* Reach 1,000 paying teams (0%)") {
+		t.Errorf("the card does not show the goal: %s", card.AllText())
+	}
 	h.okrReply(ana, "update KR-1 600 two big wins", "*KR-1 · Reach 1,000 paying teams* is now at 600 teams", "▰▰▰▰▰▱▱▱▱▱ 50%", "(was 0%)")
 	h.okrReply(ana, "update kr-2 6", "at 6 %", "▰▰▰▰▰▱▱▱▱▱ 50%") // a decreasing target
 	if n := h.krCheckins(1); n != 1 {
 		t.Errorf("KR-1 has %d check-ins, want 1", n)
 	}
+	h.cardNow(card, "*KR-1* Reach 1,000 paying teams (50%)")
 
 	tree := h.okrReply(cal, "", "OKRs · 2026-Q4", "*O-1 · Grow revenue 40%* — <@UBEA> · _no key results yet_",
 		"↳ *O-2 · Win the mid-market* — <@UBEA> · ▰▰▰▰▰▱▱▱▱▱ 50%",
@@ -154,11 +160,14 @@ func TestOKRTreeCheckInsAndViews(t *testing.T) {
 
 	h.okrReply(cal, "O-2", "*O-2 · Win the mid-market*", "Serves → *O-1* Grow revenue 40%", "*Key results* (2)", "KR-2")
 	h.okrReply(cal, "KR-1", "*KR-1 · Reach 1,000 paying teams*", "Serves → *O-2* Win the mid-market → *O-1* Grow revenue 40%",
-		"*History* (1 check-ins)", "<@UANA> → *600* — two big wins", "*Linked tasks* (0)")
+		"*History* (1 check-ins)", "<@UANA> → *600* — two big wins", "*Linked tasks* (1)", "*T-1* Call the top accounts")
 	h.okrReply(bea, "list @ana", "OKRs owned by <@UANA>", "*O-3* Last quarter's push", "*KR-1* Reach 1,000", "*KR-2* Cut churn")
 	h.okrReply(bea, "list", "OKRs owned by <@UBEA>", "*Objectives* (2)", "*O-2* Win the mid-market", "*Key results* (0)")
 	h.okrReply(bea, "O-2 parent none", "*O-2 · Win the mid-market* is now a top objective")
 	h.okrReply(bea, "O-2 parent O-1", "*O-2 · Win the mid-market* now serves O-1")
+	h.okrReply(bea, "O-2 status achieved", "*O-2 · Win the mid-market* is now achieved")
+	h.okrReply(cal, "O-2", "*Status*\nachieved")
+	h.okrReply(bea, "O-2 status active", "is now active")
 	h.okrReply(cal, "help", "Objectives and key results with /okr")
 	h.okrReply(cal, "frobnicate", "I didn't understand `/okr frobnicate`", "Objectives and key results with /okr")
 
@@ -205,6 +214,8 @@ func TestOKRBadInputIsRefusedWithNothingStored(t *testing.T) {
 	h.okrReply(cal, "update KR-1 5", "Only <@UANA> (owner of KR-1), the objective's owner or a workspace admin can record its value")
 	h.okrReply(cal, "kr O-2", "Only <@UBEA> (owner of O-2) or a workspace admin can add key results to it")
 	h.okrReply(cal, "O-2 parent none", "Only <@UBEA> (owner of O-2) or a workspace admin can change what it serves")
+	h.okrReply(cal, "O-2 status dropped", "Only <@UBEA> (owner of O-2) or a workspace admin can change where it stands")
+	h.okrReply(bea, "O-2 status done", "`/okr O-2 status active`, `achieved` or `dropped`")
 	if n := h.krCheckins(1); n != 0 {
 		t.Errorf("refused check-ins stored %d", n)
 	}
