@@ -72,8 +72,11 @@ func ParseUserRef(word string) (UserRef, bool) {
 }
 
 // ParseTaskRef reads a short task ID such as T-12 (any case, an optional leading #).
-func ParseTaskRef(word string) (int64, bool) {
-	m := taskRefRe.FindStringSubmatch(strings.TrimSpace(word))
+func ParseTaskRef(word string) (int64, bool) { return parseRef(taskRefRe, word) }
+
+// parseRef reads a short ID whose number is re's first group: a positive number of at most 18 digits.
+func parseRef(re *regexp.Regexp, word string) (int64, bool) {
+	m := re.FindStringSubmatch(strings.TrimSpace(word))
 	if m == nil {
 		return 0, false
 	}

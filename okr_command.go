@@ -102,18 +102,6 @@ var (
 	krRefRe        = regexp.MustCompile(`^(?i)#?kr-(\d{1,18})$`)
 )
 
-func parseRef(re *regexp.Regexp, word string) (int64, bool) {
-	m := re.FindStringSubmatch(strings.TrimSpace(word))
-	if m == nil {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(m[1], 10, 64)
-	if err != nil || n <= 0 {
-		return 0, false
-	}
-	return n, true
-}
-
 // ParseObjectiveRef reads a short objective ID such as O-3 (any case, an optional leading #).
 func ParseObjectiveRef(word string) (int64, bool) { return parseRef(objectiveRefRe, word) }
 

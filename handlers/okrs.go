@@ -166,13 +166,19 @@ func (h *Handlers) listOKRs(ctx context.Context, r *bot.Request, who baton.UserR
 	return nil
 }
 
-// mayChangeObjective lets an objective's owner and admins change it; what names the change refused.
-func (h *Handlers) mayChangeObjective(ctx context.Context, r *bot.Request, number int64, what string) error {
+// actorAndObjective reads the person who acted and objective O-number.
+func (h *Handlers) actorAndObjective(ctx context.Context, r *bot.Request, number int64) (Person, baton.Objective, error) {
 	me, err := h.actor(ctx, r)
 	if err != nil {
-		return err
+		return me, baton.Objective{}, err
 	}
 	o, err := h.store.Objective(ctx, r.TeamID, number)
+	return me, o, err
+}
+
+// mayChangeObjective lets an objective's owner and admins change it; what names the change refused.
+func (h *Handlers) mayChangeObjective(ctx context.Context, r *bot.Request, number int64, what string) error {
+	me, o, err := h.actorAndObjective(ctx, r, number)
 	if err != nil {
 		return err
 	}

@@ -87,11 +87,7 @@ func mayAddKR(me Person, o baton.Objective) error {
 }
 
 func (h *Handlers) openNewKR(ctx context.Context, r *bot.Request, number int64) error {
-	me, err := h.actor(ctx, r)
-	if err != nil {
-		return err
-	}
-	o, err := h.store.Objective(ctx, r.TeamID, number)
+	me, o, err := h.actorAndObjective(ctx, r, number)
 	if err != nil {
 		return err
 	}

@@ -138,7 +138,7 @@ func TestOKRMessagesStayWithinSlackLimits(t *testing.T) {
 			t.Errorf("%s has %d blocks, Slack allows %d", name, len(blocks), maxMessageBlocks)
 		}
 		for _, b := range blocks {
-			for _, text := range blockTexts(t, b) {
+			for _, text := range blockStrings(t, b, "text") {
 				if n := len([]rune(text)); n > 3000 {
 					t.Errorf("%s: a text of %d characters, Slack allows 3000", name, n)
 				}
@@ -163,38 +163,6 @@ func TestOKRMessagesStayWithinSlackLimits(t *testing.T) {
 	if n := len(homeBlocks(home, fixedNow)); n > maxViewBlocks {
 		t.Errorf("home has %d blocks", n)
 	}
-}
-
-// blockTexts lists every text of a block, as Slack would count it.
-func blockTexts(t *testing.T, b slack.Block) []string {
-	t.Helper()
-	raw, err := json.Marshal(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			if s, ok := x["text"].(string); ok {
-				out = append(out, s)
-			}
-			for _, c := range x {
-				walk(c)
-			}
-		case []any:
-			for _, c := range x {
-				walk(c)
-			}
-		}
-	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatal(err)
-	}
-	walk(v)
-	return out
 }
 
 func TestEveryOKRActionHasARoute(t *testing.T) {

@@ -332,11 +332,7 @@ func ownerOKRBlocks(ownerID string, objectives []baton.Objective, objectiveKRs m
 const okrHelpText = "Baton OKRs: /okr, /okr new, /okr kr O-3, /okr update KR-7 42, /okr O-3, /okr KR-7, /okr list @person"
 
 func okrHelpBlocks(problem string) []slack.Block {
-	var b []slack.Block
-	if problem != "" {
-		b = append(b, slack.NewSectionBlock(mrkdwn(":thinking_face: "+problem+" Here is what /okr understands:"), nil, nil, slack.SectionBlockOptionBlockID("help_problem")))
-	}
-	return append(b, slack.NewSectionBlock(mrkdwn(
+	return commandHelp("/okr", problem,
 		"*Objectives and key results with /okr*\n"+
 			"• `/okr` — this quarter's objectives with their key results · `/okr 2026-Q3` — another period\n"+
 			"• `/okr new` — set an objective · `/okr kr O-3` — add a key result to it\n"+
@@ -345,7 +341,7 @@ func okrHelpBlocks(problem string) []slack.Block {
 			"• `/okr O-3 parent O-1` — put an objective under a broader one (`parent none` to clear)\n"+
 			"• `/okr O-3 status achieved` — or `dropped`, `active`; only active objectives remind their owners\n"+
 			"• `/okr list` · `/okr list @person` — what someone owns\n"+
-			"• Link a task: `/task @owner Title kr:KR-7`, or the Key result field of the New task form"), nil, nil, slack.SectionBlockOptionBlockID("help")))
+			"• Link a task: `/task @owner Title kr:KR-7`, or the Key result field of the New task form")
 }
 
 // newObjectiveModal asks for an objective: title, owner, period (the current one by default), parent.

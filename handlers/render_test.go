@@ -149,6 +149,12 @@ func TestEveryActionHasARoute(t *testing.T) {
 
 func actionIDs(t *testing.T, blocks []slack.Block) []string {
 	t.Helper()
+	return blockStrings(t, blocks, "action_id")
+}
+
+// blockStrings lists every string held under key anywhere in rendered blocks.
+func blockStrings(t *testing.T, blocks any, key string) []string {
+	t.Helper()
 	raw, err := json.Marshal(blocks)
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +164,7 @@ func actionIDs(t *testing.T, blocks []slack.Block) []string {
 	walk = func(v any) {
 		switch x := v.(type) {
 		case map[string]any:
-			if id, ok := x["action_id"].(string); ok {
+			if id, ok := x[key].(string); ok {
 				out = append(out, id)
 			}
 			for _, c := range x {

@@ -24,21 +24,7 @@ func (h *harness) okr(user, text string) {
 // command, which must say every one of want.
 func (h *harness) okrReply(user, text string, want ...string) slackdouble.Ephemeral {
 	h.t.Helper()
-	h.idle()
-	n := len(h.slack.Ephemerals(user))
-	h.okr(user, text)
-	var got slackdouble.Ephemeral
-	err := h.slack.Wait(h.waitCtx(), func() bool {
-		all := h.slack.Ephemerals(user)
-		if len(all) > n {
-			got = all[n]
-			return true
-		}
-		return false
-	})
-	if err != nil {
-		h.t.Fatalf("/okr %s: no private reply to %s", text, user)
-	}
+	got := h.nextEphemeral(user, "/okr "+text, func() { h.okr(user, text) })
 	if !hasAll(got.AllText(), want) {
 		h.t.Fatalf("/okr %s: the reply does not say %q:\n%s", text, want, got.AllText())
 	}
