@@ -360,7 +360,7 @@ func newKRModal(o baton.Objective, ownerID string) slack.ModalViewRequest {
 	rollup := slack.NewOptionBlockObject(string(baton.KRRollup), plain("Its linked tasks done"), nil)
 	kind := slack.NewRadioButtonsBlockElement(fKind, metric, rollup)
 	kind.InitialOption = metric
-	return modal(cbNewKR, "Key result for "+clip(o.Ref(), 10), "Add", modalMeta{Number: o.Number},
+	return modal(cbNewKR, "Key result for "+clip(o.Ref(), 9), "Add", modalMeta{Number: o.Number},
 		slack.NewSectionBlock(mrkdwn(objectiveHeadline(o)), nil, nil, slack.SectionBlockOptionBlockID("objective_title")),
 		textInput(fTitle, "Key result", "Reach 1,000 paying teams", "", baton.MaxOKRTitleLen, false, false),
 		userInput(fOwner, "Owner", ownerID),
