@@ -166,12 +166,9 @@ func okrTreeBlocks(tr okrTree) []slack.Block {
 		}
 		blocks = append(blocks, linesSection("okr_"+strconv.FormatInt(o.Number, 10), lines))
 	}
-	if hidden := len(ordered) - min(len(ordered), treeObjectiveLimit); hidden > 0 || tr.more {
-		text := fmt.Sprintf("%d more objectives are not shown. Open one with `/okr O-3`, or see someone's with `/okr list @person`.", hidden)
-		if tr.more {
-			text = "More objectives are not shown. Open one with `/okr O-3`, or see someone's with `/okr list @person`."
-		}
-		blocks = append(blocks, slack.NewContextBlock("okr_more", mrkdwn(text)))
+	if tr.more || len(ordered) > treeObjectiveLimit {
+		blocks = append(blocks, slack.NewContextBlock("okr_more",
+			mrkdwn("More objectives are not shown. Open one with `/okr O-3`, or see someone's with `/okr list @person`.")))
 	}
 	return append(blocks, slack.NewContextBlock("okr_hint", mrkdwn("`/okr new` · `/okr kr O-3` · `/okr update KR-7 42` · `/okr help`")))
 }

@@ -370,8 +370,27 @@ func TestKeyResultReminderInTheOwnersWorkingHoursWithAnUpdateButton(t *testing.T
 	}
 	h.hmOpenHomeWhere(ana, "Your key results", "*KR-1* Reach 1,000 teams — at 600 teams", "last check-in")
 	// The next reminder counts from the check-in.
+	next := h.clock.Now().Add(72 * time.Hour)
 	h.until("the reminder to follow the check-in", func() bool {
 		j, ok, _ := h.db.JobByKey(context.Background(), key)
-		return ok && j.DueAt.Equal(h.clock.Now().Add(72*time.Hour))
+		return ok && j.DueAt.Equal(next)
 	})
+
+	// A dropped objective's key results remind nobody: the job finds it so and ends.
+	h.okrReply(bea, "O-1 status dropped", "is now dropped")
+	h.advanceTo(next.Add(time.Second))
+	h.until("the reminder of a dropped objective to end", func() bool {
+		_, ok, _ := h.db.JobByKey(context.Background(), key)
+		return !ok
+	})
+	h.idle()
+	reminders := 0
+	for _, m := range h.slack.Messages(h.slack.DMChannel(ana)) {
+		if m.Has("has not been updated") {
+			reminders++
+		}
+	}
+	if reminders != 1 {
+		t.Errorf("Ana got %d reminders, want the one before the objective was dropped", reminders)
+	}
 }
