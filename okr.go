@@ -333,6 +333,24 @@ func clipWord(s string) string {
 	return strings.ReplaceAll(string([]rune(s)[:40]), "`", "'") + "…"
 }
 
+// ParseKRLink reads the key result a task is to serve as typed: KR-7, or KR-7*3 for a task that counts
+// three times in its roll-up. The weight is 1 when not given.
+func ParseKRLink(s string) (int64, float64, error) {
+	ref, w, weighted := strings.Cut(strings.TrimSpace(s), "*")
+	n, ok := ParseKRRef(ref)
+	if !ok {
+		return 0, 0, Errorf(EInvalid, "`%s` is not a key result. Write its short ID, like KR-7 (or KR-7*3 for a task that counts three times); `/okr` lists them.", clipWord(s))
+	}
+	if !weighted {
+		return n, 1, nil
+	}
+	weight, err := ParseOKRNumber(w)
+	if err != nil || weight <= 0 || weight > MaxKRWeight {
+		return 0, 0, Errorf(EInvalid, "After the * comes how much the task counts in %s: a number above 0 and at most %d, like KR-7*3.", KRRef(n), MaxKRWeight)
+	}
+	return n, weight, nil
+}
+
 // CheckParent refuses to make parentID the parent of childID when that would close a loop: parentID
 // is childID itself, or childID is already above parentID. parentOf gives each objective's current
 // parent (0 for none); a chain longer than the map (a loop already stored) is refused too.

@@ -336,6 +336,28 @@ func FuzzParseOKRCommand(f *testing.F) {
 	})
 }
 
+func TestParseKRLink(t *testing.T) {
+	good := []struct {
+		in     string
+		n      int64
+		weight float64
+	}{{"KR-7", 7, 1}, {" kr-7 ", 7, 1}, {"#KR-7", 7, 1}, {"KR-7*3", 7, 3}, {"KR-7*0.5", 7, 0.5}, {"KR-12*100", 12, 100}}
+	for _, tt := range good {
+		n, w, err := baton.ParseKRLink(tt.in)
+		if err != nil || n != tt.n || w != tt.weight {
+			t.Errorf("ParseKRLink(%q) = %d, %v, %v; want %d, %v", tt.in, n, w, err, tt.n, tt.weight)
+		}
+	}
+	for in, says := range map[string]string{
+		"O-7": "is not a key result", "KR-0": "is not a key result", "": "is not a key result", "KR-7*": "how much the task counts in KR-7",
+		"KR-7*0": "above 0", "KR-7*101": "at most 100", "KR-7*x": "like KR-7*3", "*3": "is not a key result",
+	} {
+		if _, _, err := baton.ParseKRLink(in); baton.ErrorCode(err) != baton.EInvalid || !strings.Contains(err.Error(), says) {
+			t.Errorf("ParseKRLink(%q) = %v, want %q", in, err, says)
+		}
+	}
+}
+
 func TestParseOKRReminderDays(t *testing.T) {
 	for in, want := range map[string]int{"7": 7, " 14 ": 14, "3d": 3, "90": 90, "1": 1} {
 		if got, err := baton.ParseOKRReminderDays(in); err != nil || got != want {

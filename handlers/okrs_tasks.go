@@ -61,16 +61,18 @@ func (h *Handlers) krMoved(ctx context.Context, k baton.KeyResult, skip int64) {
 	h.homes.Refresh(k.TeamID, people...)
 }
 
-// resolveGoal reads the key result a new task is to serve, from what was typed (KR-7); none when empty.
-func (h *Handlers) resolveGoal(ctx context.Context, teamID, typed string) (baton.KeyResult, error) {
+// resolveGoal reads the key result a new task is to serve and how much it counts there, from what was
+// typed (KR-7 or KR-7*3); none when empty.
+func (h *Handlers) resolveGoal(ctx context.Context, teamID, typed string) (baton.KeyResult, float64, error) {
 	if typed == "" {
-		return baton.KeyResult{}, nil
+		return baton.KeyResult{}, 0, nil
 	}
-	n, ok := baton.ParseKRRef(typed)
-	if !ok {
-		return baton.KeyResult{}, baton.Errorf(baton.EInvalid, "`%s` is not a key result. Write its short ID, like KR-7; `/okr` lists them.", clip(esc(typed), 40))
+	n, weight, err := baton.ParseKRLink(typed)
+	if err != nil {
+		return baton.KeyResult{}, 0, err
 	}
-	return h.store.KeyResult(ctx, teamID, n)
+	k, err := h.store.KeyResult(ctx, teamID, n)
+	return k, weight, err
 }
 
 // goalsOf reads the goals these tasks serve, each key result once.

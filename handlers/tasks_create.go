@@ -41,13 +41,16 @@ func (h *Handlers) quickTask(ctx context.Context, r *bot.Request, cmd baton.Task
 			return
 		}
 	}
-	var goal baton.KeyResult
+	var (
+		goal   baton.KeyResult
+		weight float64
+	)
 	if cmd.HasKR {
 		if cmd.KRWord == "" {
 			h.fail(ctx, r, baton.Errorf(baton.EInvalid, "Say which key result the task serves, like `kr:KR-7`, or leave `kr:` out."))
 			return
 		}
-		if goal, err = h.resolveGoal(ctx, r.TeamID, cmd.KRWord); err != nil {
+		if goal, weight, err = h.resolveGoal(ctx, r.TeamID, cmd.KRWord); err != nil {
 			h.fail(ctx, r, err)
 			return
 		}
@@ -58,7 +61,7 @@ func (h *Handlers) quickTask(ctx context.Context, r *bot.Request, cmd baton.Task
 		return
 	}
 	t.ChannelID = r.ChannelID
-	t.KRID = goal.ID
+	t.KRID, t.KRWeight = goal.ID, weight
 	created, notice, err := h.createTask(ctx, newTask{task: t, event: ev})
 	if err != nil {
 		h.fail(ctx, r, err)
@@ -104,7 +107,7 @@ func (h *Handlers) onNewTaskSubmit(ctx context.Context, r *bot.Request) any {
 	if err != nil {
 		errs[h.dueField(v, me.Loc)] = baton.ErrorMessage(err)
 	}
-	goal, err := h.resolveGoal(ctx, r.TeamID, v.text(fTaskGoal))
+	goal, weight, err := h.resolveGoal(ctx, r.TeamID, v.text(fTaskGoal))
 	if err != nil {
 		if baton.ErrorMessage(err) == "" {
 			return h.submitFailure(ctx, r, err, fTaskGoal)
@@ -126,7 +129,7 @@ func (h *Handlers) onNewTaskSubmit(ctx context.Context, r *bot.Request) any {
 		return fieldErrors(map[string]string{fDescription: baton.ErrorMessage(err)})
 	}
 	t.ChannelID = channel
-	t.KRID = goal.ID
+	t.KRID, t.KRWeight = goal.ID, weight
 	nt := newTask{task: t, event: ev, sourceCh: meta.SourceCh, sourceTS: meta.SourceTS}
 	stored, err := h.store.CreateTask(ctx, nt.task, nt.event)
 	if err != nil {

@@ -242,10 +242,15 @@ func TestOKRBadInputIsRefusedWithNothingStored(t *testing.T) {
 	}
 
 	// Linking a task to an unknown key result, or one of another workspace, stores nothing.
-	for _, text := range []string{"<@UANA> Ship v2 kr:KR-3", "<@UANA> Ship v2 kr:KR-9", "<@UANA> Ship v2 kr:O-1", "<@UANA> Ship v2 kr:"} {
-		e := h.listHelperReply(bea, launc, text)
-		if e.Has("Created") || !(e.Has("no key result") || e.Has("is not a key result") || e.Has("Say which key result")) {
-			t.Errorf("/task %s: %s", text, e.AllText())
+	for text, says := range map[string]string{
+		"<@UANA> Ship v2 kr:KR-3":   "There is no key result KR-3 in this workspace",
+		"<@UANA> Ship v2 kr:KR-9":   "There is no key result KR-9",
+		"<@UANA> Ship v2 kr:O-1":    "`O-1` is not a key result",
+		"<@UANA> Ship v2 kr:KR-1*0": "a number above 0",
+		"<@UANA> Ship v2 kr:":       "Say which key result the task serves",
+	} {
+		if e := h.listHelperReply(bea, launc, text); e.Has("Created") || !e.Has(says) {
+			t.Errorf("/task %s: %s, want %q", text, e.AllText(), says)
 		}
 	}
 	h.command(bea, launc, "")
@@ -284,21 +289,22 @@ func TestATaskShowsItsGoalAndMovesItsRollup(t *testing.T) {
 	h.submit(bea, v, form(
 		input("title", slackdouble.InputValue{Value: slackdouble.Str("Write the launch post")}),
 		input("owner", slackdouble.InputValue{SelectedUser: cal}),
-		input("key_result", slackdouble.InputValue{Value: slackdouble.Str("kr-1")}),
+		input("key_result", slackdouble.InputValue{Value: slackdouble.Str("kr-1*3")}),
 	))
 	card2 := h.card(launc, 2)
 	h.dm(cal, "T-2 · Write the launch post", "*Why it matters:* → *KR-1*")
-	if h.task(2).KRID == 0 {
-		t.Fatal("T-2 is not linked to KR-1")
+	if t2 := h.task(2); t2.KRID == 0 || t2.KRWeight != 3 {
+		t.Fatalf("T-2 serves key result %d with weight %v, want KR-1 with 3", t2.KRID, t2.KRWeight)
 	}
 	h.hmOpenHomeWhere(ana, "Your tasks", "*T-1* Ship the pricing page", chain)
 
 	// Done: the roll-up moves at once, on this card, on the other card of KR-1 and on its owner's Home.
+	// T-1 counts once and T-2 three times: one of four.
 	h.okrSelectStatus(ana, card1, 1, baton.StatusDone)
-	h.cardNow(card1, "*KR-1* Ship the v2 launch (50%)")
-	h.cardNow(card2, "*KR-1* Ship the v2 launch (50%)")
-	h.hmOpenHomeWhere(bea, "Your key results", "▰▰▰▰▰▱▱▱▱▱ 50%  *KR-1* Ship the v2 launch — 1 of 2 linked tasks done")
-	h.okrReply(cal, "KR-1", "*Linked tasks* (2)", "*T-2* Write the launch post", "*T-1* Ship the pricing page", "1 of 2 linked tasks done")
+	h.cardNow(card1, "*KR-1* Ship the v2 launch (25%)")
+	h.cardNow(card2, "*KR-1* Ship the v2 launch (25%)")
+	h.hmOpenHomeWhere(bea, "Your key results", "▰▰▱▱▱▱▱▱▱▱ 25%  *KR-1* Ship the v2 launch — 1 of 4 linked tasks done")
+	h.okrReply(cal, "KR-1", "*Linked tasks* (2)", "*T-2* Write the launch post", "*T-1* Ship the pricing page", "1 of 4 linked tasks done")
 
 	// Reopened: back down.
 	h.okrSelectStatus(ana, card1, 1, baton.StatusInProgress)
