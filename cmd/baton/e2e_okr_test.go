@@ -343,10 +343,8 @@ func TestKeyResultReminderInTheOwnersWorkingHoursWithAnUpdateButton(t *testing.T
 		return ok && j.DueAt.Equal(morning)
 	})
 	h.idle()
-	for _, m := range h.slack.Messages(h.slack.DMChannel(ana)) {
-		if m.Has("has not been updated") {
-			t.Fatalf("Ana was reminded at 04:00 her time: %s", m.AllText())
-		}
+	if n := h.dmsWith(ana, "has not been updated"); n != 0 {
+		t.Fatalf("Ana was reminded at 04:00 her time")
 	}
 	h.advanceTo(morning.Add(time.Second))
 	dm := h.dm(ana, ":dart: *KR-1 · Reach 1,000 teams* has not been updated for 3 days", "Update")
@@ -390,13 +388,7 @@ func TestKeyResultReminderInTheOwnersWorkingHoursWithAnUpdateButton(t *testing.T
 		return !ok
 	})
 	h.idle()
-	reminders := 0
-	for _, m := range h.slack.Messages(h.slack.DMChannel(ana)) {
-		if m.Has("has not been updated") {
-			reminders++
-		}
-	}
-	if reminders != 1 {
+	if reminders := h.dmsWith(ana, "has not been updated"); reminders != 1 {
 		t.Errorf("Ana got %d reminders, want the one before the objective was dropped", reminders)
 	}
 }
