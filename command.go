@@ -49,6 +49,8 @@ type TaskCommand struct {
 	Title   string    // TaskQuick
 	DueWord string    // TaskQuick: the word after due:, "" when absent
 	HasDue  bool      // TaskQuick: a due: token was given
+	KRWord  string    // TaskQuick: the word after kr:, "" when absent
+	HasKR   bool      // TaskQuick: a kr: token was given
 	Problem string    // TaskUnknown: what was not understood
 }
 
@@ -70,8 +72,11 @@ func ParseUserRef(word string) (UserRef, bool) {
 }
 
 // ParseTaskRef reads a short task ID such as T-12 (any case, an optional leading #).
-func ParseTaskRef(word string) (int64, bool) {
-	m := taskRefRe.FindStringSubmatch(strings.TrimSpace(word))
+func ParseTaskRef(word string) (int64, bool) { return parseRef(taskRefRe, word) }
+
+// parseRef reads a short ID whose number is re's first group: a positive number of at most 18 digits.
+func parseRef(re *regexp.Regexp, word string) (int64, bool) {
+	m := re.FindStringSubmatch(strings.TrimSpace(word))
 	if m == nil {
 		return 0, false
 	}
@@ -145,6 +150,11 @@ func parseQuick(owner UserRef, rest []string) TaskCommand {
 		if len(w) >= 4 && strings.EqualFold(w[:4], "due:") {
 			c.HasDue = true
 			c.DueWord = w[4:]
+			continue
+		}
+		if len(w) >= 3 && strings.EqualFold(w[:3], "kr:") {
+			c.HasKR = true
+			c.KRWord = w[3:]
 			continue
 		}
 		title = append(title, w)

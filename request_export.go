@@ -47,11 +47,3 @@ func ParseExportRange(text string, loc *time.Location, now time.Time) (ExportRan
 	}
 	return ExportRange{From: from, To: to, Start: start, End: end.AddDate(0, 0, 1)}, nil
 }
-
-// clipWord keeps a word the user typed short enough to quote back.
-func clipWord(w string) string {
-	if r := []rune(w); len(r) > 30 {
-		return string(r[:30]) + "…"
-	}
-	return w
-}

@@ -31,6 +31,8 @@ type Task struct {
 	SourceChannelID string    `db:"source_channel_id"`
 	SourceTS        string    `db:"source_ts"`
 	SourceLink      string    `db:"source_link"`
+	KRID            int64     `db:"kr_id"`     // the key result the task serves, 0 for none; set when it is created
+	KRWeight        float64   `db:"kr_weight"` // how much the task counts in its key result's roll-up
 	CreatedAt       time.Time `db:"created_at"`
 	UpdatedAt       time.Time `db:"updated_at"`
 	StatusChangedAt time.Time `db:"status_changed_at"`

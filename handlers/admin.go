@@ -25,6 +25,7 @@ const batonHelp = "*Baton settings*\n" +
 	"• `/baton workdays mon-fri` · `/baton hours 09:00-18:00` — the workspace's working week (admins)\n" +
 	"• `/baton reminders 24h,2h` — how long before a deadline owners are reminded (admins)\n" +
 	"• `/baton checkins limit 200` — how many people one check-in may ask (admins)\n" +
+	"• `/baton okr-reminder-days 7` — after how many days without a check-in key result owners are reminded (admins)\n" +
 	"• `/baton jobs` — timers that failed too often · `/baton jobs retry KEY` · `/baton jobs drop KEY` (admins)\n" +
 	"• `/baton policies` — the approval policy in force and its request types · `/baton policies reload` — read the policy file again after changing it (admins)\n" +
 	"• " + authorityHelp + "\n" +
@@ -50,6 +51,8 @@ func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 		err = h.remindersCommand(ctx, r, me, rest)
 	case "checkins", "checkin":
 		err = h.checkinLimitCommand(ctx, r, me, rest)
+	case "okr-reminder-days", "okr-reminders":
+		err = h.okrReminderCommand(ctx, r, me, rest)
 	case "workdays", "hours":
 		err = h.workWeekCommand(ctx, r, me, strings.ToLower(verb), rest)
 	case "settings":

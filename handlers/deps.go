@@ -96,6 +96,25 @@ type Store interface {
 	ClearManager(ctx context.Context, teamID, userID string) (bool, error)
 	Managers(ctx context.Context, teamID string) (map[string]string, error)
 	PeopleEdits(ctx context.Context, teamID string) (baton.PeopleEdits, error)
+
+	CreateObjective(ctx context.Context, o baton.Objective) (baton.Objective, error)
+	Objective(ctx context.Context, teamID string, number int64) (baton.Objective, error)
+	SetObjectiveParent(ctx context.Context, teamID string, number, parent int64, at time.Time) (baton.Objective, error)
+	SetObjectiveStatus(ctx context.Context, teamID string, number int64, status baton.ObjectiveStatus, at time.Time) (baton.Objective, error)
+	ObjectivesInPeriods(ctx context.Context, teamID string, periods []string, limit int) ([]baton.Objective, error)
+	ObjectivesByOwner(ctx context.Context, teamID, ownerID string, limit int) ([]baton.Objective, error)
+	ObjectiveChain(ctx context.Context, id int64) ([]baton.Objective, error)
+	CreateKeyResult(ctx context.Context, k baton.KeyResult) (baton.KeyResult, error)
+	KeyResult(ctx context.Context, teamID string, number int64) (baton.KeyResult, error)
+	KeyResultByID(ctx context.Context, teamID string, id int64) (baton.KeyResult, error)
+	KeyResultsOf(ctx context.Context, objectiveIDs []int64) ([]baton.KeyResult, error)
+	KeyResultsByOwner(ctx context.Context, teamID, ownerID string, limit int) ([]baton.KeyResult, error)
+	CheckInKeyResult(ctx context.Context, teamID string, number int64, change func(k *baton.KeyResult) (baton.KRCheckin, error)) (baton.KeyResult, baton.KRCheckin, error)
+	KRCheckins(ctx context.Context, krID int64, limit int) ([]baton.KRCheckin, int, error)
+	KRTasks(ctx context.Context, krID int64, limit int) ([]baton.Task, int, error)
+	Alignment(ctx context.Context, teamID string, krID int64) (baton.Alignment, error)
+	OKRReminderDays(ctx context.Context, teamID string) (int, error)
+	SetOKRReminderDays(ctx context.Context, teamID string, days int, by string) error
 }
 
 // Slack is the outbound Slack client handlers talk through: one client, paced and retried.

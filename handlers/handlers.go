@@ -79,9 +79,11 @@ func (h *Handlers) Register(r *bot.Router) {
 	h.registerCheckins(r)
 	h.registerAdmin(r)
 	h.registerRequests(r)
+	h.registerOKRs(r)
 	if h.sched != nil {
 		h.registerDeadlines(h.sched)
 		h.registerEscalation(h.sched)
+		h.registerOKRReminders(h.sched)
 	}
 }
 

@@ -476,16 +476,12 @@ func checkinHomeBlocks(list []store.Checkin, total int, latest map[int64][]store
 const checkinHelpText = "Baton check-ins: /checkin, /checkin @person every weekday at 09:30 Question, /checkin list, /checkin C-5"
 
 func checkinHelpBlocks(problem string) []slack.Block {
-	var b []slack.Block
-	if problem != "" {
-		b = append(b, slack.NewSectionBlock(mrkdwn(":thinking_face: "+problem+" Here is what /checkin understands:"), nil, nil, slack.SectionBlockOptionBlockID("help_problem")))
-	}
-	return append(b, slack.NewSectionBlock(mrkdwn(
+	return commandHelp("/checkin", problem,
 		"*Ask people how things go with /checkin*\n"+
 			"• `/checkin` — open the New check-in form\n"+
 			"• `/checkin @ana @bo every weekday at 09:30 for T-12 How is the launch going?`\n"+
 			"• Schedules: `daily at 9:00`, `every mon,thu at 16:00`, `every 2 weeks on mon at 10:00`, `tomorrow at 10:00`, `on 2026-12-01 at 15:00`, `in 2h`\n"+
 			"• `/checkin list` — yours, with who saw and answered · `/checkin C-5` — one of them\n"+
 			"• Add `remind after 2h` before the question for one reminder to whoever has not seen it by then\n"+
-			"• `/checkin edit C-5` · `/checkin pause C-5` · `/checkin resume C-5` · `/checkin cancel C-5`"), nil, nil, slack.SectionBlockOptionBlockID("help")))
+			"• `/checkin edit C-5` · `/checkin pause C-5` · `/checkin resume C-5` · `/checkin cancel C-5`")
 }

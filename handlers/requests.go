@@ -84,15 +84,11 @@ func parseRequestRef(s string) (int64, bool) {
 const requestHelpText = "Baton approvals: /request, /request purchase amount=12000 …, /request list, /request R-9"
 
 func requestHelpBlocks(p *baton.Policy, problem string) []slack.Block {
-	var b []slack.Block
-	if problem != "" {
-		b = append(b, slack.NewSectionBlock(mrkdwn(":thinking_face: "+clip(problem, 1500)+" Here is what /request understands:"), nil, nil, slack.SectionBlockOptionBlockID("help_problem")))
-	}
 	types := "none configured yet"
 	if p != nil {
 		types = "`" + strings.Join(p.TypeNames(), "`, `") + "`"
 	}
-	b = append(b, slack.NewSectionBlock(mrkdwn(
+	return commandHelp("/request", problem,
 		"*Ask for approval with /request*\n"+
 			"• `/request` — choose a kind of request and fill in its form\n"+
 			"• `/request purchase` — open that request's form\n"+
@@ -101,8 +97,7 @@ func requestHelpBlocks(p *baton.Policy, problem string) []slack.Block {
 			"• `/request list` — your requests · `/request list pending` — waiting for your approval\n"+
 			"• `/request R-9` — one request and its history · `/request cancel R-9`\n"+
 			"• `/request export 2026-11-01 2026-11-30` — a spreadsheet (CSV) of requests and their history in your DM; without dates, the last 30 days\n"+
-			"Kinds of request: "+types), nil, nil, slack.SectionBlockOptionBlockID("help")))
-	return b
+			"Kinds of request: "+types)
 }
 
 // requestType finds the type a stored request was filed as; nil when the policy no longer has it.

@@ -377,6 +377,17 @@ func (h *harness) idle() {
 	}
 }
 
+// dmsWith counts the direct messages from Baton to user that contain text.
+func (h *harness) dmsWith(user, text string) int {
+	n := 0
+	for _, m := range h.slack.Messages(h.slack.DMChannel(user)) {
+		if m.Has(text) {
+			n++
+		}
+	}
+	return n
+}
+
 func hasAll(text string, want []string) bool {
 	for _, w := range want {
 		if !strings.Contains(text, w) {
