@@ -23,6 +23,7 @@ const (
 	TaskList
 	TaskShow
 	TaskHistory
+	TaskLinkGoal
 	TaskHelp
 	TaskUnknown
 )
@@ -44,13 +45,13 @@ type TaskCommand struct {
 	Kind    TaskCommandKind
 	Scope   ListScope // TaskList
 	User    UserRef   // TaskList with ListUser
-	Number  int64     // TaskShow, TaskHistory
+	Number  int64     // TaskShow, TaskHistory, TaskLinkGoal
 	Owner   UserRef   // TaskQuick
 	Title   string    // TaskQuick
 	DueWord string    // TaskQuick: the word after due:, "" when absent
 	HasDue  bool      // TaskQuick: a due: token was given
-	KRWord  string    // TaskQuick: the word after kr:, "" when absent
-	HasKR   bool      // TaskQuick: a kr: token was given
+	KRWord  string    // TaskQuick, TaskLinkGoal: the word after kr:, "" when absent
+	HasKR   bool      // TaskQuick, TaskLinkGoal: a kr: token was given
 	Problem string    // TaskUnknown: what was not understood
 }
 
@@ -111,6 +112,8 @@ func ParseTaskCommand(text string) TaskCommand {
 			return TaskCommand{Kind: TaskShow, Number: n}
 		case len(words) == 2 && strings.EqualFold(words[1], "history"):
 			return TaskCommand{Kind: TaskHistory, Number: n}
+		case len(words) == 2 && len(words[1]) >= 3 && strings.EqualFold(words[1][:3], "kr:"):
+			return TaskCommand{Kind: TaskLinkGoal, Number: n, KRWord: words[1][3:], HasKR: true}
 		}
 		return TaskCommand{Kind: TaskUnknown, Problem: text}
 	}

@@ -2,10 +2,12 @@ package handlers
 
 import (
 	"context"
+	"strings"
 
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
 )
 
 // goalOf is the goal a task serves, or nil when it serves none. A goal that cannot be read is logged
@@ -89,4 +91,69 @@ func (h *Handlers) goalsOf(ctx context.Context, teamID string, tasks []baton.Tas
 		goals[t.KRID] = a
 	}
 	return goals, nil
+}
+
+// linkGoal links an existing task to the key result it serves, or unlinks it (kr:none), for its owner,
+// its delegator or an admin. Both key results' roll-ups move, on every card that shows them.
+func (h *Handlers) linkGoal(ctx context.Context, r *bot.Request, cmd baton.TaskCommand) {
+	me, err := h.actor(ctx, r)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	var goal baton.KeyResult
+	weight := 1.0
+	switch strings.ToLower(cmd.KRWord) {
+	case "none", "off", "-":
+	case "":
+		h.fail(ctx, r, baton.Errorf(baton.EInvalid, "Say which key result after `kr:`, like `/task %s kr:KR-7`, or `kr:none` to unlink it.", baton.TaskRef(cmd.Number)))
+		return
+	default:
+		if goal, weight, err = h.resolveGoal(ctx, r.TeamID, cmd.KRWord); err != nil {
+			h.fail(ctx, r, err)
+			return
+		}
+	}
+	seen, err := h.store.Task(ctx, r.TeamID, cmd.Number)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	from := ""
+	if seen.KRID != 0 {
+		old, err := h.store.KeyResultByID(ctx, r.TeamID, seen.KRID)
+		if err != nil {
+			h.fail(ctx, r, err)
+			return
+		}
+		from = old.Ref()
+	}
+	after, ev, before, err := h.change(ctx, r.TeamID, cmd.Number, me, func(t *baton.Task) (baton.TaskEvent, error) {
+		if t.KRID != seen.KRID {
+			return baton.TaskEvent{}, baton.Errorf(baton.EConflict, "Someone changed the key result %s serves just now. Look at its card and try again.", t.Ref())
+		}
+		to := ""
+		if goal.ID != 0 {
+			to = goal.Ref()
+		}
+		return t.ServeGoal(me.ID, goal.ID, weight, from, to, h.now())
+	})
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	h.reply(ctx, r, ":dart: "+eventLine(ev))
+	h.background(ctx, func(ctx context.Context) {
+		h.afterChange(ctx, before, after, ev)
+		for _, id := range []int64{before.KRID, after.KRID} {
+			if id == 0 {
+				continue
+			}
+			if k, err := h.store.KeyResultByID(ctx, after.TeamID, id); err == nil {
+				h.krMoved(ctx, k, after.ID)
+			} else {
+				h.log.WarnContext(ctx, "key result of a task not read", "task", after.Ref(), "err", err)
+			}
+		}
+	})
 }

@@ -145,6 +145,14 @@ func eventLine(ev baton.TaskEvent) string {
 		return fmt.Sprintf("%s changed the due date from %s to %s.%s", actor, eventDue(ev.From), eventDue(ev.To), note)
 	case baton.EventUpdate:
 		return fmt.Sprintf("%s logged an update:%s", actor, note)
+	case baton.EventGoal:
+		switch {
+		case ev.To == "":
+			return fmt.Sprintf("%s unlinked this from *%s*: it serves no key result now.", actor, ev.From)
+		case ev.From == "":
+			return fmt.Sprintf("%s linked this to *%s*: it counts towards that key result now.", actor, ev.To)
+		}
+		return fmt.Sprintf("%s moved this from *%s* to *%s*.", actor, ev.From, ev.To)
 	}
 	return fmt.Sprintf("%s changed this.%s", actor, note)
 }

@@ -43,6 +43,8 @@ func (h *Handlers) onTaskCommand(ctx context.Context, r *bot.Request) {
 		h.showTask(ctx, r, cmd.Number)
 	case baton.TaskHistory:
 		h.taskHistory(ctx, r, cmd.Number)
+	case baton.TaskLinkGoal:
+		h.linkGoal(ctx, r, cmd)
 	case baton.TaskHelp:
 		h.reply(ctx, r, helpText, helpBlocks("")...)
 	default:
@@ -83,7 +85,7 @@ func helpBlocks(problem string) []slack.Block {
 		"*Hand work over with /task*\n"+
 			"• `/task` — open the New task form\n"+
 			"• `/task @owner Title words due:2026-12-04` — create at once (due: also takes `today`, `tomorrow`, `mon`…`sun`)\n"+
-			"• `/task @owner Title kr:KR-7` — the task serves key result KR-7 (see `/okr`); `kr:KR-7*3` counts it three times in its roll-up\n"+
+			"• `/task @owner Title kr:KR-7` — the task serves key result KR-7 (see `/okr`); `kr:KR-7*3` counts it three times in its roll-up · `/task T-12 kr:KR-7` links a task you have, `kr:none` unlinks it\n"+
 			"• `/task list` — your open tasks · `/task list delegated` — what you handed over\n"+
 			"• `/task list blocked` · `/task list overdue` · `/task list @person`\n"+
 			"• `/task T-12` — one task with its buttons · `/task T-12 history` — everything that happened to it\n"+

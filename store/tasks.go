@@ -157,13 +157,13 @@ func (db *DB) UpdateTask(ctx context.Context, teamID string, number int64,
 		err = tx.GetContext(ctx, &out, `UPDATE tasks SET title = $2, description = $3, owner_id = $4, delegator_id = $5,
 			status = $6, blocked_reason = $7, due_date = $8, due_time = $9, due_at = $10, due_has_time = $11,
 			channel_id = $12, card_ts = $13, source_channel_id = $14, source_ts = $15, source_link = $16,
-			updated_at = $17, status_changed_at = $18
+			updated_at = $17, status_changed_at = $18, kr_id = NULLIF($19, 0), kr_weight = $20
 			WHERE id = $1
 			RETURNING `+taskColumns,
 			id, t.Title, t.Description, t.OwnerID, t.DelegatorID,
 			t.Status, t.BlockedReason, date, clock, at, hasTime,
 			t.ChannelID, t.CardTS, t.SourceChannelID, t.SourceTS, t.SourceLink,
-			t.UpdatedAt, t.StatusChangedAt)
+			t.UpdatedAt, t.StatusChangedAt, t.KRID, krWeight(t))
 		if err != nil {
 			return mapError("update task", err)
 		}

@@ -392,3 +392,52 @@ func TestKeyResultReminderInTheOwnersWorkingHoursWithAnUpdateButton(t *testing.T
 		t.Errorf("Ana got %d reminders, want the one before the objective was dropped", reminders)
 	}
 }
+
+func TestAnExistingTaskIsLinkedToAKeyResultAndUnlinked(t *testing.T) {
+	h := newHarness(t)
+	h.okrObjective(bea, "Win the mid-market", bea, "", "")
+	h.okrKR(bea, "O-1", "Ship the v2 launch", bea, "", "", "")
+	h.okrKR(bea, "O-1", "Close the big deals", bea, "", "", "")
+	h.command(bea, launc, "<@UANA> Ship the pricing page")
+	card := h.card(launc, 1)
+	h.command(bea, launc, "<@UANA> Write the launch post")
+	h.card(launc, 2)
+	h.okrSelectStatus(ana, h.card(launc, 2), 2, baton.StatusDone)
+	h.idle()
+
+	h.command(cal, launc, "T-1 kr:KR-1")
+	h.ephemeral(cal, "Only <@UANA> (owner) or <@UBEA> (delegator) can change T-1")
+	h.command(bea, launc, "T-1 kr:KR-9")
+	h.ephemeral(bea, "KR-9")
+	h.command(bea, launc, "T-1 kr:")
+	h.ephemeral(bea, "Say which key result after `kr:`")
+	if h.task(1).KRID != 0 {
+		t.Fatal("a refused link was stored")
+	}
+
+	h.command(ana, launc, "T-1 kr:KR-1")
+	h.ephemeral(ana, "linked this to *KR-1*")
+	h.cardNow(card, ":dart: Serves → *KR-1* Ship the v2 launch (0%) → *O-1* Win the mid-market")
+	h.threadReply(card, "<@UANA> linked this to *KR-1*")
+	h.command(bea, launc, "T-2 kr:KR-1")
+	h.ephemeral(bea, "linked this to *KR-1*")
+	// T-2 is done: KR-1 moves to one of two, on T-1's card too.
+	h.cardNow(card, "*KR-1* Ship the v2 launch (50%)")
+
+	h.command(bea, launc, "T-1 kr:KR-1")
+	h.ephemeral(bea, "T-1 already serves KR-1")
+	h.command(bea, launc, "T-1 kr:KR-2")
+	h.ephemeral(bea, "moved this from *KR-1* to *KR-2*")
+	h.cardNow(card, "*KR-2* Close the big deals (0%)")
+	h.okrReply(bea, "KR-1", "1 of 1 linked tasks done")
+
+	h.command(bea, launc, "T-1 kr:none")
+	h.ephemeral(bea, "unlinked this from *KR-2*")
+	h.threadReply(card, "<@UBEA> unlinked this from *KR-2*")
+	h.until("the unlinked card shows no goal", func() bool {
+		got, _ := h.slack.Message(card.Channel, card.TS)
+		return !got.Has(":dart: Serves")
+	})
+	h.command(bea, launc, "T-1 kr:none")
+	h.ephemeral(bea, "T-1 serves no key result already")
+}
