@@ -55,15 +55,8 @@ func (h *Handlers) onCheckinDeliver(ctx context.Context, j scheduler.Job) error 
 // postDelivery posts the DM of a claimed delivery and records it. A failure Slack may get over gives
 // the claim back and is returned, so the job runs again; a person who can no longer get DMs is logged.
 func (h *Handlers) postDelivery(ctx context.Context, c store.Checkin, d store.CheckinDelivery, reminder bool) error {
-	ch, ts, err := h.slack.PostMessage(ctx, d.RecipientID, slack.MsgOptionText(deliveryText(c), false), slack.MsgOptionBlocks(deliveryBlocks(c, d, reminder)...))
-	if err != nil {
-		if rerr := h.store.ReleaseDelivery(ctx, d.ID); rerr != nil {
-			h.log.ErrorContext(ctx, "check-in delivery claim not released", "checkin", c.Ref(), "user_id", d.RecipientID, "err", rerr)
-		}
-		if bot.IsSlackError(err, undeliverable...) {
-			h.log.WarnContext(ctx, "check-in not delivered: the recipient cannot get direct messages", "checkin", c.Ref(), "user_id", d.RecipientID, "err", err)
-			return nil
-		}
+	ch, ts, posted, err := h.postClaimed(ctx, c, d, deliveryText(c), deliveryBlocks(c, d, reminder), h.store.ReleaseDelivery)
+	if !posted {
 		return err
 	}
 	d, err = h.store.MarkDelivered(ctx, d.ID, ch, ts, h.now())
@@ -75,6 +68,42 @@ func (h *Handlers) postDelivery(ctx context.Context, c store.Checkin, d store.Ch
 	}
 	h.homes.Refresh(c.TeamID, c.SenderID)
 	return nil
+}
+
+// postClaimed posts a claimed delivery's DM (or its reminder). When Slack refuses, the claim is
+// given back with release and posted is false: the error is returned when a retry may get through,
+// and nil (the refusal logged) when the person can no longer get DMs.
+func (h *Handlers) postClaimed(ctx context.Context, c store.Checkin, d store.CheckinDelivery, text string, blocks []slack.Block,
+	release func(ctx context.Context, id int64) error) (channelID, ts string, posted bool, err error) {
+	channelID, ts, err = h.slack.PostMessage(ctx, d.RecipientID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+	if err == nil {
+		return channelID, ts, true, nil
+	}
+	if rerr := release(ctx, d.ID); rerr != nil {
+		h.log.ErrorContext(ctx, "check-in claim not released", "checkin", c.Ref(), "user_id", d.RecipientID, "err", rerr)
+	}
+	if bot.IsSlackError(err, undeliverable...) {
+		h.log.WarnContext(ctx, "check-in not delivered: the recipient cannot get direct messages", "checkin", c.Ref(), "user_id", d.RecipientID, "err", err)
+		return "", "", false, nil
+	}
+	return "", "", false, err
+}
+
+// jobDelivery reads the delivery a job is about, by its ID, and its check-in; ok is false when there
+// is nothing to do: the delivery is gone, or the check-in is no longer active for its recipient.
+func (h *Handlers) jobDelivery(ctx context.Context, id int64) (c store.Checkin, d store.CheckinDelivery, ok bool, err error) {
+	d, err = h.store.Delivery(ctx, id)
+	if baton.ErrorCode(err) == baton.ENotFound {
+		return c, d, false, nil
+	}
+	if err != nil {
+		return c, d, false, err
+	}
+	if c, err = h.store.CheckinByID(ctx, d.CheckinID); err != nil {
+		return c, d, false, err
+	}
+	rcp, ok := c.Recipient(d.RecipientID)
+	return c, d, c.State == store.CheckinActive && ok && !rcp.Muted(), nil
 }
 
 // scheduleNext queues the recipient's next delivery after the one due at `after`, or, when the
@@ -169,19 +198,9 @@ func (h *Handlers) onCheckinSnoozeEnd(ctx context.Context, j scheduler.Job) erro
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
 		return fmt.Errorf("job %s: bad payload: %w", j.Key, err)
 	}
-	d, err := h.store.Delivery(ctx, p.Delivery)
-	if baton.ErrorCode(err) == baton.ENotFound {
-		return nil
-	}
-	if err != nil {
+	c, d, ok, err := h.jobDelivery(ctx, p.Delivery)
+	if !ok {
 		return err
-	}
-	c, err := h.store.CheckinByID(ctx, d.CheckinID)
-	if err != nil {
-		return err
-	}
-	if rcp, ok := c.Recipient(d.RecipientID); c.State != store.CheckinActive || !ok || rcp.Muted() {
-		return nil
 	}
 	d, claimed, err := h.store.ClaimSnoozed(ctx, d.ID, p.Until, h.now(), deliveryLease)
 	if err != nil || !claimed {

@@ -5,10 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/slack-go/slack"
-
-	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/store"
 )
@@ -46,19 +42,9 @@ func (h *Handlers) onCheckinRemind(ctx context.Context, j scheduler.Job) error {
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
 		return fmt.Errorf("job %s: bad payload: %w", j.Key, err)
 	}
-	d, err := h.store.Delivery(ctx, p.Delivery)
-	if baton.ErrorCode(err) == baton.ENotFound {
-		return nil
-	}
-	if err != nil {
+	c, d, ok, err := h.jobDelivery(ctx, p.Delivery)
+	if !ok || d.State != store.DeliveryDelivered {
 		return err
-	}
-	c, err := h.store.CheckinByID(ctx, d.CheckinID)
-	if err != nil {
-		return err
-	}
-	if rcp, ok := c.Recipient(d.RecipientID); c.State != store.CheckinActive || !ok || rcp.Muted() || d.State != store.DeliveryDelivered {
-		return nil
 	}
 	latest, err := h.store.LatestDeliveries(ctx, []int64{c.ID})
 	if err != nil {
@@ -73,16 +59,8 @@ func (h *Handlers) onCheckinRemind(ctx context.Context, j scheduler.Job) error {
 	if err != nil || !claimed {
 		return err
 	}
-	ch, ts, err := h.slack.PostMessage(ctx, d.RecipientID, slack.MsgOptionText("Reminder — "+deliveryText(c), false),
-		slack.MsgOptionBlocks(deliveryBlocks(c, d, true)...))
-	if err != nil {
-		if rerr := h.store.ReleaseReminder(ctx, d.ID); rerr != nil {
-			h.log.ErrorContext(ctx, "check-in reminder claim not released", "checkin", c.Ref(), "user_id", d.RecipientID, "err", rerr)
-		}
-		if bot.IsSlackError(err, undeliverable...) {
-			h.log.WarnContext(ctx, "check-in reminder not delivered: the recipient cannot get direct messages", "checkin", c.Ref(), "user_id", d.RecipientID, "err", err)
-			return nil
-		}
+	ch, ts, posted, err := h.postClaimed(ctx, c, d, "Reminder — "+deliveryText(c), deliveryBlocks(c, d, true), h.store.ReleaseReminder)
+	if !posted {
 		return err
 	}
 	if err := h.store.RecordReminder(ctx, d.ID, ch, ts); err != nil {
