@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Slack's file upload flow, as the double serves it:
@@ -79,15 +78,7 @@ func (s *Server) filesGetUploadURLExternal(r *apiRequest) (map[string]any, *apiE
 func (s *Server) handleUpload(w http.ResponseWriter, hr *http.Request) {
 	id := strings.TrimPrefix(hr.URL.Path, "/upload/")
 	status, msg := s.receiveUpload(id, hr)
-	call := Call{Method: "upload_url", Time: time.Now(), Status: status, Args: map[string]string{"file_id": id}}
-	if status != http.StatusOK {
-		call.Error = msg
-	}
-	s.mu.Lock()
-	s.ws.calls = append(s.ws.calls, call)
-	s.notifyLocked()
-	s.mu.Unlock()
-	s.logf("upload_url %s -> %d %s", id, status, call.Error)
+	s.recordURLCall("upload_url", "file_id", id, status, msg)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, msg)
