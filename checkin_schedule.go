@@ -51,8 +51,16 @@ type CheckinCommand struct {
 	Recipients []UserRef
 	Schedule   Schedule
 	TaskNumber int64 // the task given with "for T-12"; 0 for none
-	Message    string
+	// RemindAfter, from "remind after 2h", is how long a delivery may stay unseen before one reminder.
+	RemindAfter time.Duration
+	Message     string
 }
+
+// Bounds of a check-in's reminder to a recipient who has not seen a delivery.
+const (
+	MinCheckinReminder = 15 * time.Minute
+	MaxCheckinReminder = 7 * 24 * time.Hour
+)
 
 const (
 	checkinExample = "`/checkin @ana every weekday at 09:30 How is the launch going?`"
@@ -101,6 +109,15 @@ func ParseCheckinCommand(text string, now time.Time) (CheckinCommand, error) {
 		if n, ok := ParseTaskRef(ref); ok {
 			c.TaskNumber = n
 			rest = r2
+		}
+	}
+	if w, r := cutWord(rest); strings.EqualFold(w, "remind") {
+		if after, r2 := cutWord(r); strings.EqualFold(after, "after") {
+			d, r3, err := parseReminderDelay(r2)
+			if err != nil {
+				return CheckinCommand{}, err
+			}
+			c.RemindAfter, rest = d, r3
 		}
 	}
 	c.Message = strings.TrimSpace(UnescapeSlack(rest))
@@ -279,36 +296,57 @@ var (
 
 // parseIn reads the delay after "in": 2h, 30m, 1h30m, 2 hours, 3 days.
 func parseIn(text string, now time.Time) (Schedule, string, error) {
+	bad := Errorf(EInvalid, "Write the delay like `in 2h`, `in 30m`, `in 1h30m` or `in 3 days`.")
+	tooFar := Errorf(EInvalid, "That is too far ahead: pick a delay of at most 365 days, or a date like `on 2026-12-01 at 15:00`.")
+	d, rest, err := parseDelay(text, MaxCheckinDelay, bad, tooFar)
+	if err != nil {
+		return Schedule{}, "", err
+	}
+	if d < time.Minute {
+		return Schedule{}, "", Errorf(EInvalid, "Pick a delay of at least a minute, like `in 30m`.")
+	}
+	return Schedule{Repeat: RepeatOnce, InDuration: d, Once: now.Add(d).UTC()}, rest, nil
+}
+
+// parseReminderDelay reads the delay after "remind after": 2h, 90m, 1 day.
+func parseReminderDelay(text string) (time.Duration, string, error) {
+	bounds := Errorf(EInvalid, "Pick a reminder between %s and %s after delivery, like `remind after 2h`.",
+		DescribeDuration(MinCheckinReminder), DescribeDuration(MaxCheckinReminder))
+	d, rest, err := parseDelay(text, MaxCheckinReminder, Errorf(EInvalid, "Write the reminder delay like `remind after 2h` or `remind after 1 day`."), bounds)
+	if err == nil && d < MinCheckinReminder {
+		err = bounds
+	}
+	return d, rest, err
+}
+
+// parseDelay reads a delay at the start of text (2h, 30m, 1h30m, 2 hours, 3 days) of at most max;
+// bad and tooFar are what to say when it is not one or is longer.
+func parseDelay(text string, max time.Duration, bad, tooFar error) (time.Duration, string, error) {
 	w, rest := cutWord(text)
 	if _, err := strconv.Atoi(w); err == nil {
 		unit, r := cutWord(rest)
 		w += unit
 		rest = r
 	}
-	bad := Errorf(EInvalid, "Write the delay like `in 2h`, `in 30m`, `in 1h30m` or `in 3 days`.")
-	tooFar := Errorf(EInvalid, "That is too far ahead: pick a delay of at most 365 days, or a date like `on 2026-12-01 at 15:00`.")
 	w = strings.ToLower(w)
 	if !delayRe.MatchString(w) {
-		return Schedule{}, "", bad
+		return 0, "", bad
 	}
 	var d time.Duration
 	for _, m := range delayPartRe.FindAllStringSubmatch(w, -1) {
 		unit, ok := delayUnits[m[2]]
 		if !ok {
-			return Schedule{}, "", bad
+			return 0, "", bad
 		}
 		n, _ := strconv.Atoi(m[1])
-		if time.Duration(n) > MaxCheckinDelay/unit {
-			return Schedule{}, "", tooFar
+		if time.Duration(n) > max/unit {
+			return 0, "", tooFar
 		}
-		if d += time.Duration(n) * unit; d > MaxCheckinDelay {
-			return Schedule{}, "", tooFar
+		if d += time.Duration(n) * unit; d > max {
+			return 0, "", tooFar
 		}
 	}
-	if d < time.Minute {
-		return Schedule{}, "", Errorf(EInvalid, "Pick a delay of at least a minute, like `in 30m`.")
-	}
-	return Schedule{Repeat: RepeatOnce, InDuration: d, Once: now.Add(d).UTC()}, rest, nil
+	return d, rest, nil
 }
 
 // Next is the first time the check-in fires strictly after `after`, in the recipient's calendar; false

@@ -94,6 +94,15 @@ func TestParseCheckinCommand(t *testing.T) {
 			Schedule: sched{Repeat: baton.RepeatDaily, At: clock(9, 0), SkipNonWorking: true}, Message: "for the launch: how is it going?"}},
 		{"<@U1> daily at 9:00 for #T-7 for T-8", baton.CheckinCommand{Recipients: u1,
 			Schedule: sched{Repeat: baton.RepeatDaily, At: clock(9, 0), SkipNonWorking: true}, TaskNumber: 7, Message: "for T-8"}},
+		// A reminder to whoever has not seen a delivery after a while, with or without a task.
+		{"<@U1> every weekday at 09:30 for T-12 remind after 2h How is the launch going?", baton.CheckinCommand{Recipients: u1,
+			Schedule:   sched{Repeat: baton.RepeatWeekdays, At: clock(9, 30), SkipNonWorking: true},
+			TaskNumber: 12, RemindAfter: 2 * time.Hour, Message: "How is the launch going?"}},
+		{"<@U1> daily at 9:00 Remind After 1 day Status?", baton.CheckinCommand{Recipients: u1,
+			Schedule: sched{Repeat: baton.RepeatDaily, At: clock(9, 0), SkipNonWorking: true}, RemindAfter: 24 * time.Hour, Message: "Status?"}},
+		// "remind" not followed by "after" is part of the message.
+		{"<@U1> daily at 9:00 remind me what we agreed?", baton.CheckinCommand{Recipients: u1,
+			Schedule: sched{Repeat: baton.RepeatDaily, At: clock(9, 0), SkipNonWorking: true}, Message: "remind me what we agreed?"}},
 	}
 	for _, tt := range tests {
 		got, err := baton.ParseCheckinCommand(tt.text, now)
@@ -170,6 +179,10 @@ func TestParseCheckinCommandErrors(t *testing.T) {
 		{"<@U1> in 999999w hi", []string{"too far ahead"}},
 		{"<@U1> in 200d200d hi", []string{"too far ahead"}},
 		{"<@U1> daily at 9:00", []string{"Add the question"}},
+		{"<@U1> daily at 9:00 remind after soon hi", []string{"remind after 2h"}},
+		{"<@U1> daily at 9:00 remind after 5m hi", []string{"between 15 minutes and 7 days"}},
+		{"<@U1> daily at 9:00 remind after 8d hi", []string{"between 15 minutes and 7 days"}},
+		{"<@U1> daily at 9:00 remind after 2h", []string{"Add the question"}},
 		{"<@U1> daily at 9:00 for T-12   ", []string{"Add the question"}},
 		{"<@U1> daily at 9:00 " + strings.Repeat("é", 3001), []string{"3001 characters", "3000 at most"}},
 		{many + "daily at 9:00 hi", []string{"21 people", "20 at most"}},

@@ -23,6 +23,7 @@ const (
 	TaskList
 	TaskShow
 	TaskHistory
+	TaskLinkGoal
 	TaskHelp
 	TaskUnknown
 )
@@ -44,11 +45,13 @@ type TaskCommand struct {
 	Kind    TaskCommandKind
 	Scope   ListScope // TaskList
 	User    UserRef   // TaskList with ListUser
-	Number  int64     // TaskShow, TaskHistory
+	Number  int64     // TaskShow, TaskHistory, TaskLinkGoal
 	Owner   UserRef   // TaskQuick
 	Title   string    // TaskQuick
 	DueWord string    // TaskQuick: the word after due:, "" when absent
 	HasDue  bool      // TaskQuick: a due: token was given
+	KRWord  string    // TaskQuick, TaskLinkGoal: the word after kr:, "" when absent
+	HasKR   bool      // TaskQuick, TaskLinkGoal: a kr: token was given
 	Problem string    // TaskUnknown: what was not understood
 }
 
@@ -70,8 +73,11 @@ func ParseUserRef(word string) (UserRef, bool) {
 }
 
 // ParseTaskRef reads a short task ID such as T-12 (any case, an optional leading #).
-func ParseTaskRef(word string) (int64, bool) {
-	m := taskRefRe.FindStringSubmatch(strings.TrimSpace(word))
+func ParseTaskRef(word string) (int64, bool) { return parseRef(taskRefRe, word) }
+
+// parseRef reads a short ID whose number is re's first group: a positive number of at most 18 digits.
+func parseRef(re *regexp.Regexp, word string) (int64, bool) {
+	m := re.FindStringSubmatch(strings.TrimSpace(word))
 	if m == nil {
 		return 0, false
 	}
@@ -106,6 +112,8 @@ func ParseTaskCommand(text string) TaskCommand {
 			return TaskCommand{Kind: TaskShow, Number: n}
 		case len(words) == 2 && strings.EqualFold(words[1], "history"):
 			return TaskCommand{Kind: TaskHistory, Number: n}
+		case len(words) == 2 && len(words[1]) >= 3 && strings.EqualFold(words[1][:3], "kr:"):
+			return TaskCommand{Kind: TaskLinkGoal, Number: n, KRWord: words[1][3:], HasKR: true}
 		}
 		return TaskCommand{Kind: TaskUnknown, Problem: text}
 	}
@@ -145,6 +153,11 @@ func parseQuick(owner UserRef, rest []string) TaskCommand {
 		if len(w) >= 4 && strings.EqualFold(w[:4], "due:") {
 			c.HasDue = true
 			c.DueWord = w[4:]
+			continue
+		}
+		if len(w) >= 3 && strings.EqualFold(w[:3], "kr:") {
+			c.HasKR = true
+			c.KRWord = w[3:]
 			continue
 		}
 		title = append(title, w)

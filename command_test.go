@@ -40,6 +40,9 @@ func TestParseTaskCommand(t *testing.T) {
 		{"#T-3", cmd{Kind: baton.TaskShow, Number: 3}},
 		{"  T-7  ", cmd{Kind: baton.TaskShow, Number: 7}},
 		{"t-12 history", cmd{Kind: baton.TaskHistory, Number: 12}},
+		{"T-12 kr:KR-7*2", cmd{Kind: baton.TaskLinkGoal, Number: 12, KRWord: "KR-7*2", HasKR: true}},
+		{"T-12 KR:none", cmd{Kind: baton.TaskLinkGoal, Number: 12, KRWord: "none", HasKR: true}},
+		{"T-12 kr:", cmd{Kind: baton.TaskLinkGoal, Number: 12, HasKR: true}},
 		{"T-12 History", cmd{Kind: baton.TaskHistory, Number: 12}},
 		{"#t-3 HISTORY", cmd{Kind: baton.TaskHistory, Number: 3}},
 		{"T-12 frobnicate", cmd{Kind: baton.TaskUnknown, Problem: "T-12 frobnicate"}},
@@ -62,6 +65,11 @@ func TestParseTaskCommand(t *testing.T) {
 		{"@ana.b-c_d Write   the\tdocs", cmd{Kind: baton.TaskQuick, Owner: baton.UserRef{Name: "ana.b-c_d"}, Title: "Write the docs"}},
 		{"<@W999> enterprise id", cmd{Kind: baton.TaskQuick, Owner: baton.UserRef{ID: "W999"}, Title: "enterprise id"}},
 		{"<@U123>", cmd{Kind: baton.TaskQuick, Owner: baton.UserRef{ID: "U123"}}},
+		{"<@U123> Ship v2 due:friday kr:KR-7", cmd{Kind: baton.TaskQuick, Owner: baton.UserRef{ID: "U123"},
+			Title: "Ship v2", DueWord: "friday", HasDue: true, KRWord: "KR-7", HasKR: true}},
+		{"<@U123> KR:kr-7 Ship v2", cmd{Kind: baton.TaskQuick, Owner: baton.UserRef{ID: "U123"},
+			Title: "Ship v2", KRWord: "kr-7", HasKR: true}},
+		{"<@U123> Ship v2 kr:", cmd{Kind: baton.TaskQuick, Owner: baton.UserRef{ID: "U123"}, Title: "Ship v2", HasKR: true}},
 
 		// Not understood.
 		{"due:fri <@U1> x", cmd{Kind: baton.TaskUnknown, Problem: "due:fri <@U1> x"}},
@@ -168,6 +176,7 @@ func FuzzParseTaskCommand(f *testing.F) {
 		"T-9999999999999999999", "<@U123> Ship the thing due:tomorrow", "<@U123|ana> Fix &lt;b&gt; tags &amp; more",
 		"@ana Write docs", "<@W999> enterprise id", "due:fri <@U1> x", "hello world", "<@U1> due: due:x DUE:y Due:",
 		"<@U1> &amp;due:x due&amp;:y", "<@U1>\u00a0due:fri\u2003title", "<@U1> dué:x", "@ \x00 \xff", "<@U1|\xff>",
+		"<@U1> Ship kr:KR-7 due:fri", "<@U1> kr: KR:x kr:KR-1",
 	} {
 		f.Add(s)
 	}
@@ -183,12 +192,18 @@ func FuzzParseTaskCommand(f *testing.F) {
 				if len(w) >= 4 && strings.EqualFold(w[:4], "due:") {
 					t.Fatalf("%q: title %q still holds the due token %q", text, c.Title, w)
 				}
+				if len(w) >= 3 && strings.EqualFold(w[:3], "kr:") {
+					t.Fatalf("%q: title %q still holds the kr token %q", text, c.Title, w)
+				}
 			}
 			if c.Title != strings.TrimSpace(c.Title) {
 				t.Fatalf("%q: title %q is not trimmed", text, c.Title)
 			}
 			if !c.HasDue && c.DueWord != "" {
 				t.Fatalf("%q: due word %q without a due token", text, c.DueWord)
+			}
+			if !c.HasKR && c.KRWord != "" {
+				t.Fatalf("%q: kr word %q without a kr token", text, c.KRWord)
 			}
 			if c.Owner.ID == "" && c.Owner.Name == "" {
 				t.Fatalf("%q: quick task without an owner", text)

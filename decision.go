@@ -165,9 +165,6 @@ type Decision struct {
 // DecisionRef formats a decision number as its short ID.
 func DecisionRef(n int64) string { return "D-" + strconv.FormatInt(n, 10) }
 
-// KRRef formats a key result number as its short ID.
-func KRRef(n int64) string { return "KR-" + strconv.FormatInt(n, 10) }
-
 // RequestRef formats an approval request number as its short ID.
 func RequestRef(n int64) string { return "R-" + strconv.FormatInt(n, 10) }
 

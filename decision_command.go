@@ -2,7 +2,6 @@ package baton
 
 import (
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -32,27 +31,11 @@ type DecisionCommand struct {
 
 var (
 	decisionRefRe = regexp.MustCompile(`^(?i)#?d-(\d{1,18})$`)
-	krRefRe       = regexp.MustCompile(`^(?i)#?kr-(\d{1,18})$`)
 	requestRefRe  = regexp.MustCompile(`^(?i)#?r-(\d{1,18})$`)
 )
 
-func parseRef(re *regexp.Regexp, word string) (int64, bool) {
-	m := re.FindStringSubmatch(strings.TrimSpace(word))
-	if m == nil {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(m[1], 10, 64)
-	if err != nil || n <= 0 {
-		return 0, false
-	}
-	return n, true
-}
-
 // ParseDecisionRef reads a short decision ID such as D-4 (any case, an optional leading #).
 func ParseDecisionRef(word string) (int64, bool) { return parseRef(decisionRefRe, word) }
-
-// ParseKRRef reads a short key result ID such as KR-7.
-func ParseKRRef(word string) (int64, bool) { return parseRef(krRefRe, word) }
 
 // ParseRequestRef reads a short approval request ID such as R-9.
 func ParseRequestRef(word string) (int64, bool) { return parseRef(requestRefRe, word) }

@@ -129,6 +129,46 @@ func (d Directory) Merge(o Directory) Directory {
 	return out
 }
 
+// GroupEdits are the changes admins made in Slack to a group: people added to it, and people of the
+// policy file's list taken out of it.
+type GroupEdits struct {
+	Added   []string
+	Removed []string
+}
+
+// Apply returns the group's members: the file's, less those taken out, then those added, in order and
+// without repeats.
+func (e GroupEdits) Apply(file []string) []string {
+	out := []string{}
+	for _, u := range append(slices.Clone(file), e.Added...) {
+		if !slices.Contains(e.Removed, u) && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// PeopleEdits are the people data admins set in Slack: group edits by group name, and managers.
+type PeopleEdits struct {
+	Groups   map[string]GroupEdits
+	Managers map[string]string // user ID → manager's user ID; replaces the file's manager
+}
+
+// Apply returns d with the edits made in Slack: each edited group is the file's members plus those
+// added and less those taken out (it stays, empty, when no one is left, so routing falls back rather
+// than reading the file's list), and a manager set in Slack replaces the file's.
+func (d Directory) Apply(e PeopleEdits) Directory {
+	out := Directory{}.Merge(d)
+	for g, edits := range e.Groups {
+		g = normalizeGroup(g)
+		out.Groups[g] = edits.Apply(out.Groups[g])
+	}
+	for u, m := range e.Managers {
+		out.Managers[u] = m
+	}
+	return out
+}
+
 // Directory returns the people data declared in the policy file.
 func (p *Policy) Directory() Directory {
 	return Directory{}.Merge(Directory{Groups: p.Groups, Managers: p.Managers})
@@ -240,7 +280,7 @@ var (
 )
 
 // reservedTypeNames are words /request already uses.
-var reservedTypeNames = map[string]bool{"why": true, "help": true, "list": true}
+var reservedTypeNames = map[string]bool{"why": true, "help": true, "list": true, "cancel": true, "export": true}
 
 // loader gathers every problem of a file so one load reports them all.
 type loader struct {

@@ -144,6 +144,8 @@ func TestLoadPolicyRefusesBadFiles(t *testing.T) {
 			`purchase: fallback "manager" must be a user ID such as U012AB3CD or a group such as group:ops`},
 		{"reserved type name", "types:\n  - {name: why, fallback: U1, branches: [{auto_approve: true}]}\n",
 			"why: /request why already means something else; pick another name"},
+		{"export is a command", "types:\n  - {name: export, fallback: U1, branches: [{auto_approve: true}]}\n",
+			"export: /request export already means something else; pick another name"},
 		{"duplicate type", "types:\n  - {name: a, fallback: U1, branches: [{auto_approve: true}]}\n  - {name: a, fallback: U1, branches: [{auto_approve: true}]}\n",
 			"a: the name is used by two request types; rename one"},
 		{"bad group member", "groups: {finance: [bob]}\ntypes:\n  - {name: a, fallback: U1, branches: [{auto_approve: true}]}\n",
@@ -195,6 +197,49 @@ func TestDirectoryMerge(t *testing.T) {
 	got.Groups["legal"][0] = "X"
 	if file.Groups["legal"][0] != "U3" {
 		t.Error("Merge must not share member slices with its inputs")
+	}
+}
+
+func TestGroupEditsApply(t *testing.T) {
+	file := []string{"U1", "U2"}
+	for _, tc := range []struct {
+		name  string
+		edits baton.GroupEdits
+		want  []string
+	}{
+		{"no edits is the file's list", baton.GroupEdits{}, []string{"U1", "U2"}},
+		{"added after the file's", baton.GroupEdits{Added: []string{"U9"}}, []string{"U1", "U2", "U9"}},
+		{"taken out of the file's", baton.GroupEdits{Removed: []string{"U1"}}, []string{"U2"}},
+		{"added and taken out", baton.GroupEdits{Added: []string{"U9", "U8"}, Removed: []string{"U2"}}, []string{"U1", "U9", "U8"}},
+		{"added twice counts once", baton.GroupEdits{Added: []string{"U2", "U9"}}, []string{"U1", "U2", "U9"}},
+		{"everyone taken out", baton.GroupEdits{Removed: []string{"U1", "U2"}}, []string{}},
+	} {
+		if got := tc.edits.Apply(file); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestDirectoryApplyEditsGroupsAndReplacesManagers(t *testing.T) {
+	file := baton.Directory{
+		Groups:   map[string][]string{"finance": {"U1", "U2"}, "legal": {"U3"}},
+		Managers: map[string]string{"U5": "U6", "U7": "U8"},
+	}
+	got := file.Apply(baton.PeopleEdits{
+		Groups:   map[string]baton.GroupEdits{"Finance": {Added: []string{"U9"}, Removed: []string{"U1"}}, "legal": {Removed: []string{"U3"}}, "ops": {Added: []string{"U4"}}},
+		Managers: map[string]string{"U5": "U10"},
+	})
+	if !slices.Equal(got.Groups["finance"], []string{"U2", "U9"}) || !slices.Equal(got.Groups["ops"], []string{"U4"}) {
+		t.Errorf("groups = %v", got.Groups)
+	}
+	if legal, ok := got.Groups["legal"]; !ok || len(legal) != 0 {
+		t.Errorf("legal = %v, %v; an emptied group stays, empty, so routing doesn't fall back to the file's list", legal, ok)
+	}
+	if got.Managers["U5"] != "U10" || got.Managers["U7"] != "U8" {
+		t.Errorf("managers = %v", got.Managers)
+	}
+	if !slices.Equal(file.Groups["finance"], []string{"U1", "U2"}) {
+		t.Error("Apply must not change its input")
 	}
 }
 

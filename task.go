@@ -31,6 +31,8 @@ type Task struct {
 	SourceChannelID string    `db:"source_channel_id"`
 	SourceTS        string    `db:"source_ts"`
 	SourceLink      string    `db:"source_link"`
+	KRID            int64     `db:"kr_id"`     // the key result the task serves, 0 for none
+	KRWeight        float64   `db:"kr_weight"` // how much the task counts in its key result's roll-up
 	CreatedAt       time.Time `db:"created_at"`
 	UpdatedAt       time.Time `db:"updated_at"`
 	StatusChangedAt time.Time `db:"status_changed_at"`
@@ -68,6 +70,7 @@ const (
 	EventReassigned EventKind = "reassigned"
 	EventDue        EventKind = "due"
 	EventUpdate     EventKind = "update"
+	EventGoal       EventKind = "goal" // From and To are the key results' short IDs, "" for none
 )
 
 // TaskEvent is one append-only entry of a task's history.
@@ -181,6 +184,20 @@ func (t *Task) ChangeDue(actor string, due Due, note string, now time.Time) (Tas
 	ev := TaskEvent{TaskID: t.ID, TeamID: t.TeamID, Kind: EventDue, Actor: actor, From: t.Due.String(), To: due.String(), Note: note, At: now}
 	t.Due = due
 	t.UpdatedAt = now
+	return ev, nil
+}
+
+// ServeGoal links the task to the key result it serves (krID 0: none), counting weight in its
+// roll-up. from and to are the key results' short IDs as people see them, "" for none.
+func (t *Task) ServeGoal(actor string, krID int64, weight float64, from, to string, now time.Time) (TaskEvent, error) {
+	if krID == t.KRID && (krID == 0 || weight == t.KRWeight) {
+		if krID == 0 {
+			return TaskEvent{}, Errorf(EConflict, "%s serves no key result already.", t.Ref())
+		}
+		return TaskEvent{}, Errorf(EConflict, "%s already serves %s.", t.Ref(), to)
+	}
+	ev := TaskEvent{TaskID: t.ID, TeamID: t.TeamID, Kind: EventGoal, Actor: actor, From: from, To: to, At: now}
+	t.KRID, t.KRWeight, t.UpdatedAt = krID, weight, now
 	return ev, nil
 }
 

@@ -536,3 +536,24 @@ func TestTaskRef(t *testing.T) {
 		t.Errorf("ParseTaskRef(%q) = %d, %v", task.Ref(), n, ok)
 	}
 }
+
+func TestServeGoal(t *testing.T) {
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	task := baton.Task{Number: 12, KRWeight: 1}
+	ev, err := task.ServeGoal("UBEA", 7, 3, "", "KR-7", now)
+	if err != nil || task.KRID != 7 || task.KRWeight != 3 || ev.Kind != baton.EventGoal || ev.From != "" || ev.To != "KR-7" || ev.Actor != "UBEA" {
+		t.Fatalf("link: %+v, %+v, %v", task, ev, err)
+	}
+	if _, err := task.ServeGoal("UBEA", 7, 3, "KR-7", "KR-7", now); baton.ErrorCode(err) != baton.EConflict {
+		t.Errorf("the same link again: %v, want a conflict", err)
+	}
+	if _, err := task.ServeGoal("UBEA", 7, 1, "KR-7", "KR-7", now); err != nil || task.KRWeight != 1 {
+		t.Errorf("a new weight: %v, weight %v", err, task.KRWeight)
+	}
+	if ev, err := task.ServeGoal("UBEA", 0, 1, "KR-7", "", now); err != nil || task.KRID != 0 || ev.From != "KR-7" || ev.To != "" {
+		t.Errorf("unlink: %+v, %v", ev, err)
+	}
+	if _, err := task.ServeGoal("UBEA", 0, 1, "", "", now); baton.ErrorCode(err) != baton.EConflict {
+		t.Errorf("unlinking an unlinked task: %v, want a conflict", err)
+	}
+}

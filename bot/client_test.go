@@ -521,3 +521,36 @@ func TestClientRemembersPermalinks(t *testing.T) {
 		t.Errorf("another message's permalink was not fetched (%d calls)", n)
 	}
 }
+
+func TestClientUploadStartsAgainFromANewURLAndRetriesTheShare(t *testing.T) {
+	srv := newSlackServer(t)
+	srv.on("files.getUploadURLExternal",
+		okJSON(`{"ok":true,"upload_url":"`+srv.URL+`/upload/1","file_id":"F1"}`),
+		okJSON(`{"ok":true,"upload_url":"`+srv.URL+`/upload/2","file_id":"F2"}`))
+	srv.on("/upload/1", status(http.StatusServiceUnavailable))
+	srv.on("/upload/2", status(http.StatusOK))
+	srv.on("files.completeUploadExternal", status(http.StatusTooManyRequests, "Retry-After", "1"),
+		okJSON(`{"ok":true,"files":[{"id":"F2","title":"Export"}]}`))
+	clock := newFakeClock()
+	c := NewClient(srv.api(), ClientConfig{Now: clock.Now, Sleep: clock.Sleep, Log: slog.New(newLogRecorder())})
+
+	id, err := c.UploadFile(context.Background(), "D1", FileUpload{Filename: "export.csv", Title: "Export", Comment: "Here it is", Content: []byte("a,b\n")})
+	if err != nil || id != "F2" {
+		t.Fatalf("UploadFile = %q, %v; want F2", id, err)
+	}
+	urls := srv.callsTo("files.getUploadURLExternal")
+	if len(urls) != 2 || urls[1].form.Get("filename") != "export.csv" || urls[1].form.Get("length") != "4" {
+		t.Fatalf("getUploadURLExternal calls = %+v; want two, each with the name and length", urls)
+	}
+	if n1, n2 := len(srv.callsTo("/upload/1")), len(srv.callsTo("/upload/2")); n1 != 1 || n2 != 1 {
+		t.Errorf("uploads = %d to the first URL, %d to the second; want each used once", n1, n2)
+	}
+	done := srv.callsTo("files.completeUploadExternal")
+	if len(done) != 2 || done[1].form.Get("channel_id") != "D1" || done[1].form.Get("initial_comment") != "Here it is" ||
+		done[1].form.Get("files") != `[{"id":"F2","title":"Export"}]` {
+		t.Fatalf("completeUploadExternal calls = %+v", done)
+	}
+	if _, err := c.UploadFile(context.Background(), "D1", FileUpload{Filename: "empty.csv"}); err == nil {
+		t.Error("an empty file was uploaded")
+	}
+}

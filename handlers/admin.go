@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,7 +24,10 @@ const batonHelp = "*Baton settings*\n" +
 	"• `/baton holidays` — the workspace's days off · `/baton holidays add 2026-12-25 Christmas` · `/baton holidays remove 2026-12-25` (admins)\n" +
 	"• `/baton workdays mon-fri` · `/baton hours 09:00-18:00` — the workspace's working week (admins)\n" +
 	"• `/baton reminders 24h,2h` — how long before a deadline owners are reminded (admins)\n" +
+	"• `/baton checkins limit 200` — how many people one check-in may ask (admins)\n" +
+	"• `/baton okr-reminder-days 7` — after how many days without a check-in key result owners are reminded (admins)\n" +
 	"• `/baton jobs` — timers that failed too often · `/baton jobs retry KEY` · `/baton jobs drop KEY` (admins)\n" +
+	"• `/baton policies` — the approval policy in force and its request types · `/baton policies reload` — read the policy file again after changing it (admins)\n" +
 	"• " + authorityHelp + "\n" +
 	"• " + peopleHelp
 
@@ -45,12 +49,18 @@ func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 		err = h.digestCommand(ctx, r, me, rest)
 	case "reminders":
 		err = h.remindersCommand(ctx, r, me, rest)
+	case "checkins", "checkin":
+		err = h.checkinLimitCommand(ctx, r, me, rest)
+	case "okr-reminder-days", "okr-reminders":
+		err = h.okrReminderCommand(ctx, r, me, rest)
 	case "workdays", "hours":
 		err = h.workWeekCommand(ctx, r, me, strings.ToLower(verb), rest)
 	case "settings":
 		err = h.showSettings(ctx, r, me)
 	case "authority":
 		err = h.authorityCommand(ctx, r, me, rest)
+	case "policies", "policy":
+		err = h.policiesCommand(ctx, r, me, rest)
 	case "group", "groups", "manager", "managers":
 		err = h.peopleCommand(ctx, r, me, strings.ToLower(verb), rest)
 	case "", "help":
@@ -240,6 +250,38 @@ func (h *Handlers) showSettings(ctx context.Context, r *bot.Request, me Person) 
 	h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("settings")))
 	return nil
 }
+
+// checkinLimitCommand shows or sets how many people one check-in may ask in the workspace.
+func (h *Handlers) checkinLimitCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
+	words := strings.Fields(strings.ToLower(text))
+	if len(words) == 0 {
+		n, err := h.store.CheckinMaxRecipients(ctx, r.TeamID)
+		if err != nil {
+			return err
+		}
+		h.reply(ctx, r, fmt.Sprintf(":speech_balloon: One check-in may ask up to %d people in this workspace. Admins change it with `/baton checkins limit 200`.", n))
+		return nil
+	}
+	if words[0] != "limit" || len(words) != 2 {
+		return baton.Errorf(baton.EInvalid, "Write it like `/baton checkins limit 200`, or `/baton checkins` to see the limit.")
+	}
+	if !me.IsAdmin {
+		return baton.Errorf(baton.EForbidden, "Only workspace admins can change how many people a check-in may ask.")
+	}
+	n, err := strconv.Atoi(words[1])
+	if err != nil || n < 1 || n > maxCheckinLimit {
+		return baton.Errorf(baton.EInvalid, "%q is not a limit I can use: pick a whole number from 1 to %d.", words[1], maxCheckinLimit)
+	}
+	if err := h.store.SetCheckinMaxRecipients(ctx, r.TeamID, n, me.ID); err != nil {
+		return err
+	}
+	h.reply(ctx, r, fmt.Sprintf(":white_check_mark: From now on one check-in may ask up to %d people. Check-ins already set up keep the people they ask.", n))
+	return nil
+}
+
+// maxCheckinLimit is the highest recipient limit an admin may set: the largest fan-out the
+// delivery pacing is measured with (1,000 DMs due at one moment).
+const maxCheckinLimit = 1000
 
 func (h *Handlers) remindersCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
 	if !me.IsAdmin {

@@ -18,7 +18,7 @@ const authorityHelp = "`/baton authority grant @ana purchase amount<=5000 until 
 
 // authorityCommand is /baton authority: grant, list and revoke delegated authority.
 func (h *Handlers) authorityCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
-	if h.policy == nil {
+	if h.policy() == nil {
 		return baton.Errorf(baton.EInvalid, "No request types are configured, so there is no authority to grant. Ask your Baton admin to set BATON_POLICIES to an approval policy file.")
 	}
 	verb, rest, _ := strings.Cut(strings.TrimSpace(text), " ")
@@ -44,7 +44,7 @@ func (h *Handlers) grantAuthority(ctx context.Context, r *bot.Request, me Person
 		return baton.Errorf(baton.EForbidden, "Only workspace admins and a person's manager can grant them authority.")
 	}
 	now := h.now()
-	g, err := baton.ParseGrant(text, h.policy, me.Loc, now)
+	g, err := baton.ParseGrant(text, h.policy(), me.Loc, now)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (h *Handlers) grantLine(g store.Grant, now time.Time) string {
 		state = "expired"
 	default:
 		state = "active"
-		if _, err := h.policy.CompileGrant(domainGrant(g)); err != nil {
+		if _, err := h.policy().CompileGrant(domainGrant(g)); err != nil {
 			state += ", but it no longer fits the policy, so it is not used: " + esc(baton.ErrorMessage(err))
 		}
 	}
@@ -207,17 +207,17 @@ func domainGrant(g store.Grant) baton.Grant {
 	return baton.Grant{User: g.UserID, Type: g.RequestType, Condition: g.Condition, Until: g.Until, Reason: g.Reason}
 }
 
-// requesterGrants loads a requester's active grants for routing, compiled against the policy, and the
+// requesterGrants loads a requester's active grants for routing, compiled against policy p, and the
 // stored grant behind each. One that no longer compiles is passed on uncompiled: the route skips it
 // and notes why.
-func (h *Handlers) requesterGrants(ctx context.Context, teamID, requester string, now time.Time) ([]baton.Grant, []store.Grant, error) {
+func (h *Handlers) requesterGrants(ctx context.Context, p *baton.Policy, teamID, requester string, now time.Time) ([]baton.Grant, []store.Grant, error) {
 	stored, err := h.store.ActiveGrants(ctx, teamID, requester, now)
 	if err != nil {
 		return nil, nil, err
 	}
 	grants := make([]baton.Grant, len(stored))
 	for i, sg := range stored {
-		g, err := h.policy.CompileGrant(domainGrant(sg))
+		g, err := p.CompileGrant(domainGrant(sg))
 		if err != nil {
 			h.log.WarnContext(ctx, "grant no longer fits the policy", "grant", sg.Ref(), "err", err)
 			g = domainGrant(sg)

@@ -18,20 +18,21 @@ const (
 	actCheckinGotIt   = "checkin.got_it"
 	actCheckinReply   = "checkin.reply"
 	actCheckinMore    = "checkin.more"
+	actCheckinEdit    = "checkin.edit"
 	cbCheckinNew      = "checkin.new"
+	cbCheckinEdit     = "checkin.edit"
 	cbCheckinReply    = "checkin.answer"
 	jobCheckinDeliver = "checkin.deliver"
 	jobCheckinSnooze  = "checkin.snooze"
+	jobCheckinRemind  = "checkin.remind"
 )
-
-// checkinMaxRecipients is how many people one check-in may ask in a workspace (the modal; the quick
-// form stops at baton.MaxCheckinRecipients mentions).
-const checkinMaxRecipients = 500
 
 func (h *Handlers) registerCheckins(r *bot.Router) {
 	r.Command(cmdCheckin, h.onCheckinCommand)
 	r.ViewSubmission(cbCheckinNew, h.onCheckinModalSubmit)
+	r.ViewSubmission(cbCheckinEdit, h.onCheckinEditSubmit)
 	r.ViewSubmission(cbCheckinReply, h.onCheckinReplySubmit)
+	r.Action(actCheckinEdit, h.onCheckinEditButton)
 	r.Action(actCheckinGotIt, h.onCheckinGotIt)
 	r.Action(actCheckinReply, h.onCheckinReplyButton)
 	r.Action(actCheckinMore, h.onCheckinMore)
@@ -39,6 +40,7 @@ func (h *Handlers) registerCheckins(r *bot.Router) {
 	if h.sched != nil {
 		h.sched.Handle(jobCheckinDeliver, h.tracked(h.onCheckinDeliver))
 		h.sched.Handle(jobCheckinSnooze, h.tracked(h.onCheckinSnoozeEnd))
+		h.sched.Handle(jobCheckinRemind, h.tracked(h.onCheckinRemind))
 	}
 }
 
@@ -71,13 +73,17 @@ func (h *Handlers) onCheckinCommand(ctx context.Context, r *bot.Request) {
 	case "list", "ls":
 		h.listCheckins(ctx, r)
 		return
-	case "pause", "resume", "cancel", "stop":
+	case "pause", "resume", "cancel", "stop", "edit":
 		n, ok := int64(0), len(words) == 2
 		if ok {
 			n, ok = parseCheckinRef(words[1])
 		}
 		if !ok {
 			h.reply(ctx, r, checkinHelpText, checkinHelpBlocks(fmt.Sprintf("Say which check-in, like `/checkin %s C-5`.", first))...)
+			return
+		}
+		if first == "edit" {
+			h.openCheckinEdit(ctx, r, n)
 			return
 		}
 		h.changeCheckinState(ctx, r, first, n)
@@ -104,5 +110,10 @@ func snoozeJobKey(teamID string, number int64, userID string, deliveryID int64) 
 	return fmt.Sprintf("checkin:%s:%d:%s:snooze:%d", teamID, number, userID, deliveryID)
 }
 
-// mayManage says whether a person may pause, resume or cancel a check-in: its sender or an admin.
+// reminderJobKey names the job that reminds a recipient of one unseen delivery.
+func reminderJobKey(teamID string, number int64, userID string, deliveryID int64) string {
+	return fmt.Sprintf("checkin:%s:%d:%s:remind:%d", teamID, number, userID, deliveryID)
+}
+
+// mayManage says whether a person may edit, pause, resume or cancel a check-in: its sender or an admin.
 func mayManage(c store.Checkin, p Person) bool { return c.SenderID == p.ID || p.IsAdmin }

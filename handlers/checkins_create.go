@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -24,6 +25,7 @@ type checkinDraft struct {
 	taskNumber int64
 	message    string
 	askReply   bool
+	remind     time.Duration
 }
 
 // recipientPlan is one recipient's first delivery: when, in their calendar; ok is false when the
@@ -53,7 +55,17 @@ func (h *Handlers) quickCheckin(ctx context.Context, r *bot.Request, text string
 		h.fail(ctx, r, err)
 		return
 	}
-	d := checkinDraft{teamID: r.TeamID, sender: me, schedule: cmd.Schedule, taskNumber: cmd.TaskNumber, message: cmd.Message, askReply: true}
+	d := checkinDraft{teamID: r.TeamID, sender: me, schedule: cmd.Schedule, taskNumber: cmd.TaskNumber, message: cmd.Message,
+		askReply: true, remind: cmd.RemindAfter}
+	limit, err := h.store.CheckinMaxRecipients(ctx, r.TeamID)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	if len(cmd.Recipients) > limit {
+		h.fail(ctx, r, tooManyRecipients(len(cmd.Recipients), limit))
+		return
+	}
 	for _, ref := range cmd.Recipients {
 		p, err := h.people.Resolve(ctx, ref)
 		if err == nil {
@@ -142,11 +154,8 @@ func (h *Handlers) createCheckin(ctx context.Context, d checkinDraft) (store.Che
 	if err != nil {
 		return store.Checkin{}, nil, err
 	}
-	c := store.Checkin{TeamID: d.teamID, SenderID: d.sender.ID, Message: d.message, Schedule: d.schedule,
-		TaskNumber: d.taskNumber, AskReply: d.askReply, State: store.CheckinActive, CreatedAt: h.now()}
-	for _, p := range d.recipients {
-		c.Recipients = append(c.Recipients, store.CheckinRecipient{UserID: p.ID, TZ: p.Loc.String()})
-	}
+	c := store.Checkin{TeamID: d.teamID, SenderID: d.sender.ID, State: store.CheckinActive, CreatedAt: h.now()}
+	d.apply(&c)
 	stored, err := h.store.CreateCheckin(ctx, c)
 	if err != nil {
 		return store.Checkin{}, nil, err
@@ -160,6 +169,20 @@ func (h *Handlers) createCheckin(ctx context.Context, d checkinDraft) (store.Che
 	h.enqueueCheckin(ctx, stored, jobs)
 	h.homes.Refresh(stored.TeamID, stored.SenderID)
 	return stored, plans, nil
+}
+
+// apply writes what the draft asks into a check-in.
+func (d checkinDraft) apply(c *store.Checkin) {
+	c.Message, c.Schedule, c.TaskNumber, c.AskReply, c.RemindAfter = d.message, d.schedule, d.taskNumber, d.askReply, d.remind
+	c.Recipients = nil
+	for _, p := range d.recipients {
+		c.Recipients = append(c.Recipients, store.CheckinRecipient{UserID: p.ID, TZ: p.Loc.String()})
+	}
+}
+
+// tooManyRecipients says a check-in asks more people than the workspace allows.
+func tooManyRecipients(n, limit int) error {
+	return baton.Errorf(baton.EInvalid, "That is %d people; a check-in can ask %d at most in this workspace. Split it, or ask in a channel.", n, limit)
 }
 
 func deliveryJob(c store.Checkin, userID string, due time.Time) scheduler.Job {
@@ -211,19 +234,43 @@ func (h *Handlers) checkinPeople(ctx context.Context, ids []string) ([]Person, e
 // onCheckinModalSubmit validates the New check-in form before Slack closes it, so mistakes show
 // under their field, then creates the check-in and confirms it in the sender's DM.
 func (h *Handlers) onCheckinModalSubmit(ctx context.Context, r *bot.Request) any {
-	v := formValues(r.Interaction.View.State)
 	me, err := h.actor(ctx, r)
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fCkRecipients)
 	}
+	d, resp := h.checkinDraftFromForm(ctx, r, me)
+	if resp != nil {
+		return resp
+	}
+	c, plans, err := h.createCheckin(ctx, d)
+	if err != nil {
+		return h.submitFailure(ctx, r, err, fCkTime)
+	}
+	h.background(ctx, func(ctx context.Context) {
+		h.dm(ctx, me.ID, slack.MsgOptionText(checkinConfirmText(c), false), slack.MsgOptionBlocks(checkinConfirmBlocks(c, plans)...))
+	})
+	return nil
+}
+
+// checkinDraftFromForm reads the check-in form; on mistakes it returns the errors to show under
+// their fields (or the failure to show).
+func (h *Handlers) checkinDraftFromForm(ctx context.Context, r *bot.Request, me Person) (checkinDraft, *slack.ViewSubmissionResponse) {
+	v := formValues(r.Interaction.View.State)
 	errs := map[string]string{}
 	d := checkinDraft{teamID: r.TeamID, sender: me, message: v.text(fCkMessage), askReply: v.checked(fCkOptions, optAskReply)}
+	if m, err := strconv.ParseInt(v.get(fCkRemind).SelectedOption.Value, 10, 64); err == nil {
+		d.remind = time.Duration(m) * time.Minute
+	}
+	limit, err := h.store.CheckinMaxRecipients(ctx, r.TeamID)
+	if err != nil {
+		return d, h.submitFailure(ctx, r, err, fCkRecipients)
+	}
 	ids := v.get(fCkRecipients).SelectedUsers
 	switch {
 	case len(ids) == 0:
 		errs[fCkRecipients] = "Choose who to check in with."
-	case len(ids) > checkinMaxRecipients:
-		errs[fCkRecipients] = fmt.Sprintf("That is %d people; a check-in can ask %d at most in this workspace. Split it, or ask in a channel.", len(ids), checkinMaxRecipients)
+	case len(ids) > limit:
+		errs[fCkRecipients] = baton.ErrorMessage(tooManyRecipients(len(ids), limit))
 	default:
 		people, err := h.checkinPeople(ctx, ids)
 		for _, p := range people {
@@ -233,7 +280,7 @@ func (h *Handlers) onCheckinModalSubmit(ctx context.Context, r *bot.Request) any
 		}
 		if err != nil {
 			if baton.ErrorMessage(err) == "" {
-				return h.submitFailure(ctx, r, err, fCkRecipients)
+				return d, h.submitFailure(ctx, r, err, fCkRecipients)
 			}
 			errs[fCkRecipients] = baton.ErrorMessage(err)
 		}
@@ -253,23 +300,16 @@ func (h *Handlers) onCheckinModalSubmit(ctx context.Context, r *bot.Request) any
 			errs[fCkTask] = fmt.Sprintf("%q is not a task ID. Write it like T-12, or leave it empty.", ref)
 		} else if err := h.checkCheckinTask(ctx, r.TeamID, n); err != nil {
 			if baton.ErrorMessage(err) == "" {
-				return h.submitFailure(ctx, r, err, fCkTask)
+				return d, h.submitFailure(ctx, r, err, fCkTask)
 			}
 			errs[fCkTask] = baton.ErrorMessage(err)
 		}
 		d.taskNumber = n
 	}
 	if len(errs) > 0 {
-		return fieldErrors(errs)
+		return d, fieldErrors(errs)
 	}
-	c, plans, err := h.createCheckin(ctx, d)
-	if err != nil {
-		return h.submitFailure(ctx, r, err, fCkTime)
-	}
-	h.background(ctx, func(ctx context.Context) {
-		h.dm(ctx, me.ID, slack.MsgOptionText(checkinConfirmText(c), false), slack.MsgOptionBlocks(checkinConfirmBlocks(c, plans)...))
-	})
-	return nil
+	return d, nil
 }
 
 // scheduleFromForm builds the schedule the form describes; on a mistake it names the field to show

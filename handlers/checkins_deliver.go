@@ -55,22 +55,55 @@ func (h *Handlers) onCheckinDeliver(ctx context.Context, j scheduler.Job) error 
 // postDelivery posts the DM of a claimed delivery and records it. A failure Slack may get over gives
 // the claim back and is returned, so the job runs again; a person who can no longer get DMs is logged.
 func (h *Handlers) postDelivery(ctx context.Context, c store.Checkin, d store.CheckinDelivery, reminder bool) error {
-	ch, ts, err := h.slack.PostMessage(ctx, d.RecipientID, slack.MsgOptionText(deliveryText(c), false), slack.MsgOptionBlocks(deliveryBlocks(c, d, reminder)...))
-	if err != nil {
-		if rerr := h.store.ReleaseDelivery(ctx, d.ID); rerr != nil {
-			h.log.ErrorContext(ctx, "check-in delivery claim not released", "checkin", c.Ref(), "user_id", d.RecipientID, "err", rerr)
-		}
-		if bot.IsSlackError(err, undeliverable...) {
-			h.log.WarnContext(ctx, "check-in not delivered: the recipient cannot get direct messages", "checkin", c.Ref(), "user_id", d.RecipientID, "err", err)
-			return nil
-		}
+	ch, ts, posted, err := h.postClaimed(ctx, c, d, deliveryText(c), deliveryBlocks(c, d, reminder), h.store.ReleaseDelivery)
+	if !posted {
 		return err
 	}
-	if _, err := h.store.MarkDelivered(ctx, d.ID, ch, ts, h.now()); err != nil {
+	d, err = h.store.MarkDelivered(ctx, d.ID, ch, ts, h.now())
+	if err != nil {
 		return err
+	}
+	if !reminder {
+		h.scheduleReminder(ctx, c, d)
 	}
 	h.homes.Refresh(c.TeamID, c.SenderID)
 	return nil
+}
+
+// postClaimed posts a claimed delivery's DM (or its reminder). When Slack refuses, the claim is
+// given back with release and posted is false: the error is returned when a retry may get through,
+// and nil (the refusal logged) when the person can no longer get DMs.
+func (h *Handlers) postClaimed(ctx context.Context, c store.Checkin, d store.CheckinDelivery, text string, blocks []slack.Block,
+	release func(ctx context.Context, id int64) error) (channelID, ts string, posted bool, err error) {
+	channelID, ts, err = h.slack.PostMessage(ctx, d.RecipientID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+	if err == nil {
+		return channelID, ts, true, nil
+	}
+	if rerr := release(ctx, d.ID); rerr != nil {
+		h.log.ErrorContext(ctx, "check-in claim not released", "checkin", c.Ref(), "user_id", d.RecipientID, "err", rerr)
+	}
+	if bot.IsSlackError(err, undeliverable...) {
+		h.log.WarnContext(ctx, "check-in not delivered: the recipient cannot get direct messages", "checkin", c.Ref(), "user_id", d.RecipientID, "err", err)
+		return "", "", false, nil
+	}
+	return "", "", false, err
+}
+
+// jobDelivery reads the delivery a job is about, by its ID, and its check-in; ok is false when there
+// is nothing to do: the delivery is gone, or the check-in is no longer active for its recipient.
+func (h *Handlers) jobDelivery(ctx context.Context, id int64) (c store.Checkin, d store.CheckinDelivery, ok bool, err error) {
+	d, err = h.store.Delivery(ctx, id)
+	if baton.ErrorCode(err) == baton.ENotFound {
+		return c, d, false, nil
+	}
+	if err != nil {
+		return c, d, false, err
+	}
+	if c, err = h.store.CheckinByID(ctx, d.CheckinID); err != nil {
+		return c, d, false, err
+	}
+	rcp, ok := c.Recipient(d.RecipientID)
+	return c, d, c.State == store.CheckinActive && ok && !rcp.Muted(), nil
 }
 
 // scheduleNext queues the recipient's next delivery after the one due at `after`, or, when the
@@ -86,7 +119,7 @@ func (h *Handlers) scheduleNext(ctx context.Context, c store.Checkin, rcp store.
 	}
 	if next, ok := c.Schedule.Next(after, cal); ok {
 		h.enqueueCheckin(ctx, c, []scheduler.Job{deliveryJob(c, rcp.UserID, next)})
-		h.unlessStillDue(ctx, c.ID, rcp.UserID, checkinJobKey(c.TeamID, c.Number, rcp.UserID))
+		h.unlessStillDue(ctx, c, rcp.UserID, after)
 		return
 	}
 	if done, err := h.store.FinishCheckinIfDone(ctx, c.ID, h.now()); err != nil {
@@ -96,17 +129,23 @@ func (h *Handlers) scheduleNext(ctx context.Context, c store.Checkin, rcp store.
 	}
 }
 
-// unlessStillDue cancels a delivery job just queued when, meanwhile, the check-in was paused or
-// cancelled or the recipient muted it: whoever changed it cancelled the jobs they could see, and
-// this one may have come after.
-func (h *Handlers) unlessStillDue(ctx context.Context, checkinID int64, userID, key string) {
-	c, err := h.store.CheckinByID(ctx, checkinID)
+// unlessStillDue re-reads a check-in after queueing a recipient's next delivery from what it was.
+// Whoever changed it meanwhile acted on the jobs they could see, and this one may have come after:
+// when it was paused, cancelled or muted, or the recipient was taken off it, the job is cancelled;
+// when it was edited, the next delivery is worked out again from the new schedule.
+func (h *Handlers) unlessStillDue(ctx context.Context, was store.Checkin, userID string, after time.Time) {
+	key := checkinJobKey(was.TeamID, was.Number, userID)
+	c, err := h.store.CheckinByID(ctx, was.ID)
 	if err != nil {
 		h.log.WarnContext(ctx, "check-in not re-read after scheduling", "job_key", key, "err", err)
 		return
 	}
-	if rcp, ok := c.Recipient(userID); c.State != store.CheckinActive || !ok || rcp.Muted() {
+	rcp, ok := c.Recipient(userID)
+	switch {
+	case c.State != store.CheckinActive || !ok || rcp.Muted():
 		h.cancelJob(ctx, key)
+	case c.Revision != was.Revision:
+		h.scheduleNext(ctx, c, rcp, after)
 	}
 }
 
@@ -159,19 +198,9 @@ func (h *Handlers) onCheckinSnoozeEnd(ctx context.Context, j scheduler.Job) erro
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
 		return fmt.Errorf("job %s: bad payload: %w", j.Key, err)
 	}
-	d, err := h.store.Delivery(ctx, p.Delivery)
-	if baton.ErrorCode(err) == baton.ENotFound {
-		return nil
-	}
-	if err != nil {
+	c, d, ok, err := h.jobDelivery(ctx, p.Delivery)
+	if !ok {
 		return err
-	}
-	c, err := h.store.CheckinByID(ctx, d.CheckinID)
-	if err != nil {
-		return err
-	}
-	if rcp, ok := c.Recipient(d.RecipientID); c.State != store.CheckinActive || !ok || rcp.Muted() {
-		return nil
 	}
 	d, claimed, err := h.store.ClaimSnoozed(ctx, d.ID, p.Until, h.now(), deliveryLease)
 	if err != nil || !claimed {

@@ -71,7 +71,7 @@ func (h *Handlers) showCheckin(ctx context.Context, r *bot.Request, number int64
 		h.fail(ctx, r, err)
 		return
 	}
-	h.reply(ctx, r, "Check-in "+c.Ref(), checkinShowBlocks(c, latest[c.ID])...)
+	h.reply(ctx, r, "Check-in "+c.Ref(), checkinShowBlocks(c, latest[c.ID], mayManage(c, me))...)
 }
 
 // changeCheckinState pauses, resumes or cancels a check-in for its sender or an admin.

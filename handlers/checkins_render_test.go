@@ -38,7 +38,8 @@ func TestCheckinActionsHaveRoutes(t *testing.T) {
 	for _, s := range []store.DeliveryState{store.DeliveryDelivered, store.DeliverySnoozed, store.DeliverySeen} {
 		ids = append(ids, actionIDs(t, deliveryBlocks(c, sampleDelivery(s), false))...)
 	}
-	if len(ids) < 8 {
+	ids = append(ids, actionIDs(t, checkinShowBlocks(c, nil, true))...)
+	if len(ids) < 9 {
 		t.Fatalf("found only %d action_ids: %v", len(ids), ids)
 	}
 	for _, id := range ids {

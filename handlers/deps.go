@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/store"
 )
@@ -56,7 +57,14 @@ type Store interface {
 	Delivery(ctx context.Context, id int64) (store.CheckinDelivery, error)
 	DeliveryByMessage(ctx context.Context, channelID, ts string) (store.CheckinDelivery, bool, error)
 	LatestDeliveries(ctx context.Context, checkinIDs []int64) (map[int64][]store.CheckinDelivery, error)
+	UpdateCheckin(ctx context.Context, c store.Checkin, at time.Time) (store.Checkin, error)
+	ClaimReminder(ctx context.Context, id int64, at time.Time) (store.CheckinDelivery, bool, error)
+	RecordReminder(ctx context.Context, id int64, channelID, ts string) error
+	ReleaseReminder(ctx context.Context, id int64) error
+	CheckinMaxRecipients(ctx context.Context, teamID string) (int, error)
+	SetCheckinMaxRecipients(ctx context.Context, teamID string, n int, by string) error
 
+	SavePolicyVersion(ctx context.Context, version, yaml string, at time.Time) error
 	CreateRequest(ctx context.Context, r store.Request, actions []store.ApprovalAction) (store.Request, error)
 	Request(ctx context.Context, teamID string, number int64) (store.Request, error)
 	RequestActions(ctx context.Context, requestID int64) ([]store.ApprovalAction, error)
@@ -69,6 +77,7 @@ type Store interface {
 	RequestsByRequester(ctx context.Context, teamID, userID string, limit int) ([]store.Request, error)
 	RequestsAwaiting(ctx context.Context, teamID, userID string, limit int) ([]store.Request, error)
 	AwaitingApproval(ctx context.Context, teamID, userID string, limit int) ([]store.AwaitingRequest, int, error)
+	ExportRequests(ctx context.Context, teamID, userID string, from, to time.Time, limit int) ([]store.Request, map[int64][]store.ApprovalAction, error)
 	RecordRequestAction(ctx context.Context, a store.ApprovalAction) error
 	EscalateRequest(ctx context.Context, teamID string, number int64, step int, at time.Time) (store.Request, []string, error)
 
@@ -80,13 +89,32 @@ type Store interface {
 	RecordGrantUse(ctx context.Context, grantID int64, actor string, requestNumber int64, at time.Time) error
 	RecordGrantExpiries(ctx context.Context, teamID string, now time.Time) (int, error)
 
-	AddGroupMembers(ctx context.Context, teamID, group string, userIDs []string, by string, at time.Time) ([]string, error)
-	RemoveGroupMembers(ctx context.Context, teamID, group string, userIDs []string) ([]string, error)
-	Groups(ctx context.Context, teamID string) (map[string][]string, error)
+	AddGroupMembers(ctx context.Context, teamID, group string, userIDs, file []string, by string, at time.Time) ([]string, error)
+	RemoveGroupMembers(ctx context.Context, teamID, group string, userIDs, file []string, by string, at time.Time) ([]string, error)
+	Groups(ctx context.Context, teamID string) (map[string]baton.GroupEdits, error)
 	SetManager(ctx context.Context, teamID, userID, managerID string, base map[string]string, by string, at time.Time) error
 	ClearManager(ctx context.Context, teamID, userID string) (bool, error)
 	Managers(ctx context.Context, teamID string) (map[string]string, error)
-	Directory(ctx context.Context, teamID string) (baton.Directory, error)
+	PeopleEdits(ctx context.Context, teamID string) (baton.PeopleEdits, error)
+
+	CreateObjective(ctx context.Context, o baton.Objective) (baton.Objective, error)
+	Objective(ctx context.Context, teamID string, number int64) (baton.Objective, error)
+	SetObjectiveParent(ctx context.Context, teamID string, number, parent int64, at time.Time) (baton.Objective, error)
+	SetObjectiveStatus(ctx context.Context, teamID string, number int64, status baton.ObjectiveStatus, at time.Time) (baton.Objective, error)
+	ObjectivesInPeriods(ctx context.Context, teamID string, periods []string, limit int) ([]baton.Objective, error)
+	ObjectivesByOwner(ctx context.Context, teamID, ownerID string, limit int) ([]baton.Objective, error)
+	ObjectiveChain(ctx context.Context, id int64) ([]baton.Objective, error)
+	CreateKeyResult(ctx context.Context, k baton.KeyResult) (baton.KeyResult, error)
+	KeyResult(ctx context.Context, teamID string, number int64) (baton.KeyResult, error)
+	KeyResultByID(ctx context.Context, teamID string, id int64) (baton.KeyResult, error)
+	KeyResultsOf(ctx context.Context, objectiveIDs []int64) ([]baton.KeyResult, error)
+	KeyResultsByOwner(ctx context.Context, teamID, ownerID string, limit int) ([]baton.KeyResult, error)
+	CheckInKeyResult(ctx context.Context, teamID string, number int64, change func(k *baton.KeyResult) (baton.KRCheckin, error)) (baton.KeyResult, baton.KRCheckin, error)
+	KRCheckins(ctx context.Context, krID int64, limit int) ([]baton.KRCheckin, int, error)
+	KRTasks(ctx context.Context, krID int64, limit int) ([]baton.Task, int, error)
+	Alignment(ctx context.Context, teamID string, krID int64) (baton.Alignment, error)
+	OKRReminderDays(ctx context.Context, teamID string) (int, error)
+	SetOKRReminderDays(ctx context.Context, teamID string, days int, by string) error
 
 	CreateDecision(ctx context.Context, d baton.Decision, v baton.DecisionVersion, reason string) (store.DecisionSave, error)
 	EditDecision(ctx context.Context, teamID string, number int64, reason string, change func(d *baton.Decision) (baton.DecisionVersion, error)) (store.DecisionSave, error)
@@ -114,6 +142,7 @@ type Slack interface {
 	JoinChannel(ctx context.Context, channelID string) error
 	ChannelInfo(ctx context.Context, channelID string) (*slack.Channel, error)
 	Permalink(ctx context.Context, channelID, ts string) (string, error)
+	UploadFile(ctx context.Context, channelID string, f bot.FileUpload) (string, error)
 }
 
 // Scheduler runs delayed jobs: reminders, overdue signals, check-ins.

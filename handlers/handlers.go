@@ -20,7 +20,8 @@ type Handlers struct {
 	now    func() time.Time
 	people *Directory
 	homes  *homeRefresher
-	policy *baton.Policy
+
+	policies policyHolder
 
 	inflight bot.Inflight
 }
@@ -39,6 +40,9 @@ type Config struct {
 	HomeDelay time.Duration
 	// Policy is the approval policy /request files requests by; nil when none is configured.
 	Policy *baton.Policy
+	// ReloadPolicy reads the policy file again for /baton policies reload and ReloadPolicy; nil when
+	// no policy file is configured.
+	ReloadPolicy PolicyLoader
 }
 
 // New builds the handlers.
@@ -52,7 +56,11 @@ func New(cfg Config) *Handlers {
 	if cfg.PeopleTTL == 0 {
 		cfg.PeopleTTL = 10 * time.Minute
 	}
-	h := &Handlers{store: cfg.Store, slack: cfg.Slack, sched: cfg.Scheduler, log: cfg.Log, now: cfg.Now, policy: cfg.Policy}
+	h := &Handlers{store: cfg.Store, slack: cfg.Slack, sched: cfg.Scheduler, log: cfg.Log, now: cfg.Now}
+	h.policies.load = cfg.ReloadPolicy
+	if cfg.Policy != nil {
+		h.policies.cur.Store(&activePolicy{policy: cfg.Policy, loadedAt: cfg.Now()})
+	}
 	h.people = newDirectory(cfg.Slack, cfg.Now, cfg.PeopleTTL)
 	switch {
 	case cfg.HomeDelay == 0:
@@ -71,10 +79,12 @@ func (h *Handlers) Register(r *bot.Router) {
 	h.registerCheckins(r)
 	h.registerAdmin(r)
 	h.registerRequests(r)
+	h.registerOKRs(r)
 	h.registerDecisions(r)
 	if h.sched != nil {
 		h.registerDeadlines(h.sched)
 		h.registerEscalation(h.sched)
+		h.registerOKRReminders(h.sched)
 		h.registerDecisionReminders(h.sched)
 	}
 }

@@ -171,6 +171,10 @@ type homeData struct {
 	delegatedByStatus map[baton.Status]int
 	mine              []baton.Task
 	mineTotal         int
+	// goals are the goals the person's listed tasks serve, by key result ID.
+	goals map[int64]baton.Alignment
+	// krs are the key results the person owns, newest first; one more than shown when there are more.
+	krs []baton.KeyResult
 
 	digest            baton.DigestSetting
 	checkins          []store.Checkin
@@ -226,6 +230,12 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 		}
 	}
 	if _, d.mine, d.mineTotal, err = h.runList(ctx, "", baton.TaskQuery{TeamID: teamID, OwnerID: userID, Open: true, Limit: homeFetch}); err != nil {
+		return d, err
+	}
+	if d.goals, err = h.goalsOf(ctx, teamID, d.mine[:min(len(d.mine), homeLimit)]); err != nil {
+		return d, err
+	}
+	if d.krs, err = h.store.KeyResultsByOwner(ctx, teamID, userID, homeKRLimit+1); err != nil {
 		return d, err
 	}
 	if d.digest, err = h.store.Digest(ctx, teamID, userID); err != nil {

@@ -17,21 +17,23 @@ const peopleHelp = "`/baton group add finance @ana @bo` · `/baton group remove 
 	"`/baton manager @ana @bo` — Bo is Ana's manager · `/baton manager @ana off` · `/baton manager list` — the groups and managers approvals are routed to (admins change them)"
 
 // directory is the people data requests are routed by: the policy file's groups and managers with the
-// ones admins set in Slack laid over them. A group or manager set in Slack wins.
+// changes admins made in Slack. People added in Slack join a file's group and people taken out leave
+// it; a manager set in Slack replaces the file's.
 func (h *Handlers) directory(ctx context.Context, teamID string) (baton.Directory, error) {
-	stored, err := h.store.Directory(ctx, teamID)
+	edits, err := h.store.PeopleEdits(ctx, teamID)
 	if err != nil {
 		return baton.Directory{}, err
 	}
-	return h.policyDirectory().Merge(stored), nil
+	return h.policyDirectory().Apply(edits), nil
 }
 
 // policyDirectory is the people data the policy file declares; empty without a policy.
 func (h *Handlers) policyDirectory() baton.Directory {
-	if h.policy == nil {
+	p := h.policy()
+	if p == nil {
 		return baton.Directory{}
 	}
-	return h.policy.Directory()
+	return p.Directory()
 }
 
 // peopleCommand is /baton group … and /baton manager …: the people data approval routing needs.
@@ -63,30 +65,31 @@ func (h *Handlers) groupCommand(ctx context.Context, r *bot.Request, me Person, 
 	if err != nil {
 		return err
 	}
+	file := h.policyDirectory().Groups[group]
 	if verb == "remove" {
-		return h.removeFromGroup(ctx, r, group, list)
+		return h.removeFromGroup(ctx, r, me, group, list, file)
 	}
 	people, err := h.mentionedPeople(ctx, list, "be in a group")
 	if err != nil {
 		return err
 	}
-	added, err := h.store.AddGroupMembers(ctx, r.TeamID, group, people, me.ID, h.now())
+	added, err := h.store.AddGroupMembers(ctx, r.TeamID, group, people, file, me.ID, h.now())
 	if err != nil {
 		return err
 	}
-	groups, err := h.store.Groups(ctx, r.TeamID)
+	dir, err := h.directory(ctx, r.TeamID)
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf(":busts_in_silhouette: *%s* now has %s.", group, mentionList(groups[group]))
+	msg := fmt.Sprintf(":busts_in_silhouette: *%s* now has %s.", group, mentionList(dir.Groups[group]))
 	if already := without(people, added); len(already) > 0 {
 		msg += fmt.Sprintf(" (Already in it: %s.)", mentionList(already))
 	}
-	h.reply(ctx, r, msg+h.overridesFileGroup(group))
+	h.reply(ctx, r, msg)
 	return nil
 }
 
-func (h *Handlers) removeFromGroup(ctx context.Context, r *bot.Request, group, list string) error {
+func (h *Handlers) removeFromGroup(ctx context.Context, r *bot.Request, me Person, group, list string, file []string) error {
 	var ids []string
 	for _, word := range strings.Fields(list) {
 		id, err := h.mentionedID(ctx, word)
@@ -97,37 +100,26 @@ func (h *Handlers) removeFromGroup(ctx context.Context, r *bot.Request, group, l
 			ids = append(ids, id)
 		}
 	}
-	removed, err := h.store.RemoveGroupMembers(ctx, r.TeamID, group, ids)
+	removed, err := h.store.RemoveGroupMembers(ctx, r.TeamID, group, ids, file, me.ID, h.now())
 	if err != nil {
 		return err
 	}
 	if len(removed) == 0 {
-		return baton.Errorf(baton.ENotFound, "%s isn't in the group *%s* set in Slack, so nothing changed. See the groups with `/baton group list`.", mentionList(ids), group)
+		return baton.Errorf(baton.ENotFound, "%s isn't in the group *%s*, so nothing changed. See the groups with `/baton group list`.", mentionList(ids), group)
 	}
-	groups, err := h.store.Groups(ctx, r.TeamID)
+	dir, err := h.directory(ctx, r.TeamID)
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf(":busts_in_silhouette: %s left *%s*, which now has %s.", mentionList(removed), group, mentionList(groups[group]))
-	if len(groups[group]) == 0 {
-		msg = fmt.Sprintf(":busts_in_silhouette: %s left *%s*, which now has no one in it.", mentionList(removed), group)
-		if members, ok := h.policyDirectory().Groups[group]; ok {
-			msg += fmt.Sprintf(" The policy file's *%s* applies again: %s.", group, mentionList(members))
-		}
-	} else {
-		msg += h.overridesFileGroup(group)
+	msg := fmt.Sprintf(":busts_in_silhouette: %s left *%s*, which now has %s.", mentionList(removed), group, mentionList(dir.Groups[group]))
+	if len(dir.Groups[group]) == 0 {
+		msg = fmt.Sprintf(":busts_in_silhouette: %s left *%s*, which now has no one in it: its approvals go to each request type's fallback approver.", mentionList(removed), group)
+	}
+	if inFile := among(removed, file); len(inFile) > 0 {
+		msg += fmt.Sprintf(" The policy file lists %s, so they stay out of *%s* until an admin adds them back with `/baton group add %s`.", mentionList(inFile), group, group)
 	}
 	h.reply(ctx, r, msg)
 	return nil
-}
-
-// overridesFileGroup warns that a group set in Slack replaces the policy file's group of that name.
-func (h *Handlers) overridesFileGroup(group string) string {
-	members, ok := h.policyDirectory().Groups[group]
-	if !ok {
-		return ""
-	}
-	return fmt.Sprintf("\n:warning: The policy file also has a *%s* (%s). The members set in Slack replace that list, so approvals for *%s* go only to the people above.", group, mentionList(members), group)
 }
 
 func (h *Handlers) listGroups(ctx context.Context, r *bot.Request, only string) error {
@@ -138,20 +130,20 @@ func (h *Handlers) listGroups(ctx context.Context, r *bot.Request, only string) 
 		}
 		only = name
 	}
-	stored, err := h.store.Groups(ctx, r.TeamID)
+	edits, err := h.store.Groups(ctx, r.TeamID)
 	if err != nil {
 		return err
 	}
 	file := h.policyDirectory().Groups
 	var names []string
-	for _, src := range []map[string][]string{stored, file} {
-		for name := range src {
-			if (only == "" || name == only) && !slices.Contains(names, name) {
-				names = append(names, name)
-			}
-		}
+	for name := range edits {
+		names = append(names, name)
+	}
+	for name := range file {
+		names = append(names, name)
 	}
 	slices.Sort(names)
+	names = slices.Compact(slices.DeleteFunc(names, func(n string) bool { return only != "" && n != only }))
 	if len(names) == 0 {
 		if only != "" {
 			return baton.Errorf(baton.ENotFound, "There is no group *%s*. Admins make one with `/baton group add %s @ana`.", only, only)
@@ -161,22 +153,33 @@ func (h *Handlers) listGroups(ctx context.Context, r *bot.Request, only string) 
 	}
 	lines := []string{fmt.Sprintf("*Groups* (%d)", len(names))}
 	for _, name := range names {
-		members, inSlack := stored[name]
-		source := "set in Slack"
-		if !inSlack {
-			members, source = file[name], "from the policy file"
-		} else if _, inFile := file[name]; inFile {
-			source = "set in Slack, replacing the policy file's list"
-		}
-		who := "no one"
-		if len(members) > 0 {
-			who = mentionList(members)
-		}
-		lines = append(lines, fmt.Sprintf("• *%s*: %s (%s)", name, who, source))
+		lines = append(lines, fmt.Sprintf("• *%s*: %s", name, groupSources(file[name], edits[name])))
 	}
 	text := clip(strings.Join(lines, "\n"), 3000)
 	h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("groups")))
 	return nil
+}
+
+// groupSources says who is in a group and where each came from: the policy file's list, added in
+// Slack, or on the file's list but taken out in Slack.
+func groupSources(file []string, edits baton.GroupEdits) string {
+	members := edits.Apply(file)
+	fromFile := among(members, file)
+	var parts []string
+	if len(fromFile) > 0 {
+		parts = append(parts, mentionList(fromFile)+" from the policy file")
+	}
+	if added := without(members, file); len(added) > 0 {
+		parts = append(parts, mentionList(added)+" added in Slack")
+	}
+	out := "no one"
+	if len(parts) > 0 {
+		out = strings.Join(parts, "; ")
+	}
+	if takenOut := without(file, members); len(takenOut) > 0 {
+		out += " (taken out in Slack: " + mentionList(takenOut) + ")"
+	}
+	return out
 }
 
 func (h *Handlers) managerCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
@@ -335,6 +338,11 @@ func without(ids, drop []string) []string {
 		}
 	}
 	return out
+}
+
+// among returns the ids that are also in set, in order.
+func among(ids, set []string) []string {
+	return without(ids, without(ids, set))
 }
 
 // mentionedID is the user a word names: a mention's ID as it stands (the person may have left), or a

@@ -24,6 +24,7 @@ const (
 	fCkTime       = "ck_time"
 	fCkTask       = "ck_task"
 	fCkOptions    = "ck_options"
+	fCkRemind     = "ck_remind"
 	fCkAnswer     = "ck_answer"
 
 	optSkipDaysOff = "skip_days_off"
@@ -47,9 +48,32 @@ type replyMeta struct {
 	Delivery int64 `json:"d"`
 }
 
+// remindChoices are the reminder delays the check-in form offers; "0" is no reminder.
+var remindChoices = []time.Duration{0, time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour, 24 * time.Hour}
+
+// editMeta travels in the Edit check-in form: which check-in, as of which revision.
+type editMeta struct {
+	Number   int64 `json:"n"`
+	Revision int64 `json:"r"`
+}
+
 // checkinModal is the New check-in form.
 func checkinModal() slack.ModalViewRequest {
+	return checkinForm(cbCheckinNew, "New check-in", "Set up", "", nil, time.UTC)
+}
+
+// checkinEditModal is the check-in form filled in with what c asks now; loc is the editor's zone,
+// which a dated once-check-in is shown in.
+func checkinEditModal(c store.Checkin, loc *time.Location) slack.ModalViewRequest {
+	meta, _ := json.Marshal(editMeta{Number: c.Number, Revision: c.Revision})
+	return checkinForm(cbCheckinEdit, clip("Edit check-in "+c.Ref(), 24), "Save", string(meta), &c, loc)
+}
+
+// checkinForm is the check-in form, empty or filled in from c.
+func checkinForm(callbackID, title, submit, meta string, c *store.Checkin, loc *time.Location) slack.ModalViewRequest {
+	f := checkinFormValues(c, loc)
 	who := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, plain("Choose people"), fCkRecipients)
+	who.InitialUsers = f.users
 	repeatOpts := []*slack.OptionBlockObject{
 		slack.NewOptionBlockObject(string(baton.RepeatOnce), plain("Once"), nil),
 		slack.NewOptionBlockObject(string(baton.RepeatDaily), plain("Every day"), nil),
@@ -59,40 +83,115 @@ func checkinModal() slack.ModalViewRequest {
 	}
 	repeat := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("How often"), fCkRepeat, repeatOpts...)
 	repeat.InitialOption = repeatOpts[2]
+	for _, o := range repeatOpts {
+		if o.Value == string(f.repeat) {
+			repeat.InitialOption = o
+		}
+	}
 	date := slack.NewDatePickerBlockElement(fCkDate)
+	date.InitialDate = f.date
 	dateIn := slack.NewInputBlock(fCkDate, plain("Day"), plain("For Once: the day to ask. For every few weeks: the first week (default this week)."), date)
 	dateIn.Optional = true
 	var dayOpts []*slack.OptionBlockObject
 	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
 		dayOpts = append(dayOpts, slack.NewOptionBlockObject(d, plain(weekdayValues[d].String()), nil))
 	}
-	daysIn := slack.NewInputBlock(fCkDays, plain("Days"), plain("For weekly and every few weeks."), slack.NewCheckboxGroupsBlockElement(fCkDays, dayOpts...))
+	days := slack.NewCheckboxGroupsBlockElement(fCkDays, dayOpts...)
+	for _, o := range dayOpts {
+		if f.days[weekdayValues[o.Value]] {
+			days.InitialOptions = append(days.InitialOptions, o)
+		}
+	}
+	daysIn := slack.NewInputBlock(fCkDays, plain("Days"), plain("For weekly and every few weeks."), days)
 	daysIn.Optional = true
 	var weekOpts []*slack.OptionBlockObject
 	for n := 2; n <= 8; n++ {
 		weekOpts = append(weekOpts, slack.NewOptionBlockObject(strconv.Itoa(n), plain(fmt.Sprintf("Every %d weeks", n)), nil))
 	}
-	weeksIn := slack.NewInputBlock(fCkWeeks, plain("Weeks apart"), plain("For every few weeks."),
-		slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Every 2 weeks"), fCkWeeks, weekOpts...))
+	weeks := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Every 2 weeks"), fCkWeeks, weekOpts...)
+	if n := f.everyWeeks; n >= 2 && n <= len(weekOpts)+1 {
+		weeks.InitialOption = weekOpts[n-2]
+	}
+	weeksIn := slack.NewInputBlock(fCkWeeks, plain("Weeks apart"), plain("For every few weeks."), weeks)
 	weeksIn.Optional = true
 	clock := slack.NewTimePickerBlockElement(fCkTime)
-	clock.InitialTime = "09:30"
+	clock.InitialTime = f.clock
 	skip := slack.NewOptionBlockObject(optSkipDaysOff, plain("Skip days off (weekends, holidays, out of office)"), nil)
 	ask := slack.NewOptionBlockObject(optAskReply, plain("Ask for a reply"), nil)
 	options := slack.NewCheckboxGroupsBlockElement(fCkOptions, skip, ask)
-	options.InitialOptions = []*slack.OptionBlockObject{skip, ask}
+	if f.skip {
+		options.InitialOptions = append(options.InitialOptions, skip)
+	}
+	if f.ask {
+		options.InitialOptions = append(options.InitialOptions, ask)
+	}
 	optionsIn := slack.NewInputBlock(fCkOptions, plain("Options"), nil, options)
 	optionsIn.Optional = true
-	task := textInput(fCkTask, "Linked task", "T-12", "", 24, false, true)
+	var remindOpts []*slack.OptionBlockObject
+	for _, d := range remindChoices {
+		label := "Don't remind"
+		if d > 0 {
+			label = "After " + baton.DescribeDuration(d)
+		}
+		remindOpts = append(remindOpts, slack.NewOptionBlockObject(strconv.FormatInt(int64(d/time.Minute), 10), plain(label), nil))
+	}
+	remind := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Don't remind"), fCkRemind, remindOpts...)
+	remind.InitialOption = remindOpts[0]
+	for i, d := range remindChoices {
+		if d == f.remind {
+			remind.InitialOption = remindOpts[i]
+		}
+	}
+	remindIn := slack.NewInputBlock(fCkRemind, plain("Remind if not seen"), plain("One reminder to whoever has not seen it by then, in their working hours."), remind)
+	remindIn.Optional = true
+	task := textInput(fCkTask, "Linked task", "T-12", f.task, 24, false, true)
 	task.Hint = plain("Answers go to the task's thread; without a task, to you by DM.")
-	return modal(cbCheckinNew, "New check-in", "Set up", modalMeta{},
+	v := modal(callbackID, title, submit, modalMeta{},
 		slack.NewInputBlock(fCkRecipients, plain("Who to ask"), nil, who),
-		textInput(fCkMessage, "Question", "How is the launch going?", "", baton.MaxCheckinMessageLen, true, false),
+		textInput(fCkMessage, "Question", "How is the launch going?", f.message, baton.MaxCheckinMessageLen, true, false),
 		slack.NewInputBlock(fCkRepeat, plain("How often"), nil, repeat),
 		dateIn, daysIn, weeksIn,
 		slack.NewInputBlock(fCkTime, plain("Time of day"), plain("Read in each person's own time zone: 09:30 is 09:30 for everyone."), clock),
-		task, optionsIn,
+		task, optionsIn, remindIn,
 	)
+	v.PrivateMetadata = meta
+	return v
+}
+
+// checkinFormFields are the initial values of the check-in form.
+type checkinFormFields struct {
+	users         []string
+	message, task string
+	repeat        baton.Repeat
+	date, clock   string
+	days          [7]bool
+	everyWeeks    int
+	skip, ask     bool
+	remind        time.Duration
+}
+
+// checkinFormValues is what the form shows for c; for nil, a new check-in's defaults.
+func checkinFormValues(c *store.Checkin, loc *time.Location) checkinFormFields {
+	if c == nil {
+		return checkinFormFields{repeat: baton.RepeatWeekdays, clock: "09:30", skip: true, ask: true}
+	}
+	s := c.Schedule
+	f := checkinFormFields{message: c.Message, repeat: s.Repeat, days: s.Days, everyWeeks: s.EveryWeeks,
+		skip: s.SkipNonWorking, ask: c.AskReply, remind: c.RemindAfter, clock: s.At.String(), date: s.Anchor}
+	for _, r := range c.Recipients {
+		f.users = append(f.users, r.UserID)
+	}
+	if c.TaskNumber > 0 {
+		f.task = baton.TaskRef(c.TaskNumber)
+	}
+	if s.Repeat == baton.RepeatOnce {
+		once := s.Once
+		if s.InDuration > 0 {
+			once = s.Once.In(loc) // "in 2h": the instant, shown on the editor's clock
+		}
+		f.date, f.clock = once.Format(time.DateOnly), once.Format("15:04")
+	}
+	return f
 }
 
 // checkinReplyModal asks the recipient for their answer.
@@ -223,6 +322,18 @@ func checkinResumedBlocks(c store.Checkin, plans []recipientPlan) []slack.Block 
 	return confirmBlocks(c, plans, "is running again")
 }
 
+// checkinEditedBlocks confirms an edit: with each recipient's next delivery, or, for a paused
+// check-in, that it stays paused.
+func checkinEditedBlocks(c store.Checkin, plans []recipientPlan) []slack.Block {
+	if c.State == store.CheckinActive {
+		return confirmBlocks(c, plans, "is updated")
+	}
+	return []slack.Block{
+		slack.NewSectionBlock(mrkdwn(clip(checkinSummary(c, "is updated"), 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_created")),
+		slack.NewContextBlock("checkin_manage", mrkdwn(fmt.Sprintf(":double_vertical_bar: It stays paused: nobody gets it until you `/checkin resume %s`.", c.Ref()))),
+	}
+}
+
 func confirmBlocks(c store.Checkin, plans []recipientPlan, verb string) []slack.Block {
 	lines := []string{"*Next delivery*, in your time and theirs:"}
 	for _, p := range plans[:min(len(plans), checkinLinesShown)] {
@@ -240,7 +351,8 @@ func confirmBlocks(c store.Checkin, plans []recipientPlan, verb string) []slack.
 	return []slack.Block{
 		slack.NewSectionBlock(mrkdwn(clip(checkinSummary(c, verb), 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_created")),
 		linesSection("checkin_next", lines),
-		slack.NewContextBlock("checkin_manage", mrkdwn(fmt.Sprintf("See how it goes with `/checkin %s` · `/checkin pause %s` · `/checkin cancel %s`", c.Ref(), c.Ref(), c.Ref()))),
+		slack.NewContextBlock("checkin_manage", mrkdwn(fmt.Sprintf("See how it goes with `/checkin %s` · `/checkin edit %s` · `/checkin pause %s` · `/checkin cancel %s`",
+			c.Ref(), c.Ref(), c.Ref(), c.Ref()))),
 	}
 }
 
@@ -252,6 +364,9 @@ func deliveryLine(rcp store.CheckinRecipient, d store.CheckinDelivery, found boo
 		s += "not delivered yet"
 	default:
 		s += "delivered " + slackDate(d.DeliveredAt, "{date_short_pretty} {time}")
+		if !d.RemindedAt.IsZero() {
+			s += ", reminded " + slackDate(d.RemindedAt, "{time}")
+		}
 		switch d.State {
 		case store.DeliverySnoozed:
 			s += ", snoozed until " + slackDate(d.SnoozedUntil, "{date_short_pretty} {time}")
@@ -312,9 +427,13 @@ func checkinListBlocks(title string, list []store.Checkin, total int, latest map
 	return blocks
 }
 
-// checkinShowBlocks shows one check-in with where each recipient's latest delivery stands.
-func checkinShowBlocks(c store.Checkin, latest []store.CheckinDelivery) []slack.Block {
+// checkinShowBlocks shows one check-in with where each recipient's latest delivery stands; an Edit
+// button when the viewer may edit it.
+func checkinShowBlocks(c store.Checkin, latest []store.CheckinDelivery, canEdit bool) []slack.Block {
 	head := fmt.Sprintf("*Check-in %s* from %s · %s · %s", c.Ref(), mention(c.SenderID), scheduleWords(c.Schedule), stateWords(c.State))
+	if c.RemindAfter > 0 {
+		head += " · reminds after " + baton.DescribeDuration(c.RemindAfter) + " unseen"
+	}
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(clip(head+"\n>"+quoteLines(c.Message), 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_title")),
 		linesSection("checkin_recipients", recipientLines(c, latest, checkinLinesShown)),
@@ -327,6 +446,10 @@ func checkinShowBlocks(c store.Checkin, latest []store.CheckinDelivery) []slack.
 	}
 	if len(answers) > 0 {
 		blocks = append(blocks, linesSection("checkin_answers", append([]string{"*Latest answers*"}, answers...)))
+	}
+	if canEdit && (c.State == store.CheckinActive || c.State == store.CheckinPaused) {
+		blocks = append(blocks, slack.NewActionBlock("checkin_manage",
+			slack.NewButtonBlockElement(actCheckinEdit, strconv.FormatInt(c.Number, 10), plain("Edit"))))
 	}
 	return blocks
 }
@@ -353,15 +476,12 @@ func checkinHomeBlocks(list []store.Checkin, total int, latest map[int64][]store
 const checkinHelpText = "Baton check-ins: /checkin, /checkin @person every weekday at 09:30 Question, /checkin list, /checkin C-5"
 
 func checkinHelpBlocks(problem string) []slack.Block {
-	var b []slack.Block
-	if problem != "" {
-		b = append(b, slack.NewSectionBlock(mrkdwn(":thinking_face: "+problem+" Here is what /checkin understands:"), nil, nil, slack.SectionBlockOptionBlockID("help_problem")))
-	}
-	return append(b, slack.NewSectionBlock(mrkdwn(
+	return commandHelp("/checkin", problem,
 		"*Ask people how things go with /checkin*\n"+
 			"• `/checkin` — open the New check-in form\n"+
 			"• `/checkin @ana @bo every weekday at 09:30 for T-12 How is the launch going?`\n"+
 			"• Schedules: `daily at 9:00`, `every mon,thu at 16:00`, `every 2 weeks on mon at 10:00`, `tomorrow at 10:00`, `on 2026-12-01 at 15:00`, `in 2h`\n"+
 			"• `/checkin list` — yours, with who saw and answered · `/checkin C-5` — one of them\n"+
-			"• `/checkin pause C-5` · `/checkin resume C-5` · `/checkin cancel C-5`"), nil, nil, slack.SectionBlockOptionBlockID("help")))
+			"• Add `remind after 2h` before the question for one reminder to whoever has not seen it by then\n"+
+			"• `/checkin edit C-5` · `/checkin pause C-5` · `/checkin resume C-5` · `/checkin cancel C-5`")
 }

@@ -74,13 +74,18 @@ func homeBlocks(d homeData, now time.Time) []slack.Block {
 	} else {
 		lines := make([]string, 0, homeLimit)
 		for _, t := range d.mine[:min(len(d.mine), homeLimit)] {
-			lines = append(lines, taskLine(t, now))
+			line := taskLine(t, now)
+			if goal, ok := d.goals[t.KRID]; ok && t.KRID != 0 {
+				line += " " + chainText(goal)
+			}
+			lines = append(lines, line)
 		}
 		blocks = append(blocks, linesSection("mine_list", lines))
 		if d.mineTotal > len(lines) {
 			blocks = append(blocks, showAll("mine_all", string(baton.ListMine), d.mineTotal))
 		}
 	}
+	blocks = append(blocks, krHomeBlocks(d.krs)...)
 	blocks = append(blocks, requestsHomeBlocks(d.requests)...)
 	blocks = append(blocks, checkinHomeBlocks(d.checkins, d.checkinsTotal, d.checkinDeliveries)...)
 	return blocks

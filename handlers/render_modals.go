@@ -99,6 +99,7 @@ func newTaskModal(title, description, channelID string, meta modalMeta) slack.Mo
 	}
 	blocks = append(blocks, dueInputs(baton.Due{})...)
 	blocks = append(blocks, textInput(fDescription, "Description", "Context, links, what done looks like", clip(description, baton.MaxDescriptionLen), baton.MaxDescriptionLen, true, true))
+	blocks = append(blocks, textInput(fTaskGoal, "Key result", "KR-7 — optional: the goal this task serves; KR-7*3 counts it three times", "", 24, false, true))
 	ch := slack.NewOptionsSelectBlockElement(slack.OptTypeConversations, plain("Choose a channel"), fChannel)
 	ch.InitialConversation = channelID
 	ch.Filter = &slack.SelectBlockElementFilter{Include: []string{"public", "private"}}

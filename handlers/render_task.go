@@ -74,8 +74,9 @@ func statusText(t baton.Task, now time.Time) string {
 	return s
 }
 
-// cardBlocks renders the task card: what it is, who owns it, when it is due, and its actions.
-func cardBlocks(t baton.Task, now time.Time) []slack.Block {
+// cardBlocks renders the task card: what it is, who owns it, when it is due, the goal it serves (goal
+// may be nil), and its actions.
+func cardBlocks(t baton.Task, goal *baton.Alignment, now time.Time) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(taskHeadline(t)), nil, nil, slack.SectionBlockOptionBlockID("task_title")),
 	}
@@ -90,6 +91,9 @@ func cardBlocks(t baton.Task, now time.Time) []slack.Block {
 		mrkdwn("*Status*\n" + statusText(t, now)),
 	}
 	blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil, slack.SectionBlockOptionBlockID("task_fields")))
+	if goal != nil {
+		blocks = append(blocks, slack.NewContextBlock("task_goal", mrkdwn(clip(":dart: Serves "+chainText(*goal), 2900))))
+	}
 	if t.Status == baton.StatusBlocked && t.BlockedReason != "" {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(":construction: *Blocked:* "+clip(esc(t.BlockedReason), 2800)), nil, nil,
 			slack.SectionBlockOptionBlockID("task_blocked")))
@@ -141,6 +145,14 @@ func eventLine(ev baton.TaskEvent) string {
 		return fmt.Sprintf("%s changed the due date from %s to %s.%s", actor, eventDue(ev.From), eventDue(ev.To), note)
 	case baton.EventUpdate:
 		return fmt.Sprintf("%s logged an update:%s", actor, note)
+	case baton.EventGoal:
+		switch {
+		case ev.To == "":
+			return fmt.Sprintf("%s unlinked this from *%s*: it serves no key result now.", actor, ev.From)
+		case ev.From == "":
+			return fmt.Sprintf("%s linked this to *%s*: it counts towards that key result now.", actor, ev.To)
+		}
+		return fmt.Sprintf("%s moved this from *%s* to *%s*.", actor, ev.From, ev.To)
 	}
 	return fmt.Sprintf("%s changed this.%s", actor, note)
 }

@@ -107,7 +107,7 @@ func TestRenderGolden(t *testing.T) {
 	task := sampleTask()
 	ev := baton.TaskEvent{Kind: baton.EventStatus, Actor: "UANA", From: "in_progress", To: "blocked", Note: "Legal has not signed off", At: fixedNow}
 	cases := map[string]any{
-		"card":          cardBlocks(task, fixedNow),
+		"card":          cardBlocks(task, nil, fixedNow),
 		"thread_reply":  threadReply(ev),
 		"history":       historyBlocks(task, []baton.TaskEvent{ev}),
 		"list":          listBlocks("Your open tasks", []baton.Task{task}, 1, fixedNow),
@@ -130,7 +130,7 @@ func TestEveryActionHasARoute(t *testing.T) {
 	New(Config{}).Register(r)
 	task := sampleTask()
 	surfaces := [][]slack.Block{
-		cardBlocks(task, fixedNow),
+		cardBlocks(task, nil, fixedNow),
 		homeBlocks(sampleHome(), fixedNow),
 	}
 	var ids []string
@@ -149,6 +149,12 @@ func TestEveryActionHasARoute(t *testing.T) {
 
 func actionIDs(t *testing.T, blocks []slack.Block) []string {
 	t.Helper()
+	return blockStrings(t, blocks, "action_id")
+}
+
+// blockStrings lists every string held under key anywhere in rendered blocks.
+func blockStrings(t *testing.T, blocks any, key string) []string {
+	t.Helper()
 	raw, err := json.Marshal(blocks)
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +164,7 @@ func actionIDs(t *testing.T, blocks []slack.Block) []string {
 	walk = func(v any) {
 		switch x := v.(type) {
 		case map[string]any:
-			if id, ok := x["action_id"].(string); ok {
+			if id, ok := x[key].(string); ok {
 				out = append(out, id)
 			}
 			for _, c := range x {

@@ -28,27 +28,30 @@ func (h *Handlers) onRequestCommand(ctx context.Context, r *bot.Request) {
 	first, rest, _ := strings.Cut(text, " ")
 	rest = strings.TrimSpace(rest)
 	word := strings.ToLower(first)
+	p := h.policy()
 	if word == "help" {
-		h.reply(ctx, r, requestHelpText, requestHelpBlocks(h.policy, "")...)
+		h.reply(ctx, r, requestHelpText, requestHelpBlocks(p, "")...)
 		return
 	}
-	if h.policy == nil {
+	if p == nil {
 		h.reply(ctx, r, noPolicyText)
 		return
 	}
 	switch {
 	case text == "":
-		h.openModal(ctx, r, pickTypeModal(h.policy, r.ChannelID))
+		h.openModal(ctx, r, pickTypeModal(p, r.ChannelID))
 	case word == "list" && rest == "":
 		h.listMyRequests(ctx, r)
 	case word == "list" && strings.EqualFold(rest, "pending"):
 		h.listAwaiting(ctx, r)
+	case word == "export":
+		h.exportRequests(ctx, r, rest)
 	case word == "why":
-		h.whyRequest(ctx, r, rest)
+		h.whyRequest(ctx, r, p, rest)
 	case word == "cancel":
 		n, ok := parseRequestRef(rest)
 		if !ok {
-			h.reply(ctx, r, requestHelpText, requestHelpBlocks(h.policy, "Say which request to cancel, for example `/request cancel R-9`.")...)
+			h.reply(ctx, r, requestHelpText, requestHelpBlocks(p, "Say which request to cancel, for example `/request cancel R-9`.")...)
 			return
 		}
 		h.cancelRequest(ctx, r, n)
@@ -57,16 +60,16 @@ func (h *Handlers) onRequestCommand(ctx context.Context, r *bot.Request) {
 			h.showRequest(ctx, r, n)
 			return
 		}
-		t, ok := h.policy.Type(first)
+		t, ok := p.Type(first)
 		if !ok {
-			h.reply(ctx, r, requestHelpText, requestHelpBlocks(h.policy, baton.ErrorMessage(h.policy.UnknownTypeError(clip(first, 40))))...)
+			h.reply(ctx, r, requestHelpText, requestHelpBlocks(p, baton.ErrorMessage(p.UnknownTypeError(clip(first, 40))))...)
 			return
 		}
 		if rest == "" {
 			h.openModal(ctx, r, requestFormModal(t, r.ChannelID))
 			return
 		}
-		h.quickRequest(ctx, r, t, text)
+		h.quickRequest(ctx, r, p, t, text)
 	}
 }
 
@@ -81,15 +84,11 @@ func parseRequestRef(s string) (int64, bool) {
 const requestHelpText = "Baton approvals: /request, /request purchase amount=12000 …, /request list, /request R-9"
 
 func requestHelpBlocks(p *baton.Policy, problem string) []slack.Block {
-	var b []slack.Block
-	if problem != "" {
-		b = append(b, slack.NewSectionBlock(mrkdwn(":thinking_face: "+clip(problem, 1500)+" Here is what /request understands:"), nil, nil, slack.SectionBlockOptionBlockID("help_problem")))
-	}
 	types := "none configured yet"
 	if p != nil {
 		types = "`" + strings.Join(p.TypeNames(), "`, `") + "`"
 	}
-	b = append(b, slack.NewSectionBlock(mrkdwn(
+	return commandHelp("/request", problem,
 		"*Ask for approval with /request*\n"+
 			"• `/request` — choose a kind of request and fill in its form\n"+
 			"• `/request purchase` — open that request's form\n"+
@@ -97,15 +96,16 @@ func requestHelpBlocks(p *baton.Policy, problem string) []slack.Block {
 			"• `/request why purchase amount=12000` — see where it would go, without filing it\n"+
 			"• `/request list` — your requests · `/request list pending` — waiting for your approval\n"+
 			"• `/request R-9` — one request and its history · `/request cancel R-9`\n"+
-			"Kinds of request: "+types), nil, nil, slack.SectionBlockOptionBlockID("help")))
-	return b
+			"• `/request export 2026-11-01 2026-11-30` — a spreadsheet (CSV) of requests and their history in your DM; without dates, the last 30 days\n"+
+			"Kinds of request: "+types)
 }
 
 // requestType finds the type a stored request was filed as; nil when the policy no longer has it.
 func (h *Handlers) requestType(name string) *baton.RequestType {
-	if h.policy == nil {
+	p := h.policy()
+	if p == nil {
 		return nil
 	}
-	t, _ := h.policy.Type(name)
+	t, _ := p.Type(name)
 	return t
 }

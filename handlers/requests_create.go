@@ -15,7 +15,7 @@ import (
 )
 
 // quickRequest files a request typed in one line: /request purchase amount=12000 New laptops.
-func (h *Handlers) quickRequest(ctx context.Context, r *bot.Request, t *baton.RequestType, text string) {
+func (h *Handlers) quickRequest(ctx context.Context, r *bot.Request, p *baton.Policy, t *baton.RequestType, text string) {
 	_, raw, rest := baton.ParseRequestQuick(text)
 	values, errs := baton.ValidateValues(t, raw)
 	if len(errs) > 0 {
@@ -30,7 +30,7 @@ func (h *Handlers) quickRequest(ctx context.Context, r *bot.Request, t *baton.Re
 		h.reply(ctx, r, fmt.Sprintf(":warning: Nothing was filed: the description is longer than %d characters. Shorten it, or use the form with `/request %s`.", baton.MaxLongTextLen, t.Name))
 		return
 	}
-	req, route, err := h.fileRequest(ctx, r.TeamID, r.UserID, r.ChannelID, t, values, rest)
+	req, route, err := h.fileRequest(ctx, p, r.TeamID, r.UserID, r.ChannelID, t, values, rest)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
@@ -41,7 +41,8 @@ func (h *Handlers) quickRequest(ctx context.Context, r *bot.Request, t *baton.Re
 
 // onRequestPickSubmit replaces the type picker with the chosen type's form.
 func (h *Handlers) onRequestPickSubmit(ctx context.Context, r *bot.Request) any {
-	if h.policy == nil {
+	p := h.policy()
+	if p == nil {
 		return fieldErrors(map[string]string{fReqType: "No request types are configured any more."})
 	}
 	meta, err := decodeReqMeta(r.Interaction.View.PrivateMetadata)
@@ -49,7 +50,7 @@ func (h *Handlers) onRequestPickSubmit(ctx context.Context, r *bot.Request) any 
 		return fieldErrors(map[string]string{fReqType: baton.ErrorMessage(err)})
 	}
 	choice := formValues(r.Interaction.View.State).get(fReqType).SelectedOption.Value
-	t, ok := h.policy.Type(choice)
+	t, ok := p.Type(choice)
 	if !ok {
 		return fieldErrors(map[string]string{fReqType: "Choose a kind of request."})
 	}
@@ -65,8 +66,9 @@ func (h *Handlers) onRequestFormSubmit(ctx context.Context, r *bot.Request) any 
 		return fieldErrors(map[string]string{fReqSummary: baton.ErrorMessage(err)})
 	}
 	var t *baton.RequestType
-	if h.policy != nil {
-		t, _ = h.policy.Type(meta.Type)
+	p := h.policy()
+	if p != nil {
+		t, _ = p.Type(meta.Type)
 	}
 	if t == nil {
 		return fieldErrors(map[string]string{fReqSummary: "This kind of request is no longer configured. Close the form and start again with /request."})
@@ -87,7 +89,7 @@ func (h *Handlers) onRequestFormSubmit(ctx context.Context, r *bot.Request) any 
 		return fieldErrors(out)
 	}
 	summary := state.text(fReqSummary)
-	req, route, err := h.fileRequest(ctx, r.TeamID, r.UserID, meta.ChannelID, t, values, summary)
+	req, route, err := h.fileRequest(ctx, p, r.TeamID, r.UserID, meta.ChannelID, t, values, summary)
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fReqSummary)
 	}
@@ -112,11 +114,11 @@ func formFieldValue(state formState, f baton.Field) string {
 	return strings.TrimSpace(a.Value)
 }
 
-// fileRequest routes a request and stores it. Approvers Slack can't use (bots, people who left, unknown
+// fileRequest routes a request by policy p and stores it. Approvers Slack can't use (bots, people who left, unknown
 // IDs) are left out and the route says so. Nothing is stored when the request can't be routed.
-func (h *Handlers) fileRequest(ctx context.Context, teamID, requester, channelID string, t *baton.RequestType, values baton.Values, summary string) (store.Request, baton.Route, error) {
+func (h *Handlers) fileRequest(ctx context.Context, p *baton.Policy, teamID, requester, channelID string, t *baton.RequestType, values baton.Values, summary string) (store.Request, baton.Route, error) {
 	now := h.now()
-	grants, held, err := h.requesterGrants(ctx, teamID, requester, now)
+	grants, held, err := h.requesterGrants(ctx, p, teamID, requester, now)
 	if err != nil {
 		return store.Request{}, baton.Route{}, err
 	}
@@ -124,7 +126,7 @@ func (h *Handlers) fileRequest(ctx context.Context, teamID, requester, channelID
 	if err != nil {
 		return store.Request{}, baton.Route{}, err
 	}
-	route, err := h.policy.Route(t.Name, values, requester, dir, grants, now)
+	route, err := p.Route(t.Name, values, requester, dir, grants, now)
 	if err != nil {
 		return store.Request{}, baton.Route{}, err
 	}

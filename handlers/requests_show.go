@@ -89,9 +89,9 @@ func (h *Handlers) replyList(ctx context.Context, r *bot.Request, title string, 
 }
 
 // whyRequest is a dry run: where a request would go and why, with nothing filed.
-func (h *Handlers) whyRequest(ctx context.Context, r *bot.Request, text string) {
+func (h *Handlers) whyRequest(ctx context.Context, r *bot.Request, p *baton.Policy, text string) {
 	now := h.now()
-	grants, _, err := h.requesterGrants(ctx, r.TeamID, r.UserID, now)
+	grants, _, err := h.requesterGrants(ctx, p, r.TeamID, r.UserID, now)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
@@ -101,7 +101,7 @@ func (h *Handlers) whyRequest(ctx context.Context, r *bot.Request, text string) 
 		h.fail(ctx, r, err)
 		return
 	}
-	d, err := h.policy.DryRun(text, r.UserID, dir, grants, now)
+	d, err := p.DryRun(text, r.UserID, dir, grants, now)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return

@@ -43,6 +43,8 @@ func (h *Handlers) onTaskCommand(ctx context.Context, r *bot.Request) {
 		h.showTask(ctx, r, cmd.Number)
 	case baton.TaskHistory:
 		h.taskHistory(ctx, r, cmd.Number)
+	case baton.TaskLinkGoal:
+		h.linkGoal(ctx, r, cmd)
 	case baton.TaskHelp:
 		h.reply(ctx, r, helpText, helpBlocks("")...)
 	default:
@@ -79,17 +81,23 @@ func (h *Handlers) actor(ctx context.Context, r *bot.Request) (Person, error) {
 const helpText = "Baton tasks: /task, /task @owner Title due:fri, /task list, /task T-12"
 
 func helpBlocks(problem string) []slack.Block {
-	var b []slack.Block
-	if problem != "" {
-		b = append(b, slack.NewSectionBlock(mrkdwn(":thinking_face: "+problem+" Here is what /task understands:"), nil, nil, slack.SectionBlockOptionBlockID("help_problem")))
-	}
-	b = append(b, slack.NewSectionBlock(mrkdwn(
+	return commandHelp("/task", problem,
 		"*Hand work over with /task*\n"+
 			"• `/task` — open the New task form\n"+
 			"• `/task @owner Title words due:2026-12-04` — create at once (due: also takes `today`, `tomorrow`, `mon`…`sun`)\n"+
+			"• `/task @owner Title kr:KR-7` — the task serves key result KR-7 (see `/okr`); `kr:KR-7*3` counts it three times in its roll-up · `/task T-12 kr:KR-7` links a task you have, `kr:none` unlinks it\n"+
 			"• `/task list` — your open tasks · `/task list delegated` — what you handed over\n"+
 			"• `/task list blocked` · `/task list overdue` · `/task list @person`\n"+
 			"• `/task T-12` — one task with its buttons · `/task T-12 history` — everything that happened to it\n"+
-			"• On any message: ⋯ → *Make a task*"), nil, nil, slack.SectionBlockOptionBlockID("help")))
-	return b
+			"• On any message: ⋯ → *Make a task*")
+}
+
+// commandHelp is a command's help, led by what was not understood when problem is set.
+func commandHelp(command, problem, body string) []slack.Block {
+	var b []slack.Block
+	if problem != "" {
+		b = append(b, slack.NewSectionBlock(mrkdwn(":thinking_face: "+clip(problem, 1500)+" Here is what "+command+" understands:"), nil, nil,
+			slack.SectionBlockOptionBlockID("help_problem")))
+	}
+	return append(b, slack.NewSectionBlock(mrkdwn(body), nil, nil, slack.SectionBlockOptionBlockID("help")))
 }

@@ -76,7 +76,7 @@ func (h *Handlers) refreshPrivateCopy(ctx context.Context, r *bot.Request, t bat
 		return
 	}
 	if err := h.slack.Respond(ctx, r.Interaction.ResponseURL, slack.MsgOptionReplaceOriginal(r.Interaction.ResponseURL),
-		slack.MsgOptionText(taskSummary(t), false), slack.MsgOptionBlocks(cardBlocks(t, h.now())...)); err != nil {
+		slack.MsgOptionText(taskSummary(t), false), slack.MsgOptionBlocks(h.cardOf(ctx, t)...)); err != nil {
 		h.log.WarnContext(ctx, "private copy of the card not refreshed", "task", t.Ref(), "err", err)
 	}
 }
@@ -197,6 +197,7 @@ func (h *Handlers) afterChange(ctx context.Context, before, after baton.Task, ev
 		}
 	}
 	h.notifyChange(ctx, before, after, ev)
+	h.goalMoved(ctx, after, ev)
 	h.watch(ctx, after, ev)
 	h.homes.Refresh(after.TeamID, after.OwnerID, after.DelegatorID, before.OwnerID)
 }
@@ -207,7 +208,7 @@ func (h *Handlers) updateCard(ctx context.Context, t baton.Task) {
 		return
 	}
 	if err := h.slack.UpdateMessage(ctx, t.ChannelID, t.CardTS, slack.MsgOptionText(taskSummary(t), false),
-		slack.MsgOptionBlocks(cardBlocks(t, h.now())...)); err != nil {
+		slack.MsgOptionBlocks(h.cardOf(ctx, t)...)); err != nil {
 		h.log.ErrorContext(ctx, "card not updated", "task", t.Ref(), "err", err)
 	}
 }

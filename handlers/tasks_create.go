@@ -41,12 +41,27 @@ func (h *Handlers) quickTask(ctx context.Context, r *bot.Request, cmd baton.Task
 			return
 		}
 	}
+	var (
+		goal   baton.KeyResult
+		weight float64
+	)
+	if cmd.HasKR {
+		if cmd.KRWord == "" {
+			h.fail(ctx, r, baton.Errorf(baton.EInvalid, "Say which key result the task serves, like `kr:KR-7`, or leave `kr:` out."))
+			return
+		}
+		if goal, weight, err = h.resolveGoal(ctx, r.TeamID, cmd.KRWord); err != nil {
+			h.fail(ctx, r, err)
+			return
+		}
+	}
 	t, ev, err := baton.NewTask(r.TeamID, me.ID, owner.ID, cmd.Title, "", due, h.now())
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
 	}
 	t.ChannelID = r.ChannelID
+	t.KRID, t.KRWeight = goal.ID, weight
 	created, notice, err := h.createTask(ctx, newTask{task: t, event: ev})
 	if err != nil {
 		h.fail(ctx, r, err)
@@ -92,6 +107,13 @@ func (h *Handlers) onNewTaskSubmit(ctx context.Context, r *bot.Request) any {
 	if err != nil {
 		errs[h.dueField(v, me.Loc)] = baton.ErrorMessage(err)
 	}
+	goal, weight, err := h.resolveGoal(ctx, r.TeamID, v.text(fTaskGoal))
+	if err != nil {
+		if baton.ErrorMessage(err) == "" {
+			return h.submitFailure(ctx, r, err, fTaskGoal)
+		}
+		errs[fTaskGoal] = baton.ErrorMessage(err)
+	}
 	channel := v.conversation(fChannel)
 	if channel == "" {
 		channel = meta.ChannelID
@@ -107,6 +129,7 @@ func (h *Handlers) onNewTaskSubmit(ctx context.Context, r *bot.Request) any {
 		return fieldErrors(map[string]string{fDescription: baton.ErrorMessage(err)})
 	}
 	t.ChannelID = channel
+	t.KRID, t.KRWeight = goal.ID, weight
 	nt := newTask{task: t, event: ev, sourceCh: meta.SourceCh, sourceTS: meta.SourceTS}
 	stored, err := h.store.CreateTask(ctx, nt.task, nt.event)
 	if err != nil {
@@ -175,7 +198,7 @@ func (h *Handlers) deliverNewTask(ctx context.Context, nt newTask) string {
 // postCard posts the task card in its channel. Baton joins a public channel it is not in; for a private
 // channel or a DM it cannot post in, the card goes to the delegator's DM and the notice says how to fix it.
 func (h *Handlers) postCard(ctx context.Context, t baton.Task) (baton.Task, string) {
-	opts := []slack.MsgOption{slack.MsgOptionText(taskSummary(t), false), slack.MsgOptionBlocks(cardBlocks(t, h.now())...)}
+	opts := []slack.MsgOption{slack.MsgOptionText(taskSummary(t), false), slack.MsgOptionBlocks(h.cardOf(ctx, t)...)}
 	asked := t.ChannelID
 	ch, ts, err := h.postOrDM(ctx, asked, t.DelegatorID, opts...)
 	if err != nil {

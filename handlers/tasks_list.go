@@ -102,7 +102,7 @@ func (h *Handlers) showTask(ctx context.Context, r *bot.Request, number int64) {
 		h.fail(ctx, r, err)
 		return
 	}
-	h.reply(ctx, r, taskSummary(t), cardBlocks(t, h.now())...)
+	h.reply(ctx, r, taskSummary(t), h.cardOf(ctx, t)...)
 }
 
 func (h *Handlers) taskHistory(ctx context.Context, r *bot.Request, number int64) {

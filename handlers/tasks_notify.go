@@ -19,6 +19,9 @@ func (h *Handlers) notifyAssigned(ctx context.Context, t baton.Task, actor, note
 		text = fmt.Sprintf(":baton: %s assigned you *%s · %s*, delegated by %s.", mention(actor), t.Ref(), esc(t.Title), mention(t.DelegatorID))
 	}
 	text += "\n*Due:* " + dueText(t.Due)
+	if goal := h.goalOf(ctx, t); goal != nil {
+		text += "\n:dart: *Why it matters:* " + chainText(*goal)
+	}
 	if note != "" {
 		text += "\n> " + clip(esc(note), 1500)
 	}

@@ -34,10 +34,13 @@ type Checkin struct {
 	Schedule   baton.Schedule
 	TaskNumber int64 // the linked task T-n; 0 for none
 	AskReply   bool
-	State      CheckinState
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	Recipients []CheckinRecipient
+	// RemindAfter is how long a delivery may stay unseen before its recipient gets one reminder; 0: never.
+	RemindAfter time.Duration
+	State       CheckinState
+	Revision    int64 // counts the check-in's changes: edits and state changes
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Recipients  []CheckinRecipient
 }
 
 // CheckinRef is the short ID people type: C-5.
@@ -92,10 +95,11 @@ type CheckinDelivery struct {
 	SeenAt       time.Time
 	AnsweredAt   time.Time
 	SnoozedUntil time.Time
+	RemindedAt   time.Time // when the one reminder went out; zero before
 	Answer       string
 }
 
-const checkinColumns = `id, team_id, number, sender_id, message, schedule, task_number, ask_reply, state, created_at, updated_at`
+const checkinColumns = `id, team_id, number, sender_id, message, schedule, task_number, ask_reply, remind_after_s, state, revision, created_at, updated_at`
 
 type checkinRow struct {
 	ID         int64        `db:"id"`
@@ -106,14 +110,16 @@ type checkinRow struct {
 	Schedule   []byte       `db:"schedule"`
 	TaskNumber int64        `db:"task_number"`
 	AskReply   bool         `db:"ask_reply"`
+	RemindS    int64        `db:"remind_after_s"`
 	State      CheckinState `db:"state"`
+	Revision   int64        `db:"revision"`
 	CreatedAt  time.Time    `db:"created_at"`
 	UpdatedAt  time.Time    `db:"updated_at"`
 }
 
 func (r checkinRow) checkin() (Checkin, error) {
 	c := Checkin{ID: r.ID, TeamID: r.TeamID, Number: r.Number, SenderID: r.SenderID, Message: r.Message,
-		TaskNumber: r.TaskNumber, AskReply: r.AskReply, State: r.State, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		TaskNumber: r.TaskNumber, AskReply: r.AskReply, RemindAfter: time.Duration(r.RemindS) * time.Second, State: r.State, Revision: r.Revision, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	if err := json.Unmarshal(r.Schedule, &c.Schedule); err != nil {
 		return Checkin{}, fmt.Errorf("store: read check-in %s schedule: %w", c.Ref(), err)
 	}
@@ -128,7 +134,7 @@ type recipientRow struct {
 }
 
 const deliveryColumns = `id, checkin_id, team_id, recipient_id, due_at, state, channel_id, ts,
-	delivered_at, seen_at, answered_at, snoozed_until, answer`
+	delivered_at, seen_at, answered_at, snoozed_until, reminded_at, answer`
 
 type deliveryRow struct {
 	ID           int64         `db:"id"`
@@ -143,6 +149,7 @@ type deliveryRow struct {
 	SeenAt       sql.NullTime  `db:"seen_at"`
 	AnsweredAt   sql.NullTime  `db:"answered_at"`
 	SnoozedUntil sql.NullTime  `db:"snoozed_until"`
+	RemindedAt   sql.NullTime  `db:"reminded_at"`
 	Answer       string        `db:"answer"`
 }
 
@@ -156,7 +163,7 @@ func utcOrZero(t sql.NullTime) time.Time {
 func (r deliveryRow) delivery() CheckinDelivery {
 	return CheckinDelivery{ID: r.ID, CheckinID: r.CheckinID, TeamID: r.TeamID, RecipientID: r.RecipientID, DueAt: r.DueAt.UTC(),
 		State: r.State, ChannelID: r.ChannelID, TS: r.TS, DeliveredAt: utcOrZero(r.DeliveredAt), SeenAt: utcOrZero(r.SeenAt),
-		AnsweredAt: utcOrZero(r.AnsweredAt), SnoozedUntil: utcOrZero(r.SnoozedUntil), Answer: r.Answer}
+		AnsweredAt: utcOrZero(r.AnsweredAt), SnoozedUntil: utcOrZero(r.SnoozedUntil), RemindedAt: utcOrZero(r.RemindedAt), Answer: r.Answer}
 }
 
 func checkinNotFound(number int64) error {
@@ -180,34 +187,88 @@ func (db *DB) CreateCheckin(ctx context.Context, c Checkin) (Checkin, error) {
 		}
 		var row checkinRow
 		err = tx.GetContext(ctx, &row, `INSERT INTO checkins (team_id, number, sender_id, message, schedule, task_number,
-			ask_reply, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+			ask_reply, remind_after_s, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
 			RETURNING `+checkinColumns,
-			c.TeamID, number, c.SenderID, c.Message, schedule, c.TaskNumber, c.AskReply, c.State, c.CreatedAt.UTC())
+			c.TeamID, number, c.SenderID, c.Message, schedule, c.TaskNumber, c.AskReply, int64(c.RemindAfter/time.Second), c.State, c.CreatedAt.UTC())
 		if err != nil {
 			return mapError("create check-in", err)
 		}
 		if created, err = row.checkin(); err != nil {
 			return err
 		}
-		users := make([]string, len(c.Recipients))
-		zones := make([]string, len(c.Recipients))
-		for i, r := range c.Recipients {
-			users[i], zones[i] = r.UserID, r.TZ
-			if zones[i] == "" {
-				zones[i] = "UTC"
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO checkin_recipients (checkin_id, user_id, tz)
-			SELECT $1, u, z FROM unnest($2::text[], $3::text[]) AS r(u, z) ON CONFLICT DO NOTHING`,
-			created.ID, pq.Array(users), pq.Array(zones)); err != nil {
-			return mapError("add check-in recipients", err)
-		}
-		return nil
+		return addRecipients(ctx, tx, created.ID, c.Recipients)
 	})
 	if err != nil {
 		return Checkin{}, err
 	}
 	return db.checkinByID(ctx, created.ID)
+}
+
+// addRecipients adds people to a check-in; those already on it keep their row (and their mute).
+func addRecipients(ctx context.Context, tx *sqlx.Tx, checkinID int64, rs []CheckinRecipient) error {
+	users := make([]string, len(rs))
+	zones := make([]string, len(rs))
+	for i, r := range rs {
+		users[i], zones[i] = r.UserID, r.TZ
+		if zones[i] == "" {
+			zones[i] = "UTC"
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO checkin_recipients (checkin_id, user_id, tz)
+		SELECT $1, u, z FROM unnest($2::text[], $3::text[]) AS r(u, z) ON CONFLICT DO NOTHING`,
+		checkinID, pq.Array(users), pq.Array(zones)); err != nil {
+		return mapError("add check-in recipients", err)
+	}
+	return nil
+}
+
+// UpdateCheckin saves an edit of a check-in: message, schedule, linked task, reply and reminder
+// options, and recipients (people left out are removed; their past deliveries stay). c.Revision is
+// the revision the editor saw: when the check-in changed since (edited, paused, resumed), nothing
+// is saved and a conflict says so. A cancelled or finished check-in cannot be edited.
+func (db *DB) UpdateCheckin(ctx context.Context, c Checkin, at time.Time) (Checkin, error) {
+	schedule, err := json.Marshal(c.Schedule)
+	if err != nil {
+		return Checkin{}, fmt.Errorf("store: edit check-in: encode schedule: %w", err)
+	}
+	var id int64
+	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var cur checkinRow
+		err := tx.GetContext(ctx, &cur, `SELECT `+checkinColumns+` FROM checkins WHERE team_id = $1 AND number = $2 FOR UPDATE`,
+			c.TeamID, c.Number)
+		if errors.Is(err, sql.ErrNoRows) {
+			return checkinNotFound(c.Number)
+		}
+		if err != nil {
+			return mapError("edit check-in", err)
+		}
+		switch {
+		case cur.State == CheckinCancelled || cur.State == CheckinFinished:
+			return baton.Errorf(baton.EConflict, "%s is %s, so it can't be edited any more. Set up a new one with `/checkin`.", CheckinRef(c.Number), cur.State)
+		case cur.Revision != c.Revision:
+			return baton.Errorf(baton.EConflict, "%s changed while you were editing it, so your edit was not saved. Open it again with `/checkin edit %s` to start from what it is now.",
+				CheckinRef(c.Number), CheckinRef(c.Number))
+		}
+		id = cur.ID
+		if _, err := tx.ExecContext(ctx, `UPDATE checkins SET message = $2, schedule = $3, task_number = $4, ask_reply = $5,
+			remind_after_s = $6, updated_at = $7, revision = revision + 1 WHERE id = $1`,
+			id, c.Message, schedule, c.TaskNumber, c.AskReply, int64(c.RemindAfter/time.Second), at.UTC()); err != nil {
+			return mapError("edit check-in", err)
+		}
+		users := make([]string, len(c.Recipients))
+		for i, r := range c.Recipients {
+			users[i] = r.UserID
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM checkin_recipients WHERE checkin_id = $1 AND NOT (user_id = ANY($2))`,
+			id, pq.Array(users)); err != nil {
+			return mapError("edit check-in recipients", err)
+		}
+		return addRecipients(ctx, tx, id, c.Recipients)
+	})
+	if err != nil {
+		return Checkin{}, err
+	}
+	return db.checkinByID(ctx, id)
 }
 
 // Checkin returns check-in C-number of a workspace with its recipients.
@@ -296,7 +357,7 @@ func (db *DB) SetCheckinState(ctx context.Context, teamID string, number int64, 
 	for i, s := range from {
 		states[i] = string(s)
 	}
-	res, err := db.ExecContext(ctx, `UPDATE checkins SET state = $3, updated_at = $4
+	res, err := db.ExecContext(ctx, `UPDATE checkins SET state = $3, updated_at = $4, revision = revision + 1
 		WHERE team_id = $1 AND number = $2 AND state = ANY($5)`, teamID, number, to, at.UTC(), pq.Array(states))
 	if err != nil {
 		return Checkin{}, false, mapError("change check-in", err)
@@ -312,7 +373,7 @@ func (db *DB) SetCheckinState(ctx context.Context, teamID string, number int64, 
 // FinishCheckinIfDone marks an active check-in finished once every recipient who is not muted has
 // been delivered to; true when it did.
 func (db *DB) FinishCheckinIfDone(ctx context.Context, checkinID int64, at time.Time) (bool, error) {
-	res, err := db.ExecContext(ctx, `UPDATE checkins SET state = 'finished', updated_at = $2
+	res, err := db.ExecContext(ctx, `UPDATE checkins SET state = 'finished', updated_at = $2, revision = revision + 1
 		WHERE id = $1 AND state = 'active' AND NOT EXISTS (
 			SELECT 1 FROM checkin_recipients r WHERE r.checkin_id = $1 AND r.muted_at IS NULL AND NOT EXISTS (
 				SELECT 1 FROM checkin_deliveries d WHERE d.checkin_id = $1 AND d.recipient_id = r.user_id AND d.state <> 'scheduled'))`,
@@ -415,6 +476,30 @@ func (db *DB) updateDelivery(ctx context.Context, op, query string, args ...any)
 		return CheckinDelivery{}, false, mapError(op, err)
 	}
 	return row.delivery(), true, nil
+}
+
+// ClaimReminder takes the one reminder of a delivery that is still delivered but unseen; false when
+// it was seen, answered or snoozed since, or was reminded already.
+func (db *DB) ClaimReminder(ctx context.Context, id int64, at time.Time) (CheckinDelivery, bool, error) {
+	return db.updateDelivery(ctx, "claim check-in reminder", `UPDATE checkin_deliveries SET reminded_at = $2
+		WHERE id = $1 AND state = 'delivered' AND reminded_at IS NULL`, id, at.UTC())
+}
+
+// RecordReminder records the reminder's message as the delivery's message: reactions and redraws
+// go to the newest one.
+func (db *DB) RecordReminder(ctx context.Context, id int64, channelID, ts string) error {
+	if _, err := db.ExecContext(ctx, `UPDATE checkin_deliveries SET channel_id = $2, ts = $3 WHERE id = $1`, id, channelID, ts); err != nil {
+		return mapError("record check-in reminder", err)
+	}
+	return nil
+}
+
+// ReleaseReminder gives the reminder back when it could not be posted, so a retry can post it.
+func (db *DB) ReleaseReminder(ctx context.Context, id int64) error {
+	if _, err := db.ExecContext(ctx, `UPDATE checkin_deliveries SET reminded_at = NULL WHERE id = $1`, id); err != nil {
+		return mapError("release check-in reminder", err)
+	}
+	return nil
 }
 
 // Delivery returns a delivery by its ID, as carried in buttons and jobs.

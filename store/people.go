@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,76 +35,99 @@ func clipName(s string) string {
 	return s
 }
 
-// AddGroupMembers puts people in a group, creating it when it has no members yet. It returns those
-// who were not members already, in the order given.
-func (db *DB) AddGroupMembers(ctx context.Context, teamID, group string, userIDs []string, by string, at time.Time) ([]string, error) {
+// AddGroupMembers puts people in a group. file is the policy file's list of that group: one of them
+// whom an admin took out is let back in, and anyone else is recorded as added in Slack. It returns
+// those who were not members already, in the order given.
+func (db *DB) AddGroupMembers(ctx context.Context, teamID, group string, userIDs, file []string, by string, at time.Time) ([]string, error) {
+	return db.editGroup(ctx, teamID, group, userIDs, file, false, by, at)
+}
+
+// RemoveGroupMembers takes people out of a group. file is the policy file's list of that group: one of
+// them is recorded as taken out in Slack, and anyone added in Slack is forgotten. It returns those who
+// were members, in the order given.
+func (db *DB) RemoveGroupMembers(ctx context.Context, teamID, group string, userIDs, file []string, by string, at time.Time) ([]string, error) {
+	return db.editGroup(ctx, teamID, group, userIDs, file, true, by, at)
+}
+
+// editGroup adds people to a group (remove false) or takes them out of it (remove true), with the
+// group's edits locked so two admins at once see each other's changes. It returns whom it changed.
+func (db *DB) editGroup(ctx context.Context, teamID, group string, userIDs, file []string, remove bool, by string, at time.Time) ([]string, error) {
 	name, err := GroupName(group)
 	if err != nil {
 		return nil, err
 	}
-	var added []string
+	var changed []string
 	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
-		added = nil
+		changed = nil
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('people_groups'), hashtext($1 || '/' || $2))`, teamID, name); err != nil {
+			return mapError("lock group", err)
+		}
+		var rows []struct {
+			User    string `db:"user_id"`
+			Removed bool   `db:"removed"`
+		}
+		if err := tx.SelectContext(ctx, &rows, `SELECT user_id, removed FROM people_groups
+			WHERE team_id = $1 AND group_name = $2 AND user_id = ANY($3)`, teamID, name, pq.Array(userIDs)); err != nil {
+			return mapError("read group", err)
+		}
+		edits := baton.GroupEdits{}
+		for _, r := range rows {
+			if r.Removed {
+				edits.Removed = append(edits.Removed, r.User)
+			} else {
+				edits.Added = append(edits.Added, r.User)
+			}
+		}
+		members := edits.Apply(file)
 		for _, u := range userIDs {
-			res, err := tx.ExecContext(ctx, `INSERT INTO people_groups (team_id, group_name, user_id, added_by, added_at)
-				VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, teamID, name, u, by, at)
+			if slices.Contains(members, u) != remove || slices.Contains(changed, u) {
+				continue
+			}
+			inFile := slices.Contains(file, u)
+			var err error
+			if inFile == remove {
+				_, err = tx.ExecContext(ctx, `INSERT INTO people_groups (team_id, group_name, user_id, removed, added_by, added_at)
+					VALUES ($1, $2, $3, $4, $5, $6)
+					ON CONFLICT (team_id, group_name, user_id) DO UPDATE SET removed = EXCLUDED.removed,
+						added_by = EXCLUDED.added_by, added_at = EXCLUDED.added_at`, teamID, name, u, remove, by, at)
+			} else {
+				_, err = tx.ExecContext(ctx, `DELETE FROM people_groups WHERE team_id = $1 AND group_name = $2 AND user_id = $3`, teamID, name, u)
+			}
 			if err != nil {
-				return mapError("add group member", err)
+				return mapError("change group member", err)
 			}
-			if n, err := res.RowsAffected(); err != nil {
-				return mapError("add group member", err)
-			} else if n == 1 {
-				added = append(added, u)
-			}
+			changed = append(changed, u)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return added, nil
+	return changed, nil
 }
 
-// RemoveGroupMembers takes people out of a group. It returns those who were members, in the order
-// given; a group left with no members no longer exists.
-func (db *DB) RemoveGroupMembers(ctx context.Context, teamID, group string, userIDs []string) ([]string, error) {
-	name, err := GroupName(group)
-	if err != nil {
-		return nil, err
-	}
-	var gone []string
-	err = db.SelectContext(ctx, &gone, `DELETE FROM people_groups WHERE team_id = $1 AND group_name = $2 AND user_id = ANY($3)
-		RETURNING user_id`, teamID, name, pq.Array(userIDs))
-	if err != nil {
-		return nil, mapError("remove group members", err)
-	}
-	removed := make([]string, 0, len(gone))
-	for _, u := range userIDs {
-		for _, g := range gone {
-			if g == u {
-				removed = append(removed, u)
-				break
-			}
-		}
-	}
-	return removed, nil
-}
-
-// Groups returns a workspace's groups: name → members, each group's members in the order they were
-// added.
-func (db *DB) Groups(ctx context.Context, teamID string) (map[string][]string, error) {
+// Groups returns the edits admins made in Slack to a workspace's groups, by group name; each list is
+// in the order the changes were made.
+func (db *DB) Groups(ctx context.Context, teamID string) (map[string]baton.GroupEdits, error) {
 	var rows []struct {
-		Group string `db:"group_name"`
-		User  string `db:"user_id"`
+		Group   string `db:"group_name"`
+		User    string `db:"user_id"`
+		Removed bool   `db:"removed"`
 	}
-	err := db.SelectContext(ctx, &rows, `SELECT group_name, user_id FROM people_groups WHERE team_id = $1
+	err := db.SelectContext(ctx, &rows, `SELECT group_name, user_id, removed FROM people_groups WHERE team_id = $1
 		ORDER BY group_name, added_at, user_id`, teamID)
 	if err != nil {
 		return nil, mapError("list groups", err)
 	}
-	out := map[string][]string{}
+	out := map[string]baton.GroupEdits{}
 	for _, r := range rows {
-		out[r.Group] = append(out[r.Group], r.User)
+		e := out[r.Group]
+		if r.Removed {
+			e.Removed = append(e.Removed, r.User)
+		} else {
+			e.Added = append(e.Added, r.User)
+		}
+		out[r.Group] = e
 	}
 	return out, nil
 }
@@ -195,15 +219,16 @@ func managers(ctx context.Context, q sqlx.QueryerContext, teamID string) (map[st
 	return out, nil
 }
 
-// Directory returns the people data stored for a workspace, as routing reads it.
-func (db *DB) Directory(ctx context.Context, teamID string) (baton.Directory, error) {
+// PeopleEdits returns the people data admins set in Slack for a workspace, to be laid over the policy
+// file's for routing.
+func (db *DB) PeopleEdits(ctx context.Context, teamID string) (baton.PeopleEdits, error) {
 	groups, err := db.Groups(ctx, teamID)
 	if err != nil {
-		return baton.Directory{}, err
+		return baton.PeopleEdits{}, err
 	}
 	mgrs, err := db.Managers(ctx, teamID)
 	if err != nil {
-		return baton.Directory{}, err
+		return baton.PeopleEdits{}, err
 	}
-	return baton.Directory{Groups: groups, Managers: mgrs}, nil
+	return baton.PeopleEdits{Groups: groups, Managers: mgrs}, nil
 }

@@ -589,6 +589,34 @@ func (db *DB) listRequests(ctx context.Context, query string, args ...any) ([]Re
 	return out, nil
 }
 
+// ExportRequests returns a workspace's requests created in [from, to), oldest first, at most limit of
+// them, with each one's trail by request ID. With userID set it returns only the requests that person
+// filed or did something to (approved, rejected, asked for changes, cancelled).
+func (db *DB) ExportRequests(ctx context.Context, teamID, userID string, from, to time.Time, limit int) ([]Request, map[int64][]ApprovalAction, error) {
+	reqs, err := db.listRequests(ctx, `SELECT `+requestColumns+` FROM requests r
+		WHERE team_id = $1 AND created_at >= $2 AND created_at < $3
+		AND ($4 = '' OR requester_id = $4 OR EXISTS (SELECT 1 FROM approval_actions a WHERE a.request_id = r.id AND a.actor = $4))
+		ORDER BY created_at, id LIMIT $5`, teamID, from, to, userID, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := make([]int64, len(reqs))
+	for i, r := range reqs {
+		ids[i] = r.ID
+	}
+	var actions []ApprovalAction
+	if err := db.SelectContext(ctx, &actions, `SELECT id, request_id, step, actor, action, comment, at FROM approval_actions
+		WHERE request_id = ANY($1) ORDER BY request_id, id`, pq.Array(ids)); err != nil {
+		return nil, nil, mapError("read request trails", err)
+	}
+	trails := make(map[int64][]ApprovalAction, len(reqs))
+	for _, a := range actions {
+		a.At = a.At.UTC()
+		trails[a.RequestID] = append(trails[a.RequestID], a)
+	}
+	return reqs, trails, nil
+}
+
 // CountRequests counts a workspace's requests.
 func (db *DB) CountRequests(ctx context.Context, teamID string) (int, error) {
 	var n int

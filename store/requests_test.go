@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -297,5 +298,50 @@ func TestAwaitingApprovalListsTheLongestWaitingFirstWithWhenTheStepBegan(t *test
 				break
 			}
 		}
+	}
+}
+
+func TestExportRequestsByRangeAndByWhoFiledOrActed(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	day := time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)
+	before := createRequestAt(t, db, "TA", "UANA", day.Add(-time.Second), anyStep("Manager", "UMGR"))
+	first := createRequestAt(t, db, "TA", "UANA", day, anyStep("Manager", "UMGR"))
+	decided := createRequestAt(t, db, "TA", "UBO", day.Add(time.Hour), anyStep("Manager", "UMGR"))
+	waiting := createRequestAt(t, db, "TA", "UBO", day.Add(2*time.Hour), anyStep("Manager", "UMGR"))
+	createRequestAt(t, db, "TB", "UANA", day.Add(time.Hour), anyStep("Manager", "UMGR"))
+	after := createRequestAt(t, db, "TA", "UANA", day.AddDate(0, 0, 1), anyStep("Manager", "UMGR"))
+	if _, _, err := db.DecideRequest(ctx, "TA", decided.Number, 0, "UMGR", store.ActReject, "Too dear", day.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	numbers := func(reqs []store.Request) []int64 {
+		var out []int64
+		for _, r := range reqs {
+			out = append(out, r.Number)
+		}
+		return out
+	}
+
+	all, trails, err := db.ExportRequests(ctx, "TA", "", day, day.AddDate(0, 0, 1), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := numbers(all), []int64{first.Number, decided.Number, waiting.Number}; !slices.Equal(got, want) {
+		t.Fatalf("all = %v, want %v (not %d before the day, nor %d after)", got, want, before.Number, after.Number)
+	}
+	if tr := trails[all[1].ID]; len(tr) != 2 || tr[1].Action != store.ActReject || tr[1].Comment != "Too dear" || len(all[1].Steps) != 1 {
+		t.Errorf("trail of the decided one = %+v, steps %+v", tr, all[1].Steps)
+	}
+	mine, _, _ := db.ExportRequests(ctx, "TA", "UANA", day, day.AddDate(0, 0, 1), 100)
+	if got := numbers(mine); !slices.Equal(got, []int64{first.Number}) {
+		t.Errorf("Ana's = %v, want only the one she filed", got)
+	}
+	acted, _, _ := db.ExportRequests(ctx, "TA", "UMGR", day, day.AddDate(0, 0, 1), 100)
+	if got := numbers(acted); !slices.Equal(got, []int64{decided.Number}) {
+		t.Errorf("the manager's = %v, want only the one they decided", got)
+	}
+	if some, _, _ := db.ExportRequests(ctx, "TA", "", day, day.AddDate(0, 0, 1), 2); len(some) != 2 {
+		t.Errorf("limit 2 gave %d", len(some))
 	}
 }

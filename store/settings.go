@@ -89,6 +89,32 @@ func (db *DB) SetReminderOffsets(ctx context.Context, teamID string, offsets []t
 	return nil
 }
 
+// DefaultCheckinMaxRecipients is how many people one check-in may ask until an admin says otherwise.
+const DefaultCheckinMaxRecipients = 500
+
+// CheckinMaxRecipients is how many people one check-in may ask in a workspace.
+func (db *DB) CheckinMaxRecipients(ctx context.Context, teamID string) (int, error) {
+	var n int
+	err := db.GetContext(ctx, &n, `SELECT checkin_max_recipients FROM team_settings WHERE team_id = $1`, teamID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return DefaultCheckinMaxRecipients, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: read check-in recipient limit: %w", err)
+	}
+	return n, nil
+}
+
+// SetCheckinMaxRecipients records how many people one check-in may ask in a workspace.
+func (db *DB) SetCheckinMaxRecipients(ctx context.Context, teamID string, n int, by string) error {
+	if _, err := db.ExecContext(ctx, `INSERT INTO team_settings (team_id, checkin_max_recipients, updated_by) VALUES ($1, $2, $3)
+		ON CONFLICT (team_id) DO UPDATE SET checkin_max_recipients = EXCLUDED.checkin_max_recipients,
+		updated_by = EXCLUDED.updated_by, updated_at = now()`, teamID, n, by); err != nil {
+		return mapError("set check-in recipient limit", err)
+	}
+	return nil
+}
+
 // Digest is how a person wants stage changes and stale tasks: at once unless they chose a daily digest.
 func (db *DB) Digest(ctx context.Context, teamID, userID string) (baton.DigestSetting, error) {
 	var row struct {

@@ -17,7 +17,8 @@ import (
 // format so that the session's DateStyle does not matter.
 const taskColumns = `id, team_id, number, title, description, owner_id, delegator_id, status, blocked_reason,
 	COALESCE(to_char(due_date, 'YYYY-MM-DD'), '') AS due_date, due_time, due_at, due_has_time,
-	channel_id, card_ts, source_channel_id, source_ts, source_link, created_at, updated_at, status_changed_at`
+	channel_id, card_ts, source_channel_id, source_ts, source_link, created_at, updated_at, status_changed_at,
+	COALESCE(kr_id, 0) AS kr_id, kr_weight`
 
 // taskRow is a task as stored: the flat columns of baton.Task plus the columns of its due date.
 type taskRow struct {
@@ -71,12 +72,12 @@ func (db *DB) CreateTask(ctx context.Context, t baton.Task, ev baton.TaskEvent) 
 		var row taskRow
 		err = tx.GetContext(ctx, &row, `INSERT INTO tasks (team_id, number, title, description, owner_id, delegator_id,
 			status, blocked_reason, due_date, due_time, due_at, due_has_time, channel_id, card_ts,
-			source_channel_id, source_ts, source_link, created_at, updated_at, status_changed_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+			source_channel_id, source_ts, source_link, created_at, updated_at, status_changed_at, kr_id, kr_weight)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, NULLIF($21, 0), $22)
 			RETURNING `+taskColumns,
 			t.TeamID, number, t.Title, t.Description, t.OwnerID, t.DelegatorID,
 			t.Status, t.BlockedReason, date, clock, at, hasTime, t.ChannelID, t.CardTS,
-			t.SourceChannelID, t.SourceTS, t.SourceLink, t.CreatedAt, t.UpdatedAt, t.StatusChangedAt)
+			t.SourceChannelID, t.SourceTS, t.SourceLink, t.CreatedAt, t.UpdatedAt, t.StatusChangedAt, t.KRID, krWeight(t))
 		if err != nil {
 			return mapError("create task", err)
 		}
@@ -89,6 +90,14 @@ func (db *DB) CreateTask(ctx context.Context, t baton.Task, ev baton.TaskEvent) 
 		return baton.Task{}, err
 	}
 	return created, nil
+}
+
+// krWeight is how much a new task counts in its key result's roll-up: 1 unless it says otherwise.
+func krWeight(t baton.Task) float64 {
+	if t.KRWeight > 0 {
+		return t.KRWeight
+	}
+	return 1
 }
 
 // nextNumber takes the next short-ID number of a kind in a workspace. The counter row stays locked
@@ -148,13 +157,13 @@ func (db *DB) UpdateTask(ctx context.Context, teamID string, number int64,
 		err = tx.GetContext(ctx, &out, `UPDATE tasks SET title = $2, description = $3, owner_id = $4, delegator_id = $5,
 			status = $6, blocked_reason = $7, due_date = $8, due_time = $9, due_at = $10, due_has_time = $11,
 			channel_id = $12, card_ts = $13, source_channel_id = $14, source_ts = $15, source_link = $16,
-			updated_at = $17, status_changed_at = $18
+			updated_at = $17, status_changed_at = $18, kr_id = NULLIF($19, 0), kr_weight = $20
 			WHERE id = $1
 			RETURNING `+taskColumns,
 			id, t.Title, t.Description, t.OwnerID, t.DelegatorID,
 			t.Status, t.BlockedReason, date, clock, at, hasTime,
 			t.ChannelID, t.CardTS, t.SourceChannelID, t.SourceTS, t.SourceLink,
-			t.UpdatedAt, t.StatusChangedAt)
+			t.UpdatedAt, t.StatusChangedAt, t.KRID, krWeight(t))
 		if err != nil {
 			return mapError("update task", err)
 		}

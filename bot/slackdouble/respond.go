@@ -49,15 +49,7 @@ type responsePayload struct {
 func (s *Server) handleRespond(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimPrefix(r.URL.Path, "/respond/")
 	status, msg := s.respond(id, r)
-	call := Call{Method: "response_url", Time: time.Now(), Status: status, Args: map[string]string{"url": id}}
-	if status != http.StatusOK {
-		call.Error = msg
-	}
-	s.mu.Lock()
-	s.ws.calls = append(s.ws.calls, call)
-	s.notifyLocked()
-	s.mu.Unlock()
-	s.logf("response_url %s -> %d %s", id, status, call.Error)
+	s.recordURLCall("response_url", "url", id, status, msg)
 	if status == http.StatusOK {
 		writeJSON(w, status, map[string]any{"ok": true})
 		return
@@ -65,6 +57,20 @@ func (s *Server) handleRespond(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, msg)
+}
+
+// recordURLCall records a call to one of the URLs the double hands out (response_url, upload_url)
+// with the Web API calls, so tests see it in Calls: its status, and its error text unless it is 200.
+func (s *Server) recordURLCall(method, arg, id string, status int, msg string) {
+	call := Call{Method: method, Time: time.Now(), Status: status, Args: map[string]string{arg: id}}
+	if status != http.StatusOK {
+		call.Error = msg
+	}
+	s.mu.Lock()
+	s.ws.calls = append(s.ws.calls, call)
+	s.notifyLocked()
+	s.mu.Unlock()
+	s.logf("%s %s -> %d %s", method, id, status, call.Error)
 }
 
 func (s *Server) respond(id string, r *http.Request) (int, string) {

@@ -51,6 +51,7 @@ type Message struct {
 	History        []Revision // earlier versions, oldest first; len(History) == Edits
 	Deleted        bool
 	Reactions      []string
+	Files          []File // shared with the message through files.completeUploadExternal
 }
 
 // Revision is an earlier version of an edited message.
@@ -87,6 +88,7 @@ type workspace struct {
 	externals  map[string]*view
 	triggers   map[string]*trigger
 	responses  map[string]*responseURL
+	uploads    map[string]*upload
 	tickets    map[string]bool
 	calls      []Call
 	lastMicros int64
@@ -111,6 +113,7 @@ func (w *workspace) init() {
 	w.externals = map[string]*view{}
 	w.triggers = map[string]*trigger{}
 	w.responses = map[string]*responseURL{}
+	w.uploads = map[string]*upload{}
 	w.tickets = map[string]bool{}
 }
 
@@ -213,6 +216,12 @@ func copyMessage(m *Message) Message {
 	out := *m
 	out.History = slices.Clone(m.History)
 	out.Reactions = slices.Clone(m.Reactions)
+	if len(m.Files) > 0 {
+		out.Files = make([]File, len(m.Files))
+		for i, f := range m.Files {
+			out.Files[i] = copyFile(f)
+		}
+	}
 	return out
 }
 

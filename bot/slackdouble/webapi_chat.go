@@ -31,6 +31,14 @@ func (s *Server) messageJSON(m *Message) map[string]any {
 	if m.Edits > 0 {
 		out["edited"] = map[string]any{"user": m.User, "ts": m.EditedTS}
 	}
+	if len(m.Files) > 0 {
+		files := make([]map[string]any, len(m.Files))
+		for i, f := range m.Files {
+			files[i] = map[string]any{"id": f.ID, "name": f.Name, "title": f.Title, "size": len(f.Content)}
+		}
+		out["files"] = files
+		out["upload"] = true
+	}
 	return out
 }
 

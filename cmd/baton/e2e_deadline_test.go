@@ -209,13 +209,7 @@ func TestRemindersSurviveRedisLosingEverything(t *testing.T) {
 		return !ok
 	})
 	h.idle()
-	bells := 0
-	for _, m := range h.slack.Messages(h.slack.DMChannel(ana)) {
-		if m.Has(":bell:") {
-			bells++
-		}
-	}
-	if bells != 1 {
+	if bells := h.dmsWith(ana, ":bell:"); bells != 1 {
 		t.Errorf("Ana got %d reminders, want exactly one", bells)
 	}
 }

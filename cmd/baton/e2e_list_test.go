@@ -17,9 +17,16 @@ import (
 // gets: the first private message to user after the command, whatever it says.
 func (h *harness) listHelperReply(user, channel, text string) slackdouble.Ephemeral {
 	h.t.Helper()
+	return h.nextEphemeral(user, "/task "+text, func() { h.command(user, channel, text) })
+}
+
+// nextEphemeral waits until the bot is idle, does what sends a command, and returns the first private
+// message to user after it, whatever it says.
+func (h *harness) nextEphemeral(user, what string, send func()) slackdouble.Ephemeral {
+	h.t.Helper()
 	h.idle()
 	n := len(h.slack.Ephemerals(user))
-	h.command(user, channel, text)
+	send()
 	var got slackdouble.Ephemeral
 	err := h.slack.Wait(h.waitCtx(), func() bool {
 		all := h.slack.Ephemerals(user)
@@ -30,7 +37,7 @@ func (h *harness) listHelperReply(user, channel, text string) slackdouble.Epheme
 		return false
 	})
 	if err != nil {
-		h.t.Fatalf("/task %s: no private reply to %s; earlier ones:\n%s", text, user, h.ephemeralTexts(user))
+		h.t.Fatalf("%s: no private reply to %s; earlier ones:\n%s", what, user, h.ephemeralTexts(user))
 	}
 	return got
 }

@@ -3,16 +3,18 @@ package main
 import (
 	"reflect"
 	"testing"
+
+	baton "github.com/batonhq/baton"
 )
 
-// people reads the workspace's groups and managers as stored.
-func (h *harness) people() (map[string][]string, map[string]string) {
+// people reads the workspace's group edits and managers as stored.
+func (h *harness) people() (map[string]baton.GroupEdits, map[string]string) {
 	h.t.Helper()
-	d, err := h.db.Directory(h.ctx, h.slack.Options().TeamID)
+	e, err := h.db.PeopleEdits(h.ctx, h.slack.Options().TeamID)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	return d.Groups, d.Managers
+	return e.Groups, e.Managers
 }
 
 func TestManagerSetInSlackRoutesRequests(t *testing.T) {
@@ -38,26 +40,49 @@ func TestManagerSetInSlackRoutesRequests(t *testing.T) {
 	h.approverCard(mgr, "R-2 · Purchase")
 }
 
-func TestGroupSetInSlackRoutesRequests(t *testing.T) {
+func TestGroupEditsInSlackAddToThePolicyFilesGroup(t *testing.T) {
 	h := newRequestHarness(t)
 	h.baton(ana, "group add finance <@UCAL>")
 	h.ephemeral(ana, "Only workspace admins can change who is in a group")
 
-	h.baton(adm, "group add Finance <@UCAL>")
-	h.ephemeral(adm, "*finance* now has <@UCAL>", "The policy file also has a *finance* (<@UFIN1>, <@UFIN2>)")
+	h.baton(adm, "group add Finance <@UCAL> <@UFIN1>")
+	h.ephemeral(adm, "*finance* now has <@UFIN1>, <@UFIN2>, <@UCAL>.", "(Already in it: <@UFIN1>.)")
 	h.request(bea, launc, "purchase amount=12000 client_tier=enterprise risk=low Laptops")
-	h.ephemeral(bea, "Filed R-1 · Purchase", "Large enterprise purchase", "<@UCAL>")
-	h.approverCard(cal, "R-1 · Purchase")
-	h.noCards(fin1)
-	h.noCards(fin2)
-
-	h.baton(bea, "group list finance")
-	h.ephemeral(bea, "*Groups* (1)", "*finance*: <@UCAL> (set in Slack, replacing the policy file's list)")
-	h.baton(adm, "group remove finance <@UCAL>")
-	h.ephemeral(adm, "<@UCAL> left *finance*, which now has no one in it", "The policy file's *finance* applies again")
-	if groups, _ := h.people(); len(groups) != 0 {
-		t.Errorf("stored groups = %v, want none", groups)
+	h.ephemeral(bea, "Filed R-1 · Purchase", "Large enterprise purchase", "<@UFIN1>, <@UFIN2>, <@UCAL>")
+	for _, u := range []string{fin1, fin2, cal} {
+		h.approverCard(u, "R-1 · Purchase")
 	}
+
+	h.baton(adm, "group remove finance <@UFIN1>")
+	h.ephemeral(adm, "<@UFIN1> left *finance*, which now has <@UFIN2>, <@UCAL>.", "The policy file lists <@UFIN1>, so they stay out of *finance*")
+	h.baton(bea, "group list")
+	h.ephemeral(bea, "*Groups* (3)", "• *finance*: <@UFIN2> from the policy file; <@UCAL> added in Slack (taken out in Slack: <@UFIN1>)",
+		"• *security*: <@USEC1>, <@USEC2>, <@USEC3> from the policy file")
+	h.request(bea, launc, "purchase amount=15000 client_tier=enterprise risk=low Screens")
+	h.ephemeral(bea, "Filed R-2 · Purchase", "<@UFIN2>, <@UCAL>")
+	h.approverCard(fin2, "R-2 · Purchase")
+	h.idle()
+	for _, m := range h.slack.Messages(h.slack.DMChannel(fin1)) {
+		if m.Has("R-2 · Purchase") {
+			t.Errorf("<@UFIN1> was taken out of finance but got R-2: %s", m.AllText())
+		}
+	}
+
+	// Emptied in Slack, the group routes to the fallback rather than back to the file's list.
+	h.baton(adm, "group remove finance <@UFIN2> <@UCAL>")
+	h.ephemeral(adm, "left *finance*, which now has no one in it")
+	h.request(bea, launc, "purchase amount=20000 client_tier=enterprise risk=low Desks")
+	h.ephemeral(bea, "Filed R-3 · Purchase", "<@UCFO>")
+
+	// Letting them back in leaves nothing of the edits.
+	h.baton(adm, "group add finance <@UFIN1> <@UFIN2>")
+	h.ephemeral(adm, "*finance* now has <@UFIN1>, <@UFIN2>.")
+	groups, _ := h.people()
+	if want := map[string]baton.GroupEdits{}; !reflect.DeepEqual(groups, want) {
+		t.Errorf("stored group edits = %v, want none", groups)
+	}
+	h.baton(bea, "group list finance")
+	h.ephemeral(bea, "*Groups* (1)", "• *finance*: <@UFIN1>, <@UFIN2> from the policy file")
 }
 
 func TestPeopleChangesAreRefusedWithNothingStored(t *testing.T) {
@@ -76,7 +101,7 @@ func TestPeopleChangesAreRefusedWithNothingStored(t *testing.T) {
 		{"group add finance <@UCAL> <@UROBO>", "<@UROBO> is a bot"},
 		{"group add finance <@UGONE>", "<@UGONE> has been deactivated, so they can't be in a group"},
 		{"group add finance", "Say which group and who"},
-		{"group remove finance <@UCAL>", "isn't in the group *finance* set in Slack"},
+		{"group remove finance <@UCAL>", "<@UCAL> isn't in the group *finance*, so nothing changed"},
 	} {
 		h.baton(adm, c.text)
 		h.ephemeral(adm, c.want)

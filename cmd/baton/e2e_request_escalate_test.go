@@ -34,15 +34,7 @@ func (h *harness) trailHas(number int64, action, who string) bool {
 	return false
 }
 
-func (h *harness) bells(user string) int {
-	n := 0
-	for _, m := range h.slack.Messages(h.slack.DMChannel(user)) {
-		if m.Has(":bell: Reminder") {
-			n++
-		}
-	}
-	return n
-}
+func (h *harness) bells(user string) int { return h.dmsWith(user, ":bell: Reminder") }
 
 func TestAnUndecidedStepRemindsItsApproverAndADecisionStopsItsTimers(t *testing.T) {
 	h := newRequestHarness(t)

@@ -23,9 +23,9 @@ const (
 )
 
 // newRequestHarness is the usual harness with the test policy's approvers in the workspace.
-func newRequestHarness(t *testing.T) *harness {
+func newRequestHarness(t *testing.T, opts ...func(*harnessOptions)) *harness {
 	t.Helper()
-	h := newHarness(t)
+	h := newHarness(t, opts...)
 	for _, u := range []slackdouble.User{
 		{ID: mgr, Name: "max", RealName: "Max Manager"},
 		{ID: fin1, Name: "fay", RealName: "Fay Finance"},

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -67,17 +68,20 @@ type harness struct {
 
 	idleFn      func(context.Context) error
 	redisPrefix string
+	hup         chan os.Signal
+	reloaded    chan struct{}
 }
 
 type harnessOptions struct {
 	rateLimits bool
 	client     bot.ClientConfig
+	policies   string // the approval policy file; default testdata/policies.yaml
 }
 
 // newHarness starts the double, a fresh database schema and the bot, and waits until the bot is connected.
 func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	t.Helper()
-	o := harnessOptions{rateLimits: true}
+	o := harnessOptions{rateLimits: true, policies: "testdata/policies.yaml"}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -89,13 +93,14 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	seedWorkspace(d)
 
 	dbURL := storetest.URL(t)
-	h := &harness{t: t, slack: d, clock: &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}}
-	cfg := config{AppToken: "xapp-test", BotToken: "xoxb-test", APIURL: d.APIURL(), DatabaseURL: dbURL, RedisURL: testRedisURL(), Policies: "testdata/policies.yaml"}
+	h := &harness{t: t, slack: d, clock: &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}, hup: make(chan os.Signal), reloaded: make(chan struct{}, 1)}
+	cfg := config{AppToken: "xapp-test", BotToken: "xoxb-test", APIURL: d.APIURL(), DatabaseURL: dbURL, RedisURL: testRedisURL(), Policies: o.policies}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	idleFn := make(chan func(context.Context) error, 1)
 	h.redisPrefix = redisPrefix(t)
-	ro := runOptions{client: o.client, now: h.clock.Now, redisPrefix: h.redisPrefix, started: func(f func(context.Context) error) { idleFn <- f }}
+	ro := runOptions{client: o.client, now: h.clock.Now, redisPrefix: h.redisPrefix, started: func(f func(context.Context) error) { idleFn <- f },
+		reload: h.hup, reloaded: func() { h.reloaded <- struct{}{} }}
 	go func() { done <- run(ctx, cfg, testLogger(t), ro) }()
 	var once sync.Once
 	var runErr error
@@ -346,6 +351,22 @@ func (h *harness) card(channel string, number int64) slackdouble.Message {
 	return h.message(channel, ref)
 }
 
+// sighup sends the bot SIGHUP, as `kill -HUP` does, and waits until it has re-read its policy file.
+func (h *harness) sighup() {
+	h.t.Helper()
+	ctx := h.waitCtx()
+	select {
+	case h.hup <- syscall.SIGHUP:
+	case <-ctx.Done():
+		h.t.Fatal("the bot did not take SIGHUP")
+	}
+	select {
+	case <-h.reloaded:
+	case <-ctx.Done():
+		h.t.Fatal("the bot did not finish reloading after SIGHUP")
+	}
+}
+
 // idle waits until the bot has finished everything it started: every envelope's handler and every
 // follow-up (cards, thread replies, DMs, dashboards). Tests call it before asserting that something did
 // NOT happen.
@@ -354,6 +375,17 @@ func (h *harness) idle() {
 	if err := h.idleFn(h.waitCtx()); err != nil {
 		h.t.Fatalf("the bot did not settle: %v", err)
 	}
+}
+
+// dmsWith counts the direct messages from Baton to user that contain text.
+func (h *harness) dmsWith(user, text string) int {
+	n := 0
+	for _, m := range h.slack.Messages(h.slack.DMChannel(user)) {
+		if m.Has(text) {
+			n++
+		}
+	}
+	return n
 }
 
 func hasAll(text string, want []string) bool {

@@ -10,7 +10,7 @@ import (
 )
 
 const usage = `usage: baton [run|migrate]
-  run      connect to Slack over Socket Mode and serve (the default)
+  run      connect to Slack over Socket Mode and serve (the default); SIGHUP re-reads BATON_POLICIES
   migrate  apply database migrations and exit`
 
 func main() {
@@ -23,7 +23,9 @@ func main() {
 	var err error
 	switch cmd {
 	case "run":
-		err = runCommand(ctx, os.Getenv)
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		err = runCommand(ctx, os.Getenv, hup)
 	case "migrate":
 		err = migrateCommand(ctx, os.Getenv)
 	case "help", "-h", "--help":

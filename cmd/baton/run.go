@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
 
+	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/handlers"
 	"github.com/batonhq/baton/scheduler"
@@ -26,14 +28,19 @@ type runOptions struct {
 	redisPrefix string
 	// started receives a function that waits until no envelope and no follow-up work is in flight.
 	started func(idle func(context.Context) error)
+	// reload delivers SIGHUP: each signal reads the approval policy file again.
+	reload <-chan os.Signal
+	// reloaded is called after each reload a signal asked for, whatever its outcome.
+	reloaded func()
 }
 
-func runCommand(ctx context.Context, getenv func(string) string) error {
+// runCommand is `baton run`; each signal on reload re-reads the approval policy file.
+func runCommand(ctx context.Context, getenv func(string) string, reload <-chan os.Signal) error {
 	cfg, err := loadConfig(getenv, true)
 	if err != nil {
 		return err
 	}
-	return run(ctx, cfg, newLogger(cfg.LogLevel), runOptions{})
+	return run(ctx, cfg, newLogger(cfg.LogLevel), runOptions{reload: reload})
 }
 
 func migrateCommand(ctx context.Context, getenv func(string) string) error {
@@ -104,7 +111,11 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	defer rdb.Close()
 	sched := scheduler.New(scheduler.Config{Redis: rdb, Store: db, Prefix: opts.redisPrefix, Log: log.With("component", "scheduler"), Now: opts.now})
 
-	h := handlers.New(handlers.Config{Store: db, Slack: client, Scheduler: sched, Log: log, Now: opts.now, Policy: policy})
+	hcfg := handlers.Config{Store: db, Slack: client, Scheduler: sched, Log: log, Now: opts.now, Policy: policy}
+	if cfg.Policies != "" {
+		hcfg.ReloadPolicy = func() (*baton.Policy, []byte, error) { return loadPolicy(cfg.Policies) }
+	}
+	h := handlers.New(hcfg)
 	router := bot.NewRouter()
 	h.Register(router)
 	dispatcher := &bot.Dispatcher{Router: router, Dedupe: db, Log: log}
@@ -117,6 +128,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		defer stopHTTP()
 	}
 	go pruneDeliveries(ctx, db, log)
+	go reloadOnSignal(ctx, opts, h, log)
 	if opts.started != nil {
 		opts.started(func(ctx context.Context) error { return idle(ctx, dispatcher, h) })
 	}
@@ -139,6 +151,32 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	}
 	log.Info("baton stopped")
 	return runErr
+}
+
+// reloadOnSignal reads the approval policy file again on each signal (SIGHUP) and logs the outcome.
+// A bad file leaves the policy in force as it was.
+func reloadOnSignal(ctx context.Context, opts runOptions, h *handlers.Handlers, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-opts.reload:
+		}
+		res, err := h.ReloadPolicy(ctx)
+		switch {
+		case err != nil && res.Policy != nil:
+			log.Error("approval policy not reloaded; the previous one stays in force", "version", res.Policy.Version, "err", err)
+		case err != nil:
+			log.Error("approval policy not reloaded", "err", err)
+		case res.Changed:
+			log.Info("approval policy reloaded", "version", res.Policy.Version, "types", res.Policy.TypeNames())
+		default:
+			log.Info("approval policy file unchanged", "version", res.Policy.Version)
+		}
+		if opts.reloaded != nil {
+			opts.reloaded()
+		}
+	}
 }
 
 // idle waits until the dispatcher and the handlers' follow-up work are both quiet at the same moment.

@@ -1,0 +1,71 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/batonhq/baton/scheduler"
+	"github.com/batonhq/baton/store"
+)
+
+// remindJob is the payload of the job that reminds a recipient of an unseen delivery.
+type remindJob struct {
+	Delivery int64 `json:"d"`
+}
+
+// scheduleReminder queues the one reminder of a delivery just posted, for when it has stayed unseen
+// for the check-in's RemindAfter, moved to the recipient's next working moment.
+func (h *Handlers) scheduleReminder(ctx context.Context, c store.Checkin, d store.CheckinDelivery) {
+	if h.sched == nil || c.RemindAfter <= 0 || !d.RemindedAt.IsZero() {
+		return
+	}
+	rcp, _ := c.Recipient(d.RecipientID)
+	cal, err := h.calendar(ctx, c.TeamID, recipientPerson(rcp))
+	if err != nil {
+		h.log.ErrorContext(ctx, "check-in reminder not scheduled", "checkin", c.Ref(), "user_id", d.RecipientID, "err", err)
+		return
+	}
+	payload, _ := json.Marshal(remindJob{Delivery: d.ID})
+	job := scheduler.Job{Kind: jobCheckinRemind, Key: reminderJobKey(c.TeamID, c.Number, d.RecipientID, d.ID), TeamID: c.TeamID,
+		Payload: payload, DueAt: cal.NextWorkingMoment(d.DeliveredAt.Add(c.RemindAfter))}
+	if err := h.sched.EnqueueMany(ctx, []scheduler.Job{job}); err != nil {
+		h.log.ErrorContext(ctx, "check-in reminder not scheduled", "checkin", c.Ref(), "user_id", d.RecipientID, "err", err)
+	}
+}
+
+// onCheckinRemind posts the one reminder of a delivery that is still unseen, unless the world moved
+// on: the check-in was paused, cancelled or muted, the recipient was taken off it, or a newer
+// delivery has replaced this one.
+func (h *Handlers) onCheckinRemind(ctx context.Context, j scheduler.Job) error {
+	var p remindJob
+	if err := json.Unmarshal(j.Payload, &p); err != nil {
+		return fmt.Errorf("job %s: bad payload: %w", j.Key, err)
+	}
+	c, d, ok, err := h.jobDelivery(ctx, p.Delivery)
+	if !ok || d.State != store.DeliveryDelivered {
+		return err
+	}
+	latest, err := h.store.LatestDeliveries(ctx, []int64{c.ID})
+	if err != nil {
+		return err
+	}
+	for _, l := range latest[c.ID] {
+		if l.RecipientID == d.RecipientID && l.ID != d.ID {
+			return nil
+		}
+	}
+	d, claimed, err := h.store.ClaimReminder(ctx, d.ID, h.now())
+	if err != nil || !claimed {
+		return err
+	}
+	ch, ts, posted, err := h.postClaimed(ctx, c, d, "Reminder — "+deliveryText(c), deliveryBlocks(c, d, true), h.store.ReleaseReminder)
+	if !posted {
+		return err
+	}
+	if err := h.store.RecordReminder(ctx, d.ID, ch, ts); err != nil {
+		return err
+	}
+	h.homes.Refresh(c.TeamID, c.SenderID)
+	return nil
+}

@@ -1,0 +1,416 @@
+package handlers
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+)
+
+// Action IDs on OKR surfaces. The key result's number travels in the button's value.
+const actKRUpdate = "okr.update"
+
+// Callback IDs of the OKR modals.
+const (
+	cbNewObjective = "okr.new"
+	cbNewKR        = "okr.kr"
+	cbKRCheckin    = "okr.checkin"
+)
+
+// Input block and action IDs of the OKR modals.
+const (
+	fPeriod   = "period"
+	fParent   = "parent"
+	fKind     = "kind"
+	fStart    = "start"
+	fTarget   = "target"
+	fUnit     = "unit"
+	fWeight   = "weight"
+	fValue    = "value"
+	fComment  = "comment"
+	fTaskGoal = "key_result"
+)
+
+// progressCells is how many cells a progress bar has.
+const progressCells = 10
+
+// progressBar draws a progress as text: ▰▰▰▰▰▰▱▱▱▱ 60%.
+func progressBar(p float64) string {
+	pct := baton.Percent(p)
+	full := pct * progressCells / 100
+	return strings.Repeat("▰", full) + strings.Repeat("▱", progressCells-full) + " " + strconv.Itoa(pct) + "%"
+}
+
+// objectiveProgressText is an objective's bar, or a plain note when it has no key results to measure it by.
+func objectiveProgressText(krs []baton.KeyResult) string {
+	p, ok := baton.ObjectiveProgress(krs)
+	if !ok {
+		return "_no key results yet_"
+	}
+	return progressBar(p)
+}
+
+func objectiveHeadline(o baton.Objective) string {
+	return fmt.Sprintf("*%s · %s*", o.Ref(), esc(clip(o.Title, 150)))
+}
+
+func krHeadline(k baton.KeyResult) string {
+	return fmt.Sprintf("*%s · %s*", k.Ref(), esc(clip(k.Title, 150)))
+}
+
+// krMeasure says what a key result measures and where it stands: "at 680 teams · target 1000 · start 200"
+// or "3 of 4 linked tasks done".
+func krMeasure(k baton.KeyResult) string {
+	if k.Kind == baton.KRRollup {
+		if k.RollTotal == 0 {
+			return "no linked tasks yet"
+		}
+		return fmt.Sprintf("%s of %s linked tasks done", baton.FormatOKRNumber(k.RollDone), baton.FormatOKRNumber(k.RollTotal))
+	}
+	unit := ""
+	if k.Unit != "" {
+		unit = " " + esc(k.Unit)
+	}
+	return fmt.Sprintf("at %s%s · target %s · start %s", baton.FormatOKRNumber(k.Current), unit, baton.FormatOKRNumber(k.Target), baton.FormatOKRNumber(k.Start))
+}
+
+// krLine is a key result in a list: bar, ID, title, measure, owner.
+func krLine(k baton.KeyResult) string {
+	return fmt.Sprintf("%s  *%s* %s — %s · %s", progressBar(k.Progress()), k.Ref(), esc(clip(k.Title, 90)), krMeasure(k), mention(k.OwnerID))
+}
+
+// objectiveLine is an objective in a list: ID, title, owner, period and its progress.
+func objectiveLine(o baton.Objective, krs []baton.KeyResult) string {
+	line := fmt.Sprintf("*%s* %s — %s · %s · %s", o.Ref(), esc(clip(o.Title, 90)), mention(o.OwnerID), o.Period, objectiveProgressText(krs))
+	if o.Status != baton.ObjectiveActive {
+		line += " · " + string(o.Status)
+	}
+	return line
+}
+
+// okrTree is what /okr shows: a period's objectives, each with its key results, children under parents.
+type okrTree struct {
+	period     string
+	objectives []baton.Objective
+	more       bool // more objectives than were read
+	krs        map[int64][]baton.KeyResult
+}
+
+// treeOrder puts objectives in tree order, each under its parent when the parent is shown, with its depth.
+func treeOrder(objectives []baton.Objective) ([]baton.Objective, []int) {
+	shown := map[int64]bool{}
+	children := map[int64][]baton.Objective{}
+	for _, o := range objectives {
+		shown[o.ID] = true
+	}
+	var roots []baton.Objective
+	for _, o := range objectives {
+		if o.ParentID != 0 && shown[o.ParentID] {
+			children[o.ParentID] = append(children[o.ParentID], o)
+		} else {
+			roots = append(roots, o)
+		}
+	}
+	var out []baton.Objective
+	var depths []int
+	placed := map[int64]bool{}
+	var walk func(o baton.Objective, depth int)
+	walk = func(o baton.Objective, depth int) {
+		if placed[o.ID] {
+			return
+		}
+		placed[o.ID] = true
+		out, depths = append(out, o), append(depths, depth)
+		for _, c := range children[o.ID] {
+			walk(c, depth+1)
+		}
+	}
+	for _, o := range roots {
+		walk(o, 0)
+	}
+	return out, depths
+}
+
+// treeObjectiveLimit is how many objectives one /okr message shows, one section each, within Slack's
+// 50 blocks.
+const treeObjectiveLimit = 40
+
+// okrTreeBlocks renders the tree of a period, bounded: beyond treeObjectiveLimit it says how many more.
+func okrTreeBlocks(tr okrTree) []slack.Block {
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plain("OKRs · " + tr.period)),
+	}
+	if len(tr.objectives) == 0 {
+		return append(blocks, slack.NewSectionBlock(mrkdwn("No objectives for "+tr.period+" yet. Set one with `/okr new`."), nil, nil,
+			slack.SectionBlockOptionBlockID("okr_empty")))
+	}
+	ordered, depths := treeOrder(tr.objectives)
+	for i, o := range ordered[:min(len(ordered), treeObjectiveLimit)] {
+		indent := strings.Repeat("    ", min(depths[i], 4))
+		arrow := ""
+		if depths[i] > 0 {
+			arrow = "↳ "
+		}
+		lines := []string{fmt.Sprintf("%s%s%s — %s · %s", indent, arrow, objectiveHeadline(o), mention(o.OwnerID), objectiveProgressText(tr.krs[o.ID]))}
+		krs := tr.krs[o.ID]
+		for j, k := range krs {
+			if j == treeKRLimit {
+				lines = append(lines, fmt.Sprintf("%s      _…and %d more key results: `/okr %s`_", indent, len(krs)-j, o.Ref()))
+				break
+			}
+			lines = append(lines, indent+"      "+krLine(k))
+		}
+		blocks = append(blocks, linesSection("okr_"+strconv.FormatInt(o.Number, 10), lines))
+	}
+	if tr.more || len(ordered) > treeObjectiveLimit {
+		blocks = append(blocks, slack.NewContextBlock("okr_more",
+			mrkdwn("More objectives are not shown. Open one with `/okr O-3`, or see someone's with `/okr list @person`.")))
+	}
+	return append(blocks, slack.NewContextBlock("okr_hint", mrkdwn("`/okr new` · `/okr kr O-3` · `/okr update KR-7 42` · `/okr help`")))
+}
+
+// treeKRLimit is how many key results the tree shows under one objective.
+const treeKRLimit = 8
+
+// chainText is the goal a task serves, nearest first: KR-7 Title (45%) → O-3 Title → O-1 Title.
+func chainText(a baton.Alignment) string {
+	parts := []string{fmt.Sprintf("*%s* %s (%d%%)", a.KR.Ref(), esc(clip(a.KR.Title, 60)), baton.Percent(a.KR.Progress()))}
+	for _, o := range a.Objectives {
+		parts = append(parts, fmt.Sprintf("*%s* %s", o.Ref(), esc(clip(o.Title, 60))))
+	}
+	return "→ " + strings.Join(parts, " → ")
+}
+
+// objectiveView is what /okr O-3 shows.
+type objectiveView struct {
+	objective baton.Objective
+	parents   []baton.Objective // above it, nearest first
+	krs       []baton.KeyResult
+}
+
+func objectiveBlocks(v objectiveView) []slack.Block {
+	o := v.objective
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(objectiveHeadline(o)), nil, nil, slack.SectionBlockOptionBlockID("objective_title")),
+		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
+			mrkdwn("*Owner*\n" + mention(o.OwnerID)),
+			mrkdwn("*Period*\n" + o.Period),
+			mrkdwn("*Progress*\n" + objectiveProgressText(v.krs)),
+			mrkdwn("*Status*\n" + string(o.Status)),
+		}, nil, slack.SectionBlockOptionBlockID("objective_fields")),
+	}
+	if len(v.parents) > 0 {
+		parts := make([]string, 0, len(v.parents))
+		for _, p := range v.parents {
+			parts = append(parts, fmt.Sprintf("*%s* %s", p.Ref(), esc(clip(p.Title, 60))))
+		}
+		blocks = append(blocks, slack.NewContextBlock("objective_parents", mrkdwn(clip("Serves → "+strings.Join(parts, " → "), 2900))))
+	}
+	if len(v.krs) == 0 {
+		return append(blocks, slack.NewSectionBlock(mrkdwn(fmt.Sprintf("No key results yet. Add one with `/okr kr %s`.", o.Ref())), nil, nil,
+			slack.SectionBlockOptionBlockID("objective_krs")))
+	}
+	lines := []string{fmt.Sprintf("*Key results* (%d)", len(v.krs))}
+	for _, k := range v.krs {
+		lines = append(lines, "• "+krLine(k))
+	}
+	return append(blocks, linesSection("objective_krs", lines))
+}
+
+// krView is what /okr KR-7 shows.
+type krView struct {
+	kr           baton.KeyResult
+	objectives   []baton.Objective // its objective and those above, nearest first
+	checkins     []baton.KRCheckin // newest first
+	checkinTotal int
+	tasks        []baton.Task
+	taskTotal    int
+}
+
+// krListLimit bounds the check-ins and the tasks one key result view lists.
+const krListLimit = 20
+
+func krBlocks(v krView, now time.Time) []slack.Block {
+	k := v.kr
+	last := lastCheckin(k)
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(krHeadline(k)+"\n"+progressBar(k.Progress())+" — "+krMeasure(k)), nil, nil, slack.SectionBlockOptionBlockID("kr_title")),
+		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
+			mrkdwn("*Owner*\n" + mention(k.OwnerID)),
+			mrkdwn("*Weight*\n" + baton.FormatOKRNumber(k.Weight)),
+			mrkdwn("*Updates*\n" + last),
+		}, nil, slack.SectionBlockOptionBlockID("kr_fields")),
+	}
+	if len(v.objectives) > 0 {
+		parts := make([]string, 0, len(v.objectives))
+		for _, o := range v.objectives {
+			parts = append(parts, fmt.Sprintf("*%s* %s", o.Ref(), esc(clip(o.Title, 60))))
+		}
+		blocks = append(blocks, slack.NewContextBlock("kr_objectives", mrkdwn(clip("Serves → "+strings.Join(parts, " → "), 2900))))
+	}
+	if k.Kind == baton.KRMetric {
+		lines := []string{fmt.Sprintf("*History* (%d check-ins)", v.checkinTotal)}
+		if v.checkinTotal == 0 {
+			lines = append(lines, fmt.Sprintf("_None yet. Record one with_ `/okr update %s 42 what moved`.", k.Ref()))
+		}
+		for _, c := range v.checkins {
+			line := fmt.Sprintf("%s · %s → *%s*", slackDate(c.At, "{date_short_pretty}"), mention(c.Actor), baton.FormatOKRNumber(c.Value))
+			if c.Comment != "" {
+				line += " — " + esc(clip(c.Comment, 200))
+			}
+			lines = append(lines, line)
+		}
+		if more := v.checkinTotal - len(v.checkins); more > 0 {
+			lines = append(lines, fmt.Sprintf("_…and %d earlier_", more))
+		}
+		blocks = append(blocks, linesSection("kr_history", lines))
+	}
+	lines := []string{fmt.Sprintf("*Linked tasks* (%d)", v.taskTotal)}
+	if v.taskTotal == 0 {
+		lines = append(lines, fmt.Sprintf("_None yet. Link one with_ `/task @owner Title kr:%s`.", k.Ref()))
+	}
+	for _, t := range v.tasks {
+		lines = append(lines, taskLine(t, now))
+	}
+	if more := v.taskTotal - len(v.tasks); more > 0 {
+		lines = append(lines, fmt.Sprintf("_…and %d more_", more))
+	}
+	blocks = append(blocks, linesSection("kr_tasks", lines))
+	if k.Kind == baton.KRMetric {
+		blocks = append(blocks, slack.NewActionBlock("kr_actions", krUpdateButton(k)))
+	}
+	return blocks
+}
+
+// lastCheckin says when a key result was last updated: a date, "no check-in yet", or that tasks move it.
+func lastCheckin(k baton.KeyResult) string {
+	switch {
+	case k.Kind == baton.KRRollup:
+		return "follows its linked tasks"
+	case k.Checkins == 0:
+		return "no check-in yet"
+	}
+	return "last check-in " + slackDate(k.CheckedAt, "{date_short_pretty}")
+}
+
+func krUpdateButton(k baton.KeyResult) *slack.ButtonBlockElement {
+	b := slack.NewButtonBlockElement(actKRUpdate, strconv.FormatInt(k.Number, 10), plain("Update"))
+	b.Style = slack.StylePrimary
+	return b
+}
+
+// ownerOKRBlocks is what /okr list @person shows: the objectives and key results they own.
+func ownerOKRBlocks(ownerID string, objectives []baton.Objective, objectiveKRs map[int64][]baton.KeyResult, krs []baton.KeyResult) []slack.Block {
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*OKRs owned by %s*", mention(ownerID))), nil, nil, slack.SectionBlockOptionBlockID("okr_owner")),
+	}
+	lines := []string{fmt.Sprintf("*Objectives* (%d)", len(objectives))}
+	if len(objectives) == 0 {
+		lines = append(lines, "_none_")
+	}
+	for _, o := range objectives {
+		lines = append(lines, "• "+objectiveLine(o, objectiveKRs[o.ID]))
+	}
+	blocks = append(blocks, linesSection("okr_owner_objectives", lines))
+	lines = []string{fmt.Sprintf("*Key results* (%d)", len(krs))}
+	if len(krs) == 0 {
+		lines = append(lines, "_none_")
+	}
+	for _, k := range krs {
+		lines = append(lines, "• "+krLine(k))
+	}
+	return append(blocks, linesSection("okr_owner_krs", lines))
+}
+
+const okrHelpText = "Baton OKRs: /okr, /okr new, /okr kr O-3, /okr update KR-7 42, /okr O-3, /okr KR-7, /okr list @person"
+
+func okrHelpBlocks(problem string) []slack.Block {
+	return commandHelp("/okr", problem,
+		"*Objectives and key results with /okr*\n"+
+			"• `/okr` — this quarter's objectives with their key results · `/okr 2026-Q3` — another period\n"+
+			"• `/okr new` — set an objective · `/okr kr O-3` — add a key result to it\n"+
+			"• `/okr update KR-7 42 what moved` — record a key result's new value\n"+
+			"• `/okr O-3` · `/okr KR-7` — one of them, with its history and linked tasks\n"+
+			"• `/okr O-3 parent O-1` — put an objective under a broader one (`parent none` to clear)\n"+
+			"• `/okr O-3 status achieved` — or `dropped`, `active`; only active objectives remind their owners\n"+
+			"• `/okr list` · `/okr list @person` — what someone owns\n"+
+			"• Link a task: `/task @owner Title kr:KR-7`, or the Key result field of the New task form")
+}
+
+// newObjectiveModal asks for an objective: title, owner, period (the current one by default), parent.
+func newObjectiveModal(ownerID, period string) slack.ModalViewRequest {
+	return modal(cbNewObjective, "New objective", "Create", modalMeta{},
+		textInput(fTitle, "Objective", "Win the mid-market", "", baton.MaxOKRTitleLen, false, false),
+		userInput(fOwner, "Owner", ownerID),
+		textInput(fPeriod, "Period", "2026-Q4, 2026-H2 or 2026", period, 20, false, false),
+		textInput(fParent, "Serves objective", "O-1 — leave empty for a top objective", "", 22, false, true),
+	)
+}
+
+// newKRModal asks for a key result of objective o.
+func newKRModal(o baton.Objective, ownerID string) slack.ModalViewRequest {
+	metric := slack.NewOptionBlockObject(string(baton.KRMetric), plain("A number from start to target"), nil)
+	rollup := slack.NewOptionBlockObject(string(baton.KRRollup), plain("Its linked tasks done"), nil)
+	kind := slack.NewRadioButtonsBlockElement(fKind, metric, rollup)
+	kind.InitialOption = metric
+	return modal(cbNewKR, "Key result for "+clip(o.Ref(), 9), "Add", modalMeta{Number: o.Number},
+		slack.NewSectionBlock(mrkdwn(objectiveHeadline(o)), nil, nil, slack.SectionBlockOptionBlockID("objective_title")),
+		textInput(fTitle, "Key result", "Reach 1,000 paying teams", "", baton.MaxOKRTitleLen, false, false),
+		userInput(fOwner, "Owner", ownerID),
+		slack.NewInputBlock(fKind, plain("Measured by"), nil, kind),
+		textInput(fStart, "Start", "200 — for a number", "", 24, false, true),
+		textInput(fTarget, "Target", "1000 — below the start works too", "", 24, false, true),
+		textInput(fUnit, "Unit", "teams, %, €k", "", baton.MaxUnitLen, false, true),
+		textInput(fWeight, "Weight", "1 — how much it counts in the objective", "", 8, false, true),
+	)
+}
+
+// krCheckinModal asks for a key result's new value and what moved it.
+func krCheckinModal(k baton.KeyResult) slack.ModalViewRequest {
+	unit := ""
+	if k.Unit != "" {
+		unit = " (" + k.Unit + ")"
+	}
+	return modal(cbKRCheckin, "Update "+clip(k.Ref(), 16), "Save", modalMeta{Number: k.Number},
+		slack.NewSectionBlock(mrkdwn(krHeadline(k)+"\n"+progressBar(k.Progress())+" — "+krMeasure(k)), nil, nil, slack.SectionBlockOptionBlockID("kr_title")),
+		textInput(fValue, "New value"+clip(unit, 20), baton.FormatOKRNumber(k.Current), "", 24, false, false),
+		textInput(fComment, "What moved it", "Optional", "", baton.MaxNoteLen, true, true),
+	)
+}
+
+// krReminderBlocks is the DM to the owner of a key result that has not been updated for a while.
+func krReminderBlocks(k baton.KeyResult, days int) []slack.Block {
+	text := fmt.Sprintf(":dart: %s has not been updated for %s. Where does it stand?\n%s — %s",
+		krHeadline(k), plural(days, "day"), progressBar(k.Progress()), krMeasure(k))
+	return []slack.Block{
+		slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("kr_reminder")),
+		slack.NewActionBlock("kr_reminder_actions", krUpdateButton(k)),
+	}
+}
+
+// homeKRLimit is how many key results the dashboard lists.
+const homeKRLimit = 8
+
+// krHomeBlocks is the "Your key results" section of the dashboard; nothing when the person owns none.
+// krs holds one more than homeKRLimit when there are more.
+func krHomeBlocks(krs []baton.KeyResult) []slack.Block {
+	if len(krs) == 0 {
+		return nil
+	}
+	blocks := []slack.Block{slack.NewDividerBlock()}
+	blocks = append(blocks, homeSection("home_krs", ":dart: *Your key results*")...)
+	lines := make([]string, 0, homeKRLimit)
+	for _, k := range krs[:min(len(krs), homeKRLimit)] {
+		last := lastCheckin(k)
+		lines = append(lines, fmt.Sprintf("%s  *%s* %s — %s · %s", progressBar(k.Progress()), k.Ref(), esc(clip(k.Title, 80)), krMeasure(k), last))
+	}
+	blocks = append(blocks, linesSection("home_krs_list", lines))
+	if len(krs) > homeKRLimit {
+		blocks = append(blocks, slack.NewContextBlock("home_krs_more", mrkdwn("More: `/okr list`.")))
+	}
+	return blocks
+}
