@@ -44,12 +44,7 @@ func (h *Handlers) showDecision(ctx context.Context, r *bot.Request, number int6
 		h.fail(ctx, r, err)
 		return
 	}
-	flags, err := h.store.DecisionFlags(ctx, d.ID)
-	if err != nil {
-		h.fail(ctx, r, err)
-		return
-	}
-	h.reply(ctx, r, decisionSummary(d), decisionCardBlocks(d, flags, true)...)
+	h.reply(ctx, r, decisionSummary(d), h.decisionBlocks(ctx, d, true)...)
 }
 
 // decisionHistory answers with a decision's versions and what each changed, privately.

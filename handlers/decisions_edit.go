@@ -12,8 +12,9 @@ import (
 )
 
 // decisionForm reads the decision form and checks what a person can get wrong: the fields' own rules,
-// links to tasks, requests and decisions that do not exist, and people who cannot be flagged. Errors
-// are keyed by the form's input blocks; number is the decision being edited, 0 for a new one.
+// links to tasks, key results, requests and decisions that do not exist, and people who cannot be flagged. Errors
+// are keyed by the form's input blocks; number is the decision being edited, 0 for a new one. Key
+// results are looked up in this workspace only, so another workspace's KR-7 is unknown here.
 func (h *Handlers) decisionForm(ctx context.Context, teamID string, v formState, number int64) (baton.DecisionFields, map[string]string, error) {
 	f := baton.DecisionFields{
 		Title: v.text(fdTitle), Decision: v.text(fdDecision), Context: v.text(fdContext), Alternatives: v.text(fdAlternatives),
@@ -49,6 +50,11 @@ func (h *Handlers) decisionForm(ctx context.Context, teamID string, v formState,
 	}
 	if f.TaskNumber != 0 {
 		if _, err := h.store.Task(ctx, teamID, f.TaskNumber); lookup(fdTask, err) != nil {
+			return f, nil, err
+		}
+	}
+	if f.KRNumber != 0 {
+		if _, err := h.store.KeyResult(ctx, teamID, f.KRNumber); lookup(fdKR, err) != nil {
 			return f, nil, err
 		}
 	}

@@ -35,10 +35,9 @@ func flagJobKey(teamID string, number, flagID int64) string {
 // supersedes and tells the people it is flagged for. The decision is stored: failures are logged.
 func (h *Handlers) deliverDecision(ctx context.Context, saved store.DecisionSave) {
 	d := saved.Decision
-	flags := h.decisionFlags(ctx, d)
 	asked := d.ChannelID
 	ch, ts, err := h.postOrDM(ctx, asked, d.AuthorID, slack.MsgOptionText(decisionSummary(d), false),
-		slack.MsgOptionBlocks(decisionCardBlocks(d, flags, false)...))
+		slack.MsgOptionBlocks(h.decisionBlocks(ctx, d, false)...))
 	if err != nil {
 		h.log.ErrorContext(ctx, "decision card not posted anywhere", "decision", d.Ref(), "err", err)
 	} else {
@@ -77,6 +76,19 @@ func (h *Handlers) afterDecisionEdit(ctx context.Context, saved store.DecisionSa
 	h.sendFlags(ctx, d, saved, h.cardLink(ctx, d))
 }
 
+// decisionBlocks renders a decision with who it is flagged for and the key result it links.
+func (h *Handlers) decisionBlocks(ctx context.Context, d baton.Decision, full bool) []slack.Block {
+	var kr *baton.KeyResult
+	if d.KRNumber != 0 {
+		if k, err := h.store.KeyResult(ctx, d.TeamID, d.KRNumber); err == nil {
+			kr = &k
+		} else {
+			h.log.WarnContext(ctx, "key result of a decision not read", "decision", d.Ref(), "err", err)
+		}
+	}
+	return decisionCardBlocks(d, h.decisionFlags(ctx, d), kr, full)
+}
+
 func (h *Handlers) decisionFlags(ctx context.Context, d baton.Decision) []baton.DecisionFlag {
 	flags, err := h.store.DecisionFlags(ctx, d.ID)
 	if err != nil {
@@ -91,7 +103,7 @@ func (h *Handlers) updateDecisionCard(ctx context.Context, d baton.Decision) {
 		return
 	}
 	if err := h.slack.UpdateMessage(ctx, d.ChannelID, d.CardTS, slack.MsgOptionText(decisionSummary(d), false),
-		slack.MsgOptionBlocks(decisionCardBlocks(d, h.decisionFlags(ctx, d), false)...)); err != nil {
+		slack.MsgOptionBlocks(h.decisionBlocks(ctx, d, false)...)); err != nil {
 		h.log.ErrorContext(ctx, "decision card not updated", "decision", d.Ref(), "err", err)
 	}
 }

@@ -32,6 +32,10 @@ func sampleFlags() []baton.DecisionFlag {
 	}
 }
 
+func sampleKR() *baton.KeyResult {
+	return &baton.KeyResult{Number: 7, Title: "Reach <1,000> paying teams", Kind: baton.KRMetric, Start: 200, Target: 1000, Current: 600}
+}
+
 func sampleVersions() []baton.DecisionVersion {
 	d := sampleDecision()
 	v1 := baton.DecisionVersion{Version: 1, EditorID: "UBEA", At: fixedNow.Add(-48 * time.Hour), DecisionFields: d.DecisionFields}
@@ -50,7 +54,7 @@ func TestDecisionRenderGolden(t *testing.T) {
 	flag := baton.DecisionFlag{UserID: "UCAL", FlaggedBy: "UBEA", Version: 3, Reason: "Check the <b> budget"}
 	notice := flagNotice(d, versions[2], flag, true)
 	cases := map[string]any{
-		"decision_card":       decisionCardBlocks(d, sampleFlags(), false),
+		"decision_card":       decisionCardBlocks(d, sampleFlags(), sampleKR(), false),
 		"decision_modal_new":  decisionModal(nil, "CLAUNCH"),
 		"decision_modal_edit": decisionModal(&d, ""),
 		"decision_conflict":   decisionConflictModal(4, d.ConflictError(2).Message),
@@ -69,7 +73,7 @@ func TestDecisionActionsHaveRoutes(t *testing.T) {
 	r := bot.NewRouter()
 	New(Config{}).Register(r)
 	d := sampleDecision()
-	ids := actionIDs(t, decisionCardBlocks(d, nil, false))
+	ids := actionIDs(t, decisionCardBlocks(d, nil, nil, false))
 	ids = append(ids, actionIDs(t, flagMessageBlocks(d, 1, "x", "https://x"))...)
 	if len(ids) != 4 {
 		t.Fatalf("action_ids %v, want edit, history, acknowledge and open", ids)
@@ -121,12 +125,12 @@ func TestLongDecisionsStayWithinSlackLimits(t *testing.T) {
 	for i := range baton.MaxFlagged {
 		flags = append(flags, baton.DecisionFlag{UserID: "U" + strings.Repeat("X", 10) + string(rune('A'+i)), AcknowledgedAt: fixedNow})
 	}
-	card := decisionCardBlocks(d, flags, false)
+	card := decisionCardBlocks(d, flags, nil, false)
 	textsWithin(t, card)
 	if !strings.Contains(mustJSON(t, card), "see the full record with `/decision D-4`") {
 		t.Error("the shortened card does not point to the full record")
 	}
-	full := decisionCardBlocks(d, flags, true)
+	full := decisionCardBlocks(d, flags, sampleKR(), true)
 	textsWithin(t, full)
 	var back strings.Builder
 	for _, b := range full {

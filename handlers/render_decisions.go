@@ -236,8 +236,9 @@ func decisionMetaLine(d baton.Decision) string {
 	return line
 }
 
-// decisionLinks are the decision's links as card fields.
-func decisionLinks(d baton.Decision) []*slack.TextBlockObject {
+// decisionLinks are the decision's links as card fields. The key result, when known, shows its title
+// and progress.
+func decisionLinks(d baton.Decision, kr *baton.KeyResult) []*slack.TextBlockObject {
 	var fields []*slack.TextBlockObject
 	add := func(label string, n int64, format func(int64) string) {
 		if n != 0 {
@@ -245,7 +246,11 @@ func decisionLinks(d baton.Decision) []*slack.TextBlockObject {
 		}
 	}
 	add("Task", d.TaskNumber, baton.TaskRef)
-	add("Key result", d.KRNumber, baton.KRRef)
+	if kr != nil && kr.Number == d.KRNumber {
+		fields = append(fields, mrkdwn(fmt.Sprintf("*Key result*\n%s %s (%d%%)", kr.Ref(), esc(clip(kr.Title, 80)), baton.Percent(kr.Progress()))))
+	} else {
+		add("Key result", d.KRNumber, baton.KRRef)
+	}
 	add("Approval request", d.RequestNumber, baton.RequestRef)
 	add("Supersedes", d.SupersedesNumber, baton.DecisionRef)
 	add("Superseded by", d.SupersededByNumber, baton.DecisionRef)
@@ -274,7 +279,8 @@ func flagsLine(flags []baton.DecisionFlag) string {
 
 // decisionCardBlocks renders a decision: the card in its channel (long texts shortened, pointing to
 // the full record), or the full record itself with every word, split over as many sections as needed.
-func decisionCardBlocks(d baton.Decision, flags []baton.DecisionFlag, full bool) []slack.Block {
+// kr is the key result it links, when it could be read.
+func decisionCardBlocks(d baton.Decision, flags []baton.DecisionFlag, kr *baton.KeyResult, full bool) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(decisionHeadline(d)), nil, nil, slack.SectionBlockOptionBlockID("decision_title")),
 		slack.NewContextBlock("decision_meta", mrkdwn(decisionMetaLine(d))),
@@ -309,7 +315,7 @@ func decisionCardBlocks(d baton.Decision, flags []baton.DecisionFlag, full bool)
 	if shortened {
 		blocks = append(blocks, slack.NewContextBlock("decision_full", mrkdwn(fmt.Sprintf("Shortened to fit — see the full record with `/decision %s`.", d.Ref()))))
 	}
-	if links := decisionLinks(d); len(links) > 0 {
+	if links := decisionLinks(d, kr); len(links) > 0 {
 		blocks = append(blocks, slack.NewSectionBlock(nil, links, nil, slack.SectionBlockOptionBlockID("decision_links")))
 	}
 	if line := flagsLine(flags); line != "" {

@@ -86,13 +86,16 @@ func (h *harness) dcMessages(user, s string) int {
 func TestDecisionIsRecordedAcknowledgedEditedAndItsHistoryShowsTheDiff(t *testing.T) {
 	h := newHarness(t)
 	taskCard := delegated(h)
+	h.okrObjective(bea, "Run reliably", bea, "", "")
+	h.okrKR(bea, "O-1", "Lose no scheduled job", bea, "0", "100", "%")
 	card := h.dcRecord(bea, "Use Postgres for jobs", "Postgres keeps the truth.\nRedis indexes due times.",
 		input("d_status", slackdouble.InputValue{SelectedOption: "accepted"}),
 		dcText("d_context", "Redis may be flushed at any time."),
-		dcText("d_task", "T-1"),
+		dcText("d_task", "T-1"), dcText("d_kr", "KR-1"),
 		input("d_flagged", slackdouble.InputValue{SelectedUsers: []string{ana}}),
 		dcText("d_note", "Please read before Monday"))
 	for _, want := range []string{"D-1 · Use Postgres for jobs", "*Accepted*", "recorded by <@UBEA>", "version 1", "*Task*\nT-1",
+		"*Key result*\nKR-1 Lose no scheduled job (0%)",
 		"Redis may be flushed", "Not yet acknowledged: <@UANA>"} {
 		if !card.Has(want) {
 			t.Errorf("the card lacks %q:\n%s", want, card.AllText())
@@ -255,9 +258,23 @@ func TestSupersedeLinksBothCardsAndListFindsDecisions(t *testing.T) {
 
 func TestDecisionBadInputIsRefusedUnderTheFieldAndLongTextStillPosts(t *testing.T) {
 	h := newHarness(t)
+	// Another workspace has a KR-1; this one has none.
+	o, err := h.db.CreateObjective(h.ctx, baton.Objective{TeamID: "TOTHER", Title: "Theirs", OwnerID: "UX", Period: "2026-Q4",
+		Status: baton.ObjectiveActive, CreatedBy: "UX", CreatedAt: h.clock.Now(), UpdatedAt: h.clock.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.db.CreateKeyResult(h.ctx, baton.KeyResult{TeamID: "TOTHER", ObjectiveID: o.ID, Title: "Theirs", OwnerID: "UX",
+		Kind: baton.KRMetric, Weight: 1, Target: 10, CreatedBy: "UX", CreatedAt: h.clock.Now(), UpdatedAt: h.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	h.dcCommand(bea, launc, "")
 	v := h.view(bea, "decision.new")
-	errs := h.dcErrors(bea, v, form(dcText("d_title", "Ship it"), dcText("d_decision", "Yes."),
+	errs := h.dcErrors(bea, v, form(dcText("d_title", "Ship it"), dcText("d_decision", "Yes."), dcText("d_kr", "KR-1")))
+	if !strings.Contains(errs["d_kr"], "There is no key result KR-1 in this workspace") {
+		t.Errorf("another workspace's KR-1 was accepted: %q", errs["d_kr"])
+	}
+	errs = h.dcErrors(bea, v, form(dcText("d_title", "Ship it"), dcText("d_decision", "Yes."),
 		dcText("d_task", "T-9"), dcText("d_request", "R-9"), dcText("d_supersedes", "D-9"), dcText("d_kr", "KR-x"),
 		input("d_flagged", slackdouble.InputValue{SelectedUsers: []string{robo}})))
 	for field, want := range map[string]string{
