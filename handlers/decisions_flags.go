@@ -152,6 +152,7 @@ func (h *Handlers) refreshSuperseded(ctx context.Context, d, old baton.Decision)
 func (h *Handlers) sendFlags(ctx context.Context, d baton.Decision, saved store.DecisionSave, link string) {
 	var jobs []scheduler.Job
 	for _, f := range saved.Flags {
+		h.homes.Refresh(d.TeamID, f.UserID)
 		text := flagNotice(d, saved.Version, f, slices.Contains(saved.Version.Flagged, f.UserID))
 		h.dm(ctx, f.UserID, slack.MsgOptionText(clip(text, 3000), false), slack.MsgOptionBlocks(flagMessageBlocks(d, f.Version, text, link)...))
 		payload, _ := json.Marshal(flagJob{Number: d.Number, FlagID: f.ID})
@@ -186,6 +187,10 @@ func (h *Handlers) onDecisionAck(ctx context.Context, r *bot.Request) {
 		if h.sched != nil {
 			h.cancelJob(ctx, flagJobKey(d.TeamID, d.Number, id))
 		}
+	}
+	h.homes.Refresh(r.TeamID, r.UserID)
+	if r.Interaction.Container.MessageTs == "" {
+		return // pressed on the dashboard, which the refresh redraws
 	}
 	msg := r.Interaction.Message
 	if err := h.slack.UpdateMessage(ctx, r.Interaction.Container.ChannelID, r.Interaction.Container.MessageTs,

@@ -126,6 +126,7 @@ type Store interface {
 	AcknowledgeDecision(ctx context.Context, teamID string, number int64, userID string, version int, at time.Time) (baton.Decision, []int64, error)
 	MarkFlagReminded(ctx context.Context, id int64, at time.Time) (bool, error)
 	ListDecisions(ctx context.Context, q baton.DecisionQuery) ([]baton.Decision, error)
+	PendingFlags(ctx context.Context, teamID, userID string, limit int) ([]store.PendingFlag, int, error)
 }
 
 // Slack is the outbound Slack client handlers talk through: one client, paced and retried.

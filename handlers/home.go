@@ -176,6 +176,9 @@ type homeData struct {
 	// krs are the key results the person owns, newest first; one more than shown when there are more.
 	krs []baton.KeyResult
 
+	flags      []store.PendingFlag // decisions flagged for the person, not acknowledged, the longest waiting first
+	flagsTotal int
+
 	digest            baton.DigestSetting
 	checkins          []store.Checkin
 	checkinsTotal     int
@@ -236,6 +239,9 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 		return d, err
 	}
 	if d.krs, err = h.store.KeyResultsByOwner(ctx, teamID, userID, homeKRLimit+1); err != nil {
+		return d, err
+	}
+	if d.flags, d.flagsTotal, err = h.store.PendingFlags(ctx, teamID, userID, homeFlagLimit); err != nil {
 		return d, err
 	}
 	if d.digest, err = h.store.Digest(ctx, teamID, userID); err != nil {

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/store"
 )
 
 // Callback IDs of the decision modals.
@@ -507,6 +509,33 @@ func ackedMessageBlocks(text string) []slack.Block {
 		slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("decision_flag")),
 		slack.NewContextBlock("decision_flag_acked", mrkdwn(":white_check_mark: You acknowledged this.")),
 	}
+}
+
+// homeFlagLimit is how many decisions to acknowledge the dashboard lists.
+const homeFlagLimit = 5
+
+// flagsHomeBlocks is the "Decisions flagged for you" section, ending in a divider: each decision the
+// person has not acknowledged, who flagged it and since when, with Acknowledge; nothing when there is none.
+func flagsHomeBlocks(flags []store.PendingFlag, total int, now time.Time) []slack.Block {
+	if len(flags) == 0 {
+		return nil
+	}
+	blocks := homeSection("flags", fmt.Sprintf(":pushpin: *Decisions flagged for you* (%d)", total))
+	for _, f := range flags[:min(len(flags), homeFlagLimit)] {
+		text := fmt.Sprintf("*%s* %s — flagged by %s, %s", baton.DecisionRef(f.Number), esc(clip(f.Title, 120)),
+			mention(f.Flag.FlaggedBy), sinceAgo(f.Flag.FlaggedAt, now))
+		if f.Flag.Reason != "" {
+			text += "\n>" + clip(quoteLines(f.Flag.Reason), 400)
+		}
+		// One Acknowledge per decision: each gets an action_id of its own, routed by the prefix.
+		ack := slack.NewButtonBlockElement(fmt.Sprintf("%s:%d", actDecisionAck, f.Number), ackValue(f.Number, f.Flag.Version), plain("Acknowledge"))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(text), nil, slack.NewAccessory(ack),
+			slack.SectionBlockOptionBlockID(fmt.Sprintf("flag_%d", f.Number))))
+	}
+	if more := total - min(len(flags), homeFlagLimit); more > 0 {
+		blocks = append(blocks, slack.NewContextBlock("flags_more", mrkdwn(fmt.Sprintf("%d more — read them with `/decision D-n`.", more))))
+	}
+	return append(blocks, slack.NewDividerBlock())
 }
 
 func ackValue(number int64, version int) string {

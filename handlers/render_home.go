@@ -34,6 +34,7 @@ func homeBlocks(d homeData, now time.Time) []slack.Block {
 	}
 	blocks = append(blocks, slack.NewDividerBlock())
 	blocks = append(blocks, awaitingHomeBlocks(d.awaiting, d.awaitingTotal, now)...)
+	blocks = append(blocks, flagsHomeBlocks(d.flags, d.flagsTotal, now)...)
 
 	blocks = append(blocks, homeSection("delegated", fmt.Sprintf(":baton: *Delegated by you* (%d open)", d.delegatedTotal))...)
 	if len(d.delegated) == 0 {

@@ -207,12 +207,23 @@ func TestHomeStaysUnderTheBlockLimit(t *testing.T) {
 		d.checkins = append(d.checkins, store.Checkin{Number: int64(i + 1), Message: strings.Repeat("long question ", 30)})
 	}
 	d.checkinsTotal = 5000
+	for i := 0; i < homeKRLimit+1; i++ {
+		k := sampleKRs(1)[0]
+		k.Title = strings.Repeat("long title ", 18)
+		d.krs = append(d.krs, k)
+	}
+	for i := 0; i < homeFlagLimit+1; i++ {
+		d.flags = append(d.flags, store.PendingFlag{Number: int64(i + 1), Title: strings.Repeat("long title ", 18),
+			Flag: baton.DecisionFlag{FlaggedBy: "UBEA", Version: 1, Reason: strings.Repeat("read this ", 100), FlaggedAt: fixedNow}})
+	}
+	d.flagsTotal = 5000
 	blocks := homeBlocks(d, fixedNow)
 	if len(blocks) > maxViewBlocks {
-		t.Fatalf("home has %d blocks, Slack allows %d", len(blocks), maxViewBlocks)
+		t.Fatalf("every section full, the home has %d blocks, Slack allows %d", len(blocks), maxViewBlocks)
 	}
 	raw, _ := json.Marshal(blocks)
-	for _, want := range []string{"Show all 5000", "…and 117 more", "Waiting for your approval* (5000)", "4992 more — see them with `/request list pending`", "Older ones: `/request list`"} {
+	for _, want := range []string{"Show all 5000", "…and 117 more", "Waiting for your approval* (5000)", "4992 more — see them with `/request list pending`", "Older ones: `/request list`",
+		"Decisions flagged for you* (5000)", "4995 more — read them with `/decision D-n`"} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("home does not say %q", want)
 		}

@@ -40,6 +40,14 @@ func dueText(d baton.Due) string {
 }
 
 // since says how long ago t was, in the largest sensible unit.
+// sinceAgo says how long ago t was: "just now", "3 hours ago".
+func sinceAgo(t, now time.Time) string {
+	if s := since(t, now); s != "just now" {
+		return s + " ago"
+	}
+	return "just now"
+}
+
 func since(t, now time.Time) string {
 	d := now.Sub(t)
 	switch {

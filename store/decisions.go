@@ -355,3 +355,41 @@ func (db *DB) ListDecisions(ctx context.Context, q baton.DecisionQuery) ([]baton
 	}
 	return out, nil
 }
+
+// PendingFlag is a decision waiting for a person's acknowledgement, with their latest flag on it.
+type PendingFlag struct {
+	Flag   baton.DecisionFlag
+	Number int64
+	Title  string
+}
+
+// PendingFlags lists the decisions flagged for a person that they have not acknowledged, the longest
+// waiting first, at most limit, and how many there are.
+func (db *DB) PendingFlags(ctx context.Context, teamID, userID string, limit int) ([]PendingFlag, int, error) {
+	var rows []struct {
+		flagRow
+		Number int64  `db:"number"`
+		Title  string `db:"title"`
+	}
+	if err := db.SelectContext(ctx, &rows, `SELECT * FROM (
+			SELECT DISTINCT ON (f.decision_id) f.id, f.decision_id, f.user_id, f.flagged_by, f.version, f.reason,
+				f.flagged_at, f.acknowledged_at, f.reminded_at, d.number, d.title
+			FROM decision_flags f JOIN decisions d ON d.id = f.decision_id
+			WHERE f.team_id = $1 AND f.user_id = $2 AND f.acknowledged_at IS NULL
+			ORDER BY f.decision_id, f.version DESC) pending
+		ORDER BY flagged_at, number LIMIT $3`, teamID, userID, limit); err != nil {
+		return nil, 0, mapError("read decisions to acknowledge", err)
+	}
+	total := len(rows)
+	if total == limit {
+		if err := db.GetContext(ctx, &total, `SELECT count(DISTINCT decision_id) FROM decision_flags
+			WHERE team_id = $1 AND user_id = $2 AND acknowledged_at IS NULL`, teamID, userID); err != nil {
+			return nil, 0, mapError("count decisions to acknowledge", err)
+		}
+	}
+	out := make([]PendingFlag, len(rows))
+	for i, r := range rows {
+		out[i] = PendingFlag{Flag: r.flag(), Number: r.Number, Title: r.Title}
+	}
+	return out, total, nil
+}

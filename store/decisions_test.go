@@ -259,3 +259,39 @@ func TestListDecisionsByTaskKRPersonAndWords(t *testing.T) {
 		}
 	}
 }
+
+func TestPendingFlagsListWhatAPersonHasNotAcknowledged(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	createDecision(t, db, "TA", "UBEA", queueDecision())
+	second := queueDecision()
+	second.Title, second.Flagged = "Retry policy", []string{"UANA", "UCAL"}
+	createDecision(t, db, "TA", "UBEA", second)
+	createDecision(t, db, "TB", "UBEA", queueDecision())
+
+	pending, total, err := db.PendingFlags(ctx, "TA", "UANA", 10)
+	if err != nil || total != 2 || len(pending) != 2 || pending[0].Number != 1 || pending[1].Title != "Retry policy" || pending[0].Flag.FlaggedBy != "UBEA" {
+		t.Fatalf("Ana's pending flags = %+v (%d), %v", pending, total, err)
+	}
+	if pending, total, _ := db.PendingFlags(ctx, "TA", "UANA", 1); len(pending) != 1 || total != 2 {
+		t.Errorf("limited to 1: %d shown of %d, want 1 of 2", len(pending), total)
+	}
+
+	// A new version flags her again: still one line for D-1, for its latest version.
+	if _, err := edit(db, "TA", 1, "UBEA", 1, func(f *baton.DecisionFields) { f.Decision = "Changed" }); err != nil {
+		t.Fatal(err)
+	}
+	if pending, total, _ := db.PendingFlags(ctx, "TA", "UANA", 10); total != 2 || pending[1].Number != 1 || pending[1].Flag.Version != 2 {
+		t.Errorf("after version 2: %+v (%d)", pending, total)
+	}
+	if _, _, err := db.AcknowledgeDecision(ctx, "TA", 1, "UANA", 2, now); err != nil {
+		t.Fatal(err)
+	}
+	if pending, total, _ := db.PendingFlags(ctx, "TA", "UANA", 10); total != 1 || pending[0].Number != 2 {
+		t.Errorf("after acknowledging D-1: %+v (%d)", pending, total)
+	}
+	if _, total, _ := db.PendingFlags(ctx, "TA", "UBEA", 10); total != 0 {
+		t.Errorf("the author, never flagged, has %d pending", total)
+	}
+}

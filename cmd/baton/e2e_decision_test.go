@@ -328,3 +328,29 @@ func TestADecisionForAPrivateChannelBatonIsNotInGoesToTheAuthorAndSaysHowToInvit
 		t.Errorf("the card's place is not recorded: %+v", got)
 	}
 }
+
+func TestTheDashboardListsDecisionsToAcknowledge(t *testing.T) {
+	h := newHarness(t)
+	card := h.dcRecord(bea, "Freeze deploys on Fridays", "No deploys after 12:00 on Fridays.",
+		input("d_flagged", slackdouble.InputValue{SelectedUsers: []string{ana, cal}}),
+		dcText("d_note", "Affects the release train"))
+	h.dcRecord(bea, "Weekly release notes", "Cal writes them.", input("d_flagged", slackdouble.InputValue{SelectedUsers: []string{ana}}))
+	if _, _, err := h.slack.AppHomeOpened(h.waitCtx(), ana); err != nil {
+		t.Fatal(err)
+	}
+	h.home(ana, "Decisions flagged for you* (2)", "*D-1* Freeze deploys on Fridays — flagged by <@UBEA>, just now", "Affects the release train",
+		"*D-2* Weekly release notes")
+
+	if _, err := h.slack.ClickHomeButton(h.waitCtx(), ana, "decision.ack:1"); err != nil {
+		t.Fatalf("Acknowledge on the dashboard: %v", err)
+	}
+	h.cardNow(card, "Acknowledged: :white_check_mark: <@UANA>", "Not yet acknowledged: <@UCAL>")
+	v := h.home(ana, "Decisions flagged for you* (1)")
+	if v.Has("Freeze deploys") {
+		t.Errorf("the acknowledged decision is still listed:\n%s", v.AllText())
+	}
+	// The DM of the flag still works and says it is done.
+	flag := h.dm(ana, "flagged you on decision", "D-1 · Freeze deploys on Fridays")
+	h.click(ana, flag, "decision.ack")
+	h.ckNow(flag, "You acknowledged this.")
+}
