@@ -77,8 +77,16 @@ func (h *Handlers) listDecisions(ctx context.Context, r *bot.Request, cmd baton.
 	title := "Latest decisions"
 	switch {
 	case cmd.Task != 0:
+		if _, err := h.store.Task(ctx, r.TeamID, cmd.Task); err != nil {
+			h.fail(ctx, r, err)
+			return
+		}
 		title = "Decisions linked to " + baton.TaskRef(cmd.Task)
 	case cmd.KR != 0:
+		if _, err := h.store.KeyResult(ctx, r.TeamID, cmd.KR); err != nil {
+			h.fail(ctx, r, err)
+			return
+		}
 		title = "Decisions linked to " + baton.KRRef(cmd.KR)
 	case cmd.User != (baton.UserRef{}):
 		p, err := h.people.Resolve(ctx, cmd.User)

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -12,10 +13,11 @@ import (
 )
 
 // decisionForm reads the decision form and checks what a person can get wrong: the fields' own rules,
-// links to tasks, key results, requests and decisions that do not exist, and people who cannot be flagged. Errors
-// are keyed by the form's input blocks; number is the decision being edited, 0 for a new one. Key
-// results are looked up in this workspace only, so another workspace's KR-7 is unknown here.
-func (h *Handlers) decisionForm(ctx context.Context, teamID string, v formState, number int64) (baton.DecisionFields, map[string]string, error) {
+// links to tasks, key results, requests and decisions that do not exist, a decision to supersede that
+// me may not edit, and people who cannot be flagged or mentioned. Errors are keyed by the form's input
+// blocks; number is the decision being edited, 0 for a new one. Key results are looked up in this
+// workspace only, so another workspace's KR-7 is unknown here.
+func (h *Handlers) decisionForm(ctx context.Context, teamID string, me Person, v formState, number int64) (baton.DecisionFields, map[string]string, error) {
 	f := baton.DecisionFields{
 		Title: v.text(fdTitle), Decision: v.text(fdDecision), Context: v.text(fdContext), Alternatives: v.text(fdAlternatives),
 		Status: baton.DecisionStatus(v.get(fdStatus).SelectedOption.Value), Flagged: v.get(fdFlagged).SelectedUsers,
@@ -74,25 +76,62 @@ func (h *Handlers) decisionForm(ctx context.Context, teamID string, v formState,
 		case target.SupersededByNumber != 0 && target.SupersededByNumber != number:
 			errs[fdSupersedes] = fmt.Sprintf("%s is already superseded by %s. Supersede %s instead.", target.Ref(),
 				baton.DecisionRef(target.SupersededByNumber), baton.DecisionRef(target.SupersededByNumber))
+		case !target.CanEdit(me.ID, me.IsAdmin):
+			errs[fdSupersedes] = fmt.Sprintf("Superseding %s changes it, and only %s (its author), the people it is flagged for or an admin can. Ask one of them.",
+				target.Ref(), mention(target.AuthorID))
 		}
 	}
-	for _, id := range f.Flagged {
-		p, err := h.people.Get(ctx, id)
-		if lookup(fdFlagged, err) != nil {
-			return f, nil, err
-		}
-		switch {
-		case err != nil:
-		case p.Deleted:
-			errs[fdFlagged] = fmt.Sprintf("%s has been deactivated and would never see the flag. Choose someone who is still here.", mention(id))
-		case p.IsBot:
-			errs[fdFlagged] = fmt.Sprintf("%s is a bot and can't acknowledge a decision. Choose people.", mention(id))
-		}
+	if err := h.checkDecisionPeople(ctx, me, f, errs); err != nil {
+		return f, nil, err
 	}
 	if len(errs) == 0 {
 		errs = nil
 	}
 	return f, errs, nil
+}
+
+// checkDecisionPeople checks everyone a version would put the decision in front of: those flagged and
+// those mentioned in its text. Each must be someone who can acknowledge it (not deactivated, not a
+// bot), and there may be at most baton.MaxFlagged of them.
+func (h *Handlers) checkDecisionPeople(ctx context.Context, me Person, f baton.DecisionFields, errs map[string]string) error {
+	fields := []struct{ block, text string }{
+		{fdTitle, f.Title}, {fdContext, f.Context}, {fdDecision, f.Decision}, {fdAlternatives, f.Alternatives},
+	}
+	check := func(block, id string) error {
+		p, err := h.people.Get(ctx, id)
+		switch {
+		case baton.ErrorCode(err) == baton.EInternal:
+			return err
+		case err != nil:
+			errs[block] = baton.ErrorMessage(err)
+		case p.Deleted:
+			errs[block] = fmt.Sprintf("%s has been deactivated and would never see the decision. Leave them out.", mention(id))
+		case p.IsBot:
+			errs[block] = fmt.Sprintf("%s is a bot and can't acknowledge a decision. Leave it out.", mention(id))
+		}
+		return nil
+	}
+	for _, id := range f.Flagged {
+		if err := check(fdFlagged, id); err != nil {
+			return err
+		}
+	}
+	v := baton.DecisionVersion{EditorID: me.ID, DecisionFields: f}
+	if n := len(v.ToTell()); n > baton.MaxFlagged {
+		errs[fdFlagged] = fmt.Sprintf("This puts the decision in front of %d people (flagged here and mentioned in the text); keep it to %d, or mention a channel for a wider audience.",
+			n, baton.MaxFlagged)
+		return nil
+	}
+	for _, fl := range fields {
+		for _, id := range baton.Mentions(fl.text) {
+			if !slices.Contains(f.Flagged, id) && id != me.ID {
+				if err := check(fl.block, id); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // onDecisionSubmit validates the decision form before Slack closes it, then records a new decision
@@ -108,7 +147,7 @@ func (h *Handlers) onDecisionSubmit(ctx context.Context, r *bot.Request) any {
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fdTitle)
 	}
-	f, errs, err := h.decisionForm(ctx, r.TeamID, state, meta.Number)
+	f, errs, err := h.decisionForm(ctx, r.TeamID, me, state, meta.Number)
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fdTitle)
 	}

@@ -228,10 +228,14 @@ func (h *Handlers) onDecisionRemind(ctx context.Context, j scheduler.Job) error 
 	if err != nil {
 		return err
 	}
+	current := false // a withdrawn flag, or one a later version replaced, is not the person's current one
 	for _, latest := range h.decisionFlags(ctx, d) {
-		if latest.UserID == f.UserID && latest.ID != f.ID {
-			return nil
+		if latest.UserID == f.UserID {
+			current = latest.ID == f.ID
 		}
+	}
+	if !current {
+		return nil
 	}
 	cal, err := h.calendarOf(ctx, j.TeamID, f.UserID)
 	if err != nil {

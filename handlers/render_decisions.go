@@ -271,12 +271,24 @@ func flagsLine(flags []baton.DecisionFlag) string {
 	}
 	var parts []string
 	if len(acked) > 0 {
-		parts = append(parts, "Acknowledged: "+strings.Join(acked, ", "))
+		parts = append(parts, "Acknowledged: "+namesUpTo(acked, flagNamesShown))
 	}
 	if len(waiting) > 0 {
-		parts = append(parts, ":hourglass_flowing_sand: Not yet acknowledged: "+strings.Join(waiting, ", "))
+		parts = append(parts, ":hourglass_flowing_sand: Not yet acknowledged: "+namesUpTo(waiting, flagNamesShown))
 	}
-	return strings.Join(parts, "\n")
+	return clip(strings.Join(parts, "\n"), 3000)
+}
+
+// flagNamesShown is how many people each list of a card names before it counts the rest.
+const flagNamesShown = 25
+
+// namesUpTo joins up to n names, then counts the rest.
+func namesUpTo(names []string, n int) string {
+	s := strings.Join(names[:min(len(names), n)], ", ")
+	if more := len(names) - n; more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return s
 }
 
 // decisionCardBlocks renders a decision: the card in its channel (long texts shortened, pointing to

@@ -162,7 +162,18 @@ func (db *DB) saveVersion(ctx context.Context, tx *sqlx.Tx, out *DecisionSave, v
 		}
 		out.Superseded = &target
 	}
-	for _, user := range stored.ToTell() {
+	// The editor has read what they saved; people the new version no longer names are not asked any more.
+	if _, err := tx.ExecContext(ctx, `UPDATE decision_flags SET acknowledged_at = $3
+		WHERE decision_id = $1 AND user_id = $2 AND acknowledged_at IS NULL AND withdrawn_at IS NULL`, d.ID, v.EditorID, v.At.UTC()); err != nil {
+		return mapError("acknowledge the editor's flags", err)
+	}
+	tell := append([]string{}, stored.ToTell()...) // never nil: ANY(NULL) would match nobody
+	if _, err := tx.ExecContext(ctx, `UPDATE decision_flags SET withdrawn_at = $3
+		WHERE decision_id = $1 AND NOT (user_id = ANY($2)) AND acknowledged_at IS NULL AND withdrawn_at IS NULL`,
+		d.ID, pq.Array(tell), v.At.UTC()); err != nil {
+		return mapError("withdraw flags", err)
+	}
+	for _, user := range tell {
 		var row flagRow
 		err := tx.GetContext(ctx, &row, `INSERT INTO decision_flags (decision_id, team_id, user_id, flagged_by, version, reason, flagged_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+flagColumns,
@@ -266,7 +277,7 @@ func (db *DB) DecisionFlags(ctx context.Context, decisionID int64) ([]baton.Deci
 	var rows []flagRow
 	if err := db.SelectContext(ctx, &rows, `SELECT `+flagColumns+` FROM (
 			SELECT DISTINCT ON (user_id) *, min(id) OVER (PARTITION BY user_id) AS first_id
-			FROM decision_flags WHERE decision_id = $1 ORDER BY user_id, version DESC) latest
+			FROM decision_flags WHERE decision_id = $1 AND withdrawn_at IS NULL ORDER BY user_id, version DESC) latest
 		ORDER BY first_id`, decisionID); err != nil {
 		return nil, mapError("read decision flags", err)
 	}
@@ -305,7 +316,7 @@ func (db *DB) AcknowledgeDecision(ctx context.Context, teamID string, number int
 			return mapError("read flags", err)
 		}
 		return mapError("acknowledge decision", tx.SelectContext(ctx, &opened, `UPDATE decision_flags SET acknowledged_at = $4
-			WHERE decision_id = $1 AND user_id = $2 AND version <= $3 AND acknowledged_at IS NULL RETURNING id`,
+			WHERE decision_id = $1 AND user_id = $2 AND version <= $3 AND acknowledged_at IS NULL AND withdrawn_at IS NULL RETURNING id`,
 			d.ID, userID, version, at.UTC()))
 	})
 	if err != nil {
@@ -321,7 +332,7 @@ func (db *DB) AcknowledgeDecision(ctx context.Context, teamID string, number int
 // reminded or acknowledged, so a reminder job that runs twice reminds once.
 func (db *DB) MarkFlagReminded(ctx context.Context, id int64, at time.Time) (bool, error) {
 	res, err := db.ExecContext(ctx, `UPDATE decision_flags SET reminded_at = $2
-		WHERE id = $1 AND reminded_at IS NULL AND acknowledged_at IS NULL`, id, at.UTC())
+		WHERE id = $1 AND reminded_at IS NULL AND acknowledged_at IS NULL AND withdrawn_at IS NULL`, id, at.UTC())
 	if err != nil {
 		return false, mapError("record flag reminder", err)
 	}
@@ -375,7 +386,7 @@ func (db *DB) PendingFlags(ctx context.Context, teamID, userID string, limit int
 			SELECT DISTINCT ON (f.decision_id) f.id, f.decision_id, f.user_id, f.flagged_by, f.version, f.reason,
 				f.flagged_at, f.acknowledged_at, f.reminded_at, d.number, d.title
 			FROM decision_flags f JOIN decisions d ON d.id = f.decision_id
-			WHERE f.team_id = $1 AND f.user_id = $2 AND f.acknowledged_at IS NULL
+			WHERE f.team_id = $1 AND f.user_id = $2 AND f.acknowledged_at IS NULL AND f.withdrawn_at IS NULL
 			ORDER BY f.decision_id, f.version DESC) pending
 		ORDER BY flagged_at, number LIMIT $3`, teamID, userID, limit); err != nil {
 		return nil, 0, mapError("read decisions to acknowledge", err)
@@ -383,7 +394,7 @@ func (db *DB) PendingFlags(ctx context.Context, teamID, userID string, limit int
 	total := len(rows)
 	if total == limit {
 		if err := db.GetContext(ctx, &total, `SELECT count(DISTINCT decision_id) FROM decision_flags
-			WHERE team_id = $1 AND user_id = $2 AND acknowledged_at IS NULL`, teamID, userID); err != nil {
+			WHERE team_id = $1 AND user_id = $2 AND acknowledged_at IS NULL AND withdrawn_at IS NULL`, teamID, userID); err != nil {
 			return nil, 0, mapError("count decisions to acknowledge", err)
 		}
 	}

@@ -295,3 +295,36 @@ func TestPendingFlagsListWhatAPersonHasNotAcknowledged(t *testing.T) {
 		t.Errorf("the author, never flagged, has %d pending", total)
 	}
 }
+
+func TestANewVersionWithdrawsTheFlagsOfPeopleItNoLongerNames(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	f := queueDecision()
+	f.Flagged = []string{"UANA", "UCAL"}
+	saved := createDecision(t, db, "TA", "UBEA", f)
+	var calFlag int64
+	for _, fl := range saved.Flags {
+		if fl.UserID == "UCAL" {
+			calFlag = fl.ID
+		}
+	}
+	// Ana, flagged, edits it and leaves Cal out: her flag counts as read, Cal's is withdrawn.
+	if _, err := db.EditDecision(ctx, "TA", 1, "", func(d *baton.Decision) (baton.DecisionVersion, error) {
+		g := d.DecisionFields
+		g.Flagged = []string{"UANA"}
+		return d.Edit("UANA", false, 1, g, now.Add(time.Hour))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	flags, err := db.DecisionFlags(ctx, saved.Decision.ID)
+	if err != nil || len(flags) != 1 || flags[0].UserID != "UANA" || !flags[0].Acknowledged() {
+		t.Fatalf("flags after the edit = %+v, %v; want Ana's, acknowledged", flags, err)
+	}
+	if _, total, _ := db.PendingFlags(ctx, "TA", "UCAL", 10); total != 0 {
+		t.Errorf("Cal still has %d decisions to acknowledge", total)
+	}
+	if ok, _ := db.MarkFlagReminded(ctx, calFlag, now.Add(25*time.Hour)); ok {
+		t.Error("Cal's withdrawn flag was reminded")
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -223,7 +224,9 @@ func TestAnUnacknowledgedFlagIsRemindedOnceInWorkingHours(t *testing.T) {
 func TestSupersedeLinksBothCardsAndListFindsDecisions(t *testing.T) {
 	h := newHarness(t)
 	delegated(h)
-	old := h.dcRecord(bea, "Queue on Redis", "Redis holds the jobs.", dcText("d_task", "T-1"))
+	// Ana, flagged on D-1, may edit it, and so may supersede it.
+	old := h.dcRecord(bea, "Queue on Redis", "Redis holds the jobs.", dcText("d_task", "T-1"),
+		input("d_flagged", slackdouble.InputValue{SelectedUsers: []string{ana}}))
 	h.dcRecord(ana, "Queue on Postgres", "Postgres holds the jobs; Redis indexes them.",
 		dcText("d_supersedes", "D-1"), input("d_flagged", slackdouble.InputValue{SelectedUsers: []string{cal}}),
 		dcText("d_context", "Redis may be flushed, ask <@UADM>."))
@@ -353,4 +356,45 @@ func TestTheDashboardListsDecisionsToAcknowledge(t *testing.T) {
 	flag := h.dm(ana, "flagged you on decision", "D-1 · Freeze deploys on Fridays")
 	h.click(ana, flag, "decision.ack")
 	h.ckNow(flag, "You acknowledged this.")
+}
+
+func TestWhoADecisionReachesAndWhoMaySupersedeIt(t *testing.T) {
+	h := newHarness(t)
+	h.dcRecord(bea, "Use Postgres for jobs", "Postgres keeps the truth.")
+
+	// Cal is neither the author of D-1 nor flagged on it: he may record D-2, not supersede D-1 with it.
+	h.dcCommand(cal, launc, "")
+	v := h.view(cal, "decision.new")
+	errs := h.dcErrors(cal, v, form(dcText("d_title", "Use a queue service"), dcText("d_decision", "Move to a hosted queue."),
+		dcText("d_supersedes", "D-1")))
+	if !strings.Contains(errs["d_supersedes"], "only <@UBEA> (its author), the people it is flagged for or an admin") {
+		t.Errorf("Cal superseded Bea's decision: %q", errs["d_supersedes"])
+	}
+
+	// Mentions put the decision in front of people too: a bot can't acknowledge it, and there is a ceiling.
+	var many []string
+	for i := range 21 {
+		many = append(many, fmt.Sprintf("<@UM%02d>", i))
+	}
+	errs = h.dcErrors(cal, v, form(dcText("d_title", "Use a queue service"), dcText("d_decision", "Move to a hosted queue."),
+		dcText("d_context", "Read by "+strings.Join(many, " "))))
+	if !strings.Contains(errs["d_flagged"], "in front of 21 people") {
+		t.Errorf("21 mentioned people were accepted: %q", errs["d_flagged"])
+	}
+	errs = h.dcErrors(cal, v, form(dcText("d_title", "Use a queue service"), dcText("d_decision", "Ask <@UROBO> to move it.")))
+	if !strings.Contains(errs["d_decision"], "<@UROBO> is a bot") {
+		t.Errorf("a mentioned bot was accepted: %q", errs["d_decision"])
+	}
+	h.idle()
+	if n := h.dcCount(); n != 1 {
+		t.Fatalf("%d decisions stored, want only D-1", n)
+	}
+	if d := h.dcStored(1); d.Status == baton.DecisionSuperseded {
+		t.Error("D-1 was marked superseded by a refused form")
+	}
+
+	h.dcCommand(cal, launc, "list task T-9")
+	h.ephemeral(cal, "There is no task T-9")
+	h.dcCommand(cal, launc, "list kr KR-9")
+	h.ephemeral(cal, "There is no key result KR-9")
 }

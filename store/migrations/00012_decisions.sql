@@ -69,7 +69,8 @@ CREATE TRIGGER decision_versions_append_only BEFORE UPDATE OR DELETE ON decision
     FOR EACH ROW EXECUTE FUNCTION decision_versions_append_only();
 
 -- A flag puts one version of a decision in front of one person until they acknowledge it; an
--- unacknowledged flag is reminded once.
+-- unacknowledged flag is reminded once. A later version that no longer names the person withdraws
+-- their open flags.
 CREATE TABLE decision_flags (
     id              bigserial   PRIMARY KEY,
     decision_id     bigint      NOT NULL REFERENCES decisions (id),
@@ -81,6 +82,7 @@ CREATE TABLE decision_flags (
     flagged_at      timestamptz NOT NULL,
     acknowledged_at timestamptz,
     reminded_at     timestamptz,
+    withdrawn_at    timestamptz,
     UNIQUE (decision_id, user_id, version)
 );
 
