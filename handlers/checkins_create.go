@@ -260,6 +260,9 @@ func (h *Handlers) checkinDraftFromForm(ctx context.Context, r *bot.Request, me 
 	d := checkinDraft{teamID: r.TeamID, sender: me, message: v.text(fCkMessage), askReply: v.checked(fCkOptions, optAskReply)}
 	if m, err := strconv.ParseInt(v.get(fCkRemind).SelectedOption.Value, 10, 64); err == nil {
 		d.remind = time.Duration(m) * time.Minute
+		if d.remind < 0 || d.remind > baton.MaxCheckinReminder {
+			errs[fCkRemind] = "Pick one of the reminder choices."
+		}
 	}
 	limit, err := h.store.CheckinMaxRecipients(ctx, r.TeamID)
 	if err != nil {

@@ -85,6 +85,9 @@ func (h *Handlers) onCheckinEditSubmit(ctx context.Context, r *bot.Request) any 
 		h.cancelRemoved(ctx, old, c)
 		plans = h.scheduleAll(ctx, c)
 	}
+	if c.RemindAfter != old.RemindAfter {
+		h.rescheduleReminders(ctx, c)
+	}
 	h.homes.Refresh(c.TeamID, c.SenderID)
 	h.background(ctx, func(ctx context.Context) {
 		blocks := checkinEditedBlocks(c, plans)

@@ -34,6 +34,28 @@ func (h *Handlers) scheduleReminder(ctx context.Context, c store.Checkin, d stor
 	}
 }
 
+// rescheduleReminders moves the waiting reminders of a check-in's latest deliveries after an edit
+// changed its reminder delay: to the new time, or away when it no longer reminds.
+func (h *Handlers) rescheduleReminders(ctx context.Context, c store.Checkin) {
+	if h.sched == nil {
+		return
+	}
+	latest, err := h.store.LatestDeliveries(ctx, []int64{c.ID})
+	if err != nil {
+		h.log.ErrorContext(ctx, "check-in reminders not moved", "checkin", c.Ref(), "err", err)
+		return
+	}
+	for _, d := range latest[c.ID] {
+		switch {
+		case d.State != store.DeliveryDelivered || !d.RemindedAt.IsZero():
+		case c.RemindAfter > 0:
+			h.scheduleReminder(ctx, c, d)
+		default:
+			h.cancelJob(ctx, reminderJobKey(c.TeamID, c.Number, d.RecipientID, d.ID))
+		}
+	}
+}
+
 // onCheckinRemind posts the one reminder of a delivery that is still unseen, unless the world moved
 // on: the check-in was paused, cancelled or muted, the recipient was taken off it, or a newer
 // delivery has replaced this one.
@@ -43,8 +65,12 @@ func (h *Handlers) onCheckinRemind(ctx context.Context, j scheduler.Job) error {
 		return fmt.Errorf("job %s: bad payload: %w", j.Key, err)
 	}
 	c, d, ok, err := h.jobDelivery(ctx, p.Delivery)
-	if !ok || d.State != store.DeliveryDelivered {
+	if !ok || d.State != store.DeliveryDelivered || c.RemindAfter <= 0 {
 		return err
+	}
+	if d.DeliveredAt.Add(c.RemindAfter).After(h.now()) {
+		h.scheduleReminder(ctx, c, d) // an edit made the delay longer
+		return nil
 	}
 	latest, err := h.store.LatestDeliveries(ctx, []int64{c.ID})
 	if err != nil {

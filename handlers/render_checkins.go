@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -135,9 +136,16 @@ func checkinForm(callbackID, title, submit, meta string, c *store.Checkin, loc *
 		}
 		remindOpts = append(remindOpts, slack.NewOptionBlockObject(strconv.FormatInt(int64(d/time.Minute), 10), plain(label), nil))
 	}
+	choices := remindChoices
+	if !slices.Contains(choices, f.remind) {
+		// A delay typed in the quick form (remind after 3h) stays what it is unless the sender changes it.
+		remindOpts = append(remindOpts, slack.NewOptionBlockObject(strconv.FormatInt(int64(f.remind/time.Minute), 10),
+			plain("After "+baton.DescribeDuration(f.remind)), nil))
+		choices = append(slices.Clone(choices), f.remind)
+	}
 	remind := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Don't remind"), fCkRemind, remindOpts...)
 	remind.InitialOption = remindOpts[0]
-	for i, d := range remindChoices {
+	for i, d := range choices {
 		if d == f.remind {
 			remind.InitialOption = remindOpts[i]
 		}

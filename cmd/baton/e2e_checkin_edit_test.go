@@ -188,3 +188,37 @@ func (h *harness) dmWhere(user string, pred func(slackdouble.Message) bool) slac
 	}
 	return m
 }
+
+func TestCheckinEditKeepsAQuickFormReminderAndTurningItOffStopsTheWaitingOne(t *testing.T) {
+	h := newHarness(t)
+	h.ckCommand(bea, launc, "<@UANA> every weekday at 09:30 remind after 3h Standup notes?")
+	h.ephemeral(bea, "Check-in *C-1* is set up")
+	h.idle()
+	h.advanceTo(ckFri.Add(time.Second))
+	h.dm(ana, "Standup notes?")
+	h.idle()
+
+	// The form shows the 3 hours typed in the quick form; saving another change keeps them.
+	h.ckCommand(bea, launc, "edit C-1")
+	v := h.view(bea, "checkin.edit")
+	if !strings.Contains(string(v.Blocks), `"initial_option":{"text":{"emoji":false,"text":"After 3 hours"`) {
+		t.Fatalf("the form does not start from the 3-hour reminder: %s", v.Blocks)
+	}
+	h.submit(bea, v, form(input("ck_message", slackdouble.InputValue{Value: slackdouble.Str("Standup notes, please?")})))
+	h.dm(bea, "Check-in *C-1* is updated")
+	h.idle()
+	if c, err := h.db.Checkin(h.ctx, h.slack.Options().TeamID, 1); err != nil || c.RemindAfter != 3*time.Hour {
+		t.Fatalf("reminder after the edit = %v (%v), want 3h", c.RemindAfter, err)
+	}
+
+	// Turned off while Friday's delivery is still unseen: its reminder does not go out.
+	h.ckCommand(bea, launc, "edit C-1")
+	v = h.view(bea, "checkin.edit")
+	h.submit(bea, v, form(input("ck_remind", slackdouble.InputValue{SelectedOption: "0"})))
+	h.idle()
+	h.advanceTo(ckFri.Add(4 * time.Hour))
+	h.idle()
+	if n := h.ckDeliveries(ana, "C-1"); n != 1 {
+		t.Errorf("%d check-in DMs, want the delivery and no reminder", n)
+	}
+}
