@@ -198,6 +198,16 @@ func (h *Handlers) setObjectiveStatus(ctx context.Context, r *bot.Request, numbe
 		return err
 	}
 	h.reply(ctx, r, fmt.Sprintf(":white_check_mark: %s is now %s.", objectiveHeadline(o), o.Status))
+	if o.Status == baton.ObjectiveActive {
+		// The reminders of its key results stopped while it was achieved or dropped; they start again.
+		krs, err := h.store.KeyResultsOf(ctx, []int64{o.ID})
+		if err != nil {
+			return err
+		}
+		for _, k := range krs {
+			h.watchKR(ctx, k)
+		}
+	}
 	return nil
 }
 

@@ -182,3 +182,14 @@ func TestEveryOKRActionHasARoute(t *testing.T) {
 		}
 	}
 }
+
+func TestAChainOfManyObjectivesStaysShort(t *testing.T) {
+	a := baton.Alignment{KR: sampleKRs(1)[0]}
+	for i := range 20 {
+		a.Objectives = append(a.Objectives, baton.Objective{Number: int64(i + 1), Title: strings.Repeat("&", 200)})
+	}
+	got := chainText(a)
+	if n := len([]rune(got)); n > 1600 || !strings.HasSuffix(got, "→ …") || strings.Contains(got, "O-5") {
+		t.Errorf("a chain of 20 objectives is %d characters and ends %q", n, got[max(0, len(got)-20):])
+	}
+}

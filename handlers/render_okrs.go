@@ -179,11 +179,17 @@ const treeKRLimit = 8
 // chainText is the goal a task serves, nearest first: KR-7 Title (45%) → O-3 Title → O-1 Title.
 func chainText(a baton.Alignment) string {
 	parts := []string{fmt.Sprintf("*%s* %s (%d%%)", a.KR.Ref(), esc(clip(a.KR.Title, 60)), baton.Percent(a.KR.Progress()))}
-	for _, o := range a.Objectives {
+	for _, o := range a.Objectives[:min(len(a.Objectives), chainObjectives)] {
 		parts = append(parts, fmt.Sprintf("*%s* %s", o.Ref(), esc(clip(o.Title, 60))))
+	}
+	if len(a.Objectives) > chainObjectives {
+		parts = append(parts, "…")
 	}
 	return "→ " + strings.Join(parts, " → ")
 }
+
+// chainObjectives is how many objectives a chain names above the key result; /okr O-n shows the rest.
+const chainObjectives = 4
 
 // objectiveView is what /okr O-3 shows.
 type objectiveView struct {

@@ -80,7 +80,7 @@ func eventNotice(t baton.Task, ev baton.TaskEvent) string {
 
 // notify sends one person a direct message about a task, with a button that opens its card.
 func (h *Handlers) notify(ctx context.Context, t baton.Task, userID, text string) {
-	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("notice"))}
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(clip(text, 3000)), nil, nil, slack.SectionBlockOptionBlockID("notice"))}
 	if t.CardTS != "" {
 		if link, err := h.slack.Permalink(ctx, t.ChannelID, t.CardTS); err == nil {
 			open := slack.NewButtonBlockElement(actOpen, numberString(t.Number), plain("Open card"))

@@ -391,6 +391,15 @@ func TestKeyResultReminderInTheOwnersWorkingHoursWithAnUpdateButton(t *testing.T
 	if reminders := h.dmsWith(ana, "has not been updated"); reminders != 1 {
 		t.Errorf("Ana got %d reminders, want the one before the objective was dropped", reminders)
 	}
+
+	// Active again: its key results remind again, the stale one at once (in Ana's working hours).
+	h.okrReply(bea, "O-1 status active", "is now active")
+	h.until("the reminder to start again", func() bool {
+		_, ok, _ := h.db.JobByKey(context.Background(), key)
+		return ok
+	})
+	h.advanceTo(h.clock.Now().Add(24 * time.Hour))
+	h.until("a second reminder", func() bool { return h.dmsWith(ana, "has not been updated") == 2 })
 }
 
 func TestAnExistingTaskIsLinkedToAKeyResultAndUnlinked(t *testing.T) {
