@@ -256,6 +256,22 @@ func NewKeyResult(o Objective, actor string, s KRSpec, now time.Time) (KeyResult
 	return k, nil
 }
 
+// Edit changes what a key result is: its title, owner and weight and, for a number, its start, target
+// and unit. How it is measured, its current value and its history stay. Errors come per field, like
+// NewKeyResult's, and leave the key result as it was.
+func (k *KeyResult) Edit(o Objective, s KRSpec, now time.Time) map[KRField]error {
+	s.Kind = k.Kind
+	next, errs := NewKeyResult(o, k.CreatedBy, s, now)
+	if errs != nil {
+		return errs
+	}
+	k.Title, k.OwnerID, k.Weight, k.UpdatedAt = next.Title, next.OwnerID, next.Weight, now
+	if k.Kind == KRMetric {
+		k.Start, k.Target, k.Unit = next.Start, next.Target, next.Unit
+	}
+	return nil
+}
+
 // KRCheckin is one append-only entry of a key result's history: the value someone reported.
 type KRCheckin struct {
 	ID      int64     `db:"id"`

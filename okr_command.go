@@ -77,6 +77,7 @@ const (
 	OKRUpdate
 	OKRShowObjective
 	OKRShowKR
+	OKREditKR
 	OKRSetParent
 	OKRSetStatus
 	OKRList
@@ -87,7 +88,7 @@ const (
 // OKRCommand is a parsed /okr command.
 type OKRCommand struct {
 	Kind    OKRCommandKind
-	Number  int64           // OKRNewKR, OKRShowObjective, OKRSetParent: the objective; OKRUpdate, OKRShowKR: the key result
+	Number  int64           // OKRNewKR, OKRShowObjective, OKRSetParent: the objective; OKRUpdate, OKRShowKR, OKREditKR: the key result
 	Parent  int64           // OKRSetParent: the new parent objective, 0 for none
 	Status  ObjectiveStatus // OKRSetStatus
 	Value   float64         // OKRUpdate
@@ -144,8 +145,13 @@ func ParseOKRCommand(text string) (OKRCommand, error) {
 			return parseSetStatus(n, rest[1:])
 		}
 	}
-	if n, ok := ParseKRRef(words[0]); ok && len(rest) == 0 {
-		return OKRCommand{Kind: OKRShowKR, Number: n}, nil
+	if n, ok := ParseKRRef(words[0]); ok {
+		switch {
+		case len(rest) == 0:
+			return OKRCommand{Kind: OKRShowKR, Number: n}, nil
+		case len(rest) == 1 && strings.EqualFold(rest[0], "edit"):
+			return OKRCommand{Kind: OKREditKR, Number: n}, nil
+		}
 	}
 	if p, err := ParsePeriod(words[0]); err == nil && len(rest) == 0 {
 		return OKRCommand{Kind: OKRTree, Period: p.String()}, nil

@@ -244,6 +244,7 @@ func TestParseOKRCommand(t *testing.T) {
 		{"O-3", cmd{Kind: baton.OKRShowObjective, Number: 3}, ""},
 		{"#o-12", cmd{Kind: baton.OKRShowObjective, Number: 12}, ""},
 		{"KR-7", cmd{Kind: baton.OKRShowKR, Number: 7}, ""},
+		{"kr-7 Edit", cmd{Kind: baton.OKREditKR, Number: 7}, ""},
 		{"O-3 parent O-1", cmd{Kind: baton.OKRSetParent, Number: 3, Parent: 1}, ""},
 		{"o-3 PARENT none", cmd{Kind: baton.OKRSetParent, Number: 3}, ""},
 		{"O-3 parent", cmd{}, "`/okr O-3 parent O-1`"},
@@ -305,7 +306,7 @@ func FuzzParseOKRCommand(f *testing.F) {
 					t.Fatalf("%q: tree of a bad period %q", text, c.Period)
 				}
 			}
-		case baton.OKRNewKR, baton.OKRShowObjective, baton.OKRShowKR, baton.OKRUpdate, baton.OKRSetParent:
+		case baton.OKRNewKR, baton.OKRShowObjective, baton.OKRShowKR, baton.OKREditKR, baton.OKRUpdate, baton.OKRSetParent:
 		case baton.OKRSetStatus:
 			if _, err := baton.ParseObjectiveStatus(string(c.Status)); err != nil || c.Number <= 0 {
 				t.Fatalf("%q: status %q of O-%d", text, c.Status, c.Number)
@@ -368,5 +369,31 @@ func TestParseOKRReminderDays(t *testing.T) {
 		if _, err := baton.ParseOKRReminderDays(in); baton.ErrorCode(err) != baton.EInvalid {
 			t.Errorf("ParseOKRReminderDays(%q) accepted: %v", in, err)
 		}
+	}
+}
+
+func TestEditKeyResult(t *testing.T) {
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	o := baton.Objective{ID: 4, TeamID: "T1", Number: 3}
+	k, _ := baton.NewKeyResult(o, "UA", baton.KRSpec{Title: "Reach users", OwnerID: "UB", Kind: baton.KRMetric, Start: "200", Target: "1000"}, now)
+	k.Current = 600
+	later := now.Add(time.Hour)
+	if errs := k.Edit(o, baton.KRSpec{Title: "Reach 1,200 users", OwnerID: "UC", Kind: baton.KRRollup, Start: "200", Target: "1200", Unit: "users", Weight: "2"}, later); errs != nil {
+		t.Fatalf("edit: %v", errs)
+	}
+	if k.Title != "Reach 1,200 users" || k.OwnerID != "UC" || k.Kind != baton.KRMetric || k.Target != 1200 || k.Current != 600 ||
+		k.Unit != "users" || k.Weight != 2 || k.CreatedBy != "UA" || !k.UpdatedAt.Equal(later) || k.Progress() != 0.4 {
+		t.Errorf("edited key result %+v (progress %v)", k, k.Progress())
+	}
+	before := k
+	if errs := k.Edit(o, baton.KRSpec{Title: "x", OwnerID: "UC", Start: "5", Target: "5"}, later); errs[baton.KRFieldTarget] == nil {
+		t.Errorf("target = start was accepted: %v", errs)
+	}
+	if k != before {
+		t.Errorf("a refused edit changed the key result: %+v", k)
+	}
+	roll, _ := baton.NewKeyResult(o, "UA", baton.KRSpec{Title: "Tasks", OwnerID: "UB", Kind: baton.KRRollup}, now)
+	if errs := roll.Edit(o, baton.KRSpec{Title: "Launch tasks", OwnerID: "UB", Start: "1", Target: "9"}, later); errs != nil || roll.Kind != baton.KRRollup || roll.Target != 0 || roll.Title != "Launch tasks" {
+		t.Errorf("roll-up edit: %+v %v", roll, errs)
 	}
 }

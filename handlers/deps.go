@@ -107,6 +107,7 @@ type Store interface {
 	CreateKeyResult(ctx context.Context, k baton.KeyResult) (baton.KeyResult, error)
 	KeyResult(ctx context.Context, teamID string, number int64) (baton.KeyResult, error)
 	KeyResultByID(ctx context.Context, teamID string, id int64) (baton.KeyResult, error)
+	EditKeyResult(ctx context.Context, teamID string, number int64, change func(k *baton.KeyResult) error) (baton.KeyResult, error)
 	KeyResultsOf(ctx context.Context, objectiveIDs []int64) ([]baton.KeyResult, error)
 	KeyResultsByOwner(ctx context.Context, teamID, ownerID string, limit int) ([]baton.KeyResult, error)
 	CheckInKeyResult(ctx context.Context, teamID string, number int64, change func(k *baton.KeyResult) (baton.KRCheckin, error)) (baton.KeyResult, baton.KRCheckin, error)

@@ -13,6 +13,7 @@ func (h *Handlers) registerOKRs(r *bot.Router) {
 	r.ViewSubmission(cbNewObjective, h.onNewObjectiveSubmit)
 	r.ViewSubmission(cbNewKR, h.onNewKRSubmit)
 	r.ViewSubmission(cbKRCheckin, h.onKRCheckinSubmit)
+	r.ViewSubmission(cbEditKR, h.onEditKRSubmit)
 	r.Action(actKRUpdate, h.onKRUpdateButton)
 }
 
@@ -35,6 +36,8 @@ func (h *Handlers) onOKRCommand(ctx context.Context, r *bot.Request) {
 		err = h.showObjective(ctx, r, cmd.Number)
 	case baton.OKRShowKR:
 		err = h.showKR(ctx, r, cmd.Number)
+	case baton.OKREditKR:
+		err = h.openEditKR(ctx, r, cmd.Number)
 	case baton.OKRSetParent:
 		err = h.setParent(ctx, r, cmd.Number, cmd.Parent)
 	case baton.OKRSetStatus:

@@ -19,6 +19,7 @@ const (
 	cbNewObjective = "okr.new"
 	cbNewKR        = "okr.kr"
 	cbKRCheckin    = "okr.checkin"
+	cbEditKR       = "okr.kr_edit"
 )
 
 // Input block and action IDs of the OKR modals.
@@ -340,7 +341,7 @@ func okrHelpBlocks(problem string) []slack.Block {
 			"• `/okr` — this quarter's objectives with their key results · `/okr 2026-Q3` — another period\n"+
 			"• `/okr new` — set an objective · `/okr kr O-3` — add a key result to it\n"+
 			"• `/okr update KR-7 42 what moved` — record a key result's new value\n"+
-			"• `/okr O-3` · `/okr KR-7` — one of them, with its history and linked tasks\n"+
+			"• `/okr O-3` · `/okr KR-7` — one of them, with its history and linked tasks · `/okr KR-7 edit` — change its title, owner, target or weight\n"+
 			"• `/okr O-3 parent O-1` — put an objective under a broader one (`parent none` to clear)\n"+
 			"• `/okr O-3 status achieved` — or `dropped`, `active`; only active objectives remind their owners\n"+
 			"• `/okr list` · `/okr list @person` — what someone owns\n"+
@@ -363,16 +364,52 @@ func newKRModal(o baton.Objective, ownerID string) slack.ModalViewRequest {
 	rollup := slack.NewOptionBlockObject(string(baton.KRRollup), plain("Its linked tasks done"), nil)
 	kind := slack.NewRadioButtonsBlockElement(fKind, metric, rollup)
 	kind.InitialOption = metric
-	return modal(cbNewKR, "Key result for "+clip(o.Ref(), 9), "Add", modalMeta{Number: o.Number},
+	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(objectiveHeadline(o)), nil, nil, slack.SectionBlockOptionBlockID("objective_title")),
 		textInput(fTitle, "Key result", "Reach 1,000 paying teams", "", baton.MaxOKRTitleLen, false, false),
 		userInput(fOwner, "Owner", ownerID),
 		slack.NewInputBlock(fKind, plain("Measured by"), nil, kind),
-		textInput(fStart, "Start", "200 — for a number", "", 24, false, true),
-		textInput(fTarget, "Target", "1000 — below the start works too", "", 24, false, true),
-		textInput(fUnit, "Unit", "teams, %, €k", "", baton.MaxUnitLen, false, true),
-		textInput(fWeight, "Weight", "1 — how much it counts in the objective", "", 8, false, true),
-	)
+	}
+	blocks = append(blocks, krMeasureInputs(baton.KeyResult{Kind: baton.KRMetric}, false)...)
+	return modal(cbNewKR, "Key result for "+clip(o.Ref(), 9), "Add", modalMeta{Number: o.Number}, blocks...)
+}
+
+// krEditModal is the key result form filled in with what k is now. How it is measured cannot change:
+// a roll-up's form has no start, target or unit.
+func krEditModal(k baton.KeyResult, o baton.Objective) slack.ModalViewRequest {
+	measured := "Measured by a number from start to target, now at " + baton.FormatOKRNumber(k.Current) + "."
+	if k.Kind == baton.KRRollup {
+		measured = "Measured by its linked tasks done."
+	}
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(objectiveHeadline(o)), nil, nil, slack.SectionBlockOptionBlockID("objective_title")),
+		textInput(fTitle, "Key result", "Reach 1,000 paying teams", k.Title, baton.MaxOKRTitleLen, false, false),
+		userInput(fOwner, "Owner", k.OwnerID),
+		slack.NewContextBlock("kr_measured", mrkdwn(measured+" That stays; record new values with `/okr update "+k.Ref()+"`.")),
+	}
+	blocks = append(blocks, krMeasureInputs(k, true)...)
+	return modal(cbEditKR, "Edit "+clip(k.Ref(), 18), "Save", modalMeta{Number: k.Number}, blocks...)
+}
+
+// krMeasureInputs are the form's start, target, unit (for a number) and weight fields, filled in from
+// k when filled is true.
+func krMeasureInputs(k baton.KeyResult, filled bool) []slack.Block {
+	start, target, weight := "", "", ""
+	if filled {
+		start, target, weight = baton.FormatOKRNumber(k.Start), baton.FormatOKRNumber(k.Target), baton.FormatOKRNumber(k.Weight)
+	}
+	var blocks []slack.Block
+	if k.Kind == baton.KRMetric {
+		unit := ""
+		if filled {
+			unit = k.Unit
+		}
+		blocks = append(blocks,
+			textInput(fStart, "Start", "200 — for a number", start, 24, false, true),
+			textInput(fTarget, "Target", "1000 — below the start works too", target, 24, false, true),
+			textInput(fUnit, "Unit", "teams, %, €k", unit, baton.MaxUnitLen, false, true))
+	}
+	return append(blocks, textInput(fWeight, "Weight", "1 — how much it counts in the objective", weight, 8, false, true))
 }
 
 // krCheckinModal asks for a key result's new value and what moved it.

@@ -226,6 +226,34 @@ func (db *DB) KeyResult(ctx context.Context, teamID string, number int64) (baton
 	return k, nil
 }
 
+// EditKeyResult changes a key result under a row lock: change edits it (or refuses), and what it
+// describes (title, owner, weight, start, target, unit) is saved.
+func (db *DB) EditKeyResult(ctx context.Context, teamID string, number int64, change func(k *baton.KeyResult) error) (baton.KeyResult, error) {
+	var id int64
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var k baton.KeyResult
+		err := tx.GetContext(ctx, &k, `SELECT `+krColumns+` FROM key_results k WHERE k.team_id = $1 AND k.number = $2 FOR UPDATE`, teamID, number)
+		if errors.Is(err, sql.ErrNoRows) {
+			return krNotFound(number)
+		}
+		if err != nil {
+			return mapError("lock key result", err)
+		}
+		if err := change(&k); err != nil {
+			return err
+		}
+		id = k.ID
+		_, err = tx.ExecContext(ctx, `UPDATE key_results SET title = $2, owner_id = $3, weight = $4, start_value = $5,
+			target_value = $6, unit = $7, updated_at = $8 WHERE id = $1`,
+			k.ID, k.Title, k.OwnerID, k.Weight, k.Start, k.Target, k.Unit, k.UpdatedAt)
+		return mapError("edit key result", err)
+	})
+	if err != nil {
+		return baton.KeyResult{}, err
+	}
+	return db.KeyResultByID(ctx, teamID, id)
+}
+
 // KeyResultByID returns a key result of a workspace by its row ID, with its roll-up.
 func (db *DB) KeyResultByID(ctx context.Context, teamID string, id int64) (baton.KeyResult, error) {
 	var k baton.KeyResult

@@ -284,3 +284,35 @@ func TestTreeOwnerListsAlignmentAndReminderDays(t *testing.T) {
 		t.Errorf("setting reminder days changed the working week: %v, %v", w, err)
 	}
 }
+
+func TestEditKeyResultKeepsItsValueAndHistory(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	o := createObjective(t, db, "T1", "UBEA", "Cut churn", "2026-Q4", 0)
+	k := createKR(t, db, o, "UANA", baton.KRSpec{Kind: baton.KRMetric, Start: "10", Target: "5", Unit: "%"})
+	if _, _, err := db.CheckInKeyResult(ctx, "T1", k.Number, func(k *baton.KeyResult) (baton.KRCheckin, error) {
+		return k.CheckIn("UANA", 8, "", now.Add(time.Hour))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.EditKeyResult(ctx, "T1", k.Number, func(k *baton.KeyResult) error {
+		if errs := k.Edit(o, baton.KRSpec{Title: "Cut churn to 6%", OwnerID: "UCAL", Start: "10", Target: "6", Unit: "%", Weight: "3"}, now.Add(2*time.Hour)); errs != nil {
+			return baton.Errorf(baton.EInvalid, "%v", errs)
+		}
+		return nil
+	})
+	if err != nil || got.Title != "Cut churn to 6%" || got.OwnerID != "UCAL" || got.Target != 6 || got.Weight != 3 || got.Current != 8 || got.Checkins != 1 || got.Progress() != 0.5 {
+		t.Fatalf("edited: %+v (progress %v), %v", got, got.Progress(), err)
+	}
+	refused := baton.Errorf(baton.EConflict, "no")
+	if _, err := db.EditKeyResult(ctx, "T1", k.Number, func(k *baton.KeyResult) error { k.Title = "lost"; return refused }); err != refused {
+		t.Errorf("a refused edit: %v", err)
+	}
+	if again, _ := db.KeyResult(ctx, "T1", k.Number); again.Title != "Cut churn to 6%" {
+		t.Errorf("a refused edit was saved: %q", again.Title)
+	}
+	if _, err := db.EditKeyResult(ctx, "T2", k.Number, func(*baton.KeyResult) error { return nil }); baton.ErrorCode(err) != baton.ENotFound {
+		t.Errorf("edit from another workspace: %v", err)
+	}
+}

@@ -450,3 +450,37 @@ func TestAnExistingTaskIsLinkedToAKeyResultAndUnlinked(t *testing.T) {
 	h.command(bea, launc, "T-1 kr:none")
 	h.ephemeral(bea, "T-1 serves no key result already")
 }
+
+func TestAKeyResultIsEditedByThoseWhoMayAndItsChainFollows(t *testing.T) {
+	h := newHarness(t)
+	h.okrObjective(bea, "Win the mid-market", bea, "", "")
+	h.okrKR(bea, "O-1", "Reach teams", ana, "200", "1000", "teams")
+	h.okrReply(ana, "update KR-1 600", "is now at 600 teams")
+	h.command(bea, launc, "<@UCAL> Ship the pricing page kr:KR-1")
+	card := h.card(launc, 1)
+	h.cardNow(card, "*KR-1* Reach teams (50%)")
+
+	h.okrReply(cal, "KR-1 edit", "Only <@UANA> (owner of KR-1), <@UBEA> (owner of O-1) or a workspace admin can change it")
+	h.okr(ana, "KR-1 edit")
+	v := h.view(ana, "okr.kr_edit")
+	if !v.Has("Reach teams") || !strings.Contains(string(v.Blocks), `"initial_value":"1000"`) {
+		t.Fatalf("the form does not start from KR-1 as it is: %s", v.Blocks)
+	}
+	errs := viewErrors(t, h.submit(ana, v, form(input("target", slackdouble.InputValue{Value: slackdouble.Str("200")}))))
+	if !strings.Contains(errs["target"], "target equals the start") {
+		t.Errorf("target = start: errors %v", errs)
+	}
+	if ack := h.submit(ana, v, form(
+		input("title", slackdouble.InputValue{Value: slackdouble.Str("Reach 1,400 teams")}),
+		input("target", slackdouble.InputValue{Value: slackdouble.Str("1400")}),
+	)); len(ack.Payload) != 0 {
+		t.Fatalf("edit refused: %s", ack.Payload)
+	}
+	h.dm(ana, "Saved *KR-1 · Reach 1,400 teams*")
+	// 600 of 200 → 1,400 is a third; the value and its history stay.
+	h.cardNow(card, "*KR-1* Reach 1,400 teams (33%)")
+	h.okrReply(bea, "KR-1", "Reach 1,400 teams", "600 teams", "target 1400")
+	if n := h.krCheckins(1); n != 1 {
+		t.Errorf("%d check-ins after the edit, want the one before it", n)
+	}
+}
