@@ -64,6 +64,7 @@ type Store interface {
 	CheckinMaxRecipients(ctx context.Context, teamID string) (int, error)
 	SetCheckinMaxRecipients(ctx context.Context, teamID string, n int, by string) error
 
+	PolicyInForce(ctx context.Context) (version, yaml string, found bool, err error)
 	SavePolicyVersion(ctx context.Context, version, yaml string, at time.Time) error
 	CreateRequest(ctx context.Context, r store.Request, actions []store.ApprovalAction) (store.Request, error)
 	Request(ctx context.Context, teamID string, number int64) (store.Request, error)

@@ -72,6 +72,10 @@ func (h *Handlers) ReloadPolicy(ctx context.Context) (PolicyReload, error) {
 		return out, baton.Errorf(baton.EInvalid, "%s", err.Error())
 	}
 	if prev != nil && prev.policy.Version == p.Version {
+		// Unchanged here; it is still put in force again for every process, which may have followed another.
+		if err := h.store.SavePolicyVersion(ctx, p.Version, string(data), h.now()); err != nil {
+			return out, fmt.Errorf("record the approval policy: %w", err)
+		}
 		return out, nil
 	}
 	now := h.now()
@@ -81,6 +85,31 @@ func (h *Handlers) ReloadPolicy(ctx context.Context) (PolicyReload, error) {
 	ph.cur.Store(&activePolicy{policy: p, loadedAt: now})
 	out.Policy, out.LoadedAt, out.Changed = p, now, true
 	return out, nil
+}
+
+// FollowPolicy puts in force the policy version another bot process put in force last (by its start
+// or a reload), read from Postgres, so that every process routes by the same rules. It reports
+// whether the policy in force changed.
+func (h *Handlers) FollowPolicy(ctx context.Context) (bool, error) {
+	ph := &h.policies
+	if ph.load == nil {
+		return false, nil
+	}
+	ph.reload.Lock()
+	defer ph.reload.Unlock()
+	version, data, found, err := h.store.PolicyInForce(ctx)
+	if err != nil || !found {
+		return false, err
+	}
+	if cur := ph.cur.Load(); cur != nil && cur.policy.Version == version {
+		return false, nil
+	}
+	p, err := baton.LoadPolicy([]byte(data))
+	if err != nil {
+		return false, fmt.Errorf("the policy version %s in force can't be loaded here: %w", shortVersion(version), err)
+	}
+	ph.cur.Store(&activePolicy{policy: p, loadedAt: h.now()})
+	return true, nil
 }
 
 // policiesCommand is /baton policies: the policy in force, and reload for admins.

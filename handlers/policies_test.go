@@ -120,3 +120,41 @@ func TestPolicyReadsDuringReloadsSeeOneWholePolicy(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestEveryProcessFollowsThePolicyPutInForceLast(t *testing.T) {
+	db := storetest.New(t)
+	ctx := context.Background()
+	first, firstYAML := testPolicy(t, "100")
+	second, secondYAML := testPolicy(t, "500")
+	if err := db.SavePolicyVersion(ctx, first.Version, string(firstYAML), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// Two bot processes share the database; each reads its own copy of the file.
+	files := [2][]byte{firstYAML, firstYAML}
+	process := func(i int) *Handlers {
+		return New(Config{Store: db, Policy: first, ReloadPolicy: func() (*baton.Policy, []byte, error) {
+			p, err := baton.LoadPolicy(files[i])
+			return p, files[i], err
+		}})
+	}
+	a, b := process(0), process(1)
+	if changed, err := b.FollowPolicy(ctx); err != nil || changed {
+		t.Fatalf("nothing new in force: changed %v, %v", changed, err)
+	}
+
+	files[0] = secondYAML
+	if res, err := a.ReloadPolicy(ctx); err != nil || !res.Changed {
+		t.Fatalf("reload on A: %+v, %v", res, err)
+	}
+	if changed, err := b.FollowPolicy(ctx); err != nil || !changed || b.policy().Version != second.Version {
+		t.Fatalf("B after A's reload: changed %v, version %s, %v; want the second version", changed, b.policy().Version, err)
+	}
+
+	// B reloads its own file, still the first version: that is put in force again, for A too.
+	if res, err := b.ReloadPolicy(ctx); err != nil || res.Policy.Version != first.Version {
+		t.Fatalf("reload on B: %+v, %v", res, err)
+	}
+	if changed, err := a.FollowPolicy(ctx); err != nil || !changed || a.policy().Version != first.Version {
+		t.Fatalf("A after B's reload: changed %v, version %s, %v; want the first version", changed, a.policy().Version, err)
+	}
+}

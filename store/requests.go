@@ -222,11 +222,29 @@ func requestNotFound(number int64) error {
 	return baton.Errorf(baton.ENotFound, "There is no request %s in this workspace. See yours with /request list.", RequestRef(number))
 }
 
-// SavePolicyVersion records a loaded policy file; the same version twice is stored once.
+// SavePolicyVersion records a loaded policy file, stored once per version, and puts that version in
+// force: the one every bot process follows (see PolicyInForce).
 func (db *DB) SavePolicyVersion(ctx context.Context, version, yaml string, at time.Time) error {
 	_, err := db.ExecContext(ctx, `INSERT INTO policy_versions (version, yaml, loaded_at) VALUES ($1, $2, $3)
-		ON CONFLICT (version) DO NOTHING`, version, yaml, at)
+		ON CONFLICT (version) DO UPDATE SET in_force_seq = nextval('policy_in_force_seq')`, version, yaml, at)
 	return mapError("save policy version", err)
+}
+
+// PolicyInForce is the policy version put in force last by any bot process, and its file; found is
+// false before any was.
+func (db *DB) PolicyInForce(ctx context.Context) (version, yaml string, found bool, err error) {
+	var row struct {
+		Version string `db:"version"`
+		YAML    string `db:"yaml"`
+	}
+	err = db.GetContext(ctx, &row, `SELECT version, yaml FROM policy_versions ORDER BY in_force_seq DESC LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, mapError("read the policy in force", err)
+	}
+	return row.Version, row.YAML, true, nil
 }
 
 // CreateRequest stores a new request with its steps and its first actions (submit, then route or

@@ -32,7 +32,13 @@ type runOptions struct {
 	reload <-chan os.Signal
 	// reloaded is called after each reload a signal asked for, whatever its outcome.
 	reloaded func()
+	// followPolicy is how often the bot checks which policy version another process put in force;
+	// 0 means followPolicyEvery.
+	followPolicy time.Duration
 }
+
+// followPolicyEvery is how often a bot process looks for a policy version another one put in force.
+const followPolicyEvery = 15 * time.Second
 
 // runCommand is `baton run`; each signal on reload re-reads the approval policy file.
 func runCommand(ctx context.Context, getenv func(string) string, reload <-chan os.Signal) error {
@@ -129,6 +135,9 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	}
 	go pruneDeliveries(ctx, db, log)
 	go reloadOnSignal(ctx, opts, h, log)
+	if policy != nil {
+		go followPolicy(ctx, opts, h, log)
+	}
 	if opts.started != nil {
 		opts.started(func(ctx context.Context) error { return idle(ctx, dispatcher, h) })
 	}
@@ -151,6 +160,31 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	}
 	log.Info("baton stopped")
 	return runErr
+}
+
+// followPolicy puts in force, now and then, the approval policy version another bot process put in
+// force by its start or a reload, so that every process routes by the same rules.
+func followPolicy(ctx context.Context, opts runOptions, h *handlers.Handlers, log *slog.Logger) {
+	every := opts.followPolicy
+	if every <= 0 {
+		every = followPolicyEvery
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		changed, err := h.FollowPolicy(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("approval policy in force not followed", "err", err)
+		case changed:
+			log.Info("approval policy put in force by another process followed")
+		}
+	}
 }
 
 // reloadOnSignal reads the approval policy file again on each signal (SIGHUP) and logs the outcome.
