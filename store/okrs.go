@@ -226,18 +226,24 @@ func (db *DB) KeyResult(ctx context.Context, teamID string, number int64) (baton
 	return k, nil
 }
 
+// lockKR reads key result KR-number of a workspace and locks its row until the transaction ends.
+func lockKR(ctx context.Context, tx *sqlx.Tx, teamID string, number int64) (baton.KeyResult, error) {
+	var k baton.KeyResult
+	err := tx.GetContext(ctx, &k, `SELECT `+krColumns+` FROM key_results k WHERE k.team_id = $1 AND k.number = $2 FOR UPDATE`, teamID, number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, krNotFound(number)
+	}
+	return k, mapError("lock key result", err)
+}
+
 // EditKeyResult changes a key result under a row lock: change edits it (or refuses), and what it
 // describes (title, owner, weight, start, target, unit) is saved.
 func (db *DB) EditKeyResult(ctx context.Context, teamID string, number int64, change func(k *baton.KeyResult) error) (baton.KeyResult, error) {
 	var id int64
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		var k baton.KeyResult
-		err := tx.GetContext(ctx, &k, `SELECT `+krColumns+` FROM key_results k WHERE k.team_id = $1 AND k.number = $2 FOR UPDATE`, teamID, number)
-		if errors.Is(err, sql.ErrNoRows) {
-			return krNotFound(number)
-		}
+		k, err := lockKR(ctx, tx, teamID, number)
 		if err != nil {
-			return mapError("lock key result", err)
+			return err
 		}
 		if err := change(&k); err != nil {
 			return err
@@ -306,13 +312,9 @@ func (db *DB) CheckInKeyResult(ctx context.Context, teamID string, number int64,
 		stored  baton.KRCheckin
 	)
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		var k baton.KeyResult
-		err := tx.GetContext(ctx, &k, `SELECT `+krColumns+` FROM key_results k WHERE k.team_id = $1 AND k.number = $2 FOR UPDATE`, teamID, number)
-		if errors.Is(err, sql.ErrNoRows) {
-			return krNotFound(number)
-		}
+		k, err := lockKR(ctx, tx, teamID, number)
 		if err != nil {
-			return mapError("lock key result", err)
+			return err
 		}
 		c, err := change(&k)
 		if err != nil {
