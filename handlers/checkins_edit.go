@@ -80,18 +80,18 @@ func (h *Handlers) onCheckinEditSubmit(ctx context.Context, r *bot.Request) any 
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fCkRecipients)
 	}
-	var plans []recipientPlan
-	if c.State == store.CheckinActive {
-		h.cancelRemoved(ctx, old, c)
-		plans = h.scheduleAll(ctx, c)
-	}
-	if c.RemindAfter != old.RemindAfter {
-		h.rescheduleReminders(ctx, c)
-	}
-	h.homes.Refresh(c.TeamID, c.SenderID)
+	// The edit is saved: the form closes now, and its deliveries move after (hundreds of people take a while).
 	h.background(ctx, func(ctx context.Context) {
-		blocks := checkinEditedBlocks(c, plans)
-		h.dm(ctx, me.ID, slack.MsgOptionText(checkinConfirmText(c), false), slack.MsgOptionBlocks(blocks...))
+		var plans []recipientPlan
+		if c.State == store.CheckinActive {
+			h.cancelRemoved(ctx, old, c)
+			plans = h.scheduleAll(ctx, c)
+		}
+		if c.RemindAfter != old.RemindAfter {
+			h.rescheduleReminders(ctx, c)
+		}
+		h.homes.Refresh(c.TeamID, c.SenderID)
+		h.dm(ctx, me.ID, slack.MsgOptionText(checkinConfirmText(c), false), slack.MsgOptionBlocks(checkinEditedBlocks(c, plans)...))
 	})
 	return nil
 }
