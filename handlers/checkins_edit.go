@@ -16,11 +16,7 @@ import (
 // editableCheckin reads a check-in someone wants to edit and checks that they may, and that it
 // has not ended.
 func (h *Handlers) editableCheckin(ctx context.Context, r *bot.Request, number int64) (store.Checkin, Person, error) {
-	c, err := h.store.Checkin(ctx, r.TeamID, number)
-	if err != nil {
-		return c, Person{}, err
-	}
-	me, err := h.actor(ctx, r)
+	c, me, err := h.checkinAndActor(ctx, r, number)
 	if err != nil {
 		return c, me, err
 	}

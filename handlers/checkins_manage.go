@@ -50,14 +50,19 @@ func (h *Handlers) sendersCheckins(ctx context.Context, teamID, userID string, l
 	return list, total, latest, err
 }
 
-// showCheckin shows one check-in to its sender, a recipient or an admin.
-func (h *Handlers) showCheckin(ctx context.Context, r *bot.Request, number int64) {
+// checkinAndActor reads check-in C-number of the workspace and the person acting on it.
+func (h *Handlers) checkinAndActor(ctx context.Context, r *bot.Request, number int64) (store.Checkin, Person, error) {
 	c, err := h.store.Checkin(ctx, r.TeamID, number)
 	if err != nil {
-		h.fail(ctx, r, err)
-		return
+		return c, Person{}, err
 	}
 	me, err := h.actor(ctx, r)
+	return c, me, err
+}
+
+// showCheckin shows one check-in to its sender, a recipient or an admin.
+func (h *Handlers) showCheckin(ctx context.Context, r *bot.Request, number int64) {
+	c, me, err := h.checkinAndActor(ctx, r, number)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
@@ -76,12 +81,7 @@ func (h *Handlers) showCheckin(ctx context.Context, r *bot.Request, number int64
 
 // changeCheckinState pauses, resumes or cancels a check-in for its sender or an admin.
 func (h *Handlers) changeCheckinState(ctx context.Context, r *bot.Request, verb string, number int64) {
-	c, err := h.store.Checkin(ctx, r.TeamID, number)
-	if err != nil {
-		h.fail(ctx, r, err)
-		return
-	}
-	me, err := h.actor(ctx, r)
+	c, me, err := h.checkinAndActor(ctx, r, number)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return

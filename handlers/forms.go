@@ -32,6 +32,18 @@ func fieldErrors(errs map[string]string) *slack.ViewSubmissionResponse {
 	return slack.NewErrorsViewSubmissionResponse(errs)
 }
 
+// checkOwnerField puts under the owner field why the person chosen cannot own work (deactivated, a
+// bot, not found); a failure to look them up keeps the form open with that failure.
+func (h *Handlers) checkOwnerField(ctx context.Context, r *bot.Request, owner string, errs map[string]string) *slack.ViewSubmissionResponse {
+	if _, err := h.people.Owner(ctx, owner); err != nil {
+		if baton.ErrorMessage(err) == "" {
+			return h.submitFailure(ctx, r, err, fOwner)
+		}
+		errs[fOwner] = baton.ErrorMessage(err)
+	}
+	return nil
+}
+
 // submitFailure keeps the modal open with the failure under a field: the person's input is not lost.
 func (h *Handlers) submitFailure(ctx context.Context, r *bot.Request, err error, field string) *slack.ViewSubmissionResponse {
 	msg := baton.ErrorMessage(err)

@@ -33,11 +33,8 @@ func (h *Handlers) onNewObjectiveSubmit(ctx context.Context, r *bot.Request) any
 	owner := v.user(fOwner)
 	if owner == "" {
 		errs[fOwner] = "Choose who owns the objective."
-	} else if _, err := h.people.Owner(ctx, owner); err != nil {
-		if baton.ErrorMessage(err) == "" {
-			return h.submitFailure(ctx, r, err, fOwner)
-		}
-		errs[fOwner] = baton.ErrorMessage(err)
+	} else if resp := h.checkOwnerField(ctx, r, owner, errs); resp != nil {
+		return resp
 	}
 	if _, err := baton.ParsePeriod(v.text(fPeriod)); err != nil {
 		errs[fPeriod] = baton.ErrorMessage(err)
@@ -127,11 +124,8 @@ func (h *Handlers) onNewKRSubmit(ctx context.Context, r *bot.Request) any {
 	}
 	errs := map[string]string{}
 	if spec.OwnerID != "" {
-		if _, err := h.people.Owner(ctx, spec.OwnerID); err != nil {
-			if baton.ErrorMessage(err) == "" {
-				return h.submitFailure(ctx, r, err, fOwner)
-			}
-			errs[fOwner] = baton.ErrorMessage(err)
+		if resp := h.checkOwnerField(ctx, r, spec.OwnerID, errs); resp != nil {
+			return resp
 		}
 	}
 	k, kerrs := baton.NewKeyResult(o, me.ID, spec, h.now())

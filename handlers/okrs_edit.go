@@ -69,11 +69,8 @@ func (h *Handlers) onEditKRSubmit(ctx context.Context, r *bot.Request) any {
 		Unit: v.text(fUnit), Weight: v.text(fWeight)}
 	errs := map[string]string{}
 	if spec.OwnerID != "" && spec.OwnerID != k.OwnerID {
-		if _, err := h.people.Owner(ctx, spec.OwnerID); err != nil {
-			if baton.ErrorMessage(err) == "" {
-				return h.submitFailure(ctx, r, err, fOwner)
-			}
-			errs[fOwner] = baton.ErrorMessage(err)
+		if resp := h.checkOwnerField(ctx, r, spec.OwnerID, errs); resp != nil {
+			return resp
 		}
 	}
 	check := k

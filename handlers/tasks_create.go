@@ -97,11 +97,8 @@ func (h *Handlers) onNewTaskSubmit(ctx context.Context, r *bot.Request) any {
 	owner := v.user(fOwner)
 	if owner == "" {
 		errs[fOwner] = "Choose who owns the task."
-	} else if _, err := h.people.Owner(ctx, owner); err != nil {
-		if baton.ErrorMessage(err) == "" {
-			return h.submitFailure(ctx, r, err, fOwner)
-		}
-		errs[fOwner] = baton.ErrorMessage(err)
+	} else if resp := h.checkOwnerField(ctx, r, owner, errs); resp != nil {
+		return resp
 	}
 	due, err := baton.NewDue(v.date(fDueDate), v.clock(fDueTime), me.Loc, h.now())
 	if err != nil {
