@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -80,15 +81,15 @@ const upsertJobsSQL = `INSERT INTO jobs AS j (key, team_id, kind, payload, due_a
 	ON CONFLICT (key) DO UPDATE SET team_id = excluded.team_id, kind = excluded.kind,
 		payload = excluded.payload, due_at = excluded.due_at, version = nextval('job_versions'),
 		prev_version = j.version, state = 'pending', attempts = 0, last_error = '', updated_at = now()
-	RETURNING key, version, prev_version, due_at`
+	RETURNING key, version, prev_version`
 
 // UpsertJobs stores new jobs and reschedules existing ones by key in one statement: an existing
 // job takes the new team, kind, payload and due time, becomes pending with no failed attempts,
 // and gets a new version. Keys must be distinct. Only Key, TeamID, Kind, Payload and DueAt of
 // each job are read. The result has one entry per job, in no particular order.
 func (db *DB) UpsertJobs(ctx context.Context, jobs []Job) ([]JobVersion, error) {
-	return upsertJobs(jobs, func(dest *[]JobVersion, args ...any) error {
-		return db.SelectContext(ctx, dest, upsertJobsSQL, args...)
+	return upsertJobs(jobs, func(args ...any) (*sql.Rows, error) {
+		return db.QueryContext(ctx, upsertJobsSQL, args...)
 	})
 }
 
@@ -111,8 +112,8 @@ func (db *DB) PrepareUpsertJobs(ctx context.Context) (*JobUpserter, error) {
 
 // UpsertJobs is DB.UpsertJobs.
 func (u *JobUpserter) UpsertJobs(ctx context.Context, jobs []Job) ([]JobVersion, error) {
-	return upsertJobs(jobs, func(dest *[]JobVersion, args ...any) error {
-		return u.stmt.SelectContext(ctx, dest, args...)
+	return upsertJobs(jobs, func(args ...any) (*sql.Rows, error) {
+		return u.stmt.QueryContext(ctx, args...)
 	})
 }
 
@@ -124,9 +125,10 @@ func (u *JobUpserter) Close() error {
 	return nil
 }
 
-// upsertJobs runs upsertJobsSQL through sel, which runs it on the pool or as a prepared
-// statement.
-func upsertJobs(jobs []Job, sel func(dest *[]JobVersion, args ...any) error) ([]JobVersion, error) {
+// upsertJobs runs upsertJobsSQL through query, which runs it on the pool or as a prepared
+// statement. It is the scheduler's hottest statement, so rows are scanned by hand and due times
+// are not read back: they are the ones given, to the microsecond Postgres keeps.
+func upsertJobs(jobs []Job, query func(args ...any) (*sql.Rows, error)) ([]JobVersion, error) {
 	if len(jobs) == 0 {
 		return nil, nil
 	}
@@ -146,13 +148,26 @@ func upsertJobs(jobs []Job, sel func(dest *[]JobVersion, args ...any) error) ([]
 		}
 		dues[i] = j.DueAt.UTC().Format(dueText)
 	}
-	var out []JobVersion
-	err := sel(&out, pq.Array(keys), pq.Array(teams), pq.Array(kinds), pq.Array(payloads), pq.Array(dues))
+	rows, err := query(pq.Array(keys), pq.Array(teams), pq.Array(kinds), pq.Array(payloads), pq.Array(dues))
 	if err != nil {
 		return nil, mapError("store jobs", err)
 	}
-	for i := range out {
-		out[i] = out[i].utc()
+	defer rows.Close()
+	out := make([]JobVersion, 0, len(sorted))
+	for rows.Next() {
+		var v JobVersion
+		if err := rows.Scan(&v.Key, &v.Version, &v.Prev); err != nil {
+			return nil, mapError("store jobs", err)
+		}
+		i, found := slices.BinarySearchFunc(sorted, v.Key, func(j Job, key string) int { return strings.Compare(j.Key, key) })
+		if !found {
+			return nil, mapError("store jobs", fmt.Errorf("postgres returned a key it was not given: %q", v.Key))
+		}
+		v.DueAt = sorted[i].DueAt.UTC().Truncate(time.Microsecond)
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError("store jobs", err)
 	}
 	return out, nil
 }

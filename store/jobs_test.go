@@ -46,7 +46,7 @@ func TestUpsertJobsInsertsAndReschedules(t *testing.T) {
 
 	first := upsert(t, db,
 		store.Job{Key: "checkin:T1:1", TeamID: "T1", Kind: "checkin", Payload: []byte(`{"n":1}`), DueAt: due},
-		store.Job{Key: "checkin:T1:2", TeamID: "T1", Kind: "checkin", DueAt: due.Add(time.Minute)},
+		store.Job{Key: "checkin:T1:2", TeamID: "T1", Kind: "checkin", DueAt: due.Add(time.Minute + 700*time.Nanosecond)},
 	)
 	v1 := first["checkin:T1:1"]
 	if v1.Prev != 0 || v1.Version == 0 || !v1.DueAt.Equal(due) {
@@ -55,6 +55,10 @@ func TestUpsertJobsInsertsAndReschedules(t *testing.T) {
 	got := jobByKey(t, db, "checkin:T1:2")
 	if got.State != store.JobPending || len(got.Payload) != 0 || got.Payload == nil {
 		t.Fatalf("job without payload = %+v, want pending with an empty payload", got)
+	}
+	// A due time finer than Postgres keeps comes back as stored, to the microsecond.
+	if v := first["checkin:T1:2"]; !v.DueAt.Equal(got.DueAt) || !got.DueAt.Equal(due.Add(time.Minute)) {
+		t.Fatalf("version due %v, stored due %v, want both %v", v.DueAt, got.DueAt, due.Add(time.Minute))
 	}
 
 	later := due.Add(24 * time.Hour)
