@@ -42,6 +42,9 @@ func indexBytesPerJob(tb testing.TB, e *env, s *Scheduler, n int) float64 {
 	if err := s.EnqueueMany(ctx, jobs); err != nil {
 		tb.Fatalf("EnqueueMany: %v", err)
 	}
+	if err := s.WaitIndexed(ctx); err != nil {
+		tb.Fatal(err)
+	}
 	bytes, err := e.rdb.MemoryUsage(ctx, newKeys(e.prefix).due, 0).Result()
 	if err != nil {
 		tb.Fatalf("MEMORY USAGE: %v", err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/batonhq/baton/store"
+	"github.com/redis/go-redis/v9"
 )
 
 // gatedStore is a JobStore whose UpsertJobs waits at a gate while it is closed (until reopen,
@@ -109,11 +110,12 @@ func queued(s *Scheduler) int {
 	return len(s.commits.queue)
 }
 
-// idle reports whether s's committer has nothing queued, nothing being written and no flusher.
+// idle reports whether s's committer has nothing queued, nothing being written or indexed, no
+// flusher and no indexer.
 func idle(s *Scheduler) bool {
 	s.commits.mu.Lock()
 	defer s.commits.mu.Unlock()
-	return len(s.commits.queue) == 0 && len(s.commits.writing) == 0 && s.commits.flushers == 0
+	return len(s.commits.queue) == 0 && len(s.commits.taken) == 0 && s.commits.flushers == 0 && !s.commits.indexing
 }
 
 // occupyFlushers closes g's gate and starts one Enqueue per flusher, one after the other, so
@@ -277,6 +279,9 @@ func TestQueuedCallsShareOneBatchAndTheLastWins(t *testing.T) {
 	j, ok, err := e.db.JobByKey(ctx, "k")
 	if err != nil || !ok || string(j.Payload) != "last" || !j.DueAt.Equal(ceilMicro(due.Add(time.Minute))) {
 		t.Fatalf("job k = %+v, %v, %v, want the last one", j, ok, err)
+	}
+	if err := s.WaitIndexed(ctx); err != nil {
+		t.Fatal(err)
 	}
 	if due, _ := e.indexed(t); due != int64(maxFlushers)+2 {
 		t.Fatalf("%d jobs indexed, want %d", due, maxFlushers+2)
@@ -486,4 +491,132 @@ func TestRunClaimsBeforeTheRebuildOnlyWhenRedisKeptTheIndex(t *testing.T) {
 		t.Fatalf("fired %s, want the job the rebuild found", f.job.Key)
 	}
 	eventually(t, "every fire is recorded", func() bool { return e.drained(t) })
+}
+
+// indexGate is a Redis hook that holds every call of the index script while it is closed.
+type indexGate struct {
+	open    chan struct{}
+	entered chan struct{}
+}
+
+func (g *indexGate) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (g *indexGate) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if args := cmd.Args(); cmd.Name() == "evalsha" && len(args) > 1 && args[1] == scheduleScript.Hash() {
+			g.entered <- struct{}{}
+			<-g.open
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (g *indexGate) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// gatedIndex returns a Redis client whose index script calls wait until the returned open is
+// called.
+func gatedIndex(t *testing.T) (*redis.Client, func()) {
+	t.Helper()
+	rdb := newRedis(t, -1)
+	if err := scheduleScript.Load(context.Background(), rdb).Err(); err != nil {
+		t.Fatal(err)
+	}
+	g := &indexGate{open: make(chan struct{}), entered: make(chan struct{}, 100)}
+	rdb.AddHook(g)
+	return rdb, sync.OnceFunc(func() { close(g.open) })
+}
+
+// notYet fails if ch delivers within a short while: the call it waits for must still be blocked.
+func notYet(t *testing.T, what string, ch <-chan error) {
+	t.Helper()
+	select {
+	case err := <-ch:
+		t.Fatalf("%s returned (%v) before the index script could run", what, err)
+	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+func TestEnqueueReturnsOnceCommittedAndIndexesRightAfter(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rdb, open := gatedIndex(t)
+	defer open()
+	s := e.scheduler(t, func(c *Config) { c.Redis = rdb })
+	other := e.scheduler(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	soon := time.Now().Add(300 * time.Millisecond)
+	job := func(key string, due time.Time) Job { return Job{Kind: "x", Key: key, TeamID: "T1", DueAt: due} }
+
+	// The index script is held, yet each Enqueue returns: its job is committed to Postgres.
+	for _, j := range []Job{job("cancelled-here", time.Now().Add(time.Hour)), job("cancelled-elsewhere", soon), job("rescheduled", soon)} {
+		if err := s.Enqueue(ctx, j); err != nil {
+			t.Fatalf("Enqueue(%s) while Redis is slow: %v", j.Key, err)
+		}
+	}
+	if n := e.stored(t); n != 3 {
+		t.Fatalf("%d jobs stored, want 3", n)
+	}
+	short, stop := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer stop()
+	if err := s.WaitIndexed(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("WaitIndexed while the index script is held = %v", err)
+	}
+
+	// Another process cancels before the index entry lands: the job is cancelled for good.
+	if res, err := other.Cancel(ctx, "cancelled-elsewhere"); err != nil || res != Cancelled {
+		t.Fatalf("Cancel from another process = %v, %v, want cancelled", res, err)
+	}
+	// This process waits for its own enqueue to be indexed, then takes that entry out; a
+	// reschedule of a key waits for the enqueue before it, so versions are indexed in order.
+	cancelHere := make(chan error, 1)
+	go func() {
+		res, err := s.Cancel(ctx, "cancelled-here")
+		if err == nil && res != Cancelled {
+			err = fmt.Errorf("answered %v", res)
+		}
+		cancelHere <- err
+	}()
+	reschedule := make(chan error, 1)
+	go func() { reschedule <- s.Enqueue(ctx, job("rescheduled", time.Now().Add(time.Hour))) }()
+	notYet(t, "Cancel in the enqueuing process", cancelHere)
+	notYet(t, "a reschedule of a key being indexed", reschedule)
+
+	open()
+	for what, ch := range map[string]<-chan error{"Cancel": cancelHere, "reschedule": reschedule} {
+		if err := recvErr(t, ch); err != nil {
+			t.Fatalf("%s once the index script ran: %v", what, err)
+		}
+	}
+	if err := s.WaitIndexed(ctx); err != nil {
+		t.Fatalf("WaitIndexed: %v", err)
+	}
+	members, err := e.rdb.ZRange(ctx, newKeys(e.prefix).due, 0, -1).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, ok, err := e.db.JobByKey(ctx, "rescheduled")
+	if err != nil || !ok {
+		t.Fatalf("rescheduled job: %v, %v", ok, err)
+	}
+	// The entry of the job cancelled elsewhere landed after the cancel: it is stale.
+	want := member("rescheduled", j.Version)
+	if len(members) != 2 || members[1] != want || !strings.HasPrefix(members[0], "cancelled-elsewhere|") {
+		t.Fatalf("due set = %v, want the stale entry of cancelled-elsewhere, then %s", members, want)
+	}
+
+	// A worker claims the stale entry when it is due, finds no job and drops it: nothing fires.
+	rec := newRecorder()
+	s.Handle("x", rec.handle)
+	start(t, s)
+	eventually(t, "the stale entry is dropped", func() bool {
+		due, leased := e.indexed(t)
+		return due == 1 && leased == 0
+	})
+	if fired := rec.times("cancelled-elsewhere"); fired != 0 {
+		t.Fatalf("a job cancelled before its index entry landed fired %d times", fired)
+	}
+	eventually(t, "the committer is idle", func() bool { return idle(s) })
 }

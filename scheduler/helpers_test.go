@@ -128,6 +128,8 @@ func start(t testing.TB, s *Scheduler) (stop func()) {
 type fire struct {
 	job Job
 	at  time.Time
+	// deadline is the handler's deadline: the claim's time plus the lease.
+	deadline time.Time
 }
 
 // recorder is a handler that records every call and forwards it on a channel.
@@ -142,8 +144,9 @@ func newRecorder() *recorder {
 	return &recorder{count: make(map[string]int), ch: make(chan fire, 100000)}
 }
 
-func (r *recorder) handle(_ context.Context, j Job) error {
+func (r *recorder) handle(ctx context.Context, j Job) error {
 	f := fire{job: j, at: time.Now()}
+	f.deadline, _ = ctx.Deadline()
 	r.mu.Lock()
 	r.fires = append(r.fires, f)
 	r.count[j.Key]++

@@ -247,9 +247,10 @@ func (s *Scheduler) handler(kind string) HandlerFunc {
 // and team become j's, its failures are forgotten, and an older version that was about to run
 // does not. A run of the older version already in progress goes on.
 //
-// Concurrent calls are written together, in one Postgres commit and one Redis call; Enqueue
-// returns once j is stored and indexed. When ctx ends first it returns ctx's error, and the job
-// may or may not be enqueued.
+// Concurrent calls are written together, in one Postgres commit. Enqueue returns once j is
+// committed; it is added to the Redis index right after (see commit.go), and WaitIndexed waits
+// for that. When ctx ends first Enqueue returns ctx's error, and the job may or may not be
+// enqueued.
 func (s *Scheduler) Enqueue(ctx context.Context, j Job) error {
 	_, err := s.enqueue(ctx, []Job{j})
 	return err
@@ -262,50 +263,25 @@ func (s *Scheduler) EnqueueMany(ctx context.Context, jobs []Job) error {
 	return err
 }
 
+// WaitIndexed waits until every job enqueued through s and committed is in the Redis index, or
+// until ctx ends. Under a steady stream of enqueues it waits for a pause in the stream. A process
+// that stops calls it so that the jobs it enqueued last can fire on time.
+func (s *Scheduler) WaitIndexed(ctx context.Context) error {
+	return s.commits.waitIndexed(ctx)
+}
+
 // enqueueChunk is the most jobs written by one statement and one script call, and the most
 // that concurrent calls are batched up to.
 const enqueueChunk = 1000
 
-// enqueued is what enqueue did: the versions it wrote, and the replaced versions (members) that
-// workers were running when the new ones were indexed. Tests use it to tell an old version that
-// legitimately ran from one that should not have.
-type enqueued struct {
-	versions []store.JobVersion
-	running  []string
-}
-
-// enqueue writes the jobs to Postgres, then indexes them in Redis, in a batch with the jobs of
-// concurrent calls (see committer).
-func (s *Scheduler) enqueue(ctx context.Context, jobs []Job) (enqueued, error) {
+// enqueue validates the jobs and writes them to Postgres in a batch with the jobs of concurrent
+// calls (see committer). It returns the versions written, one per key.
+func (s *Scheduler) enqueue(ctx context.Context, jobs []Job) ([]store.JobVersion, error) {
 	rows, err := s.rows(jobs)
 	if err != nil || len(rows) == 0 {
-		return enqueued{}, err
+		return nil, err
 	}
 	return s.commits.submit(ctx, rows)
-}
-
-// write writes rows (one per key) to Postgres, then indexes them in Redis, enqueueChunk at a
-// time.
-func (s *Scheduler) write(ctx context.Context, rows []store.Job) (enqueued, error) {
-	var out enqueued
-	for start := 0; start < len(rows); start += enqueueChunk {
-		chunk := rows[start:min(start+enqueueChunk, len(rows))]
-		versions, err := s.commits.upsert(ctx, chunk)
-		if err != nil {
-			return out, fmt.Errorf("scheduler: enqueue: %w", err)
-		}
-		out.versions = append(out.versions, versions...)
-		running, err := s.index(ctx, versions)
-		if err != nil {
-			// The jobs are stored, which is what counts: a reconcile indexes them.
-			s.log.WarnContext(ctx, "scheduler: jobs stored but not indexed; the next reconcile indexes them",
-				slog.Int("count", len(versions)), slog.Any("error", err))
-			s.requestReconcile()
-			continue
-		}
-		out.running = append(out.running, running...)
-	}
-	return out, nil
 }
 
 // rows validates jobs and turns them into store rows: due times rounded up to the microsecond
@@ -335,9 +311,9 @@ func (s *Scheduler) rows(jobs []Job) ([]store.Job, error) {
 
 // index adds new versions to the due set (dropping the versions they replace) and wakes this
 // process's dispatcher when one is due earlier than anything indexed before.
-func (s *Scheduler) index(ctx context.Context, versions []store.JobVersion) ([]string, error) {
+func (s *Scheduler) index(ctx context.Context, versions []store.JobVersion) error {
 	if len(versions) == 0 {
-		return nil, nil
+		return nil
 	}
 	args := make([]any, 0, 1+3*len(versions))
 	args = append(args, s.keys.wake)
@@ -350,20 +326,14 @@ func (s *Scheduler) index(ctx context.Context, versions []store.JobVersion) ([]s
 		args = append(args, member(v.Key, v.Version), score(v.DueAt), old)
 		earliest = min(earliest, v.DueAt.UnixMicro())
 	}
-	res, err := scheduleScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease}, args...).Slice()
+	published, err := scheduleScript.Run(ctx, s.rdb, []string{s.keys.due}, args...).Int()
 	if err != nil {
-		return nil, fmt.Errorf("index jobs: %w", err)
+		return fmt.Errorf("index jobs: %w", err)
 	}
-	if published, _ := res[0].(int64); published == 1 {
+	if published == 1 {
 		s.nudge(earliest)
 	}
-	running := make([]string, 0, len(res)-1)
-	for _, m := range res[1:] {
-		if str, ok := m.(string); ok {
-			running = append(running, str)
-		}
-	}
-	return running, nil
+	return nil
 }
 
 // cancelTries bounds how often Cancel starts over when the job changes under it.
@@ -373,6 +343,11 @@ const cancelTries = 10
 // run, AlreadyRunning when a worker holds it (the run goes on) and NotFound when no such job is
 // waiting. Cancelling a parked job drops it.
 func (s *Scheduler) Cancel(ctx context.Context, key string) (CancelResult, error) {
+	// An enqueue of this key from this process that has returned may not be indexed yet: let its
+	// index entry land first, so that it is the entry taken out below.
+	if err := s.commits.waitKey(ctx, key); err != nil {
+		return NotFound, fmt.Errorf("scheduler: cancel %s: %w", key, err)
+	}
 	for range cancelTries {
 		j, ok, err := s.store.JobByKey(ctx, key)
 		if err != nil {
@@ -430,7 +405,7 @@ func (s *Scheduler) Retry(ctx context.Context, teamID, key string) error {
 	}
 	// A parked job has no index entry, so there is nothing to replace.
 	v.Prev = 0
-	if _, err := s.index(ctx, []store.JobVersion{v}); err != nil {
+	if err := s.index(ctx, []store.JobVersion{v}); err != nil {
 		s.log.WarnContext(ctx, "scheduler: retried job stored but not indexed; the next reconcile indexes it",
 			slog.String("job_key", key), slog.Any("error", err))
 		s.requestReconcile()

@@ -41,28 +41,22 @@ end
 return out
 `)
 
-// scheduleScript indexes new versions of jobs and drops the entries of the versions they replace.
-// A replaced version that a worker holds stays in the lease set: that run goes on.
+// scheduleScript indexes new versions of jobs and drops the due entries of the versions they
+// replace. A replaced version that a worker holds stays in the lease set: that run goes on.
 //
 //	KEYS[1] due set
-//	KEYS[2] lease set
 //	ARGV[1] wake channel
 //	ARGV[2..] triples: new member, its due time in microseconds, replaced member ("" for none)
 //
 // Publishes the earliest new due time on the wake channel when it is earlier than every due time
-// indexed before. Returns {published, running member...}: published is 1 when it published, and
-// the running members are the replaced ones found in the lease set.
+// indexed before. Returns 1 when it published, else 0.
 var scheduleScript = redis.NewScript(`
 local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 local earliest, earliestScore = nil, nil
-local out = {0}
 for i = 2, #ARGV, 3 do
 	local m, s, old = ARGV[i], ARGV[i + 1], ARGV[i + 2]
 	if old ~= '' then
 		redis.call('ZREM', KEYS[1], old)
-		if redis.call('ZSCORE', KEYS[2], old) then
-			out[#out + 1] = old
-		end
 	end
 	redis.call('ZADD', KEYS[1], s, m)
 	local n = tonumber(s)
@@ -72,9 +66,9 @@ for i = 2, #ARGV, 3 do
 end
 if earliest ~= nil and (head[2] == nil or earliest < tonumber(head[2])) then
 	redis.call('PUBLISH', ARGV[1], earliestScore)
-	out[1] = 1
+	return 1
 end
-return out
+return 0
 `)
 
 // releaseScript ends leases. Each leased member is removed from the lease set and, when a

@@ -139,7 +139,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		go followPolicy(ctx, opts, h, log)
 	}
 	if opts.started != nil {
-		opts.started(func(ctx context.Context) error { return idle(ctx, dispatcher, h) })
+		opts.started(func(ctx context.Context) error { return idle(ctx, dispatcher, h, sched) })
 	}
 
 	schedCtx, stopSched := context.WithCancel(ctx)
@@ -157,6 +157,11 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	defer cancel()
 	if err := h.Wait(drain); err != nil {
 		log.Warn("follow-up work still running at shutdown", "err", err)
+	}
+	// Jobs enqueued last are committed; index them now rather than at another process's next
+	// rebuild.
+	if err := sched.WaitIndexed(drain); err != nil {
+		log.Warn("jobs left for the next index rebuild at shutdown", "err", err)
 	}
 	log.Info("baton stopped")
 	return runErr
@@ -213,8 +218,9 @@ func reloadOnSignal(ctx context.Context, opts runOptions, h *handlers.Handlers, 
 	}
 }
 
-// idle waits until the dispatcher and the handlers' follow-up work are both quiet at the same moment.
-func idle(ctx context.Context, d *bot.Dispatcher, h *handlers.Handlers) error {
+// idle waits until the dispatcher and the handlers' follow-up work are both quiet at the same moment,
+// then until the jobs they enqueued are in the scheduler's index.
+func idle(ctx context.Context, d *bot.Dispatcher, h *handlers.Handlers, sched *scheduler.Scheduler) error {
 	for {
 		if err := d.Wait(ctx); err != nil {
 			return err
@@ -223,7 +229,7 @@ func idle(ctx context.Context, d *bot.Dispatcher, h *handlers.Handlers) error {
 			return err
 		}
 		if d.Idle() && h.Idle() {
-			return nil
+			return sched.WaitIndexed(ctx)
 		}
 	}
 }

@@ -355,22 +355,41 @@ func parallel(ctx context.Context, n, conc int, fn func(i int) error) (time.Dura
 	return elapsed, first
 }
 
-// batonEnqueueSingle enqueues n jobs with one Enqueue call each from conc goroutines.
+// batonEnqueueSingle enqueues n jobs with one Enqueue call each from conc goroutines. Enqueue
+// returns once its job is committed to Postgres and indexes it right after, so the time runs
+// until the last job is indexed too.
 func batonEnqueueSingle(ctx context.Context, s *scheduler.Scheduler, n, conc int, due func(int) time.Time) (time.Duration, error) {
-	return parallel(ctx, n, conc, func(i int) error { return s.Enqueue(ctx, batonJob(i, due(i))) })
+	return indexed(ctx, s, func() (time.Duration, error) {
+		return parallel(ctx, n, conc, func(i int) error { return s.Enqueue(ctx, batonJob(i, due(i))) })
+	})
 }
 
-// batonEnqueueBatched enqueues n jobs with EnqueueMany calls of batch jobs from conc goroutines.
+// batonEnqueueBatched enqueues n jobs with EnqueueMany calls of batch jobs from conc goroutines,
+// timed until the last one is indexed.
 func batonEnqueueBatched(ctx context.Context, s *scheduler.Scheduler, n, batch, conc int, due func(int) time.Time) (time.Duration, error) {
 	batches := (n + batch - 1) / batch
-	return parallel(ctx, batches, conc, func(b int) error {
-		lo, hi := b*batch, min((b+1)*batch, n)
-		jobs := make([]scheduler.Job, 0, hi-lo)
-		for i := lo; i < hi; i++ {
-			jobs = append(jobs, batonJob(i, due(i)))
-		}
-		return s.EnqueueMany(ctx, jobs)
+	return indexed(ctx, s, func() (time.Duration, error) {
+		return parallel(ctx, batches, conc, func(b int) error {
+			lo, hi := b*batch, min((b+1)*batch, n)
+			jobs := make([]scheduler.Job, 0, hi-lo)
+			for i := lo; i < hi; i++ {
+				jobs = append(jobs, batonJob(i, due(i)))
+			}
+			return s.EnqueueMany(ctx, jobs)
+		})
 	})
+}
+
+// indexed runs enqueue, then waits until s has indexed every job, and returns the whole time.
+func indexed(ctx context.Context, s *scheduler.Scheduler, enqueue func() (time.Duration, error)) (time.Duration, error) {
+	start := time.Now()
+	if _, err := enqueue(); err != nil {
+		return 0, err
+	}
+	if err := s.WaitIndexed(ctx); err != nil {
+		return 0, err
+	}
+	return time.Since(start), nil
 }
 
 // asynqEnqueue enqueues n tasks from conc goroutines; due nil enqueues them as pending (due now),
