@@ -19,15 +19,18 @@ import (
 // goroutine that adds whatever has been committed meanwhile to the Redis index in one script
 // call; the flusher wakes it when it takes its next batch, so that the Redis call runs while
 // that batch's Postgres round trip is under way. A call that finds no flusher running starts
-// one, and flusher and indexer end once there is nothing left to do, so no goroutine stays
+// one, and flushers and indexer end once there is nothing left to do, so no goroutine stays
 // behind once the writes are done, and Enqueue needs neither Run nor a Close.
 //
-// One batch is written at a time. Concurrent callers are kept together in it (see linger); a
-// second flusher would split them into two smaller batches competing for the same CPU and
-// Postgres, which measured slower, not faster. A request never overtakes an earlier one with a
-// key in common: a key stays taken from the moment the flusher takes it until its version is
-// indexed, so jobs under one key are written, and indexed, in the order they were queued, even
-// when a caller gave up waiting.
+// Concurrent small calls are written one batch at a time and kept together in it (see linger):
+// a second flusher would split them into two smaller batches competing for the same CPU and
+// Postgres, which measured slower, not faster. Only when a full batch waits behind the one being
+// written, as large EnqueueMany calls make, does a second flusher write it alongside.
+//
+// Batches being written share no key, and a request never overtakes an earlier one with a key in
+// common: a key stays taken from the moment a flusher takes it until its version is indexed, so
+// jobs under one key are written, and indexed, in the order they were queued, even when a caller
+// gave up waiting.
 //
 // Answering before indexing is safe because nothing trusts the index alone. A worker runs a
 // claimed version only if Postgres still holds it, so an older version claimed from the index
@@ -37,10 +40,11 @@ import (
 // cancelled, and that entry is dropped when it is claimed. If the process dies between commit
 // and index, the periodic rebuild from Postgres indexes the job (see reconcile.go).
 
-// maxFlushers is how many batches are written at once.
-const maxFlushers = 1
+// maxFlushers is how many batches are written at once. A second flusher starts only when a full
+// batch (enqueueChunk rows) waits behind the one being written (see submit).
+const maxFlushers = 2
 
-// maxLinger bounds how long the flusher waits for the callers of its last batch to queue their
+// maxLinger bounds how long a flusher waits for the callers of its last batch to queue their
 // next calls before it takes a new batch (see linger).
 const maxLinger = 400 * time.Microsecond
 
@@ -69,6 +73,8 @@ type committer struct {
 	s     *Scheduler
 	mu    sync.Mutex
 	queue []*enqueueRequest
+	// queuedRows is how many rows the queue holds.
+	queuedRows int
 	// arrived, while the flusher lingers, is closed by the next request queued.
 	arrived chan struct{}
 	// lastTaken is how many requests the last batch taken held.
@@ -131,11 +137,14 @@ func (c *committer) submit(ctx context.Context, rows []store.Job) ([]store.JobVe
 	r := &enqueueRequest{ctx: ctx, rows: rows, done: make(chan struct{})}
 	c.mu.Lock()
 	c.queue = append(c.queue, r)
+	c.queuedRows += len(rows)
 	if c.arrived != nil {
 		close(c.arrived)
 		c.arrived = nil
 	}
-	start := c.flushers < maxFlushers
+	// A full batch waiting behind the one being written, as large EnqueueMany calls make, is
+	// written alongside it.
+	start := c.flushers == 0 || (c.flushers < maxFlushers && c.queuedRows >= enqueueChunk)
 	if start {
 		c.flushers++
 	}
@@ -218,6 +227,7 @@ func (c *committer) take() []*enqueueRequest {
 	rows, kept := 0, 0
 	for _, r := range c.queue {
 		if r.withdrawn {
+			c.queuedRows -= len(r.rows)
 			continue
 		}
 		if (len(batch) > 0 && rows+len(r.rows) > enqueueChunk) || c.blocked(r, skipped) {
@@ -231,6 +241,7 @@ func (c *committer) take() []*enqueueRequest {
 			kept++
 			continue
 		}
+		c.queuedRows -= len(r.rows)
 		r.taken = true
 		batch = append(batch, r)
 		rows += len(r.rows)
@@ -427,7 +438,7 @@ func (c *committer) index() {
 			c.released = nil
 		}
 		// Requests skipped for these keys can go now.
-		start := len(c.queue) > 0 && c.flushers < maxFlushers
+		start := len(c.queue) > 0 && c.flushers == 0
 		if start {
 			c.flushers++
 		}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -118,24 +119,25 @@ func idle(s *Scheduler) bool {
 	return len(s.commits.queue) == 0 && len(s.commits.taken) == 0 && s.commits.flushers == 0 && !s.commits.indexing
 }
 
-// occupyFlushers closes g's gate and starts one Enqueue per flusher, one after the other, so
-// that each flusher takes one and waits at the gate; what is enqueued next queues up. The
-// returned wait waits for those calls.
-func occupyFlushers(t *testing.T, s *Scheduler, g *gatedStore) (wait func()) {
+// blockers numbers the calls of occupyFlusher.
+var blockers atomic.Int64
+
+// occupyFlusher closes g's gate and starts one Enqueue, which the flusher takes and holds at the
+// gate; small calls enqueued next queue up behind it. The returned wait waits for that call.
+func occupyFlusher(t *testing.T, s *Scheduler, g *gatedStore) (wait func()) {
 	t.Helper()
 	g.close()
 	for len(g.entered) > 0 {
 		<-g.entered
 	}
+	key := fmt.Sprintf("blocker:%d", blockers.Add(1))
 	var wg sync.WaitGroup
-	for i := range maxFlushers {
-		wg.Go(func() {
-			if err := s.Enqueue(context.Background(), Job{Kind: "x", Key: fmt.Sprintf("blocker:%d", i), DueAt: time.Now().Add(time.Hour)}); err != nil {
-				t.Errorf("blocker: %v", err)
-			}
-		})
-		g.waitEntered(t, 1)
-	}
+	wg.Go(func() {
+		if err := s.Enqueue(context.Background(), Job{Kind: "x", Key: key, DueAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Errorf("blocker: %v", err)
+		}
+	})
+	g.waitEntered(t, 1)
 	return wg.Wait
 }
 
@@ -252,7 +254,7 @@ func TestQueuedCallsShareOneBatchAndTheLastWins(t *testing.T) {
 	g := newGatedStore(e.db)
 	s := e.scheduler(t, func(c *Config) { c.Store = g })
 	ctx := context.Background()
-	waitBlockers := occupyFlushers(t, s, g)
+	waitBlockers := occupyFlusher(t, s, g)
 
 	due := time.Now().Add(time.Hour)
 	first := enqueueAsync(t, ctx, s, Job{Kind: "x", Key: "k", TeamID: "T1", Payload: []byte("first"), DueAt: due})
@@ -269,8 +271,8 @@ func TestQueuedCallsShareOneBatchAndTheLastWins(t *testing.T) {
 	g.mu.Lock()
 	calls := slices.Clone(g.calls)
 	g.mu.Unlock()
-	if len(calls) != maxFlushers+1 {
-		t.Fatalf("%d UpsertJobs calls, want one per blocker and one for the three queued calls", len(calls))
+	if len(calls) != 2 {
+		t.Fatalf("%d UpsertJobs calls, want one for the blocker and one for the three queued calls", len(calls))
 	}
 	batch := calls[len(calls)-1]
 	if len(batch) != 2 {
@@ -283,8 +285,65 @@ func TestQueuedCallsShareOneBatchAndTheLastWins(t *testing.T) {
 	if err := s.WaitIndexed(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if due, _ := e.indexed(t); due != int64(maxFlushers)+2 {
-		t.Fatalf("%d jobs indexed, want %d", due, maxFlushers+2)
+	if due, _ := e.indexed(t); due != 3 {
+		t.Fatalf("%d jobs indexed, want the blocker's, k and other", due)
+	}
+	eventually(t, "the committer is idle", func() bool { return idle(s) })
+}
+
+func TestAFullBatchIsWrittenAlongsideOnlySmallCallsWait(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	g := newGatedStore(e.db)
+	s := e.scheduler(t, func(c *Config) { c.Store = g })
+	ctx := context.Background()
+	due := time.Now().Add(time.Hour)
+	many := func(prefix string) []Job {
+		jobs := make([]Job, enqueueChunk)
+		for i := range jobs {
+			jobs[i] = Job{Kind: "x", Key: fmt.Sprintf("%s:%04d", prefix, i), TeamID: "T1", DueAt: due}
+		}
+		return jobs
+	}
+
+	// Small calls queued behind a batch being written wait for it: one batch at a time.
+	waitBlocker := occupyFlusher(t, s, g)
+	small := make([]<-chan error, 3)
+	for i := range small {
+		small[i] = enqueueAsync(t, ctx, s, Job{Kind: "x", Key: fmt.Sprintf("small:%d", i), TeamID: "T1", DueAt: due})
+	}
+	select {
+	case <-g.entered:
+		t.Fatal("a second batch was written alongside for three small calls")
+	case <-time.After(100 * time.Millisecond):
+	}
+
+	// Once a full batch queues up too, a second flusher writes alongside, from the head of the
+	// queue: the small calls (the bulk call would make that batch too large), then the bulk.
+	bulk := make(chan error, 1)
+	go func() { bulk <- s.EnqueueMany(ctx, many("bulk")) }()
+	g.waitEntered(t, 1)
+	g.mu.Lock()
+	second := g.calls[len(g.calls)-1]
+	g.mu.Unlock()
+	if len(second) != len(small) || !strings.HasPrefix(second[0].Key, "small:") {
+		t.Fatalf("the batch written alongside holds %d rows (%s…), want the %d small calls", len(second), second[0].Key, len(small))
+	}
+	g.reopen()
+	waitBlocker()
+	for _, ch := range append(small, bulk) {
+		if err := recvErr(t, ch); err != nil {
+			t.Fatalf("Enqueue: %v", err)
+		}
+	}
+	if n := e.stored(t); n != 1+len(small)+enqueueChunk {
+		t.Fatalf("%d jobs stored, want %d", n, 1+len(small)+enqueueChunk)
+	}
+	if err := s.WaitIndexed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := e.indexed(t); due != int64(1+len(small)+enqueueChunk) {
+		t.Fatalf("%d jobs indexed, want %d", due, 1+len(small)+enqueueChunk)
 	}
 	eventually(t, "the committer is idle", func() bool { return idle(s) })
 }
@@ -299,7 +358,7 @@ func TestBatchErrorsReachEachCaller(t *testing.T) {
 	job := func(key string) Job { return Job{Kind: "x", Key: key, TeamID: "T1", DueAt: due} }
 
 	// One job Postgres refuses fails its call alone; the others in its batch are stored.
-	waitBlockers := occupyFlushers(t, s, g)
+	waitBlockers := occupyFlusher(t, s, g)
 	good1 := enqueueAsync(t, ctx, s, job("good:1"))
 	bad := enqueueAsync(t, ctx, s, job("poison:1"))
 	good2 := enqueueAsync(t, ctx, s, job("good:2"))
@@ -336,8 +395,8 @@ func TestBatchErrorsReachEachCaller(t *testing.T) {
 	if err := s.Enqueue(ctx, job("down:00")); err != nil {
 		t.Fatalf("Enqueue once Postgres is back: %v", err)
 	}
-	if n := e.stored(t); n != maxFlushers+3 {
-		t.Fatalf("%d jobs stored, want %d", n, maxFlushers+3)
+	if n := e.stored(t); n != 4 {
+		t.Fatalf("%d jobs stored, want the blocker, good:1, good:2 and down:00", n)
 	}
 	eventually(t, "the committer is idle", func() bool { return idle(s) })
 }
@@ -351,7 +410,7 @@ func TestCancelledCallerLeavesItsBatch(t *testing.T) {
 	job := func(key string) Job { return Job{Kind: "x", Key: key, TeamID: "T1", DueAt: due} }
 
 	// Cancelled while queued: it returns at once and its job is left out of the batch.
-	waitBlockers := occupyFlushers(t, s, g)
+	waitBlockers := occupyFlusher(t, s, g)
 	qctx, cancelQueued := context.WithCancel(context.Background())
 	queuedCall := enqueueAsync(t, qctx, s, job("queued:cancelled"))
 	kept := enqueueAsync(t, context.Background(), s, job("queued:kept"))
@@ -369,13 +428,13 @@ func TestCancelledCallerLeavesItsBatch(t *testing.T) {
 	}
 
 	// Cancelled while its batch is written: it returns at once, the batch goes on for the rest.
-	waitBlockers = occupyFlushers(t, s, g)
+	waitBlockers = occupyFlusher(t, s, g)
 	wctx, cancelWriting := context.WithCancel(context.Background())
 	writingCall := enqueueAsync(t, wctx, s, job("writing:cancelled"))
 	others := enqueueAsync(t, context.Background(), s, job("writing:kept"))
-	g.pass(maxFlushers)
+	g.pass(1)
 	waitBlockers()
-	// The blockers are done, so a flusher takes the two queued calls and waits at the gate.
+	// The blocker is done, so the flusher takes the two queued calls and waits at the gate.
 	g.waitEntered(t, 1)
 	cancelWriting()
 	if err := recvErr(t, writingCall); !errors.Is(err, context.Canceled) {
