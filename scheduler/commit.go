@@ -17,10 +17,12 @@ import (
 // (one statement, one commit), while the next requests queue behind it. A call returns once its
 // batch is committed: Postgres is the truth. The batch's versions then go to the indexer, one
 // goroutine that adds whatever has been committed meanwhile to the Redis index in one script
-// call; the flusher wakes it when it takes its next batch, so that the Redis call runs while
-// that batch's Postgres round trip is under way. A call that finds no flusher running starts
-// one, and flushers and indexer end once there is nothing left to do, so no goroutine stays
-// behind once the writes are done, and Enqueue needs neither Run nor a Close.
+// call. The flusher wakes it when it takes its next batch (after lingering, at most maxLinger) or
+// finds none, so the Redis call runs while that batch's Postgres round trip is under way: this
+// measured faster than indexing at once, in the moment the answered callers come back to
+// enqueue again, on two cores shared with Postgres and Redis. A call that finds no flusher
+// running starts one, and flushers and indexer end once there is nothing left to do, so no
+// goroutine stays behind once the writes are done, and Enqueue needs neither Run nor a Close.
 //
 // Concurrent small calls are written one batch at a time and kept together in it (see linger):
 // a second flusher would split them into two smaller batches competing for the same CPU and
@@ -73,12 +75,10 @@ type committer struct {
 	s     *Scheduler
 	mu    sync.Mutex
 	queue []*enqueueRequest
-	// queuedRows is how many rows the queue holds.
+	// queuedRows is how many rows the queue holds for callers still waiting.
 	queuedRows int
 	// arrived, while the flusher lingers, is closed by the next request queued.
 	arrived chan struct{}
-	// lastTaken is how many requests the last batch taken held.
-	lastTaken int
 	// taken holds the keys from the moment a flusher takes them until they are indexed.
 	taken map[string]struct{}
 	// flushers is how many flusher goroutines run.
@@ -90,8 +90,9 @@ type committer struct {
 	toRelease []string
 	indexing  bool
 	indexMore chan struct{}
-	// settled is closed when no key is taken any more: everything written is indexed. It is nil
-	// while none is taken. released, when someone waits for a key, is closed by the next release.
+	// settled is closed when no key is taken any more: everything written has been through the
+	// index script. It is nil while none is taken. released, when someone waits for a key, is
+	// closed by the next release.
 	settled  chan struct{}
 	released chan struct{}
 	// prepared is UpsertJobs prepared once, when the store can (see upsertPreparer).
@@ -159,6 +160,7 @@ func (c *committer) submit(ctx context.Context, rows []store.Job) ([]store.JobVe
 		c.mu.Lock()
 		if !r.taken {
 			r.withdrawn = true
+			c.queuedRows -= len(r.rows)
 		}
 		c.mu.Unlock()
 		return nil, fmt.Errorf("scheduler: enqueue: %w", ctx.Err())
@@ -167,31 +169,37 @@ func (c *committer) submit(ctx context.Context, rows []store.Job) ([]store.JobVe
 
 // flush writes batches until there is none to take.
 func (c *committer) flush() {
+	answered := 0
 	for {
-		c.linger()
+		c.linger(answered)
 		batch := c.take()
 		c.kickIndexer()
 		if batch == nil {
 			return
 		}
 		c.write(batch)
+		answered = len(batch)
 	}
 }
 
 // linger lets the callers answered by the last batch come back before the next batch is taken.
 // Callers that enqueue one job after another, as many handlers at once do, would otherwise split
 // into two groups that take turns, each written at half the size; waiting a moment for them
-// keeps them in one batch. The flusher lingers only after a batch of several calls, until those
-// callers and the ones already queued are all queued, or for at most maxLinger. A call after a
-// lone one never waits, and none waits longer than maxLinger.
-func (c *committer) linger() {
+// keeps them in one batch. answered is how many calls the flusher's last batch answered; it
+// lingers only after several, until those callers and the ones already queued are all queued,
+// or for at most maxLinger. A flusher that has just started, or has just answered one call,
+// does not linger, and no call waits longer than maxLinger for it.
+func (c *committer) linger(answered int) {
+	if answered < 2 {
+		return
+	}
 	deadline := time.Now().Add(maxLinger)
 	c.mu.Lock()
-	want := c.lastTaken + len(c.queue)
+	want := answered + len(c.queue)
 	c.mu.Unlock()
 	for {
 		c.mu.Lock()
-		if c.lastTaken < 2 || len(c.queue) >= want {
+		if len(c.queue) >= want {
 			c.mu.Unlock()
 			return
 		}
@@ -227,7 +235,6 @@ func (c *committer) take() []*enqueueRequest {
 	rows, kept := 0, 0
 	for _, r := range c.queue {
 		if r.withdrawn {
-			c.queuedRows -= len(r.rows)
 			continue
 		}
 		if (len(batch) > 0 && rows+len(r.rows) > enqueueChunk) || c.blocked(r, skipped) {
@@ -252,7 +259,6 @@ func (c *committer) take() []*enqueueRequest {
 		c.flushers--
 		return nil
 	}
-	c.lastTaken = len(batch)
 	if c.taken == nil {
 		c.taken = make(map[string]struct{})
 	}
@@ -341,12 +347,15 @@ func (c *committer) write(batch []*enqueueRequest) {
 }
 
 // store writes rows (one per key) to Postgres, enqueueChunk at a time, and returns the versions
-// committed, also when a later chunk fails.
+// committed, also when a later chunk fails. A failed write may still have committed (the caller
+// gave up during the commit, say) without its versions being known here, so it asks for a
+// rebuild of the index.
 func (c *committer) store(ctx context.Context, rows []store.Job) ([]store.JobVersion, error) {
 	var out []store.JobVersion
 	for start := 0; start < len(rows); start += enqueueChunk {
 		versions, err := c.upsert(ctx, rows[start:min(start+enqueueChunk, len(rows))])
 		if err != nil {
+			c.s.requestReconcile()
 			return out, fmt.Errorf("scheduler: enqueue: %w", err)
 		}
 		out = append(out, versions...)
@@ -356,7 +365,7 @@ func (c *committer) store(ctx context.Context, rows []store.Job) ([]store.JobVer
 
 // indexLater queues committed versions for the indexer; their keys, and the keys of rows that
 // were not committed, are released once the versions are indexed. The flusher wakes the indexer
-// when it takes its next batch or ends (see kickIndexer).
+// when it takes its next batch or finds none (see kickIndexer).
 func (c *committer) indexLater(versions []store.JobVersion, keys []string) {
 	c.mu.Lock()
 	c.toIndex = append(c.toIndex, versions...)
@@ -449,7 +458,7 @@ func (c *committer) index() {
 	}
 }
 
-// waitIndexed waits until every committed job is indexed, or ctx ends.
+// waitIndexed waits until every committed job has been through the index script, or ctx ends.
 func (c *committer) waitIndexed(ctx context.Context) error {
 	c.mu.Lock()
 	settled := c.settled

@@ -554,8 +554,7 @@ func TestRunClaimsBeforeTheRebuildOnlyWhenRedisKeptTheIndex(t *testing.T) {
 
 // indexGate is a Redis hook that holds every call of the index script while it is closed.
 type indexGate struct {
-	open    chan struct{}
-	entered chan struct{}
+	open chan struct{}
 }
 
 func (g *indexGate) DialHook(next redis.DialHook) redis.DialHook { return next }
@@ -563,7 +562,6 @@ func (g *indexGate) DialHook(next redis.DialHook) redis.DialHook { return next }
 func (g *indexGate) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		if args := cmd.Args(); cmd.Name() == "evalsha" && len(args) > 1 && args[1] == scheduleScript.Hash() {
-			g.entered <- struct{}{}
 			<-g.open
 		}
 		return next(ctx, cmd)
@@ -582,7 +580,7 @@ func gatedIndex(t *testing.T) (*redis.Client, func()) {
 	if err := scheduleScript.Load(context.Background(), rdb).Err(); err != nil {
 		t.Fatal(err)
 	}
-	g := &indexGate{open: make(chan struct{}), entered: make(chan struct{}, 100)}
+	g := &indexGate{open: make(chan struct{})}
 	rdb.AddHook(g)
 	return rdb, sync.OnceFunc(func() { close(g.open) })
 }

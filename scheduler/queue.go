@@ -263,9 +263,10 @@ func (s *Scheduler) EnqueueMany(ctx context.Context, jobs []Job) error {
 	return err
 }
 
-// WaitIndexed waits until every job enqueued through s and committed is in the Redis index, or
-// until ctx ends. Under a steady stream of enqueues it waits for a pause in the stream. A process
-// that stops calls it so that the jobs it enqueued last can fire on time.
+// WaitIndexed waits until every job enqueued through s and committed has been through the Redis
+// index script, or until ctx ends; a job whose script call failed is left to the next rebuild,
+// and the failure is logged. Under a steady stream of enqueues it waits for a pause in the
+// stream. A process that stops calls it so that the jobs it enqueued last can fire on time.
 func (s *Scheduler) WaitIndexed(ctx context.Context) error {
 	return s.commits.waitIndexed(ctx)
 }
