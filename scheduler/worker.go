@@ -22,8 +22,11 @@ const (
 	// maxRecoverSleep bounds the recoverer's sleep, so an expired lease is found within this
 	// long of expiring (shorter leases shorten it to the lease).
 	maxRecoverSleep = 5 * time.Second
-	// ackers is how many goroutines record fired jobs in Postgres at once.
-	ackers = 4
+	// ackers is how many goroutines record fired jobs in Postgres at once. One: the fires that
+	// queue up while a batch is recorded go in the next, so batches grow with the load, while
+	// several ackers split the same fires into more, smaller commits (measured: 4 ackers
+	// recorded 100,000 fires at 33-34k jobs/s, one at 41-43k).
+	ackers = 1
 	// finishTimeout bounds recording one batch of fired jobs.
 	finishTimeout = 30 * time.Second
 )
