@@ -92,6 +92,14 @@ func (g *gatedStore) UpsertJobs(ctx context.Context, jobs []store.Job) ([]store.
 	return g.JobStore.UpsertJobs(ctx, jobs)
 }
 
+// gatedEnv returns a test environment and a scheduler whose store is gated.
+func gatedEnv(t *testing.T) (*env, *gatedStore, *Scheduler) {
+	t.Helper()
+	e := newEnv(t)
+	g := newGatedStore(e.db)
+	return e, g, e.scheduler(t, func(c *Config) { c.Store = g })
+}
+
 // waitEntered waits until n calls of UpsertJobs have started.
 func (g *gatedStore) waitEntered(t *testing.T, n int) {
 	t.Helper()
@@ -250,9 +258,7 @@ func TestConcurrentEnqueuesFireOnceAtTheLastTime(t *testing.T) {
 
 func TestQueuedCallsShareOneBatchAndTheLastWins(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	g := newGatedStore(e.db)
-	s := e.scheduler(t, func(c *Config) { c.Store = g })
+	e, g, s := gatedEnv(t)
 	ctx := context.Background()
 	waitBlockers := occupyFlusher(t, s, g)
 
@@ -293,9 +299,7 @@ func TestQueuedCallsShareOneBatchAndTheLastWins(t *testing.T) {
 
 func TestAFullBatchIsWrittenAlongsideOnlySmallCallsWait(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	g := newGatedStore(e.db)
-	s := e.scheduler(t, func(c *Config) { c.Store = g })
+	e, g, s := gatedEnv(t)
 	ctx := context.Background()
 	due := time.Now().Add(time.Hour)
 	many := func(prefix string) []Job {
@@ -350,9 +354,7 @@ func TestAFullBatchIsWrittenAlongsideOnlySmallCallsWait(t *testing.T) {
 
 func TestBatchErrorsReachEachCaller(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	g := newGatedStore(e.db)
-	s := e.scheduler(t, func(c *Config) { c.Store = g })
+	e, g, s := gatedEnv(t)
 	ctx := context.Background()
 	due := time.Now().Add(time.Hour)
 	job := func(key string) Job { return Job{Kind: "x", Key: key, TeamID: "T1", DueAt: due} }
@@ -403,9 +405,7 @@ func TestBatchErrorsReachEachCaller(t *testing.T) {
 
 func TestCancelledCallerLeavesItsBatch(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	g := newGatedStore(e.db)
-	s := e.scheduler(t, func(c *Config) { c.Store = g })
+	e, g, s := gatedEnv(t)
 	due := time.Now().Add(time.Hour)
 	job := func(key string) Job { return Job{Kind: "x", Key: key, TeamID: "T1", DueAt: due} }
 
