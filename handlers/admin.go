@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -11,25 +10,28 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/scheduler"
 )
 
 func (h *Handlers) registerAdmin(r *bot.Router) {
 	r.Command("/baton", h.onBatonCommand)
 }
 
-const batonHelp = "*Baton settings*\n" +
-	"• `/baton settings` — how and when Baton reaches you, and the workspace's working week\n" +
-	"• `/baton digest 08:30` — stage changes and stale tasks in one daily message at your local time · `/baton digest off` — at once (blocked and overdue always arrive at once)\n" +
-	"• `/baton ooo until 2026-12-02` — you're away through that day: nudges wait until you're back · `/baton ooo off`\n" +
-	"• `/baton holidays` — the workspace's days off · `/baton holidays add 2026-12-25 Christmas` · `/baton holidays remove 2026-12-25` (admins)\n" +
-	"• `/baton workdays mon-fri` · `/baton hours 09:00-18:00` — the workspace's working week (admins)\n" +
-	"• `/baton reminders 24h,2h` — how long before a deadline owners are reminded (admins)\n" +
-	"• `/baton checkins limit 200` — how many people one check-in may ask (admins)\n" +
-	"• `/baton okr-reminder-days 7` — after how many days without a check-in key result owners are reminded (admins)\n" +
-	"• `/baton jobs` — timers that failed too often · `/baton jobs retry KEY` · `/baton jobs drop KEY` (admins)\n" +
-	"• `/baton policies` — the approval policy in force and its request types · `/baton policies reload` — read the policy file again after changing it (admins)\n" +
-	"• " + authorityHelp + "\n" +
-	"• " + peopleHelp
+// batonHelp is /baton's help. The help of the authority and people commands is plain text, escaped in it.
+var batonHelp = md.F("*Baton settings*\n"+
+	"• `/baton settings` — how and when Baton reaches you, and the workspace's working week\n"+
+	"• `/baton digest 08:30` — stage changes and stale tasks in one daily message at your local time · `/baton digest off` — at once (blocked and overdue always arrive at once)\n"+
+	"• `/baton ooo until 2026-12-02` — you're away through that day: nudges wait until you're back · `/baton ooo off`\n"+
+	"• `/baton holidays` — the workspace's days off · `/baton holidays add 2026-12-25 Christmas` · `/baton holidays remove 2026-12-25` (admins)\n"+
+	"• `/baton workdays mon-fri` · `/baton hours 09:00-18:00` — the workspace's working week (admins)\n"+
+	"• `/baton reminders 24h,2h` — how long before a deadline owners are reminded (admins)\n"+
+	"• `/baton checkins limit 200` — how many people one check-in may ask (admins)\n"+
+	"• `/baton okr-reminder-days 7` — after how many days without a check-in key result owners are reminded (admins)\n"+
+	"• `/baton jobs` — timers that failed too often · `/baton jobs retry KEY` · `/baton jobs drop KEY` (admins)\n"+
+	"• `/baton policies` — the approval policy in force and its request types · `/baton policies reload` — read the policy file again after changing it (admins)\n"+
+	"• %s\n"+
+	"• %s", authorityHelp, peopleHelp)
 
 func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 	verb, rest, _ := strings.Cut(strings.TrimSpace(r.Command.Text), " ")
@@ -66,7 +68,7 @@ func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 	case "", "help":
 		h.reply(ctx, r, batonHelp, slack.NewSectionBlock(mrkdwn(batonHelp), nil, nil, slack.SectionBlockOptionBlockID("help")))
 	default:
-		text := fmt.Sprintf(":thinking_face: I didn't understand `/baton %s`.\n%s", clip(esc(baton.UnescapeSlack(r.Command.Text)), 200), batonHelp)
+		text := batonProblemText(baton.UnescapeSlack(r.Command.Text))
 		h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("help")))
 	}
 	if err != nil {
@@ -87,7 +89,7 @@ func (h *Handlers) outOfOffice(ctx context.Context, r *bot.Request, me Person, t
 		return nil
 	}
 	day, _ := time.Parse(time.DateOnly, cmd.Until)
-	h.reply(ctx, r, fmt.Sprintf(":palm_tree: You're away through %s. Non-urgent nudges wait until you're back; blocked and overdue alerts still reach you.", day.Format("Mon 2 Jan 2006")))
+	h.reply(ctx, r, md.F(":palm_tree: You're away through %s. Non-urgent nudges wait until you're back; blocked and overdue alerts still reach you.", day.Format("Mon 2 Jan 2006")))
 	return nil
 }
 
@@ -105,7 +107,7 @@ func (h *Handlers) holidays(ctx context.Context, r *bot.Request, me Person, text
 		if err := h.store.AddHoliday(ctx, r.TeamID, cmd.Holiday, me.ID); err != nil {
 			return err
 		}
-		h.reply(ctx, r, fmt.Sprintf(":calendar: %s is now a holiday%s. Nudges due that day wait for the next working day.", day.Format("Mon 2 Jan 2006"), holidayName(cmd.Holiday)))
+		h.reply(ctx, r, holidayAddedText(cmd.Holiday))
 	case baton.HolidayRemove:
 		removed, err := h.store.RemoveHoliday(ctx, r.TeamID, cmd.Holiday.Date)
 		if err != nil {
@@ -114,7 +116,7 @@ func (h *Handlers) holidays(ctx context.Context, r *bot.Request, me Person, text
 		if !removed {
 			return baton.Errorf(baton.ENotFound, "%s is not on the holiday list. See the list with `/baton holidays`.", day.Format("Mon 2 Jan 2006"))
 		}
-		h.reply(ctx, r, fmt.Sprintf(":calendar: %s is a working day again.", day.Format("Mon 2 Jan 2006")))
+		h.reply(ctx, r, md.F(":calendar: %s is a working day again.", day.Format("Mon 2 Jan 2006")))
 	default:
 		days, err := h.store.Holidays(ctx, r.TeamID, h.now().In(me.Loc).Format(time.DateOnly))
 		if err != nil {
@@ -124,22 +126,47 @@ func (h *Handlers) holidays(ctx context.Context, r *bot.Request, me Person, text
 			h.reply(ctx, r, "No holidays ahead. Admins add one with `/baton holidays add 2026-12-25 Christmas`.")
 			return nil
 		}
-		lines := []string{fmt.Sprintf("*Holidays ahead* (%d)", len(days))}
-		for _, d := range days {
-			t, _ := time.Parse(time.DateOnly, d.Date)
-			lines = append(lines, "• "+t.Format("Mon 2 Jan 2006")+holidayName(d))
-		}
-		text := clip(strings.Join(lines, "\n"), 3000)
+		text := holidaysText(days)
 		h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("holidays")))
 	}
 	return nil
 }
 
-func holidayName(d baton.Holiday) string {
+// batonProblemText says what part of /baton was not understood, followed by the help.
+func batonProblemText(command string) md.Text {
+	return md.F(":thinking_face: I didn't understand `/baton %s`.\n%s", clip(command, 200), batonHelp)
+}
+
+// holidayAddedText confirms a holiday added to the workspace's list.
+func holidayAddedText(d baton.Holiday) md.Text {
+	day, _ := time.Parse(time.DateOnly, d.Date)
+	return md.F(":calendar: %s is now a holiday%s. Nudges due that day wait for the next working day.", day.Format("Mon 2 Jan 2006"), holidayName(d))
+}
+
+// holidaysText lists the holidays ahead.
+func holidaysText(days []baton.Holiday) md.Text {
+	lines := []md.Text{md.F("*Holidays ahead* (%d)", len(days))}
+	for _, d := range days {
+		t, _ := time.Parse(time.DateOnly, d.Date)
+		lines = append(lines, md.F("• %s%s", t.Format("Mon 2 Jan 2006"), holidayName(d)))
+	}
+	return md.Clip(md.Join(lines, "\n"), 3000)
+}
+
+// jobsText lists the timers that failed too often.
+func jobsText(parked []scheduler.ParkedJob) md.Text {
+	lines := []md.Text{md.F("*Timers that failed too often* (%d) — `/baton jobs retry KEY` or `/baton jobs drop KEY`", len(parked))}
+	for _, j := range parked {
+		lines = append(lines, md.F("• `%s` — %d tries, last: %s", j.Key, j.Attempt, clip(j.LastError, 200)))
+	}
+	return md.Clip(md.Join(lines, "\n"), 3000)
+}
+
+func holidayName(d baton.Holiday) md.Text {
 	if d.Name == "" {
 		return ""
 	}
-	return " (" + esc(d.Name) + ")"
+	return " (" + md.Esc(d.Name) + ")"
 }
 
 // jobs lets admins see timers that failed too often, and retry or drop one.
@@ -158,13 +185,13 @@ func (h *Handlers) jobs(ctx context.Context, r *bot.Request, me Person, text str
 			if err := h.sched.Retry(ctx, r.TeamID, key); err != nil {
 				return err
 			}
-			h.reply(ctx, r, fmt.Sprintf(":repeat: `%s` will run again now.", esc(key)))
+			h.reply(ctx, r, md.F(":repeat: `%s` will run again now.", key))
 			return nil
 		}
 		if err := h.sched.Drop(ctx, r.TeamID, key); err != nil {
 			return err
 		}
-		h.reply(ctx, r, fmt.Sprintf(":wastebasket: `%s` is dropped.", esc(key)))
+		h.reply(ctx, r, md.F(":wastebasket: `%s` is dropped.", key))
 		return nil
 	case "", "list":
 		parked, err := h.sched.Parked(ctx, r.TeamID)
@@ -175,15 +202,11 @@ func (h *Handlers) jobs(ctx context.Context, r *bot.Request, me Person, text str
 			h.reply(ctx, r, ":white_check_mark: No stuck timers: every reminder and check-in is running.")
 			return nil
 		}
-		lines := []string{fmt.Sprintf("*Timers that failed too often* (%d) — `/baton jobs retry KEY` or `/baton jobs drop KEY`", len(parked))}
-		for _, j := range parked {
-			lines = append(lines, fmt.Sprintf("• `%s` — %d tries, last: %s", esc(j.Key), j.Attempt, esc(clip(j.LastError, 200))))
-		}
-		text := clip(strings.Join(lines, "\n"), 3000)
+		text := jobsText(parked)
 		h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("jobs")))
 		return nil
 	}
-	return baton.Errorf(baton.EInvalid, "I don't know `/baton jobs %s`. Try `/baton jobs`, `/baton jobs retry KEY` or `/baton jobs drop KEY`.", esc(verb))
+	return baton.Errorf(baton.EInvalid, "I don't know `/baton jobs %s`. Try `/baton jobs`, `/baton jobs retry KEY` or `/baton jobs drop KEY`.", verb)
 }
 
 func (h *Handlers) digestCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
@@ -198,7 +221,7 @@ func (h *Handlers) digestCommand(ctx context.Context, r *bot.Request, me Person,
 		h.reply(ctx, r, ":zap: You'll hear about stage changes and stale tasks as they happen.")
 		return nil
 	}
-	h.reply(ctx, r, fmt.Sprintf(":newspaper: Stage changes and stale tasks now come in one digest at %s your time, on working days. Blocked and overdue still reach you at once.", s.At))
+	h.reply(ctx, r, md.F(":newspaper: Stage changes and stale tasks now come in one digest at %s your time, on working days. Blocked and overdue still reach you at once.", s.At))
 	return nil
 }
 
@@ -220,7 +243,7 @@ func (h *Handlers) workWeekCommand(ctx context.Context, r *bot.Request, me Perso
 	if err := h.store.SetWorkWeek(ctx, r.TeamID, w, me.ID); err != nil {
 		return err
 	}
-	h.reply(ctx, r, fmt.Sprintf(":calendar: The working week is now %s, in each person's own time zone. Nudges wait for it.", w))
+	h.reply(ctx, r, md.F(":calendar: The working week is now %s, in each person's own time zone. Nudges wait for it.", w))
 	return nil
 }
 
@@ -245,7 +268,7 @@ func (h *Handlers) showSettings(ctx context.Context, r *bot.Request, me Person) 
 	if away != "" {
 		ooo = "away through " + away
 	}
-	text := fmt.Sprintf("*Your Baton settings*\n• Stage changes and stale tasks: %s (`/baton digest 08:30` or `/baton digest off`)\n"+
+	text := md.F("*Your Baton settings*\n• Stage changes and stale tasks: %s (`/baton digest 08:30` or `/baton digest off`)\n"+
 		"• Out-of-office: %s\n• Your time zone (from Slack): %s\n• Workspace working week: %s", signals, ooo, me.Loc, w)
 	h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("settings")))
 	return nil
@@ -259,7 +282,7 @@ func (h *Handlers) checkinLimitCommand(ctx context.Context, r *bot.Request, me P
 		if err != nil {
 			return err
 		}
-		h.reply(ctx, r, fmt.Sprintf(":speech_balloon: One check-in may ask up to %d people in this workspace. Admins change it with `/baton checkins limit 200`.", n))
+		h.reply(ctx, r, md.F(":speech_balloon: One check-in may ask up to %d people in this workspace. Admins change it with `/baton checkins limit 200`.", n))
 		return nil
 	}
 	if words[0] != "limit" || len(words) != 2 {
@@ -275,7 +298,7 @@ func (h *Handlers) checkinLimitCommand(ctx context.Context, r *bot.Request, me P
 	if err := h.store.SetCheckinMaxRecipients(ctx, r.TeamID, n, me.ID); err != nil {
 		return err
 	}
-	h.reply(ctx, r, fmt.Sprintf(":white_check_mark: From now on one check-in may ask up to %d people. Check-ins already set up keep the people they ask.", n))
+	h.reply(ctx, r, md.F(":white_check_mark: From now on one check-in may ask up to %d people. Check-ins already set up keep the people they ask.", n))
 	return nil
 }
 
@@ -294,6 +317,6 @@ func (h *Handlers) remindersCommand(ctx context.Context, r *bot.Request, me Pers
 	if err := h.store.SetReminderOffsets(ctx, r.TeamID, offsets, me.ID); err != nil {
 		return err
 	}
-	h.reply(ctx, r, fmt.Sprintf(":bell: Deadlines set or changed from now on remind their owner %s before. Reminders already planned at other times are skipped.", baton.FormatOffsets(offsets)))
+	h.reply(ctx, r, md.F(":bell: Deadlines set or changed from now on remind their owner %s before. Reminders already planned at other times are skipped.", baton.FormatOffsets(offsets)))
 	return nil
 }

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -31,7 +31,7 @@ func (h *Handlers) authorityCommand(ctx context.Context, r *bot.Request, me Pers
 	case "revoke":
 		return h.revokeAuthority(ctx, r, me, rest)
 	}
-	return baton.Errorf(baton.EInvalid, "I don't know `/baton authority %s`. Try %s", clip(esc(verb), 40), authorityHelp)
+	return baton.Errorf(baton.EInvalid, "I don't know `/baton authority %s`. Try %s", clip(baton.UnescapeSlack(verb), 40), authorityHelp)
 }
 
 func (h *Handlers) grantAuthority(ctx context.Context, r *bot.Request, me Person, text string) error {
@@ -49,7 +49,7 @@ func (h *Handlers) grantAuthority(ctx context.Context, r *bot.Request, me Person
 		return err
 	}
 	if !me.IsAdmin && managers[g.User] != me.ID {
-		return baton.Errorf(baton.EForbidden, "Only workspace admins and %s's manager can grant them authority.", mention(g.User))
+		return baton.Errorf(baton.EForbidden, "Only workspace admins and %s's manager can grant them authority.", md.Mention(g.User))
 	}
 	holder, err := h.people.Get(ctx, g.User)
 	if err != nil {
@@ -57,9 +57,9 @@ func (h *Handlers) grantAuthority(ctx context.Context, r *bot.Request, me Person
 	}
 	switch {
 	case holder.Deleted:
-		return baton.Errorf(baton.EInvalid, "%s has been deactivated, so they can't hold authority.", mention(holder.ID))
+		return baton.Errorf(baton.EInvalid, "%s has been deactivated, so they can't hold authority.", md.Mention(holder.ID))
 	case holder.IsBot:
-		return baton.Errorf(baton.EInvalid, "%s is a bot, and bots can't hold authority. Choose a person.", mention(holder.ID))
+		return baton.Errorf(baton.EInvalid, "%s is a bot, and bots can't hold authority. Choose a person.", md.Mention(holder.ID))
 	}
 	sg := store.Grant{
 		TeamID: r.TeamID, UserID: g.User, RequestType: g.Type, Condition: g.Condition, Until: g.Until,
@@ -72,14 +72,24 @@ func (h *Handlers) grantAuthority(ctx context.Context, r *bot.Request, me Person
 	if err != nil {
 		return err
 	}
-	h.reply(ctx, r, fmt.Sprintf(":key: %s may now approve their own %s (%s).", mention(stored.UserID), grantScope(stored), stored.Ref()))
+	h.reply(ctx, r, grantedText(stored))
 	if stored.UserID != me.ID {
 		h.background(ctx, func(ctx context.Context) {
-			h.dm(ctx, stored.UserID, slack.MsgOptionText(fmt.Sprintf(":key: %s gave you authority (%s): your %s are approved without waiting for anyone.%s",
-				mention(me.ID), stored.Ref(), grantScope(stored), grantReason(stored)), false))
+			h.dm(ctx, stored.UserID, msgText(grantedDMText(stored)))
 		})
 	}
 	return nil
+}
+
+// grantedText confirms a grant to the person who gave it.
+func grantedText(g store.Grant) md.Text {
+	return md.F(":key: %s may now approve their own %s (%s).", md.Mention(g.UserID), grantScope(g), g.Ref())
+}
+
+// grantedDMText tells the holder of a grant what it lets them do.
+func grantedDMText(g store.Grant) md.Text {
+	return md.F(":key: %s gave you authority (%s): your %s are approved without waiting for anyone.%s",
+		md.Mention(g.GrantedBy), g.Ref(), grantScope(g), grantReason(g))
 }
 
 // managesAnyone reports whether the workspace's directory (policy file and Slack) names user as someone's manager.
@@ -97,7 +107,7 @@ func (h *Handlers) listAuthority(ctx context.Context, r *bot.Request, me Person,
 	if text != "" {
 		ref, ok := baton.ParseUserRef(text)
 		if !ok {
-			return baton.Errorf(baton.EInvalid, "%q isn't a person. List someone's grants with `/baton authority list @ana`.", clip(text, 40))
+			return baton.Errorf(baton.EInvalid, "%q isn't a person. List someone's grants with `/baton authority list @ana`.", clip(baton.UnescapeSlack(text), 40))
 		}
 		p, err := h.people.Resolve(ctx, ref)
 		if err != nil {
@@ -113,7 +123,7 @@ func (h *Handlers) listAuthority(ctx context.Context, r *bot.Request, me Person,
 	if err != nil {
 		return err
 	}
-	var lines []string
+	var lines []md.Text
 	for _, g := range all {
 		if (only != "" && g.UserID != only) || (!me.IsAdmin && g.UserID != me.ID && g.GrantedBy != me.ID) {
 			continue
@@ -124,30 +134,36 @@ func (h *Handlers) listAuthority(ctx context.Context, r *bot.Request, me Person,
 		h.reply(ctx, r, "No grants of authority to show. Admins and managers grant one with "+authorityHelp)
 		return nil
 	}
-	title := fmt.Sprintf("*Grants of authority* (%d)", len(lines))
-	if !me.IsAdmin {
-		title = fmt.Sprintf("*Grants of authority you hold or gave* (%d)", len(lines))
-	}
-	text = clip(title+"\n"+strings.Join(lines, "\n"), 3000)
-	h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("authority")))
+	out := grantListText(lines, me.IsAdmin)
+	h.reply(ctx, r, out, slack.NewSectionBlock(mrkdwn(out), nil, nil, slack.SectionBlockOptionBlockID("authority")))
 	return nil
 }
 
+// grantListText lists grants of authority, one line each: every grant for an admin, the grants a
+// person holds or gave otherwise.
+func grantListText(lines []md.Text, all bool) md.Text {
+	title := md.F("*Grants of authority* (%d)", len(lines))
+	if !all {
+		title = md.F("*Grants of authority you hold or gave* (%d)", len(lines))
+	}
+	return md.Clip(title+"\n"+md.Join(lines, "\n"), 3000)
+}
+
 // grantLine is one grant in a list, with where it stands.
-func (h *Handlers) grantLine(g store.Grant, now time.Time) string {
-	var state string
+func (h *Handlers) grantLine(g store.Grant, now time.Time) md.Text {
+	var state md.Text
 	switch {
 	case g.Revoked():
-		state = fmt.Sprintf("revoked by %s on %s", mention(g.RevokedBy), g.RevokedAt.Format("Mon 2 Jan 2006"))
+		state = md.F("revoked by %s on %s", md.Mention(g.RevokedBy), g.RevokedAt.Format("Mon 2 Jan 2006"))
 	case g.Expired(now):
 		state = "expired"
 	default:
 		state = "active"
 		if _, err := h.policy().CompileGrant(domainGrant(g)); err != nil {
-			state += ", but it no longer fits the policy, so it is not used: " + esc(baton.ErrorMessage(err))
+			state += ", but it no longer fits the policy, so it is not used: " + md.Esc(baton.ErrorMessage(err))
 		}
 	}
-	return fmt.Sprintf("• *%s* %s: %s — %s · granted by %s%s", g.Ref(), mention(g.UserID), grantScope(g), state, mention(g.GrantedBy), grantReason(g))
+	return md.F("• *%s* %s: %s — %s · granted by %s%s", g.Ref(), md.Mention(g.UserID), grantScope(g), state, md.Mention(g.GrantedBy), grantReason(g))
 }
 
 func (h *Handlers) revokeAuthority(ctx context.Context, r *bot.Request, me Person, text string) error {
@@ -160,20 +176,29 @@ func (h *Handlers) revokeAuthority(ctx context.Context, r *bot.Request, me Perso
 		return err
 	}
 	if !me.IsAdmin && g.GrantedBy != me.ID {
-		return baton.Errorf(baton.EForbidden, "Only workspace admins and %s, who granted %s, can revoke it.", mention(g.GrantedBy), g.Ref())
+		return baton.Errorf(baton.EForbidden, "Only workspace admins and %s, who granted %s, can revoke it.", md.Mention(g.GrantedBy), g.Ref())
 	}
 	g, err = h.store.RevokeGrant(ctx, r.TeamID, n, me.ID, h.now())
 	if err != nil {
 		return err
 	}
-	h.reply(ctx, r, fmt.Sprintf(":no_entry: %s is revoked: %s's %s go to their approvers again.", g.Ref(), mention(g.UserID), grantScope(g)))
+	h.reply(ctx, r, revokedText(g))
 	if g.UserID != me.ID {
 		h.background(ctx, func(ctx context.Context) {
-			h.dm(ctx, g.UserID, slack.MsgOptionText(fmt.Sprintf(":no_entry: %s revoked your authority %s: your %s go to their approvers again.",
-				mention(me.ID), g.Ref(), grantScope(g)), false))
+			h.dm(ctx, g.UserID, msgText(revokedDMText(g)))
 		})
 	}
 	return nil
+}
+
+// revokedText confirms a revocation to the person who revoked the grant.
+func revokedText(g store.Grant) md.Text {
+	return md.F(":no_entry: %s is revoked: %s's %s go to their approvers again.", g.Ref(), md.Mention(g.UserID), grantScope(g))
+}
+
+// revokedDMText tells the holder of a grant that it was revoked.
+func revokedDMText(g store.Grant) md.Text {
+	return md.F(":no_entry: %s revoked your authority %s: your %s go to their approvers again.", md.Mention(g.RevokedBy), g.Ref(), grantScope(g))
 }
 
 // parseGrantRef reads G-3 (or g3, 3).
@@ -185,21 +210,21 @@ func parseGrantRef(s string) (int64, bool) {
 }
 
 // grantScope says what a grant covers: "purchase requests when amount ≤ 5000, until Thu 31 Dec 2026".
-func grantScope(g store.Grant) string {
-	s := fmt.Sprintf("%s requests when %s", g.RequestType, esc(conditionWords.Replace(g.Condition)))
+func grantScope(g store.Grant) md.Text {
+	s := md.F("%s requests when %s", g.RequestType, conditionWords.Replace(g.Condition))
 	if day, err := time.Parse(time.DateOnly, g.UntilDate); err == nil {
-		s += ", until " + day.Format("Mon 2 Jan 2006")
+		s += md.F(", until %s", day.Format("Mon 2 Jan 2006"))
 	}
 	return s
 }
 
 var conditionWords = strings.NewReplacer(" <= ", " ≤ ", " >= ", " ≥ ", " != ", " ≠ ", " == ", " = ", " && ", " and ")
 
-func grantReason(g store.Grant) string {
+func grantReason(g store.Grant) md.Text {
 	if g.Reason == "" {
 		return ""
 	}
-	return " · " + esc(g.Reason)
+	return " · " + md.Esc(g.Reason)
 }
 
 // domainGrant is a stored grant as the policy routes with it.

@@ -9,6 +9,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -79,7 +80,7 @@ func (h *Handlers) onCheckinCommand(ctx context.Context, r *bot.Request) {
 			n, ok = parseCheckinRef(words[1])
 		}
 		if !ok {
-			h.reply(ctx, r, checkinHelpText, checkinHelpBlocks(fmt.Sprintf("Say which check-in, like `/checkin %s C-5`.", first))...)
+			h.reply(ctx, r, checkinHelpText, checkinHelpBlocks(md.F("Say which check-in, like `/checkin %s C-5`.", first))...)
 			return
 		}
 		if first == "edit" {
@@ -94,10 +95,15 @@ func (h *Handlers) onCheckinCommand(ctx context.Context, r *bot.Request) {
 			h.showCheckin(ctx, r, n)
 			return
 		}
-		h.reply(ctx, r, checkinHelpText, checkinHelpBlocks(fmt.Sprintf("I didn't understand `/checkin %s`.", clip(esc(baton.UnescapeSlack(text)), 200)))...)
+		h.reply(ctx, r, checkinHelpText, checkinHelpBlocks(checkinNotUnderstood(text))...)
 		return
 	}
 	h.quickCheckin(ctx, r, text)
+}
+
+// checkinNotUnderstood says which /checkin text was not understood, as the person typed it.
+func checkinNotUnderstood(text string) md.Text {
+	return md.F("I didn't understand `/checkin %s`.", md.Clip(md.Esc(baton.UnescapeSlack(text)), 200))
 }
 
 // checkinJobKey names the job that delivers a check-in to one recipient.

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/store"
 )
@@ -97,9 +97,9 @@ func (h *Handlers) quickCheckin(ctx context.Context, r *bot.Request, text string
 func checkinRecipientError(p Person) error {
 	switch {
 	case p.Deleted:
-		return baton.Errorf(baton.EInvalid, "%s has been deactivated, so they can't get check-ins. Leave them out and try again.", mention(p.ID))
+		return baton.Errorf(baton.EInvalid, "%s has been deactivated, so they can't get check-ins. Leave them out and try again.", md.Mention(p.ID))
 	case p.IsBot:
-		return baton.Errorf(baton.EInvalid, "%s is a bot, and bots can't answer check-ins. Choose people.", mention(p.ID))
+		return baton.Errorf(baton.EInvalid, "%s is a bot, and bots can't answer check-ins. Choose people.", md.Mention(p.ID))
 	}
 	return nil
 }
@@ -109,7 +109,7 @@ func checkCheckinMessage(msg string) error {
 	if msg == "" {
 		return baton.Errorf(baton.EInvalid, "Write the question to ask.")
 	}
-	if n := utf8.RuneCountInString(esc(msg)); n > baton.MaxCheckinMessageLen {
+	if n := md.Esc(msg).Len(); n > baton.MaxCheckinMessageLen {
 		return baton.Errorf(baton.EInvalid, "The message is %d characters long as Slack counts them (&, < and > count as several); keep it to %d at most.",
 			n, baton.MaxCheckinMessageLen)
 	}
@@ -224,7 +224,7 @@ func (h *Handlers) checkinPeople(ctx context.Context, ids []string) ([]Person, e
 	for _, id := range ids {
 		u, ok := byID[id]
 		if !ok {
-			return nil, baton.Errorf(baton.ENotFound, "I can't find %s in this workspace.", mention(id))
+			return nil, baton.Errorf(baton.ENotFound, "I can't find %s in this workspace.", md.Mention(id))
 		}
 		out = append(out, personOf(u))
 	}
@@ -247,7 +247,7 @@ func (h *Handlers) onCheckinModalSubmit(ctx context.Context, r *bot.Request) any
 		return h.submitFailure(ctx, r, err, fCkTime)
 	}
 	h.background(ctx, func(ctx context.Context) {
-		h.dm(ctx, me.ID, slack.MsgOptionText(checkinConfirmText(c), false), slack.MsgOptionBlocks(checkinConfirmBlocks(c, plans)...))
+		h.dm(ctx, me.ID, msgText(checkinConfirmText(c)), slack.MsgOptionBlocks(checkinConfirmBlocks(c, plans)...))
 	})
 	return nil
 }

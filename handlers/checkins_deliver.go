@@ -10,6 +10,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/store"
 )
@@ -73,9 +74,9 @@ func (h *Handlers) postDelivery(ctx context.Context, c store.Checkin, d store.Ch
 // postClaimed posts a claimed delivery's DM (or its reminder). When Slack refuses, the claim is
 // given back with release and posted is false: the error is returned when a retry may get through,
 // and nil (the refusal logged) when the person can no longer get DMs.
-func (h *Handlers) postClaimed(ctx context.Context, c store.Checkin, d store.CheckinDelivery, text string, blocks []slack.Block,
+func (h *Handlers) postClaimed(ctx context.Context, c store.Checkin, d store.CheckinDelivery, text md.Text, blocks []slack.Block,
 	release func(ctx context.Context, id int64) error) (channelID, ts string, posted bool, err error) {
-	channelID, ts, err = h.slack.PostMessage(ctx, d.RecipientID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+	channelID, ts, err = h.slack.PostMessage(ctx, d.RecipientID, msgText(text), slack.MsgOptionBlocks(blocks...))
 	if err == nil {
 		return channelID, ts, true, nil
 	}

@@ -10,6 +10,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -21,7 +22,7 @@ func (h *Handlers) editableCheckin(ctx context.Context, r *bot.Request, number i
 		return c, me, err
 	}
 	if !mayManage(c, me) {
-		return c, me, baton.Errorf(baton.EForbidden, "Only %s, who set up check-in %s, or a workspace admin can edit it.", mention(c.SenderID), c.Ref())
+		return c, me, baton.Errorf(baton.EForbidden, "Only %s, who set up check-in %s, or a workspace admin can edit it.", md.Mention(c.SenderID), c.Ref())
 	}
 	if c.State == store.CheckinCancelled || c.State == store.CheckinFinished {
 		return c, me, baton.Errorf(baton.EInvalid, "Check-in %s is %s, so there is nothing to edit. Set up a new one with `/checkin`.", c.Ref(), stateWords(c.State))
@@ -87,7 +88,7 @@ func (h *Handlers) onCheckinEditSubmit(ctx context.Context, r *bot.Request) any 
 			h.rescheduleReminders(ctx, c)
 		}
 		h.homes.Refresh(c.TeamID, c.SenderID)
-		h.dm(ctx, me.ID, slack.MsgOptionText(checkinConfirmText(c), false), slack.MsgOptionBlocks(checkinEditedBlocks(c, plans)...))
+		h.dm(ctx, me.ID, msgText(checkinConfirmText(c)), slack.MsgOptionBlocks(checkinEditedBlocks(c, plans)...))
 	})
 	return nil
 }

@@ -2,12 +2,12 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -25,7 +25,7 @@ func (h *Handlers) listCheckins(ctx context.Context, r *bot.Request) {
 		h.fail(ctx, r, err)
 		return
 	}
-	title := "Your check-ins"
+	const title = "Your check-ins"
 	h.reply(ctx, r, title, checkinListBlocks(title, list, total, latest)...)
 }
 
@@ -68,7 +68,7 @@ func (h *Handlers) showCheckin(ctx context.Context, r *bot.Request, number int64
 		return
 	}
 	if _, isRecipient := c.Recipient(me.ID); !mayManage(c, me) && !isRecipient {
-		h.fail(ctx, r, baton.Errorf(baton.EForbidden, "Check-in %s belongs to %s; only they, the people it asks and admins can see it.", c.Ref(), mention(c.SenderID)))
+		h.fail(ctx, r, baton.Errorf(baton.EForbidden, "Check-in %s belongs to %s; only they, the people it asks and admins can see it.", c.Ref(), md.Mention(c.SenderID)))
 		return
 	}
 	latest, err := h.store.LatestDeliveries(ctx, []int64{c.ID})
@@ -76,7 +76,7 @@ func (h *Handlers) showCheckin(ctx context.Context, r *bot.Request, number int64
 		h.fail(ctx, r, err)
 		return
 	}
-	h.reply(ctx, r, "Check-in "+c.Ref(), checkinShowBlocks(c, latest[c.ID], mayManage(c, me))...)
+	h.reply(ctx, r, md.F("Check-in %s", c.Ref()), checkinShowBlocks(c, latest[c.ID], mayManage(c, me))...)
 }
 
 // changeCheckinState pauses, resumes or cancels a check-in for its sender or an admin.
@@ -87,7 +87,7 @@ func (h *Handlers) changeCheckinState(ctx context.Context, r *bot.Request, verb 
 		return
 	}
 	if !mayManage(c, me) {
-		h.fail(ctx, r, baton.Errorf(baton.EForbidden, "Only %s, who set up check-in %s, or a workspace admin can %s it.", mention(c.SenderID), c.Ref(), verb))
+		h.fail(ctx, r, baton.Errorf(baton.EForbidden, "Only %s, who set up check-in %s, or a workspace admin can %s it.", md.Mention(c.SenderID), c.Ref(), verb))
 		return
 	}
 	to, from := store.CheckinPaused, []store.CheckinState{store.CheckinActive}
@@ -103,17 +103,17 @@ func (h *Handlers) changeCheckinState(ctx context.Context, r *bot.Request, verb 
 		return
 	}
 	if !moved {
-		h.reply(ctx, r, fmt.Sprintf(":information_source: Check-in *%s* is %s, so there is nothing to %s.", c.Ref(), stateWords(c.State), verb))
+		h.reply(ctx, r, md.F(":information_source: Check-in *%s* is %s, so there is nothing to %s.", c.Ref(), stateWords(c.State), verb))
 		return
 	}
 	h.homes.Refresh(c.TeamID, c.SenderID)
 	switch to {
 	case store.CheckinPaused:
 		h.cancelAll(ctx, c)
-		h.reply(ctx, r, fmt.Sprintf(":double_vertical_bar: Paused check-in *%s*. Nobody gets it until you `/checkin resume %s`.", c.Ref(), c.Ref()))
+		h.reply(ctx, r, md.F(":double_vertical_bar: Paused check-in *%s*. Nobody gets it until you `/checkin resume %s`.", c.Ref(), c.Ref()))
 	case store.CheckinCancelled:
 		h.cancelAll(ctx, c)
-		h.reply(ctx, r, fmt.Sprintf(":no_entry_sign: Cancelled check-in *%s*. Nobody will get it again.", c.Ref()))
+		h.reply(ctx, r, md.F(":no_entry_sign: Cancelled check-in *%s*. Nobody will get it again.", c.Ref()))
 	default:
 		plans := h.scheduleAll(ctx, c)
 		h.reply(ctx, r, checkinConfirmText(c), checkinResumedBlocks(c, plans)...)

@@ -66,7 +66,7 @@ func TestCheckinDeliveryEscapesAndSaysWhereItStands(t *testing.T) {
 			t.Errorf("%s delivery does not say %q with the message escaped:\n%s", state, want, text)
 		}
 	}
-	line := deliveryLine(c.Recipients[0], sampleDelivery(store.DeliverySeen), true)
+	line := string(deliveryLine(c.Recipients[0], sampleDelivery(store.DeliverySeen), true))
 	if !strings.HasPrefix(line, "<@U000> — delivered <!date^") || !strings.Contains(line, ", seen <!date^") {
 		t.Errorf("delivery line = %q", line)
 	}

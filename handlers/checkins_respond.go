@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/store"
 )
@@ -41,7 +41,7 @@ func (h *Handlers) actionDelivery(ctx context.Context, r *bot.Request, value str
 		return store.Checkin{}, store.CheckinDelivery{}, err
 	}
 	if d.TeamID != r.TeamID || d.RecipientID != r.UserID {
-		return store.Checkin{}, store.CheckinDelivery{}, baton.Errorf(baton.EForbidden, "This check-in was sent to %s; only they can answer it.", mention(d.RecipientID))
+		return store.Checkin{}, store.CheckinDelivery{}, baton.Errorf(baton.EForbidden, "This check-in was sent to %s; only they can answer it.", md.Mention(d.RecipientID))
 	}
 	c, err := h.store.CheckinByID(ctx, d.CheckinID)
 	return c, d, err
@@ -97,7 +97,7 @@ func (h *Handlers) redrawDelivery(ctx context.Context, c store.Checkin, d store.
 	if d.ChannelID == "" || d.TS == "" {
 		return
 	}
-	if err := h.slack.UpdateMessage(ctx, d.ChannelID, d.TS, slack.MsgOptionText(deliveryText(c), false),
+	if err := h.slack.UpdateMessage(ctx, d.ChannelID, d.TS, msgText(deliveryText(c)),
 		slack.MsgOptionBlocks(deliveryBlocks(c, d, false)...)); err != nil {
 		h.log.WarnContext(ctx, "check-in message not redrawn", "checkin", c.Ref(), "err", err)
 	}
@@ -151,8 +151,7 @@ func (h *Handlers) onCheckinReplySubmit(ctx context.Context, r *bot.Request) any
 // passAnswer posts an answer where the sender follows it: the linked task's thread, else their DM.
 func (h *Handlers) passAnswer(ctx context.Context, c store.Checkin, d store.CheckinDelivery) {
 	text := answerText(c, d)
-	opts := []slack.MsgOption{slack.MsgOptionText(clip(text, 3000), false),
-		slack.MsgOptionBlocks(slack.NewSectionBlock(mrkdwn(clip(text, 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_answer")))}
+	opts := []slack.MsgOption{msgText(text), slack.MsgOptionBlocks(checkinAnswerBlocks(text)...)}
 	if c.TaskNumber > 0 {
 		t, err := h.store.Task(ctx, c.TeamID, c.TaskNumber)
 		if err == nil && t.CardTS != "" {
@@ -163,6 +162,11 @@ func (h *Handlers) passAnswer(ctx context.Context, c store.Checkin, d store.Chec
 		h.log.WarnContext(ctx, "check-in answer not posted in the task thread; sending it to the sender", "checkin", c.Ref(), "err", err)
 	}
 	h.dm(ctx, c.SenderID, opts...)
+}
+
+// checkinAnswerBlocks are the blocks of an answer's message: its text, cut to fit a section.
+func checkinAnswerBlocks(text md.Text) []slack.Block {
+	return []slack.Block{slack.NewSectionBlock(mrkdwn(md.Clip(text, 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_answer"))}
 }
 
 // onCheckinMore handles the ⋯ menu of a delivery: snooze it, or mute the whole check-in.
@@ -214,8 +218,7 @@ func (h *Handlers) snooze(ctx context.Context, r *bot.Request, c store.Checkin, 
 			TeamID: c.TeamID, Payload: payload, DueAt: until}})
 	}
 	h.redrawDelivery(ctx, c, snoozed)
-	when := slackDate(until, "{date_short_pretty} at {time}")
-	h.dm(ctx, c.SenderID, slack.MsgOptionText(fmt.Sprintf(":zzz: %s snoozed check-in *%s* until %s.", mention(d.RecipientID), c.Ref(), when), false))
+	h.dm(ctx, c.SenderID, msgText(checkinSnoozedNotice(c, d, until)))
 	h.homes.Refresh(c.TeamID, c.SenderID)
 }
 
@@ -226,7 +229,7 @@ func (h *Handlers) mute(ctx context.Context, r *bot.Request, c store.Checkin, d 
 		return
 	}
 	if !ok {
-		h.reply(ctx, r, fmt.Sprintf(":no_bell: You already muted check-in %s.", c.Ref()))
+		h.reply(ctx, r, md.F(":no_bell: You already muted check-in %s.", c.Ref()))
 		return
 	}
 	if h.sched != nil {
@@ -238,7 +241,17 @@ func (h *Handlers) mute(ctx context.Context, r *bot.Request, c store.Checkin, d 
 		return
 	}
 	h.redrawDelivery(ctx, c, d)
-	h.dm(ctx, c.SenderID, slack.MsgOptionText(fmt.Sprintf(":no_bell: %s muted check-in *%s* (%s); they will get no more of it.",
-		mention(d.RecipientID), c.Ref(), clip(esc(c.Message), 200)), false))
+	h.dm(ctx, c.SenderID, msgText(checkinMutedNotice(c, d)))
 	h.homes.Refresh(c.TeamID, c.SenderID)
+}
+
+// checkinSnoozedNotice tells the sender a recipient snoozed their delivery.
+func checkinSnoozedNotice(c store.Checkin, d store.CheckinDelivery, until time.Time) md.Text {
+	return md.F(":zzz: %s snoozed check-in *%s* until %s.", md.Mention(d.RecipientID), c.Ref(), md.Date(until, "{date_short_pretty} at {time}"))
+}
+
+// checkinMutedNotice tells the sender a recipient muted their check-in.
+func checkinMutedNotice(c store.Checkin, d store.CheckinDelivery) md.Text {
+	return md.F(":no_bell: %s muted check-in *%s* (%s); they will get no more of it.",
+		md.Mention(d.RecipientID), c.Ref(), md.Clip(md.Esc(c.Message), 200))
 }

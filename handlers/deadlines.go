@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/scheduler"
 )
 
@@ -155,9 +156,7 @@ func (h *Handlers) onCheckpoint(ctx context.Context, j scheduler.Job) error {
 		return nil
 	}
 	if p.Before == 0 {
-		text := fmt.Sprintf(":alarm_clock: *%s · %s* is overdue: it was due %s and is still *%s*.",
-			t.Ref(), esc(t.Title), dueText(t.Due), t.Status.Label())
-		h.notifyOthers(ctx, t, "", []string{t.OwnerID, t.DelegatorID}, text)
+		h.notifyOthers(ctx, t, "", []string{t.OwnerID, t.DelegatorID}, overdueText(t))
 		h.homes.Refresh(t.TeamID, t.OwnerID, t.DelegatorID)
 		return nil
 	}
@@ -177,20 +176,46 @@ func (h *Handlers) onCheckpoint(ctx context.Context, j scheduler.Job) error {
 	}
 	checkpointAt := t.Due.At.Add(-p.Before)
 	if since := t.PreviousCheckpoint(offsets, checkpointAt, assigned); t.Stalled(since) && t.DelegatorID != t.OwnerID {
-		text := fmt.Sprintf(":hourglass_flowing_sand: *%s · %s* is due %s and has been *%s* since %s.",
-			t.Ref(), esc(t.Title), dueText(t.Due), t.Status.Label(), slackDate(t.StatusChangedAt, "{date_short_pretty}"))
-		h.notify(ctx, t, t.DelegatorID, text)
+		h.notify(ctx, t, t.DelegatorID, stalledText(t))
 	}
 	return nil
 }
 
 // remindOwner sends the owner the task with its controls, so one click answers the reminder.
 func (h *Handlers) remindOwner(ctx context.Context, t baton.Task) {
-	text := fmt.Sprintf(":bell: *%s · %s* is due %s. It is *%s* — still on track?", t.Ref(), esc(t.Title), dueText(t.Due), t.Status.Label())
-	h.dm(ctx, t.OwnerID, slack.MsgOptionText(clip(text, 3000), false), slack.MsgOptionBlocks(
-		slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("reminder")),
+	text := reminderText(t)
+	h.dm(ctx, t.OwnerID, msgText(text), slack.MsgOptionBlocks(nudgeBlocks("reminder", text, t)...))
+}
+
+// overdueText tells the owner and the delegator that a task's due moment has passed.
+func overdueText(t baton.Task) md.Text {
+	return md.F(":alarm_clock: *%s · %s* is overdue: it was due %s and is still *%s*.",
+		t.Ref(), md.Esc(t.Title), dueText(t.Due), t.Status.Label())
+}
+
+// stalledText tells the delegator that a task due soon has not moved since the last checkpoint.
+func stalledText(t baton.Task) md.Text {
+	return md.F(":hourglass_flowing_sand: *%s · %s* is due %s and has been *%s* since %s.",
+		t.Ref(), md.Esc(t.Title), dueText(t.Due), t.Status.Label(), md.Date(t.StatusChangedAt, "{date_short_pretty}"))
+}
+
+// reminderText reminds the owner of a task's coming due moment.
+func reminderText(t baton.Task) md.Text {
+	return md.F(":bell: *%s · %s* is due %s. It is *%s* — still on track?", t.Ref(), md.Esc(t.Title), dueText(t.Due), t.Status.Label())
+}
+
+// staleText nudges the owner of a task whose status has not moved for a few working days.
+func staleText(t baton.Task) md.Text {
+	return md.F(":wave: *%s · %s* has been *%s* since %s. Where does it stand?",
+		t.Ref(), md.Esc(t.Title), t.Status.Label(), md.Date(t.StatusChangedAt, "{date_short_pretty}"))
+}
+
+// nudgeBlocks is a reminder or nudge to a task's owner with the task's controls, so one click answers it.
+func nudgeBlocks(blockID string, text md.Text, t baton.Task) []slack.Block {
+	return []slack.Block{
+		slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID(blockID)),
 		taskActions(t),
-	))
+	}
 }
 
 // assignedAt is when the task was last handed to its current owner.
@@ -217,12 +242,8 @@ func (h *Handlers) onStale(ctx context.Context, j scheduler.Job) error {
 	if !t.Status.Open() || !t.StatusChangedAt.Equal(p.StatusAt) {
 		return nil
 	}
-	text := fmt.Sprintf(":wave: *%s · %s* has been *%s* since %s. Where does it stand?",
-		t.Ref(), esc(t.Title), t.Status.Label(), slackDate(t.StatusChangedAt, "{date_short_pretty}"))
-	h.dm(ctx, t.OwnerID, slack.MsgOptionText(clip(text, 3000), false), slack.MsgOptionBlocks(
-		slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("stale")),
-		taskActions(t),
-	))
+	text := staleText(t)
+	h.dm(ctx, t.OwnerID, msgText(text), slack.MsgOptionBlocks(nudgeBlocks("stale", text, t)...))
 	cal, err := h.calendarOf(ctx, t.TeamID, t.OwnerID)
 	if err != nil {
 		return err

@@ -2,10 +2,10 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 )
 
 func (h *Handlers) registerDecisions(r *bot.Router) {
@@ -33,7 +33,7 @@ func (h *Handlers) onDecisionCommand(ctx context.Context, r *bot.Request) {
 	case baton.DecisionHelp:
 		h.reply(ctx, r, decisionHelpText, decisionHelpBlocks("")...)
 	default:
-		h.reply(ctx, r, decisionHelpText, decisionHelpBlocks(fmt.Sprintf("I didn't understand `/decision %s`.", clip(esc(baton.UnescapeSlack(cmd.Problem)), 200)))...)
+		h.reply(ctx, r, decisionHelpText, decisionHelpBlocks(md.F("I didn't understand `/decision %s`.", md.Clip(md.Esc(baton.UnescapeSlack(cmd.Problem)), 200)))...)
 	}
 }
 
@@ -59,7 +59,7 @@ func (h *Handlers) decisionHistory(ctx context.Context, r *bot.Request, number i
 		h.fail(ctx, r, err)
 		return
 	}
-	h.reply(ctx, r, "History of "+d.Ref(), decisionHistoryBlocks(d, versions)...)
+	h.reply(ctx, r, md.F("History of %s", d.Ref()), decisionHistoryBlocks(d, versions)...)
 }
 
 func (h *Handlers) onDecisionHistoryButton(ctx context.Context, r *bot.Request) {
@@ -74,20 +74,20 @@ func (h *Handlers) onDecisionHistoryButton(ctx context.Context, r *bot.Request) 
 // listDecisions finds decisions by task, key result, person or words.
 func (h *Handlers) listDecisions(ctx context.Context, r *bot.Request, cmd baton.DecisionCommand) {
 	q := baton.DecisionQuery{TeamID: r.TeamID, TaskNumber: cmd.Task, KRNumber: cmd.KR, Words: cmd.Words}
-	title := "Latest decisions"
+	var title md.Text = "Latest decisions"
 	switch {
 	case cmd.Task != 0:
 		if _, err := h.store.Task(ctx, r.TeamID, cmd.Task); err != nil {
 			h.fail(ctx, r, err)
 			return
 		}
-		title = "Decisions linked to " + baton.TaskRef(cmd.Task)
+		title = md.F("Decisions linked to %s", baton.TaskRef(cmd.Task))
 	case cmd.KR != 0:
 		if _, err := h.store.KeyResult(ctx, r.TeamID, cmd.KR); err != nil {
 			h.fail(ctx, r, err)
 			return
 		}
-		title = "Decisions linked to " + baton.KRRef(cmd.KR)
+		title = md.F("Decisions linked to %s", baton.KRRef(cmd.KR))
 	case cmd.User != (baton.UserRef{}):
 		p, err := h.people.Resolve(ctx, cmd.User)
 		if err != nil {
@@ -95,9 +95,9 @@ func (h *Handlers) listDecisions(ctx context.Context, r *bot.Request, cmd baton.
 			return
 		}
 		q.UserID = p.ID
-		title = "Decisions by or flagged for " + mention(p.ID)
+		title = "Decisions by or flagged for " + md.Mention(p.ID)
 	case cmd.Words != "":
-		title = "Decisions matching “" + esc(clip(cmd.Words, 100)) + "”"
+		title = md.F("Decisions matching “%s”", clip(cmd.Words, 100))
 	}
 	found, err := h.store.ListDecisions(ctx, q)
 	if err != nil {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 )
 
 // decisionForm reads the decision form and checks what a person can get wrong: the fields' own rules,
@@ -78,7 +78,7 @@ func (h *Handlers) decisionForm(ctx context.Context, teamID string, me Person, v
 				baton.DecisionRef(target.SupersededByNumber), baton.DecisionRef(target.SupersededByNumber))
 		case !target.CanEdit(me.ID, me.IsAdmin):
 			errs[fdSupersedes] = fmt.Sprintf("Superseding %s changes it, and only %s (its author), the people it is flagged for or an admin can. Ask one of them.",
-				target.Ref(), mention(target.AuthorID))
+				target.Ref(), md.Mention(target.AuthorID))
 		}
 	}
 	if err := h.checkDecisionPeople(ctx, me, f, errs); err != nil {
@@ -105,9 +105,9 @@ func (h *Handlers) checkDecisionPeople(ctx context.Context, me Person, f baton.D
 		case err != nil:
 			errs[block] = baton.ErrorMessage(err)
 		case p.Deleted:
-			errs[block] = fmt.Sprintf("%s has been deactivated and would never see the decision. Leave them out.", mention(id))
+			errs[block] = fmt.Sprintf("%s has been deactivated and would never see the decision. Leave them out.", md.Mention(id))
 		case p.IsBot:
-			errs[block] = fmt.Sprintf("%s is a bot and can't acknowledge a decision. Leave it out.", mention(id))
+			errs[block] = fmt.Sprintf("%s is a bot and can't acknowledge a decision. Leave it out.", md.Mention(id))
 		}
 		return nil
 	}
@@ -191,7 +191,7 @@ func (h *Handlers) editDecision(ctx context.Context, r *bot.Request, me Person, 
 	})
 	if baton.ErrorCode(err) == baton.EConflict {
 		if latest, lerr := h.store.Decision(ctx, r.TeamID, meta.Number); lerr == nil && latest.Version != meta.Version {
-			v := decisionConflictModal(latest.Number, baton.ErrorMessage(err))
+			v := decisionConflictModal(latest.Number, h.userMessage(ctx, err))
 			return slack.NewUpdateViewSubmissionResponse(&v)
 		}
 	}
@@ -246,12 +246,12 @@ func (h *Handlers) editableDecision(ctx context.Context, r *bot.Request, number 
 func (h *Handlers) onDecisionReload(ctx context.Context, r *bot.Request) any {
 	meta, err := decodeDecisionMeta(r.Interaction.View.PrivateMetadata)
 	if err != nil || meta.Number == 0 {
-		h.dm(ctx, r.UserID, slack.MsgOptionText(":warning: That form was out of date, so nothing was reloaded. Press Edit on the decision's card again.", false))
+		h.dm(ctx, r.UserID, msgText(":warning: That form was out of date, so nothing was reloaded. Press Edit on the decision's card again."))
 		return nil
 	}
 	d, err := h.editableDecision(ctx, r, meta.Number)
 	if err != nil {
-		v := decisionConflictModal(meta.Number, strings.TrimPrefix(h.userMessage(ctx, err), ":warning: "))
+		v := decisionConflictModal(meta.Number, h.userMessage(ctx, err))
 		return slack.NewUpdateViewSubmissionResponse(&v)
 	}
 	v := decisionModal(&d, "")

@@ -10,6 +10,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/store"
 )
@@ -36,7 +37,7 @@ func flagJobKey(teamID string, number, flagID int64) string {
 func (h *Handlers) deliverDecision(ctx context.Context, saved store.DecisionSave) {
 	d := saved.Decision
 	asked := d.ChannelID
-	ch, ts, err := h.postOrDM(ctx, asked, d.AuthorID, slack.MsgOptionText(decisionSummary(d), false),
+	ch, ts, err := h.postOrDM(ctx, asked, d.AuthorID, msgText(decisionSummary(d)),
 		slack.MsgOptionBlocks(h.decisionBlocks(ctx, d, false)...))
 	if err != nil {
 		h.log.ErrorContext(ctx, "decision card not posted anywhere", "decision", d.Ref(), "err", err)
@@ -46,7 +47,7 @@ func (h *Handlers) deliverDecision(ctx context.Context, saved store.DecisionSave
 			h.log.ErrorContext(ctx, "decision card posted but not recorded", "decision", d.Ref(), "err", err)
 		}
 		if ch != asked {
-			h.dm(ctx, d.AuthorID, slack.MsgOptionText(fmt.Sprintf(":information_source: %s is recorded, but I can't post in <#%s> — it's private or I'm not a member. Invite me with `/invite @Baton`; the card is here for now.", d.Ref(), asked), false))
+			h.dm(ctx, d.AuthorID, msgText(md.F(":information_source: %s is recorded, but I can't post in %s — it's private or I'm not a member. Invite me with `/invite @Baton`; the card is here for now.", d.Ref(), md.Channel(asked))))
 		}
 	}
 	link := h.cardLink(ctx, d)
@@ -65,7 +66,7 @@ func (h *Handlers) afterDecisionEdit(ctx context.Context, saved store.DecisionSa
 	d := saved.Decision
 	h.updateDecisionCard(ctx, d)
 	if d.CardTS != "" {
-		if _, _, err := h.slack.PostMessage(ctx, d.ChannelID, slack.MsgOptionText(decisionEditLine(d, saved.Version), false),
+		if _, _, err := h.slack.PostMessage(ctx, d.ChannelID, msgText(decisionEditLine(d, saved.Version)),
 			slack.MsgOptionBlocks(decisionEditReply(d, saved.Version)...), slack.MsgOptionTS(d.CardTS)); err != nil {
 			h.log.ErrorContext(ctx, "decision thread reply not posted", "decision", d.Ref(), "err", err)
 		}
@@ -102,7 +103,7 @@ func (h *Handlers) updateDecisionCard(ctx context.Context, d baton.Decision) {
 	if d.CardTS == "" {
 		return
 	}
-	if err := h.slack.UpdateMessage(ctx, d.ChannelID, d.CardTS, slack.MsgOptionText(decisionSummary(d), false),
+	if err := h.slack.UpdateMessage(ctx, d.ChannelID, d.CardTS, msgText(decisionSummary(d)),
 		slack.MsgOptionBlocks(h.decisionBlocks(ctx, d, false)...)); err != nil {
 		h.log.ErrorContext(ctx, "decision card not updated", "decision", d.Ref(), "err", err)
 	}
@@ -125,12 +126,8 @@ func (h *Handlers) replyOnTask(ctx context.Context, d baton.Decision, link strin
 	if err != nil || t.CardTS == "" {
 		return
 	}
-	ref := d.Ref()
-	if link != "" {
-		ref = "<" + link + "|" + d.Ref() + ">"
-	}
-	text := fmt.Sprintf(":scroll: %s recorded decision %s *%s* (%s) for this task.", mention(d.AuthorID), ref, esc(d.Title), d.Status.Label())
-	if _, _, err := h.slack.PostMessage(ctx, t.ChannelID, slack.MsgOptionText(text, false), slack.MsgOptionTS(t.CardTS)); err != nil {
+	text := taskDecisionLine(d, link)
+	if _, _, err := h.slack.PostMessage(ctx, t.ChannelID, msgText(text), slack.MsgOptionTS(t.CardTS)); err != nil {
 		h.log.WarnContext(ctx, "decision not announced in the task's thread", "decision", d.Ref(), "task", t.Ref(), "err", err)
 	}
 }
@@ -141,8 +138,8 @@ func (h *Handlers) refreshSuperseded(ctx context.Context, d, old baton.Decision)
 	if old.CardTS == "" {
 		return
 	}
-	text := fmt.Sprintf(":leftwards_arrow_with_hook: Superseded by %s *%s*, recorded by %s.", d.Ref(), esc(d.Title), mention(d.UpdatedBy))
-	if _, _, err := h.slack.PostMessage(ctx, old.ChannelID, slack.MsgOptionText(text, false), slack.MsgOptionTS(old.CardTS)); err != nil {
+	text := supersededLine(d)
+	if _, _, err := h.slack.PostMessage(ctx, old.ChannelID, msgText(text), slack.MsgOptionTS(old.CardTS)); err != nil {
 		h.log.WarnContext(ctx, "supersede not announced in the old card's thread", "decision", old.Ref(), "err", err)
 	}
 }
@@ -154,7 +151,7 @@ func (h *Handlers) sendFlags(ctx context.Context, d baton.Decision, saved store.
 	for _, f := range saved.Flags {
 		h.homes.Refresh(d.TeamID, f.UserID)
 		text := flagNotice(d, saved.Version, f, slices.Contains(saved.Version.Flagged, f.UserID))
-		h.dm(ctx, f.UserID, slack.MsgOptionText(clip(text, 3000), false), slack.MsgOptionBlocks(flagMessageBlocks(d, f.Version, text, link)...))
+		h.dm(ctx, f.UserID, msgText(text), slack.MsgOptionBlocks(flagMessageBlocks(d, f.Version, text, link)...))
 		payload, _ := json.Marshal(flagJob{Number: d.Number, FlagID: f.ID})
 		jobs = append(jobs, scheduler.Job{Kind: jobDecisionRemind, Key: flagJobKey(d.TeamID, d.Number, f.ID), TeamID: d.TeamID,
 			Payload: payload, DueAt: f.FlaggedAt.Add(baton.FlagReminderAfter)})
@@ -194,19 +191,9 @@ func (h *Handlers) onDecisionAck(ctx context.Context, r *bot.Request) {
 	}
 	msg := r.Interaction.Message
 	if err := h.slack.UpdateMessage(ctx, r.Interaction.Container.ChannelID, r.Interaction.Container.MessageTs,
-		slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(ackedMessageBlocks(decisionAckedText(msg))...)); err != nil {
+		msgText(sentText(msg.Text)), slack.MsgOptionBlocks(ackedMessageBlocks(decisionAckedText(msg))...)); err != nil {
 		h.log.WarnContext(ctx, "flag message not updated", "decision", d.Ref(), "err", err)
 	}
-}
-
-// decisionAckedText is the notice of a flag message as it was sent, to keep once its buttons go.
-func decisionAckedText(msg slack.Message) string {
-	for _, b := range msg.Blocks.BlockSet {
-		if s, ok := b.(*slack.SectionBlock); ok && s.BlockID == "decision_flag" && s.Text != nil {
-			return s.Text.Text
-		}
-	}
-	return esc(msg.Text)
 }
 
 // onDecisionRemind reminds someone of a flag still unacknowledged after a day, once. Outside their
@@ -248,8 +235,7 @@ func (h *Handlers) onDecisionRemind(ctx context.Context, j scheduler.Job) error 
 	if first, err := h.store.MarkFlagReminded(ctx, f.ID, now); err != nil || !first {
 		return err
 	}
-	text := fmt.Sprintf(":bell: Reminder: %s flagged decision %s for you %s ago, and it is not acknowledged yet.",
-		mention(f.FlaggedBy), decisionHeadline(d), since(f.FlaggedAt, now))
-	h.dm(ctx, f.UserID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(flagMessageBlocks(d, f.Version, text, h.cardLink(ctx, d))...))
+	text := flagReminder(d, f, now)
+	h.dm(ctx, f.UserID, msgText(text), slack.MsgOptionBlocks(flagMessageBlocks(d, f.Version, text, h.cardLink(ctx, d))...))
 	return nil
 }

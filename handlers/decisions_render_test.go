@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -58,7 +60,7 @@ func TestDecisionRenderGolden(t *testing.T) {
 		"decision_card":       decisionCardBlocks(d, sampleFlags(), sampleKR(), false),
 		"decision_modal_new":  decisionModal(nil, "CLAUNCH"),
 		"decision_modal_edit": decisionModal(&d, ""),
-		"decision_conflict":   decisionConflictModal(4, d.ConflictError(2).Message),
+		"decision_conflict":   decisionConflictModal(4, ":warning: "+md.WithMentions(d.ConflictError(2).Message)),
 		"decision_history":    decisionHistoryBlocks(d, versions),
 		"decision_edit_reply": decisionEditReply(d, versions[2]),
 		"decision_list":       decisionListBlocks("Decisions linked to T-12", []baton.Decision{d}),
@@ -165,15 +167,27 @@ func TestRecordTextKeepsMentionsAndEscapesTheRest(t *testing.T) {
 	for in, want := range map[string]string{
 		"ask <@UANA> & <b>":  "ask <@UANA> &amp; &lt;b&gt;",
 		"<!channel> <#C1|x>": "&lt;!channel&gt; &lt;#C1|x&gt;",
-		"<@UANA|ana> ok":     "<@UANA|ana> ok",
+		"<@UANA|ana> ok":     "<@UANA> ok",
 		"<@lowercase>":       "&lt;@lowercase&gt;",
 	} {
-		if got, cut := recordText(in, 100); got != want || cut {
+		if got, cut := recordText(in, 100); string(got) != want || cut {
 			t.Errorf("recordText(%q) = %q, %v; want %q", in, got, cut, want)
 		}
 	}
 	if got, cut := recordText("abcdef", 4); got != "abc…" || !cut {
 		t.Errorf("cut = %q %v", got, cut)
+	}
+	d := sampleDecision()
+	for _, notice := range []md.Text{
+		flagNotice(d, sampleVersions()[2], baton.DecisionFlag{FlaggedBy: "UBEA", Reason: "Check <@UCAL> & <b>\n> quoted"}, true),
+		flagReminder(d, baton.DecisionFlag{FlaggedBy: "UBEA", FlaggedAt: fixedNow.Add(-26 * time.Hour)}, fixedNow),
+	} {
+		if back := sentText(string(notice)); back != notice {
+			t.Errorf("a flag notice read back as\n%s\nwant\n%s", back, notice)
+		}
+	}
+	if got := sentText("&lt;@UEVE&gt; <!here> <@UANA> <http://evil.example|bank>"); got != "&lt;@UEVE&gt; &lt;!here&gt; <@UANA> &lt;http://evil.example|bank&gt;" {
+		t.Errorf("sentText kept markup it should not: %s", got)
 	}
 	for _, bad := range []string{"", "4", "4:x", "0:1", "4:0"} {
 		if _, _, err := parseAckValue(bad); err == nil {
@@ -194,21 +208,31 @@ func mustJSON(t *testing.T, v any) string {
 	return string(b)
 }
 
+// unescapeRecord undoes the escaping of a decision's text, to compare it with what was typed.
+func unescapeRecord(s string) string {
+	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">").Replace(s)
+}
+
 func FuzzChunkText(f *testing.F) {
 	for _, s := range []string{"", "a", "<@UANA> & <b>", strings.Repeat("<&>", 40), "<@U1|" + strings.Repeat("x", 200) + ">", "\xff<@"} {
 		f.Add(s, uint8(10))
 	}
 	f.Fuzz(func(t *testing.T, s string, size uint8) {
-		n := int(size%64) + 8
+		n := int(size%64) + 25 // the longest mention, <@ and 21 characters and >, fits in a piece
 		var back strings.Builder
 		for _, piece := range chunkText(s, n) {
-			if utf8.RuneCountInString(piece) > n {
-				t.Fatalf("piece of %d characters, limit %d: %q", utf8.RuneCountInString(piece), n, piece)
+			if piece.Len() > n || piece == "" {
+				t.Fatalf("piece of %d characters, limit %d: %q", piece.Len(), n, piece)
 			}
-			back.WriteString(unescapeRecord(piece))
+			p := string(piece)
+			cutMarkup := slices.ContainsFunc(md.Markup(piece), func(m string) bool { return !strings.HasSuffix(m, ">") })
+			if cutMarkup || strings.Count(p, "&") != strings.Count(p, "&amp;")+strings.Count(p, "&lt;")+strings.Count(p, "&gt;") {
+				t.Fatalf("piece cut inside markup or an escape: %q", piece)
+			}
+			back.WriteString(string(piece))
 		}
-		if back.String() != s {
-			t.Fatalf("chunks of %q rebuild %q", s, back.String())
+		if want := md.WithMentions(strings.ToValidUTF8(s, "\uFFFD")); back.String() != string(want) {
+			t.Fatalf("chunks of %q rebuild %q, want %q", s, back.String(), want)
 		}
 	})
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/scheduler"
 )
 
@@ -26,14 +29,14 @@ func digestKey(teamID, userID string) string { return "digest:" + teamID + ":" +
 
 // signal tells a person about a change. Urgent signals (blocked, overdue) go out at once; the rest
 // follow the person's choice: at once, or in their daily digest.
-func (h *Handlers) signal(ctx context.Context, t baton.Task, userID, text string, urgent bool) {
+func (h *Handlers) signal(ctx context.Context, t baton.Task, userID string, text md.Text, urgent bool) {
 	if !urgent && h.sched != nil {
 		s, err := h.store.Digest(ctx, t.TeamID, userID)
 		if err != nil {
 			h.log.WarnContext(ctx, "digest setting unknown; telling at once", "user_id", userID, "err", err)
 		}
 		if s.Daily {
-			if err := h.store.AddDigestItem(ctx, t.TeamID, userID, t.ID, text); err == nil {
+			if err := h.store.AddDigestItem(ctx, t.TeamID, userID, t.ID, string(text)); err == nil {
 				return
 			}
 			h.log.ErrorContext(ctx, "digest item not kept; telling at once", "user_id", userID, "task", t.Ref(), "err", err)
@@ -98,10 +101,27 @@ func (h *Handlers) sendDigest(ctx context.Context, teamID, userID string) error 
 	lines := make([]string, len(items))
 	ids := make([]int64, len(items))
 	for i, it := range items {
-		lines[i] = "• " + strings.ReplaceAll(it.Line, "\n", " ")
+		lines[i] = it.Line
 		ids[i] = it.ID
 	}
-	title := fmt.Sprintf(":newspaper: *Your Baton digest* — %s since the last one", plural(len(items), "update"))
+	title, blocks := digestMessage(lines)
+	ch, err := h.slack.OpenDM(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if _, _, err := h.slack.PostMessage(ctx, ch, msgText(title), slack.MsgOptionBlocks(blocks...)); err != nil {
+		return err
+	}
+	return h.store.MarkDigestSent(ctx, ids)
+}
+
+// digestMessage is the text and blocks of a digest of the signals kept as lines.
+func digestMessage(kept []string) (md.Text, []slack.Block) {
+	lines := make([]md.Text, len(kept))
+	for i, k := range kept {
+		lines[i] = "• " + md.Replace(keptLine(k), "\n", " ")
+	}
+	title := md.F(":newspaper: *Your Baton digest* — %s since the last one", plural(len(kept), "update"))
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(title), nil, nil, slack.SectionBlockOptionBlockID("digest_title"))}
 	for i, text := range packLines(lines, 2900) {
 		if len(blocks) >= maxMessageBlocks-1 {
@@ -110,22 +130,66 @@ func (h *Handlers) sendDigest(ctx context.Context, teamID, userID string) error 
 		}
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID(fmt.Sprintf("digest_%d", i))))
 	}
-	ch, err := h.slack.OpenDM(ctx, userID)
-	if err != nil {
-		return err
+	return title, blocks
+}
+
+// keptLine rebuilds a signal kept for the digest, which was stored as the mrkdwn Baton made for it.
+// Mentions of people, conversations and dates in it stay; anything else in it is shown as text, so a
+// kept line can carry no markup Baton did not make, whatever the store holds.
+func keptLine(s string) md.Text {
+	var parts []md.Text
+	for s != "" {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			parts = append(parts, keptPlain(s))
+			break
+		}
+		end := strings.IndexByte(s[i:], '>')
+		if end < 0 {
+			parts = append(parts, keptPlain(s))
+			break
+		}
+		parts = append(parts, keptPlain(s[:i]), keptMarkup(s[i+1:i+end]))
+		s = s[i+end+1:]
 	}
-	if _, _, err := h.slack.PostMessage(ctx, ch, slack.MsgOptionText(title, false), slack.MsgOptionBlocks(blocks...)); err != nil {
-		return err
+	return md.Join(parts, "")
+}
+
+// keptPlain is a run of kept text outside markup: its escapes are read back, and its bare > (a
+// quote) stays as it was.
+func keptPlain(s string) md.Text {
+	pieces := strings.Split(s, ">")
+	out := make([]md.Text, len(pieces))
+	for i, p := range pieces {
+		out[i] = md.Esc(baton.UnescapeSlack(p))
 	}
-	return h.store.MarkDigestSent(ctx, ids)
+	return md.Join(out, ">")
+}
+
+// keptMarkup rebuilds one piece of markup (without its < >) of a kept line: a mention, a conversation
+// or a date; anything else is shown as the text it was.
+func keptMarkup(m string) md.Text {
+	target, _, _ := strings.Cut(m, "|")
+	switch {
+	case strings.HasPrefix(target, "@"):
+		return md.Mention(target[1:])
+	case strings.HasPrefix(target, "#"):
+		return md.Channel(target[1:])
+	case strings.HasPrefix(target, "!date^"):
+		ts, format, ok := strings.Cut(strings.TrimPrefix(target, "!date^"), "^")
+		if sec, err := strconv.ParseInt(ts, 10, 64); ok && err == nil {
+			return md.Date(time.Unix(sec, 0), format)
+		}
+	}
+	return md.Esc("<" + baton.UnescapeSlack(m) + ">")
 }
 
 // packLines joins lines into texts of at most size characters each.
-func packLines(lines []string, size int) []string {
-	var out []string
-	cur := ""
+func packLines(lines []md.Text, size int) []md.Text {
+	var out []md.Text
+	var cur md.Text
 	for _, l := range lines {
-		l = clip(l, size)
+		l = md.Clip(l, size)
 		if cur != "" && len(cur)+1+len(l) > size {
 			out = append(out, cur)
 			cur = ""
@@ -151,8 +215,12 @@ func (h *Handlers) onStaleDelegator(ctx context.Context, j scheduler.Job) error 
 	if !t.Status.Open() || !t.StatusChangedAt.Equal(p.StatusAt) || t.DelegatorID == t.OwnerID {
 		return nil
 	}
-	text := fmt.Sprintf(":hourglass: *%s · %s* (owner %s) has been *%s* since %s.",
-		t.Ref(), esc(t.Title), mention(t.OwnerID), t.Status.Label(), slackDate(t.StatusChangedAt, "{date_short_pretty}"))
-	h.signal(ctx, t, t.DelegatorID, text, false)
+	h.signal(ctx, t, t.DelegatorID, staleDelegatorText(t), false)
 	return nil
+}
+
+// staleDelegatorText tells the delegator that a task has sat still even after its owner was nudged.
+func staleDelegatorText(t baton.Task) md.Text {
+	return md.F(":hourglass: *%s · %s* (owner %s) has been *%s* since %s.",
+		t.Ref(), md.Esc(t.Title), md.Mention(t.OwnerID), t.Status.Label(), md.Date(t.StatusChangedAt, "{date_short_pretty}"))
 }

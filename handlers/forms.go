@@ -48,7 +48,7 @@ func (h *Handlers) checkOwnerField(ctx context.Context, r *bot.Request, owner st
 func (h *Handlers) submitFailure(ctx context.Context, r *bot.Request, err error, field string) *slack.ViewSubmissionResponse {
 	msg := baton.ErrorMessage(err)
 	if msg == "" {
-		msg = strings.TrimPrefix(h.userMessage(ctx, err), ":warning: ")
+		msg = strings.TrimPrefix(string(h.userMessage(ctx, err)), ":warning: ")
 	}
 	return fieldErrors(map[string]string{field: msg})
 }

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -70,14 +70,14 @@ func (h *Handlers) onHomeShowAll(ctx context.Context, r *bot.Request) {
 			return
 		}
 		if total > listLimit {
-			title = fmt.Sprintf("%s, %d–%d", title, offset+1, offset+len(tasks))
+			title = md.F("%s, %d–%d", title, offset+1, offset+len(tasks))
 		}
-		h.dm(ctx, r.UserID, slack.MsgOptionText(title, false), slack.MsgOptionBlocks(listBlocks(title, tasks, total, h.now())...))
+		h.dm(ctx, r.UserID, msgText(title), slack.MsgOptionBlocks(listBlocks(title, tasks, total, h.now())...))
 		if offset+len(tasks) >= total || len(tasks) == 0 {
 			return
 		}
 	}
-	h.dm(ctx, r.UserID, slack.MsgOptionText(fmt.Sprintf("That is the first %d. Narrow the list down with `/task list blocked`, `/task list overdue` or `/task list @person`.", showAllMax), false))
+	h.dm(ctx, r.UserID, msgText(md.F("That is the first %d. Narrow the list down with `/task list blocked`, `/task list overdue` or `/task list @person`.", showAllMax)))
 }
 
 // showAllMax bounds how many tasks "Show all" sends, so one click never floods a DM.

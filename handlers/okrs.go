@@ -2,10 +2,10 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 )
 
 func (h *Handlers) registerOKRs(r *bot.Router) {
@@ -47,7 +47,7 @@ func (h *Handlers) onOKRCommand(ctx context.Context, r *bot.Request) {
 	case baton.OKRHelp:
 		h.reply(ctx, r, okrHelpText, okrHelpBlocks("")...)
 	default:
-		h.reply(ctx, r, okrHelpText, okrHelpBlocks(fmt.Sprintf("I didn't understand `/okr %s`.", clip(esc(cmd.Problem), 200)))...)
+		h.reply(ctx, r, okrHelpText, okrHelpBlocks(okrProblemText(cmd.Problem))...)
 	}
 	if err != nil {
 		h.fail(ctx, r, err)
@@ -81,7 +81,7 @@ func (h *Handlers) okrTree(ctx context.Context, r *bot.Request, period string) e
 	if tr.krs, err = h.krsOf(ctx, tr.objectives); err != nil {
 		return err
 	}
-	h.reply(ctx, r, "OKRs · "+tr.period, okrTreeBlocks(tr)...)
+	h.reply(ctx, r, md.F("OKRs · %s", tr.period), okrTreeBlocks(tr)...)
 	return nil
 }
 
@@ -118,7 +118,7 @@ func (h *Handlers) showObjective(ctx context.Context, r *bot.Request, number int
 	if err != nil {
 		return err
 	}
-	h.reply(ctx, r, o.Ref()+" "+o.Title, objectiveBlocks(objectiveView{objective: o, parents: chain[min(1, len(chain)):], krs: krs[o.ID]})...)
+	h.reply(ctx, r, objectiveText(o), objectiveBlocks(objectiveView{objective: o, parents: chain[min(1, len(chain)):], krs: krs[o.ID]})...)
 	return nil
 }
 
@@ -137,7 +137,7 @@ func (h *Handlers) showKR(ctx context.Context, r *bot.Request, number int64) err
 	if v.tasks, v.taskTotal, err = h.store.KRTasks(ctx, k.ID, krListLimit); err != nil {
 		return err
 	}
-	h.reply(ctx, r, k.Ref()+" "+k.Title, krBlocks(v, h.now())...)
+	h.reply(ctx, r, krText(k), krBlocks(v, h.now())...)
 	return nil
 }
 
@@ -165,7 +165,7 @@ func (h *Handlers) listOKRs(ctx context.Context, r *bot.Request, who baton.UserR
 	if err != nil {
 		return err
 	}
-	h.reply(ctx, r, "OKRs owned by "+mention(ownerID), ownerOKRBlocks(ownerID, objectives, objectiveKRs, krs)...)
+	h.reply(ctx, r, "OKRs owned by "+md.Mention(ownerID), ownerOKRBlocks(ownerID, objectives, objectiveKRs, krs)...)
 	return nil
 }
 
@@ -186,7 +186,7 @@ func (h *Handlers) mayChangeObjective(ctx context.Context, r *bot.Request, numbe
 		return err
 	}
 	if o.OwnerID != me.ID && !me.IsAdmin {
-		return baton.Errorf(baton.EForbidden, "Only %s (owner of %s) or a workspace admin can change %s.", mention(o.OwnerID), o.Ref(), what)
+		return baton.Errorf(baton.EForbidden, "Only %s (owner of %s) or a workspace admin can change %s.", md.Mention(o.OwnerID), o.Ref(), what)
 	}
 	return nil
 }
@@ -200,7 +200,7 @@ func (h *Handlers) setObjectiveStatus(ctx context.Context, r *bot.Request, numbe
 	if err != nil {
 		return err
 	}
-	h.reply(ctx, r, fmt.Sprintf(":white_check_mark: %s is now %s.", objectiveHeadline(o), o.Status))
+	h.reply(ctx, r, md.F(":white_check_mark: %s is now %s.", objectiveHeadline(o), o.Status))
 	if o.Status == baton.ObjectiveActive {
 		// The reminders of its key results stopped while it was achieved or dropped; they start again.
 		krs, err := h.store.KeyResultsOf(ctx, []int64{o.ID})
@@ -224,10 +224,10 @@ func (h *Handlers) setParent(ctx context.Context, r *bot.Request, number, parent
 		return err
 	}
 	if parent == 0 {
-		h.reply(ctx, r, fmt.Sprintf(":white_check_mark: %s is now a top objective.", objectiveHeadline(updated)))
+		h.reply(ctx, r, md.F(":white_check_mark: %s is now a top objective.", objectiveHeadline(updated)))
 		return nil
 	}
-	h.reply(ctx, r, fmt.Sprintf(":white_check_mark: %s now serves %s.", objectiveHeadline(updated), baton.ObjectiveRef(parent)))
+	h.reply(ctx, r, md.F(":white_check_mark: %s now serves %s.", objectiveHeadline(updated), baton.ObjectiveRef(parent)))
 	return nil
 }
 
@@ -286,11 +286,11 @@ func (h *Handlers) mayCheckIn(ctx context.Context, me Person, k baton.KeyResult)
 	if len(chain) > 0 && k.CanCheckIn(me.ID, chain[0].OwnerID, me.IsAdmin) {
 		return nil
 	}
-	return baton.Errorf(baton.EForbidden, "Only %s (owner of %s), the objective's owner or a workspace admin can record its value.", mention(k.OwnerID), k.Ref())
+	return baton.Errorf(baton.EForbidden, "Only %s (owner of %s), the objective's owner or a workspace admin can record its value.", md.Mention(k.OwnerID), k.Ref())
 }
 
 // checkedInText confirms a check-in with the progress it made.
-func checkedInText(before, after baton.KeyResult) string {
-	return fmt.Sprintf(":white_check_mark: %s is now %s — %s (was %d%%).",
+func checkedInText(before, after baton.KeyResult) md.Text {
+	return md.F(":white_check_mark: %s is now %s — %s (was %d%%).",
 		krHeadline(after), krMeasure(after), progressBar(after.Progress()), baton.Percent(before.Progress()))
 }

@@ -2,12 +2,10 @@ package handlers
 
 import (
 	"context"
-	"fmt"
-
-	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 )
 
 func (h *Handlers) openNewObjective(ctx context.Context, r *bot.Request) error {
@@ -64,12 +62,9 @@ func (h *Handlers) onNewObjectiveSubmit(ctx context.Context, r *bot.Request) any
 		return h.submitFailure(ctx, r, err, fTitle)
 	}
 	h.background(ctx, func(ctx context.Context) {
-		text := fmt.Sprintf(":dart: Created %s for %s, owned by %s. Add key results with `/okr kr %s`.",
-			objectiveHeadline(created), created.Period, mention(created.OwnerID), created.Ref())
-		h.dm(ctx, me.ID, slack.MsgOptionText(text, false))
+		h.dm(ctx, me.ID, msgText(objectiveCreatedText(created)))
 		if created.OwnerID != me.ID {
-			h.dm(ctx, created.OwnerID, slack.MsgOptionText(fmt.Sprintf(":dart: %s made you the owner of objective %s for %s. Add key results with `/okr kr %s`.",
-				mention(me.ID), objectiveHeadline(created), created.Period, created.Ref()), false))
+			h.dm(ctx, created.OwnerID, msgText(objectiveOwnerText(me.ID, created)))
 		}
 	})
 	return nil
@@ -80,7 +75,7 @@ func mayAddKR(me Person, o baton.Objective) error {
 	if me.IsAdmin || me.ID == o.OwnerID || me.ID == o.CreatedBy {
 		return nil
 	}
-	return baton.Errorf(baton.EForbidden, "Only %s (owner of %s) or a workspace admin can add key results to it.", mention(o.OwnerID), o.Ref())
+	return baton.Errorf(baton.EForbidden, "Only %s (owner of %s) or a workspace admin can add key results to it.", md.Mention(o.OwnerID), o.Ref())
 }
 
 func (h *Handlers) openNewKR(ctx context.Context, r *bot.Request, number int64) error {
@@ -142,10 +137,9 @@ func (h *Handlers) onNewKRSubmit(ctx context.Context, r *bot.Request) any {
 		return h.submitFailure(ctx, r, err, fTitle)
 	}
 	h.background(ctx, func(ctx context.Context) {
-		h.dm(ctx, me.ID, slack.MsgOptionText(fmt.Sprintf(":dart: Added %s to %s — %s.", krHeadline(created), o.Ref(), krMeasure(created)), false))
+		h.dm(ctx, me.ID, msgText(krAddedText(created, o)))
 		if created.OwnerID != me.ID {
-			h.dm(ctx, created.OwnerID, slack.MsgOptionText(fmt.Sprintf(":dart: %s made you the owner of key result %s of %s — %s.",
-				mention(me.ID), krHeadline(created), objectiveHeadline(o), krMeasure(created)), false))
+			h.dm(ctx, created.OwnerID, msgText(krOwnerText(me.ID, created, o)))
 		}
 		h.watchKR(ctx, created)
 		h.homes.Refresh(created.TeamID, created.OwnerID)

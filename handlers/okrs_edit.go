@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/slack-go/slack"
-
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 )
 
 // mayEditKR lets a key result's owner, its objective's owner and admins change what it is.
@@ -22,7 +21,7 @@ func (h *Handlers) mayEditKR(ctx context.Context, me Person, k baton.KeyResult) 
 	o := chain[0]
 	if me.ID != k.OwnerID && me.ID != o.OwnerID && !me.IsAdmin {
 		return o, baton.Errorf(baton.EForbidden, "Only %s (owner of %s), %s (owner of %s) or a workspace admin can change it.",
-			mention(k.OwnerID), k.Ref(), mention(o.OwnerID), o.Ref())
+			md.Mention(k.OwnerID), k.Ref(), md.Mention(o.OwnerID), o.Ref())
 	}
 	return o, nil
 }
@@ -92,11 +91,10 @@ func (h *Handlers) onEditKRSubmit(ctx context.Context, r *bot.Request) any {
 		return h.submitFailure(ctx, r, err, fTitle)
 	}
 	h.background(ctx, func(ctx context.Context) {
-		h.dm(ctx, me.ID, slack.MsgOptionText(fmt.Sprintf(":dart: Saved %s — %s.", krHeadline(updated), krMeasure(updated)), false))
+		h.dm(ctx, me.ID, msgText(krSavedText(updated)))
 		if updated.OwnerID != k.OwnerID {
 			if updated.OwnerID != me.ID {
-				h.dm(ctx, updated.OwnerID, slack.MsgOptionText(fmt.Sprintf(":dart: %s made you the owner of key result %s of %s — %s.",
-					mention(me.ID), krHeadline(updated), objectiveHeadline(o), krMeasure(updated)), false))
+				h.dm(ctx, updated.OwnerID, msgText(krOwnerText(me.ID, updated, o)))
 			}
 			h.watchKR(ctx, updated)
 			h.homes.Refresh(updated.TeamID, k.OwnerID)

@@ -11,6 +11,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/scheduler"
 )
 
@@ -99,7 +100,7 @@ func (h *Handlers) onKRReminder(ctx context.Context, j scheduler.Job) error {
 	}
 	stale := int(now.Sub(k.CheckedAt) / (24 * time.Hour))
 	blocks := krReminderBlocks(k, stale)
-	h.dm(ctx, k.OwnerID, slack.MsgOptionText(fmt.Sprintf("%s %s has not been updated for %s.", k.Ref(), k.Title, plural(stale, "day")), false),
+	h.dm(ctx, k.OwnerID, msgText(krReminderText(k, stale)),
 		slack.MsgOptionBlocks(blocks...))
 	next := now.Add(time.Duration(days) * 24 * time.Hour)
 	return h.sched.EnqueueMany(ctx, []scheduler.Job{krJob(k, next, krReminderJob{Number: k.Number, CheckedAt: k.CheckedAt})})
@@ -149,7 +150,7 @@ func (h *Handlers) onKRCheckinSubmit(ctx context.Context, r *bot.Request) any {
 		return h.submitFailure(ctx, r, err, fValue)
 	}
 	h.background(ctx, func(ctx context.Context) {
-		h.dm(ctx, me.ID, slack.MsgOptionText(checkedInText(before, after), false))
+		h.dm(ctx, me.ID, msgText(checkedInText(before, after)))
 	})
 	return nil
 }
@@ -166,6 +167,6 @@ func (h *Handlers) okrReminderCommand(ctx context.Context, r *bot.Request, me Pe
 	if err := h.store.SetOKRReminderDays(ctx, r.TeamID, days, me.ID); err != nil {
 		return err
 	}
-	h.reply(ctx, r, fmt.Sprintf(":dart: Owners of key results not updated for %s get a reminder, in their working hours.", plural(days, "day")))
+	h.reply(ctx, r, md.F(":dart: Owners of key results not updated for %s get a reminder, in their working hours.", plural(days, "day")))
 	return nil
 }

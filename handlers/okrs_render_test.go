@@ -82,7 +82,7 @@ func TestRenderOKRGolden(t *testing.T) {
 
 func TestProgressBar(t *testing.T) {
 	for p, want := range map[float64]string{0: "▱▱▱▱▱▱▱▱▱▱ 0%", 0.6: "▰▰▰▰▰▰▱▱▱▱ 60%", 0.57: "▰▰▰▰▰▱▱▱▱▱ 57%", 1: "▰▰▰▰▰▰▰▰▰▰ 100%", 0.999: "▰▰▰▰▰▰▰▰▰▱ 99%"} {
-		if got := progressBar(p); got != want {
+		if got := string(progressBar(p)); got != want {
 			t.Errorf("progressBar(%v) = %q, want %q", p, got, want)
 		}
 	}
@@ -188,7 +188,7 @@ func TestAChainOfManyObjectivesStaysShort(t *testing.T) {
 	for i := range 20 {
 		a.Objectives = append(a.Objectives, baton.Objective{Number: int64(i + 1), Title: strings.Repeat("&", 200)})
 	}
-	got := chainText(a)
+	got := string(chainText(a))
 	if n := len([]rune(got)); n > 1600 || !strings.HasSuffix(got, "→ …") || strings.Contains(got, "O-5") {
 		t.Errorf("a chain of 20 objectives is %d characters and ends %q", n, got[max(0, len(got)-20):])
 	}

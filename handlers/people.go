@@ -10,6 +10,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 )
 
 // Person is what Baton needs to know about a member of the workspace.
@@ -67,7 +68,7 @@ func (d *Directory) Get(ctx context.Context, userID string) (Person, error) {
 	u, err := d.slack.UserInfo(ctx, userID)
 	if err != nil {
 		if bot.IsSlackError(err, "user_not_found", "user_not_visible") {
-			return Person{}, baton.Errorf(baton.ENotFound, "I can't find %s in this workspace.", mention(userID))
+			return Person{}, baton.Errorf(baton.ENotFound, "I can't find %s in this workspace.", md.Mention(userID))
 		}
 		return Person{}, err
 	}
@@ -86,9 +87,9 @@ func (d *Directory) Owner(ctx context.Context, userID string) (Person, error) {
 	}
 	switch {
 	case p.Deleted:
-		return p, baton.Errorf(baton.EInvalid, "%s has been deactivated, so they can't own a task. Choose someone who is still in the workspace.", mention(p.ID))
+		return p, baton.Errorf(baton.EInvalid, "%s has been deactivated, so they can't own a task. Choose someone who is still in the workspace.", md.Mention(p.ID))
 	case p.IsBot:
-		return p, baton.Errorf(baton.EInvalid, "%s is a bot, and bots can't own tasks. Choose a person.", mention(p.ID))
+		return p, baton.Errorf(baton.EInvalid, "%s is a bot, and bots can't own tasks. Choose a person.", md.Mention(p.ID))
 	}
 	return p, nil
 }

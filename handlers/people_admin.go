@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -52,7 +52,7 @@ func (h *Handlers) groupCommand(ctx context.Context, r *bot.Request, me Person, 
 		return h.listGroups(ctx, r, strings.TrimSpace(rest))
 	case "add", "remove":
 	default:
-		return baton.Errorf(baton.EInvalid, "I don't know `/baton group %s`. Try `/baton group add finance @ana @bo`, `/baton group remove finance @ana` or `/baton group list`.", clip(esc(verb), 40))
+		return baton.Errorf(baton.EInvalid, "I don't know `/baton group %s`. Try `/baton group add finance @ana @bo`, `/baton group remove finance @ana` or `/baton group list`.", clip(verb, 40))
 	}
 	if !me.IsAdmin {
 		return baton.Errorf(baton.EForbidden, "Only workspace admins can change who is in a group. Ask one of them.")
@@ -81,9 +81,9 @@ func (h *Handlers) groupCommand(ctx context.Context, r *bot.Request, me Person, 
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf(":busts_in_silhouette: *%s* now has %s.", group, mentionList(dir.Groups[group]))
+	msg := md.F(":busts_in_silhouette: *%s* now has %s.", group, mentionList(dir.Groups[group]))
 	if already := without(people, added); len(already) > 0 {
-		msg += fmt.Sprintf(" (Already in it: %s.)", mentionList(already))
+		msg += md.F(" (Already in it: %s.)", mentionList(already))
 	}
 	h.reply(ctx, r, msg)
 	return nil
@@ -111,12 +111,12 @@ func (h *Handlers) removeFromGroup(ctx context.Context, r *bot.Request, me Perso
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf(":busts_in_silhouette: %s left *%s*, which now has %s.", mentionList(removed), group, mentionList(dir.Groups[group]))
+	msg := md.F(":busts_in_silhouette: %s left *%s*, which now has %s.", mentionList(removed), group, mentionList(dir.Groups[group]))
 	if len(dir.Groups[group]) == 0 {
-		msg = fmt.Sprintf(":busts_in_silhouette: %s left *%s*, which now has no one in it: its approvals go to each request type's fallback approver.", mentionList(removed), group)
+		msg = md.F(":busts_in_silhouette: %s left *%s*, which now has no one in it: its approvals go to each request type's fallback approver.", mentionList(removed), group)
 	}
 	if inFile := among(removed, file); len(inFile) > 0 {
-		msg += fmt.Sprintf(" The policy file lists %s, so they stay out of *%s* until an admin adds them back with `/baton group add %s`.", mentionList(inFile), group, group)
+		msg += md.F(" The policy file lists %s, so they stay out of *%s* until an admin adds them back with `/baton group add %s`.", mentionList(inFile), group, group)
 	}
 	h.reply(ctx, r, msg)
 	return nil
@@ -151,30 +151,30 @@ func (h *Handlers) listGroups(ctx context.Context, r *bot.Request, only string) 
 		h.reply(ctx, r, "No groups yet. Admins make one with `/baton group add finance @ana @bo`.")
 		return nil
 	}
-	lines := []string{fmt.Sprintf("*Groups* (%d)", len(names))}
+	lines := []md.Text{md.F("*Groups* (%d)", len(names))}
 	for _, name := range names {
-		lines = append(lines, fmt.Sprintf("• *%s*: %s", name, groupSources(file[name], edits[name])))
+		lines = append(lines, md.F("• *%s*: %s", name, groupSources(file[name], edits[name])))
 	}
-	text := clip(strings.Join(lines, "\n"), 3000)
+	text := md.Clip(md.Join(lines, "\n"), 3000)
 	h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("groups")))
 	return nil
 }
 
 // groupSources says who is in a group and where each came from: the policy file's list, added in
 // Slack, or on the file's list but taken out in Slack.
-func groupSources(file []string, edits baton.GroupEdits) string {
+func groupSources(file []string, edits baton.GroupEdits) md.Text {
 	members := edits.Apply(file)
 	fromFile := among(members, file)
-	var parts []string
+	var parts []md.Text
 	if len(fromFile) > 0 {
 		parts = append(parts, mentionList(fromFile)+" from the policy file")
 	}
 	if added := without(members, file); len(added) > 0 {
 		parts = append(parts, mentionList(added)+" added in Slack")
 	}
-	out := "no one"
+	out := md.Text("no one")
 	if len(parts) > 0 {
-		out = strings.Join(parts, "; ")
+		out = md.Join(parts, "; ")
 	}
 	if takenOut := without(file, members); len(takenOut) > 0 {
 		out += " (taken out in Slack: " + mentionList(takenOut) + ")"
@@ -204,15 +204,15 @@ func (h *Handlers) managerCommand(ctx context.Context, r *bot.Request, me Person
 		return err
 	}
 	if len(people) == 1 {
-		return baton.Errorf(baton.EInvalid, "%s can't be their own manager. Name someone else.", mention(people[0]))
+		return baton.Errorf(baton.EInvalid, "%s can't be their own manager. Name someone else.", md.Mention(people[0]))
 	}
 	user, manager := people[0], people[1]
 	if err := h.store.SetManager(ctx, r.TeamID, user, manager, h.policyDirectory().Managers, me.ID, h.now()); err != nil {
 		return err
 	}
-	msg := fmt.Sprintf(":busts_in_silhouette: %s is now %s's manager: approvals that go to %s's manager go to them.", mention(manager), mention(user), mention(user))
+	msg := md.F(":busts_in_silhouette: %s is now %s's manager: approvals that go to %s's manager go to them.", md.Mention(manager), md.Mention(user), md.Mention(user))
 	if old, ok := h.policyDirectory().Managers[user]; ok && old != manager {
-		msg += fmt.Sprintf(" This replaces %s from the policy file.", mention(old))
+		msg += md.F(" This replaces %s from the policy file.", md.Mention(old))
 	}
 	h.reply(ctx, r, msg)
 	return nil
@@ -228,11 +228,11 @@ func (h *Handlers) clearManager(ctx context.Context, r *bot.Request, word string
 		return err
 	}
 	if !cleared {
-		return baton.Errorf(baton.ENotFound, "%s has no manager set in Slack, so nothing changed. See the managers with `/baton manager list`.", mention(id))
+		return baton.Errorf(baton.ENotFound, "%s has no manager set in Slack, so nothing changed. See the managers with `/baton manager list`.", md.Mention(id))
 	}
-	msg := fmt.Sprintf(":busts_in_silhouette: %s no longer has a manager set in Slack.", mention(id))
+	msg := md.F(":busts_in_silhouette: %s no longer has a manager set in Slack.", md.Mention(id))
 	if m, ok := h.policyDirectory().Managers[id]; ok {
-		msg += fmt.Sprintf(" The policy file's %s is their manager again.", mention(m))
+		msg += md.F(" The policy file's %s is their manager again.", md.Mention(m))
 	} else {
 		msg += " Approvals that need their manager go to the request type's fallback approver."
 	}
@@ -254,11 +254,11 @@ func (h *Handlers) showManager(ctx context.Context, r *bot.Request, word string)
 		return err
 	}
 	if m, ok := stored[p.ID]; ok {
-		h.reply(ctx, r, fmt.Sprintf("%s's manager is %s (set in Slack).", mention(p.ID), mention(m)))
+		h.reply(ctx, r, md.F("%s's manager is %s (set in Slack).", md.Mention(p.ID), md.Mention(m)))
 	} else if m, ok := h.policyDirectory().Managers[p.ID]; ok {
-		h.reply(ctx, r, fmt.Sprintf("%s's manager is %s (from the policy file).", mention(p.ID), mention(m)))
+		h.reply(ctx, r, md.F("%s's manager is %s (from the policy file).", md.Mention(p.ID), md.Mention(m)))
 	} else {
-		h.reply(ctx, r, fmt.Sprintf("%s has no manager. Admins set one with `/baton manager %s @bo`.", mention(p.ID), mention(p.ID)))
+		h.reply(ctx, r, md.F("%s has no manager. Admins set one with `/baton manager %s @bo`.", md.Mention(p.ID), md.Mention(p.ID)))
 	}
 	return nil
 }
@@ -282,19 +282,19 @@ func (h *Handlers) listManagers(ctx context.Context, r *bot.Request) error {
 		h.reply(ctx, r, "No managers yet. Admins set one with `/baton manager @ana @bo` (Bo is Ana's manager).")
 		return nil
 	}
-	lines := []string{fmt.Sprintf("*Managers* (%d)", len(users))}
+	lines := []md.Text{md.F("*Managers* (%d)", len(users))}
 	for _, u := range users {
 		if m, ok := stored[u]; ok {
-			source := "set in Slack"
+			source := md.Text("set in Slack")
 			if old, inFile := file[u]; inFile && old != m {
-				source += ", replacing " + mention(old) + " from the policy file"
+				source += ", replacing " + md.Mention(old) + " from the policy file"
 			}
-			lines = append(lines, fmt.Sprintf("• %s → %s (%s)", mention(u), mention(m), source))
+			lines = append(lines, md.F("• %s → %s (%s)", md.Mention(u), md.Mention(m), source))
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("• %s → %s (from the policy file)", mention(u), mention(file[u])))
+		lines = append(lines, md.F("• %s → %s (from the policy file)", md.Mention(u), md.Mention(file[u])))
 	}
-	text := clip(strings.Join(lines, "\n"), 3000)
+	text := md.Clip(md.Join(lines, "\n"), 3000)
 	h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("managers")))
 	return nil
 }
@@ -314,9 +314,9 @@ func (h *Handlers) mentionedPeople(ctx context.Context, list, role string) ([]st
 		}
 		switch {
 		case p.Deleted:
-			return nil, baton.Errorf(baton.EInvalid, "%s has been deactivated, so they can't %s. Nothing was changed.", mention(p.ID), role)
+			return nil, baton.Errorf(baton.EInvalid, "%s has been deactivated, so they can't %s. Nothing was changed.", md.Mention(p.ID), role)
 		case p.IsBot:
-			return nil, baton.Errorf(baton.EInvalid, "%s is a bot, and bots can't %s. Choose a person; nothing was changed.", mention(p.ID), role)
+			return nil, baton.Errorf(baton.EInvalid, "%s is a bot, and bots can't %s. Choose a person; nothing was changed.", md.Mention(p.ID), role)
 		}
 		if !slices.Contains(ids, p.ID) {
 			ids = append(ids, p.ID)

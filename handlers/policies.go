@@ -12,6 +12,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 )
 
 // PolicyLoader reads the approval policy file again: the loaded policy and the file's bytes, or an
@@ -124,7 +125,7 @@ func (h *Handlers) policiesCommand(ctx context.Context, r *bot.Request, me Perso
 		}
 		res, err := h.ReloadPolicy(ctx)
 		if msg := baton.ErrorMessage(err); msg != "" && res.Policy != nil {
-			return baton.Errorf(baton.EInvalid, "The policy file was not loaded, so version `%s` stays in force. Fix the file and reload again.\n%s", shortVersion(res.Policy.Version), esc(msg))
+			return baton.Errorf(baton.EInvalid, "The policy file was not loaded, so version `%s` stays in force. Fix the file and reload again.\n%s", shortVersion(res.Policy.Version), msg)
 		}
 		if err != nil {
 			return err
@@ -132,7 +133,7 @@ func (h *Handlers) policiesCommand(ctx context.Context, r *bot.Request, me Perso
 		h.reply(ctx, r, reloadText(res))
 		return nil
 	}
-	return baton.Errorf(baton.EInvalid, "I don't know `/baton policies %s`. Try `/baton policies` or `/baton policies reload`.", clip(esc(text), 40))
+	return baton.Errorf(baton.EInvalid, "I don't know `/baton policies %s`. Try `/baton policies` or `/baton policies reload`.", clip(baton.UnescapeSlack(text), 40))
 }
 
 func (h *Handlers) showPolicy(ctx context.Context, r *bot.Request) {
@@ -141,33 +142,33 @@ func (h *Handlers) showPolicy(ctx context.Context, r *bot.Request) {
 		h.reply(ctx, r, noPolicyText)
 		return
 	}
-	text := clip(policyText(a.policy, a.loadedAt), 3000)
+	text := md.Clip(policyText(a.policy, a.loadedAt), 3000)
 	h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("policy")))
 }
 
 // policyText describes the policy in force: its version, when it was loaded and its request types.
-func policyText(p *baton.Policy, loadedAt time.Time) string {
-	lines := []string{fmt.Sprintf("*Approval policy in force*: version `%s`, loaded %s", shortVersion(p.Version), slackDate(loadedAt, "{date_short_pretty} at {time}"))}
+func policyText(p *baton.Policy, loadedAt time.Time) md.Text {
+	lines := []md.Text{md.F("*Approval policy in force*: version `%s`, loaded %s", shortVersion(p.Version), md.Date(loadedAt, "{date_short_pretty} at {time}"))}
 	for _, t := range p.Types {
 		branches := fmt.Sprintf("%d branches", len(t.Branches))
 		if len(t.Branches) == 1 {
 			branches = "1 branch"
 		}
-		lines = append(lines, fmt.Sprintf("• `%s` — %s (%s)", t.Name, esc(t.Title), branches))
+		lines = append(lines, md.F("• `%s` — %s (%s)", t.Name, t.Title, branches))
 	}
 	lines = append(lines, "Admins reload the file after changing it with `/baton policies reload`.")
-	return strings.Join(lines, "\n")
+	return md.Join(lines, "\n")
 }
 
-func reloadText(res PolicyReload) string {
+func reloadText(res PolicyReload) md.Text {
 	if !res.Changed {
-		return fmt.Sprintf(":information_source: The policy file hasn't changed: version `%s`, loaded %s, stays in force.", shortVersion(res.Policy.Version), slackDate(res.LoadedAt, "{date_short_pretty} at {time}"))
+		return md.F(":information_source: The policy file hasn't changed: version `%s`, loaded %s, stays in force.", shortVersion(res.Policy.Version), md.Date(res.LoadedAt, "{date_short_pretty} at {time}"))
 	}
-	was := ""
+	var was md.Text
 	if res.Previous != nil {
-		was = fmt.Sprintf(" (was `%s`)", shortVersion(res.Previous.Version))
+		was = md.F(" (was `%s`)", shortVersion(res.Previous.Version))
 	}
-	return fmt.Sprintf(":white_check_mark: Version `%s` of the approval policy is in force now%s, with request types %s. Requests already filed keep the version and route they were filed with.",
+	return md.F(":white_check_mark: Version `%s` of the approval policy is in force now%s, with request types %s. Requests already filed keep the version and route they were filed with.",
 		shortVersion(res.Policy.Version), was, "`"+strings.Join(res.Policy.TypeNames(), "`, `")+"`")
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -206,7 +207,7 @@ func checkinFormValues(c *store.Checkin, loc *time.Location) checkinFormFields {
 func checkinReplyModal(c store.Checkin, d store.CheckinDelivery) slack.ModalViewRequest {
 	meta, _ := json.Marshal(replyMeta{Delivery: d.ID})
 	v := modal(cbCheckinReply, clip("Reply to "+c.Ref(), 24), "Send", modalMeta{},
-		slack.NewSectionBlock(mrkdwn(clip(fmt.Sprintf("%s asks:\n>%s", mention(c.SenderID), quoteLines(c.Message)), 3000)), nil, nil,
+		slack.NewSectionBlock(mrkdwn(md.Clip(md.F("%s asks:\n>%s", md.Mention(c.SenderID), quoteLines(c.Message)), 3000)), nil, nil,
 			slack.SectionBlockOptionBlockID("checkin_question")),
 		textInput(fCkAnswer, "Your answer", "Where things stand", "", 2000, true, false),
 	)
@@ -215,47 +216,54 @@ func checkinReplyModal(c store.Checkin, d store.CheckinDelivery) slack.ModalView
 }
 
 // quoteLines escapes text and continues a > quote over its lines.
-func quoteLines(s string) string {
-	return strings.ReplaceAll(esc(s), "\n", "\n>")
+func quoteLines(s string) md.Text {
+	lines := strings.Split(s, "\n")
+	parts := make([]md.Text, len(lines))
+	for i, l := range lines {
+		parts[i] = md.Esc(l)
+	}
+	return md.Join(parts, "\n>")
 }
 
 // deliveryText is the fallback text of a delivery DM.
-func deliveryText(c store.Checkin) string {
-	return clip(fmt.Sprintf("Check-in %s from %s: %s", c.Ref(), mention(c.SenderID), c.Message), 3000)
+func deliveryText(c store.Checkin) md.Text {
+	return md.Clip(md.F("Check-in %s from %s: %s", c.Ref(), md.Mention(c.SenderID), c.Message), 3000)
 }
 
 // deliveryBlocks renders a delivery DM: the question, where it stands, and what the recipient can do.
 func deliveryBlocks(c store.Checkin, d store.CheckinDelivery, reminder bool) []slack.Block {
-	head := fmt.Sprintf(":wave: *Check-in %s* from %s", c.Ref(), mention(c.SenderID))
+	head := md.F("*Check-in %s* from %s", c.Ref(), md.Mention(c.SenderID))
 	if c.TaskNumber > 0 {
-		head += " about *" + baton.TaskRef(c.TaskNumber) + "*"
+		head += md.F(" about *%s*", baton.TaskRef(c.TaskNumber))
 	}
 	if reminder {
-		head = ":alarm_clock: Reminder — " + head[len(":wave: "):]
+		head = ":alarm_clock: Reminder — " + head
+	} else {
+		head = ":wave: " + head
 	}
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(head), nil, nil, slack.SectionBlockOptionBlockID("checkin_head")),
-		slack.NewSectionBlock(mrkdwn(clip(esc(c.Message), 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_message")),
+		slack.NewSectionBlock(mrkdwn(md.Clip(md.Esc(c.Message), 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_message")),
 	}
 	if rcp, _ := c.Recipient(d.RecipientID); rcp.Muted() {
 		return append(blocks, slack.NewContextBlock("checkin_state", mrkdwn(":no_bell: Muted — you will get no more of this check-in.")))
 	}
-	var state string
+	var state md.Text
 	switch d.State {
 	case store.DeliveryAnswered:
-		return append(blocks, slack.NewContextBlock("checkin_state", mrkdwn(fmt.Sprintf(":white_check_mark: Answered %s:\n>%s",
-			slackDate(d.AnsweredAt, "{date_short_pretty} at {time}"), clip(quoteLines(d.Answer), 2500)))))
+		return append(blocks, slack.NewContextBlock("checkin_state", mrkdwn(md.F(":white_check_mark: Answered %s:\n>%s",
+			md.Date(d.AnsweredAt, "{date_short_pretty} at {time}"), md.Clip(quoteLines(d.Answer), 2500)))))
 	case store.DeliverySeen:
-		state = ":eyes: Seen " + slackDate(d.SeenAt, "{date_short_pretty} at {time}") + "."
+		state = ":eyes: Seen " + md.Date(d.SeenAt, "{date_short_pretty} at {time}") + "."
 	case store.DeliverySnoozed:
 		if !reminder {
-			state = ":zzz: Snoozed until " + slackDate(d.SnoozedUntil, "{date_short_pretty} at {time}") + "; I'll bring it back then."
+			state = ":zzz: Snoozed until " + md.Date(d.SnoozedUntil, "{date_short_pretty} at {time}") + "; I'll bring it back then."
 		}
 	}
 	if state == "" {
-		state = "No reply needed — tap *Got it* so " + mention(c.SenderID) + " knows you saw it."
+		state = "No reply needed — tap *Got it* so " + md.Mention(c.SenderID) + " knows you saw it."
 		if c.AskReply {
-			state = mention(c.SenderID) + " would like a reply. Tap *Got it* if you have nothing to add."
+			state = md.Mention(c.SenderID) + " would like a reply. Tap *Got it* if you have nothing to add."
 		}
 	}
 	id := strconv.FormatInt(d.ID, 10)
@@ -277,9 +285,9 @@ func deliveryBlocks(c store.Checkin, d store.CheckinDelivery, reminder bool) []s
 }
 
 // answerText is how an answer reaches the sender.
-func answerText(c store.Checkin, d store.CheckinDelivery) string {
-	return fmt.Sprintf(":speech_balloon: %s answered check-in *%s* (_%s_):\n>%s",
-		mention(d.RecipientID), c.Ref(), clip(esc(c.Message), 200), quoteLines(d.Answer))
+func answerText(c store.Checkin, d store.CheckinDelivery) md.Text {
+	return md.F(":speech_balloon: %s answered check-in *%s* (_%s_):\n>%s",
+		md.Mention(d.RecipientID), c.Ref(), md.Clip(md.Esc(c.Message), 200), quoteLines(d.Answer))
 }
 
 // scheduleWords describes a check-in's schedule for its sender.
@@ -295,29 +303,29 @@ func scheduleWords(s baton.Schedule) string {
 }
 
 // recipientList names a check-in's recipients, up to a number, then counts the rest.
-func recipientList(c store.Checkin, upTo int) string {
-	names := make([]string, 0, upTo)
+func recipientList(c store.Checkin, upTo int) md.Text {
+	names := make([]md.Text, 0, upTo)
 	for _, r := range c.Recipients[:min(len(c.Recipients), upTo)] {
-		names = append(names, mention(r.UserID))
+		names = append(names, md.Mention(r.UserID))
 	}
-	s := strings.Join(names, ", ")
+	s := md.Join(names, ", ")
 	if more := len(c.Recipients) - upTo; more > 0 {
-		s += fmt.Sprintf(" and %d more", more)
+		s += md.F(" and %d more", more)
 	}
 	return s
 }
 
-func checkinConfirmText(c store.Checkin) string {
-	return fmt.Sprintf("Check-in %s: %s", c.Ref(), clip(c.Message, 200))
+func checkinConfirmText(c store.Checkin) md.Text {
+	return md.F("Check-in %s: %s", c.Ref(), clip(c.Message, 200))
 }
 
 // checkinSummary is the first lines about a check-in: what, when, to whom.
-func checkinSummary(c store.Checkin, verb string) string {
-	s := fmt.Sprintf(":white_check_mark: Check-in *%s* %s: %s, to %s.", c.Ref(), verb, scheduleWords(c.Schedule), recipientList(c, 10))
+func checkinSummary(c store.Checkin, verb string) md.Text {
+	s := md.F(":white_check_mark: Check-in *%s* %s: %s, to %s.", c.Ref(), verb, scheduleWords(c.Schedule), recipientList(c, 10))
 	if c.TaskNumber > 0 {
-		s += " Answers go to the thread of *" + baton.TaskRef(c.TaskNumber) + "*."
+		s += md.F(" Answers go to the thread of *%s*.", baton.TaskRef(c.TaskNumber))
 	}
-	return s + "\n>" + clip(quoteLines(c.Message), 500)
+	return s + "\n>" + md.Clip(quoteLines(c.Message), 500)
 }
 
 // checkinConfirmBlocks confirms a new check-in with each recipient's first delivery.
@@ -337,51 +345,51 @@ func checkinEditedBlocks(c store.Checkin, plans []recipientPlan) []slack.Block {
 		return confirmBlocks(c, plans, "is updated")
 	}
 	return []slack.Block{
-		slack.NewSectionBlock(mrkdwn(clip(checkinSummary(c, "is updated"), 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_created")),
-		slack.NewContextBlock("checkin_manage", mrkdwn(fmt.Sprintf(":double_vertical_bar: It stays paused: nobody gets it until you `/checkin resume %s`.", c.Ref()))),
+		slack.NewSectionBlock(mrkdwn(md.Clip(checkinSummary(c, "is updated"), 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_created")),
+		slack.NewContextBlock("checkin_manage", mrkdwn(md.F(":double_vertical_bar: It stays paused: nobody gets it until you `/checkin resume %s`.", c.Ref()))),
 	}
 }
 
 func confirmBlocks(c store.Checkin, plans []recipientPlan, verb string) []slack.Block {
-	lines := []string{"*Next delivery*, in your time and theirs:"}
+	lines := []md.Text{"*Next delivery*, in your time and theirs:"}
 	for _, p := range plans[:min(len(plans), checkinLinesShown)] {
 		if !p.ok {
-			lines = append(lines, fmt.Sprintf("%s: never — that time has already passed where they are.", mention(p.person.ID)))
+			lines = append(lines, md.F("%s: never — that time has already passed where they are.", md.Mention(p.person.ID)))
 			continue
 		}
 		local := p.next.In(p.person.Loc)
-		lines = append(lines, fmt.Sprintf("%s: %s (%s in %s)", mention(p.person.ID), slackDate(p.next, "{date_short_pretty} at {time}"),
+		lines = append(lines, md.F("%s: %s (%s in %s)", md.Mention(p.person.ID), md.Date(p.next, "{date_short_pretty} at {time}"),
 			local.Format("Mon 2 Jan 15:04"), p.person.Loc.String()))
 	}
 	if more := len(plans) - checkinLinesShown; more > 0 {
-		lines = append(lines, fmt.Sprintf("…and %d more.", more))
+		lines = append(lines, md.F("…and %d more.", more))
 	}
 	return []slack.Block{
-		slack.NewSectionBlock(mrkdwn(clip(checkinSummary(c, verb), 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_created")),
+		slack.NewSectionBlock(mrkdwn(md.Clip(checkinSummary(c, verb), 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_created")),
 		linesSection("checkin_next", lines),
-		slack.NewContextBlock("checkin_manage", mrkdwn(fmt.Sprintf("See how it goes with `/checkin %s` · `/checkin edit %s` · `/checkin pause %s` · `/checkin cancel %s`",
+		slack.NewContextBlock("checkin_manage", mrkdwn(md.F("See how it goes with `/checkin %s` · `/checkin edit %s` · `/checkin pause %s` · `/checkin cancel %s`",
 			c.Ref(), c.Ref(), c.Ref(), c.Ref()))),
 	}
 }
 
 // deliveryLine says where one recipient's latest delivery stands: "delivered 09:30, seen 09:41".
-func deliveryLine(rcp store.CheckinRecipient, d store.CheckinDelivery, found bool) string {
-	s := mention(rcp.UserID) + " — "
+func deliveryLine(rcp store.CheckinRecipient, d store.CheckinDelivery, found bool) md.Text {
+	s := md.Mention(rcp.UserID) + " — "
 	switch {
 	case !found:
 		s += "not delivered yet"
 	default:
-		s += "delivered " + slackDate(d.DeliveredAt, "{date_short_pretty} {time}")
+		s += "delivered " + md.Date(d.DeliveredAt, "{date_short_pretty} {time}")
 		if !d.RemindedAt.IsZero() {
-			s += ", reminded " + slackDate(d.RemindedAt, "{time}")
+			s += ", reminded " + md.Date(d.RemindedAt, "{time}")
 		}
 		switch d.State {
 		case store.DeliverySnoozed:
-			s += ", snoozed until " + slackDate(d.SnoozedUntil, "{date_short_pretty} {time}")
+			s += ", snoozed until " + md.Date(d.SnoozedUntil, "{date_short_pretty} {time}")
 		case store.DeliverySeen:
-			s += ", seen " + slackDate(d.SeenAt, "{time}")
+			s += ", seen " + md.Date(d.SeenAt, "{time}")
 		case store.DeliveryAnswered:
-			s += ", seen " + slackDate(d.SeenAt, "{time}") + ", answered " + slackDate(d.AnsweredAt, "{time}")
+			s += ", seen " + md.Date(d.SeenAt, "{time}") + ", answered " + md.Date(d.AnsweredAt, "{time}")
 		}
 	}
 	if rcp.Muted() {
@@ -391,46 +399,46 @@ func deliveryLine(rcp store.CheckinRecipient, d store.CheckinDelivery, found boo
 }
 
 // recipientLines is one line per recipient (up to upTo) with their latest delivery.
-func recipientLines(c store.Checkin, latest []store.CheckinDelivery, upTo int) []string {
+func recipientLines(c store.Checkin, latest []store.CheckinDelivery, upTo int) []md.Text {
 	by := map[string]store.CheckinDelivery{}
 	for _, d := range latest {
 		by[d.RecipientID] = d
 	}
-	lines := make([]string, 0, upTo+1)
+	lines := make([]md.Text, 0, upTo+1)
 	for _, r := range c.Recipients[:min(len(c.Recipients), upTo)] {
 		d, ok := by[r.UserID]
 		lines = append(lines, deliveryLine(r, d, ok))
 	}
 	if more := len(c.Recipients) - upTo; more > 0 {
-		lines = append(lines, fmt.Sprintf("_…and %d more_", more))
+		lines = append(lines, md.F("_…and %d more_", more))
 	}
 	return lines
 }
 
 // checkinHeadline is a check-in's one-line description: ID, schedule, state.
-func checkinHeadline(c store.Checkin) string {
-	s := fmt.Sprintf("*%s* · %s", c.Ref(), c.Schedule.Describe())
+func checkinHeadline(c store.Checkin) md.Text {
+	s := md.F("*%s* · %s", c.Ref(), c.Schedule.Describe())
 	if c.State != store.CheckinActive {
-		s += " · _" + stateWords(c.State) + "_"
+		s += md.F(" · _%s_", stateWords(c.State))
 	}
 	if c.TaskNumber > 0 {
-		s += " · " + baton.TaskRef(c.TaskNumber)
+		s += md.F(" · %s", baton.TaskRef(c.TaskNumber))
 	}
-	return s + "\n>" + clip(esc(strings.ReplaceAll(c.Message, "\n", " ")), 120)
+	return s + "\n>" + md.Clip(md.Esc(strings.ReplaceAll(c.Message, "\n", " ")), 120)
 }
 
 // checkinListBlocks lists a sender's check-ins with each recipient's latest delivery.
 func checkinListBlocks(title string, list []store.Checkin, total int, latest map[int64][]store.CheckinDelivery) []slack.Block {
-	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s* (%d)", title, total)), nil, nil, slack.SectionBlockOptionBlockID("checkins_title"))}
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(md.F("*%s* (%d)", title, total)), nil, nil, slack.SectionBlockOptionBlockID("checkins_title"))}
 	if len(list) == 0 {
 		return append(blocks, slack.NewContextBlock("checkins_empty", mrkdwn("You have no check-ins running. Start one with `/checkin` or `/checkin @someone every weekday at 09:30 How is it going?`")))
 	}
 	for _, c := range list {
-		lines := append([]string{checkinHeadline(c)}, recipientLines(c, latest[c.ID], homeRecipients)...)
+		lines := append([]md.Text{checkinHeadline(c)}, recipientLines(c, latest[c.ID], homeRecipients)...)
 		blocks = append(blocks, linesSection("checkin_"+strconv.FormatInt(c.Number, 10), lines))
 	}
 	if total > len(list) {
-		blocks = append(blocks, slack.NewContextBlock("checkins_more", mrkdwn(fmt.Sprintf("These are your latest %d; see any other with `/checkin C-n`.", len(list)))))
+		blocks = append(blocks, slack.NewContextBlock("checkins_more", mrkdwn(md.F("These are your latest %d; see any other with `/checkin C-n`.", len(list)))))
 	}
 	return blocks
 }
@@ -438,22 +446,22 @@ func checkinListBlocks(title string, list []store.Checkin, total int, latest map
 // checkinShowBlocks shows one check-in with where each recipient's latest delivery stands; an Edit
 // button when the viewer may edit it.
 func checkinShowBlocks(c store.Checkin, latest []store.CheckinDelivery, canEdit bool) []slack.Block {
-	head := fmt.Sprintf("*Check-in %s* from %s · %s · %s", c.Ref(), mention(c.SenderID), scheduleWords(c.Schedule), stateWords(c.State))
+	head := md.F("*Check-in %s* from %s · %s · %s", c.Ref(), md.Mention(c.SenderID), scheduleWords(c.Schedule), stateWords(c.State))
 	if c.RemindAfter > 0 {
-		head += " · reminds after " + baton.DescribeDuration(c.RemindAfter) + " unseen"
+		head += md.F(" · reminds after %s unseen", baton.DescribeDuration(c.RemindAfter))
 	}
 	blocks := []slack.Block{
-		slack.NewSectionBlock(mrkdwn(clip(head+"\n>"+quoteLines(c.Message), 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_title")),
+		slack.NewSectionBlock(mrkdwn(md.Clip(head+"\n>"+quoteLines(c.Message), 3000)), nil, nil, slack.SectionBlockOptionBlockID("checkin_title")),
 		linesSection("checkin_recipients", recipientLines(c, latest, checkinLinesShown)),
 	}
-	var answers []string
+	var answers []md.Text
 	for _, d := range sortedDeliveries(c, latest) {
 		if d.State == store.DeliveryAnswered {
-			answers = append(answers, fmt.Sprintf("%s: %s", mention(d.RecipientID), clip(esc(strings.ReplaceAll(d.Answer, "\n", " ")), 300)))
+			answers = append(answers, md.F("%s: %s", md.Mention(d.RecipientID), md.Clip(md.Esc(strings.ReplaceAll(d.Answer, "\n", " ")), 300)))
 		}
 	}
 	if len(answers) > 0 {
-		blocks = append(blocks, linesSection("checkin_answers", append([]string{"*Latest answers*"}, answers...)))
+		blocks = append(blocks, linesSection("checkin_answers", append([]md.Text{"*Latest answers*"}, answers...)))
 	}
 	if canEdit && (c.State == store.CheckinActive || c.State == store.CheckinPaused) {
 		blocks = append(blocks, slack.NewActionBlock("checkin_manage",
@@ -469,21 +477,21 @@ func checkinHomeBlocks(list []store.Checkin, total int, latest map[int64][]store
 	}
 	blocks := []slack.Block{
 		slack.NewDividerBlock(),
-		slack.NewSectionBlock(mrkdwn(fmt.Sprintf(":speech_balloon: *Your check-ins* (%d)", total)), nil, nil, slack.SectionBlockOptionBlockID("checkins")),
+		slack.NewSectionBlock(mrkdwn(md.F(":speech_balloon: *Your check-ins* (%d)", total)), nil, nil, slack.SectionBlockOptionBlockID("checkins")),
 	}
 	for _, c := range list[:min(len(list), homeCheckinLimit)] {
-		lines := append([]string{checkinHeadline(c)}, recipientLines(c, latest[c.ID], homeRecipients)...)
+		lines := append([]md.Text{checkinHeadline(c)}, recipientLines(c, latest[c.ID], homeRecipients)...)
 		blocks = append(blocks, linesSection("home_checkin_"+strconv.FormatInt(c.Number, 10), lines))
 	}
 	if more := total - min(len(list), homeCheckinLimit); more > 0 {
-		blocks = append(blocks, slack.NewContextBlock("checkins_more", mrkdwn(fmt.Sprintf("%d more — see them with `/checkin list`.", more))))
+		blocks = append(blocks, slack.NewContextBlock("checkins_more", mrkdwn(md.F("%d more — see them with `/checkin list`.", more))))
 	}
 	return blocks
 }
 
 const checkinHelpText = "Baton check-ins: /checkin, /checkin @person every weekday at 09:30 Question, /checkin list, /checkin C-5"
 
-func checkinHelpBlocks(problem string) []slack.Block {
+func checkinHelpBlocks(problem md.Text) []slack.Block {
 	return commandHelp("/checkin", problem,
 		"*Ask people how things go with /checkin*\n"+
 			"• `/checkin` — open the New check-in form\n"+

@@ -3,14 +3,15 @@ package handlers
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -144,96 +145,60 @@ func decisionModal(d *baton.Decision, channelID string) slack.ModalViewRequest {
 }
 
 // decisionConflictModal replaces an edit form whose base version moved on: nothing was saved, and
-// Reload opens the form again on the latest version.
-func decisionConflictModal(number int64, message string) slack.ModalViewRequest {
+// Reload opens the form again on the latest version. notice says why, as userMessage words it.
+func decisionConflictModal(number int64, notice md.Text) slack.ModalViewRequest {
 	return decisionModalView(cbDecisionConflict, clip(baton.DecisionRef(number)+" changed", 24), "Reload", decisionMeta{Number: number},
-		slack.NewSectionBlock(mrkdwn(":warning: "+message), nil, nil, slack.SectionBlockOptionBlockID("decision_conflict")),
+		slack.NewSectionBlock(mrkdwn(notice), nil, nil, slack.SectionBlockOptionBlockID("decision_conflict")),
 		slack.NewContextBlock("decision_conflict_hint", mrkdwn("Copy anything you typed before reloading: the form opens with the latest version.")),
 	)
 }
 
-// recordText makes a person's text safe inside mrkdwn while keeping their <@U…> mentions, cut to at
-// most n characters; cut reports whether anything was left out.
-func recordText(s string, n int) (text string, cut bool) {
-	var b strings.Builder
-	size := 0
-	add := func(piece string) bool {
-		l := utf8.RuneCountInString(piece)
-		if size+l > n-1 {
-			return false
-		}
-		b.WriteString(piece)
-		size += l
-		return true
-	}
-	rest := s
-	for rest != "" {
-		if loc := mentionPrefix(rest); loc > 0 {
-			if !add(rest[:loc]) {
+// recordText is the text of a decision, safe inside mrkdwn with the <@U…> mentions kept, cut to at most
+// n characters; cut reports whether anything was left out.
+func recordText(s string, n int) (text md.Text, cut bool) {
+	full := md.WithMentions(s)
+	text = md.Clip(full, n)
+	return text, text != full
+}
+
+// chunkText splits the text of a decision into mrkdwn pieces of at most n characters each, mentions
+// kept. A piece is never cut inside a mention or an escape: one mention longer than n is a piece of
+// its own.
+func chunkText(s string, n int) []md.Text {
+	rest := md.WithMentions(strings.ToValidUTF8(s, "\uFFFD"))
+	var out []md.Text
+	for rest.Len() > n {
+		piece := rest
+		for size := n; size < rest.Len(); size++ {
+			// Shorter than rest, Clip cuts between characters, never inside markup, and ends with "…".
+			if c := md.Clip(rest, size); len(c) > len("…") {
+				piece = c[:len(c)-len("…")]
 				break
 			}
-			rest = rest[loc:]
-			continue
 		}
-		_, w := utf8.DecodeRuneInString(rest)
-		if !add(esc(rest[:w])) {
-			break
-		}
-		rest = rest[w:]
-	}
-	if rest == "" {
-		return b.String(), false
-	}
-	return b.String() + "…", true
-}
-
-// mentionPrefix is the length of a <@U…> mention at the start of s, or 0. Anything longer than a
-// mention with a name is not one.
-func mentionPrefix(s string) int {
-	if !strings.HasPrefix(s, "<@") {
-		return 0
-	}
-	end := strings.IndexByte(s, '>')
-	if end < 0 || end > 100 || len(baton.Mentions(s[:end+1])) != 1 {
-		return 0
-	}
-	return end + 1
-}
-
-// chunkText splits a person's text into mrkdwn pieces of at most n characters each, mentions kept.
-func chunkText(s string, n int) []string {
-	var out []string
-	for s != "" {
-		piece, cut := recordText(s, n+1)
-		if !cut {
-			return append(out, piece)
-		}
-		piece = strings.TrimSuffix(piece, "…")
 		out = append(out, piece)
-		s = s[len(unescapeRecord(piece)):]
+		rest = rest[len(piece):]
+	}
+	if rest != "" {
+		out = append(out, rest)
 	}
 	return out
 }
 
-// unescapeRecord undoes recordText's escaping, to measure how much of the original a piece holds.
-func unescapeRecord(s string) string {
-	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">").Replace(s)
-}
-
 // decisionHeadline is a decision's title line with its short ID.
-func decisionHeadline(d baton.Decision) string {
-	return fmt.Sprintf("*%s · %s*", d.Ref(), esc(d.Title))
+func decisionHeadline(d baton.Decision) md.Text {
+	return md.F("*%s · %s*", d.Ref(), d.Title)
 }
 
 // decisionSummary is the one-line fallback text of a decision message.
-func decisionSummary(d baton.Decision) string {
-	return fmt.Sprintf("%s %s — %s, by %s", d.Ref(), d.Title, d.Status.Label(), mention(d.AuthorID))
+func decisionSummary(d baton.Decision) md.Text {
+	return md.F("%s %s — %s, by %s", d.Ref(), d.Title, d.Status.Label(), md.Mention(d.AuthorID))
 }
 
-func decisionMetaLine(d baton.Decision) string {
-	line := fmt.Sprintf("%s *%s* · recorded by %s · version %d", d.Status.Emoji(), d.Status.Label(), mention(d.AuthorID), d.Version)
+func decisionMetaLine(d baton.Decision) md.Text {
+	line := md.F("%s *%s* · recorded by %s · version %d", d.Status.Emoji(), d.Status.Label(), md.Mention(d.AuthorID), d.Version)
 	if d.Version > 1 {
-		line += fmt.Sprintf(" · updated %s by %s", slackDate(d.UpdatedAt, "{date_short_pretty} at {time}"), mention(d.UpdatedBy))
+		line += md.F(" · updated %s by %s", md.Date(d.UpdatedAt, "{date_short_pretty} at {time}"), md.Mention(d.UpdatedBy))
 	}
 	return line
 }
@@ -244,12 +209,12 @@ func decisionLinks(d baton.Decision, kr *baton.KeyResult) []*slack.TextBlockObje
 	var fields []*slack.TextBlockObject
 	add := func(label string, n int64, format func(int64) string) {
 		if n != 0 {
-			fields = append(fields, mrkdwn("*"+label+"*\n"+format(n)))
+			fields = append(fields, mrkdwn(md.F("*%s*\n%s", label, format(n))))
 		}
 	}
 	add("Task", d.TaskNumber, baton.TaskRef)
 	if kr != nil && kr.Number == d.KRNumber {
-		fields = append(fields, mrkdwn(fmt.Sprintf("*Key result*\n%s %s (%d%%)", kr.Ref(), esc(clip(kr.Title, 80)), baton.Percent(kr.Progress()))))
+		fields = append(fields, mrkdwn(md.F("*Key result*\n%s %s (%d%%)", kr.Ref(), clip(kr.Title, 80), baton.Percent(kr.Progress()))))
 	} else {
 		add("Key result", d.KRNumber, baton.KRRef)
 	}
@@ -260,33 +225,33 @@ func decisionLinks(d baton.Decision, kr *baton.KeyResult) []*slack.TextBlockObje
 }
 
 // flagsLine says who has acknowledged the decision and who has not yet.
-func flagsLine(flags []baton.DecisionFlag) string {
-	var acked, waiting []string
+func flagsLine(flags []baton.DecisionFlag) md.Text {
+	var acked, waiting []md.Text
 	for _, f := range flags {
 		if f.Acknowledged() {
-			acked = append(acked, ":white_check_mark: "+mention(f.UserID))
+			acked = append(acked, ":white_check_mark: "+md.Mention(f.UserID))
 		} else {
-			waiting = append(waiting, mention(f.UserID))
+			waiting = append(waiting, md.Mention(f.UserID))
 		}
 	}
-	var parts []string
+	var parts []md.Text
 	if len(acked) > 0 {
 		parts = append(parts, "Acknowledged: "+namesUpTo(acked, flagNamesShown))
 	}
 	if len(waiting) > 0 {
 		parts = append(parts, ":hourglass_flowing_sand: Not yet acknowledged: "+namesUpTo(waiting, flagNamesShown))
 	}
-	return clip(strings.Join(parts, "\n"), 3000)
+	return md.Clip(md.Join(parts, "\n"), 3000)
 }
 
 // flagNamesShown is how many people each list of a card names before it counts the rest.
 const flagNamesShown = 25
 
 // namesUpTo joins up to n names, then counts the rest.
-func namesUpTo(names []string, n int) string {
-	s := strings.Join(names[:min(len(names), n)], ", ")
+func namesUpTo(names []md.Text, n int) md.Text {
+	s := md.Join(names[:min(len(names), n)], ", ")
 	if more := len(names) - n; more > 0 {
-		s += fmt.Sprintf(" and %d more", more)
+		s += md.F(" and %d more", more)
 	}
 	return s
 }
@@ -315,19 +280,19 @@ func decisionCardBlocks(d baton.Decision, flags []baton.DecisionFlag, kr *baton.
 		if !full {
 			text, cut := recordText(t.text, t.limit)
 			shortened = shortened || cut
-			blocks = append(blocks, slack.NewSectionBlock(mrkdwn("*"+t.label+"*\n"+text), nil, nil, slack.SectionBlockOptionBlockID(t.id)))
+			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(md.F("*%s*\n%s", t.label, text)), nil, nil, slack.SectionBlockOptionBlockID(t.id)))
 			continue
 		}
 		for i, piece := range chunkText(t.text, sectionTextLen) {
-			head := ""
+			var head md.Text
 			if i == 0 {
-				head = "*" + t.label + "*\n"
+				head = md.F("*%s*\n", t.label)
 			}
 			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(head+piece), nil, nil, slack.SectionBlockOptionBlockID(fmt.Sprintf("%s_%d", t.id, i))))
 		}
 	}
 	if shortened {
-		blocks = append(blocks, slack.NewContextBlock("decision_full", mrkdwn(fmt.Sprintf("Shortened to fit — see the full record with `/decision %s`.", d.Ref()))))
+		blocks = append(blocks, slack.NewContextBlock("decision_full", mrkdwn(md.F("Shortened to fit — see the full record with `/decision %s`.", d.Ref()))))
 	}
 	if links := decisionLinks(d, kr); len(links) > 0 {
 		blocks = append(blocks, slack.NewSectionBlock(nil, links, nil, slack.SectionBlockOptionBlockID("decision_links")))
@@ -352,24 +317,39 @@ func changedWords(fields []string) string {
 }
 
 // decisionEditLine says who saved which version and what changed.
-func decisionEditLine(d baton.Decision, v baton.DecisionVersion) string {
-	return fmt.Sprintf(":pencil2: %s saved version %d of %s: changed %s.", mention(v.EditorID), v.Version, d.Ref(), changedWords(v.Changed))
+func decisionEditLine(d baton.Decision, v baton.DecisionVersion) md.Text {
+	return md.F(":pencil2: %s saved version %d of %s: changed %s.", md.Mention(v.EditorID), v.Version, d.Ref(), changedWords(v.Changed))
+}
+
+// taskDecisionLine tells a task's thread that a decision about it was recorded; the decision's ID links
+// to its card when there is one.
+func taskDecisionLine(d baton.Decision, cardLink string) md.Text {
+	ref := md.Esc(d.Ref())
+	if cardLink != "" {
+		ref = md.Link(cardLink, ref)
+	}
+	return md.F(":scroll: %s recorded decision %s *%s* (%s) for this task.", md.Mention(d.AuthorID), ref, d.Title, d.Status.Label())
+}
+
+// supersededLine tells the thread of a superseded decision's card which decision replaced it.
+func supersededLine(d baton.Decision) md.Text {
+	return md.F(":leftwards_arrow_with_hook: Superseded by %s *%s*, recorded by %s.", d.Ref(), d.Title, md.Mention(d.UpdatedBy))
 }
 
 // decisionEditReply is the card thread's reply for a new version.
 func decisionEditReply(d baton.Decision, v baton.DecisionVersion) []slack.Block {
 	return []slack.Block{
 		slack.NewSectionBlock(mrkdwn(decisionEditLine(d, v)), nil, nil, slack.SectionBlockOptionBlockID("decision_event")),
-		slack.NewContextBlock("decision_event_time", mrkdwn(slackDate(v.At, "{date_short_pretty} at {time}")+" · `/decision "+d.Ref()+" history` shows the changes")),
+		slack.NewContextBlock("decision_event_time", mrkdwn(md.F("%s · `/decision %s history` shows the changes", md.Date(v.At, "{date_short_pretty} at {time}"), d.Ref()))),
 	}
 }
 
 // fieldDiffText renders how one field changed: long texts as a line diff, short values as old → new.
-func fieldDiffText(fd baton.FieldDiff, limit int) string {
+func fieldDiffText(fd baton.FieldDiff, limit int) md.Text {
 	switch fd.Field {
 	case baton.FieldTitle, baton.FieldContext, baton.FieldDecision, baton.FieldAlternatives:
-		body := clip(esc(strings.ReplaceAll(baton.FormatDiff(fd.Lines, 1), "```", "`\u200b``")), limit)
-		return "*" + fd.Label + "*\n```" + body + "```"
+		body := md.Clip(md.Esc(strings.ReplaceAll(baton.FormatDiff(fd.Lines, 1), "```", "`\u200b``")), limit)
+		return md.F("*%s*\n```%s```", fd.Label, body)
 	}
 	var old, new string
 	for _, l := range fd.Lines {
@@ -386,13 +366,14 @@ func fieldDiffText(fd baton.FieldDiff, limit int) string {
 	if new == "" {
 		new = "none"
 	}
-	return clip(fmt.Sprintf("*%s*: %s → %s", fd.Label, old, new), limit)
+	// Short values are Baton's own words: a status, references, the mentions of who it is flagged for.
+	return md.Clip(md.F("*%s*: %s → %s", fd.Label, md.WithMentions(old), md.WithMentions(new)), limit)
 }
 
 // versionText is one version of a history: who saved it when, and how each changed field differs
 // from the version before.
-func versionText(prev *baton.DecisionVersion, v baton.DecisionVersion) string {
-	head := fmt.Sprintf("*Version %d* · %s · %s", v.Version, mention(v.EditorID), slackDate(v.At, "{date_short_pretty} at {time}"))
+func versionText(prev *baton.DecisionVersion, v baton.DecisionVersion) md.Text {
+	head := md.F("*Version %d* · %s · %s", v.Version, md.Mention(v.EditorID), md.Date(v.At, "{date_short_pretty} at {time}"))
 	if prev == nil {
 		return head + "\nRecorded the decision."
 	}
@@ -401,11 +382,11 @@ func versionText(prev *baton.DecisionVersion, v baton.DecisionVersion) string {
 		return head
 	}
 	per := (sectionTextLen - len(head)) / len(diffs)
-	parts := []string{head}
+	parts := []md.Text{head}
 	for _, fd := range diffs {
 		parts = append(parts, fieldDiffText(fd, per-40))
 	}
-	return strings.Join(parts, "\n")
+	return md.Join(parts, "\n")
 }
 
 // maxHistoryVersions is how many versions a history shows in full; older ones are summarised.
@@ -415,10 +396,10 @@ const maxHistoryVersions = 10
 // latest few, older versions are summarised in one line each.
 func decisionHistoryBlocks(d baton.Decision, versions []baton.DecisionVersion) []slack.Block {
 	blocks := []slack.Block{
-		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("%s — history, %s", decisionHeadline(d), plural(len(versions), "version"))), nil, nil,
+		slack.NewSectionBlock(mrkdwn(md.F("%s — history, %s", decisionHeadline(d), plural(len(versions), "version"))), nil, nil,
 			slack.SectionBlockOptionBlockID("decision_history_title")),
 	}
-	var older []string
+	var older []md.Text
 	for i := len(versions) - 1; i >= 0; i-- {
 		v := versions[i]
 		var prev *baton.DecisionVersion
@@ -430,7 +411,7 @@ func decisionHistoryBlocks(d baton.Decision, versions []baton.DecisionVersion) [
 			if prev != nil {
 				what = "changed " + changedWords(v.Changed)
 			}
-			older = append(older, fmt.Sprintf("v%d %s %s", v.Version, mention(v.EditorID), what))
+			older = append(older, md.F("v%d %s %s", v.Version, md.Mention(v.EditorID), what))
 			continue
 		}
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(versionText(prev, v)), nil, nil,
@@ -438,35 +419,35 @@ func decisionHistoryBlocks(d baton.Decision, versions []baton.DecisionVersion) [
 	}
 	if len(older) > 0 {
 		blocks = append(blocks, slack.NewContextBlock("decision_history_older",
-			mrkdwn(clip("Earlier: "+strings.Join(older, " · "), sectionTextLen))))
+			mrkdwn(md.Clip("Earlier: "+md.Join(older, " · "), sectionTextLen))))
 	}
 	return blocks
 }
 
 // decisionLine is one decision in a list.
-func decisionLine(d baton.Decision) string {
-	line := fmt.Sprintf("%s *%s* %s — %s, by %s", d.Status.Emoji(), d.Ref(), esc(clip(d.Title, 120)), d.Status.Label(), mention(d.AuthorID))
+func decisionLine(d baton.Decision) md.Text {
+	line := md.F("%s *%s* %s — %s, by %s", d.Status.Emoji(), d.Ref(), clip(d.Title, 120), d.Status.Label(), md.Mention(d.AuthorID))
 	for _, l := range []struct {
 		n      int64
 		format func(int64) string
 	}{{d.TaskNumber, baton.TaskRef}, {d.KRNumber, baton.KRRef}, {d.RequestNumber, baton.RequestRef}} {
 		if l.n != 0 {
-			line += " · " + l.format(l.n)
+			line += md.F(" · %s", l.format(l.n))
 		}
 	}
 	return line
 }
 
 // decisionListBlocks renders found decisions within one message's limits.
-func decisionListBlocks(title string, found []baton.Decision) []slack.Block {
+func decisionListBlocks(title md.Text, found []baton.Decision) []slack.Block {
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn("*"+title+"*"), nil, nil, slack.SectionBlockOptionBlockID("decision_list_title"))}
 	if len(found) == 0 {
 		return append(blocks, slack.NewContextBlock("decision_list_empty", mrkdwn("No decisions found. Record one with `/decision`.")))
 	}
-	var chunk []string
+	var chunk []md.Text
 	size, n := 0, 0
 	flush := func() {
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(strings.Join(chunk, "\n")), nil, nil, slack.SectionBlockOptionBlockID(fmt.Sprintf("decision_list_%d", n))))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(md.Join(chunk, "\n")), nil, nil, slack.SectionBlockOptionBlockID(fmt.Sprintf("decision_list_%d", n))))
 		chunk, size = nil, 0
 		n++
 	}
@@ -483,24 +464,30 @@ func decisionListBlocks(title string, found []baton.Decision) []slack.Block {
 }
 
 // flagNotice is the direct message that puts a decision in front of someone.
-func flagNotice(d baton.Decision, v baton.DecisionVersion, f baton.DecisionFlag, flagged bool) string {
+func flagNotice(d baton.Decision, v baton.DecisionVersion, f baton.DecisionFlag, flagged bool) md.Text {
 	verb := "flagged you on"
 	if !flagged {
 		verb = "mentioned you in"
 	}
-	text := fmt.Sprintf(":pushpin: %s %s decision %s (%s).", mention(f.FlaggedBy), verb, decisionHeadline(d), d.Status.Label())
+	text := md.F(":pushpin: %s %s decision %s (%s).", md.Mention(f.FlaggedBy), verb, decisionHeadline(d), d.Status.Label())
 	if v.Version > 1 {
-		text = fmt.Sprintf(":pushpin: %s %s version %d of decision %s (%s): changed %s.", mention(f.FlaggedBy), verb, v.Version,
+		text = md.F(":pushpin: %s %s version %d of decision %s (%s): changed %s.", md.Mention(f.FlaggedBy), verb, v.Version,
 			decisionHeadline(d), d.Status.Label(), changedWords(v.Changed))
 	}
 	if f.Reason != "" {
-		text += "\n> " + strings.ReplaceAll(clip(esc(f.Reason), 1000), "\n", "\n> ")
+		text += "\n" + md.Quote(md.Clip(md.Esc(f.Reason), 1000))
 	}
 	return text
 }
 
+// flagReminder is the direct message that reminds someone, once, of a flag they have not acknowledged.
+func flagReminder(d baton.Decision, f baton.DecisionFlag, now time.Time) md.Text {
+	return md.F(":bell: Reminder: %s flagged decision %s for you %s ago, and it is not acknowledged yet.",
+		md.Mention(f.FlaggedBy), decisionHeadline(d), since(f.FlaggedAt, now))
+}
+
 // flagMessageBlocks is a flag's direct message with Acknowledge and, when the card has a link, Open.
-func flagMessageBlocks(d baton.Decision, version int, text, cardLink string) []slack.Block {
+func flagMessageBlocks(d baton.Decision, version int, text md.Text, cardLink string) []slack.Block {
 	ack := slack.NewButtonBlockElement(actDecisionAck, ackValue(d.Number, version), plain("Acknowledge"))
 	ack.Style = slack.StylePrimary
 	elements := []slack.BlockElement{ack}
@@ -516,11 +503,47 @@ func flagMessageBlocks(d baton.Decision, version int, text, cardLink string) []s
 }
 
 // ackedMessageBlocks is a flag's direct message once acknowledged: the notice stays, the buttons go.
-func ackedMessageBlocks(text string) []slack.Block {
+func ackedMessageBlocks(text md.Text) []slack.Block {
 	return []slack.Block{
 		slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("decision_flag")),
 		slack.NewContextBlock("decision_flag_acked", mrkdwn(":white_check_mark: You acknowledged this.")),
 	}
+}
+
+// decisionAckedText is the notice of a flag message as it was sent, to keep once its buttons go.
+func decisionAckedText(msg slack.Message) md.Text {
+	for _, b := range msg.Blocks.BlockSet {
+		if s, ok := b.(*slack.SectionBlock); ok && s.BlockID == "decision_flag" && s.Text != nil {
+			return sentText(s.Text.Text)
+		}
+	}
+	return sentText(msg.Text)
+}
+
+// sentMentionRe is a mention as Baton sends it, <@U123>, found in mrkdwn that Slack hands back.
+var sentMentionRe = regexp.MustCompile(`<@([UW][A-Z0-9]{1,20})>`)
+
+// sentText reads back mrkdwn that Baton sent, as Slack hands it back in an interaction's message (a flag
+// notice: mentions, escaped text, formatting and quoted lines). The mentions stay mentions, the quotes
+// quotes, and the text reads as it did; anything else that looks like markup is shown as text. What a
+// person typed was escaped when it was sent, so it cannot come back as a mention.
+func sentText(s string) md.Text {
+	lines := strings.Split(s, "\n")
+	out := make([]md.Text, len(lines))
+	for i, line := range lines {
+		var quote md.Text
+		if rest, ok := strings.CutPrefix(line, ">"); ok {
+			quote, line = ">", rest
+		}
+		parts := []md.Text{quote}
+		last := 0
+		for _, m := range sentMentionRe.FindAllStringSubmatchIndex(line, -1) {
+			parts = append(parts, md.Esc(baton.UnescapeSlack(line[last:m[0]])), md.Mention(line[m[2]:m[3]]))
+			last = m[1]
+		}
+		out[i] = md.Join(append(parts, md.Esc(baton.UnescapeSlack(line[last:]))), "")
+	}
+	return md.Join(out, "\n")
 }
 
 // homeFlagLimit is how many decisions to acknowledge the dashboard lists.
@@ -532,12 +555,16 @@ func flagsHomeBlocks(flags []store.PendingFlag, total int, now time.Time) []slac
 	if len(flags) == 0 {
 		return nil
 	}
-	blocks := homeSection("flags", fmt.Sprintf(":pushpin: *Decisions flagged for you* (%d)", total))
+	blocks := homeSection("flags", md.F(":pushpin: *Decisions flagged for you* (%d)", total))
 	for _, f := range flags[:min(len(flags), homeFlagLimit)] {
-		text := fmt.Sprintf("*%s* %s — flagged by %s, %s", baton.DecisionRef(f.Number), esc(clip(f.Title, 120)),
-			mention(f.Flag.FlaggedBy), sinceAgo(f.Flag.FlaggedAt, now))
+		text := md.F("*%s* %s — flagged by %s, %s", baton.DecisionRef(f.Number), clip(f.Title, 120),
+			md.Mention(f.Flag.FlaggedBy), sinceAgo(f.Flag.FlaggedAt, now))
 		if f.Flag.Reason != "" {
-			text += "\n>" + clip(quoteLines(f.Flag.Reason), 400)
+			var lines []md.Text
+			for _, l := range strings.Split(f.Flag.Reason, "\n") {
+				lines = append(lines, md.Esc(l))
+			}
+			text += "\n>" + md.Clip(md.Join(lines, "\n>"), 400)
 		}
 		// One Acknowledge per decision: each gets an action_id of its own, routed by the prefix.
 		ack := slack.NewButtonBlockElement(fmt.Sprintf("%s:%d", actDecisionAck, f.Number), ackValue(f.Number, f.Flag.Version), plain("Acknowledge"))
@@ -545,7 +572,7 @@ func flagsHomeBlocks(flags []store.PendingFlag, total int, now time.Time) []slac
 			slack.SectionBlockOptionBlockID(fmt.Sprintf("flag_%d", f.Number))))
 	}
 	if more := total - min(len(flags), homeFlagLimit); more > 0 {
-		blocks = append(blocks, slack.NewContextBlock("flags_more", mrkdwn(fmt.Sprintf("%d more — read them with `/decision D-n`.", more))))
+		blocks = append(blocks, slack.NewContextBlock("flags_more", mrkdwn(md.F("%d more — read them with `/decision D-n`.", more))))
 	}
 	return append(blocks, slack.NewDividerBlock())
 }
@@ -566,7 +593,7 @@ func parseAckValue(v string) (int64, int, error) {
 
 const decisionHelpText = "Baton decisions: /decision, /decision D-4, /decision D-4 history, /decision list …"
 
-func decisionHelpBlocks(problem string) []slack.Block {
+func decisionHelpBlocks(problem md.Text) []slack.Block {
 	var b []slack.Block
 	if problem != "" {
 		b = append(b, slack.NewSectionBlock(mrkdwn(":thinking_face: "+problem+" Here is what /decision understands:"), nil, nil, slack.SectionBlockOptionBlockID("help_problem")))

@@ -3,12 +3,12 @@ package handlers
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -18,25 +18,25 @@ func homeBlocks(d homeData, now time.Time) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain("Your Baton dashboard")),
 		slack.NewActionBlock("home_actions", slack.NewButtonBlockElement(actHomeNewTask, "new", plain("New task")), digestSelect(d.digest)),
-		slack.NewContextBlock("home_updated", mrkdwn("Updated "+slackDate(now, "{date_short_pretty} at {time}"))),
+		slack.NewContextBlock("home_updated", mrkdwn("Updated "+md.Date(now, "{date_short_pretty} at {time}"))),
 		slack.NewDividerBlock(),
 	}
 
-	blocks = append(blocks, homeSection("attention", fmt.Sprintf(":rotating_light: *Needs your attention* (%d)", d.attentionTotal))...)
+	blocks = append(blocks, homeSection("attention", md.F(":rotating_light: *Needs your attention* (%d)", d.attentionTotal))...)
 	if len(d.attention) == 0 {
 		blocks = append(blocks, slack.NewContextBlock("attention_empty", mrkdwn("Nothing blocked or overdue. :sunny:")))
 	} else {
 		blocks = append(blocks, linesSection("attention_list", attentionLines(d.attention, now)))
 		if more := d.attentionTotal - min(len(d.attention), homeLimit); more > 0 {
 			blocks = append(blocks, slack.NewContextBlock("attention_more",
-				mrkdwn(fmt.Sprintf("%d more — see them with `/task list blocked` and `/task list overdue`.", more))))
+				mrkdwn(md.F("%d more — see them with `/task list blocked` and `/task list overdue`.", more))))
 		}
 	}
 	blocks = append(blocks, slack.NewDividerBlock())
 	blocks = append(blocks, awaitingHomeBlocks(d.awaiting, d.awaitingTotal, now)...)
 	blocks = append(blocks, flagsHomeBlocks(d.flags, d.flagsTotal, now)...)
 
-	blocks = append(blocks, homeSection("delegated", fmt.Sprintf(":baton: *Delegated by you* (%d open)", d.delegatedTotal))...)
+	blocks = append(blocks, homeSection("delegated", md.F(":baton: *Delegated by you* (%d open)", d.delegatedTotal))...)
 	if len(d.delegated) == 0 {
 		blocks = append(blocks, slack.NewContextBlock("delegated_empty", mrkdwn("Nothing handed over. Try `/task @someone Title` or the New task button.")))
 	}
@@ -52,28 +52,28 @@ func homeBlocks(d homeData, now time.Time) []slack.Block {
 		if count == 0 {
 			continue
 		}
-		lines := make([]string, 0, homeLimit+1)
+		lines := make([]md.Text, 0, homeLimit+1)
 		for _, t := range group[:min(len(group), homeLimit)] {
-			lines = append(lines, fmt.Sprintf("*%s* %s — %s · %s in %s", t.Ref(), esc(clip(t.Title, 90)), mention(t.OwnerID),
+			lines = append(lines, md.F("*%s* %s — %s · %s in %s", t.Ref(), md.Esc(clip(t.Title, 90)), md.Mention(t.OwnerID),
 				since(t.StatusChangedAt, now), s.Label()))
 		}
 		shown += len(lines)
 		if count > len(lines) {
-			lines = append(lines, fmt.Sprintf("_…and %d more_", count-len(lines)))
+			lines = append(lines, md.F("_…and %d more_", count-len(lines)))
 		}
 		blocks = append(blocks, linesSection("delegated_"+string(s),
-			append([]string{fmt.Sprintf("%s *%s* (%d)", s.Emoji(), s.Label(), count)}, lines...)))
+			append([]md.Text{md.F("%s *%s* (%d)", s.Emoji(), s.Label(), count)}, lines...)))
 	}
 	if d.delegatedTotal > shown {
 		blocks = append(blocks, showAll("delegated_all", string(baton.ListDelegated), d.delegatedTotal))
 	}
 	blocks = append(blocks, slack.NewDividerBlock())
 
-	blocks = append(blocks, homeSection("mine", fmt.Sprintf(":briefcase: *Your tasks* (%d open)", d.mineTotal))...)
+	blocks = append(blocks, homeSection("mine", md.F(":briefcase: *Your tasks* (%d open)", d.mineTotal))...)
 	if len(d.mine) == 0 {
 		blocks = append(blocks, slack.NewContextBlock("mine_empty", mrkdwn("No open tasks. :tada:")))
 	} else {
-		lines := make([]string, 0, homeLimit)
+		lines := make([]md.Text, 0, homeLimit)
 		for _, t := range d.mine[:min(len(d.mine), homeLimit)] {
 			line := taskLine(t, now)
 			if goal, ok := d.goals[t.KRID]; ok && t.KRID != 0 {
@@ -98,15 +98,15 @@ func awaitingHomeBlocks(reqs []homeRequest, total int, now time.Time) []slack.Bl
 	if len(reqs) == 0 {
 		return nil
 	}
-	blocks := homeSection("awaiting", fmt.Sprintf(":inbox_tray: *Waiting for your approval* (%d)", total))
-	lines := make([]string, 0, homeLimit)
+	blocks := homeSection("awaiting", md.F(":inbox_tray: *Waiting for your approval* (%d)", total))
+	lines := make([]md.Text, 0, homeLimit)
 	for _, r := range reqs[:min(len(reqs), homeLimit)] {
-		lines = append(lines, fmt.Sprintf("*%s* — %s · %s", esc(r.title), mention(r.RequesterID), waitingText(r.since, now)))
+		lines = append(lines, md.F("*%s* — %s · %s", md.Esc(r.title), md.Mention(r.RequesterID), waitingText(r.since, now)))
 	}
 	blocks = append(blocks, linesSection("awaiting_list", lines))
 	if more := total - len(lines); more > 0 {
 		blocks = append(blocks, slack.NewContextBlock("awaiting_more",
-			mrkdwn(fmt.Sprintf("%d more — see them with `/request list pending`.", more))))
+			mrkdwn(md.F("%d more — see them with `/request list pending`.", more))))
 	}
 	return append(blocks, slack.NewDividerBlock())
 }
@@ -127,9 +127,9 @@ func requestsHomeBlocks(reqs []homeRequest) []slack.Block {
 	}
 	blocks := []slack.Block{slack.NewDividerBlock()}
 	blocks = append(blocks, homeSection("requests", ":memo: *Your requests*")...)
-	lines := make([]string, 0, homeLimit)
+	lines := make([]md.Text, 0, homeLimit)
 	for _, r := range reqs[:min(len(reqs), homeLimit)] {
-		lines = append(lines, fmt.Sprintf("%s *%s* — %s", statusEmoji(r.Status), esc(r.title), requestStanding(r.Request)))
+		lines = append(lines, md.F("%s *%s* — %s", statusEmoji(r.Status), md.Esc(r.title), requestStanding(r.Request)))
 	}
 	blocks = append(blocks, linesSection("requests_list", lines))
 	if len(reqs) > homeLimit {
@@ -142,12 +142,12 @@ func requestsHomeBlocks(reqs []homeRequest) []slack.Block {
 const homeWaitingOn = 3
 
 // requestStanding is where a request stands: "step 2 of 3, waiting on <@X>" or its final status.
-func requestStanding(r store.Request) string {
+func requestStanding(r store.Request) md.Text {
 	step, ok := r.Step()
 	if !ok {
-		out := r.Status.Words()
+		out := md.Esc(r.Status.Words())
 		if !r.DecidedAt.IsZero() {
-			out += " " + slackDate(r.DecidedAt, "{date_short_pretty}")
+			out += " " + md.Date(r.DecidedAt, "{date_short_pretty}")
 		}
 		return out
 	}
@@ -157,44 +157,44 @@ func requestStanding(r store.Request) string {
 			waiting = append(waiting, a)
 		}
 	}
-	out := fmt.Sprintf("step %d of %d", step.Index+1, len(r.Steps))
+	out := md.F("step %d of %d", step.Index+1, len(r.Steps))
 	if len(waiting) == 0 {
 		return out
 	}
 	out += ", waiting on " + mentionList(waiting[:min(len(waiting), homeWaitingOn)])
 	if len(waiting) > homeWaitingOn {
-		out += fmt.Sprintf(" and %d more", len(waiting)-homeWaitingOn)
+		out += md.F(" and %d more", len(waiting)-homeWaitingOn)
 	}
 	return out
 }
 
-func homeSection(id, title string) []slack.Block {
+func homeSection(id string, title md.Text) []slack.Block {
 	return []slack.Block{slack.NewSectionBlock(mrkdwn(title), nil, nil, slack.SectionBlockOptionBlockID(id))}
 }
 
 // linesSection puts lines in one section, cut to fit Slack's 3,000-character text limit.
-func linesSection(id string, lines []string) slack.Block {
-	return slack.NewSectionBlock(mrkdwn(clip(strings.Join(lines, "\n"), 3000)), nil, nil, slack.SectionBlockOptionBlockID(id))
+func linesSection(id string, lines []md.Text) slack.Block {
+	return slack.NewSectionBlock(mrkdwn(md.Clip(md.Join(lines, "\n"), 3000)), nil, nil, slack.SectionBlockOptionBlockID(id))
 }
 
 func showAll(id, scope string, total int) slack.Block {
 	return slack.NewActionBlock(id, slack.NewButtonBlockElement(actHomeShowAll, scope, plain(fmt.Sprintf("Show all %d", total))))
 }
 
-func attentionLines(tasks []baton.Task, now time.Time) []string {
-	lines := make([]string, 0, homeLimit)
+func attentionLines(tasks []baton.Task, now time.Time) []md.Text {
+	lines := make([]md.Text, 0, homeLimit)
 	for _, t := range tasks[:min(len(tasks), homeLimit)] {
-		why := ""
+		why := md.Text("")
 		switch {
 		case t.Status == baton.StatusBlocked:
 			why = ":red_circle: blocked"
 			if t.BlockedReason != "" {
-				why += ": " + esc(clip(t.BlockedReason, 120))
+				why += ": " + md.Esc(clip(t.BlockedReason, 120))
 			}
 		case t.Overdue(now):
 			why = ":alarm_clock: overdue since " + dueText(t.Due)
 		}
-		lines = append(lines, fmt.Sprintf("*%s* %s — %s · %s", t.Ref(), esc(clip(t.Title, 90)), mention(t.OwnerID), why))
+		lines = append(lines, md.F("*%s* %s — %s · %s", t.Ref(), md.Esc(clip(t.Title, 90)), md.Mention(t.OwnerID), why))
 	}
 	return lines
 }

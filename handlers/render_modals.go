@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/handlers/md"
 )
 
 // Callback IDs of the task modals.
@@ -127,7 +128,7 @@ func logModal(t baton.Task) slack.ModalViewRequest {
 
 func reassignModal(t baton.Task) slack.ModalViewRequest {
 	return modal(cbReassign, "Reassign", "Reassign", numberMeta(t.Number),
-		slack.NewSectionBlock(mrkdwn(taskHeadline(t)+"\nNow owned by "+mention(t.OwnerID)), nil, nil, slack.SectionBlockOptionBlockID("task_title")),
+		slack.NewSectionBlock(mrkdwn(taskHeadline(t)+"\nNow owned by "+md.Mention(t.OwnerID)), nil, nil, slack.SectionBlockOptionBlockID("task_title")),
 		userInput(fOwner, "New owner", ""),
 		textInput(fNote, "Note", "Why the hand-over, anything they should know", "", baton.MaxNoteLen, true, true),
 	)

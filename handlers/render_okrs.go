@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/handlers/md"
 )
 
 // Action IDs on OKR surfaces. The key result's number travels in the button's value.
@@ -40,14 +40,14 @@ const (
 const progressCells = 10
 
 // progressBar draws a progress as text: ▰▰▰▰▰▰▱▱▱▱ 60%.
-func progressBar(p float64) string {
+func progressBar(p float64) md.Text {
 	pct := baton.Percent(p)
 	full := pct * progressCells / 100
-	return strings.Repeat("▰", full) + strings.Repeat("▱", progressCells-full) + " " + strconv.Itoa(pct) + "%"
+	return md.F("%s%s %d%%", strings.Repeat("▰", full), strings.Repeat("▱", progressCells-full), pct)
 }
 
 // objectiveProgressText is an objective's bar, or a plain note when it has no key results to measure it by.
-func objectiveProgressText(krs []baton.KeyResult) string {
+func objectiveProgressText(krs []baton.KeyResult) md.Text {
 	p, ok := baton.ObjectiveProgress(krs)
 	if !ok {
 		return "_no key results yet_"
@@ -55,40 +55,40 @@ func objectiveProgressText(krs []baton.KeyResult) string {
 	return progressBar(p)
 }
 
-func objectiveHeadline(o baton.Objective) string {
-	return fmt.Sprintf("*%s · %s*", o.Ref(), esc(clip(o.Title, 150)))
+func objectiveHeadline(o baton.Objective) md.Text {
+	return md.F("*%s · %s*", o.Ref(), md.Esc(clip(o.Title, 150)))
 }
 
-func krHeadline(k baton.KeyResult) string {
-	return fmt.Sprintf("*%s · %s*", k.Ref(), esc(clip(k.Title, 150)))
+func krHeadline(k baton.KeyResult) md.Text {
+	return md.F("*%s · %s*", k.Ref(), md.Esc(clip(k.Title, 150)))
 }
 
 // krMeasure says what a key result measures and where it stands: "at 680 teams · target 1000 · start 200"
 // or "3 of 4 linked tasks done".
-func krMeasure(k baton.KeyResult) string {
+func krMeasure(k baton.KeyResult) md.Text {
 	if k.Kind == baton.KRRollup {
 		if k.RollTotal == 0 {
 			return "no linked tasks yet"
 		}
-		return fmt.Sprintf("%s of %s linked tasks done", baton.FormatOKRNumber(k.RollDone), baton.FormatOKRNumber(k.RollTotal))
+		return md.F("%s of %s linked tasks done", baton.FormatOKRNumber(k.RollDone), baton.FormatOKRNumber(k.RollTotal))
 	}
-	unit := ""
+	unit := md.Text("")
 	if k.Unit != "" {
-		unit = " " + esc(k.Unit)
+		unit = " " + md.Esc(k.Unit)
 	}
-	return fmt.Sprintf("at %s%s · target %s · start %s", baton.FormatOKRNumber(k.Current), unit, baton.FormatOKRNumber(k.Target), baton.FormatOKRNumber(k.Start))
+	return md.F("at %s%s · target %s · start %s", baton.FormatOKRNumber(k.Current), unit, baton.FormatOKRNumber(k.Target), baton.FormatOKRNumber(k.Start))
 }
 
 // krLine is a key result in a list: bar, ID, title, measure, owner.
-func krLine(k baton.KeyResult) string {
-	return fmt.Sprintf("%s  *%s* %s — %s · %s", progressBar(k.Progress()), k.Ref(), esc(clip(k.Title, 90)), krMeasure(k), mention(k.OwnerID))
+func krLine(k baton.KeyResult) md.Text {
+	return md.F("%s  *%s* %s — %s · %s", progressBar(k.Progress()), k.Ref(), md.Esc(clip(k.Title, 90)), krMeasure(k), md.Mention(k.OwnerID))
 }
 
 // objectiveLine is an objective in a list: ID, title, owner, period and its progress.
-func objectiveLine(o baton.Objective, krs []baton.KeyResult) string {
-	line := fmt.Sprintf("*%s* %s — %s · %s · %s", o.Ref(), esc(clip(o.Title, 90)), mention(o.OwnerID), o.Period, objectiveProgressText(krs))
+func objectiveLine(o baton.Objective, krs []baton.KeyResult) md.Text {
+	line := md.F("*%s* %s — %s · %s · %s", o.Ref(), md.Esc(clip(o.Title, 90)), md.Mention(o.OwnerID), o.Period, objectiveProgressText(krs))
 	if o.Status != baton.ObjectiveActive {
-		line += " · " + string(o.Status)
+		line += md.F(" · %s", o.Status)
 	}
 	return line
 }
@@ -146,7 +146,7 @@ func okrTreeBlocks(tr okrTree) []slack.Block {
 		slack.NewHeaderBlock(plain("OKRs · " + tr.period)),
 	}
 	if len(tr.objectives) == 0 {
-		return append(blocks, slack.NewSectionBlock(mrkdwn("No objectives for "+tr.period+" yet. Set one with `/okr new`."), nil, nil,
+		return append(blocks, slack.NewSectionBlock(mrkdwn(md.F("No objectives for %s yet. Set one with `/okr new`.", tr.period)), nil, nil,
 			slack.SectionBlockOptionBlockID("okr_empty")))
 	}
 	ordered, depths := treeOrder(tr.objectives)
@@ -156,14 +156,14 @@ func okrTreeBlocks(tr okrTree) []slack.Block {
 		if depths[i] > 0 {
 			arrow = "↳ "
 		}
-		lines := []string{fmt.Sprintf("%s%s%s — %s · %s", indent, arrow, objectiveHeadline(o), mention(o.OwnerID), objectiveProgressText(tr.krs[o.ID]))}
+		lines := []md.Text{md.F("%s%s%s — %s · %s", indent, arrow, objectiveHeadline(o), md.Mention(o.OwnerID), objectiveProgressText(tr.krs[o.ID]))}
 		krs := tr.krs[o.ID]
 		for j, k := range krs {
 			if j == treeKRLimit {
-				lines = append(lines, fmt.Sprintf("%s      _…and %d more key results: `/okr %s`_", indent, len(krs)-j, o.Ref()))
+				lines = append(lines, md.F("%s      _…and %d more key results: `/okr %s`_", indent, len(krs)-j, o.Ref()))
 				break
 			}
-			lines = append(lines, indent+"      "+krLine(k))
+			lines = append(lines, md.F("%s      %s", indent, krLine(k)))
 		}
 		blocks = append(blocks, linesSection("okr_"+strconv.FormatInt(o.Number, 10), lines))
 	}
@@ -178,15 +178,15 @@ func okrTreeBlocks(tr okrTree) []slack.Block {
 const treeKRLimit = 8
 
 // chainText is the goal a task serves, nearest first: KR-7 Title (45%) → O-3 Title → O-1 Title.
-func chainText(a baton.Alignment) string {
-	parts := []string{fmt.Sprintf("*%s* %s (%d%%)", a.KR.Ref(), esc(clip(a.KR.Title, 60)), baton.Percent(a.KR.Progress()))}
+func chainText(a baton.Alignment) md.Text {
+	parts := []md.Text{md.F("*%s* %s (%d%%)", a.KR.Ref(), md.Esc(clip(a.KR.Title, 60)), baton.Percent(a.KR.Progress()))}
 	for _, o := range a.Objectives[:min(len(a.Objectives), chainObjectives)] {
-		parts = append(parts, fmt.Sprintf("*%s* %s", o.Ref(), esc(clip(o.Title, 60))))
+		parts = append(parts, md.F("*%s* %s", o.Ref(), md.Esc(clip(o.Title, 60))))
 	}
 	if len(a.Objectives) > chainObjectives {
 		parts = append(parts, "…")
 	}
-	return "→ " + strings.Join(parts, " → ")
+	return "→ " + md.Join(parts, " → ")
 }
 
 // chainObjectives is how many objectives a chain names above the key result; /okr O-n shows the rest.
@@ -204,24 +204,24 @@ func objectiveBlocks(v objectiveView) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(objectiveHeadline(o)), nil, nil, slack.SectionBlockOptionBlockID("objective_title")),
 		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
-			mrkdwn("*Owner*\n" + mention(o.OwnerID)),
-			mrkdwn("*Period*\n" + o.Period),
+			mrkdwn("*Owner*\n" + md.Mention(o.OwnerID)),
+			mrkdwn(md.F("*Period*\n%s", o.Period)),
 			mrkdwn("*Progress*\n" + objectiveProgressText(v.krs)),
-			mrkdwn("*Status*\n" + string(o.Status)),
+			mrkdwn(md.F("*Status*\n%s", o.Status)),
 		}, nil, slack.SectionBlockOptionBlockID("objective_fields")),
 	}
 	if len(v.parents) > 0 {
-		parts := make([]string, 0, len(v.parents))
+		parts := make([]md.Text, 0, len(v.parents))
 		for _, p := range v.parents {
-			parts = append(parts, fmt.Sprintf("*%s* %s", p.Ref(), esc(clip(p.Title, 60))))
+			parts = append(parts, md.F("*%s* %s", p.Ref(), md.Esc(clip(p.Title, 60))))
 		}
-		blocks = append(blocks, slack.NewContextBlock("objective_parents", mrkdwn(clip("Serves → "+strings.Join(parts, " → "), 2900))))
+		blocks = append(blocks, slack.NewContextBlock("objective_parents", mrkdwn(md.Clip("Serves → "+md.Join(parts, " → "), 2900))))
 	}
 	if len(v.krs) == 0 {
-		return append(blocks, slack.NewSectionBlock(mrkdwn(fmt.Sprintf("No key results yet. Add one with `/okr kr %s`.", o.Ref())), nil, nil,
+		return append(blocks, slack.NewSectionBlock(mrkdwn(md.F("No key results yet. Add one with `/okr kr %s`.", o.Ref())), nil, nil,
 			slack.SectionBlockOptionBlockID("objective_krs")))
 	}
-	lines := []string{fmt.Sprintf("*Key results* (%d)", len(v.krs))}
+	lines := []md.Text{md.F("*Key results* (%d)", len(v.krs))}
 	for _, k := range v.krs {
 		lines = append(lines, "• "+krLine(k))
 	}
@@ -247,44 +247,44 @@ func krBlocks(v krView, now time.Time) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(krHeadline(k)+"\n"+progressBar(k.Progress())+" — "+krMeasure(k)), nil, nil, slack.SectionBlockOptionBlockID("kr_title")),
 		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
-			mrkdwn("*Owner*\n" + mention(k.OwnerID)),
-			mrkdwn("*Weight*\n" + baton.FormatOKRNumber(k.Weight)),
+			mrkdwn("*Owner*\n" + md.Mention(k.OwnerID)),
+			mrkdwn(md.F("*Weight*\n%s", baton.FormatOKRNumber(k.Weight))),
 			mrkdwn("*Updates*\n" + last),
 		}, nil, slack.SectionBlockOptionBlockID("kr_fields")),
 	}
 	if len(v.objectives) > 0 {
-		parts := make([]string, 0, len(v.objectives))
+		parts := make([]md.Text, 0, len(v.objectives))
 		for _, o := range v.objectives {
-			parts = append(parts, fmt.Sprintf("*%s* %s", o.Ref(), esc(clip(o.Title, 60))))
+			parts = append(parts, md.F("*%s* %s", o.Ref(), md.Esc(clip(o.Title, 60))))
 		}
-		blocks = append(blocks, slack.NewContextBlock("kr_objectives", mrkdwn(clip("Serves → "+strings.Join(parts, " → "), 2900))))
+		blocks = append(blocks, slack.NewContextBlock("kr_objectives", mrkdwn(md.Clip("Serves → "+md.Join(parts, " → "), 2900))))
 	}
 	if k.Kind == baton.KRMetric {
-		lines := []string{fmt.Sprintf("*History* (%d check-ins)", v.checkinTotal)}
+		lines := []md.Text{md.F("*History* (%d check-ins)", v.checkinTotal)}
 		if v.checkinTotal == 0 {
-			lines = append(lines, fmt.Sprintf("_None yet. Record one with_ `/okr update %s 42 what moved`.", k.Ref()))
+			lines = append(lines, md.F("_None yet. Record one with_ `/okr update %s 42 what moved`.", k.Ref()))
 		}
 		for _, c := range v.checkins {
-			line := fmt.Sprintf("%s · %s → *%s*", slackDate(c.At, "{date_short_pretty}"), mention(c.Actor), baton.FormatOKRNumber(c.Value))
+			line := md.F("%s · %s → *%s*", md.Date(c.At, "{date_short_pretty}"), md.Mention(c.Actor), baton.FormatOKRNumber(c.Value))
 			if c.Comment != "" {
-				line += " — " + esc(clip(c.Comment, 200))
+				line += " — " + md.Esc(clip(c.Comment, 200))
 			}
 			lines = append(lines, line)
 		}
 		if more := v.checkinTotal - len(v.checkins); more > 0 {
-			lines = append(lines, fmt.Sprintf("_…and %d earlier_", more))
+			lines = append(lines, md.F("_…and %d earlier_", more))
 		}
 		blocks = append(blocks, linesSection("kr_history", lines))
 	}
-	lines := []string{fmt.Sprintf("*Linked tasks* (%d)", v.taskTotal)}
+	lines := []md.Text{md.F("*Linked tasks* (%d)", v.taskTotal)}
 	if v.taskTotal == 0 {
-		lines = append(lines, fmt.Sprintf("_None yet. Link one with_ `/task @owner Title kr:%s`.", k.Ref()))
+		lines = append(lines, md.F("_None yet. Link one with_ `/task @owner Title kr:%s`.", k.Ref()))
 	}
 	for _, t := range v.tasks {
 		lines = append(lines, taskLine(t, now))
 	}
 	if more := v.taskTotal - len(v.tasks); more > 0 {
-		lines = append(lines, fmt.Sprintf("_…and %d more_", more))
+		lines = append(lines, md.F("_…and %d more_", more))
 	}
 	blocks = append(blocks, linesSection("kr_tasks", lines))
 	if k.Kind == baton.KRMetric {
@@ -294,14 +294,14 @@ func krBlocks(v krView, now time.Time) []slack.Block {
 }
 
 // lastCheckin says when a key result was last updated: a date, "no check-in yet", or that tasks move it.
-func lastCheckin(k baton.KeyResult) string {
+func lastCheckin(k baton.KeyResult) md.Text {
 	switch {
 	case k.Kind == baton.KRRollup:
 		return "follows its linked tasks"
 	case k.Checkins == 0:
 		return "no check-in yet"
 	}
-	return "last check-in " + slackDate(k.CheckedAt, "{date_short_pretty}")
+	return "last check-in " + md.Date(k.CheckedAt, "{date_short_pretty}")
 }
 
 func krUpdateButton(k baton.KeyResult) *slack.ButtonBlockElement {
@@ -313,9 +313,9 @@ func krUpdateButton(k baton.KeyResult) *slack.ButtonBlockElement {
 // ownerOKRBlocks is what /okr list @person shows: the objectives and key results they own.
 func ownerOKRBlocks(ownerID string, objectives []baton.Objective, objectiveKRs map[int64][]baton.KeyResult, krs []baton.KeyResult) []slack.Block {
 	blocks := []slack.Block{
-		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*OKRs owned by %s*", mention(ownerID))), nil, nil, slack.SectionBlockOptionBlockID("okr_owner")),
+		slack.NewSectionBlock(mrkdwn(md.F("*OKRs owned by %s*", md.Mention(ownerID))), nil, nil, slack.SectionBlockOptionBlockID("okr_owner")),
 	}
-	lines := []string{fmt.Sprintf("*Objectives* (%d)", len(objectives))}
+	lines := []md.Text{md.F("*Objectives* (%d)", len(objectives))}
 	if len(objectives) == 0 {
 		lines = append(lines, "_none_")
 	}
@@ -323,7 +323,7 @@ func ownerOKRBlocks(ownerID string, objectives []baton.Objective, objectiveKRs m
 		lines = append(lines, "• "+objectiveLine(o, objectiveKRs[o.ID]))
 	}
 	blocks = append(blocks, linesSection("okr_owner_objectives", lines))
-	lines = []string{fmt.Sprintf("*Key results* (%d)", len(krs))}
+	lines = []md.Text{md.F("*Key results* (%d)", len(krs))}
 	if len(krs) == 0 {
 		lines = append(lines, "_none_")
 	}
@@ -335,7 +335,7 @@ func ownerOKRBlocks(ownerID string, objectives []baton.Objective, objectiveKRs m
 
 const okrHelpText = "Baton OKRs: /okr, /okr new, /okr kr O-3, /okr update KR-7 42, /okr O-3, /okr KR-7, /okr list @person"
 
-func okrHelpBlocks(problem string) []slack.Block {
+func okrHelpBlocks(problem md.Text) []slack.Block {
 	return commandHelp("/okr", problem,
 		"*Objectives and key results with /okr*\n"+
 			"• `/okr` — this quarter's objectives with their key results · `/okr 2026-Q3` — another period\n"+
@@ -377,7 +377,7 @@ func newKRModal(o baton.Objective, ownerID string) slack.ModalViewRequest {
 // krEditModal is the key result form filled in with what k is now. How it is measured cannot change:
 // a roll-up's form has no start, target or unit.
 func krEditModal(k baton.KeyResult, o baton.Objective) slack.ModalViewRequest {
-	measured := "Measured by a number from start to target, now at " + baton.FormatOKRNumber(k.Current) + "."
+	measured := md.F("Measured by a number from start to target, now at %s.", baton.FormatOKRNumber(k.Current))
 	if k.Kind == baton.KRRollup {
 		measured = "Measured by its linked tasks done."
 	}
@@ -385,7 +385,7 @@ func krEditModal(k baton.KeyResult, o baton.Objective) slack.ModalViewRequest {
 		slack.NewSectionBlock(mrkdwn(objectiveHeadline(o)), nil, nil, slack.SectionBlockOptionBlockID("objective_title")),
 		textInput(fTitle, "Key result", "Reach 1,000 paying teams", k.Title, baton.MaxOKRTitleLen, false, false),
 		userInput(fOwner, "Owner", k.OwnerID),
-		slack.NewContextBlock("kr_measured", mrkdwn(measured+" That stays; record new values with `/okr update "+k.Ref()+"`.")),
+		slack.NewContextBlock("kr_measured", mrkdwn(measured+md.F(" That stays; record new values with `/okr update %s`.", k.Ref()))),
 	}
 	blocks = append(blocks, krMeasureInputs(k, true)...)
 	return modal(cbEditKR, "Edit "+clip(k.Ref(), 18), "Save", modalMeta{Number: k.Number}, blocks...)
@@ -427,7 +427,7 @@ func krCheckinModal(k baton.KeyResult) slack.ModalViewRequest {
 
 // krReminderBlocks is the DM to the owner of a key result that has not been updated for a while.
 func krReminderBlocks(k baton.KeyResult, days int) []slack.Block {
-	text := fmt.Sprintf(":dart: %s has not been updated for %s. Where does it stand?\n%s — %s",
+	text := md.F(":dart: %s has not been updated for %s. Where does it stand?\n%s — %s",
 		krHeadline(k), plural(days, "day"), progressBar(k.Progress()), krMeasure(k))
 	return []slack.Block{
 		slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("kr_reminder")),
@@ -446,14 +446,62 @@ func krHomeBlocks(krs []baton.KeyResult) []slack.Block {
 	}
 	blocks := []slack.Block{slack.NewDividerBlock()}
 	blocks = append(blocks, homeSection("home_krs", ":dart: *Your key results*")...)
-	lines := make([]string, 0, homeKRLimit)
+	lines := make([]md.Text, 0, homeKRLimit)
 	for _, k := range krs[:min(len(krs), homeKRLimit)] {
 		last := lastCheckin(k)
-		lines = append(lines, fmt.Sprintf("%s  *%s* %s — %s · %s", progressBar(k.Progress()), k.Ref(), esc(clip(k.Title, 80)), krMeasure(k), last))
+		lines = append(lines, md.F("%s  *%s* %s — %s · %s", progressBar(k.Progress()), k.Ref(), md.Esc(clip(k.Title, 80)), krMeasure(k), last))
 	}
 	blocks = append(blocks, linesSection("home_krs_list", lines))
 	if len(krs) > homeKRLimit {
 		blocks = append(blocks, slack.NewContextBlock("home_krs_more", mrkdwn("More: `/okr list`.")))
 	}
 	return blocks
+}
+
+// okrProblemText says what part of /okr was not understood.
+func okrProblemText(problem string) md.Text {
+	return md.F("I didn't understand `/okr %s`.", clip(problem, 200))
+}
+
+// objectiveText is the notification text of /okr O-3: its ID and title.
+func objectiveText(o baton.Objective) md.Text {
+	return md.F("%s %s", o.Ref(), o.Title)
+}
+
+// krText is the notification text of /okr KR-7: its ID and title.
+func krText(k baton.KeyResult) md.Text {
+	return md.F("%s %s", k.Ref(), k.Title)
+}
+
+// objectiveCreatedText is the DM to the person who set an objective.
+func objectiveCreatedText(o baton.Objective) md.Text {
+	return md.F(":dart: Created %s for %s, owned by %s. Add key results with `/okr kr %s`.",
+		objectiveHeadline(o), o.Period, md.Mention(o.OwnerID), o.Ref())
+}
+
+// objectiveOwnerText is the DM to the owner of an objective someone else set.
+func objectiveOwnerText(byID string, o baton.Objective) md.Text {
+	return md.F(":dart: %s made you the owner of objective %s for %s. Add key results with `/okr kr %s`.",
+		md.Mention(byID), objectiveHeadline(o), o.Period, o.Ref())
+}
+
+// krAddedText is the DM to the person who added key result k to objective o.
+func krAddedText(k baton.KeyResult, o baton.Objective) md.Text {
+	return md.F(":dart: Added %s to %s — %s.", krHeadline(k), o.Ref(), krMeasure(k))
+}
+
+// krSavedText is the DM to the person who edited key result k.
+func krSavedText(k baton.KeyResult) md.Text {
+	return md.F(":dart: Saved %s — %s.", krHeadline(k), krMeasure(k))
+}
+
+// krOwnerText is the DM to the new owner of key result k of objective o, made so by byID.
+func krOwnerText(byID string, k baton.KeyResult, o baton.Objective) md.Text {
+	return md.F(":dart: %s made you the owner of key result %s of %s — %s.",
+		md.Mention(byID), krHeadline(k), objectiveHeadline(o), krMeasure(k))
+}
+
+// krReminderText is the notification text of krReminderBlocks.
+func krReminderText(k baton.KeyResult, days int) md.Text {
+	return md.F("%s %s has not been updated for %s.", k.Ref(), k.Title, plural(days, "day"))
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -164,32 +165,37 @@ func requestTitle(r store.Request, t *baton.RequestType) string {
 }
 
 // valueLines lists a request's values as "*Label:* value" lines, in the type's field order.
-func valueLines(r store.Request, t *baton.RequestType) string {
-	var lines []string
+func valueLines(r store.Request, t *baton.RequestType) md.Text {
+	var lines []md.Text
 	if t != nil {
 		for _, f := range t.Fields {
 			raw, ok := r.Values[f.Name]
 			if !ok {
 				continue
 			}
-			shown := raw
-			if v, err := f.ParseValue(raw); err == nil {
-				shown = f.FormatValue(v)
-			}
-			if f.Kind != baton.FieldUser {
-				shown = esc(shown)
-			}
-			lines = append(lines, fmt.Sprintf("*%s:* %s", esc(f.Label), clip(shown, 300)))
+			lines = append(lines, md.F("*%s:* %s", f.Label, md.Clip(fieldValueText(&f, raw), 300)))
 		}
 	} else {
 		for _, k := range sortedValueKeys(r.Values) {
-			lines = append(lines, fmt.Sprintf("*%s:* %s", esc(k), clip(esc(r.Values[k]), 300)))
+			lines = append(lines, md.F("*%s:* %s", k, md.Clip(md.Esc(r.Values[k]), 300)))
 		}
 	}
 	if r.Summary != "" {
-		lines = append(lines, "_"+clip(esc(r.Summary), 500)+"_")
+		lines = append(lines, "_"+md.Clip(md.Esc(r.Summary), 500)+"_")
 	}
-	return strings.Join(lines, "\n")
+	return md.Join(lines, "\n")
+}
+
+// fieldValueText is a stored value as people read it: a person field mentions the person.
+func fieldValueText(f *baton.Field, raw string) md.Text {
+	v, err := f.ParseValue(raw)
+	if err != nil {
+		return md.Esc(raw)
+	}
+	if id, ok := v.(string); ok && f.Kind == baton.FieldUser {
+		return md.Mention(id)
+	}
+	return md.Esc(f.FormatValue(v))
 }
 
 func sortedValueKeys(m map[string]string) []string {
@@ -202,26 +208,26 @@ func sortedValueKeys(m map[string]string) []string {
 }
 
 // stepLine says where one step stands.
-func stepLine(r store.Request, s store.RequestStep, final *store.ApprovalAction) string {
+func stepLine(r store.Request, s store.RequestStep, final *store.ApprovalAction) md.Text {
 	label := capitalizeFirst(s.Label())
 	switch {
 	case s.Decided && final != nil && final.Step == s.Index && final.Action != store.ActApprove:
-		return fmt.Sprintf(":x: %s — %s by %s", label, actionWords(final.Action), mention(final.Actor))
+		return md.F(":x: %s — %s by %s", label, actionWords(final.Action), md.Mention(final.Actor))
 	case s.Decided:
-		return fmt.Sprintf(":white_check_mark: %s — approved by %s", label, mentionList(s.Approved))
+		return md.F(":white_check_mark: %s — approved by %s", label, mentionList(s.Approved))
 	case r.Status == store.RequestPending && s.Index == r.CurrentStep:
-		line := fmt.Sprintf(":hourglass_flowing_sand: %s — waiting on %s", label, mentionList(s.Approvers))
+		line := md.F(":hourglass_flowing_sand: %s — waiting on %s", label, mentionList(s.Approvers))
 		if s.Mode == baton.ModeAll {
-			line = fmt.Sprintf(":hourglass_flowing_sand: %s — %d of %d approved; everyone must approve (%s)", label, len(s.Approved), len(s.Approvers), mentionList(s.Approvers))
+			line = md.F(":hourglass_flowing_sand: %s — %d of %d approved; everyone must approve (%s)", label, len(s.Approved), len(s.Approvers), mentionList(s.Approvers))
 		}
 		if e := escalationLine(s); e != "" {
 			line += " · " + e
 		}
 		return line
 	case r.Status == store.RequestPending:
-		return fmt.Sprintf(":white_circle: %s — then %s", label, mentionList(s.Approvers))
+		return md.F(":white_circle: %s — then %s", label, mentionList(s.Approvers))
 	}
-	return fmt.Sprintf(":heavy_minus_sign: %s — not reached", label)
+	return md.F(":heavy_minus_sign: %s — not reached", label)
 }
 
 func actionWords(action string) string {
@@ -276,69 +282,72 @@ func lastDecision(trail []store.ApprovalAction) *store.ApprovalAction {
 // statusCardBlocks is the requester's card: the request and where each step stands.
 func statusCardBlocks(r store.Request, t *baton.RequestType, trail []store.ApprovalAction) []slack.Block {
 	final := lastDecision(trail)
-	head := fmt.Sprintf("%s *%s* — %s", statusEmoji(r.Status), esc(requestTitle(r, t)), r.Status.Words())
+	head := md.F("%s *%s* — %s", statusEmoji(r.Status), requestTitle(r, t), r.Status.Words())
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil, slack.SectionBlockOptionBlockID("req_head"))}
 	if v := valueLines(r, t); v != "" {
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(clip(v, 3000)), nil, nil, slack.SectionBlockOptionBlockID("req_values")))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(md.Clip(v, 3000)), nil, nil, slack.SectionBlockOptionBlockID("req_values")))
 	}
-	var lines []string
+	var lines []md.Text
 	for _, s := range r.Steps {
 		lines = append(lines, stepLine(r, s, final))
 	}
 	if final != nil && final.Comment != "" && final.Action != store.ActAutoApprove {
-		lines = append(lines, fmt.Sprintf("%s said: “%s”", mention(final.Actor), clip(esc(final.Comment), 1000)))
+		lines = append(lines, md.F("%s said: “%s”", md.Mention(final.Actor), md.Clip(md.Esc(final.Comment), 1000)))
 	}
 	if r.Status == store.RequestApproved && len(r.Steps) == 0 {
 		lines = append(lines, ":white_check_mark: Approved automatically.")
 	}
 	if len(lines) > 0 {
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(clip(strings.Join(lines, "\n"), 3000)), nil, nil, slack.SectionBlockOptionBlockID("req_steps")))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(md.Clip(md.Join(lines, "\n"), 3000)), nil, nil, slack.SectionBlockOptionBlockID("req_steps")))
 	}
-	blocks = append(blocks, slack.NewContextBlock("req_why", mrkdwn(clip(explanationText(r.Explanation), 2000))))
+	blocks = append(blocks, slack.NewContextBlock("req_why", mrkdwn(md.Clip(md.WithMentions(r.Explanation), 2000))))
 	return blocks
 }
 
-func statusCardText(r store.Request, t *baton.RequestType) string {
-	return fmt.Sprintf("%s — %s", requestTitle(r, t), r.Status.Words())
+func statusCardText(r store.Request, t *baton.RequestType) md.Text {
+	return md.F("%s — %s", requestTitle(r, t), r.Status.Words())
 }
 
 // approverCardBlocks is one approver's card for one step: the request, why it came to them, and the
 // buttons while they can still act on it.
 func approverCardBlocks(r store.Request, t *baton.RequestType, step int, approver string, trail []store.ApprovalAction) []slack.Block {
 	s := r.Steps[step]
-	head := fmt.Sprintf("*%s* from %s needs your approval (%s)", esc(requestTitle(r, t)), mention(r.RequesterID), esc(s.Label()))
+	head := md.F("*%s* from %s needs your approval (%s)", requestTitle(r, t), md.Mention(r.RequesterID), s.Label())
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil, slack.SectionBlockOptionBlockID("req_head"))}
 	if v := valueLines(r, t); v != "" {
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(clip(v, 3000)), nil, nil, slack.SectionBlockOptionBlockID("req_values")))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(md.Clip(v, 3000)), nil, nil, slack.SectionBlockOptionBlockID("req_values")))
 	}
-	blocks = append(blocks, slack.NewContextBlock("req_why", mrkdwn(clip("Why you: "+explanationText(r.Explanation), 2000))))
+	blocks = append(blocks, slack.NewContextBlock("req_why", mrkdwn(md.Clip("Why you: "+md.WithMentions(r.Explanation), 2000))))
 	final := lastDecision(trail)
 	open := r.Status == store.RequestPending && r.CurrentStep == step && !slices.Contains(s.Approved, approver)
-	var state string
+	var state md.Text
 	switch {
 	case final != nil && final.Step == step && final.Action != store.ActAutoApprove:
-		state = fmt.Sprintf("%s %s by %s.", statusEmoji(r.Status), capitalizeFirst(actionWords(final.Action)), mention(final.Actor))
+		state = md.F("%s %s by %s.", statusEmoji(r.Status), capitalizeFirst(actionWords(final.Action)), md.Mention(final.Actor))
 		if final.Comment != "" {
-			state += fmt.Sprintf(" “%s”", clip(esc(final.Comment), 1000))
+			state += md.F(" “%s”", md.Clip(md.Esc(final.Comment), 1000))
 		}
 	case s.Decided:
-		state = fmt.Sprintf(":white_check_mark: Approved by %s.", mentionList(s.Approved))
+		state = md.F(":white_check_mark: Approved by %s.", mentionList(s.Approved))
 		if r.Status == store.RequestApproved && step == len(r.Steps)-1 {
 			state += " The request is approved."
 		} else if r.Status == store.RequestPending {
-			state += fmt.Sprintf(" It moved on to %s.", r.Steps[r.CurrentStep].Label())
+			state += md.F(" It moved on to %s.", r.Steps[r.CurrentStep].Label())
 		}
 	case s.Mode == baton.ModeAll:
-		state = fmt.Sprintf(":hourglass_flowing_sand: %d of %d approved", len(s.Approved), len(s.Approvers))
+		state = md.F(":hourglass_flowing_sand: %d of %d approved", len(s.Approved), len(s.Approvers))
 		if len(s.Approved) > 0 {
 			state += " (" + mentionList(s.Approved) + ")"
 		}
 		state += "; everyone must approve."
 	}
-	if e := escalationLine(s); e != "" && r.Status == store.RequestPending && r.CurrentStep == step {
-		state = strings.TrimSpace(state + " :arrow_double_up: " + capitalizeFirst(e) + ".")
+	if e := escalationWords(s, "Escalated"); e != "" && r.Status == store.RequestPending && r.CurrentStep == step {
+		if state != "" {
+			state += " "
+		}
+		state += ":arrow_double_up: " + e + "."
 		if s.Mode == baton.ModeAll {
-			state += fmt.Sprintf(" An approval by %s alone is enough.", mentionList(s.EscalatedTo))
+			state += md.F(" An approval by %s alone is enough.", mentionList(s.EscalatedTo))
 		}
 	}
 	if state != "" {
@@ -356,47 +365,45 @@ func approverCardBlocks(r store.Request, t *baton.RequestType, step int, approve
 	return blocks
 }
 
-func approverCardText(r store.Request, t *baton.RequestType) string {
-	return fmt.Sprintf("%s from <@%s> needs your approval", requestTitle(r, t), r.RequesterID)
+func approverCardText(r store.Request, t *baton.RequestType) md.Text {
+	return md.F("%s from %s needs your approval", requestTitle(r, t), md.Mention(r.RequesterID))
 }
 
 // trailLines is a request's history, one line per action.
-func trailLines(r store.Request, trail []store.ApprovalAction) string {
-	var b strings.Builder
+func trailLines(r store.Request, trail []store.ApprovalAction) md.Text {
+	var b md.Text
 	for _, a := range trail {
-		fmt.Fprintf(&b, "• %s %s %s", slackDate(a.At, "{date_short_pretty} at {time}"), trailActor(a), actionWords(a.Action))
+		b += md.F("• %s %s %s", md.Date(a.At, "{date_short_pretty} at {time}"), trailActor(a), actionWords(a.Action))
 		if a.Action == store.ActRemind || a.Action == store.ActEscalate {
-			b.WriteString(" " + trailPeople(a))
+			b += " " + trailPeople(a)
 		}
 		if a.Action != store.ActSubmit && a.Action != store.ActRoute && a.Action != store.ActAutoApprove && a.Step < len(r.Steps) {
-			fmt.Fprintf(&b, " (%s)", esc(r.Steps[a.Step].Label()))
+			b += md.F(" (%s)", r.Steps[a.Step].Label())
 		}
 		if a.Comment != "" && a.Action != store.ActRoute && a.Action != store.ActRemind && a.Action != store.ActEscalate {
-			fmt.Fprintf(&b, ": “%s”", clip(esc(a.Comment), 300))
+			b += md.F(": “%s”", md.Clip(md.Esc(a.Comment), 300))
 		}
-		b.WriteString("\n")
+		b += "\n"
 	}
-	return b.String()
+	return b
 }
 
 // requestLine is one request in a list.
-func requestLine(r store.Request, t *baton.RequestType) string {
-	line := fmt.Sprintf("%s *%s* from %s, %s — %s", statusEmoji(r.Status), esc(requestTitle(r, t)), mention(r.RequesterID), slackDate(r.CreatedAt, "{date_short_pretty}"), r.Status.Words())
+func requestLine(r store.Request, t *baton.RequestType) md.Text {
+	line := md.F("%s *%s* from %s, %s — %s", statusEmoji(r.Status), requestTitle(r, t), md.Mention(r.RequesterID), md.Date(r.CreatedAt, "{date_short_pretty}"), r.Status.Words())
 	if s, ok := r.Step(); ok {
-		line += " · " + esc(s.Label())
+		line += md.F(" · %s", s.Label())
 	}
 	return line
 }
 
-// explanationText keeps the route's mentions but stops anything in it from notifying a channel.
-func explanationText(s string) string { return strings.ReplaceAll(s, "<!", "&lt;!") }
-
-func mentionList(ids []string) string {
-	parts := make([]string, len(ids))
+// mentionList mentions each person: "<@U1>, <@U2>".
+func mentionList(ids []string) md.Text {
+	parts := make([]md.Text, len(ids))
 	for i, id := range ids {
-		parts[i] = mention(id)
+		parts[i] = md.Mention(id)
 	}
-	return strings.Join(parts, ", ")
+	return md.Join(parts, ", ")
 }
 
 func capitalizeFirst(s string) string {

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/handlers/md"
 )
 
 // Action IDs on task surfaces. The task's number travels in the element's value.
@@ -20,14 +21,6 @@ const (
 	actOpen     = "task.open"
 	actShow     = "task.show"
 )
-
-func mrkdwn(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
-}
-
-func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
-}
 
 func statusOption(number int64, s baton.Status) *slack.OptionBlockObject {
 	return slack.NewOptionBlockObject(statusValue(number, s), plain(s.Label()), nil)
@@ -57,17 +50,17 @@ func parseNumber(v string) (int64, error) {
 }
 
 // taskSummary is the one-line fallback text of a task message (notifications and screen readers).
-func taskSummary(t baton.Task) string {
-	return fmt.Sprintf("%s %s — %s, owner %s", t.Ref(), t.Title, t.Status.Label(), mention(t.OwnerID))
+func taskSummary(t baton.Task) md.Text {
+	return md.F("%s %s — %s, owner %s", t.Ref(), t.Title, t.Status.Label(), md.Mention(t.OwnerID))
 }
 
 // taskHeadline is the task's title line with its short ID.
-func taskHeadline(t baton.Task) string {
-	return fmt.Sprintf("*%s · %s*", t.Ref(), esc(t.Title))
+func taskHeadline(t baton.Task) md.Text {
+	return md.F("*%s · %s*", t.Ref(), md.Esc(t.Title))
 }
 
-func statusText(t baton.Task, now time.Time) string {
-	s := t.Status.Emoji() + " " + t.Status.Label()
+func statusText(t baton.Task, now time.Time) md.Text {
+	s := md.F("%s %s", t.Status.Emoji(), t.Status.Label())
 	if t.Overdue(now) {
 		s += " · :alarm_clock: overdue"
 	}
@@ -81,25 +74,25 @@ func cardBlocks(t baton.Task, goal *baton.Alignment, now time.Time) []slack.Bloc
 		slack.NewSectionBlock(mrkdwn(taskHeadline(t)), nil, nil, slack.SectionBlockOptionBlockID("task_title")),
 	}
 	if t.Description != "" {
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(clip(esc(t.Description), 2900)), nil, nil,
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(md.Clip(md.Esc(t.Description), 2900)), nil, nil,
 			slack.SectionBlockOptionBlockID("task_description")))
 	}
 	fields := []*slack.TextBlockObject{
-		mrkdwn("*Owner*\n" + mention(t.OwnerID)),
-		mrkdwn("*Delegated by*\n" + mention(t.DelegatorID)),
+		mrkdwn("*Owner*\n" + md.Mention(t.OwnerID)),
+		mrkdwn("*Delegated by*\n" + md.Mention(t.DelegatorID)),
 		mrkdwn("*Due*\n" + dueText(t.Due)),
 		mrkdwn("*Status*\n" + statusText(t, now)),
 	}
 	blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil, slack.SectionBlockOptionBlockID("task_fields")))
 	if goal != nil {
-		blocks = append(blocks, slack.NewContextBlock("task_goal", mrkdwn(clip(":dart: Serves "+chainText(*goal), 2900))))
+		blocks = append(blocks, slack.NewContextBlock("task_goal", mrkdwn(md.Clip(":dart: Serves "+chainText(*goal), 2900))))
 	}
 	if t.Status == baton.StatusBlocked && t.BlockedReason != "" {
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(":construction: *Blocked:* "+clip(esc(t.BlockedReason), 2800)), nil, nil,
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(":construction: *Blocked:* "+md.Clip(md.Esc(t.BlockedReason), 2800)), nil, nil,
 			slack.SectionBlockOptionBlockID("task_blocked")))
 	}
 	if t.SourceLink != "" {
-		blocks = append(blocks, slack.NewContextBlock("task_source", mrkdwn("Made from <"+t.SourceLink+"|this message>")))
+		blocks = append(blocks, slack.NewContextBlock("task_source", mrkdwn("Made from "+md.Link(t.SourceLink, "this message"))))
 	}
 	blocks = append(blocks, taskActions(t))
 	return blocks
@@ -128,42 +121,42 @@ func taskActions(t baton.Task) *slack.ActionBlock {
 }
 
 // eventLine says in one sentence what an event did to a task.
-func eventLine(ev baton.TaskEvent) string {
-	note := ""
+func eventLine(ev baton.TaskEvent) md.Text {
+	var note md.Text
 	if ev.Note != "" {
-		note = "\n> " + strings.ReplaceAll(clip(esc(ev.Note), 2000), "\n", "\n> ")
+		note = "\n" + md.Quote(md.Clip(md.Esc(ev.Note), 2000))
 	}
-	actor := mention(ev.Actor)
+	actor := md.Mention(ev.Actor)
 	switch ev.Kind {
 	case baton.EventCreated:
-		return fmt.Sprintf("%s delegated this to %s.%s", actor, mention(ev.To), note)
+		return md.F("%s delegated this to %s.%s", actor, md.Mention(ev.To), note)
 	case baton.EventStatus:
-		return fmt.Sprintf("%s moved this from *%s* to *%s*.%s", actor, baton.Status(ev.From).Label(), baton.Status(ev.To).Label(), note)
+		return md.F("%s moved this from *%s* to *%s*.%s", actor, baton.Status(ev.From).Label(), baton.Status(ev.To).Label(), note)
 	case baton.EventReassigned:
-		return fmt.Sprintf("%s reassigned this from %s to %s.%s", actor, mention(ev.From), mention(ev.To), note)
+		return md.F("%s reassigned this from %s to %s.%s", actor, md.Mention(ev.From), md.Mention(ev.To), note)
 	case baton.EventDue:
-		return fmt.Sprintf("%s changed the due date from %s to %s.%s", actor, eventDue(ev.From), eventDue(ev.To), note)
+		return md.F("%s changed the due date from %s to %s.%s", actor, eventDue(ev.From), eventDue(ev.To), note)
 	case baton.EventUpdate:
-		return fmt.Sprintf("%s logged an update:%s", actor, note)
+		return md.F("%s logged an update:%s", actor, note)
 	case baton.EventGoal:
 		switch {
 		case ev.To == "":
-			return fmt.Sprintf("%s unlinked this from *%s*: it serves no key result now.", actor, ev.From)
+			return md.F("%s unlinked this from *%s*: it serves no key result now.", actor, ev.From)
 		case ev.From == "":
-			return fmt.Sprintf("%s linked this to *%s*: it counts towards that key result now.", actor, ev.To)
+			return md.F("%s linked this to *%s*: it counts towards that key result now.", actor, ev.To)
 		}
-		return fmt.Sprintf("%s moved this from *%s* to *%s*.", actor, ev.From, ev.To)
+		return md.F("%s moved this from *%s* to *%s*.", actor, ev.From, ev.To)
 	}
-	return fmt.Sprintf("%s changed this.%s", actor, note)
+	return md.F("%s changed this.%s", actor, note)
 }
 
-func eventDue(s string) string {
+func eventDue(s string) md.Text {
 	if s == "" {
 		return "no due date"
 	}
 	d, err := baton.DueFromString(s, time.UTC)
 	if err != nil {
-		return s
+		return md.Esc(s)
 	}
 	return dueText(d)
 }
@@ -172,26 +165,26 @@ func eventDue(s string) string {
 func threadReply(ev baton.TaskEvent) []slack.Block {
 	return []slack.Block{
 		slack.NewSectionBlock(mrkdwn(eventLine(ev)), nil, nil, slack.SectionBlockOptionBlockID("task_event")),
-		slack.NewContextBlock("task_event_time", mrkdwn(slackDate(ev.At, "{date_short_pretty} at {time}"))),
+		slack.NewContextBlock("task_event_time", mrkdwn(md.Date(ev.At, "{date_short_pretty} at {time}"))),
 	}
 }
 
 // historyBlocks lists a task's events, oldest first. When they do not fit in one message, the latest are shown.
 func historyBlocks(t baton.Task, events []baton.TaskEvent) []slack.Block {
-	var sections []string
-	var chunk []string
+	var sections []md.Text
+	var chunk []md.Text
 	size := 0
 	for _, ev := range events {
-		line := clip(slackDate(ev.At, "{date_short_pretty} {time}")+" · "+strings.ReplaceAll(eventLine(ev), "\n> ", " — "), 900)
+		line := md.Clip(md.Date(ev.At, "{date_short_pretty} {time}")+" · "+md.Replace(eventLine(ev), "\n> ", " — "), 900)
 		if size+len(line)+1 > 2900 {
-			sections = append(sections, strings.Join(chunk, "\n"))
+			sections = append(sections, md.Join(chunk, "\n"))
 			chunk, size = nil, 0
 		}
 		chunk = append(chunk, line)
 		size += len(line) + 1
 	}
 	if len(chunk) > 0 {
-		sections = append(sections, strings.Join(chunk, "\n"))
+		sections = append(sections, md.Join(chunk, "\n"))
 	}
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(taskHeadline(t)+" — history"), nil, nil, slack.SectionBlockOptionBlockID("history_title")),

@@ -14,6 +14,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -292,7 +293,7 @@ func TestRequestStandingNamesTheOnesStillToAct(t *testing.T) {
 	r := homeSampleRequest(1).Request
 	r.Steps[1].Approvers = []string{"UA", "UB", "UC", "UD", "UE"}
 	r.Steps[1].Approved = []string{"UB"}
-	if got, want := requestStanding(r), "step 2 of 3, waiting on <@UA>, <@UC>, <@UD> and 1 more"; got != want {
+	if got, want := requestStanding(r), md.Text("step 2 of 3, waiting on <@UA>, <@UC>, <@UD> and 1 more"); got != want {
 		t.Errorf("standing = %q, want %q", got, want)
 	}
 }

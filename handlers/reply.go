@@ -9,12 +9,13 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 )
 
 // reply answers the person who acted, privately: through the response_url when the request has one,
 // otherwise in their direct messages with Baton.
-func (h *Handlers) reply(ctx context.Context, r *bot.Request, text string, blocks ...slack.Block) {
-	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+func (h *Handlers) reply(ctx context.Context, r *bot.Request, text md.Text, blocks ...slack.Block) {
+	opts := []slack.MsgOption{msgText(text)}
 	if len(blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(blocks...))
 	}
@@ -55,14 +56,15 @@ func (h *Handlers) fail(ctx context.Context, r *bot.Request, err error) {
 	h.reply(ctx, r, h.userMessage(ctx, err))
 }
 
-// userMessage turns an error into words for the person who acted, logging internal errors once.
-func (h *Handlers) userMessage(ctx context.Context, err error) string {
+// userMessage turns an error into words for the person who acted, logging internal errors once. A
+// domain error names people with <@U…>; those stay mentions, and nothing else in it becomes markup.
+func (h *Handlers) userMessage(ctx context.Context, err error) md.Text {
 	if msg := baton.ErrorMessage(err); msg != "" {
-		return ":warning: " + msg
+		return ":warning: " + md.WithMentions(msg)
 	}
 	ref := newRef()
 	h.log.ErrorContext(ctx, "request failed", "ref", ref, "err", err)
-	return ":warning: Something went wrong on our side. Please try again in a moment; if it keeps happening, give your Baton admin the reference " + ref + "."
+	return md.F(":warning: Something went wrong on our side. Please try again in a moment; if it keeps happening, give your Baton admin the reference %s.", ref)
 }
 
 func newRef() string {

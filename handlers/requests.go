@@ -9,6 +9,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 )
 
 func (h *Handlers) registerRequests(r *bot.Router) {
@@ -62,7 +63,7 @@ func (h *Handlers) onRequestCommand(ctx context.Context, r *bot.Request) {
 		}
 		t, ok := p.Type(first)
 		if !ok {
-			h.reply(ctx, r, requestHelpText, requestHelpBlocks(p, baton.ErrorMessage(p.UnknownTypeError(clip(first, 40))))...)
+			h.reply(ctx, r, requestHelpText, requestHelpBlocks(p, md.Esc(baton.ErrorMessage(p.UnknownTypeError(clip(baton.UnescapeSlack(first), 40)))))...)
 			return
 		}
 		if rest == "" {
@@ -83,10 +84,10 @@ func parseRequestRef(s string) (int64, bool) {
 
 const requestHelpText = "Baton approvals: /request, /request purchase amount=12000 …, /request list, /request R-9"
 
-func requestHelpBlocks(p *baton.Policy, problem string) []slack.Block {
-	types := "none configured yet"
+func requestHelpBlocks(p *baton.Policy, problem md.Text) []slack.Block {
+	var types md.Text = "none configured yet"
 	if p != nil {
-		types = "`" + strings.Join(p.TypeNames(), "`, `") + "`"
+		types = md.F("`%s`", strings.Join(p.TypeNames(), "`, `"))
 	}
 	return commandHelp("/request", problem,
 		"*Ask for approval with /request*\n"+

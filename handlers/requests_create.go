@@ -11,6 +11,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -19,15 +20,11 @@ func (h *Handlers) quickRequest(ctx context.Context, r *bot.Request, p *baton.Po
 	_, raw, rest := baton.ParseRequestQuick(text)
 	values, errs := baton.ValidateValues(t, raw)
 	if len(errs) > 0 {
-		var lines []string
-		for _, k := range sortedValueKeys(errs) {
-			lines = append(lines, "• "+esc(errs[k]))
-		}
-		h.reply(ctx, r, fmt.Sprintf(":warning: Nothing was filed. Fix this and try again:\n%s", strings.Join(lines, "\n")))
+		h.reply(ctx, r, valueErrorsText(errs))
 		return
 	}
 	if len([]rune(rest)) > baton.MaxLongTextLen {
-		h.reply(ctx, r, fmt.Sprintf(":warning: Nothing was filed: the description is longer than %d characters. Shorten it, or use the form with `/request %s`.", baton.MaxLongTextLen, t.Name))
+		h.reply(ctx, r, md.F(":warning: Nothing was filed: the description is longer than %d characters. Shorten it, or use the form with `/request %s`.", baton.MaxLongTextLen, t.Name))
 		return
 	}
 	req, route, err := h.fileRequest(ctx, p, r.TeamID, r.UserID, r.ChannelID, t, values, rest)
@@ -37,6 +34,15 @@ func (h *Handlers) quickRequest(ctx context.Context, r *bot.Request, p *baton.Po
 	}
 	h.reply(ctx, r, routeSummary(req, t, route))
 	h.background(ctx, func(ctx context.Context) { h.deliverRequest(ctx, req, t) })
+}
+
+// valueErrorsText says why the values of a quick request were refused, one line per field.
+func valueErrorsText(errs map[string]string) md.Text {
+	var lines []md.Text
+	for _, k := range sortedValueKeys(errs) {
+		lines = append(lines, "• "+md.Esc(errs[k]))
+	}
+	return md.F(":warning: Nothing was filed. Fix this and try again:\n%s", md.Join(lines, "\n"))
 }
 
 // onRequestPickSubmit replaces the type picker with the chosen type's form.
@@ -94,7 +100,7 @@ func (h *Handlers) onRequestFormSubmit(ctx context.Context, r *bot.Request) any 
 		return h.submitFailure(ctx, r, err, fReqSummary)
 	}
 	h.background(ctx, func(ctx context.Context) {
-		h.dm(ctx, req.RequesterID, slack.MsgOptionText(routeSummary(req, t, route), false))
+		h.dm(ctx, req.RequesterID, msgText(routeSummary(req, t, route)))
 		h.deliverRequest(ctx, req, t)
 	})
 	return nil
@@ -200,19 +206,18 @@ func valueTexts(values baton.Values) map[string]string {
 }
 
 // routeSummary tells the requester what happened to their request and why.
-func routeSummary(r store.Request, t *baton.RequestType, route baton.Route) string {
+func routeSummary(r store.Request, t *baton.RequestType, route baton.Route) md.Text {
 	if route.AutoApproved {
-		return fmt.Sprintf(":white_check_mark: %s is approved automatically. %s", requestTitle(r, t), route.Explanation)
+		return md.F(":white_check_mark: %s is approved automatically. %s", requestTitle(r, t), md.WithMentions(route.Explanation))
 	}
-	return fmt.Sprintf(":inbox_tray: Filed %s. It goes to %s first. Why: %s", requestTitle(r, t), mentionList(r.Steps[0].Approvers), route.Explanation)
+	return md.F(":inbox_tray: Filed %s. It goes to %s first. Why: %s", requestTitle(r, t), mentionList(r.Steps[0].Approvers), md.WithMentions(route.Explanation))
 }
 
 // deliverRequest posts what follows a stored request: the channel note it threads its outcome under,
 // the requester's status card, and the first step's approver cards. Failures are logged, never fatal.
 func (h *Handlers) deliverRequest(ctx context.Context, req store.Request, t *baton.RequestType) {
 	if req.ChannelID != "" {
-		text := fmt.Sprintf(":inbox_tray: %s submitted by %s.", requestTitle(req, t), mention(req.RequesterID))
-		if _, ts, err := h.slack.PostMessage(ctx, req.ChannelID, slack.MsgOptionText(text, false)); err != nil {
+		if _, ts, err := h.slack.PostMessage(ctx, req.ChannelID, msgText(submittedText(req, t))); err != nil {
 			h.log.WarnContext(ctx, "request note not posted in its channel", "request", req.Ref(), "channel_id", req.ChannelID, "err", err)
 			req.ChannelID = ""
 		} else if err := h.store.SetRequestThread(ctx, req.ID, ts); err != nil {
@@ -235,12 +240,17 @@ func (h *Handlers) deliverRequest(ctx context.Context, req store.Request, t *bat
 	h.watchStep(ctx, req, req.CurrentStep, req.CreatedAt)
 }
 
+// submittedText is the note in the channel a request was made in; its outcome is threaded under it.
+func submittedText(req store.Request, t *baton.RequestType) md.Text {
+	return md.F(":inbox_tray: %s submitted by %s.", requestTitle(req, t), md.Mention(req.RequesterID))
+}
+
 // postStatusCard sends the requester's status card, to be updated in place at every step.
 func (h *Handlers) postStatusCard(ctx context.Context, req store.Request, t *baton.RequestType, trail []store.ApprovalAction) {
 	ch, err := h.slack.OpenDM(ctx, req.RequesterID)
 	var ts string
 	if err == nil {
-		_, ts, err = h.slack.PostMessage(ctx, ch, slack.MsgOptionText(statusCardText(req, t), false), slack.MsgOptionBlocks(statusCardBlocks(req, t, trail)...))
+		_, ts, err = h.slack.PostMessage(ctx, ch, msgText(statusCardText(req, t)), slack.MsgOptionBlocks(statusCardBlocks(req, t, trail)...))
 	}
 	if err != nil {
 		h.log.ErrorContext(ctx, "status card not posted", "request", req.Ref(), "err", err)
@@ -262,7 +272,7 @@ func (h *Handlers) sendApproverCardsTo(ctx context.Context, req store.Request, t
 		ch, err := h.slack.OpenDM(ctx, a)
 		var ts string
 		if err == nil {
-			_, ts, err = h.slack.PostMessage(ctx, ch, slack.MsgOptionText(approverCardText(req, t), false),
+			_, ts, err = h.slack.PostMessage(ctx, ch, msgText(approverCardText(req, t)),
 				slack.MsgOptionBlocks(approverCardBlocks(req, t, step, a, trail)...))
 		}
 		if err != nil {

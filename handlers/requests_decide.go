@@ -2,13 +2,13 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -156,7 +156,7 @@ func (h *Handlers) refreshCards(ctx context.Context, req store.Request, t *baton
 		if c.Step != step {
 			continue
 		}
-		err := h.slack.UpdateMessage(ctx, c.ChannelID, c.TS, slack.MsgOptionText(approverCardText(req, t), false),
+		err := h.slack.UpdateMessage(ctx, c.ChannelID, c.TS, msgText(approverCardText(req, t)),
 			slack.MsgOptionBlocks(approverCardBlocks(req, t, step, c.ApproverID, trail)...))
 		if err != nil {
 			h.log.WarnContext(ctx, "approver card not updated", "request", req.Ref(), "user_id", c.ApproverID, "err", err)
@@ -168,7 +168,7 @@ func (h *Handlers) refreshStatusCard(ctx context.Context, req store.Request, t *
 	if req.StatusTS == "" {
 		return
 	}
-	err := h.slack.UpdateMessage(ctx, req.StatusChannel, req.StatusTS, slack.MsgOptionText(statusCardText(req, t), false),
+	err := h.slack.UpdateMessage(ctx, req.StatusChannel, req.StatusTS, msgText(statusCardText(req, t)),
 		slack.MsgOptionBlocks(statusCardBlocks(req, t, trail)...))
 	if err != nil {
 		h.log.WarnContext(ctx, "status card not updated", "request", req.Ref(), "err", err)
@@ -179,25 +179,31 @@ func (h *Handlers) refreshStatusCard(ctx context.Context, req store.Request, t *
 // with the route) and replies in the thread of the channel it was made in.
 func (h *Handlers) announceOutcome(ctx context.Context, req store.Request, t *baton.RequestType, trail []store.ApprovalAction) {
 	final := lastDecision(trail)
-	text := fmt.Sprintf("%s %s is %s.", statusEmoji(req.Status), requestTitle(req, t), req.Status.Words())
-	switch {
-	case req.Status == store.RequestApproved && len(req.Steps) > 0:
-		last := req.Steps[len(req.Steps)-1]
-		text = fmt.Sprintf("%s %s is approved; the last approval was by %s.", statusEmoji(req.Status), requestTitle(req, t), mentionList(last.Approved[len(last.Approved)-1:]))
-	case final != nil && final.Action != store.ActAutoApprove:
-		text = fmt.Sprintf("%s %s: %s by %s.", statusEmoji(req.Status), requestTitle(req, t), actionWords(final.Action), mention(final.Actor))
-		if final.Comment != "" {
-			text += fmt.Sprintf(" “%s”", clip(esc(final.Comment), 1000))
-		}
-	}
+	text := outcomeText(req, t, final)
 	if !(req.Status == store.RequestApproved && len(req.Steps) == 0) && (final == nil || final.Actor != req.RequesterID) {
-		h.dm(ctx, req.RequesterID, slack.MsgOptionText(text, false))
+		h.dm(ctx, req.RequesterID, msgText(text))
 	}
 	if req.ChannelID != "" && req.ChannelTS != "" {
-		if _, _, err := h.slack.PostMessage(ctx, req.ChannelID, slack.MsgOptionText(text, false), slack.MsgOptionTS(req.ChannelTS)); err != nil {
+		if _, _, err := h.slack.PostMessage(ctx, req.ChannelID, msgText(text), slack.MsgOptionTS(req.ChannelTS)); err != nil {
 			h.log.WarnContext(ctx, "outcome not posted in the request's thread", "request", req.Ref(), "err", err)
 		}
 	}
+}
+
+// outcomeText says how a request ended, and the comment of the decision that ended it.
+func outcomeText(req store.Request, t *baton.RequestType, final *store.ApprovalAction) md.Text {
+	switch {
+	case req.Status == store.RequestApproved && len(req.Steps) > 0:
+		last := req.Steps[len(req.Steps)-1]
+		return md.F("%s %s is approved; the last approval was by %s.", statusEmoji(req.Status), requestTitle(req, t), mentionList(last.Approved[len(last.Approved)-1:]))
+	case final != nil && final.Action != store.ActAutoApprove:
+		text := md.F("%s %s: %s by %s.", statusEmoji(req.Status), requestTitle(req, t), actionWords(final.Action), md.Mention(final.Actor))
+		if final.Comment != "" {
+			text += md.F(" “%s”", md.Clip(md.Esc(final.Comment), 1000))
+		}
+		return text
+	}
+	return md.F("%s %s is %s.", statusEmoji(req.Status), requestTitle(req, t), req.Status.Words())
 }
 
 // cancelRequest cancels a pending request for its requester and updates every card.
@@ -208,7 +214,7 @@ func (h *Handlers) cancelRequest(ctx context.Context, r *bot.Request, number int
 		return
 	}
 	t := h.requestType(req.Type)
-	h.reply(ctx, r, fmt.Sprintf(":no_entry_sign: Cancelled %s. Its approvers' cards now say so.", requestTitle(req, t)))
+	h.reply(ctx, r, cancelledText(req, t))
 	h.background(ctx, func(ctx context.Context) {
 		trail, err := h.store.RequestActions(ctx, req.ID)
 		if err != nil {
@@ -220,4 +226,9 @@ func (h *Handlers) cancelRequest(ctx context.Context, r *bot.Request, number int
 		h.announceOutcome(ctx, req, t, trail)
 		h.refreshRequestHomes(req)
 	})
+}
+
+// cancelledText confirms a cancellation to the requester.
+func cancelledText(req store.Request, t *baton.RequestType) md.Text {
+	return md.F(":no_entry_sign: Cancelled %s. Its approvers' cards now say so.", requestTitle(req, t))
 }

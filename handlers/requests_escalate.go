@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/store"
 )
@@ -128,9 +127,7 @@ func (h *Handlers) onRequestRemind(ctx context.Context, j scheduler.Job) error {
 	}
 	t := h.requestType(req.Type)
 	for _, a := range nowIDs {
-		text := fmt.Sprintf(":bell: Reminder: *%s* from %s is still waiting for your approval (%s). Decide from its card, or see it with `/request %s`.",
-			esc(requestTitle(req, t)), mention(req.RequesterID), esc(step.Label()), req.Ref())
-		h.dm(ctx, a, slack.MsgOptionText(clip(text, 3000), false))
+		h.dm(ctx, a, msgText(stepReminderText(req, t, step)))
 		if err := h.store.RecordRequestAction(ctx, store.ApprovalAction{RequestID: req.ID, Step: step.Index, Actor: store.ActorBaton,
 			Action: store.ActRemind, Comment: a, At: now}); err != nil {
 			h.log.ErrorContext(ctx, "reminder sent but not recorded", "request", req.Ref(), "user_id", a, "err", err)
@@ -141,6 +138,12 @@ func (h *Handlers) onRequestRemind(ctx context.Context, j scheduler.Job) error {
 	}
 	p.Only = later
 	return h.sched.EnqueueMany(ctx, []scheduler.Job{stepJobOf(jobRequestRemind, j.Key, req.TeamID, laterAt, p)})
+}
+
+// stepReminderText reminds an approver of a step that still waits on them.
+func stepReminderText(req store.Request, t *baton.RequestType, step store.RequestStep) md.Text {
+	return md.F(":bell: Reminder: *%s* from %s is still waiting for your approval (%s). Decide from its card, or see it with `/request %s`.",
+		requestTitle(req, t), md.Mention(req.RequesterID), step.Label(), req.Ref())
 }
 
 // onRequestEscalate adds the step's escalation approvers when it still waits, sends them the card its
@@ -167,23 +170,26 @@ func (h *Handlers) onRequestEscalate(ctx context.Context, j scheduler.Job) error
 }
 
 // escalationLine says who a waiting step was escalated to, and after how long.
-func escalationLine(s store.RequestStep) string {
+func escalationLine(s store.RequestStep) md.Text { return escalationWords(s, "escalated") }
+
+// escalationWords is escalationLine led by verb: "Escalated to <@U1> after 2 days".
+func escalationWords(s store.RequestStep, verb string) md.Text {
 	if len(s.EscalatedTo) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("escalated to %s after %s", mentionList(s.EscalatedTo), baton.DescribeDuration(s.EscalateAfter))
+	return md.F("%s to %s after %s", verb, mentionList(s.EscalatedTo), baton.DescribeDuration(s.EscalateAfter))
 }
 
 // trailActor is who did an action, as the trail shows it: Baton itself for reminders and escalations.
-func trailActor(a store.ApprovalAction) string {
+func trailActor(a store.ApprovalAction) md.Text {
 	if a.Actor == store.ActorBaton || a.Actor == "" {
 		return "Baton"
 	}
-	return mention(a.Actor)
+	return md.Mention(a.Actor)
 }
 
 // trailPeople is whom Baton reminded, or escalated to, as mentions.
-func trailPeople(a store.ApprovalAction) string {
+func trailPeople(a store.ApprovalAction) md.Text {
 	if a.Comment == "" {
 		return ""
 	}

@@ -8,6 +8,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -38,21 +39,20 @@ func (h *Handlers) exportRequests(ctx context.Context, r *bot.Request, text stri
 		return
 	}
 	if len(reqs) == 0 {
-		h.reply(ctx, r, fmt.Sprintf(":page_facing_up: No requests %s were created from %s to %s, so there is nothing to export. Try other dates: `/request export 2026-01-01 2026-06-30`.", whose, rng.From, rng.To))
+		h.reply(ctx, r, md.F(":page_facing_up: No requests %s were created from %s to %s, so there is nothing to export. Try other dates: `/request export 2026-01-01 2026-06-30`.", whose, rng.From, rng.To))
 		return
 	}
-	note := ""
-	if len(reqs) > exportLimit {
+	cut := len(reqs) > exportLimit
+	if cut {
 		reqs = reqs[:exportLimit]
-		note = fmt.Sprintf(" Only the first %d are in it; export a shorter range for the rest.", exportLimit)
 	}
 	events := 0
 	for _, req := range reqs {
 		events += len(trails[req.ID])
 	}
-	comment := fmt.Sprintf(":page_facing_up: Requests %s created from %s to %s (your time zone): %s, %s, one row per event of each request's trail; times are in UTC.%s",
-		whose, rng.From, rng.To, plural(len(reqs), "request"), plural(events, "event"), note)
-	f := bot.FileUpload{Filename: exportName(rng.From, rng.To), Title: fmt.Sprintf("Requests %s to %s", rng.From, rng.To), Comment: comment,
+	// The comment is the text of the message the file is shared with: mrkdwn, as Slack reads it.
+	comment := exportComment(whose, rng, len(reqs), events, cut)
+	f := bot.FileUpload{Filename: exportName(rng.From, rng.To), Title: fmt.Sprintf("Requests %s to %s", rng.From, rng.To), Comment: comment.String(),
 		Content: exportCSV(reqs, trails, h.exportNames(ctx, reqs, trails))}
 	ch, err := h.slack.OpenDM(ctx, me.ID)
 	if err == nil {
@@ -62,7 +62,17 @@ func (h *Handlers) exportRequests(ctx context.Context, r *bot.Request, text stri
 		h.fail(ctx, r, fmt.Errorf("upload the export of requests: %w", err))
 		return
 	}
-	h.reply(ctx, r, fmt.Sprintf(":page_facing_up: Sent: %s with %s, in your direct messages with Baton.", plural(len(reqs), "request"), plural(events, "event")))
+	h.reply(ctx, r, md.F(":page_facing_up: Sent: %s with %s, in your direct messages with Baton.", plural(len(reqs), "request"), plural(events, "event")))
+}
+
+// exportComment is the message an export is shared with.
+func exportComment(whose string, rng baton.ExportRange, requests, events int, cut bool) md.Text {
+	var note md.Text
+	if cut {
+		note = md.F(" Only the first %d are in it; export a shorter range for the rest.", exportLimit)
+	}
+	return md.F(":page_facing_up: Requests %s created from %s to %s (your time zone): %s, %s, one row per event of each request's trail; times are in UTC.%s",
+		whose, rng.From, rng.To, plural(requests, "request"), plural(events, "event"), note)
 }
 
 // exportNames looks up the names of everyone an export mentions. A person Slack can't tell us about is

@@ -3,6 +3,8 @@ package handlers
 import (
 	"testing"
 
+	"github.com/slack-go/slack"
+
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/store"
@@ -54,7 +56,21 @@ func TestRequestValuesParseBack(t *testing.T) {
 	if _, ok := parseRequestRef("R-x"); ok {
 		t.Error("parseRequestRef accepted R-x")
 	}
-	if got := explanationText("x <!channel> <@U1>"); got != "x &lt;!channel> <@U1>" {
-		t.Errorf("explanationText = %q", got)
+}
+
+func TestRequestWhyKeepsTheRoutesMentionsOnly(t *testing.T) {
+	r := sampleRequest()
+	r.Explanation = "Branch 1 matched <!channel> → step 1 Security (all of <@U1>, <@U2>)."
+	for _, b := range approverCardBlocks(r, nil, 0, "U2", nil) {
+		c, ok := b.(*slack.ContextBlock)
+		if !ok || c.BlockID != "req_why" {
+			continue
+		}
+		got := c.ContextElements.Elements[0].(*slack.TextBlockObject).Text
+		if want := "Why you: Branch 1 matched &lt;!channel&gt; → step 1 Security (all of <@U1>, <@U2>)."; got != want {
+			t.Errorf("why = %q, want %q", got, want)
+		}
+		return
 	}
+	t.Error("the approver card has no req_why context")
 }

@@ -2,13 +2,12 @@ package handlers
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -32,9 +31,13 @@ func (h *Handlers) showRequest(ctx context.Context, r *bot.Request, number int64
 		return
 	}
 	t := h.requestType(req.Type)
+	h.reply(ctx, r, statusCardText(req, t), requestShowBlocks(req, t, trail)...)
+}
+
+// requestShowBlocks is /request R-9: the status card, then the request's history.
+func requestShowBlocks(req store.Request, t *baton.RequestType, trail []store.ApprovalAction) []slack.Block {
 	blocks := statusCardBlocks(req, t, trail)
-	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(clip("*History*\n"+trailLines(req, trail), 3000)), nil, nil, slack.SectionBlockOptionBlockID("req_trail")))
-	h.reply(ctx, r, statusCardText(req, t), blocks...)
+	return append(blocks, slack.NewSectionBlock(mrkdwn(md.Clip("*History*\n"+trailLines(req, trail), 3000)), nil, nil, slack.SectionBlockOptionBlockID("req_trail")))
 }
 
 func canSee(req store.Request, userID string) bool {
@@ -79,13 +82,18 @@ func (h *Handlers) listAwaiting(ctx context.Context, r *bot.Request) {
 	h.replyList(ctx, r, "*Waiting for your approval*", reqs)
 }
 
-func (h *Handlers) replyList(ctx context.Context, r *bot.Request, title string, reqs []store.Request) {
-	lines := []string{title}
-	for _, req := range reqs {
-		lines = append(lines, requestLine(req, h.requestType(req.Type)))
-	}
-	text := clip(strings.Join(lines, "\n"), 3000)
+func (h *Handlers) replyList(ctx context.Context, r *bot.Request, title md.Text, reqs []store.Request) {
+	text := requestListText(title, reqs, h.requestType)
 	h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("req_list")))
+}
+
+// requestListText is a list of requests under its title, each with the type it was filed as.
+func requestListText(title md.Text, reqs []store.Request, typeOf func(name string) *baton.RequestType) md.Text {
+	lines := []md.Text{title}
+	for _, req := range reqs {
+		lines = append(lines, requestLine(req, typeOf(req.Type)))
+	}
+	return md.Clip(md.Join(lines, "\n"), 3000)
 }
 
 // whyRequest is a dry run: where a request would go and why, with nothing filed.
@@ -106,6 +114,11 @@ func (h *Handlers) whyRequest(ctx context.Context, r *bot.Request, p *baton.Poli
 		h.fail(ctx, r, err)
 		return
 	}
-	out := fmt.Sprintf(":mag: Nothing was filed — this is where it would go.\n%s", d.String())
-	h.reply(ctx, r, clip(out, 3000))
+	h.reply(ctx, r, dryRunText(d))
+}
+
+// dryRunText is what /request why answers. The dry run's words are the policy's and the route's, with
+// the mentions of the people it would go to.
+func dryRunText(d baton.DryRun) md.Text {
+	return md.Clip(md.F(":mag: Nothing was filed — this is where it would go.\n%s", md.WithMentions(d.String())), 3000)
 }

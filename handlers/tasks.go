@@ -2,12 +2,12 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 )
 
 // Shortcut callback ID of "Make a task" on a message.
@@ -48,7 +48,7 @@ func (h *Handlers) onTaskCommand(ctx context.Context, r *bot.Request) {
 	case baton.TaskHelp:
 		h.reply(ctx, r, helpText, helpBlocks("")...)
 	default:
-		h.reply(ctx, r, helpText, helpBlocks(fmt.Sprintf("I didn't understand `/task %s`.", clip(esc(baton.UnescapeSlack(cmd.Problem)), 200)))...)
+		h.reply(ctx, r, helpText, helpBlocks(taskProblem(cmd.Problem))...)
 	}
 }
 
@@ -78,9 +78,14 @@ func (h *Handlers) actor(ctx context.Context, r *bot.Request) (Person, error) {
 	return h.people.Get(ctx, r.UserID)
 }
 
+// taskProblem says which /task text was not understood; problem is that text as Slack sent it.
+func taskProblem(problem string) md.Text {
+	return md.F("I didn't understand `/task %s`.", md.Clip(md.Esc(baton.UnescapeSlack(problem)), 200))
+}
+
 const helpText = "Baton tasks: /task, /task @owner Title due:fri, /task list, /task T-12"
 
-func helpBlocks(problem string) []slack.Block {
+func helpBlocks(problem md.Text) []slack.Block {
 	return commandHelp("/task", problem,
 		"*Hand work over with /task*\n"+
 			"• `/task` — open the New task form\n"+
@@ -93,10 +98,10 @@ func helpBlocks(problem string) []slack.Block {
 }
 
 // commandHelp is a command's help, led by what was not understood when problem is set.
-func commandHelp(command, problem, body string) []slack.Block {
+func commandHelp(command string, problem, body md.Text) []slack.Block {
 	var b []slack.Block
 	if problem != "" {
-		b = append(b, slack.NewSectionBlock(mrkdwn(":thinking_face: "+clip(problem, 1500)+" Here is what "+command+" understands:"), nil, nil,
+		b = append(b, slack.NewSectionBlock(mrkdwn(md.F(":thinking_face: %s Here is what %s understands:", md.Clip(problem, 1500), command)), nil, nil,
 			slack.SectionBlockOptionBlockID("help_problem")))
 	}
 	return append(b, slack.NewSectionBlock(mrkdwn(body), nil, nil, slack.SectionBlockOptionBlockID("help")))

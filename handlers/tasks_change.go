@@ -76,7 +76,7 @@ func (h *Handlers) refreshPrivateCopy(ctx context.Context, r *bot.Request, t bat
 		return
 	}
 	if err := h.slack.Respond(ctx, r.Interaction.ResponseURL, slack.MsgOptionReplaceOriginal(r.Interaction.ResponseURL),
-		slack.MsgOptionText(taskSummary(t), false), slack.MsgOptionBlocks(h.cardOf(ctx, t)...)); err != nil {
+		msgText(taskSummary(t)), slack.MsgOptionBlocks(h.cardOf(ctx, t)...)); err != nil {
 		h.log.WarnContext(ctx, "private copy of the card not refreshed", "task", t.Ref(), "err", err)
 	}
 }
@@ -191,7 +191,7 @@ func (h *Handlers) onDueSubmit(ctx context.Context, r *bot.Request) any {
 func (h *Handlers) afterChange(ctx context.Context, before, after baton.Task, ev baton.TaskEvent) {
 	h.updateCard(ctx, after)
 	if after.CardTS != "" {
-		if _, _, err := h.slack.PostMessage(ctx, after.ChannelID, slack.MsgOptionText(eventLine(ev), false),
+		if _, _, err := h.slack.PostMessage(ctx, after.ChannelID, msgText(eventLine(ev)),
 			slack.MsgOptionBlocks(threadReply(ev)...), slack.MsgOptionTS(after.CardTS)); err != nil {
 			h.log.ErrorContext(ctx, "thread reply not posted", "task", after.Ref(), "err", err)
 		}
@@ -207,7 +207,7 @@ func (h *Handlers) updateCard(ctx context.Context, t baton.Task) {
 	if t.CardTS == "" {
 		return
 	}
-	if err := h.slack.UpdateMessage(ctx, t.ChannelID, t.CardTS, slack.MsgOptionText(taskSummary(t), false),
+	if err := h.slack.UpdateMessage(ctx, t.ChannelID, t.CardTS, msgText(taskSummary(t)),
 		slack.MsgOptionBlocks(h.cardOf(ctx, t)...)); err != nil {
 		h.log.ErrorContext(ctx, "card not updated", "task", t.Ref(), "err", err)
 	}

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 )
 
 // newTask is a task about to be created, with where its card goes and where it came from.
@@ -67,7 +67,17 @@ func (h *Handlers) quickTask(ctx context.Context, r *bot.Request, cmd baton.Task
 		h.fail(ctx, r, err)
 		return
 	}
-	h.reply(ctx, r, fmt.Sprintf(":white_check_mark: Created %s *%s* for %s.%s", created.Ref(), esc(created.Title), mention(created.OwnerID), notice))
+	h.reply(ctx, r, createdText(created, notice))
+}
+
+// createdText confirms a task made with /task to the person who made it; notice says where its card went.
+func createdText(t baton.Task, notice md.Text) md.Text {
+	return md.F(":white_check_mark: Created %s *%s* for %s.%s", t.Ref(), md.Esc(t.Title), md.Mention(t.OwnerID), notice)
+}
+
+// createdFromFormText confirms a task made with the New task form, when its card needs a word.
+func createdFromFormText(t baton.Task, notice md.Text) md.Text {
+	return md.F(":white_check_mark: Created %s *%s*.%s", t.Ref(), md.Esc(t.Title), notice)
 }
 
 func (h *Handlers) onMessageShortcut(ctx context.Context, r *bot.Request) {
@@ -135,7 +145,7 @@ func (h *Handlers) onNewTaskSubmit(ctx context.Context, r *bot.Request) any {
 	nt.task = stored
 	h.background(ctx, func(ctx context.Context) {
 		if notice := h.deliverNewTask(ctx, nt); notice != "" {
-			h.dm(ctx, me.ID, slack.MsgOptionText(fmt.Sprintf(":white_check_mark: Created %s *%s*.%s", stored.Ref(), esc(stored.Title), notice), false))
+			h.dm(ctx, me.ID, msgText(createdFromFormText(stored, notice)))
 		}
 	})
 	return nil
@@ -154,7 +164,7 @@ func (h *Handlers) dueField(v formState, loc *time.Location) string {
 
 // createTask stores the task, then posts its card and tells the owner. The notice says where the card
 // went when it could not go where it was asked.
-func (h *Handlers) createTask(ctx context.Context, nt newTask) (baton.Task, string, error) {
+func (h *Handlers) createTask(ctx context.Context, nt newTask) (baton.Task, md.Text, error) {
 	stored, err := h.store.CreateTask(ctx, nt.task, nt.event)
 	if err != nil {
 		return baton.Task{}, "", err
@@ -166,7 +176,7 @@ func (h *Handlers) createTask(ctx context.Context, nt newTask) (baton.Task, stri
 
 // deliverNewTask posts the card, links it to the message it came from, tells the owner and refreshes
 // both dashboards. The task is already stored: a failure here is reported, never fatal.
-func (h *Handlers) deliverNewTask(ctx context.Context, nt newTask) string {
+func (h *Handlers) deliverNewTask(ctx context.Context, nt newTask) md.Text {
 	t := nt.task
 	if nt.sourceCh != "" && nt.sourceTS != "" {
 		if link, err := h.slack.Permalink(ctx, nt.sourceCh, nt.sourceTS); err == nil {
@@ -178,11 +188,7 @@ func (h *Handlers) deliverNewTask(ctx context.Context, nt newTask) string {
 	t, notice := h.postCard(ctx, t)
 	if nt.sourceCh != "" && nt.sourceTS != "" && t.CardTS != "" {
 		link, _ := h.slack.Permalink(ctx, t.ChannelID, t.CardTS)
-		text := fmt.Sprintf(":baton: Tracked as %s, owned by %s.", t.Ref(), mention(t.OwnerID))
-		if link != "" {
-			text = fmt.Sprintf(":baton: Tracked as <%s|%s>, owned by %s.", link, t.Ref(), mention(t.OwnerID))
-		}
-		if _, _, err := h.slack.PostMessage(ctx, nt.sourceCh, slack.MsgOptionText(text, false), slack.MsgOptionTS(nt.sourceTS)); err != nil {
+		if _, _, err := h.slack.PostMessage(ctx, nt.sourceCh, msgText(trackedText(t, link)), slack.MsgOptionTS(nt.sourceTS)); err != nil {
 			h.log.WarnContext(ctx, "could not reply in the source thread", "task", t.Ref(), "err", err)
 		}
 	}
@@ -192,26 +198,44 @@ func (h *Handlers) deliverNewTask(ctx context.Context, nt newTask) string {
 	return notice
 }
 
+// trackedText is the reply under the message a task was made from; link is the card's, when known.
+func trackedText(t baton.Task, link string) md.Text {
+	if link != "" {
+		return md.F(":baton: Tracked as %s, owned by %s.", md.Link(link, md.Esc(t.Ref())), md.Mention(t.OwnerID))
+	}
+	return md.F(":baton: Tracked as %s, owned by %s.", t.Ref(), md.Mention(t.OwnerID))
+}
+
 // postCard posts the task card in its channel. Baton joins a public channel it is not in; for a private
 // channel or a DM it cannot post in, the card goes to the delegator's DM and the notice says how to fix it.
-func (h *Handlers) postCard(ctx context.Context, t baton.Task) (baton.Task, string) {
-	opts := []slack.MsgOption{slack.MsgOptionText(taskSummary(t), false), slack.MsgOptionBlocks(h.cardOf(ctx, t)...)}
+func (h *Handlers) postCard(ctx context.Context, t baton.Task) (baton.Task, md.Text) {
+	opts := []slack.MsgOption{msgText(taskSummary(t)), slack.MsgOptionBlocks(h.cardOf(ctx, t)...)}
 	asked := t.ChannelID
 	ch, ts, err := h.postOrDM(ctx, asked, t.DelegatorID, opts...)
 	if err != nil {
 		h.log.ErrorContext(ctx, "card not posted anywhere", "task", t.Ref(), "err", err)
-		return t, fmt.Sprintf(" The task is saved, but I couldn't post its card in <#%s>; see it any time with `/task %s`.", asked, t.Ref())
+		return t, notPostedNotice(t, asked)
 	}
-	notice := ""
+	var notice md.Text
 	if ch != asked {
 		t.ChannelID = ch
-		notice = fmt.Sprintf(" I can't post in <#%s> — it's private or I'm not a member. Invite me there with `/invite @Baton`; for now the card is in our direct messages.", asked)
+		notice = movedToDMNotice(asked)
 	}
 	t.CardTS = ts
 	if err := h.store.SetCard(ctx, t.ID, t.ChannelID, ts); err != nil {
 		h.log.ErrorContext(ctx, "card posted but not recorded", "task", t.Ref(), "err", err)
 	}
 	return t, notice
+}
+
+// notPostedNotice says that a task's card could not be posted in the channel asked, nor anywhere else.
+func notPostedNotice(t baton.Task, asked string) md.Text {
+	return md.F(" The task is saved, but I couldn't post its card in %s; see it any time with `/task %s`.", md.Channel(asked), t.Ref())
+}
+
+// movedToDMNotice says that a task's card went to direct messages, as Baton cannot post in the channel asked.
+func movedToDMNotice(asked string) md.Text {
+	return md.F(" I can't post in %s — it's private or I'm not a member. Invite me there with `/invite @Baton`; for now the card is in our direct messages.", md.Channel(asked))
 }
 
 // postOrDM posts a message in a channel, joining it first when it is public and Baton is not a member.

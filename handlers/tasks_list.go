@@ -10,6 +10,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/handlers/md"
 )
 
 // listLimit is how many tasks one list message shows; the count says when there are more.
@@ -25,12 +26,12 @@ func (h *Handlers) listTasks(ctx context.Context, r *bot.Request, cmd baton.Task
 }
 
 // queryList finds the first page of one list, and how many tasks the list has in all.
-func (h *Handlers) queryList(ctx context.Context, teamID, userID string, cmd baton.TaskCommand) (string, []baton.Task, int, error) {
+func (h *Handlers) queryList(ctx context.Context, teamID, userID string, cmd baton.TaskCommand) (md.Text, []baton.Task, int, error) {
 	return h.queryListPage(ctx, teamID, userID, cmd, 0)
 }
 
 // queryListPage finds listLimit tasks of one list from offset on, and how many the list has in all.
-func (h *Handlers) queryListPage(ctx context.Context, teamID, userID string, cmd baton.TaskCommand, offset int) (string, []baton.Task, int, error) {
+func (h *Handlers) queryListPage(ctx context.Context, teamID, userID string, cmd baton.TaskCommand, offset int) (md.Text, []baton.Task, int, error) {
 	q := baton.TaskQuery{TeamID: teamID, Open: true, Limit: listLimit, Offset: offset}
 	switch cmd.Scope {
 	case baton.ListMine:
@@ -45,7 +46,7 @@ func (h *Handlers) queryListPage(ctx context.Context, teamID, userID string, cmd
 			return "", nil, 0, err
 		}
 		q.OwnerID = p.ID
-		return h.runList(ctx, "Open tasks owned by "+mention(p.ID), q)
+		return h.runList(ctx, "Open tasks owned by "+md.Mention(p.ID), q)
 	case baton.ListBlocked:
 		q.Statuses = []baton.Status{baton.StatusBlocked}
 		return h.involvedList(ctx, "Blocked tasks you own or delegated", userID, q)
@@ -55,7 +56,7 @@ func (h *Handlers) queryListPage(ctx context.Context, teamID, userID string, cmd
 	}
 }
 
-func (h *Handlers) runList(ctx context.Context, title string, q baton.TaskQuery) (string, []baton.Task, int, error) {
+func (h *Handlers) runList(ctx context.Context, title md.Text, q baton.TaskQuery) (md.Text, []baton.Task, int, error) {
 	tasks, err := h.store.ListTasks(ctx, q)
 	if err != nil {
 		return "", nil, 0, err
@@ -70,7 +71,7 @@ func (h *Handlers) runList(ctx context.Context, title string, q baton.TaskQuery)
 }
 
 // involvedList is a list of the tasks a person owns plus those they delegated, each once.
-func (h *Handlers) involvedList(ctx context.Context, title, userID string, q baton.TaskQuery) (string, []baton.Task, int, error) {
+func (h *Handlers) involvedList(ctx context.Context, title md.Text, userID string, q baton.TaskQuery) (md.Text, []baton.Task, int, error) {
 	owned, delegated := q, q
 	owned.OwnerID, delegated.DelegatorID = userID, userID
 	_, a, na, err := h.runList(ctx, title, owned)
@@ -116,7 +117,7 @@ func (h *Handlers) taskHistory(ctx context.Context, r *bot.Request, number int64
 		h.fail(ctx, r, err)
 		return
 	}
-	h.reply(ctx, r, fmt.Sprintf("History of %s", t.Ref()), historyBlocks(t, events)...)
+	h.reply(ctx, r, md.F("History of %s", t.Ref()), historyBlocks(t, events)...)
 }
 
 func (h *Handlers) onShowButton(ctx context.Context, r *bot.Request) {
@@ -129,8 +130,8 @@ func (h *Handlers) onShowButton(ctx context.Context, r *bot.Request) {
 }
 
 // taskLine is one task in a list: status, ID, title, owner, due date.
-func taskLine(t baton.Task, now time.Time) string {
-	line := fmt.Sprintf("%s *%s* %s — %s", t.Status.Emoji(), t.Ref(), esc(clip(t.Title, 120)), mention(t.OwnerID))
+func taskLine(t baton.Task, now time.Time) md.Text {
+	line := md.F("%s *%s* %s — %s", t.Status.Emoji(), t.Ref(), md.Esc(clip(t.Title, 120)), md.Mention(t.OwnerID))
 	if t.Due.Set() {
 		line += " · due " + dueText(t.Due)
 		if t.Overdue(now) {
@@ -141,8 +142,8 @@ func taskLine(t baton.Task, now time.Time) string {
 }
 
 // listBlocks renders a list of tasks within one message's limits, saying how many are not shown.
-func listBlocks(title string, tasks []baton.Task, total int, now time.Time) []slack.Block {
-	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s* (%d)", title, total)), nil, nil, slack.SectionBlockOptionBlockID("list_title"))}
+func listBlocks(title md.Text, tasks []baton.Task, total int, now time.Time) []slack.Block {
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(md.F("*%s* (%d)", title, total)), nil, nil, slack.SectionBlockOptionBlockID("list_title"))}
 	if len(tasks) == 0 {
 		return append(blocks, slack.NewContextBlock("list_empty", mrkdwn("Nothing here. :tada:")))
 	}
@@ -155,13 +156,13 @@ func listBlocks(title string, tasks []baton.Task, total int, now time.Time) []sl
 		shown += chunk.n
 	}
 	if total > shown {
-		blocks = append(blocks, slack.NewContextBlock("list_more", mrkdwn(fmt.Sprintf("Showing %d of %d. Narrow it down with `/task list blocked`, `/task list overdue` or `/task list @person`.", shown, total))))
+		blocks = append(blocks, slack.NewContextBlock("list_more", mrkdwn(md.F("Showing %d of %d. Narrow it down with `/task list blocked`, `/task list overdue` or `/task list @person`.", shown, total))))
 	}
 	return blocks
 }
 
 type lineChunk struct {
-	text string
+	text md.Text
 	n    int
 }
 
