@@ -65,6 +65,10 @@ type Request struct {
 	EventID      string // KindEvent: Slack's event_id, stable across redeliveries
 	RetryAttempt int    // KindEvent: 0 on first delivery
 
+	// Replayed is set when the envelope is handled again after the process that acked it stopped
+	// before finishing: its trigger_id has long expired, so no modal can be opened for it.
+	Replayed bool
+
 	// Log carries envelope_id, team_id, user_id and route; handlers log through it.
 	Log *slog.Logger
 }

@@ -10,7 +10,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
-	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/bot/md"
 	"github.com/batonhq/baton/store"
 )
 
@@ -131,7 +131,7 @@ func (h *Handlers) listAuthority(ctx context.Context, r *bot.Request, me Person,
 		lines = append(lines, h.grantLine(g, now))
 	}
 	if len(lines) == 0 {
-		h.reply(ctx, r, "No grants of authority to show. Admins and managers grant one with "+authorityHelp)
+		h.reply(ctx, r, md.F("No grants of authority to show. Admins and managers grant one with %s", authorityHelp))
 		return nil
 	}
 	out := grantListText(lines, me.IsAdmin)

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/bot/md"
 	"github.com/batonhq/baton/store"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/bot/md"
 	"github.com/batonhq/baton/scheduler"
 )
 

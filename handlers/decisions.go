@@ -5,7 +5,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
-	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/bot/md"
 )
 
 func (h *Handlers) registerDecisions(r *bot.Router) {

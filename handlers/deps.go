@@ -8,6 +8,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/bot/md"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/store"
 )
@@ -35,7 +36,7 @@ type Store interface {
 
 	Digest(ctx context.Context, teamID, userID string) (baton.DigestSetting, error)
 	SetDigest(ctx context.Context, teamID, userID string, s baton.DigestSetting) error
-	AddDigestItem(ctx context.Context, teamID, userID string, taskID int64, line string) error
+	AddDigestItem(ctx context.Context, teamID, userID string, taskID int64, line md.Text) error
 	PendingDigest(ctx context.Context, teamID, userID string) ([]store.DigestItem, error)
 	MarkDigestSent(ctx context.Context, ids []int64) error
 

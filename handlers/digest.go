@@ -4,14 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/bot/md"
 	"github.com/batonhq/baton/scheduler"
 )
 
@@ -36,7 +33,7 @@ func (h *Handlers) signal(ctx context.Context, t baton.Task, userID string, text
 			h.log.WarnContext(ctx, "digest setting unknown; telling at once", "user_id", userID, "err", err)
 		}
 		if s.Daily {
-			if err := h.store.AddDigestItem(ctx, t.TeamID, userID, t.ID, string(text)); err == nil {
+			if err := h.store.AddDigestItem(ctx, t.TeamID, userID, t.ID, text); err == nil {
 				return
 			}
 			h.log.ErrorContext(ctx, "digest item not kept; telling at once", "user_id", userID, "task", t.Ref(), "err", err)
@@ -98,7 +95,7 @@ func (h *Handlers) sendDigest(ctx context.Context, teamID, userID string) error 
 	if err != nil || len(items) == 0 {
 		return err
 	}
-	lines := make([]string, len(items))
+	lines := make([]md.Text, len(items))
 	ids := make([]int64, len(items))
 	for i, it := range items {
 		lines[i] = it.Line
@@ -116,10 +113,10 @@ func (h *Handlers) sendDigest(ctx context.Context, teamID, userID string) error 
 }
 
 // digestMessage is the text and blocks of a digest of the signals kept as lines.
-func digestMessage(kept []string) (md.Text, []slack.Block) {
+func digestMessage(kept []md.Text) (md.Text, []slack.Block) {
 	lines := make([]md.Text, len(kept))
 	for i, k := range kept {
-		lines[i] = "• " + md.Replace(keptLine(k), "\n", " ")
+		lines[i] = "• " + md.Replace(k, "\n", " ")
 	}
 	title := md.F(":newspaper: *Your Baton digest* — %s since the last one", plural(len(kept), "update"))
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(title), nil, nil, slack.SectionBlockOptionBlockID("digest_title"))}
@@ -131,57 +128,6 @@ func digestMessage(kept []string) (md.Text, []slack.Block) {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID(fmt.Sprintf("digest_%d", i))))
 	}
 	return title, blocks
-}
-
-// keptLine rebuilds a signal kept for the digest, which was stored as the mrkdwn Baton made for it.
-// Mentions of people, conversations and dates in it stay; anything else in it is shown as text, so a
-// kept line can carry no markup Baton did not make, whatever the store holds.
-func keptLine(s string) md.Text {
-	var parts []md.Text
-	for s != "" {
-		i := strings.IndexByte(s, '<')
-		if i < 0 {
-			parts = append(parts, keptPlain(s))
-			break
-		}
-		end := strings.IndexByte(s[i:], '>')
-		if end < 0 {
-			parts = append(parts, keptPlain(s))
-			break
-		}
-		parts = append(parts, keptPlain(s[:i]), keptMarkup(s[i+1:i+end]))
-		s = s[i+end+1:]
-	}
-	return md.Join(parts, "")
-}
-
-// keptPlain is a run of kept text outside markup: its escapes are read back, and its bare > (a
-// quote) stays as it was.
-func keptPlain(s string) md.Text {
-	pieces := strings.Split(s, ">")
-	out := make([]md.Text, len(pieces))
-	for i, p := range pieces {
-		out[i] = md.Esc(baton.UnescapeSlack(p))
-	}
-	return md.Join(out, ">")
-}
-
-// keptMarkup rebuilds one piece of markup (without its < >) of a kept line: a mention, a conversation
-// or a date; anything else is shown as the text it was.
-func keptMarkup(m string) md.Text {
-	target, _, _ := strings.Cut(m, "|")
-	switch {
-	case strings.HasPrefix(target, "@"):
-		return md.Mention(target[1:])
-	case strings.HasPrefix(target, "#"):
-		return md.Channel(target[1:])
-	case strings.HasPrefix(target, "!date^"):
-		ts, format, ok := strings.Cut(strings.TrimPrefix(target, "!date^"), "^")
-		if sec, err := strconv.ParseInt(ts, 10, 64); ok && err == nil {
-			return md.Date(time.Unix(sec, 0), format)
-		}
-	}
-	return md.Esc("<" + baton.UnescapeSlack(m) + ">")
 }
 
 // packLines joins lines into texts of at most size characters each.

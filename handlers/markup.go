@@ -3,7 +3,7 @@ package handlers
 import (
 	"github.com/slack-go/slack"
 
-	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/bot/md"
 )
 
 // Every piece of text Baton sends to Slack is made here, from md.Text: what a person typed can

@@ -12,7 +12,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
-	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/bot/md"
 )
 
 // PolicyLoader reads the approval policy file again: the loaded policy and the file's bytes, or an

@@ -8,7 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/bot/md"
 )
 
 // Action IDs on OKR surfaces. The key result's number travels in the button's value.

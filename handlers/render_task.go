@@ -9,7 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/bot/md"
 )
 
 // Action IDs on task surfaces. The task's number travels in the element's value.

@@ -9,7 +9,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
-	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/bot/md"
 )
 
 // newTask is a task about to be created, with where its card goes and where it came from.

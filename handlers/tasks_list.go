@@ -10,7 +10,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
-	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/bot/md"
 )
 
 // listLimit is how many tasks one list message shows; the count says when there are more.

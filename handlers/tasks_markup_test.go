@@ -1,11 +1,10 @@
 package handlers
 
 import (
-	"testing"
 	"time"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/bot/md"
 )
 
 // taskSurfaces renders every task surface with typed in each field a person can type.
@@ -81,7 +80,7 @@ func taskSurfaces(typed string) []surface {
 		{"stale nudge", nudgeBlocks("stale", staleText(t), t)},
 		{"stale delegator", staleDelegatorText(t)},
 	}
-	var kept []string
+	var kept []md.Text
 	for _, e := range events {
 		out = append(out,
 			surface{"thread reply " + string(e.Kind), threadReply(e)},
@@ -90,30 +89,9 @@ func taskSurfaces(typed string) []surface {
 	for _, e := range notices {
 		n := eventNotice(t, e)
 		out = append(out, surface{"change notice " + string(e.Kind), noticeBlocks(t, n, fxLink)})
-		kept = append(kept, string(n))
+		kept = append(kept, n)
 	}
-	kept = append(kept, string(staleDelegatorText(t)), string(assignedText(t, fxBob, typed, &goal)))
+	kept = append(kept, staleDelegatorText(t), assignedText(t, fxBob, typed, &goal))
 	title, digest := digestMessage(kept)
 	return append(out, surface{"digest title", title}, surface{"digest", digest})
-}
-
-// A digest line is kept as the mrkdwn Baton made for it: read back, it is that same text, and markup
-// Baton does not make in digest lines is shown as text.
-func TestKeptDigestLinesReadBackAsMade(t *testing.T) {
-	due, _ := baton.NewDue("2026-12-04", "15:00", time.UTC, fxNow)
-	for _, typed := range attacks {
-		task := baton.Task{Number: 3, Title: typed, OwnerID: fxAlice, DelegatorID: fxBob, Due: due, StatusChangedAt: fxNow}
-		for _, line := range []md.Text{
-			eventNotice(task, baton.TaskEvent{Kind: baton.EventStatus, Actor: fxBob, To: string(baton.StatusBlocked), Note: typed}),
-			eventNotice(task, baton.TaskEvent{Kind: baton.EventDue, Actor: fxBob}),
-			staleDelegatorText(task),
-		} {
-			if got := keptLine(string(line)); got != line {
-				t.Errorf("kept %q, read back %q", line, got)
-			}
-		}
-	}
-	if got, want := keptLine("<@U0EVE|eve> <!here> <http://evil.example|bank> a > b"), md.Text("<@U0EVE> &lt;!here&gt; &lt;http://evil.example|bank&gt; a > b"); got != want {
-		t.Errorf("keptLine = %q, want %q", got, want)
-	}
 }

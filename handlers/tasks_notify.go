@@ -6,7 +6,7 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/bot/md"
 )
 
 // notifyAssigned tells a new owner the task is theirs: what, by when, from whom, and where the card is.

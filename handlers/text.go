@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/bot/md"
 )
 
 // clip shortens s to at most n runes, ending with an ellipsis when cut.

@@ -11,6 +11,7 @@ import (
 	"github.com/lib/pq"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot/md"
 )
 
 // WorkWeek is a workspace's working week, or the default one when it never set its own.
@@ -152,16 +153,17 @@ func (db *DB) SetDigest(ctx context.Context, teamID, userID string, s baton.Dige
 
 // DigestItem is one signal waiting for its reader's digest.
 type DigestItem struct {
-	ID        int64     `db:"id"`
-	TaskID    int64     `db:"task_id"`
-	Line      string    `db:"line"`
+	ID     int64   `db:"id"`
+	TaskID int64   `db:"task_id"`
+	Line   md.Text `db:"line"` // the signal as Baton wrote it
+
 	CreatedAt time.Time `db:"created_at"`
 }
 
 // AddDigestItem keeps a signal for a person's next digest.
-func (db *DB) AddDigestItem(ctx context.Context, teamID, userID string, taskID int64, line string) error {
+func (db *DB) AddDigestItem(ctx context.Context, teamID, userID string, taskID int64, line md.Text) error {
 	if _, err := db.ExecContext(ctx, `INSERT INTO digest_items (team_id, user_id, task_id, line) VALUES ($1, $2, $3, $4)`,
-		teamID, userID, taskID, line); err != nil {
+		teamID, userID, taskID, string(line)); err != nil {
 		return fmt.Errorf("store: add digest item: %w", err)
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot/md"
 	"github.com/batonhq/baton/store/storetest"
 )
 
@@ -54,7 +55,7 @@ func TestDigestItemsWaitUntilSent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range []string{"first", "second"} {
+	for _, line := range []md.Text{"first", "second"} {
 		if err := db.AddDigestItem(ctx, "T1", "U1", created.ID, line); err != nil {
 			t.Fatal(err)
 		}

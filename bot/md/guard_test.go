@@ -27,7 +27,7 @@ func TestTextReachesSlackOnlyAsText(t *testing.T) {
 		rel, _ := filepath.Rel(root, path)
 		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
-			if rel != "." && strings.HasPrefix(d.Name(), ".") || rel == "handlers/md" || rel == "bot/slackdouble" || rel == "scheduler/asynqbench" {
+			if rel != "." && strings.HasPrefix(d.Name(), ".") || rel == "bot/md" || rel == "bot/slackdouble" || rel == "scheduler/asynqbench" {
 				return filepath.SkipDir
 			}
 			return nil
@@ -59,7 +59,7 @@ type violation struct {
 }
 
 func violations(f *ast.File, isSendFile bool) []violation {
-	mdName, slackName := importName(f, "github.com/batonhq/baton/handlers/md", "md"), importName(f, "github.com/slack-go/slack", "slack")
+	mdName, slackName := importName(f, "github.com/batonhq/baton/bot/md", "md"), importName(f, "github.com/slack-go/slack", "slack")
 	var out []violation
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -121,7 +121,7 @@ func TestGuardCatchesTheWaysAround(t *testing.T) {
 	src := `package x
 import (
 	"fmt"
-	"github.com/batonhq/baton/handlers/md"
+	"github.com/batonhq/baton/bot/md"
 	"github.com/slack-go/slack"
 )
 func f(title string) {
