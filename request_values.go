@@ -170,7 +170,11 @@ func (f *Field) parseNumber(s string) (any, error) {
 	if !numberRe.MatchString(n) {
 		return nil, Errorf(EInvalid, "%q isn't a number for %s: write it like 12000, 12,000 or 12000.50%s.", s, f.Label, f.inUnit())
 	}
-	v, err := strconv.ParseFloat(strings.ReplaceAll(n, ",", ""), 64)
+	digits := strings.ReplaceAll(n, ",", "")
+	if significantDigits(digits) > MaxNumberDigits {
+		return nil, Errorf(EInvalid, "%q has more digits than Baton keeps exactly for %s: use at most %d digits, for example 999,999,999,999,999 or 1234567890.12345.", s, f.Label, MaxNumberDigits)
+	}
+	v, err := strconv.ParseFloat(digits, 64)
 	if err != nil {
 		return nil, Errorf(EInvalid, "%q is too large a number for %s.", s, f.Label)
 	}
@@ -181,6 +185,24 @@ func (f *Field) parseNumber(s string) (any, error) {
 		return nil, Errorf(EInvalid, "%s must be at most %s.", f.Label, f.FormatValue(*f.Max))
 	}
 	return v, nil
+}
+
+// MaxNumberDigits is how many significant digits a number field keeps: any number with at most 15
+// is held and shown exactly as typed, never rounded.
+const MaxNumberDigits = 15
+
+// significantDigits counts the digits of a plain decimal number (like -0012.3400) that carry its
+// value: leading zeros and the zeros ending its fraction don't.
+func significantDigits(n string) int {
+	n = strings.TrimLeft(strings.TrimPrefix(n, "-"), "0")
+	if whole, frac, ok := strings.Cut(n, "."); ok {
+		frac = strings.TrimRight(frac, "0")
+		if whole == "" {
+			return len(strings.TrimLeft(frac, "0"))
+		}
+		return len(whole) + len(frac)
+	}
+	return len(n)
 }
 
 func (f *Field) inUnit() string {

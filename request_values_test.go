@@ -2,7 +2,9 @@ package baton_test
 
 import (
 	"maps"
+	"math/big"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +66,13 @@ func TestValidateValues(t *testing.T) {
 		{name: "misplaced separators", raw: map[string]string{"amount": "1,2,3", "vendor": "x", "category": "travel"},
 			values: baton.Values{"vendor": "x", "category": "travel"},
 			errs:   map[string]string{"amount": `"1,2,3" isn't a number for Amount: write it like 12000, 12,000 or 12000.50 (in USD).`}},
+		{name: "more digits than kept exactly", raw: map[string]string{"amount": "99999999999999999999", "vendor": "x", "category": "travel"},
+			values: baton.Values{"vendor": "x", "category": "travel"},
+			errs:   map[string]string{"amount": `"99999999999999999999" has more digits than Baton keeps exactly for Amount: use at most 15 digits, for example 999,999,999,999,999 or 1234567890.12345.`}},
+		{name: "fifteen digits kept exactly", raw: map[string]string{"amount": "999,999,999,999,999", "vendor": "x", "category": "travel"},
+			values: baton.Values{"amount": 999999999999999.0, "vendor": "x", "category": "travel"}},
+		{name: "zeros carry no digits", raw: map[string]string{"amount": "000012345678901234.50000", "vendor": "x", "category": "travel"},
+			values: baton.Values{"amount": 12345678901234.5, "vendor": "x", "category": "travel"}},
 		{name: "below min", raw: map[string]string{"amount": "-5", "vendor": "x", "category": "travel"},
 			values: baton.Values{"vendor": "x", "category": "travel"},
 			errs:   map[string]string{"amount": "Amount must be at least 0 USD."}},
@@ -195,6 +204,32 @@ func FuzzParseRequestQuick(f *testing.F) {
 					t.Fatalf("%s is both a value and an error", k)
 				}
 			}
+		}
+	})
+}
+
+// FuzzNumbersAreKeptExactly: a number a field accepts is shown back exactly as its digits were typed.
+func FuzzNumbersAreKeptExactly(f *testing.F) {
+	for _, s := range []string{"12000", "12,000.50", "0.000000000000001", "999999999999999", "99999999999999999999", "-0.1", "1e5"} {
+		f.Add(s)
+	}
+	amount := baton.Field{Name: "amount", Label: "Amount", Kind: baton.FieldNumber}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := amount.ParseValue(s)
+		if err != nil {
+			return
+		}
+		typed := strings.Map(func(r rune) rune {
+			if strings.ContainsRune("0123456789.-", r) {
+				return r
+			}
+			return -1
+		}, s)
+		want, _ := new(big.Rat).SetString(typed)
+		got := new(big.Rat).SetFloat64(v.(float64))
+		shown, _ := new(big.Rat).SetString(strconv.FormatFloat(v.(float64), 'f', -1, 64))
+		if want == nil || shown.Cmp(want) != 0 {
+			t.Fatalf("%q was accepted as %v (exactly %s), shown as %s", s, v, got.FloatString(20), shown.FloatString(20))
 		}
 	})
 }
