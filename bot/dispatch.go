@@ -17,17 +17,10 @@ import (
 	"github.com/slack-go/slack/socketmode"
 )
 
-// Deduper remembers delivery keys across processes. FirstDelivery reports true the first
-// time a key is seen and false for every later delivery of the same key.
-type Deduper interface {
-	FirstDelivery(ctx context.Context, key string) (bool, error)
-}
-
 const (
 	defaultWorkTimeout   = 30 * time.Second
 	defaultSubmitTimeout = 2500 * time.Millisecond
 	defaultMaxConcurrent = 32
-	dedupeTimeout        = 5 * time.Second
 
 	// Slack redelivers an unacked event up to about five minutes later; remember keys longer.
 	seenTTL      = 15 * time.Minute
@@ -36,16 +29,18 @@ const (
 
 // Dispatcher applies Baton's ack policy to Socket Mode envelopes and runs their handlers.
 //
-// Envelopes are acked first, then de-duplicated and handled in their own goroutine with a
-// deadline (WorkTimeout), a request logger and panic recovery. View submissions are the
-// exception: their handler runs before the ack, under SubmitTimeout, and its return value
-// is the ack payload. Handle never blocks on handler work.
+// An envelope something handles is kept in the Inbox (which also de-duplicates it across
+// processes), then acked, then handled in its own goroutine with a deadline (WorkTimeout), a
+// request logger and panic recovery, and marked done. View submissions are the exception: their
+// handler runs before the ack, under SubmitTimeout, and its return value is the ack payload.
+// Handle never blocks on the inbox or on handler work.
 //
 // The zero value with a Router is ready to use. Once Wait has given up (shutdown), handlers
 // started afterwards get an already-cancelled context.
 type Dispatcher struct {
 	Router        *Router
-	Dedupe        Deduper       // nil: only the in-process set de-duplicates
+	Inbox         Inbox         // nil: envelopes live in memory only, and only the in-process set de-duplicates
+	InboxLease    time.Duration // how long a claim this process stopped renewing holds before another process may take it over; 0: 15s
 	Log           *slog.Logger  // nil: slog.Default()
 	WorkTimeout   time.Duration // 0: 30s
 	SubmitTimeout time.Duration // 0: 2.5s
@@ -54,6 +49,8 @@ type Dispatcher struct {
 	MaxConcurrent int
 
 	once     sync.Once
+	heldMu   sync.Mutex
+	held     map[string]string // delivery key → claim, of the envelopes this process works on
 	seen     *seenSet
 	slots    chan struct{}
 	inflight Inflight
@@ -64,6 +61,7 @@ type Dispatcher struct {
 func (d *Dispatcher) init() {
 	d.once.Do(func() {
 		d.seen = newSeenSet(seenCapacity, seenTTL, time.Now)
+		d.held = map[string]string{}
 		if d.MaxConcurrent <= 0 {
 			d.MaxConcurrent = defaultMaxConcurrent
 		}
@@ -119,19 +117,23 @@ func (d *Dispatcher) Handle(ctx context.Context, evt socketmode.Event, ack func(
 		d.handleSubmission(ctx, env, &cb, ack)
 		return
 	}
-
-	d.sendAck(env.EnvelopeID, ack, nil)
-
-	switch data := evt.Data.(type) {
-	case slackevents.EventsAPIEvent:
-		d.handleEvent(ctx, env, &data)
-	case slack.SlashCommand:
-		d.handleCommand(ctx, env, &data)
-	case slack.InteractionCallback:
-		d.handleInteraction(ctx, env, &data)
-	default:
-		d.Log.Warn("envelope with unexpected data; acked and dropped", "envelope_id", env.EnvelopeID, "event_type", string(evt.Type), "data_type", fmt.Sprintf("%T", evt.Data))
+	key, jobs := d.plan(&evt)
+	if len(jobs) == 0 || !d.newInProcess(key, env.EnvelopeID) {
+		d.sendAck(env.EnvelopeID, ack, nil)
+		return
 	}
+	// The envelope is kept in the inbox before it is acked, off the socket reader's path.
+	base := context.WithoutCancel(ctx)
+	d.inflight.Add()
+	go func() {
+		claim, first := d.accept(base, Envelope{Key: key, Type: env.Type, EnvelopeID: env.EnvelopeID, Payload: env.Payload}, jobs[0].req.Log)
+		d.sendAck(env.EnvelopeID, ack, nil)
+		if !first {
+			d.inflight.Done()
+			return
+		}
+		d.work(base, key, claim, jobs)
+	}()
 }
 
 // Wait blocks until every handler started by Handle has returned, or ctx is done. When ctx
@@ -149,7 +151,24 @@ func (d *Dispatcher) Wait(ctx context.Context) error {
 // Idle reports whether no envelope is being handled right now.
 func (d *Dispatcher) Idle() bool { return d.inflight.Idle() }
 
-func (d *Dispatcher) handleCommand(ctx context.Context, env *socketmode.Request, cmd *slack.SlashCommand) {
+// plan routes an envelope: its delivery key, and the handlers to run for it, in order. It is
+// empty for what nothing handles (a bot's own message, an unrouted event).
+func (d *Dispatcher) plan(evt *socketmode.Event) (string, []job) {
+	env := evt.Request
+	switch data := evt.Data.(type) {
+	case slackevents.EventsAPIEvent:
+		return d.planEvent(env, &data)
+	case slack.SlashCommand:
+		return d.planCommand(env, &data)
+	case slack.InteractionCallback:
+		return d.planInteraction(env, &data)
+	}
+	d.Log.Warn("envelope with unexpected data; acked and dropped", "envelope_id", env.EnvelopeID, "event_type", string(evt.Type), "data_type", fmt.Sprintf("%T", evt.Data))
+	return "", nil
+}
+
+func (d *Dispatcher) planCommand(env *socketmode.Request, cmd *slack.SlashCommand) (string, []job) {
+	cleanCommand(cmd)
 	req := &Request{
 		Kind: KindCommand, EnvelopeID: env.EnvelopeID,
 		TeamID: cmd.TeamID, UserID: cmd.UserID, ChannelID: cmd.ChannelID,
@@ -158,12 +177,13 @@ func (d *Dispatcher) handleCommand(ctx context.Context, env *socketmode.Request,
 	h, route, ok := d.Router.command(cmd.Command)
 	if !ok {
 		d.unrouted(req, "command", cmd.Command)
-		return
+		return "", nil
 	}
-	d.spawn(ctx, envelopeKey(env.EnvelopeID), job{req: req, route: route, h: h})
+	return envelopeKey(env.EnvelopeID), []job{d.newJob(req, route, h)}
 }
 
-func (d *Dispatcher) handleInteraction(ctx context.Context, env *socketmode.Request, cb *slack.InteractionCallback) {
+func (d *Dispatcher) planInteraction(env *socketmode.Request, cb *slack.InteractionCallback) (string, []job) {
+	cleanInteraction(cb)
 	base := Request{
 		EnvelopeID: env.EnvelopeID,
 		TeamID:     cb.Team.ID, UserID: cb.User.ID, ChannelID: interactionChannel(cb),
@@ -181,26 +201,24 @@ func (d *Dispatcher) handleInteraction(ctx context.Context, env *socketmode.Requ
 				d.unrouted(&req, "action_id", a.ActionID)
 				continue
 			}
-			jobs = append(jobs, job{req: &req, route: route, h: h})
+			jobs = append(jobs, d.newJob(&req, route, h))
 		}
-		if len(jobs) > 0 {
-			d.spawn(ctx, key, jobs...)
-		}
+		return key, jobs
 	case slack.InteractionTypeViewClosed:
 		base.Kind = KindViewClosed
-		d.route(ctx, key, &base, "view_closed callback_id", cb.View.CallbackID, d.Router.viewClosed)
+		return key, d.route(&base, "view_closed callback_id", cb.View.CallbackID, d.Router.viewClosed)
 	case slack.InteractionTypeShortcut:
 		base.Kind = KindShortcut
-		d.route(ctx, key, &base, "shortcut callback_id", cb.CallbackID, d.Router.shortcut)
+		return key, d.route(&base, "shortcut callback_id", cb.CallbackID, d.Router.shortcut)
 	case slack.InteractionTypeMessageAction:
 		base.Kind = KindMessageShortcut
-		d.route(ctx, key, &base, "message shortcut callback_id", cb.CallbackID, d.Router.shortcut)
-	default:
-		d.unrouted(&base, "interaction type", string(cb.Type))
+		return key, d.route(&base, "message shortcut callback_id", cb.CallbackID, d.Router.shortcut)
 	}
+	d.unrouted(&base, "interaction type", string(cb.Type))
+	return "", nil
 }
 
-func (d *Dispatcher) handleEvent(ctx context.Context, env *socketmode.Request, ev *slackevents.EventsAPIEvent) {
+func (d *Dispatcher) planEvent(env *socketmode.Request, ev *slackevents.EventsAPIEvent) (string, []job) {
 	req := &Request{
 		Kind: KindEvent, EnvelopeID: env.EnvelopeID, TeamID: ev.TeamID,
 		Event: ev, RetryAttempt: env.RetryAttempt,
@@ -219,18 +237,19 @@ func (d *Dispatcher) handleEvent(ctx context.Context, env *socketmode.Request, e
 	}
 	if botID := botAuthor(ev); botID != "" {
 		d.Log.Debug("ignoring bot-authored message", "envelope_id", env.EnvelopeID, "event_id", req.EventID, "bot_id", botID)
-		return
+		return "", nil
 	}
-	d.route(ctx, key, req, "event type", eventType, d.Router.event)
+	cleanEvent(ev)
+	return key, d.route(req, "event type", eventType, d.Router.event)
 }
 
-func (d *Dispatcher) route(ctx context.Context, key string, req *Request, what, name string, lookup func(string) (Handler, string, bool)) {
+func (d *Dispatcher) route(req *Request, what, name string, lookup func(string) (Handler, string, bool)) []job {
 	h, route, ok := lookup(name)
 	if !ok {
 		d.unrouted(req, what, name)
-		return
+		return nil
 	}
-	d.spawn(ctx, key, job{req: req, route: route, h: h})
+	return []job{d.newJob(req, route, h)}
 }
 
 func (d *Dispatcher) unrouted(req *Request, what, name string) {
@@ -243,32 +262,48 @@ type job struct {
 	h     Handler
 }
 
-// spawn runs jobs, in order, in one goroutine, unless the delivery key was seen before.
-func (d *Dispatcher) spawn(ctx context.Context, key string, jobs ...job) {
-	envID := jobs[0].req.EnvelopeID
-	if !d.newInProcess(key, envID) {
-		return
+func (d *Dispatcher) newJob(req *Request, route string, h Handler) job {
+	req.Log = requestLogger(d.Log, req, route)
+	return job{req: req, route: route, h: h}
+}
+
+// accept keeps an envelope in the inbox and reports whether it is new. When the inbox can't be
+// reached the envelope is handled anyway, in memory only: a rare duplicate beats a lost request.
+func (d *Dispatcher) accept(ctx context.Context, e Envelope, log *slog.Logger) (claim string, first bool) {
+	if d.Inbox == nil {
+		return "", true
 	}
-	base := context.WithoutCancel(ctx)
-	d.inflight.Add()
-	go func() {
-		defer d.inflight.Done()
-		d.slots <- struct{}{}
-		defer func() { <-d.slots }()
-		dctx, cancel := d.workContext(base, dedupeTimeout)
-		first := d.newInStore(dctx, key, d.Log.With("envelope_id", envID))
-		cancel()
-		if !first {
-			return
-		}
-		for _, j := range jobs {
-			d.run(base, j)
-		}
-	}()
+	actx, cancel := d.workContext(ctx, inboxTimeout)
+	defer cancel()
+	claim, first, err := d.Inbox.Accept(actx, e, d.lease())
+	if err != nil {
+		log.Error("envelope not kept in the inbox; handling it in memory only", "dedupe_key", e.Key, "error", err)
+		return "", true
+	}
+	if !first {
+		log.Debug("duplicate delivery dropped", "dedupe_key", e.Key, "seen_by", "store")
+	}
+	d.hold(e.Key, claim)
+	return claim, first
+}
+
+// work runs jobs, in order, with the delivery's claim in their context, then marks the delivery
+// done. The caller has counted it in d.inflight.
+func (d *Dispatcher) work(base context.Context, key, claim string, jobs []job) {
+	defer d.inflight.Done()
+	d.slots <- struct{}{}
+	defer func() { <-d.slots }()
+	ctx := base
+	if claim != "" {
+		ctx = d.Inbox.Claimed(base, key, claim)
+	}
+	for _, j := range jobs {
+		d.run(ctx, j)
+	}
+	d.finish(base, key, claim, jobs[0].req.Log)
 }
 
 func (d *Dispatcher) run(base context.Context, j job) {
-	j.req.Log = requestLogger(d.Log, j.req, j.route)
 	ctx, cancel := d.workContext(base, d.WorkTimeout)
 	defer cancel()
 	defer func() {
@@ -287,6 +322,7 @@ type submitResult struct {
 }
 
 func (d *Dispatcher) handleSubmission(ctx context.Context, env *socketmode.Request, cb *slack.InteractionCallback, ack func(any) error) {
+	cleanInteraction(cb)
 	req := &Request{
 		Kind: KindViewSubmission, EnvelopeID: env.EnvelopeID,
 		TeamID: cb.Team.ID, UserID: cb.User.ID,
@@ -310,9 +346,17 @@ func (d *Dispatcher) handleSubmission(ctx context.Context, env *socketmode.Reque
 		defer d.inflight.Done()
 		sctx, cancel := d.workContext(base, d.SubmitTimeout)
 		defer cancel()
-		if !d.newInStore(sctx, key, req.Log) {
+		// A submission is kept for de-duplication only: one not acked in time showed the person an
+		// error, so it is never handled again later.
+		claim, first := d.accept(sctx, Envelope{Key: key, Type: env.Type, EnvelopeID: env.EnvelopeID}, req.Log)
+		if !first {
 			d.sendAck(env.EnvelopeID, ack, nil)
 			return
+		}
+		defer d.finish(base, key, claim, req.Log)
+		hctx := sctx
+		if claim != "" {
+			hctx = d.Inbox.Claimed(sctx, key, claim)
 		}
 		result := make(chan submitResult, 1)
 		d.inflight.Add()
@@ -323,7 +367,7 @@ func (d *Dispatcher) handleSubmission(ctx context.Context, env *socketmode.Reque
 					result <- submitResult{ref: logPanic(req.Log, p)}
 				}
 			}()
-			result <- submitResult{payload: h(sctx, req)}
+			result <- submitResult{payload: h(hctx, req)}
 		}()
 		var payload any
 		select {
@@ -399,31 +443,14 @@ func (d *Dispatcher) sendAck(envelopeID string, ack func(any) error, payload any
 	}
 }
 
-// newInProcess records key in the in-process set, which sits in front of the Deduper so a
-// redelivery to this process is dropped even when the Deduper fails.
+// newInProcess records key in the in-process set, which sits in front of the Inbox so a
+// redelivery to this process is dropped even when the Inbox fails.
 func (d *Dispatcher) newInProcess(key, envelopeID string) bool {
 	if d.seen.add(key) {
 		return true
 	}
 	d.Log.Debug("duplicate delivery dropped", "envelope_id", envelopeID, "dedupe_key", key, "seen_by", "process")
 	return false
-}
-
-// newInStore asks the Deduper whether key is new across processes. A Deduper failure is
-// logged and counts as new: a rare duplicate beats a lost request.
-func (d *Dispatcher) newInStore(ctx context.Context, key string, log *slog.Logger) bool {
-	if d.Dedupe == nil {
-		return true
-	}
-	first, err := d.Dedupe.FirstDelivery(ctx, key)
-	if err != nil {
-		log.Error("de-duplication check failed; handling the delivery anyway", "dedupe_key", key, "error", err)
-		return true
-	}
-	if !first {
-		log.Debug("duplicate delivery dropped", "dedupe_key", key, "seen_by", "store")
-	}
-	return first
 }
 
 // workContext bounds handler work by timeout and by Wait giving up at shutdown.
@@ -515,7 +542,7 @@ func botAuthor(ev *slackevents.EventsAPIEvent) string {
 }
 
 // seenSet is a bounded, time-limited set of delivery keys: the in-process de-duplication in
-// front of the Deduper, so a redelivery to this process is dropped even when the store fails.
+// front of the Inbox, so a redelivery to this process is dropped even when the store fails.
 type seenSet struct {
 	mu    sync.Mutex
 	cap   int

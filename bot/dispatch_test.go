@@ -34,17 +34,21 @@ func TestDispatchAcksBeforeHandlerRuns(t *testing.T) {
 		started <- req
 		<-release
 	})
-	d := &Dispatcher{Router: r, Dedupe: newMapDeduper(), Log: slog.New(newLogRecorder())}
+	inbox := newMapInbox()
+	d := &Dispatcher{Router: r, Inbox: inbox, Log: slog.New(newLogRecorder())}
 	acks := newAckRecorder()
 
 	d.Handle(context.Background(), slashEvent("env-1", "/task"), func(p any) error {
+		inbox.mu.Lock()
+		_, kept := inbox.entries["envelope:env-1"]
+		inbox.mu.Unlock()
+		if kept {
+			note("kept")
+		}
 		note("ack")
 		return acks.ack(p)
 	})
 
-	if acks.count() != 1 {
-		t.Fatalf("Handle returned with %d acks, want the ack sent before it returns", acks.count())
-	}
 	var req *Request
 	select {
 	case req = <-started:
@@ -52,8 +56,8 @@ func TestDispatchAcksBeforeHandlerRuns(t *testing.T) {
 		t.Fatal("handler did not start")
 	}
 	mu.Lock()
-	if got := strings.Join(order, ","); got != "ack,handler" {
-		t.Errorf("order %q, want ack,handler", got)
+	if got := strings.Join(order, ","); got != "kept,ack,handler" {
+		t.Errorf("order %q, want kept,ack,handler: the envelope kept in the inbox before its ack, handled after", got)
 	}
 	mu.Unlock()
 	if req.Kind != KindCommand || req.EnvelopeID != "env-1" || req.TeamID != "T1" || req.UserID != "U1" || req.ChannelID != "C1" || req.Command.Text != "add write docs" {
@@ -99,7 +103,7 @@ func TestDispatchViewSubmissionAckCarriesHandlerResult(t *testing.T) {
 		}
 		return nil
 	})
-	d := &Dispatcher{Router: r, Dedupe: newMapDeduper(), Log: slog.New(newLogRecorder())}
+	d := &Dispatcher{Router: r, Inbox: newMapInbox(), Log: slog.New(newLogRecorder())}
 	acks := newAckRecorder()
 
 	d.Handle(context.Background(), interactiveEvent(t, "env-sub", newTaskSubmission), func(p any) error {
@@ -170,7 +174,7 @@ func TestDispatchRedeliveredEnvelopeRunsOnce(t *testing.T) {
 	var runs atomic.Int32
 	r := NewRouter()
 	r.Command("/task", func(context.Context, *Request) { runs.Add(1) })
-	d := &Dispatcher{Router: r, Dedupe: newMapDeduper(), Log: slog.New(newLogRecorder())}
+	d := &Dispatcher{Router: r, Inbox: newMapInbox(), Log: slog.New(newLogRecorder())}
 	acks := newAckRecorder()
 
 	d.Handle(context.Background(), slashEvent("env-1", "/task"), acks.ack)
@@ -196,7 +200,7 @@ func TestDispatchRedeliveredEventRunsOnce(t *testing.T) {
 		reqs = append(reqs, req)
 		mu.Unlock()
 	})
-	d := &Dispatcher{Router: r, Dedupe: newMapDeduper(), Log: slog.New(newLogRecorder())}
+	d := &Dispatcher{Router: r, Inbox: newMapInbox(), Log: slog.New(newLogRecorder())}
 	acks := newAckRecorder()
 
 	d.Handle(context.Background(), eventsEvent(t, "env-1", 0, appHomeOpened), acks.ack)
@@ -218,13 +222,13 @@ func TestDispatchRedeliveredEventRunsOnce(t *testing.T) {
 	}
 }
 
-func TestDispatchDeduperSharedAcrossReplicas(t *testing.T) {
+func TestDispatchInboxSharedAcrossReplicas(t *testing.T) {
 	var runs atomic.Int32
 	r := NewRouter()
 	r.Event("app_home_opened", func(context.Context, *Request) { runs.Add(1) })
-	store := newMapDeduper()
-	a := &Dispatcher{Router: r, Dedupe: store, Log: slog.New(newLogRecorder())}
-	b := &Dispatcher{Router: r, Dedupe: store, Log: slog.New(newLogRecorder())}
+	store := newMapInbox()
+	a := &Dispatcher{Router: r, Inbox: store, Log: slog.New(newLogRecorder())}
+	b := &Dispatcher{Router: r, Inbox: store, Log: slog.New(newLogRecorder())}
 
 	a.Handle(context.Background(), eventsEvent(t, "env-1", 0, appHomeOpened), newAckRecorder().ack)
 	waitIdle(t, a)
@@ -236,14 +240,14 @@ func TestDispatchDeduperSharedAcrossReplicas(t *testing.T) {
 	}
 }
 
-func TestDispatchDeduperErrorStillRunsAndProcessDedupes(t *testing.T) {
+func TestDispatchInboxErrorStillRunsAndProcessDedupes(t *testing.T) {
 	var runs atomic.Int32
 	r := NewRouter()
 	r.Command("/task", func(context.Context, *Request) { runs.Add(1) })
-	store := newMapDeduper()
+	store := newMapInbox()
 	store.err = errors.New("connection refused")
 	logs := newLogRecorder()
-	d := &Dispatcher{Router: r, Dedupe: store, Log: slog.New(logs)}
+	d := &Dispatcher{Router: r, Inbox: store, Log: slog.New(logs)}
 
 	d.Handle(context.Background(), slashEvent("env-1", "/task"), newAckRecorder().ack)
 	waitIdle(t, d)
@@ -253,7 +257,7 @@ func TestDispatchDeduperErrorStillRunsAndProcessDedupes(t *testing.T) {
 	if n := runs.Load(); n != 1 {
 		t.Errorf("handler ran %d times, want 1 (run despite the store error, redelivery dropped in process)", n)
 	}
-	recs := logs.find("de-duplication check failed; handling the delivery anyway")
+	recs := logs.find("envelope not kept in the inbox; handling it in memory only")
 	if len(recs) != 1 || recs[0].level != slog.LevelError || recs[0].attrs["dedupe_key"] != "envelope:env-1" {
 		t.Errorf("store error log = %+v", recs)
 	}
@@ -455,7 +459,7 @@ func TestDispatchIgnoresBotMessagesAndUnrouted(t *testing.T) {
 	var runs atomic.Int32
 	r := NewRouter()
 	r.Event("message", func(context.Context, *Request) { runs.Add(1) })
-	d := &Dispatcher{Router: r, Dedupe: newMapDeduper(), Log: slog.New(newLogRecorder())}
+	d := &Dispatcher{Router: r, Inbox: newMapInbox(), Log: slog.New(newLogRecorder())}
 	acks := newAckRecorder()
 
 	fromBot := `{"type":"event_callback","team_id":"T1","event_id":"Ev2","event_time":1,
@@ -502,7 +506,7 @@ func TestSeenSetExpiresAndEvicts(t *testing.T) {
 func BenchmarkDispatchAck(b *testing.B) {
 	r := NewRouter()
 	r.Command("/task", noop)
-	d := &Dispatcher{Router: r, Dedupe: newMapDeduper(), Log: slog.New(slog.DiscardHandler)}
+	d := &Dispatcher{Router: r, Inbox: newMapInbox(), Log: slog.New(slog.DiscardHandler)}
 	ack := func(any) error { return nil }
 	evt := slashEvent("", "/task")
 	var total time.Duration

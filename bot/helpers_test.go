@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -129,26 +130,95 @@ func (a *ackRecorder) next(t *testing.T) any {
 	}
 }
 
-// mapDeduper is an in-memory Deduper, shared by dispatchers to play several replicas.
-type mapDeduper struct {
-	mu   sync.Mutex
-	seen map[string]bool
-	err  error
+// mapInbox is an in-memory Inbox, shared by dispatchers to play several replicas.
+type mapInbox struct {
+	mu      sync.Mutex
+	entries map[string]*inboxEntry
+	order   []string
+	err     error
+	now     func() time.Time
+	claims  int
 }
 
-func newMapDeduper() *mapDeduper { return &mapDeduper{seen: map[string]bool{}} }
+type inboxEntry struct {
+	env       Envelope
+	claim     string
+	leaseTill time.Time
+	done      bool
+}
 
-func (m *mapDeduper) FirstDelivery(_ context.Context, key string) (bool, error) {
+func newMapInbox() *mapInbox {
+	return &mapInbox{entries: map[string]*inboxEntry{}, now: time.Now}
+}
+
+func (m *mapInbox) Accept(_ context.Context, e Envelope, lease time.Duration) (string, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.err != nil {
-		return false, m.err
+		return "", false, m.err
 	}
-	if m.seen[key] {
-		return false, nil
+	if _, ok := m.entries[e.Key]; ok {
+		return "", false, nil
 	}
-	m.seen[key] = true
-	return true, nil
+	m.claims++
+	e.Attempts, e.SeenAt = 1, m.now()
+	claim := fmt.Sprintf("claim-%d", m.claims)
+	m.entries[e.Key] = &inboxEntry{env: e, claim: claim, leaseTill: m.now().Add(lease)}
+	m.order = append(m.order, e.Key)
+	return claim, true, nil
+}
+
+type claimKey struct{}
+
+func (m *mapInbox) Claimed(ctx context.Context, key, claim string) context.Context {
+	return context.WithValue(ctx, claimKey{}, key+"/"+claim)
+}
+
+func (m *mapInbox) Finish(_ context.Context, key, claim string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e, ok := m.entries[key]; ok && e.claim == claim {
+		e.done = true
+	}
+	return nil
+}
+
+func (m *mapInbox) TakeOver(_ context.Context, lease time.Duration, limit int) ([]Envelope, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Envelope
+	for _, key := range m.order {
+		e := m.entries[key]
+		if e.done || e.env.Payload == nil || m.now().Before(e.leaseTill) || len(out) == limit {
+			continue
+		}
+		m.claims++
+		e.claim, e.leaseTill = fmt.Sprintf("claim-%d", m.claims), m.now().Add(lease)
+		e.env.Attempts++
+		taken := e.env
+		taken.Claim = e.claim
+		out = append(out, taken)
+	}
+	return out, nil
+}
+
+func (m *mapInbox) Extend(_ context.Context, held map[string]string, lease time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for key, claim := range held {
+		if e, ok := m.entries[key]; ok && e.claim == claim && !e.done {
+			e.leaseTill = m.now().Add(lease)
+		}
+	}
+	return nil
+}
+
+// done reports whether the delivery with key was marked done.
+func (m *mapInbox) done(key string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.entries[key]
+	return ok && e.done
 }
 
 func waitIdle(t *testing.T, d *Dispatcher) {

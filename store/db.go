@@ -55,7 +55,8 @@ func (db *DB) Close() error {
 }
 
 // InTx runs fn in a transaction and commits it when fn returns nil. An error or a panic from fn
-// rolls the transaction back; the error is returned as is and the panic is re-raised.
+// rolls the transaction back; the error is returned as is and the panic is re-raised. When ctx
+// holds a delivery's claim (WithDeliveryClaim), the transaction also marks that delivery done.
 func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -67,7 +68,11 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 			panic(p)
 		}
 	}()
-	if err := fn(tx); err != nil {
+	err = markDelivered(ctx, tx)
+	if err == nil {
+		err = fn(tx)
+	}
+	if err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("store: roll back transaction: %w", rbErr))
 		}

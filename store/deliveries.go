@@ -2,24 +2,79 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"slices"
 	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	baton "github.com/batonhq/baton"
 )
 
-// FirstDelivery records that a Slack envelope or event with this key has been seen and reports
-// whether this call was the first to see it, across every bot process sharing the database.
-func (db *DB) FirstDelivery(ctx context.Context, key string) (bool, error) {
-	res, err := db.ExecContext(ctx, `INSERT INTO deliveries (key) VALUES ($1) ON CONFLICT (key) DO NOTHING`, key)
+// Delivery is a Slack envelope kept in the inbox until its work is done.
+type Delivery struct {
+	Key        string    `db:"key"`
+	Kind       string    `db:"kind"`
+	EnvelopeID string    `db:"envelope_id"`
+	Payload    []byte    `db:"payload"`
+	Claim      string    `db:"claim"`
+	Attempts   int       `db:"attempts"`
+	SeenAt     time.Time `db:"seen_at"`
+}
+
+// AcceptDelivery keeps an envelope under its delivery key before it is acked, and reports whether
+// this call was the first to see the key across every bot process sharing the database. The
+// claim it returns holds the delivery for lease; a nil payload keeps the key for
+// de-duplication only, and such a delivery is never taken over.
+func (db *DB) AcceptDelivery(ctx context.Context, key, kind, envelopeID string, payload []byte, lease time.Duration) (claim string, first bool, err error) {
+	claim = newClaim()
+	res, err := db.ExecContext(ctx, `INSERT INTO deliveries (key, kind, envelope_id, payload, claim, lease_until)
+		VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) ON CONFLICT (key) DO NOTHING`,
+		key, kind, envelopeID, payload, claim, lease.Seconds())
 	if err != nil {
-		return false, mapError("record delivery", err)
+		return "", false, mapError("keep delivery", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, mapError("record delivery", err)
+		return "", false, mapError("keep delivery", err)
 	}
-	return n == 1, nil
+	if n == 0 {
+		return "", false, nil
+	}
+	return claim, true, nil
 }
 
-// PruneDeliveries forgets deliveries seen before the given instant and returns how many it removed.
+// FinishDelivery marks a delivery done and forgets its payload, if claim still holds it.
+func (db *DB) FinishDelivery(ctx context.Context, key, claim string) error {
+	_, err := db.ExecContext(ctx, `UPDATE deliveries SET done_at = coalesce(done_at, now()), payload = NULL
+		WHERE key = $1 AND claim = $2`, key, claim)
+	return mapError("finish delivery", err)
+}
+
+// TakeOverDeliveries claims, oldest first, up to limit unfinished deliveries whose claim is older
+// than its lease, each for lease more, and returns them with their new claims. Processes taking
+// over at once never get the same delivery.
+func (db *DB) TakeOverDeliveries(ctx context.Context, lease time.Duration, limit int) ([]Delivery, error) {
+	var out []Delivery
+	err := db.SelectContext(ctx, &out, `UPDATE deliveries d
+		SET claim = md5(random()::text || clock_timestamp()::text), lease_until = now() + make_interval(secs => $1), attempts = d.attempts + 1
+		FROM (SELECT key FROM deliveries
+			WHERE done_at IS NULL AND payload IS NOT NULL AND lease_until < now()
+			ORDER BY seen_at LIMIT $2 FOR UPDATE SKIP LOCKED) due
+		WHERE d.key = due.key
+		RETURNING d.key, d.kind, d.envelope_id, d.payload, d.claim, d.attempts, d.seen_at`, lease.Seconds(), limit)
+	if err != nil {
+		return nil, mapError("take over deliveries", err)
+	}
+	slices.SortFunc(out, func(a, b Delivery) int { return a.SeenAt.Compare(b.SeenAt) })
+	return out, nil
+}
+
+// PruneDeliveries forgets deliveries seen before the given instant (done or, that old, given up)
+// and returns how many it removed.
 func (db *DB) PruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
 	res, err := db.ExecContext(ctx, `DELETE FROM deliveries WHERE seen_at < $1`, before.UTC())
 	if err != nil {
@@ -30,4 +85,57 @@ func (db *DB) PruneDeliveries(ctx context.Context, before time.Time) (int64, err
 		return 0, mapError("prune deliveries", err)
 	}
 	return n, nil
+}
+
+type claimKey struct{}
+
+type deliveryClaim struct{ key, claim string }
+
+// WithDeliveryClaim returns ctx holding a delivery's claim: every transaction run with it marks
+// the delivery done as part of what it commits, so the change a delivery asked for is made at most
+// once even when the delivery is taken over and handled again.
+func WithDeliveryClaim(ctx context.Context, key, claim string) context.Context {
+	return context.WithValue(ctx, claimKey{}, deliveryClaim{key: key, claim: claim})
+}
+
+// errTakenOver: the delivery this transaction works for is held by another process now.
+var errTakenOver = baton.Errorf(baton.EConflict, "This took longer than it should, and Baton is finishing it in another process; nothing was changed twice. Check the result in a moment.")
+
+// markDelivered marks the delivery in ctx done inside tx, or refuses the transaction when another
+// process has taken the delivery over.
+func markDelivered(ctx context.Context, tx *sqlx.Tx) error {
+	c, ok := ctx.Value(claimKey{}).(deliveryClaim)
+	if !ok {
+		return nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET done_at = coalesce(done_at, now()) WHERE key = $1 AND claim = $2`, c.key, c.claim)
+	if err != nil {
+		return mapError("mark delivery done", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return mapError("mark delivery done", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("delivery %s: %w", c.key, errTakenOver)
+	}
+	return nil
+}
+
+func newClaim() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// ExtendDeliveries renews the lease of the deliveries a live process holds (key → claim).
+func (db *DB) ExtendDeliveries(ctx context.Context, held map[string]string, lease time.Duration) error {
+	keys, claims := make([]string, 0, len(held)), make([]string, 0, len(held))
+	for k, c := range held {
+		keys, claims = append(keys, k), append(claims, c)
+	}
+	_, err := db.ExecContext(ctx, `UPDATE deliveries d SET lease_until = now() + make_interval(secs => $3)
+		FROM unnest($1::text[], $2::text[]) AS h(key, claim)
+		WHERE d.key = h.key AND d.claim = h.claim AND d.done_at IS NULL`, pq.Array(keys), pq.Array(claims), lease.Seconds())
+	return mapError("extend deliveries", err)
 }

@@ -119,6 +119,7 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 		if err := h.stop(); err != nil {
 			t.Errorf("bot stopped with: %v", err)
 		}
+		h.auditMarkup()
 	})
 
 	tctx, tcancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -35,6 +35,10 @@ type runOptions struct {
 	// followPolicy is how often the bot checks which policy version another process put in force;
 	// 0 means followPolicyEvery.
 	followPolicy time.Duration
+	// inboxLease is how long an acknowledged envelope stays with the process that took it before
+	// another may handle it; recoverEvery how often each process looks for such envelopes.
+	// 0 means the dispatcher's defaults.
+	inboxLease, recoverEvery time.Duration
 }
 
 // followPolicyEvery is how often a bot process looks for a policy version another one put in force.
@@ -124,7 +128,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	h := handlers.New(hcfg)
 	router := bot.NewRouter()
 	h.Register(router)
-	dispatcher := &bot.Dispatcher{Router: router, Dedupe: db, Log: log}
+	dispatcher := &bot.Dispatcher{Router: router, Inbox: inbox{db}, InboxLease: opts.inboxLease, Log: log}
 
 	if cfg.HTTPAddr != "" {
 		stopHTTP, err := serveHealth(cfg.HTTPAddr, log)
@@ -134,6 +138,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		defer stopHTTP()
 	}
 	go pruneDeliveries(ctx, db, log)
+	go dispatcher.RunRecovery(ctx, opts.recoverEvery)
 	go reloadOnSignal(ctx, opts, h, log)
 	if policy != nil {
 		go followPolicy(ctx, opts, h, log)
@@ -150,7 +155,9 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	log.Info("baton is starting", "api_url", cfg.APIURL)
 	runErr := bot.RunSocketMode(ctx, bot.SocketConfig{API: api, Dispatcher: dispatcher, Log: log})
 	stopSched()
-	if err := <-schedDone; err != nil && !errors.Is(err, context.Canceled) && runErr == nil {
+	// Once stopped, whatever the scheduler was doing ends with an error (Postgres reports a cancelled
+	// query as its own error, not as context.Canceled): only an error from before the stop counts.
+	if err := <-schedDone; err != nil && ctx.Err() == nil && runErr == nil {
 		runErr = err
 	}
 	drain, cancel := context.WithTimeout(context.Background(), 10*time.Second)

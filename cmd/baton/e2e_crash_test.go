@@ -1,0 +1,282 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/bot/slackdouble"
+	"github.com/batonhq/baton/store/storetest"
+)
+
+// crashChildEnv makes this test binary run as a bot process (`baton run` with a short inbox lease),
+// so the crash test can kill it with SIGKILL.
+const crashChildEnv = "BATON_TEST_CRASH_CHILD"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(crashChildEnv) != "" {
+		os.Exit(runCrashChild())
+	}
+	os.Exit(m.Run())
+}
+
+// runCrashChild is `baton run` as the crash test starts it: configured from the environment, with
+// its own Redis prefix and a lease of a second, so envelopes a killed process acknowledged are
+// taken over by the next one within seconds. The double's rate limits are off and so is the
+// client's pacing, so a burst is handled as fast as the process can: kills land in the middle of work.
+func runCrashChild() int {
+	cfg, err := loadConfig(os.Getenv, true)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	opts := runOptions{redisPrefix: os.Getenv(crashChildEnv), inboxLease: time.Second, recoverEvery: 200 * time.Millisecond,
+		client: bot.ClientConfig{PerChannelInterval: -1}}
+	if err := run(ctx, cfg, newLogger(cfg.LogLevel), opts); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// crashBursts is how many bursts the crash test sends, each followed by a kill: BATON_CRASH_BURSTS,
+// or 4.
+func crashBursts(t *testing.T) int {
+	n := 4
+	if s := os.Getenv("BATON_CRASH_BURSTS"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil || n < 1 {
+			t.Fatalf("BATON_CRASH_BURSTS=%q: want a positive number", s)
+		}
+	}
+	return n
+}
+
+// crashAction is one thing a person did that Baton acknowledged.
+type crashAction struct {
+	kind   string // "create", "status" or "form"
+	title  string // create: the task's title
+	number int64  // status: the task moved to In progress
+}
+
+// TestNothingAcknowledgedIsLostWhenTheProcessIsKilled sends bursts of task creations, status changes
+// and form commands to a bot process and kills it with SIGKILL within half a second of the burst's
+// last ack, then starts another. Every acknowledged action must take effect exactly once: each task
+// created once, each status change recorded once, and each form either opened or, when it could no
+// longer be, the person told so.
+func TestNothingAcknowledgedIsLostWhenTheProcessIsKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills bot processes")
+	}
+	d, err := slackdouble.Start(slackdouble.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	seedWorkspace(d)
+	dbURL := storetest.URL(t)
+	env := append(os.Environ(), crashChildEnv+"="+redisPrefix(t), "SLACK_APP_TOKEN=xapp-test", "SLACK_BOT_TOKEN=xoxb-test",
+		"SLACK_API_URL="+d.APIURL(), "DATABASE_URL="+dbURL, "REDIS_URL="+testRedisURL(), "BATON_LOG_LEVEL=error",
+		"BATON_POLICIES=", "BATON_HTTP_ADDR=")
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+
+	var logs bytes.Buffer
+	var current *exec.Cmd
+	start := func() {
+		t.Helper()
+		current = exec.Command(os.Args[0], "-test.run=^$")
+		current.Env, current.Stdout, current.Stderr = env, &logs, &logs
+		if err := current.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.WaitConnected(ctx, 1); err != nil {
+			t.Fatalf("the bot did not connect: %v\n%s", err, logs.String())
+		}
+	}
+	kill := func() {
+		t.Helper()
+		_ = current.Process.Signal(syscall.SIGKILL)
+		_ = current.Wait()
+		if err := d.Wait(ctx, func() bool { return d.Connections() == 0 }); err != nil {
+			t.Fatalf("the killed bot's socket stayed open: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		if current != nil && current.ProcessState == nil {
+			_ = current.Process.Signal(syscall.SIGKILL)
+			_ = current.Wait()
+		}
+	})
+
+	db := storetest.Open(t, dbURL)
+	var acked []crashAction
+	bursts := crashBursts(t)
+	for b := range bursts {
+		start()
+		var changes []int64
+		if err := db.SelectContext(ctx, &changes, `SELECT number FROM tasks WHERE status = 'todo' AND card_ts <> '' ORDER BY number LIMIT 30`); err != nil {
+			t.Fatal(err)
+		}
+		var actions []crashAction
+		for i := range 60 {
+			actions = append(actions, crashAction{kind: "create", title: fmt.Sprintf("Crash %d-%d", b, i)})
+		}
+		for _, n := range changes {
+			actions = append(actions, crashAction{kind: "status", number: n})
+		}
+		for range 10 {
+			actions = append(actions, crashAction{kind: "form"})
+		}
+		rand.Shuffle(len(actions), func(i, j int) { actions[i], actions[j] = actions[j], actions[i] })
+		acked = append(acked, sendBurst(ctx, t, d, db, actions)...)
+		time.Sleep(rand.N(500 * time.Millisecond))
+		kill()
+	}
+
+	start()
+	if err := waitFor(ctx, func() (bool, error) {
+		var n int
+		err := db.GetContext(ctx, &n, `SELECT count(*) FROM deliveries WHERE done_at IS NULL AND payload IS NOT NULL`)
+		return n == 0, err
+	}); err != nil {
+		t.Fatalf("acknowledged envelopes never finished: %v\n%s", err, logs.String())
+	}
+	lost, twice := crashOutcome(ctx, t, d, db, acked)
+	t.Logf("%d bursts, %d acknowledged actions: %d without effect, %d done twice", bursts, len(acked), lost, twice)
+	if lost != 0 || twice != 0 {
+		t.Fatalf("%d acknowledged actions lost, %d done twice (bot logs:\n%s)", lost, twice, logs.String())
+	}
+}
+
+// sendBurst sends actions from 16 people's hands at once and returns those Slack saw acknowledged.
+func sendBurst(ctx context.Context, t *testing.T, d *slackdouble.Server, db interface {
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+}, actions []crashAction) []crashAction {
+	t.Helper()
+	var mu sync.Mutex
+	var acked []crashAction
+	work := make(chan crashAction)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			for a := range work {
+				var err error
+				switch a.kind {
+				case "create":
+					_, err = d.SlashCommand(ctx, slackdouble.SlashCommand{UserID: bea, ChannelID: launc, Command: "/task", Text: "<@" + ana + "> " + a.title})
+				case "form":
+					_, err = d.SlashCommand(ctx, slackdouble.SlashCommand{UserID: cal, ChannelID: launc, Command: "/task"})
+				case "status":
+					var card struct {
+						Channel string `db:"channel_id"`
+						TS      string `db:"card_ts"`
+					}
+					if err = db.GetContext(ctx, &card, `SELECT channel_id, card_ts FROM tasks WHERE number = $1`, a.number); err == nil {
+						_, err = d.SelectOption(ctx, ana, card.Channel, card.TS, "task.status", fmt.Sprintf("%d:in_progress", a.number))
+					}
+				}
+				if err != nil {
+					t.Errorf("%s not acknowledged: %v", a.kind, err)
+					continue
+				}
+				mu.Lock()
+				acked = append(acked, a)
+				mu.Unlock()
+			}
+		})
+	}
+	for _, a := range actions {
+		work <- a
+	}
+	close(work)
+	wg.Wait()
+	return acked
+}
+
+// crashOutcome counts the acknowledged actions that had no effect and those that had it twice.
+func crashOutcome(ctx context.Context, t *testing.T, d *slackdouble.Server, db interface {
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+}, acked []crashAction) (lost, twice int) {
+	t.Helper()
+	forms := 0
+	for _, a := range acked {
+		var n int
+		switch a.kind {
+		case "create":
+			if err := db.GetContext(ctx, &n, `SELECT count(*) FROM tasks WHERE title = $1`, a.title); err != nil {
+				t.Fatal(err)
+			}
+		case "status":
+			if err := db.GetContext(ctx, &n, `SELECT count(*) FROM task_events e JOIN tasks t ON t.id = e.task_id
+				WHERE t.number = $1 AND e.kind = 'status' AND e.to_value = 'in_progress'`, a.number); err != nil {
+				t.Fatal(err)
+			}
+		case "form":
+			forms++
+			continue
+		}
+		switch {
+		case n == 0:
+			lost++
+			t.Errorf("acknowledged %s %q #%d had no effect", a.kind, a.title, a.number)
+		case n > 1:
+			twice++
+			t.Errorf("acknowledged %s %q #%d took effect %d times", a.kind, a.title, a.number, n)
+		}
+	}
+	late := 0
+	for _, e := range d.Ephemerals(cal) {
+		// Told after a restart, or (a form waiting behind a burst) when Slack's seconds ran out.
+		if strings.Contains(e.Text, "Baton restarted while opening") || strings.Contains(e.Text, "Slack took too long to open the form") {
+			late++
+		}
+	}
+	opened := 0
+	for _, c := range d.Calls() {
+		if c.Method == "views.open" && c.Error == "" && c.Status == 200 {
+			opened++
+		}
+	}
+	// A process killed after opening a form and before marking its command done tells the person
+	// on the next start as well (the notice says "if it did not open"); a form never opens twice,
+	// since Slack takes each trigger once.
+	if opened+late < forms || opened > forms {
+		t.Errorf("%d form commands acknowledged: %d forms opened, %d people told it may not have", forms, opened, late)
+		lost += max(forms-opened-late, 0)
+		twice += max(opened-forms, 0)
+	}
+	t.Logf("forms: %d opened, %d told to try again", opened, late)
+	return lost, twice
+}
+
+// waitFor polls cond until it holds or ctx ends.
+func waitFor(ctx context.Context, cond func() (bool, error)) error {
+	for {
+		ok, err := cond()
+		if err != nil {
+			return err
+		}
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
