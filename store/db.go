@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	baton "github.com/batonhq/baton"
@@ -27,6 +28,11 @@ const (
 // DB is the Postgres store.
 type DB struct {
 	*sqlx.DB
+	url string
+
+	acceptOnce sync.Once
+	acc        *acceptor // writes kept envelopes; started by the first AcceptDelivery
+	accErr     error
 }
 
 // Open connects to the database at url (a lib/pq URL or key=value DSN) and checks that it answers.
@@ -43,11 +49,17 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		_ = sdb.Close()
 		return nil, fmt.Errorf("store: connect to database: %w", err)
 	}
-	return &DB{DB: sdb}, nil
+	return &DB{DB: sdb, url: url}, nil
 }
 
 // Close closes the connection pool.
 func (db *DB) Close() error {
+	db.acceptOnce.Do(func() { db.accErr = errors.New("store: the database is closed") })
+	if db.acc != nil {
+		if err := db.acc.close(); err != nil {
+			return fmt.Errorf("store: close the inbox's connections: %w", err)
+		}
+	}
 	if err := db.DB.Close(); err != nil {
 		return fmt.Errorf("store: close database: %w", err)
 	}

@@ -28,23 +28,27 @@ type Delivery struct {
 // AcceptDelivery keeps an envelope under its delivery key before it is acked, and reports whether
 // this call was the first to see the key across every bot process sharing the database. The
 // claim it returns holds the delivery for lease; a nil payload keeps the key for
-// de-duplication only, and such a delivery is never taken over.
+// de-duplication only, and such a delivery is never taken over. The claim is returned with an
+// error too: the envelope may or may not have been kept, and work done under the claim finishes
+// it either way.
 func (db *DB) AcceptDelivery(ctx context.Context, key, kind, envelopeID string, payload []byte, lease time.Duration) (claim string, first bool, err error) {
 	claim = newClaim()
-	res, err := db.ExecContext(ctx, `INSERT INTO deliveries (key, kind, envelope_id, payload, claim, lease_until)
-		VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) ON CONFLICT (key) DO NOTHING`,
-		key, kind, envelopeID, payload, claim, lease.Seconds())
-	if err != nil {
-		return "", false, mapError("keep delivery", err)
+	db.acceptOnce.Do(func() { db.acc, db.accErr = newAcceptor(db.url) })
+	if db.accErr != nil {
+		return claim, false, db.accErr
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return "", false, mapError("keep delivery", err)
+	r := acceptRequest{ctx: ctx, key: key, kind: kind, envelopeID: envelopeID, claim: claim, payload: payload, lease: lease, done: make(chan acceptResult, 1)}
+	select {
+	case db.acc.reqs <- r:
+	case <-ctx.Done():
+		return claim, false, fmt.Errorf("store: keep delivery: %w", ctx.Err())
 	}
-	if n == 0 {
-		return "", false, nil
+	select {
+	case res := <-r.done:
+		return claim, res.first, res.err
+	case <-ctx.Done():
+		return claim, false, fmt.Errorf("store: keep delivery: %w", ctx.Err())
 	}
-	return claim, true, nil
 }
 
 // FinishDelivery marks a delivery done and forgets its payload, if claim still holds it.
@@ -102,21 +106,22 @@ func WithDeliveryClaim(ctx context.Context, key, claim string) context.Context {
 var errTakenOver = baton.Errorf(baton.EConflict, "This took longer than it should, and Baton is finishing it in another process; nothing was changed twice. Check the result in a moment.")
 
 // markDelivered marks the delivery in ctx done inside tx, or refuses the transaction when another
-// process has taken the delivery over.
+// process has taken the delivery over. A delivery already done under this claim (a handler's
+// second transaction, its follow-up work) or never kept (the inbox was out of reach) lets it pass
+// without writing.
 func markDelivered(ctx context.Context, tx *sqlx.Tx) error {
 	c, ok := ctx.Value(claimKey{}).(deliveryClaim)
 	if !ok {
 		return nil
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET done_at = coalesce(done_at, now()) WHERE key = $1 AND claim = $2`, c.key, c.claim)
+	var ours bool
+	err := tx.GetContext(ctx, &ours, `WITH done AS (
+			UPDATE deliveries SET done_at = now() WHERE key = $1 AND claim = $2 AND done_at IS NULL RETURNING 1)
+		SELECT EXISTS (SELECT 1 FROM done) OR NOT EXISTS (SELECT 1 FROM deliveries WHERE key = $1 AND claim <> $2)`, c.key, c.claim)
 	if err != nil {
 		return mapError("mark delivery done", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return mapError("mark delivery done", err)
-	}
-	if n == 0 {
+	if !ours {
 		return fmt.Errorf("delivery %s: %w", c.key, errTakenOver)
 	}
 	return nil

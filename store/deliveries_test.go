@@ -24,9 +24,8 @@ func TestAcceptDeliveryOnce(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	for i, want := range []bool{true, false, false} {
-		claim, first := accept(t, db, "envelope-1", []byte(`{}`), time.Minute)
-		if first != want || (claim != "") != want {
-			t.Fatalf("call %d: first = %v, claim %q; want first = %v", i, first, claim, want)
+		if claim, first := accept(t, db, "envelope-1", []byte(`{}`), time.Minute); first != want || claim == "" {
+			t.Fatalf("call %d: first = %v, claim %q; want first = %v and a claim", i, first, claim, want)
 		}
 	}
 	if _, first := accept(t, db, "envelope-2", nil, time.Minute); !first {
@@ -155,6 +154,19 @@ func TestAChangeMarksItsDeliveryDoneOnce(t *testing.T) {
 	var n int
 	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM tasks WHERE title = 'Plan the launch'`); err != nil || n != 1 {
 		t.Fatalf("%d tasks, %v; want the change made once", n, err)
+	}
+}
+
+func TestAChangeUnderAClaimThatWasNeverKeptIsMade(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	task, ev, err := baton.NewTask("T1", "UDEL", "UOWN", "Plan the launch", "", baton.Due{}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The inbox could not be reached: the envelope is handled in memory under its claim.
+	if _, err := db.CreateTask(store.WithDeliveryClaim(context.Background(), "envelope-lost", "c1"), task, ev); err != nil {
+		t.Fatalf("CreateTask: %v", err)
 	}
 }
 
