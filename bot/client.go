@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/batonhq/baton/bot/md"
 	"github.com/slack-go/slack"
 )
 
@@ -297,7 +298,7 @@ func (c *Client) Permalink(ctx context.Context, channelID, ts string) (string, e
 type FileUpload struct {
 	Filename string // with its extension, e.g. requests.csv
 	Title    string
-	Comment  string // the message the file is shared with
+	Comment  md.Text // the message the file is shared with (mrkdwn)
 	Content  []byte
 }
 
@@ -327,7 +328,7 @@ func (c *Client) UploadFile(ctx context.Context, channelID string, f FileUpload)
 	}
 	err = c.do(ctx, "files.completeUploadExternal", channelID, func(ctx context.Context) error {
 		_, err := c.api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{
-			Files: []slack.FileSummary{{ID: fileID, Title: f.Title}}, Channel: channelID, InitialComment: f.Comment,
+			Files: []slack.FileSummary{{ID: fileID, Title: f.Title}}, Channel: channelID, InitialComment: string(f.Comment),
 		})
 		return err
 	})

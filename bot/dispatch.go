@@ -268,7 +268,7 @@ func (d *Dispatcher) newJob(req *Request, route string, h Handler) job {
 }
 
 // accept keeps an envelope in the inbox and reports whether it is new. When the inbox can't be
-// reached the envelope is handled anyway, in memory only: a rare duplicate beats a lost request.
+// reached the envelope is handled anyway, in memory: a rare duplicate beats a lost request.
 func (d *Dispatcher) accept(ctx context.Context, e Envelope, log *slog.Logger) (claim string, first bool) {
 	if d.Inbox == nil {
 		return "", true
@@ -277,8 +277,10 @@ func (d *Dispatcher) accept(ctx context.Context, e Envelope, log *slog.Logger) (
 	defer cancel()
 	claim, first, err := d.Inbox.Accept(actx, e, d.lease())
 	if err != nil {
+		// It may have been kept all the same: the work runs under the claim, which finishes it then.
 		log.Error("envelope not kept in the inbox; handling it in memory only", "dedupe_key", e.Key, "error", err)
-		return "", true
+		d.hold(e.Key, claim)
+		return claim, true
 	}
 	if !first {
 		log.Debug("duplicate delivery dropped", "dedupe_key", e.Key, "seen_by", "store")
@@ -298,7 +300,16 @@ func (d *Dispatcher) work(base context.Context, key, claim string, jobs []job) {
 		ctx = d.Inbox.Claimed(base, key, claim)
 	}
 	for _, j := range jobs {
+		if d.abort.Err() != nil {
+			break
+		}
 		d.run(ctx, j)
+	}
+	if d.abort.Err() != nil {
+		// Shutdown cut the work short: the delivery stays unfinished, for a live process to take
+		// over once its lease runs out.
+		d.release(key, claim)
+		return
 	}
 	d.finish(base, key, claim, jobs[0].req.Log)
 }

@@ -155,7 +155,7 @@ func (m *mapInbox) Accept(_ context.Context, e Envelope, lease time.Duration) (s
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.err != nil {
-		return "", false, m.err
+		return "claim-unkept", false, m.err
 	}
 	if _, ok := m.entries[e.Key]; ok {
 		return "", false, nil

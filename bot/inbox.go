@@ -18,7 +18,8 @@ import (
 // acked it.
 //
 // Accept is called before the ack. It records the envelope under its delivery key and reports
-// whether this is its first delivery; the claim it returns holds the envelope for this process.
+// whether this is its first delivery; the claim it returns holds the envelope for this process,
+// and comes with an error too (the envelope may have been kept all the same).
 // Claimed gives the handler's context the claim: the store then marks the delivery done in the
 // same transaction as the first change the handler writes, so a change is never made twice.
 // Finish marks it done once the work is over, whatever it wrote. Extend renews the lease of the
@@ -83,10 +84,10 @@ func parseEnvelope(e Envelope) (socketmode.Event, error) {
 	return socketmode.Event{}, fmt.Errorf("envelope type %q is not kept", e.Type)
 }
 
-// RunRecovery keeps the inbox's promises until ctx ends: it renews the claims this process holds
-// every third of the lease, and now and then every interval (0: 5 s) takes over the envelopes
-// that another process (or an earlier run of this one) acknowledged and did not finish, and
-// handles them again, oldest first.
+// RunRecovery keeps the inbox's promises. Until ctx ends it takes over, now and then every interval
+// (0: 5 s), the envelopes that another process (or an earlier run of this one) acknowledged and did
+// not finish, and handles them again, oldest first. Every third of the lease, until ctx has ended
+// and nothing is left in flight, it renews the claims this process holds.
 func (d *Dispatcher) RunRecovery(ctx context.Context, interval time.Duration) {
 	d.init()
 	if d.Inbox == nil {
@@ -95,20 +96,37 @@ func (d *Dispatcher) RunRecovery(ctx context.Context, interval time.Duration) {
 	if interval <= 0 {
 		interval = defaultRecovery
 	}
-	takeOver, renew := time.NewTicker(interval), time.NewTicker(d.lease()/3)
+	go d.keepClaims(ctx)
+	takeOver := time.NewTicker(interval)
 	defer takeOver.Stop()
-	defer renew.Stop()
 	d.recoverAll(ctx)
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-renew.C:
-			d.renew(ctx)
 		case <-takeOver.C:
 			d.recoverAll(ctx)
 		}
 	}
+}
+
+// keepClaims renews the claims this process holds, on its own clock so that no replay or slow
+// handler delays it, through shutdown until the last of them is finished or released.
+func (d *Dispatcher) keepClaims(ctx context.Context) {
+	t := time.NewTicker(d.lease() / 3)
+	defer t.Stop()
+	for range t.C {
+		if ctx.Err() != nil && d.holding() == 0 {
+			return
+		}
+		d.renew(context.WithoutCancel(ctx))
+	}
+}
+
+func (d *Dispatcher) holding() int {
+	d.heldMu.Lock()
+	defer d.heldMu.Unlock()
+	return len(d.held)
 }
 
 // recoverAll takes over batches until none is full.
@@ -142,9 +160,11 @@ func (d *Dispatcher) hold(key, claim string) {
 	d.heldMu.Unlock()
 }
 
-func (d *Dispatcher) release(key string) {
+func (d *Dispatcher) release(key, claim string) {
 	d.heldMu.Lock()
-	delete(d.held, key)
+	if d.held[key] == claim {
+		delete(d.held, key)
+	}
 	d.heldMu.Unlock()
 }
 
@@ -163,6 +183,10 @@ func (d *Dispatcher) Recover(ctx context.Context) int {
 			d.Log.Error("unfinished envelopes not taken over", "error", err)
 		}
 		return 0
+	}
+	// The whole batch is this process's now: its claims are renewed while it waits its turn.
+	for _, e := range taken {
+		d.hold(e.Key, e.Claim)
 	}
 	for _, e := range taken {
 		d.replay(ctx, e)
@@ -189,7 +213,6 @@ func (d *Dispatcher) replay(ctx context.Context, e Envelope) {
 		for i := range jobs {
 			jobs[i].req.Replayed = true
 		}
-		d.hold(e.Key, e.Claim)
 		d.inflight.Add()
 		d.work(context.WithoutCancel(ctx), e.Key, e.Claim, jobs)
 		return
@@ -208,7 +231,7 @@ func (d *Dispatcher) finish(ctx context.Context, key, claim string, log *slog.Lo
 	if d.Inbox == nil || claim == "" {
 		return
 	}
-	defer d.release(key)
+	defer d.release(key, claim)
 	fctx, cancel := context.WithTimeout(ctx, inboxTimeout)
 	defer cancel()
 	if err := d.Inbox.Finish(fctx, key, claim); err != nil {

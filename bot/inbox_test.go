@@ -166,3 +166,34 @@ func waitUntil(cond func() bool) error {
 	}
 	return nil
 }
+
+func TestWorkCutShortByShutdownIsLeftForAnotherProcess(t *testing.T) {
+	inbox := newMapInbox()
+	started := make(chan struct{})
+	r := NewRouter()
+	r.Command("/task", func(ctx context.Context, _ *Request) {
+		close(started)
+		<-ctx.Done()
+	})
+	d := &Dispatcher{Router: r, Inbox: inbox, MaxConcurrent: 1, Log: slog.New(newLogRecorder())}
+	d.Handle(context.Background(), slashEvent("env-1", "/task"), newAckRecorder().ack)
+	<-started
+	d.Handle(context.Background(), slashEvent("env-2", "/task"), newAckRecorder().ack)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := d.Wait(ctx); err == nil {
+		t.Fatal("Wait did not give up on the blocked handler")
+	}
+	if err := waitUntil(func() bool { return d.Idle() }); err != nil {
+		t.Fatal("the dispatcher never went idle after shutdown")
+	}
+	for _, key := range []string{"envelope:env-1", "envelope:env-2"} {
+		if inbox.done(key) {
+			t.Errorf("%s marked done though shutdown cut it short", key)
+		}
+	}
+	if n := d.holding(); n != 0 {
+		t.Errorf("still holding %d claims after shutdown", n)
+	}
+}

@@ -52,7 +52,7 @@ func (h *Handlers) exportRequests(ctx context.Context, r *bot.Request, text stri
 	}
 	// The comment is the text of the message the file is shared with: mrkdwn, as Slack reads it.
 	comment := exportComment(whose, rng, len(reqs), events, cut)
-	f := bot.FileUpload{Filename: exportName(rng.From, rng.To), Title: fmt.Sprintf("Requests %s to %s", rng.From, rng.To), Comment: comment.String(),
+	f := bot.FileUpload{Filename: exportName(rng.From, rng.To), Title: fmt.Sprintf("Requests %s to %s", rng.From, rng.To), Comment: comment,
 		Content: exportCSV(reqs, trails, h.exportNames(ctx, reqs, trails))}
 	ch, err := h.slack.OpenDM(ctx, me.ID)
 	if err == nil {

@@ -96,6 +96,13 @@ func importName(f *ast.File, path, def string) string {
 }
 
 func isSel(e ast.Expr, pkg, name string) bool {
+	for {
+		p, ok := e.(*ast.ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.X
+	}
 	s, ok := e.(*ast.SelectorExpr)
 	if !ok || pkg == "" {
 		return false
@@ -131,12 +138,13 @@ func f(title string) {
 	_ = slack.NewTextBlockObject("mrkdwn", title, false, false)
 	_ = &slack.TextBlockObject{Type: "mrkdwn", Text: title}
 	_ = md.Text("constant") + md.F("%s", title)
+	_ = (md.Text)(title)
 }`
 	f, err := parser.ParseFile(token.NewFileSet(), "x.go", src, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := violations(f, false); len(got) != 5 {
-		t.Fatalf("found %d ways around, want 5: %v", len(got), got)
+	if got := violations(f, false); len(got) != 6 {
+		t.Fatalf("found %d ways around, want 6: %v", len(got), got)
 	}
 }

@@ -39,13 +39,19 @@ func F(format string, args ...any) Text {
 	wrapped := make([]any, len(args))
 	for i, a := range args {
 		if t, ok := a.(Text); ok {
-			wrapped[i] = string(t)
+			wrapped[i] = whole(t)
 			continue
 		}
 		wrapped[i] = escaped{a}
 	}
 	return Text(fmt.Sprintf(format, wrapped...))
 }
+
+// whole formats a Text as it is, whatever the verb's width or precision: cut, it could leave
+// markup open.
+type whole Text
+
+func (w whole) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(w)) }
 
 // escaped formats a value with the verb it was given, then escapes the result.
 type escaped struct{ v any }

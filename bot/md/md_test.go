@@ -31,6 +31,13 @@ func TestFEscapesEveryArgumentButTexts(t *testing.T) {
 	}
 }
 
+func TestFNeverCutsAText(t *testing.T) {
+	link := Link("https://x.slack.com/archives/C1/p1", "card")
+	if got := F("%.5s|%-40s|%q", link, link, link); got != link+"|"+link+"|"+link {
+		t.Fatalf("F cut or quoted a Text: %q", got)
+	}
+}
+
 func TestConstructorsRefuseWhatIsNotTheirs(t *testing.T) {
 	at := time.Date(2026, 12, 6, 9, 30, 0, 0, time.UTC)
 	for _, tc := range []struct {
