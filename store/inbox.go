@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	neturl "net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,6 +15,12 @@ import (
 // An envelope is kept before its ack, so the write sits on the ack's path: it gets connections of
 // its own (an ack never waits behind handlers' queries for a pooled connection), and every
 // envelope that arrives while one batch commits goes into the next, one commit for all.
+//
+// Those connections commit without waiting for the disk (synchronous_commit off): what they write
+// is in Postgres once the commit returns and survives the death of any Baton process, which is what
+// the inbox is for. It reaches the disk with the next commit that does wait — any change a handler
+// makes — or within a fraction of a second, so only a crash of Postgres itself in that moment could
+// lose an envelope acknowledged and not yet handled.
 const (
 	acceptConns    = 2
 	acceptMaxBatch = 128
@@ -40,6 +48,10 @@ type acceptor struct {
 }
 
 func newAcceptor(url string) (*acceptor, error) {
+	url, err := withParam(url, "synchronous_commit", "off")
+	if err != nil {
+		return nil, err
+	}
 	db, err := sqlx.Open("postgres", url)
 	if err != nil {
 		return nil, fmt.Errorf("store: open the inbox's connections: %w", err)
@@ -139,4 +151,19 @@ func (a *acceptor) close() error {
 	close(a.stop)
 	a.wg.Wait()
 	return a.db.Close()
+}
+
+// withParam adds a run-time parameter to a lib/pq URL or key=value connection string.
+func withParam(dsn, key, value string) (string, error) {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return dsn + " " + key + "=" + value, nil
+	}
+	u, err := neturl.Parse(dsn)
+	if err != nil {
+		return "", fmt.Errorf("store: DATABASE_URL is not a valid connection URL: %w", err)
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
