@@ -283,10 +283,12 @@ func (d *Dispatcher) accept(ctx context.Context, e Envelope, log *slog.Logger) (
 		return claim, true
 	}
 	if !first {
+		// The claim is nobody's: whoever kept the envelope first holds it.
 		log.Debug("duplicate delivery dropped", "dedupe_key", e.Key, "seen_by", "store")
+		return "", false
 	}
 	d.hold(e.Key, claim)
-	return claim, first
+	return claim, true
 }
 
 // work runs jobs, in order, with the delivery's claim in their context, then marks the delivery

@@ -157,10 +157,11 @@ func (m *mapInbox) Accept(_ context.Context, e Envelope, lease time.Duration) (s
 	if m.err != nil {
 		return "claim-unkept", false, m.err
 	}
-	if _, ok := m.entries[e.Key]; ok {
-		return "", false, nil
-	}
 	m.claims++
+	if _, ok := m.entries[e.Key]; ok {
+		// As the store does: a claim comes back, but the row holds the first one.
+		return fmt.Sprintf("claim-%d", m.claims), false, nil
+	}
 	e.Attempts, e.SeenAt = 1, m.now()
 	claim := fmt.Sprintf("claim-%d", m.claims)
 	m.entries[e.Key] = &inboxEntry{env: e, claim: claim, leaseTill: m.now().Add(lease)}

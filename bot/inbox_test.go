@@ -197,3 +197,31 @@ func TestWorkCutShortByShutdownIsLeftForAnotherProcess(t *testing.T) {
 		t.Errorf("still holding %d claims after shutdown", n)
 	}
 }
+
+func TestADuplicateNeverTakesTheClaimOfTheDeliveryItRepeats(t *testing.T) {
+	inbox := newMapInbox()
+	release := make(chan struct{})
+	r := NewRouter()
+	r.Command("/task", func(context.Context, *Request) { <-release })
+	a := &Dispatcher{Router: r, Inbox: inbox, Log: slog.New(newLogRecorder())}
+	b := &Dispatcher{Router: r, Inbox: inbox, Log: slog.New(newLogRecorder())}
+	a.Handle(context.Background(), slashEvent("env-1", "/task"), newAckRecorder().ack)
+	if err := waitUntil(func() bool { return a.holding() == 1 }); err != nil {
+		t.Fatal("the first delivery was never held")
+	}
+	// The same envelope reaches b, and again a after a's in-process memory of it is gone.
+	b.Handle(context.Background(), slashEvent("env-1", "/task"), newAckRecorder().ack)
+	waitIdle(t, b)
+	a.seen = newSeenSet(seenCapacity, seenTTL, time.Now)
+	acks := newAckRecorder()
+	a.Handle(context.Background(), slashEvent("env-1", "/task"), acks.ack)
+	acks.next(t)
+	a.heldMu.Lock()
+	claim := a.held["envelope:env-1"]
+	a.heldMu.Unlock()
+	if claim != "claim-1" || b.holding() != 0 {
+		t.Errorf("a holds %q (want claim-1, its own), b holds %d claims (want none)", claim, b.holding())
+	}
+	close(release)
+	waitIdle(t, a)
+}
