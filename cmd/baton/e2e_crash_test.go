@@ -157,6 +157,12 @@ func TestNothingAcknowledgedIsLostWhenTheProcessIsKilled(t *testing.T) {
 	}
 	lost, twice := crashOutcome(ctx, t, d, db, acked)
 	t.Logf("%d bursts, %d acknowledged actions: %d without effect, %d done twice", bursts, len(acked), lost, twice)
+	// Not yet promised: the card is posted from memory after the task is saved (issue 10's outbox).
+	var cardless int
+	if err := db.GetContext(ctx, &cardless, `SELECT count(*) FROM tasks WHERE card_ts = ''`); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d tasks saved whose card was never posted", cardless)
 	if lost != 0 || twice != 0 {
 		t.Fatalf("%d acknowledged actions lost, %d done twice (bot logs:\n%s)", lost, twice, logs.String())
 	}
