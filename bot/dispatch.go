@@ -38,9 +38,12 @@ const (
 // The zero value with a Router is ready to use. Once Wait has given up (shutdown), handlers
 // started afterwards get an already-cancelled context.
 type Dispatcher struct {
-	Router        *Router
-	Inbox         Inbox         // nil: envelopes live in memory only, and only the in-process set de-duplicates
-	InboxLease    time.Duration // how long a claim this process stopped renewing holds before another process may take it over; 0: 15s
+	Router     *Router
+	Inbox      Inbox         // nil: envelopes live in memory only, and only the in-process set de-duplicates
+	InboxLease time.Duration // how long a claim this process stopped renewing holds before another process may take it over; 0: 15s
+	// GaveUp, when set, is told of a request whose envelope Baton gave up on (see Recover), so the
+	// person who asked for it can hear that it did not happen.
+	GaveUp        Handler
 	Log           *slog.Logger  // nil: slog.Default()
 	WorkTimeout   time.Duration // 0: 30s
 	SubmitTimeout time.Duration // 0: 2.5s

@@ -189,6 +189,11 @@ func (d *Dispatcher) Recover(ctx context.Context) int {
 		d.hold(e.Key, e.Claim)
 	}
 	for _, e := range taken {
+		if ctx.Err() != nil {
+			// Stopping: what is left goes back, for a live process once its lease runs out.
+			d.release(e.Key, e.Claim)
+			continue
+		}
 		d.replay(ctx, e)
 	}
 	return len(taken)
@@ -208,6 +213,9 @@ func (d *Dispatcher) replay(ctx context.Context, e Envelope) {
 		log.Warn("unfinished envelope has nothing to handle it now; dropped")
 	case e.Attempts > maxAttempts:
 		log.Error("unfinished envelope failed too often; given up", "max_attempts", maxAttempts)
+		if d.GaveUp != nil {
+			d.run(context.WithoutCancel(ctx), job{req: jobs[0].req, route: "gave_up", h: d.GaveUp})
+		}
 	default:
 		log.Warn("handling an envelope an earlier process acknowledged and did not finish")
 		for i := range jobs {

@@ -68,12 +68,16 @@ func TestRecoverGivesUpOnAnEnvelopeThatKeepsFailing(t *testing.T) {
 	r := NewRouter()
 	r.Command("/task", func(context.Context, *Request) { runs++ })
 	logs := newLogRecorder()
-	d := &Dispatcher{Router: r, Inbox: inbox, Log: slog.New(logs)}
+	var told []*Request
+	d := &Dispatcher{Router: r, Inbox: inbox, Log: slog.New(logs), GaveUp: func(_ context.Context, req *Request) { told = append(told, req) }}
 
 	d.Recover(context.Background())
 	waitIdle(t, d)
 	if runs != 0 || !inbox.done("envelope:env-1") {
 		t.Fatalf("runs = %d, done = %v: want it given up without running", runs, inbox.done("envelope:env-1"))
+	}
+	if len(told) != 1 || told[0].UserID != "U1" || told[0].Command.Text != "@ana Ship it" {
+		t.Errorf("the person was not told it was given up: %+v", told)
 	}
 	if recs := logs.find("unfinished envelope failed too often; given up"); len(recs) != 1 || recs[0].level != slog.LevelError {
 		t.Errorf("give-up log = %+v", recs)

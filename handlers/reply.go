@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
 
 	"github.com/slack-go/slack"
 
@@ -71,4 +72,19 @@ func newRef() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// GaveUp tells the person who asked for something that Baton gave up on it: the work was cut short
+// by one stopped process after another. Events are nobody's request, and are only logged.
+func (h *Handlers) GaveUp(ctx context.Context, r *bot.Request) {
+	what := md.Text("what you asked for")
+	switch {
+	case r.Command != nil:
+		what = md.F("what you asked for with %s", md.Code(strings.TrimSpace(r.Command.Command+" "+baton.UnescapeSlack(r.Command.Text))))
+	case r.Action != nil:
+		what = "what your click asked for"
+	case r.Kind == bot.KindEvent:
+		return
+	}
+	h.reply(ctx, r, md.F(":warning: Baton could not finish %s: it was interrupted too many times, so it stopped trying. Check whether any of it happened, and ask again if not.", what))
 }

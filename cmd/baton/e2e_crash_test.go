@@ -286,3 +286,39 @@ func waitFor(ctx context.Context, cond func() (bool, error)) error {
 		}
 	}
 }
+
+// leftUnfinished puts a /task command in the inbox as a process leaves it when it dies after the
+// ack: kept, claimed by nobody alive, its lease over, taken attempts times already.
+func (h *harness) leftUnfinished(text string, attempts int) {
+	h.t.Helper()
+	payload := fmt.Sprintf(`{"command":"/task","text":%q,"team_id":%q,"user_id":%q,"channel_id":%q}`, text, h.slack.Options().TeamID, bea, launc)
+	if _, err := h.db.ExecContext(h.ctx, `INSERT INTO deliveries (key, kind, envelope_id, payload, claim, lease_until, attempts)
+		VALUES ('envelope:left', 'slash_commands', 'left', $1, 'dead', now() - interval '1 minute', $2)`, []byte(payload), attempts); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func TestWhatADeadProcessAcknowledgedIsHandledOnceByAnother(t *testing.T) {
+	h := newHarness(t)
+	h.leftUnfinished("<@UANA> Ship the pricing page", 1)
+	h.card(launc, 1)
+	h.dm(ana, "T-1 · Ship the pricing page")
+	h.idle()
+	if n := h.taskCount(); n != 1 {
+		t.Errorf("%d tasks, want the one it asked for", n)
+	}
+	var done bool
+	if err := h.db.GetContext(h.ctx, &done, `SELECT done_at IS NOT NULL FROM deliveries WHERE key = 'envelope:left'`); err != nil || !done {
+		t.Errorf("the delivery is not done (%v)", err)
+	}
+}
+
+func TestAPersonHearsWhenBatonGivesUpOnTheirRequest(t *testing.T) {
+	h := newHarness(t)
+	h.leftUnfinished("<@UANA> Ship the pricing page", 10)
+	h.dm(bea, "Baton could not finish what you asked for with `/task &lt;@UANA&gt; Ship the pricing page`", "ask again")
+	h.idle()
+	if n := h.taskCount(); n != 0 {
+		t.Errorf("%d tasks made by a request Baton gave up on", n)
+	}
+}

@@ -100,7 +100,8 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	idleFn := make(chan func(context.Context) error, 1)
 	h.redisPrefix = redisPrefix(t)
 	ro := runOptions{client: o.client, now: h.clock.Now, redisPrefix: h.redisPrefix, started: func(f func(context.Context) error) { idleFn <- f },
-		reload: h.hup, reloaded: func() { h.reloaded <- struct{}{} }}
+		recoverEvery: 100 * time.Millisecond,
+		reload:       h.hup, reloaded: func() { h.reloaded <- struct{}{} }}
 	go func() { done <- run(ctx, cfg, testLogger(t), ro) }()
 	var once sync.Once
 	var runErr error

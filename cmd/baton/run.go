@@ -128,7 +128,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	h := handlers.New(hcfg)
 	router := bot.NewRouter()
 	h.Register(router)
-	dispatcher := &bot.Dispatcher{Router: router, Inbox: inbox{db}, InboxLease: opts.inboxLease, Log: log}
+	dispatcher := &bot.Dispatcher{Router: router, Inbox: inbox{db}, InboxLease: opts.inboxLease, GaveUp: h.GaveUp, Log: log}
 
 	if cfg.HTTPAddr != "" {
 		stopHTTP, err := serveHealth(cfg.HTTPAddr, log)
