@@ -64,7 +64,7 @@ func foreignMarkup(t *testing.T, output any) []string {
 		if err := json.Unmarshal(raw, &v); err != nil {
 			t.Fatalf("unmarshal %s: %v", raw, err)
 		}
-		texts = mrkdwnTexts(v, texts)
+		texts = md.MrkdwnTexts(v)
 	}
 	var out []string
 	for _, text := range texts {
@@ -72,25 +72,6 @@ func foreignMarkup(t *testing.T, output any) []string {
 			if !slices.ContainsFunc(allowedMarkup, func(re *regexp.Regexp) bool { return re.MatchString(tok) }) {
 				out = append(out, tok)
 			}
-		}
-	}
-	return out
-}
-
-// mrkdwnTexts collects the text of every mrkdwn text object, and every "text" a message carries
-// outside blocks, found in v.
-func mrkdwnTexts(v any, out []string) []string {
-	switch v := v.(type) {
-	case map[string]any:
-		if text, ok := v["text"].(string); ok && v["type"] != "plain_text" {
-			out = append(out, text)
-		}
-		for _, child := range v {
-			out = mrkdwnTexts(child, out)
-		}
-	case []any:
-		for _, child := range v {
-			out = mrkdwnTexts(child, out)
 		}
 	}
 	return out
@@ -118,7 +99,7 @@ func TestTheCheckSeesForeignMarkup(t *testing.T) {
 	for _, output := range []any{
 		md.Text("<!here>"),
 		[]any{map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": "a <@U0EVE> b"}}},
-		map[string]any{"text": "fallback <http://evil.example|bank>"},
+		map[string]any{"type": "context", "elements": []any{map[string]any{"type": "mrkdwn", "text": "a <http://evil.example|bank>"}}},
 	} {
 		if foreign := foreignMarkup(t, output); len(foreign) != 1 {
 			t.Errorf("in %v found %q, want one piece of foreign markup", output, foreign)

@@ -74,13 +74,18 @@ func newRef() string {
 	return hex.EncodeToString(b)
 }
 
+// typedCommand is a slash command as the person typed it, in a code span.
+func typedCommand(cmd *slack.SlashCommand) md.Text {
+	return md.Code(strings.TrimSpace(cmd.Command + " " + baton.UnescapeSlack(cmd.Text)))
+}
+
 // GaveUp tells the person who asked for something that Baton gave up on it: the work was cut short
 // by one stopped process after another. Events are nobody's request, and are only logged.
 func (h *Handlers) GaveUp(ctx context.Context, r *bot.Request) {
 	what := md.Text("what you asked for")
 	switch {
 	case r.Command != nil:
-		what = md.F("what you asked for with %s", md.Code(strings.TrimSpace(r.Command.Command+" "+baton.UnescapeSlack(r.Command.Text))))
+		what = md.F("what you asked for with %s", typedCommand(r.Command))
 	case r.Action != nil:
 		what = "what your click asked for"
 	case r.Kind == bot.KindEvent:

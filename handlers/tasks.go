@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"strings"
 
 	"github.com/slack-go/slack"
 
@@ -75,7 +74,7 @@ func lateFormText(r *bot.Request, v slack.ModalViewRequest) md.Text {
 	again := md.Text("do it again")
 	switch {
 	case r.Command != nil:
-		again = md.F("run %s again", md.Code(strings.TrimSpace(r.Command.Command+" "+baton.UnescapeSlack(r.Command.Text))))
+		again = md.F("run %s again", typedCommand(r.Command))
 	case r.Action != nil:
 		again = "press the button again"
 	case r.Kind == bot.KindShortcut || r.Kind == bot.KindMessageShortcut:

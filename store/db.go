@@ -37,19 +37,28 @@ type DB struct {
 
 // Open connects to the database at url (a lib/pq URL or key=value DSN) and checks that it answers.
 func Open(ctx context.Context, url string) (*DB, error) {
-	sdb, err := sqlx.Open("postgres", url)
+	sdb, err := openPool(url, maxOpenConns, maxIdleConns)
 	if err != nil {
 		return nil, fmt.Errorf("store: open database: %w", err)
 	}
-	sdb.SetMaxOpenConns(maxOpenConns)
-	sdb.SetMaxIdleConns(maxIdleConns)
-	sdb.SetConnMaxLifetime(connMaxLifetime)
-	sdb.SetConnMaxIdleTime(connMaxIdleTime)
 	if err := sdb.PingContext(ctx); err != nil {
 		_ = sdb.Close()
 		return nil, fmt.Errorf("store: connect to database: %w", err)
 	}
 	return &DB{DB: sdb, url: url}, nil
+}
+
+// openPool opens a pool of connections to url, at most open of them and idle of them kept.
+func openPool(url string, open, idle int) (*sqlx.DB, error) {
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(open)
+	db.SetMaxIdleConns(idle)
+	db.SetConnMaxLifetime(connMaxLifetime)
+	db.SetConnMaxIdleTime(connMaxIdleTime)
+	return db, nil
 }
 
 // Close closes the connection pool.

@@ -52,13 +52,11 @@ func newAcceptor(url string) (*acceptor, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlx.Open("postgres", url)
+	db, err := openPool(url, acceptConns, acceptConns)
 	if err != nil {
 		return nil, fmt.Errorf("store: open the inbox's connections: %w", err)
 	}
-	db.SetMaxOpenConns(acceptConns)
-	db.SetMaxIdleConns(acceptConns)
-	db.SetConnMaxLifetime(connMaxLifetime)
+	db.SetConnMaxIdleTime(0) // the first ack after a quiet spell must not wait for a new connection
 	a := &acceptor{db: db, reqs: make(chan acceptRequest, acceptMaxBatch), stop: make(chan struct{})}
 	for range acceptConns {
 		a.wg.Go(a.flush)

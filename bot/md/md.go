@@ -234,3 +234,27 @@ func Markup[S ~string](text S) []string {
 		s = s[i+end+1:]
 	}
 }
+
+// MrkdwnTexts lists the text of every text object Slack reads as mrkdwn in v: Block Kit (blocks,
+// a view, a message) as encoding/json decodes it into any.
+func MrkdwnTexts(v any) []string {
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if text, ok := v["text"].(string); ok && v["type"] == "mrkdwn" {
+				out = append(out, text)
+			}
+			for _, child := range v {
+				walk(child)
+			}
+		case []any:
+			for _, child := range v {
+				walk(child)
+			}
+		}
+	}
+	walk(v)
+	return out
+}

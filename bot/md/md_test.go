@@ -1,7 +1,9 @@
 package md
 
 import (
+	"encoding/json"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -101,6 +103,20 @@ func TestReplaceLeavesMarkupAlone(t *testing.T) {
 	}
 	if got := Replace(Esc("a&b"), "amp", "<!here>"); got != Esc("a&b") {
 		t.Fatalf("Replace reached into an escape: %q", got)
+	}
+}
+
+func TestMrkdwnTextsFindsWhatSlackReadsAsMarkup(t *testing.T) {
+	var view any
+	if err := json.Unmarshal([]byte(`{"title":{"type":"plain_text","text":"<!here> shown as typed"},"blocks":[
+		{"type":"section","text":{"type":"mrkdwn","text":"one"},"fields":[{"type":"mrkdwn","text":"two"}]},
+		{"type":"context","elements":[{"type":"plain_text","text":"plain"},{"type":"mrkdwn","text":"three"}]}]}`), &view); err != nil {
+		t.Fatal(err)
+	}
+	got := MrkdwnTexts(view)
+	sort.Strings(got)
+	if strings.Join(got, ",") != "one,three,two" {
+		t.Fatalf("MrkdwnTexts = %q, want one, two and three", got)
 	}
 }
 

@@ -37,7 +37,7 @@ func (h *harness) auditMarkup() {
 				h.t.Errorf("%s: blocks %s: %v", where, blocks, err)
 				return
 			}
-			texts = mrkdwnOf(v, texts)
+			texts = append(texts, md.MrkdwnTexts(v)...)
 		}
 		for _, s := range texts {
 			for _, tok := range md.Markup(s) {
@@ -66,22 +66,4 @@ func (h *harness) auditMarkup() {
 			check("view "+v.CallbackID+" of "+u, "", v.Blocks)
 		}
 	}
-}
-
-// mrkdwnOf collects the text of every text object in v that Slack reads as mrkdwn.
-func mrkdwnOf(v any, out []string) []string {
-	switch v := v.(type) {
-	case map[string]any:
-		if text, ok := v["text"].(string); ok && v["type"] == "mrkdwn" {
-			out = append(out, text)
-		}
-		for _, child := range v {
-			out = mrkdwnOf(child, out)
-		}
-	case []any:
-		for _, child := range v {
-			out = mrkdwnOf(child, out)
-		}
-	}
-	return out
 }
