@@ -84,12 +84,13 @@ type bucket struct {
 type limiter struct {
 	mu       sync.Mutex
 	enabled  bool
+	postRate float64 // chat.postMessage calls per second per channel
 	buckets  map[string]*bucket
 	failures map[string][]Failure
 }
 
-func newLimiter(enabled bool) *limiter {
-	return &limiter{enabled: enabled, buckets: map[string]*bucket{}, failures: map[string][]Failure{}}
+func newLimiter(enabled bool, postRate float64) *limiter {
+	return &limiter{enabled: enabled, postRate: postRate, buckets: map[string]*bucket{}, failures: map[string][]Failure{}}
 }
 
 // allow takes a token for the call, or reports how long to wait.
@@ -99,6 +100,9 @@ func (l *limiter) allow(method, channel string) (time.Duration, bool) {
 	r, ok := rateRules[method]
 	if !l.enabled || !ok {
 		return 0, false
+	}
+	if r.perChannel {
+		r.rate = l.postRate
 	}
 	key := method
 	if r.perChannel {

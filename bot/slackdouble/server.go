@@ -30,6 +30,9 @@ type Options struct {
 
 	// RateLimits turns on Slack's per-method rate limits (see SetRateLimits).
 	RateLimits bool
+	// ChannelPostRate is how many chat.postMessage calls one channel takes per second once its
+	// burst is spent: default 1, Slack's. Tests of long bursts raise it to play Slack's pace faster.
+	ChannelPostRate float64
 	// TriggerTTL is how long a trigger_id stays usable (default 3s).
 	TriggerTTL time.Duration
 	// AckTimeout is Slack's budget for acknowledging an envelope (default 3s).
@@ -59,6 +62,9 @@ func (o *Options) setDefaults() {
 	def(&o.AppID, "A0001")
 	def(&o.BotToken, "xoxb-test")
 	def(&o.AppToken, "xapp-test")
+	if o.ChannelPostRate <= 0 {
+		o.ChannelPostRate = 1
+	}
 	if o.TriggerTTL <= 0 {
 		o.TriggerTTL = 3 * time.Second
 	}
@@ -102,7 +108,7 @@ func Start(opts Options) (*Server, error) {
 		ln:      ln,
 		base:    "http://" + ln.Addr().String(),
 		changed: make(chan struct{}),
-		limits:  newLimiter(opts.RateLimits),
+		limits:  newLimiter(opts.RateLimits, opts.ChannelPostRate),
 		done:    make(chan struct{}),
 	}
 	s.ws.init()

@@ -46,6 +46,7 @@ type Message struct {
 	Text           string
 	Blocks         json.RawMessage // as Slack stores them: block_ids and action_ids filled in
 	ReplyBroadcast bool
+	Metadata       json.RawMessage // the message's metadata as posted (event_type, event_payload), if any
 	Edits          int
 	EditedTS       string     // ts of the last edit
 	History        []Revision // earlier versions, oldest first; len(History) == Edits

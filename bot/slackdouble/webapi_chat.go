@@ -3,6 +3,7 @@ package slackdouble
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -101,6 +102,10 @@ func (s *Server) chatPostMessage(r *apiRequest) (map[string]any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	meta, e := readMetadata(r.get("metadata"))
+	if e != nil {
+		return nil, e
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, e := s.postTargetLocked(r.get("channel"))
@@ -112,9 +117,28 @@ func (s *Server) chatPostMessage(r *apiRequest) (map[string]any, *apiError) {
 		return nil, e
 	}
 	m.ReplyBroadcast = m.ThreadTS != "" && r.flag("reply_broadcast")
+	m.Metadata = meta
 	s.notifyLocked()
 	return map[string]any{"channel": c.ID, "ts": m.TS, "message": s.messageJSON(m)}, nil
 }
+
+// readMetadata checks a message's metadata as Slack does: a JSON object with an event_type of
+// letters, digits and underscores, and an event_payload object.
+func readMetadata(raw string) (json.RawMessage, *apiError) {
+	if raw == "" {
+		return nil, nil
+	}
+	var meta struct {
+		EventType    string         `json:"event_type"`
+		EventPayload map[string]any `json:"event_payload"`
+	}
+	if err := json.Unmarshal([]byte(raw), &meta); err != nil || meta.EventPayload == nil || !eventType.MatchString(meta.EventType) {
+		return nil, fail("invalid_metadata_format")
+	}
+	return json.RawMessage(raw), nil
+}
+
+var eventType = regexp.MustCompile(`^[A-Za-z0-9_]{1,255}$`)
 
 // appendMessageLocked stores a new message, threading it under threadTS
 // (a reply's ts threads under that reply's parent, as in Slack).

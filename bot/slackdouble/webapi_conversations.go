@@ -189,7 +189,11 @@ func (s *Server) pageMessagesLocked(r *apiRequest, msgs []*Message) (map[string]
 	end := min(start+limit, len(msgs))
 	out := make([]map[string]any, 0, end-start)
 	for _, m := range msgs[start:end] {
-		out = append(out, s.messageJSON(m))
+		j := s.messageJSON(m)
+		if len(m.Metadata) > 0 && r.flag("include_all_metadata") {
+			j["metadata"] = m.Metadata
+		}
+		out = append(out, j)
 	}
 	res := map[string]any{"messages": out, "has_more": end < len(msgs)}
 	res["response_metadata"] = map[string]any{"next_cursor": nextCursor("ts", end, len(msgs))}

@@ -317,3 +317,41 @@ func TestWaitWakesOnStateChange(t *testing.T) {
 		t.Fatalf("Wait err = %v", err)
 	}
 }
+
+func TestMessageMetadataIsKeptAndReadBackOnRequest(t *testing.T) {
+	s := startDouble(t, Options{})
+	api := apiFor(s)
+	meta := slack.SlackMetadata{EventType: "baton_outbox", EventPayload: map[string]any{"id": "42"}}
+	_, parent, err := api.PostMessage("C1", slack.MsgOptionText("card", false), slack.MsgOptionMetadata(meta))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := api.PostMessage("C1", slack.MsgOptionText("reply", false), slack.MsgOptionTS(parent),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "baton_outbox", EventPayload: map[string]any{"id": "43"}})); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = api.PostMessage("C1", slack.MsgOptionText("bad", false), slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "has space", EventPayload: map[string]any{}}))
+	wantCode(t, err, "invalid_metadata_format")
+
+	plain, err := api.GetConversationHistory(&slack.GetConversationHistoryParameters{ChannelID: "C1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plain.Messages) != 1 || plain.Messages[0].Metadata.EventType != "" {
+		t.Fatalf("history without include_all_metadata = %+v", plain.Messages)
+	}
+	hist, err := api.GetConversationHistory(&slack.GetConversationHistoryParameters{ChannelID: "C1", IncludeAllMetadata: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hist.Messages[0].Metadata; got.EventType != "baton_outbox" || got.EventPayload["id"] != "42" {
+		t.Fatalf("history metadata = %+v", got)
+	}
+	replies, _, _, err := api.GetConversationReplies(&slack.GetConversationRepliesParameters{ChannelID: "C1", Timestamp: parent, IncludeAllMetadata: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(replies) != 2 || replies[1].Metadata.EventPayload["id"] != "43" {
+		t.Fatalf("replies = %+v", replies)
+	}
+}
