@@ -335,6 +335,31 @@ func (c *Client) UploadFile(ctx context.Context, channelID string, f FileUpload)
 	return fileID, err
 }
 
+// RecentMessages returns, with their metadata, the messages of a channel posted since oldest (a
+// Slack ts), newest first, or those of the thread under threadTS when it is set, oldest first. It
+// reads one page of up to 200.
+func (c *Client) RecentMessages(ctx context.Context, channelID, threadTS, oldest string) ([]slack.Message, error) {
+	var msgs []slack.Message
+	if threadTS != "" {
+		err := c.do(ctx, "conversations.replies", "", func(ctx context.Context) error {
+			var err error
+			msgs, _, _, err = c.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+				ChannelID: channelID, Timestamp: threadTS, Oldest: oldest, Limit: 200, IncludeAllMetadata: true})
+			return err
+		})
+		return msgs, err
+	}
+	err := c.do(ctx, "conversations.history", "", func(ctx context.Context) error {
+		resp, err := c.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			ChannelID: channelID, Oldest: oldest, Limit: 200, IncludeAllMetadata: true})
+		if err == nil {
+			msgs = resp.Messages
+		}
+		return err
+	})
+	return msgs, err
+}
+
 // AuthTest returns the bot's own identity (user ID, bot ID, team ID).
 func (c *Client) AuthTest(ctx context.Context) (*slack.AuthTestResponse, error) {
 	var resp *slack.AuthTestResponse
@@ -354,6 +379,13 @@ func IsSlackError(err error, codes ...string) bool {
 		return false
 	}
 	return len(codes) == 0 || slices.Contains(codes, se.Err)
+}
+
+// IsPermanent reports whether err is Slack refusing a call for good (a channel not found, archived,
+// closed to the bot…), as opposed to a failure that may pass: a timeout, a dropped connection, a
+// 5xx or a rate limit outlasting the client's retries.
+func IsPermanent(err error) bool {
+	return IsSlackError(err) && !IsSlackError(err, transientSlackErrors...)
 }
 
 // do runs call with pacing (when pacedChannel is set) and retries, and logs a final failure once.
