@@ -156,7 +156,7 @@ func (h *Handlers) onCheckpoint(ctx context.Context, j scheduler.Job) error {
 		return nil
 	}
 	if p.Before == 0 {
-		h.notifyOthers(ctx, t, "", []string{t.OwnerID, t.DelegatorID}, overdueText(t))
+		h.tellEach(ctx, t, baton.OthersThan("", t.OwnerID, t.DelegatorID), overdueText(t))
 		h.homes.Refresh(t.TeamID, t.OwnerID, t.DelegatorID)
 		return nil
 	}
@@ -176,7 +176,7 @@ func (h *Handlers) onCheckpoint(ctx context.Context, j scheduler.Job) error {
 	}
 	checkpointAt := t.Due.At.Add(-p.Before)
 	if since := t.PreviousCheckpoint(offsets, checkpointAt, assigned); t.Stalled(since) && t.DelegatorID != t.OwnerID {
-		h.notify(ctx, t, t.DelegatorID, stalledText(t))
+		h.tell(ctx, t, t.DelegatorID, stalledText(t))
 	}
 	return nil
 }

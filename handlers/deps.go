@@ -15,10 +15,12 @@ import (
 
 // Store is what handlers need from Postgres.
 type Store interface {
+	OutboxStore
+
 	CreateTask(ctx context.Context, t baton.Task, ev baton.TaskEvent) (baton.Task, error)
 	Task(ctx context.Context, teamID string, number int64) (baton.Task, error)
 	UpdateTask(ctx context.Context, teamID string, number int64, change func(t *baton.Task) (baton.TaskEvent, error)) (baton.Task, baton.TaskEvent, error)
-	SetCard(ctx context.Context, taskID int64, channelID, ts string) error
+	SetCard(ctx context.Context, taskID int64, channelID, ts, sourceLink string) error
 	TaskEvents(ctx context.Context, taskID int64) ([]baton.TaskEvent, error)
 	ListTasks(ctx context.Context, q baton.TaskQuery) ([]baton.Task, error)
 	CountTasks(ctx context.Context, q baton.TaskQuery) (int, error)
@@ -146,7 +148,19 @@ type Slack interface {
 	JoinChannel(ctx context.Context, channelID string) error
 	ChannelInfo(ctx context.Context, channelID string) (*slack.Channel, error)
 	Permalink(ctx context.Context, channelID, ts string) (string, error)
+	RecentMessages(ctx context.Context, channelID, threadTS, oldest string) ([]slack.Message, error)
 	UploadFile(ctx context.Context, channelID string, f bot.FileUpload) (string, error)
+}
+
+// OutboxStore keeps the messages changes owe until they are sent (see outbox.go).
+type OutboxStore interface {
+	ClaimLane(ctx context.Context, l store.Lane, claim string, lease time.Duration) (store.ClaimedLane, bool, error)
+	ClaimLanes(ctx context.Context, claim string, lease time.Duration, limit int) ([]store.ClaimedLane, error)
+	OutgoingIn(ctx context.Context, l store.Lane, limit int) ([]store.Outgoing, error)
+	FinishOutgoing(ctx context.Context, l store.Lane, claim string, ids []int64, settled bool) (bool, error)
+	DeferOutgoing(ctx context.Context, l store.Lane, claim string, id int64, reason string, wait time.Duration) error
+	ExtendLanes(ctx context.Context, claim string, lease time.Duration) error
+	LanePosts(ctx context.Context, l store.Lane) (int, error)
 }
 
 // Scheduler runs delayed jobs: reminders, overdue signals, check-ins.

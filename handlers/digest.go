@@ -24,22 +24,22 @@ type digestJob struct {
 
 func digestKey(teamID, userID string) string { return "digest:" + teamID + ":" + userID }
 
-// signal tells a person about a change. Urgent signals (blocked, overdue) go out at once; the rest
-// follow the person's choice: at once, or in their daily digest.
-func (h *Handlers) signal(ctx context.Context, t baton.Task, userID string, text md.Text, urgent bool) {
-	if !urgent && h.sched != nil {
+// signal tells a person about a change as they chose: at once, or in their daily digest. Urgent news
+// (blocked, overdue) goes through notify, at once.
+func (h *Handlers) signal(ctx context.Context, t baton.Task, userID string, text md.Text, opts ...slack.MsgOption) error {
+	if h.sched != nil {
 		s, err := h.store.Digest(ctx, t.TeamID, userID)
 		if err != nil {
 			h.log.WarnContext(ctx, "digest setting unknown; telling at once", "user_id", userID, "err", err)
 		}
 		if s.Daily {
 			if err := h.store.AddDigestItem(ctx, t.TeamID, userID, t.ID, text); err == nil {
-				return
+				return nil
 			}
 			h.log.ErrorContext(ctx, "digest item not kept; telling at once", "user_id", userID, "task", t.Ref(), "err", err)
 		}
 	}
-	h.notify(ctx, t, userID, text)
+	return h.notify(ctx, t, userID, text, opts...)
 }
 
 // setDigest records a person's choice and keeps their digest timer in step with it. Turning the digest
@@ -161,7 +161,9 @@ func (h *Handlers) onStaleDelegator(ctx context.Context, j scheduler.Job) error 
 	if !t.Status.Open() || !t.StatusChangedAt.Equal(p.StatusAt) || t.DelegatorID == t.OwnerID {
 		return nil
 	}
-	h.signal(ctx, t, t.DelegatorID, staleDelegatorText(t), false)
+	if err := h.signal(ctx, t, t.DelegatorID, staleDelegatorText(t)); err != nil {
+		h.log.ErrorContext(ctx, "stale task not told", "user_id", t.DelegatorID, "task", t.Ref(), "err", err)
+	}
 	return nil
 }
 

@@ -20,6 +20,7 @@ type Handlers struct {
 	now    func() time.Time
 	people *Directory
 	homes  *homeRefresher
+	outbox *outbox
 
 	policies policyHolder
 
@@ -43,6 +44,12 @@ type Config struct {
 	// ReloadPolicy reads the policy file again for /baton policies reload and ReloadPolicy; nil when
 	// no policy file is configured.
 	ReloadPolicy PolicyLoader
+	// OutboxLease is how long an outbox lane stays with the process sending it after its last sign of
+	// life (default 15 s); OutboxPoll how often each process looks for lanes nobody sends (default 1 s).
+	OutboxLease, OutboxPoll time.Duration
+	// PostPace is how far apart Slack lets posts in one channel go, for telling people when a card
+	// waiting its turn will appear. Default 1 s.
+	PostPace time.Duration
 }
 
 // New builds the handlers.
@@ -69,6 +76,10 @@ func New(cfg Config) *Handlers {
 		cfg.HomeDelay = 0
 	}
 	h.homes = newHomeRefresher(h, cfg.HomeDelay)
+	if cfg.PostPace <= 0 {
+		cfg.PostPace = time.Second
+	}
+	h.outbox = newOutbox(h, cfg.OutboxLease, cfg.OutboxPoll, cfg.PostPace)
 	return h
 }
 
@@ -106,8 +117,9 @@ func (h *Handlers) background(ctx context.Context, fn func(ctx context.Context))
 	}()
 }
 
-// Wait blocks until background work has finished or ctx ends.
+// Wait blocks until background work has finished or ctx ends. Messages of the outbox being sent are
+// not waited for: RunOutbox returns once they are.
 func (h *Handlers) Wait(ctx context.Context) error { return h.inflight.Wait(ctx) }
 
-// Idle reports whether no background work is running.
-func (h *Handlers) Idle() bool { return h.inflight.Idle() }
+// Idle reports whether no background work is running and no outbox lane is being sent.
+func (h *Handlers) Idle() bool { return h.inflight.Idle() && h.outbox.idle() }

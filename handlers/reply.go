@@ -30,15 +30,20 @@ func (h *Handlers) reply(ctx context.Context, r *bot.Request, text md.Text, bloc
 	h.dm(ctx, r.UserID, opts...)
 }
 
-// dm sends a direct message from Baton to a person.
+// dm sends a direct message from Baton to a person; a failure is logged.
 func (h *Handlers) dm(ctx context.Context, userID string, opts ...slack.MsgOption) {
+	if err := h.sendDM(ctx, userID, opts...); err != nil {
+		h.log.ErrorContext(ctx, "direct message not delivered", "user_id", userID, "err", err)
+	}
+}
+
+// sendDM sends a direct message from Baton to a person.
+func (h *Handlers) sendDM(ctx context.Context, userID string, opts ...slack.MsgOption) error {
 	ch, err := h.slack.OpenDM(ctx, userID)
 	if err == nil {
 		_, _, err = h.slack.PostMessage(ctx, ch, opts...)
 	}
-	if err != nil {
-		h.log.ErrorContext(ctx, "direct message not delivered", "user_id", userID, "err", err)
-	}
+	return err
 }
 
 func responseURL(r *bot.Request) string {

@@ -186,17 +186,11 @@ func (h *Handlers) onDueSubmit(ctx context.Context, r *bot.Request) any {
 	})
 }
 
-// afterChange shows a change everywhere it matters: the card in place, a reply in its thread, the people
-// involved (never the one who acted), and their dashboards.
+// afterChange follows a change with what is not a message: the messages it owes (the card redrawn,
+// its thread reply, the people involved) were written with it and are being sent. Timers follow
+// the change, the goal's roll-up moves, and the dashboards of everyone involved are refreshed.
 func (h *Handlers) afterChange(ctx context.Context, before, after baton.Task, ev baton.TaskEvent) {
-	h.updateCard(ctx, after)
-	if after.CardTS != "" {
-		if _, _, err := h.slack.PostMessage(ctx, after.ChannelID, msgText(eventLine(ev)),
-			slack.MsgOptionBlocks(threadReply(ev)...), slack.MsgOptionTS(after.CardTS)); err != nil {
-			h.log.ErrorContext(ctx, "thread reply not posted", "task", after.Ref(), "err", err)
-		}
-	}
-	h.notifyChange(ctx, before, after, ev)
+	h.announced(after)
 	h.goalMoved(ctx, after, ev)
 	h.watch(ctx, after, ev)
 	h.homes.Refresh(after.TeamID, after.OwnerID, after.DelegatorID, before.OwnerID)

@@ -12,14 +12,6 @@ import (
 	"github.com/batonhq/baton/bot/md"
 )
 
-// newTask is a task about to be created, with where its card goes and where it came from.
-type newTask struct {
-	task     baton.Task
-	event    baton.TaskEvent
-	sourceCh string
-	sourceTS string
-}
-
 func (h *Handlers) quickTask(ctx context.Context, r *bot.Request, cmd baton.TaskCommand) {
 	me, err := h.actor(ctx, r)
 	if err != nil {
@@ -62,7 +54,7 @@ func (h *Handlers) quickTask(ctx context.Context, r *bot.Request, cmd baton.Task
 	}
 	t.ChannelID = r.ChannelID
 	t.KRID, t.KRWeight = goal.ID, weight
-	created, notice, err := h.createTask(ctx, newTask{task: t, event: ev})
+	created, notice, err := h.createTask(ctx, t, ev)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
@@ -70,7 +62,8 @@ func (h *Handlers) quickTask(ctx context.Context, r *bot.Request, cmd baton.Task
 	h.reply(ctx, r, createdText(created, notice))
 }
 
-// createdText confirms a task made with /task to the person who made it; notice says where its card went.
+// createdText confirms a task made with /task to the person who made it; notice says when its card
+// will appear, when that is later than usual.
 func createdText(t baton.Task, notice md.Text) md.Text {
 	return md.F(":white_check_mark: Created %s *%s* for %s.%s", t.Ref(), md.Esc(t.Title), md.Mention(t.OwnerID), notice)
 }
@@ -137,14 +130,14 @@ func (h *Handlers) onNewTaskSubmit(ctx context.Context, r *bot.Request) any {
 	}
 	t.ChannelID = channel
 	t.KRID, t.KRWeight = goal.ID, weight
-	nt := newTask{task: t, event: ev, sourceCh: meta.SourceCh, sourceTS: meta.SourceTS}
-	stored, err := h.store.CreateTask(ctx, nt.task, nt.event)
+	t.SourceChannelID, t.SourceTS = meta.SourceCh, meta.SourceTS
+	stored, err := h.store.CreateTask(ctx, t, ev)
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fTitle)
 	}
-	nt.task = stored
+	h.announced(stored)
 	h.background(ctx, func(ctx context.Context) {
-		if notice := h.deliverNewTask(ctx, nt); notice != "" {
+		if notice := h.afterCreate(ctx, stored, ev); notice != "" {
 			h.dm(ctx, me.ID, msgText(createdFromFormText(stored, notice)))
 		}
 	})
@@ -162,94 +155,33 @@ func (h *Handlers) dueField(v formState, loc *time.Location) string {
 	return fDueDate
 }
 
-// createTask stores the task, then posts its card and tells the owner. The notice says where the card
-// went when it could not go where it was asked.
-func (h *Handlers) createTask(ctx context.Context, nt newTask) (baton.Task, md.Text, error) {
-	stored, err := h.store.CreateTask(ctx, nt.task, nt.event)
+// createTask stores the task with the messages it owes (its card, the owner's DM) and starts sending
+// them. The notice says when the card will appear, when its channel makes it wait.
+func (h *Handlers) createTask(ctx context.Context, t baton.Task, ev baton.TaskEvent) (baton.Task, md.Text, error) {
+	stored, err := h.store.CreateTask(ctx, t, ev)
 	if err != nil {
 		return baton.Task{}, "", err
 	}
-	nt.task = stored
-	notice := h.deliverNewTask(ctx, nt)
-	return stored, notice, nil
+	h.announced(stored)
+	return stored, h.afterCreate(ctx, stored, ev), nil
 }
 
-// deliverNewTask posts the card, links it to the message it came from, tells the owner and refreshes
-// both dashboards. The task is already stored: a failure here is reported, never fatal.
-func (h *Handlers) deliverNewTask(ctx context.Context, nt newTask) md.Text {
-	t := nt.task
-	if nt.sourceCh != "" && nt.sourceTS != "" {
-		if link, err := h.slack.Permalink(ctx, nt.sourceCh, nt.sourceTS); err == nil {
-			t.SourceLink = link
-		} else {
-			h.log.WarnContext(ctx, "no permalink for the source message", "task", t.Ref(), "err", err)
-		}
-	}
-	t, notice := h.postCard(ctx, t)
-	if nt.sourceCh != "" && nt.sourceTS != "" && t.CardTS != "" {
-		link, _ := h.slack.Permalink(ctx, t.ChannelID, t.CardTS)
-		if _, _, err := h.slack.PostMessage(ctx, nt.sourceCh, msgText(trackedText(t, link)), slack.MsgOptionTS(nt.sourceTS)); err != nil {
-			h.log.WarnContext(ctx, "could not reply in the source thread", "task", t.Ref(), "err", err)
-		}
-	}
-	h.notifyAssigned(ctx, t, nt.event.Actor, "")
-	h.watch(ctx, t, nt.event)
+// afterCreate sets a new task's timers and refreshes both dashboards, and returns what the person
+// who made it should hear about its card.
+func (h *Handlers) afterCreate(ctx context.Context, t baton.Task, ev baton.TaskEvent) md.Text {
+	h.watch(ctx, t, ev)
 	h.homes.Refresh(t.TeamID, t.OwnerID, t.DelegatorID)
-	return notice
-}
-
-// trackedText is the reply under the message a task was made from; link is the card's, when known.
-func trackedText(t baton.Task, link string) md.Text {
-	if link != "" {
-		return md.F(":baton: Tracked as %s, owned by %s.", md.Link(link, md.Esc(t.Ref())), md.Mention(t.OwnerID))
+	if wait := h.cardWait(ctx, t); wait > 0 {
+		return lateCardNotice(t, wait)
 	}
-	return md.F(":baton: Tracked as %s, owned by %s.", t.Ref(), md.Mention(t.OwnerID))
-}
-
-// postCard posts the task card in its channel. Baton joins a public channel it is not in; for a private
-// channel or a DM it cannot post in, the card goes to the delegator's DM and the notice says how to fix it.
-func (h *Handlers) postCard(ctx context.Context, t baton.Task) (baton.Task, md.Text) {
-	opts := []slack.MsgOption{msgText(taskSummary(t)), slack.MsgOptionBlocks(h.cardOf(ctx, t)...)}
-	asked := t.ChannelID
-	ch, ts, err := h.postOrDM(ctx, asked, t.DelegatorID, opts...)
-	if err != nil {
-		h.log.ErrorContext(ctx, "card not posted anywhere", "task", t.Ref(), "err", err)
-		return t, notPostedNotice(t, asked)
-	}
-	var notice md.Text
-	if ch != asked {
-		t.ChannelID = ch
-		notice = movedToDMNotice(asked)
-	}
-	t.CardTS = ts
-	if err := h.store.SetCard(ctx, t.ID, t.ChannelID, ts); err != nil {
-		h.log.ErrorContext(ctx, "card posted but not recorded", "task", t.Ref(), "err", err)
-	}
-	return t, notice
-}
-
-// notPostedNotice says that a task's card could not be posted in the channel asked, nor anywhere else.
-func notPostedNotice(t baton.Task, asked string) md.Text {
-	return md.F(" The task is saved, but I couldn't post its card in %s; see it any time with `/task %s`.", md.Channel(asked), t.Ref())
-}
-
-// movedToDMNotice says that a task's card went to direct messages, as Baton cannot post in the channel asked.
-func movedToDMNotice(asked string) md.Text {
-	return md.F(" I can't post in %s — it's private or I'm not a member. Invite me there with `/invite @Baton`; for now the card is in our direct messages.", md.Channel(asked))
+	return ""
 }
 
 // postOrDM posts a message in a channel, joining it first when it is public and Baton is not a member.
 // When the channel will not take it, the message goes to fallbackUser's DM instead. It returns the
 // conversation the message went to and its ts.
 func (h *Handlers) postOrDM(ctx context.Context, channelID, fallbackUser string, opts ...slack.MsgOption) (string, string, error) {
-	_, ts, err := h.slack.PostMessage(ctx, channelID, opts...)
-	if bot.IsSlackError(err, "not_in_channel") {
-		if info, ierr := h.slack.ChannelInfo(ctx, channelID); ierr == nil && !info.IsPrivate && !info.IsIM && !info.IsMpIM {
-			if jerr := h.slack.JoinChannel(ctx, channelID); jerr == nil {
-				_, ts, err = h.slack.PostMessage(ctx, channelID, opts...)
-			}
-		}
-	}
+	ts, err := h.postJoining(ctx, channelID, opts...)
 	if err == nil {
 		return channelID, ts, nil
 	}

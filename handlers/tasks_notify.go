@@ -9,14 +9,6 @@ import (
 	"github.com/batonhq/baton/bot/md"
 )
 
-// notifyAssigned tells a new owner the task is theirs: what, by when, from whom, and where the card is.
-func (h *Handlers) notifyAssigned(ctx context.Context, t baton.Task, actor, note string) {
-	if t.OwnerID == actor {
-		return
-	}
-	h.notify(ctx, t, t.OwnerID, assignedText(t, actor, note, h.goalOf(ctx, t)))
-}
-
 // assignedText is the direct message to a task's new owner; goal, the goal the task serves, may be nil.
 func assignedText(t baton.Task, actor, note string, goal *baton.Alignment) md.Text {
 	text := md.F(":baton: %s handed you *%s · %s*.", md.Mention(actor), t.Ref(), md.Esc(t.Title))
@@ -33,37 +25,11 @@ func assignedText(t baton.Task, actor, note string, goal *baton.Alignment) md.Te
 	return text
 }
 
-// notifyChange tells the owner and the delegator about a change one of the others made.
-func (h *Handlers) notifyChange(ctx context.Context, before, after baton.Task, ev baton.TaskEvent) {
-	switch ev.Kind {
-	case baton.EventReassigned:
-		h.notifyAssigned(ctx, after, ev.Actor, ev.Note)
-		h.notifyOthers(ctx, after, ev.Actor, []string{after.DelegatorID, before.OwnerID}, eventNotice(after, ev))
-	case baton.EventStatus, baton.EventDue:
-		urgent := ev.Kind == baton.EventStatus && ev.To == string(baton.StatusBlocked)
-		for _, p := range others(ev.Actor, after.OwnerID, after.DelegatorID) {
-			h.signal(ctx, after, p, eventNotice(after, ev), urgent)
-		}
-	}
-}
-
-func (h *Handlers) notifyOthers(ctx context.Context, t baton.Task, actor string, people []string, text md.Text) {
-	for _, p := range others(actor, people...) {
-		h.notify(ctx, t, p, text)
-	}
-}
-
-// others is people without the one who acted, each once.
-func others(actor string, people ...string) []string {
-	told := map[string]bool{actor: true, "": true}
-	var out []string
+// tellEach tells each person about a task at once; a failure is logged, the others are still told.
+func (h *Handlers) tellEach(ctx context.Context, t baton.Task, people []string, text md.Text) {
 	for _, p := range people {
-		if !told[p] {
-			told[p] = true
-			out = append(out, p)
-		}
+		h.tell(ctx, t, p, text)
 	}
-	return out
 }
 
 // eventNotice is the direct message for a change, led by what matters most.
@@ -83,8 +49,9 @@ func eventNotice(t baton.Task, ev baton.TaskEvent) md.Text {
 	return md.F(":calendar: %s changed the due date of %s to %s.", md.Mention(ev.Actor), head, dueText(t.Due))
 }
 
-// notify sends one person a direct message about a task, with a button that opens its card.
-func (h *Handlers) notify(ctx context.Context, t baton.Task, userID string, text md.Text) {
+// notify sends one person a direct message about a task, with a button that opens its card; opts
+// are added to the message.
+func (h *Handlers) notify(ctx context.Context, t baton.Task, userID string, text md.Text, opts ...slack.MsgOption) error {
 	var link string
 	if t.CardTS != "" {
 		var err error
@@ -92,7 +59,14 @@ func (h *Handlers) notify(ctx context.Context, t baton.Task, userID string, text
 			h.log.WarnContext(ctx, "no permalink for the card", "task", t.Ref(), "err", err)
 		}
 	}
-	h.dm(ctx, userID, msgText(text), slack.MsgOptionBlocks(noticeBlocks(t, text, link)...))
+	return h.sendDM(ctx, userID, append([]slack.MsgOption{msgText(text), slack.MsgOptionBlocks(noticeBlocks(t, text, link)...)}, opts...)...)
+}
+
+// tell is notify where nothing can try again: a failure is logged.
+func (h *Handlers) tell(ctx context.Context, t baton.Task, userID string, text md.Text) {
+	if err := h.notify(ctx, t, userID, text); err != nil {
+		h.log.ErrorContext(ctx, "direct message not delivered", "user_id", userID, "task", t.Ref(), "err", err)
+	}
 }
 
 // noticeBlocks is a direct message about a task, with a button that opens its card at cardLink

@@ -60,7 +60,8 @@ func taskNotFound(number int64) error {
 }
 
 // CreateTask stores a new task with its creation event and gives it the workspace's next number.
-// It returns the task as stored, with ID and Number set.
+// The messages the creation owes (the card, the owner's DM) go into the outbox in the same
+// transaction. It returns the task as stored, with ID and Number set.
 func (db *DB) CreateTask(ctx context.Context, t baton.Task, ev baton.TaskEvent) (baton.Task, error) {
 	var created baton.Task
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -83,8 +84,10 @@ func (db *DB) CreateTask(ctx context.Context, t baton.Task, ev baton.TaskEvent) 
 		}
 		created = row.task()
 		ev.TaskID, ev.TeamID = created.ID, created.TeamID
-		_, err = insertTaskEvent(ctx, tx, ev)
-		return err
+		if ev, err = insertTaskEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return announce(ctx, tx, baton.Task{}, created, ev)
 	})
 	if err != nil {
 		return baton.Task{}, err
@@ -128,8 +131,9 @@ func (db *DB) Task(ctx context.Context, teamID string, number int64) (baton.Task
 
 // UpdateTask changes task T-number under a row lock, so that two people acting at once are applied
 // one after the other. change is a domain method: it sees the task as stored, edits it and returns
-// the event to record. Its error aborts the update and is returned as is. UpdateTask returns the
-// task as stored and the event with its ID.
+// the event to record. Its error aborts the update and is returned as is. The messages the event
+// owes go into the outbox in the same transaction. UpdateTask returns the task as stored and the
+// event with its ID.
 func (db *DB) UpdateTask(ctx context.Context, teamID string, number int64,
 	change func(t *baton.Task) (baton.TaskEvent, error)) (baton.Task, baton.TaskEvent, error) {
 	var (
@@ -147,6 +151,7 @@ func (db *DB) UpdateTask(ctx context.Context, teamID string, number int64,
 			return mapError("lock task", err)
 		}
 		t := row.task()
+		before := t
 		id := t.ID
 		ev, err := change(&t)
 		if err != nil {
@@ -169,8 +174,10 @@ func (db *DB) UpdateTask(ctx context.Context, teamID string, number int64,
 		}
 		updated = out.task()
 		ev.TaskID, ev.TeamID = updated.ID, updated.TeamID
-		stored, err = insertTaskEvent(ctx, tx, ev)
-		return err
+		if stored, err = insertTaskEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return announce(ctx, tx, before, updated, stored)
 	})
 	if err != nil {
 		return baton.Task{}, baton.TaskEvent{}, err
@@ -178,9 +185,9 @@ func (db *DB) UpdateTask(ctx context.Context, teamID string, number int64,
 	return updated, stored, nil
 }
 
-// SetCard records where the task's card was posted.
-func (db *DB) SetCard(ctx context.Context, taskID int64, channelID, ts string) error {
-	res, err := db.ExecContext(ctx, `UPDATE tasks SET channel_id = $2, card_ts = $3 WHERE id = $1`, taskID, channelID, ts)
+// SetCard records where the task's card was posted and the link to the message it was made from.
+func (db *DB) SetCard(ctx context.Context, taskID int64, channelID, ts, sourceLink string) error {
+	res, err := db.ExecContext(ctx, `UPDATE tasks SET channel_id = $2, card_ts = $3, source_link = $4 WHERE id = $1`, taskID, channelID, ts, sourceLink)
 	if err != nil {
 		return mapError("set task card", err)
 	}

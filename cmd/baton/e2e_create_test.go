@@ -156,7 +156,8 @@ func TestCardInAPublicChannelBatonIsNotInJoinsIt(t *testing.T) {
 func TestCardInAPrivateChannelBatonIsNotInGoesToTheDelegatorAndSaysHowToInvite(t *testing.T) {
 	h := newHarness(t)
 	h.command(bea, priv, "<@UANA> Draft the reorg memo")
-	h.ephemeral(bea, "Created T-1", "/invite @Baton")
+	h.ephemeral(bea, "Created T-1")
+	h.dm(bea, "card of T-1", "/invite @Baton")
 	h.card(h.slack.DMChannel(bea), 1)
 	if got := h.task(1); got.ChannelID != h.slack.DMChannel(bea) || got.CardTS == "" {
 		t.Errorf("task not kept with its card: %+v", got)

@@ -71,6 +71,10 @@ func hmBlockCount(t *testing.T, v slackdouble.View) int {
 func (h *harness) hmCreateTasks(n int, delegator, owner string) {
 	h.t.Helper()
 	open := []baton.Status{baton.StatusTodo, baton.StatusInProgress, baton.StatusInReview, baton.StatusBlocked}
+	h.quietly(h.slack.Options().TeamID, delegator, func() { h.hmStoreTasks(n, delegator, owner, open) })
+}
+
+func (h *harness) hmStoreTasks(n int, delegator, owner string, open []baton.Status) {
 	for i := range n {
 		t, ev, err := baton.NewTask(h.slack.Options().TeamID, delegator, owner, fmt.Sprintf("Bulk item %03d", i+1), "", baton.Due{}, h.clock.Now())
 		if err != nil {

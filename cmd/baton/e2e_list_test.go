@@ -60,6 +60,14 @@ func (h *harness) listHelperSeed(team, delegator, owner, title, dueDate string, 
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	var number int64
+	h.quietly(team, t.AnnounceLane(), func() { number = h.listHelperStore(t, ev, status, title) })
+	return number
+}
+
+func (h *harness) listHelperStore(t baton.Task, ev baton.TaskEvent, status baton.Status, title string) int64 {
+	h.t.Helper()
+	team, delegator := t.TeamID, t.DelegatorID
 	stored, err := h.db.CreateTask(h.ctx, t, ev)
 	if err != nil {
 		h.t.Fatal(err)

@@ -74,8 +74,11 @@ type harness struct {
 
 type harnessOptions struct {
 	rateLimits bool
-	client     bot.ClientConfig
-	policies   string // the approval policy file; default testdata/policies.yaml
+	// postRate plays Slack's pace of posts in one channel this many times faster (0: Slack's own), and
+	// the bot's pacing with it.
+	postRate float64
+	client   bot.ClientConfig
+	policies string // the approval policy file; default testdata/policies.yaml
 }
 
 // newHarness starts the double, a fresh database schema and the bot, and waits until the bot is connected.
@@ -85,7 +88,10 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	for _, f := range opts {
 		f(&o)
 	}
-	d, err := slackdouble.Start(slackdouble.Options{RateLimits: o.rateLimits})
+	if o.postRate > 0 {
+		o.client.PerChannelInterval = time.Duration(1.05 / o.postRate * float64(time.Second))
+	}
+	d, err := slackdouble.Start(slackdouble.Options{RateLimits: o.rateLimits, ChannelPostRate: o.postRate})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,4 +403,20 @@ func hasAll(text string, want []string) bool {
 		}
 	}
 	return true
+}
+
+// quietly runs seed, which stores tasks straight into the database, as if they had been made long
+// ago: the messages their creation and changes owe (queued under lane, the channel or, for a task
+// with none, the delegator) are dropped instead of sent.
+func (h *harness) quietly(team, lane string, seed func()) {
+	h.t.Helper()
+	if _, err := h.db.ExecContext(h.ctx, `INSERT INTO outbox_lanes (team_id, lane, claim, lease_until)
+		VALUES ($1, $2, 'seeding', 'infinity') ON CONFLICT (team_id, lane) DO UPDATE SET claim = 'seeding', lease_until = 'infinity'`, team, lane); err != nil {
+		h.t.Fatal(err)
+	}
+	seed()
+	if _, err := h.db.ExecContext(h.ctx, `WITH gone AS (DELETE FROM outbox WHERE team_id = $1 AND lane = $2)
+		UPDATE outbox_lanes SET claim = '', lease_until = '-infinity' WHERE team_id = $1 AND lane = $2`, team, lane); err != nil {
+		h.t.Fatal(err)
+	}
 }

@@ -35,9 +35,9 @@ type runOptions struct {
 	// followPolicy is how often the bot checks which policy version another process put in force;
 	// 0 means followPolicyEvery.
 	followPolicy time.Duration
-	// inboxLease is how long an acknowledged envelope stays with the process that took it before
-	// another may handle it; recoverEvery how often each process looks for such envelopes.
-	// 0 means the dispatcher's defaults.
+	// inboxLease is how long an acknowledged envelope, or a lane of the outbox, stays with the process
+	// that took it before another may take it over; recoverEvery how often each process looks for
+	// such work. 0 means the defaults.
 	inboxLease, recoverEvery time.Duration
 }
 
@@ -121,7 +121,8 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	defer rdb.Close()
 	sched := scheduler.New(scheduler.Config{Redis: rdb, Store: db, Prefix: opts.redisPrefix, Log: log.With("component", "scheduler"), Now: opts.now})
 
-	hcfg := handlers.Config{Store: db, Slack: client, Scheduler: sched, Log: log, Now: opts.now, Policy: policy}
+	hcfg := handlers.Config{Store: db, Slack: client, Scheduler: sched, Log: log, Now: opts.now, Policy: policy,
+		OutboxLease: opts.inboxLease, OutboxPoll: opts.recoverEvery, PostPace: clientCfg.PerChannelInterval}
 	if cfg.Policies != "" {
 		hcfg.ReloadPolicy = func() (*baton.Policy, []byte, error) { return loadPolicy(cfg.Policies) }
 	}
@@ -151,6 +152,13 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	defer stopSched()
 	schedDone := make(chan error, 1)
 	go func() { schedDone <- sched.Run(schedCtx) }()
+	outboxCtx, stopOutbox := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopOutbox()
+	outboxDone := make(chan struct{})
+	go func() {
+		defer close(outboxDone)
+		h.RunOutbox(outboxCtx)
+	}()
 
 	log.Info("baton is starting", "api_url", cfg.APIURL)
 	runErr := bot.RunSocketMode(ctx, bot.SocketConfig{API: api, Dispatcher: dispatcher, Log: log})
@@ -165,6 +173,9 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	if err := h.Wait(drain); err != nil {
 		log.Warn("follow-up work still running at shutdown", "err", err)
 	}
+	// Messages being sent are finished; those waiting stay in the outbox for the next process.
+	stopOutbox()
+	<-outboxDone
 	// Jobs enqueued last are committed; index them now rather than at another process's next
 	// rebuild.
 	if err := sched.WaitIndexed(drain); err != nil {
@@ -225,8 +236,8 @@ func reloadOnSignal(ctx context.Context, opts runOptions, h *handlers.Handlers, 
 	}
 }
 
-// idle waits until the dispatcher and the handlers' follow-up work are both quiet at the same moment,
-// then until the jobs they enqueued are in the scheduler's index.
+// idle waits until the dispatcher, the handlers' follow-up work and the outbox are all quiet at the
+// same moment, then until the jobs they enqueued are in the scheduler's index.
 func idle(ctx context.Context, d *bot.Dispatcher, h *handlers.Handlers, sched *scheduler.Scheduler) error {
 	for {
 		if err := d.Wait(ctx); err != nil {
@@ -237,6 +248,11 @@ func idle(ctx context.Context, d *bot.Dispatcher, h *handlers.Handlers, sched *s
 		}
 		if d.Idle() && h.Idle() {
 			return sched.WaitIndexed(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Millisecond):
 		}
 	}
 }

@@ -1,0 +1,329 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/store"
+)
+
+// The outbox sends what a change owes (a card, its thread reply, direct messages) after the change
+// is committed with it. Messages wait in lanes, one per channel; a lane is sent by one process at
+// a time, the one holding its claim, in the order its messages were written and at the pace Slack
+// allows in that channel, however long that takes. A process that dies leaves its lanes to be
+// claimed by another once their lease ends; every post carries its outbox ID, and the process that
+// takes a lane over looks in Slack for the posts the dead one made before sending them again.
+type outbox struct {
+	h      *Handlers
+	claim  string
+	lease  time.Duration
+	poll   time.Duration
+	stride time.Duration // Slack's pace of posts in one channel, for telling people how long a card waits
+
+	mu       sync.Mutex
+	ctx      context.Context // set by RunOutbox: until then lanes are claimed by its first poll
+	stopping bool            // RunOutbox was asked to stop: no lane starts
+	running  map[store.Lane]*laneRun
+	wg       sync.WaitGroup
+}
+
+// laneRun is a lane this process is sending; more is set when a message was written to it meanwhile.
+type laneRun struct{ more bool }
+
+const (
+	// maxLanes bounds the lanes one process sends at once; others wait for a free one.
+	maxLanes = 128
+	// laneBatch is how many messages are read from a lane at once.
+	laneBatch = 50
+	// stopGrace is how long a stopping process goes on sending the lanes it holds.
+	stopGrace = 8 * time.Second
+	// maxSendAttempts is how often a message that keeps failing is tried before it is dropped.
+	maxSendAttempts = 10
+)
+
+// errLaneClosed stops sending a lane: it was deferred for a retry or is held by another process.
+var errLaneClosed = errors.New("outbox lane closed")
+
+func newOutbox(h *Handlers, lease, poll, stride time.Duration) *outbox {
+	if lease <= 0 {
+		lease = 15 * time.Second
+	}
+	if poll <= 0 {
+		poll = time.Second
+	}
+	return &outbox{h: h, claim: store.NewClaim(), lease: lease, poll: poll, stride: stride, running: map[store.Lane]*laneRun{}}
+}
+
+// RunOutbox sends the outbox until ctx ends: lanes written by this process as soon as they are
+// written, and every lane left waiting (by another process, a crash or a failure) at each poll.
+// When ctx ends it takes no new lane and finishes the lanes it is sending, for up to stopGrace;
+// what is left then stays in the outbox for the next process.
+func (h *Handlers) RunOutbox(ctx context.Context) {
+	o := h.outbox
+	sendCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	o.mu.Lock()
+	o.ctx = sendCtx
+	o.mu.Unlock()
+	poll, renew := time.NewTicker(o.poll), time.NewTicker(o.lease/3)
+	defer poll.Stop()
+	defer renew.Stop()
+	for {
+		o.claimWaiting(sendCtx)
+		select {
+		case <-ctx.Done():
+			o.stop(sendCtx, cancel, renew.C)
+			return
+		case <-poll.C:
+		case <-renew.C:
+			o.renew(sendCtx)
+		}
+	}
+}
+
+// stop ends sending: no lane is started any more, and those being sent get stopGrace to finish
+// before their sending is cut short.
+func (o *outbox) stop(ctx context.Context, cancel context.CancelFunc, renew <-chan time.Time) {
+	o.mu.Lock()
+	o.stopping = true
+	o.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		o.wg.Wait()
+		close(done)
+	}()
+	grace := time.NewTimer(stopGrace)
+	defer grace.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-renew:
+			o.renew(ctx)
+		case <-grace.C:
+			cancel()
+		}
+	}
+}
+
+func (o *outbox) renew(ctx context.Context) {
+	if err := o.h.store.ExtendLanes(ctx, o.claim, o.lease); err != nil && ctx.Err() == nil {
+		o.h.log.ErrorContext(ctx, "outbox lanes not renewed", "err", err)
+	}
+}
+
+// claimWaiting takes lanes with messages that nobody is sending, as many as there is room for.
+func (o *outbox) claimWaiting(ctx context.Context) {
+	o.mu.Lock()
+	room := maxLanes - len(o.running)
+	o.mu.Unlock()
+	if room <= 0 || o.isStopping() {
+		return
+	}
+	lanes, err := o.h.store.ClaimLanes(ctx, o.claim, o.lease, room)
+	if err != nil {
+		if ctx.Err() == nil {
+			o.h.log.ErrorContext(ctx, "outbox lanes not claimed", "err", err)
+		}
+		return
+	}
+	for _, l := range lanes {
+		o.start(l, true)
+	}
+}
+
+// kick starts sending a lane a message was just written to, unless this process is sending it
+// already (then it goes on) or has no room (then a poll takes it).
+func (o *outbox) kick(l store.Lane) {
+	o.start(store.ClaimedLane{Lane: l}, false)
+}
+
+// start sends a lane in a goroutine of its own; claimed says this process holds it already.
+func (o *outbox) start(l store.ClaimedLane, claimed bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if r := o.running[l.Lane]; r != nil {
+		r.more = true
+		return
+	}
+	if o.ctx == nil || o.stopping || len(o.running) >= maxLanes {
+		return
+	}
+	r := &laneRun{}
+	o.running[l.Lane] = r
+	o.wg.Add(1)
+	go o.drain(o.ctx, l, claimed, r)
+}
+
+// drain sends a lane until it is empty and released, or until it is closed to this process.
+func (o *outbox) drain(ctx context.Context, l store.ClaimedLane, claimed bool, r *laneRun) {
+	defer o.wg.Done()
+	defer o.forget(l.Lane, r)
+	log := o.h.log.With("team_id", l.TeamID, "lane", l.Lane.Lane)
+	for {
+		if !claimed {
+			cl, ok, err := o.h.store.ClaimLane(ctx, l.Lane, o.claim, o.lease)
+			if err != nil && ctx.Err() == nil {
+				log.ErrorContext(ctx, "outbox lane not claimed", "err", err)
+			}
+			if !ok {
+				return
+			}
+			l = cl
+		}
+		if err := o.send(ctx, l); err != nil {
+			if !errors.Is(err, errLaneClosed) && ctx.Err() == nil {
+				log.ErrorContext(ctx, "outbox lane left for later", "err", err)
+			}
+			return
+		}
+		if !o.goOn(l.Lane, r) {
+			return
+		}
+		claimed = false
+	}
+}
+
+// goOn reports whether a lane just released got a message meanwhile, to be claimed again; if not,
+// the lane is no longer this process's to send, and the next kick starts it afresh.
+func (o *outbox) goOn(l store.Lane, r *laneRun) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if r.more && !o.stopping {
+		r.more = false
+		return true
+	}
+	if o.running[l] == r {
+		delete(o.running, l)
+	}
+	return false
+}
+
+func (o *outbox) forget(l store.Lane, r *laneRun) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.running[l] == r {
+		delete(o.running, l)
+	}
+}
+
+// send sends a lane's messages in order until none is left and the lane is given up. Messages are
+// marked sent a batch at a time: should the process die midway, the posts it made are found in
+// Slack by whoever takes the lane over (see alreadySent). A message that fails for a reason that may
+// pass defers the whole lane; one Slack refuses for good, or that failed too often, is dropped.
+func (o *outbox) send(ctx context.Context, cl store.ClaimedLane) error {
+	l, suspect := cl.Lane, cl.TakenOver
+	for {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		batch, err := o.h.store.OutgoingIn(ctx, l, laneBatch)
+		if err != nil {
+			return err
+		}
+		var (
+			sent    []int64
+			settled bool
+		)
+		cards := map[int64]bool{} // tasks whose card this batch drew already
+		for _, m := range batch {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if m.Kind == baton.AnnounceCard && cards[m.Event.TaskID] {
+				sent = append(sent, m.ID)
+				continue
+			}
+			post := isPost(m)
+			found := post && (suspect || m.Attempts > 0) && o.h.alreadySent(ctx, &m)
+			if post && suspect && !found {
+				// The first post not in Slack: whatever a dead holder sent came before it.
+				suspect, settled = false, true
+			}
+			var err error
+			if !found {
+				err = o.sendOne(ctx, &m)
+			}
+			if err != nil && !bot.IsPermanent(err) && m.Attempts+1 < maxSendAttempts {
+				return o.deferLane(ctx, l, sent, m, err)
+			}
+			if err != nil {
+				o.h.log.ErrorContext(ctx, "outbox message dropped", "kind", m.Kind, "task_id", m.Event.TaskID,
+					"attempts", m.Attempts+1, "err", err)
+			}
+			if m.Kind == baton.AnnounceCard {
+				cards[m.Event.TaskID] = true
+				for i := range batch {
+					if batch[i].Event.TaskID == m.Event.TaskID {
+						batch[i].Task = m.Task
+					}
+				}
+			}
+			sent = append(sent, m.ID)
+		}
+		released, err := o.h.store.FinishOutgoing(context.WithoutCancel(ctx), l, o.claim, sent, settled)
+		switch {
+		case errors.Is(err, store.ErrLaneLost):
+			return errLaneClosed
+		case err != nil || released:
+			return err
+		}
+	}
+}
+
+// deferLane marks what was sent before m, records m's failure and closes the lane until m is due
+// to be tried again.
+func (o *outbox) deferLane(ctx context.Context, l store.Lane, sent []int64, m store.Outgoing, cause error) error {
+	if len(sent) > 0 {
+		if _, err := o.h.store.FinishOutgoing(context.WithoutCancel(ctx), l, o.claim, sent, false); err != nil {
+			return errors.Join(errLaneClosed, err)
+		}
+	}
+	wait := retryWait(m.Attempts)
+	o.h.log.WarnContext(ctx, "outbox message not sent; the lane waits to try again", "kind", m.Kind,
+		"task_id", m.Event.TaskID, "attempt", m.Attempts+1, "wait_ms", wait.Milliseconds(), "err", cause)
+	if err := o.h.store.DeferOutgoing(ctx, l, o.claim, m.ID, cause.Error(), wait); err != nil && !errors.Is(err, store.ErrLaneLost) {
+		return err
+	}
+	return errLaneClosed
+}
+
+// isPost reports whether sending m posts a new message, which cannot be taken back, rather than
+// redrawing a card.
+func isPost(m store.Outgoing) bool {
+	return m.Kind != baton.AnnounceCard || m.Task.CardTS == ""
+}
+
+// sendOne sends one message. It has no deadline of its own: a post waits for its channel's turn
+// however long Slack's pace makes it, and stops waiting only when the process stops.
+func (o *outbox) sendOne(ctx context.Context, m *store.Outgoing) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			o.h.log.ErrorContext(ctx, "outbox message panicked", "kind", m.Kind, "panic", p)
+			err = errors.New("panicked")
+		}
+	}()
+	return o.h.sendOutgoing(ctx, m)
+}
+
+// retryWait is how long a lane waits after a message's attempt-th failure: 1 s doubling to 5 min.
+func retryWait(attempt int) time.Duration {
+	return min(time.Second<<min(attempt, 9), 5*time.Minute)
+}
+
+func (o *outbox) isStopping() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.stopping
+}
+
+// idle reports whether this process is sending no lane.
+func (o *outbox) idle() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.running) == 0
+}

@@ -1,0 +1,203 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/bot/md"
+	"github.com/batonhq/baton/store"
+)
+
+// announced starts sending what a task's change owes, written to the outbox with the change.
+func (h *Handlers) announced(t baton.Task) {
+	h.outbox.kick(store.Lane{TeamID: t.TeamID, Lane: t.AnnounceLane()})
+}
+
+// sendOutgoing sends one message of the outbox as the task stands now. Each post carries the
+// message's outbox ID in its metadata, for alreadySent to find.
+func (h *Handlers) sendOutgoing(ctx context.Context, m *store.Outgoing) error {
+	t, ev, mark := m.Task, m.Event, outboxMark(m.ID)
+	switch m.Kind {
+	case baton.AnnounceCard:
+		if t.CardTS != "" {
+			return h.slack.UpdateMessage(ctx, t.ChannelID, t.CardTS, msgText(taskSummary(t)), slack.MsgOptionBlocks(h.cardOf(ctx, t)...))
+		}
+		return h.postCard(ctx, &m.Task, mark)
+	case baton.AnnounceThread:
+		if t.CardTS == "" {
+			return nil
+		}
+		_, _, err := h.slack.PostMessage(ctx, t.ChannelID, msgText(eventLine(ev)), slack.MsgOptionBlocks(threadReply(ev)...), slack.MsgOptionTS(t.CardTS), mark)
+		return err
+	case baton.AnnounceAssigned:
+		note := ""
+		if ev.Kind == baton.EventReassigned {
+			note = ev.Note
+		}
+		return h.notify(ctx, t, m.To, assignedText(t, ev.Actor, note, h.goalOf(ctx, t)), mark)
+	case baton.AnnounceNotice, baton.AnnounceUrgent:
+		return h.notify(ctx, t, m.To, eventNotice(t, ev), mark)
+	case baton.AnnounceSignal:
+		return h.signal(ctx, t, m.To, eventNotice(t, ev), mark)
+	}
+	return fmt.Errorf("outbox: unknown message kind %q", m.Kind)
+}
+
+// outboxEvent names the metadata Baton's outbox posts carry.
+const outboxEvent = "baton_outbox"
+
+// outboxMark tags a post with the outbox message it sends.
+func outboxMark(id int64) slack.MsgOption {
+	return slack.MsgOptionMetadata(slack.SlackMetadata{EventType: outboxEvent, EventPayload: map[string]any{"id": strconv.FormatInt(id, 10)}})
+}
+
+// alreadySent looks in Slack for a post of m that a process may have made without living to mark it
+// sent, and reports whether it found one; a card found is recorded as the task's card. When Slack
+// cannot be asked (the app lacks the history scopes, say), the message is taken as not sent.
+func (h *Handlers) alreadySent(ctx context.Context, m *store.Outgoing) bool {
+	t := m.Task
+	channel, thread := t.ChannelID, ""
+	switch m.Kind {
+	case baton.AnnounceCard:
+	case baton.AnnounceThread:
+		thread = t.CardTS
+	default:
+		dm, err := h.slack.OpenDM(ctx, m.To)
+		if err != nil {
+			h.log.WarnContext(ctx, "could not look for a message sent before", "outbox_id", m.ID, "err", err)
+			return false
+		}
+		channel = dm
+	}
+	since := strconv.FormatInt(m.Created.Add(-time.Minute).Unix(), 10) + ".000000"
+	msgs, err := h.slack.RecentMessages(ctx, channel, thread, since)
+	if err != nil {
+		h.log.WarnContext(ctx, "could not look for a message sent before", "outbox_id", m.ID, "err", err)
+		return false
+	}
+	id := strconv.FormatInt(m.ID, 10)
+	for _, msg := range msgs {
+		if msg.Metadata.EventType != outboxEvent || msg.Metadata.EventPayload["id"] != id {
+			continue
+		}
+		if m.Kind == baton.AnnounceCard {
+			m.Task.CardTS = msg.Timestamp
+			if err := h.store.SetCard(ctx, t.ID, t.ChannelID, msg.Timestamp, t.SourceLink); err != nil {
+				h.log.ErrorContext(ctx, "card found but not recorded", "task", t.Ref(), "err", err)
+			}
+		}
+		h.log.InfoContext(ctx, "message found already sent; not sending it again", "outbox_id", m.ID, "kind", m.Kind)
+		return true
+	}
+	return false
+}
+
+// postCard posts a task's first card in its channel, joining a public channel Baton is not in, and
+// records where it went. A channel Baton truly cannot post in (private, archived, gone) sends the
+// card to the delegator's DM with a word on how to fix it; a failure that may pass is returned, to
+// be tried again in the channel.
+func (h *Handlers) postCard(ctx context.Context, t *baton.Task, mark slack.MsgOption) error {
+	if t.SourceChannelID != "" && t.SourceTS != "" && t.SourceLink == "" {
+		if link, err := h.slack.Permalink(ctx, t.SourceChannelID, t.SourceTS); err == nil {
+			t.SourceLink = link
+		} else {
+			h.log.WarnContext(ctx, "no permalink for the source message", "task", t.Ref(), "err", err)
+		}
+	}
+	opts := []slack.MsgOption{msgText(taskSummary(*t)), slack.MsgOptionBlocks(h.cardOf(ctx, *t)...), mark}
+	asked := t.ChannelID
+	ts, err := h.postJoining(ctx, asked, opts...)
+	if bot.IsPermanent(err) {
+		h.log.WarnContext(ctx, "card not posted in its channel; sending it to the delegator", "task", t.Ref(), "channel_id", asked, "err", err)
+		var dm string
+		if dm, err = h.slack.OpenDM(ctx, t.DelegatorID); err == nil {
+			if _, _, err = h.slack.PostMessage(ctx, dm, msgText(movedToDMNotice(*t, asked))); err == nil {
+				t.ChannelID = dm
+				_, ts, err = h.slack.PostMessage(ctx, dm, opts...)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	t.CardTS = ts
+	if err := h.store.SetCard(ctx, t.ID, t.ChannelID, ts, t.SourceLink); err != nil {
+		h.log.ErrorContext(ctx, "card posted but not recorded", "task", t.Ref(), "err", err)
+	}
+	if t.SourceChannelID != "" && t.SourceTS != "" {
+		link, _ := h.slack.Permalink(ctx, t.ChannelID, t.CardTS)
+		if _, _, err := h.slack.PostMessage(ctx, t.SourceChannelID, msgText(trackedText(*t, link)), slack.MsgOptionTS(t.SourceTS)); err != nil {
+			h.log.WarnContext(ctx, "could not reply in the source thread", "task", t.Ref(), "err", err)
+		}
+	}
+	return nil
+}
+
+// postJoining posts in a channel, joining it first when it is public and Baton is not a member.
+func (h *Handlers) postJoining(ctx context.Context, channelID string, opts ...slack.MsgOption) (string, error) {
+	_, ts, err := h.slack.PostMessage(ctx, channelID, opts...)
+	if bot.IsSlackError(err, "not_in_channel") {
+		if info, ierr := h.slack.ChannelInfo(ctx, channelID); ierr == nil && !info.IsPrivate && !info.IsIM && !info.IsMpIM {
+			if jerr := h.slack.JoinChannel(ctx, channelID); jerr == nil {
+				_, ts, err = h.slack.PostMessage(ctx, channelID, opts...)
+			}
+		}
+	}
+	return ts, err
+}
+
+// trackedText is the reply under the message a task was made from; link is the card's, when known.
+func trackedText(t baton.Task, link string) md.Text {
+	if link != "" {
+		return md.F(":baton: Tracked as %s, owned by %s.", md.Link(link, md.Esc(t.Ref())), md.Mention(t.OwnerID))
+	}
+	return md.F(":baton: Tracked as %s, owned by %s.", t.Ref(), md.Mention(t.OwnerID))
+}
+
+// movedToDMNotice says that a task's card went to direct messages, as Baton cannot post in the channel asked.
+func movedToDMNotice(t baton.Task, asked string) md.Text {
+	return md.F("I can't post the card of %s in %s — it's private, archived or I'm not a member. Invite me there with `/invite @Baton`; for now the card is here.",
+		t.Ref(), md.Channel(asked))
+}
+
+// cardWait is how long a new task's card will wait for its turn in its channel, when that is long
+// enough to tell the person who made it (0 otherwise): Slack lets Baton post about once a second per
+// channel.
+func (h *Handlers) cardWait(ctx context.Context, t baton.Task) time.Duration {
+	n, err := h.store.LanePosts(ctx, store.Lane{TeamID: t.TeamID, Lane: t.AnnounceLane()})
+	if err != nil {
+		h.log.WarnContext(ctx, "card's turn unknown", "task", t.Ref(), "err", err)
+		return 0
+	}
+	if ahead := n - 1; ahead >= lateCard {
+		return time.Duration(ahead) * h.outbox.stride
+	}
+	return 0
+}
+
+// lateCard is how many posts must be ahead of a card in its channel before the person who made the
+// task is told when it will appear: about ten seconds' worth at Slack's pace.
+const lateCard = 10
+
+// lateCardNotice tells the person who made a task when its card will appear in its channel.
+func lateCardNotice(t baton.Task, wait time.Duration) md.Text {
+	return md.F(" Its card will appear in %s in about %s: Slack lets me post about once a second in a channel, and %s is busy.",
+		md.Channel(t.ChannelID), roughly(wait), md.Channel(t.ChannelID))
+}
+
+// roughly says a wait the way a person would: "20 seconds", "3 minutes".
+func roughly(d time.Duration) string {
+	switch {
+	case d < 55*time.Second:
+		return fmt.Sprintf("%d seconds", int((d+5*time.Second)/(10*time.Second))*10)
+	case d < 90*time.Second:
+		return "a minute"
+	}
+	return fmt.Sprintf("%d minutes", int((d+30*time.Second)/time.Minute))
+}

@@ -1,0 +1,185 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	baton "github.com/batonhq/baton"
+)
+
+// Outgoing is one message in the outbox: what it announces about which task, and to whom.
+type Outgoing struct {
+	ID       int64              `db:"id"`
+	TeamID   string             `db:"team_id"`
+	Lane     string             `db:"lane"`
+	Kind     baton.AnnounceKind `db:"kind"`
+	To       string             `db:"recipient"`
+	Attempts int                `db:"attempts"`
+	Created  time.Time          `db:"created_at"`
+	Event    baton.TaskEvent    `db:"event"`
+	// Task is the task as it stands when the message is read, not as it was when it was written.
+	Task baton.Task `db:"-"`
+}
+
+// Lane names one queue of the outbox: a workspace and the channel its messages are paced by.
+type Lane struct {
+	TeamID string `db:"team_id"`
+	Lane   string `db:"lane"`
+}
+
+// ClaimedLane is a lane just claimed. TakenOver says it was taken from a process whose lease ran
+// out: that process may have posted the lane's next message without living to mark it sent. It
+// stays so, whoever claims the lane next, until FinishOutgoing is told the post was dealt with.
+type ClaimedLane struct {
+	Lane
+	TakenOver bool `db:"taken_over"`
+}
+
+// ErrLaneLost means another process holds the lane now: the one that lost it stops sending.
+var ErrLaneLost = errors.New("store: the outbox lane is held by another process")
+
+// NewClaim returns a fresh random claim token, for a process to mark what it holds.
+func NewClaim() string { return newClaim() }
+
+// announce writes the messages ev owes into the outbox, in the transaction that records ev.
+func announce(ctx context.Context, tx *sqlx.Tx, before, after baton.Task, ev baton.TaskEvent) error {
+	list := after.Announcements(before, ev)
+	kinds, to := make([]string, len(list)), make([]string, len(list))
+	for i, a := range list {
+		kinds[i], to[i] = string(a.Kind), a.To
+	}
+	_, err := tx.ExecContext(ctx, `WITH lane AS (
+			INSERT INTO outbox_lanes (team_id, lane) VALUES ($1, $2) ON CONFLICT DO NOTHING)
+		INSERT INTO outbox (team_id, lane, kind, task_id, event_id, recipient)
+		SELECT $1, $2, k, $3, $4, r FROM unnest($5::text[], $6::text[]) WITH ORDINALITY AS m(k, r, n) ORDER BY n`,
+		after.TeamID, after.AnnounceLane(), after.ID, ev.ID, pq.Array(kinds), pq.Array(to))
+	return mapError("queue the change's messages", err)
+}
+
+// ClaimLane takes one lane for claim, for lease, unless another process holds it.
+func (db *DB) ClaimLane(ctx context.Context, l Lane, claim string, lease time.Duration) (ClaimedLane, bool, error) {
+	var out []ClaimedLane
+	err := db.SelectContext(ctx, &out, `UPDATE outbox_lanes l SET claim = $3, lease_until = now() + make_interval(secs => $4),
+			taken_over = l.taken_over OR prev.claim NOT IN ('', $3)
+		FROM (SELECT team_id, lane, claim FROM outbox_lanes WHERE team_id = $1 AND lane = $2 FOR UPDATE) prev
+		WHERE l.team_id = prev.team_id AND l.lane = prev.lane AND (l.claim = $3 OR l.lease_until < now())
+		RETURNING l.team_id, l.lane, l.taken_over`, l.TeamID, l.Lane, claim, lease.Seconds())
+	if err != nil || len(out) == 0 {
+		return ClaimedLane{}, false, mapError("claim an outbox lane", err)
+	}
+	return out[0], true, nil
+}
+
+// ClaimLanes takes, for claim, up to limit lanes that have messages waiting and that nobody holds
+// (or whose holder's lease is over), oldest message first.
+func (db *DB) ClaimLanes(ctx context.Context, claim string, lease time.Duration, limit int) ([]ClaimedLane, error) {
+	var out []ClaimedLane
+	err := db.SelectContext(ctx, &out, `UPDATE outbox_lanes l SET claim = $1, lease_until = now() + make_interval(secs => $2),
+			taken_over = l.taken_over OR free.claim NOT IN ('', $1)
+		FROM (SELECT l.team_id, l.lane, l.claim FROM outbox_lanes l
+			JOIN (SELECT team_id, lane, min(id) AS first FROM outbox GROUP BY team_id, lane) w USING (team_id, lane)
+			WHERE l.lease_until < now()
+			ORDER BY w.first LIMIT $3 FOR UPDATE OF l SKIP LOCKED) free
+		WHERE l.team_id = free.team_id AND l.lane = free.lane
+		RETURNING l.team_id, l.lane, l.taken_over`, claim, lease.Seconds(), limit)
+	return out, mapError("claim outbox lanes", err)
+}
+
+// OutgoingIn returns up to limit messages waiting in a lane, oldest first, each with its event and
+// its task as the task stands now. A message whose task is gone is not returned (it went with it).
+func (db *DB) OutgoingIn(ctx context.Context, l Lane, limit int) ([]Outgoing, error) {
+	var out []Outgoing
+	err := db.SelectContext(ctx, &out, `SELECT o.id, o.team_id, o.lane, o.kind, o.recipient, o.attempts, o.created_at,
+			e.id AS "event.id", e.task_id AS "event.task_id", e.team_id AS "event.team_id", e.kind AS "event.kind",
+			e.actor_id AS "event.actor_id", e.from_value AS "event.from_value", e.to_value AS "event.to_value",
+			e.note AS "event.note", e.at AS "event.at"
+		FROM outbox o JOIN task_events e ON e.id = o.event_id
+		WHERE o.team_id = $1 AND o.lane = $2 ORDER BY o.id LIMIT $3`, l.TeamID, l.Lane, limit)
+	if err != nil || len(out) == 0 {
+		return nil, mapError("read the outbox", err)
+	}
+	ids := make([]int64, len(out))
+	for i, o := range out {
+		ids[i] = o.Event.TaskID
+	}
+	var rows []taskRow
+	if err := db.SelectContext(ctx, &rows, `SELECT `+taskColumns+` FROM tasks WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
+		return nil, mapError("read the outbox's tasks", err)
+	}
+	tasks := make(map[int64]baton.Task, len(rows))
+	for _, r := range rows {
+		tasks[r.ID] = r.task()
+	}
+	kept := out[:0]
+	for _, o := range out {
+		if t, ok := tasks[o.Event.TaskID]; ok {
+			o.Task, o.Event.At, o.Created = t, o.Event.At.UTC(), o.Created.UTC()
+			kept = append(kept, o)
+		}
+	}
+	return kept, nil
+}
+
+// FinishOutgoing removes sent messages from a lane claim holds and, when no message is left in it,
+// gives the lane up, reporting whether it did: a lane that received a message meanwhile stays held,
+// for its holder to go on. settled clears the lane's TakenOver: the posts a dead holder may have
+// made have been dealt with.
+func (db *DB) FinishOutgoing(ctx context.Context, l Lane, claim string, ids []int64, settled bool) (released bool, err error) {
+	var out []struct {
+		Released bool `db:"released"`
+	}
+	err = db.SelectContext(ctx, &out, `WITH sent AS (
+			DELETE FROM outbox WHERE id = ANY($4)
+			AND EXISTS (SELECT 1 FROM outbox_lanes WHERE team_id = $1 AND lane = $2 AND claim = $3)),
+		empty AS (SELECT NOT EXISTS (SELECT 1 FROM outbox WHERE team_id = $1 AND lane = $2 AND id <> ALL($4)) AS yes)
+		UPDATE outbox_lanes SET taken_over = taken_over AND NOT $5,
+			claim = CASE WHEN (SELECT yes FROM empty) THEN '' ELSE claim END,
+			lease_until = CASE WHEN (SELECT yes FROM empty) THEN '-infinity' ELSE lease_until END
+		WHERE team_id = $1 AND lane = $2 AND claim = $3
+		RETURNING claim = '' AS released`, l.TeamID, l.Lane, claim, pq.Array(ids), settled)
+	if err != nil {
+		return false, mapError("mark outbox messages sent", err)
+	}
+	if len(out) == 0 {
+		return false, ErrLaneLost
+	}
+	return out[0].Released, nil
+}
+
+// DeferOutgoing records a failed attempt at a message and gives its lane up, closed to every process
+// for wait, so the message is tried again then, still ahead of the others.
+func (db *DB) DeferOutgoing(ctx context.Context, l Lane, claim string, id int64, reason string, wait time.Duration) error {
+	var held bool
+	err := db.GetContext(ctx, &held, `WITH held AS (
+			UPDATE outbox_lanes SET claim = '', lease_until = now() + make_interval(secs => $5)
+			WHERE team_id = $1 AND lane = $2 AND claim = $3 RETURNING 1),
+		failed AS (UPDATE outbox SET attempts = attempts + 1, last_error = $6 WHERE id = $4 AND EXISTS (SELECT 1 FROM held))
+		SELECT EXISTS (SELECT 1 FROM held)`, l.TeamID, l.Lane, claim, id, wait.Seconds(), reason)
+	if err != nil {
+		return mapError("defer an outbox message", err)
+	}
+	if !held {
+		return ErrLaneLost
+	}
+	return nil
+}
+
+// ExtendLanes renews the lease of every lane claim holds.
+func (db *DB) ExtendLanes(ctx context.Context, claim string, lease time.Duration) error {
+	_, err := db.ExecContext(ctx, `UPDATE outbox_lanes SET lease_until = now() + make_interval(secs => $2)
+		WHERE claim = $1`, claim, lease.Seconds())
+	return mapError("extend outbox lanes", err)
+}
+
+// LanePosts counts the posts waiting in a lane: task cards and thread replies, which Slack lets
+// through about once a second per channel.
+func (db *DB) LanePosts(ctx context.Context, l Lane) (int, error) {
+	var n int
+	err := db.GetContext(ctx, &n, `SELECT count(*) FROM outbox WHERE team_id = $1 AND lane = $2 AND kind IN ($3, $4)`,
+		l.TeamID, l.Lane, baton.AnnounceCard, baton.AnnounceThread)
+	return n, mapError("count an outbox lane", err)
+}

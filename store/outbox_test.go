@@ -1,0 +1,155 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/store"
+	"github.com/batonhq/baton/store/storetest"
+)
+
+// outboxTask stores a task with its card in channel C1 and returns it with the lane its messages wait in.
+func outboxTask(t *testing.T, db *store.DB, owner, delegator string) (baton.Task, store.Lane) {
+	t.Helper()
+	task, ev, err := baton.NewTask("T1", delegator, owner, "Ship it", "", baton.Due{}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	task.ChannelID = "C1"
+	stored, err := db.CreateTask(context.Background(), task, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stored, store.Lane{TeamID: "T1", Lane: "C1"}
+}
+
+func queued(msgs []store.Outgoing) []string {
+	var out []string
+	for _, m := range msgs {
+		out = append(out, string(m.Kind)+">"+m.To)
+	}
+	return out
+}
+
+func TestAChangeQueuesItsMessagesInTheSameTransaction(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	task, lane := outboxTask(t, db, "UANA", "UBEA")
+	if _, _, err := db.UpdateTask(ctx, "T1", task.Number, func(t *baton.Task) (baton.TaskEvent, error) {
+		return t.ChangeStatus("UANA", baton.StatusBlocked, "Waiting on legal", now)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	wantErr := errors.New("refused")
+	if _, _, err := db.UpdateTask(ctx, "T1", task.Number, func(t *baton.Task) (baton.TaskEvent, error) {
+		return baton.TaskEvent{}, wantErr
+	}); !errors.Is(err, wantErr) {
+		t.Fatalf("refused change: %v", err)
+	}
+	msgs, err := db.OutgoingIn(ctx, lane, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := queued(msgs)
+	want := []string{"task.card>", "task.assigned>UANA", "task.card>", "task.thread>", "task.urgent>UBEA"}
+	if len(got) != len(want) {
+		t.Fatalf("queued %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("queued %v, want %v", got, want)
+		}
+	}
+	if msgs[3].Event.Kind != baton.EventStatus || msgs[3].Event.Note != "Waiting on legal" || msgs[3].Task.Status != baton.StatusBlocked {
+		t.Errorf("the thread reply carries %+v of %+v", msgs[3].Event, msgs[3].Task)
+	}
+}
+
+func TestOutboxLanesAreHeldByOneProcessAndTakenOverWhenItDies(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	_, lane := outboxTask(t, db, "UANA", "UBEA")
+
+	got, err := db.ClaimLanes(ctx, "dead", time.Second, 10)
+	if err != nil || len(got) != 1 || got[0].Lane != lane || got[0].TakenOver {
+		t.Fatalf("first claim = %+v, %v; want the lane, not taken over", got, err)
+	}
+	if _, ok, err := db.ClaimLane(ctx, lane, "alive", time.Minute); ok || err != nil {
+		t.Fatalf("a held lane was claimed again (%v)", err)
+	}
+	if got, err := db.ClaimLanes(ctx, "alive", time.Minute, 10); err != nil || len(got) != 0 {
+		t.Fatalf("a held lane was claimed by a poll: %+v, %v", got, err)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE outbox_lanes SET lease_until = now() - interval '1 second'`); err != nil {
+		t.Fatal(err)
+	}
+	taken, ok, err := db.ClaimLane(ctx, lane, "alive", time.Minute)
+	if err != nil || !ok || !taken.TakenOver {
+		t.Fatalf("claim after the lease = %+v, %v, %v; want it taken over", taken, ok, err)
+	}
+	msgs, err := db.OutgoingIn(ctx, lane, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, ok, err := db.ClaimLane(ctx, lane, "alive", time.Minute); err != nil || !ok || !again.TakenOver {
+		t.Fatalf("claimed again by its holder = %+v, %v, %v; want it still taken over until the post is dealt with", again, ok, err)
+	}
+	if _, err := db.FinishOutgoing(ctx, lane, "dead", []int64{msgs[0].ID}, false); !errors.Is(err, store.ErrLaneLost) {
+		t.Fatalf("the dead process finished a message of a lane it lost: %v", err)
+	}
+	if released, err := db.FinishOutgoing(ctx, lane, "alive", []int64{msgs[0].ID}, true); released || err != nil {
+		t.Fatalf("a lane with a message waiting was released (%v)", err)
+	}
+	if released, err := db.FinishOutgoing(ctx, lane, "alive", []int64{msgs[1].ID}, false); !released || err != nil {
+		t.Fatalf("an emptied lane was not released (%v)", err)
+	}
+	if left, err := db.OutgoingIn(ctx, lane, 50); len(left) != 0 || err != nil {
+		t.Fatalf("left in the lane: %+v (%v)", left, err)
+	}
+	again, ok, err := db.ClaimLane(ctx, lane, "next", time.Minute)
+	if err != nil || !ok || again.TakenOver {
+		t.Fatalf("claim of a released lane = %+v, %v, %v; want it free, not taken over", again, ok, err)
+	}
+}
+
+func TestADeferredMessageWaitsAndCountsItsAttempt(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	_, lane := outboxTask(t, db, "UANA", "UBEA")
+	if _, ok, err := db.ClaimLane(ctx, lane, "p1", time.Minute); !ok || err != nil {
+		t.Fatalf("claim: %v", err)
+	}
+	msgs, err := db.OutgoingIn(ctx, lane, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeferOutgoing(ctx, lane, "p1", msgs[0].ID, "slack: timeout", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := db.ClaimLane(ctx, lane, "p2", time.Minute); ok || err != nil {
+		t.Fatalf("a lane waiting to retry was claimed (%v)", err)
+	}
+	if got, err := db.ClaimLanes(ctx, "p2", time.Minute, 10); err != nil || len(got) != 0 {
+		t.Fatalf("a lane waiting to retry was claimed by a poll: %+v, %v", got, err)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE outbox_lanes SET lease_until = now() - interval '1 second'`); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.ClaimLanes(ctx, "p2", time.Minute, 10)
+	if err != nil || len(got) != 1 || got[0].TakenOver {
+		t.Fatalf("claim after the wait = %+v, %v; want the lane, free", got, err)
+	}
+	msgs, err = db.OutgoingIn(ctx, lane, 50)
+	if err != nil || msgs[0].Attempts != 1 {
+		t.Fatalf("the deferred message = %+v (%v); want it first, with one attempt", msgs, err)
+	}
+	if n, err := db.LanePosts(ctx, lane); n != 1 || err != nil {
+		t.Errorf("LanePosts = %d, %v; want the card (the DM is not paced by the channel)", n, err)
+	}
+}
