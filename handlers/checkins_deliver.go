@@ -91,7 +91,8 @@ func (h *Handlers) postClaimed(ctx context.Context, c store.Checkin, d store.Che
 }
 
 // jobDelivery reads the delivery a job is about, by its ID, and its check-in; ok is false when there
-// is nothing to do: the delivery is gone, or the check-in is no longer active for its recipient.
+// is nothing to do: the delivery is gone, or the check-in no longer follows up on it for its recipient
+// (paused, cancelled, muted, or the recipient taken off it).
 func (h *Handlers) jobDelivery(ctx context.Context, id int64) (c store.Checkin, d store.CheckinDelivery, ok bool, err error) {
 	d, err = h.store.Delivery(ctx, id)
 	if baton.ErrorCode(err) == baton.ENotFound {
@@ -104,7 +105,15 @@ func (h *Handlers) jobDelivery(ctx context.Context, id int64) (c store.Checkin, 
 		return c, d, false, err
 	}
 	rcp, ok := c.Recipient(d.RecipientID)
-	return c, d, c.State == store.CheckinActive && ok && !rcp.Muted(), nil
+	return c, d, followsUp(c.State) && ok && !rcp.Muted(), nil
+}
+
+// followsUp reports whether a check-in in state s still follows up on the deliveries it made (the
+// reminder of an unseen one, a snoozed one coming back): an active one does, and so does a finished
+// one — a one-time check-in is finished once it reached everyone, and its question still stands. A
+// paused or cancelled one does not.
+func followsUp(s store.CheckinState) bool {
+	return s == store.CheckinActive || s == store.CheckinFinished
 }
 
 // scheduleNext queues the recipient's next delivery after the one due at `after`, or, when the

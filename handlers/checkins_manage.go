@@ -95,7 +95,8 @@ func (h *Handlers) changeCheckinState(ctx context.Context, r *bot.Request, verb 
 	case "resume":
 		to, from = store.CheckinActive, []store.CheckinState{store.CheckinPaused}
 	case "cancel", "stop":
-		to, from = store.CheckinCancelled, []store.CheckinState{store.CheckinActive, store.CheckinPaused}
+		// A finished one-time check-in may still remind those who have not seen it: cancelling stops that.
+		to, from = store.CheckinCancelled, []store.CheckinState{store.CheckinActive, store.CheckinPaused, store.CheckinFinished}
 	}
 	c, moved, err := h.store.SetCheckinState(ctx, r.TeamID, number, to, from, h.now())
 	if err != nil {

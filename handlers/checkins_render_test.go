@@ -127,3 +127,17 @@ func TestCheckinModalAndListFitSlack(t *testing.T) {
 		t.Errorf("confirmation does not count the rest: %s", raw)
 	}
 }
+
+func TestCheckinConfirmationSaysWhenItReminds(t *testing.T) {
+	c := sampleCheckin(1)
+	plans := []recipientPlan{{person: Person{ID: "U000", Loc: time.UTC}, next: fixedNow, ok: true}}
+	raw, _ := json.Marshal(checkinConfirmBlocks(c, plans))
+	if strings.Contains(string(raw), "reminding") {
+		t.Errorf("a check-in without a reminder says it reminds:\n%s", raw)
+	}
+	c.RemindAfter = 90 * time.Minute
+	raw, _ = json.Marshal(checkinConfirmBlocks(c, plans))
+	if !strings.Contains(string(raw), "reminding anyone who hasn't seen it after 1 hour 30 minutes") {
+		t.Errorf("the confirmation does not say when it reminds:\n%s", raw)
+	}
+}

@@ -319,9 +319,13 @@ func checkinConfirmText(c store.Checkin) md.Text {
 	return md.F("Check-in %s: %s", c.Ref(), clip(c.Message, 200))
 }
 
-// checkinSummary is the first lines about a check-in: what, when, to whom.
+// checkinSummary is the first lines about a check-in: what, when, to whom, and when it reminds.
 func checkinSummary(c store.Checkin, verb string) md.Text {
-	s := md.F(":white_check_mark: Check-in *%s* %s: %s, to %s.", c.Ref(), verb, scheduleWords(c.Schedule), recipientList(c, 10))
+	var remind md.Text
+	if c.RemindAfter > 0 {
+		remind = md.F(", reminding anyone who hasn't seen it after %s", baton.DescribeDuration(c.RemindAfter))
+	}
+	s := md.F(":white_check_mark: Check-in *%s* %s: %s, to %s%s.", c.Ref(), verb, scheduleWords(c.Schedule), recipientList(c, 10), remind)
 	if c.TaskNumber > 0 {
 		s += md.F(" Answers go to the thread of *%s*.", baton.TaskRef(c.TaskNumber))
 	}
