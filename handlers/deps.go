@@ -160,6 +160,7 @@ type OutboxStore interface {
 	FinishOutgoing(ctx context.Context, l store.Lane, claim string, ids []int64, settled bool) (bool, error)
 	DeferOutgoing(ctx context.Context, l store.Lane, claim string, id int64, reason string, wait time.Duration) error
 	ExtendLanes(ctx context.Context, claim string, lease time.Duration) error
+	LetGoLane(ctx context.Context, l store.Lane, claim string, wait time.Duration, suspect bool) error
 	LanePosts(ctx context.Context, l store.Lane) (int, error)
 }
 

@@ -47,7 +47,8 @@ func (h *Handlers) goalMoved(ctx context.Context, t baton.Task, ev baton.TaskEve
 }
 
 // krMoved shows a key result's new progress wherever its chain appears: the cards of its linked tasks
-// (but the one with ID skip, already redrawn), their owners' dashboards and its owner's.
+// (but the one with ID skip, whose change redraws it through the outbox), their owners' dashboards
+// and its owner's.
 func (h *Handlers) krMoved(ctx context.Context, k baton.KeyResult, skip int64) {
 	tasks, _, err := h.store.KRTasks(ctx, k.ID, linkedCardLimit)
 	if err != nil {

@@ -27,6 +27,7 @@ type outbox struct {
 	mu       sync.Mutex
 	ctx      context.Context // set by RunOutbox: until then lanes are claimed by its first poll
 	stopping bool            // RunOutbox was asked to stop: no lane starts
+	renewed  time.Time       // when the leases of the lanes held were last renewed
 	running  map[store.Lane]*laneRun
 	wg       sync.WaitGroup
 }
@@ -80,7 +81,7 @@ func (h *Handlers) RunOutbox(ctx context.Context) {
 			return
 		case <-poll.C:
 		case <-renew.C:
-			o.renew(sendCtx)
+			_ = o.renew(sendCtx) // logged; sending checks freshness before each post
 		}
 	}
 }
@@ -103,17 +104,26 @@ func (o *outbox) stop(ctx context.Context, cancel context.CancelFunc, renew <-ch
 		case <-done:
 			return
 		case <-renew:
-			o.renew(ctx)
+			_ = o.renew(ctx) // logged; sending checks freshness before each post
 		case <-grace.C:
 			cancel()
 		}
 	}
 }
 
-func (o *outbox) renew(ctx context.Context) {
-	if err := o.h.store.ExtendLanes(ctx, o.claim, o.lease); err != nil && ctx.Err() == nil {
-		o.h.log.ErrorContext(ctx, "outbox lanes not renewed", "err", err)
+// renew extends the lease of the lanes this process holds.
+func (o *outbox) renew(ctx context.Context) error {
+	start := time.Now()
+	if err := o.h.store.ExtendLanes(ctx, o.claim, o.lease); err != nil {
+		if ctx.Err() == nil {
+			o.h.log.ErrorContext(ctx, "outbox lanes not renewed", "err", err)
+		}
+		return err
 	}
+	o.mu.Lock()
+	o.renewed = start
+	o.mu.Unlock()
+	return nil
 }
 
 // claimWaiting takes lanes with messages that nobody is sending, as many as there is room for.
@@ -132,7 +142,11 @@ func (o *outbox) claimWaiting(ctx context.Context) {
 		return
 	}
 	for _, l := range lanes {
-		o.start(l, true)
+		if !o.start(l, true) {
+			if err := o.h.store.LetGoLane(ctx, l.Lane, o.claim, 0, false); err != nil {
+				o.h.log.ErrorContext(ctx, "outbox lane not let go; it is free again when its lease ends", "lane", l.Lane.Lane, "err", err)
+			}
+		}
 	}
 }
 
@@ -142,21 +156,23 @@ func (o *outbox) kick(l store.Lane) {
 	o.start(store.ClaimedLane{Lane: l}, false)
 }
 
-// start sends a lane in a goroutine of its own; claimed says this process holds it already.
-func (o *outbox) start(l store.ClaimedLane, claimed bool) {
+// start sends a lane in a goroutine of its own; claimed says this process holds it already. It
+// reports whether the lane is being sent, by that goroutine or by one already running.
+func (o *outbox) start(l store.ClaimedLane, claimed bool) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if r := o.running[l.Lane]; r != nil {
 		r.more = true
-		return
+		return true
 	}
 	if o.ctx == nil || o.stopping || len(o.running) >= maxLanes {
-		return
+		return false
 	}
 	r := &laneRun{}
 	o.running[l.Lane] = r
 	o.wg.Add(1)
 	go o.drain(o.ctx, l, claimed, r)
+	return true
 }
 
 // drain sends a lane until it is empty and released, or until it is closed to this process.
@@ -176,8 +192,8 @@ func (o *outbox) drain(ctx context.Context, l store.ClaimedLane, claimed bool, r
 			l = cl
 		}
 		if err := o.send(ctx, l); err != nil {
-			if !errors.Is(err, errLaneClosed) && ctx.Err() == nil {
-				log.ErrorContext(ctx, "outbox lane left for later", "err", err)
+			if !errors.Is(err, errLaneClosed) {
+				o.letGo(ctx, l.Lane, err)
 			}
 			return
 		}
@@ -185,6 +201,18 @@ func (o *outbox) drain(ctx context.Context, l store.ClaimedLane, claimed bool, r
 			return
 		}
 		claimed = false
+	}
+}
+
+// letGo gives up a lane whose sending stopped short (the process stopping, or Postgres failing), for
+// any process to take at its next poll; a post may have been under way, so the next holder looks
+// for it in Slack first.
+func (o *outbox) letGo(ctx context.Context, l store.Lane, cause error) {
+	if ctx.Err() == nil {
+		o.h.log.ErrorContext(ctx, "outbox lane left for later", "lane", l.Lane, "err", cause)
+	}
+	if err := o.h.store.LetGoLane(context.WithoutCancel(ctx), l, o.claim, o.poll, true); err != nil {
+		o.h.log.ErrorContext(ctx, "outbox lane not let go; it is free again when its lease ends", "lane", l.Lane, "err", err)
 	}
 }
 
@@ -238,11 +266,17 @@ func (o *outbox) send(ctx context.Context, cl store.ClaimedLane) error {
 				sent = append(sent, m.ID)
 				continue
 			}
-			post := isPost(m)
-			found := post && (suspect || m.Attempts > 0) && o.h.alreadySent(ctx, &m)
-			if post && suspect && !found {
-				// The first post not in Slack: whatever a dead holder sent came before it.
-				suspect, settled = false, true
+			if err := o.fresh(ctx); err != nil {
+				return err
+			}
+			found := false
+			if isPost(m) && (suspect || m.Attempts > 0) {
+				var known bool
+				found, known = o.h.alreadySent(ctx, &m)
+				if suspect && known && !found && o.h.posts(ctx, m) {
+					// The first post not in Slack: whatever a dead holder sent came before it.
+					suspect, settled = false, true
+				}
 			}
 			var err error
 			if !found {
@@ -280,7 +314,7 @@ func (o *outbox) send(ctx context.Context, cl store.ClaimedLane) error {
 func (o *outbox) deferLane(ctx context.Context, l store.Lane, sent []int64, m store.Outgoing, cause error) error {
 	if len(sent) > 0 {
 		if _, err := o.h.store.FinishOutgoing(context.WithoutCancel(ctx), l, o.claim, sent, false); err != nil {
-			return errors.Join(errLaneClosed, err)
+			return err
 		}
 	}
 	wait := retryWait(m.Attempts)
@@ -292,10 +326,29 @@ func (o *outbox) deferLane(ctx context.Context, l store.Lane, sent []int64, m st
 	return errLaneClosed
 }
 
-// isPost reports whether sending m posts a new message, which cannot be taken back, rather than
-// redrawing a card.
+// isPost reports whether sending m may post a new message, which cannot be taken back, rather than
+// redraw a card or send nothing (a thread reply for a task with no card).
 func isPost(m store.Outgoing) bool {
-	return m.Kind != baton.AnnounceCard || m.Task.CardTS == ""
+	switch m.Kind {
+	case baton.AnnounceCard:
+		return m.Task.CardTS == ""
+	case baton.AnnounceThread:
+		return m.Task.CardTS != ""
+	}
+	return true
+}
+
+// fresh makes sure the lanes this process holds are still its own before it posts again: when their
+// lease has not been renewed for half its length (Postgres slow, the process starved), it renews it
+// now, and stops sending if it cannot.
+func (o *outbox) fresh(ctx context.Context) error {
+	o.mu.Lock()
+	stale := time.Since(o.renewed) > o.lease/2
+	o.mu.Unlock()
+	if !stale {
+		return nil
+	}
+	return o.renew(ctx)
 }
 
 // sendOne sends one message. It has no deadline of its own: a post waits for its channel's turn

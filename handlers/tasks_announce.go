@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -58,44 +59,67 @@ func outboxMark(id int64) slack.MsgOption {
 }
 
 // alreadySent looks in Slack for a post of m that a process may have made without living to mark it
-// sent, and reports whether it found one; a card found is recorded as the task's card. When Slack
-// cannot be asked (the app lacks the history scopes, say), the message is taken as not sent.
-func (h *Handlers) alreadySent(ctx context.Context, m *store.Outgoing) bool {
+// sent: found says it is there (a card found is recorded as the task's card), known that Slack
+// could be asked (an app without the history scopes, say, cannot: the message is then sent, and may
+// go twice). A card is looked for in its channel and in the delegator's DM, where it goes when the
+// channel refuses it.
+func (h *Handlers) alreadySent(ctx context.Context, m *store.Outgoing) (found, known bool) {
 	t := m.Task
-	channel, thread := t.ChannelID, ""
+	var places [][2]string // channel (or user, for a DM) and thread
 	switch m.Kind {
 	case baton.AnnounceCard:
+		places = [][2]string{{t.ChannelID, ""}, {"@" + t.DelegatorID, ""}}
 	case baton.AnnounceThread:
-		thread = t.CardTS
+		places = [][2]string{{t.ChannelID, t.CardTS}}
 	default:
-		dm, err := h.slack.OpenDM(ctx, m.To)
-		if err != nil {
-			h.log.WarnContext(ctx, "could not look for a message sent before", "outbox_id", m.ID, "err", err)
-			return false
-		}
-		channel = dm
+		places = [][2]string{{"@" + m.To, ""}}
 	}
 	since := strconv.FormatInt(m.Created.Add(-time.Minute).Unix(), 10) + ".000000"
-	msgs, err := h.slack.RecentMessages(ctx, channel, thread, since)
-	if err != nil {
-		h.log.WarnContext(ctx, "could not look for a message sent before", "outbox_id", m.ID, "err", err)
-		return false
-	}
 	id := strconv.FormatInt(m.ID, 10)
-	for _, msg := range msgs {
-		if msg.Metadata.EventType != outboxEvent || msg.Metadata.EventPayload["id"] != id {
+	for _, p := range places {
+		channel := p[0]
+		if user, ok := strings.CutPrefix(channel, "@"); ok {
+			dm, err := h.slack.OpenDM(ctx, user)
+			if err != nil {
+				h.log.WarnContext(ctx, "could not look for a message sent before", "outbox_id", m.ID, "err", err)
+				continue
+			}
+			channel = dm
+		}
+		msgs, err := h.slack.RecentMessages(ctx, channel, p[1], since)
+		if err != nil {
+			h.log.WarnContext(ctx, "could not look for a message sent before", "outbox_id", m.ID, "channel_id", channel, "err", err)
 			continue
 		}
-		if m.Kind == baton.AnnounceCard {
-			m.Task.CardTS = msg.Timestamp
-			if err := h.store.SetCard(ctx, t.ID, t.ChannelID, msg.Timestamp, t.SourceLink); err != nil {
-				h.log.ErrorContext(ctx, "card found but not recorded", "task", t.Ref(), "err", err)
+		known = true
+		for _, msg := range msgs {
+			if msg.Metadata.EventType == outboxEvent && msg.Metadata.EventPayload["id"] == id {
+				h.foundSent(ctx, m, channel, msg.Timestamp)
+				return true, true
 			}
 		}
-		h.log.InfoContext(ctx, "message found already sent; not sending it again", "outbox_id", m.ID, "kind", m.Kind)
+	}
+	return false, known
+}
+
+// foundSent takes a post found in Slack as sent; a card is recorded as the task's card.
+func (h *Handlers) foundSent(ctx context.Context, m *store.Outgoing, channel, ts string) {
+	if m.Kind == baton.AnnounceCard {
+		m.Task.ChannelID, m.Task.CardTS = channel, ts
+		if err := h.store.SetCard(ctx, m.Task.ID, channel, ts, m.Task.SourceLink); err != nil {
+			h.log.ErrorContext(ctx, "card found but not recorded", "task", m.Task.Ref(), "err", err)
+		}
+	}
+	h.log.InfoContext(ctx, "message found already sent; not sending it again", "outbox_id", m.ID, "kind", m.Kind)
+}
+
+// posts reports whether sending m posts to Slack, as opposed to keeping it for a daily digest.
+func (h *Handlers) posts(ctx context.Context, m store.Outgoing) bool {
+	if m.Kind != baton.AnnounceSignal || h.sched == nil {
 		return true
 	}
-	return false
+	s, err := h.store.Digest(ctx, m.TeamID, m.To)
+	return err != nil || !s.Daily
 }
 
 // postCard posts a task's first card in its channel, joining a public channel Baton is not in, and
@@ -113,14 +137,13 @@ func (h *Handlers) postCard(ctx context.Context, t *baton.Task, mark slack.MsgOp
 	opts := []slack.MsgOption{msgText(taskSummary(*t)), slack.MsgOptionBlocks(h.cardOf(ctx, *t)...), mark}
 	asked := t.ChannelID
 	ts, err := h.postJoining(ctx, asked, opts...)
-	if bot.IsPermanent(err) {
+	moved := bot.IsPermanent(err)
+	if moved {
 		h.log.WarnContext(ctx, "card not posted in its channel; sending it to the delegator", "task", t.Ref(), "channel_id", asked, "err", err)
 		var dm string
 		if dm, err = h.slack.OpenDM(ctx, t.DelegatorID); err == nil {
-			if _, _, err = h.slack.PostMessage(ctx, dm, msgText(movedToDMNotice(*t, asked))); err == nil {
-				t.ChannelID = dm
-				_, ts, err = h.slack.PostMessage(ctx, dm, opts...)
-			}
+			t.ChannelID = dm
+			_, ts, err = h.slack.PostMessage(ctx, dm, opts...)
 		}
 	}
 	if err != nil {
@@ -128,7 +151,13 @@ func (h *Handlers) postCard(ctx context.Context, t *baton.Task, mark slack.MsgOp
 	}
 	t.CardTS = ts
 	if err := h.store.SetCard(ctx, t.ID, t.ChannelID, ts, t.SourceLink); err != nil {
-		h.log.ErrorContext(ctx, "card posted but not recorded", "task", t.Ref(), "err", err)
+		// Tried again, the card is found in Slack by its outbox ID and recorded then.
+		return fmt.Errorf("card posted but not recorded: %w", err)
+	}
+	if moved {
+		if _, _, err := h.slack.PostMessage(ctx, t.ChannelID, msgText(movedToDMNotice(*t, asked))); err != nil {
+			h.log.WarnContext(ctx, "could not say why the card is in direct messages", "task", t.Ref(), "err", err)
+		}
 	}
 	if t.SourceChannelID != "" && t.SourceTS != "" {
 		link, _ := h.slack.Permalink(ctx, t.ChannelID, t.CardTS)
@@ -160,9 +189,9 @@ func trackedText(t baton.Task, link string) md.Text {
 	return md.F(":baton: Tracked as %s, owned by %s.", t.Ref(), md.Mention(t.OwnerID))
 }
 
-// movedToDMNotice says that a task's card went to direct messages, as Baton cannot post in the channel asked.
+// movedToDMNotice, right under a task's card in direct messages, says why the card is there.
 func movedToDMNotice(t baton.Task, asked string) md.Text {
-	return md.F("I can't post the card of %s in %s — it's private, archived or I'm not a member. Invite me there with `/invite @Baton`; for now the card is here.",
+	return md.F("I can't post the card of %s in %s — it's private, archived or I'm not a member. Invite me there with `/invite @Baton`; for now the card is above.",
 		t.Ref(), md.Channel(asked))
 }
 

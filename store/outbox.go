@@ -63,10 +63,14 @@ func announce(ctx context.Context, tx *sqlx.Tx, before, after baton.Task, ev bat
 // ClaimLane takes one lane for claim, for lease, unless another process holds it.
 func (db *DB) ClaimLane(ctx context.Context, l Lane, claim string, lease time.Duration) (ClaimedLane, bool, error) {
 	var out []ClaimedLane
-	err := db.SelectContext(ctx, &out, `UPDATE outbox_lanes l SET claim = $3, lease_until = now() + make_interval(secs => $4),
+	// The lane is locked first and tested as locked: a lane its holder is releasing at this moment
+	// is free once the release commits.
+	err := db.SelectContext(ctx, &out, `WITH prev AS (
+			SELECT team_id, lane, claim, lease_until FROM outbox_lanes WHERE team_id = $1 AND lane = $2 FOR UPDATE)
+		UPDATE outbox_lanes l SET claim = $3, lease_until = now() + make_interval(secs => $4),
 			taken_over = l.taken_over OR prev.claim NOT IN ('', $3)
-		FROM (SELECT team_id, lane, claim FROM outbox_lanes WHERE team_id = $1 AND lane = $2 FOR UPDATE) prev
-		WHERE l.team_id = prev.team_id AND l.lane = prev.lane AND (l.claim = $3 OR l.lease_until < now())
+		FROM prev
+		WHERE l.team_id = prev.team_id AND l.lane = prev.lane AND (prev.claim = $3 OR prev.lease_until < now())
 		RETURNING l.team_id, l.lane, l.taken_over`, l.TeamID, l.Lane, claim, lease.Seconds())
 	if err != nil || len(out) == 0 {
 		return ClaimedLane{}, false, mapError("claim an outbox lane", err)
@@ -133,14 +137,14 @@ func (db *DB) FinishOutgoing(ctx context.Context, l Lane, claim string, ids []in
 		Released bool `db:"released"`
 	}
 	err = db.SelectContext(ctx, &out, `WITH sent AS (
-			DELETE FROM outbox WHERE id = ANY($4)
+			DELETE FROM outbox WHERE id = ANY($4::bigint[])
 			AND EXISTS (SELECT 1 FROM outbox_lanes WHERE team_id = $1 AND lane = $2 AND claim = $3)),
-		empty AS (SELECT NOT EXISTS (SELECT 1 FROM outbox WHERE team_id = $1 AND lane = $2 AND id <> ALL($4)) AS yes)
+		empty AS (SELECT NOT EXISTS (SELECT 1 FROM outbox WHERE team_id = $1 AND lane = $2 AND id <> ALL($4::bigint[])) AS yes)
 		UPDATE outbox_lanes SET taken_over = taken_over AND NOT $5,
 			claim = CASE WHEN (SELECT yes FROM empty) THEN '' ELSE claim END,
 			lease_until = CASE WHEN (SELECT yes FROM empty) THEN '-infinity' ELSE lease_until END
 		WHERE team_id = $1 AND lane = $2 AND claim = $3
-		RETURNING claim = '' AS released`, l.TeamID, l.Lane, claim, pq.Array(ids), settled)
+		RETURNING claim = '' AS released`, l.TeamID, l.Lane, claim, pq.Array(append([]int64{}, ids...)), settled)
 	if err != nil {
 		return false, mapError("mark outbox messages sent", err)
 	}
@@ -175,11 +179,23 @@ func (db *DB) ExtendLanes(ctx context.Context, claim string, lease time.Duration
 	return mapError("extend outbox lanes", err)
 }
 
-// LanePosts counts the posts waiting in a lane: task cards and thread replies, which Slack lets
-// through about once a second per channel.
+// LetGoLane gives up a lane claim holds but stopped sending, for any process to claim after wait.
+// suspect marks it taken over: a post may have been under way when the holder stopped.
+func (db *DB) LetGoLane(ctx context.Context, l Lane, claim string, wait time.Duration, suspect bool) error {
+	_, err := db.ExecContext(ctx, `UPDATE outbox_lanes SET claim = '', lease_until = now() + make_interval(secs => $4),
+		taken_over = taken_over OR $5
+		WHERE team_id = $1 AND lane = $2 AND claim = $3`, l.TeamID, l.Lane, claim, wait.Seconds(), suspect)
+	return mapError("let go of an outbox lane", err)
+}
+
+// LanePosts counts the posts waiting in a lane: new cards and thread replies, which Slack lets
+// through about once a second per channel (a card redrawn is not a post).
 func (db *DB) LanePosts(ctx context.Context, l Lane) (int, error) {
 	var n int
-	err := db.GetContext(ctx, &n, `SELECT count(*) FROM outbox WHERE team_id = $1 AND lane = $2 AND kind IN ($3, $4)`,
+	err := db.GetContext(ctx, &n, `SELECT count(*) FILTER (WHERE o.kind = $4)
+			+ count(DISTINCT o.task_id) FILTER (WHERE o.kind = $3 AND t.card_ts = '')
+		FROM outbox o JOIN tasks t ON t.id = o.task_id
+		WHERE o.team_id = $1 AND o.lane = $2`,
 		l.TeamID, l.Lane, baton.AnnounceCard, baton.AnnounceThread)
 	return n, mapError("count an outbox lane", err)
 }

@@ -153,3 +153,59 @@ func TestADeferredMessageWaitsAndCountsItsAttempt(t *testing.T) {
 		t.Errorf("LanePosts = %d, %v; want the card (the DM is not paced by the channel)", n, err)
 	}
 }
+
+func TestALaneBeingReleasedCanBeClaimedOnceItIs(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	_, lane := outboxTask(t, db, "UANA", "UBEA")
+	if _, ok, err := db.ClaimLane(ctx, lane, "holder", time.Minute); !ok || err != nil {
+		t.Fatalf("claim: %v", err)
+	}
+	// Nothing finished: a lane with messages waiting stays held.
+	if released, err := db.FinishOutgoing(ctx, lane, "holder", nil, false); released || err != nil {
+		t.Fatalf("finishing nothing released a lane with messages waiting (%v)", err)
+	}
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox_lanes SET claim = '', lease_until = '-infinity' WHERE team_id = $1 AND lane = $2`, lane.TeamID, lane.Lane); err != nil {
+		t.Fatal(err)
+	}
+	claimed := make(chan bool, 1)
+	go func() {
+		_, ok, err := db.ClaimLane(ctx, lane, "kicker", time.Minute)
+		if err != nil {
+			t.Error(err)
+		}
+		claimed <- ok
+	}()
+	waitForLockWait(t, db, "WITH prev AS")
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if !<-claimed {
+		t.Fatal("a claim made while the lane was being released missed it once it was")
+	}
+}
+
+// waitForLockWait waits until a statement containing query waits for a lock.
+func waitForLockWait(t *testing.T, db *store.DB, query string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var n int
+		if err := db.GetContext(context.Background(), &n, `SELECT count(*) FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND position($1 in query) > 0`, query); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no statement with %q came to wait for a lock", query)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -295,7 +295,7 @@ func TestStatusMenuOfAnUnknownTaskIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.cardNow(card, "In progress")
+	h.cardNow(card, statusLine(baton.StatusInProgress))
 	h.threadReply(card, "to *In progress*")
 	h.idle()
 	events := len(h.events(1))
@@ -329,7 +329,7 @@ func TestStatusMenuOfAnUnknownTaskIsRefused(t *testing.T) {
 	if n := len(h.slack.Thread(card.Channel, card.TS)); n != replies {
 		t.Errorf("the thread grew from %d to %d messages", replies, n)
 	}
-	if cur := h.cardNow(card, "In progress"); cur.Edits != edits {
+	if cur := h.cardNow(card, statusLine(baton.StatusInProgress)); cur.Edits != edits {
 		t.Errorf("T-1's card was edited by a choice about T-99")
 	}
 	if h.taskCount() != 1 {

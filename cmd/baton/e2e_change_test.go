@@ -48,6 +48,11 @@ func (h *harness) threadReply(card slackdouble.Message, want ...string) slackdou
 	return m
 }
 
+// statusLine is how a card shows its status; a status's bare name is also in every card's status menu.
+func statusLine(s baton.Status) string {
+	return "*Status*\n" + s.Emoji() + " " + s.Label()
+}
+
 // cardNow waits until the card, updated in place, contains every one of want.
 func (h *harness) cardNow(card slackdouble.Message, want ...string) slackdouble.Message {
 	h.t.Helper()

@@ -159,6 +159,7 @@ func TestCardInAPrivateChannelBatonIsNotInGoesToTheDelegatorAndSaysHowToInvite(t
 	h.ephemeral(bea, "Created T-1")
 	h.dm(bea, "card of T-1", "/invite @Baton")
 	h.card(h.slack.DMChannel(bea), 1)
+	h.idle()
 	if got := h.task(1); got.ChannelID != h.slack.DMChannel(bea) || got.CardTS == "" {
 		t.Errorf("task not kept with its card: %+v", got)
 	}

@@ -71,7 +71,7 @@ func TestDeadlineWatchRemindsTellsTheDelegatorWhenStalledAndFlagsOverdue(t *test
 	if _, err := h.slack.SelectOption(h.waitCtx(), ana, reminder.Channel, reminder.TS, "task.status", "1:in_progress"); err != nil {
 		t.Fatal(err)
 	}
-	h.cardNow(card, "In progress")
+	h.cardNow(card, statusLine(baton.StatusInProgress))
 	h.dm(bea, "<@UANA> moved", "*In progress*")
 	h.idle()
 
@@ -111,7 +111,7 @@ func TestDoneCancelsTheDeadlineWatchAndANewDueDateReschedulesIt(t *testing.T) {
 	}
 
 	h.selectStatus(ana, card, baton.StatusDone)
-	h.cardNow(card, "Done")
+	h.cardNow(card, statusLine(baton.StatusDone))
 	h.idle()
 	for _, name := range []string{"due-24h0m0s", "due-2h0m0s", "overdue"} {
 		if at, ok := h.jobDue(1, name); ok {
@@ -120,7 +120,7 @@ func TestDoneCancelsTheDeadlineWatchAndANewDueDateReschedulesIt(t *testing.T) {
 	}
 
 	h.selectStatus(ana, card, baton.StatusInProgress)
-	h.cardNow(card, "In progress")
+	h.cardNow(card, statusLine(baton.StatusInProgress))
 	h.idle()
 	if _, ok := h.jobDue(1, "overdue"); !ok {
 		t.Error("reopening the task did not bring its deadline watch back")

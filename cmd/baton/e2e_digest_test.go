@@ -22,9 +22,9 @@ func TestDailyDigestCollectsStageChangesButBlockedArrivesAtOnce(t *testing.T) {
 
 	card := delegated(h)
 	h.selectStatus(ana, card, baton.StatusInProgress)
-	h.cardNow(card, "In progress")
+	h.cardNow(card, statusLine(baton.StatusInProgress))
 	h.selectStatus(ana, card, baton.StatusInReview)
-	h.cardNow(card, "In review")
+	h.cardNow(card, statusLine(baton.StatusInReview))
 	h.idle()
 	for _, m := range h.slack.Messages(h.slack.DMChannel(bea)) {
 		if m.Has("moved") {
