@@ -1,12 +1,17 @@
 package baton
 
-// Announcement is one message Baton owes the people around a task after one of its events: the card
-// posted or redrawn, a reply in the card's thread, or a direct message to one person. Announcements
-// are kept with the change that caused them and sent later, in order, at Slack's pace.
+// Announcement is one message Baton owes the people around a task or a decision after a change: the
+// card posted or redrawn, a reply in a thread, or a direct message to one person. Announcements are
+// kept with the change that caused them and sent later, in order, at Slack's pace.
 type Announcement struct {
 	Kind AnnounceKind
-	// To is the person a direct message is for; empty for the card and its thread.
+	// To is the person a direct message is for; empty for cards and threads.
 	To string
+	// About is the ID of the decision a message is about when it is not the one changed (the decision
+	// a new one supersedes); 0 otherwise.
+	About int64
+	// Ref says which flag a flag's message sends, or which version an edit's thread reply tells of.
+	Ref int64
 }
 
 // AnnounceKind says what an announcement sends.

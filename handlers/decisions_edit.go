@@ -181,7 +181,7 @@ func (h *Handlers) createDecision(ctx context.Context, r *bot.Request, me Person
 	if err != nil {
 		return h.submitFailure(ctx, r, err, decisionErrorField(f, err))
 	}
-	h.background(ctx, func(ctx context.Context) { h.deliverDecision(ctx, saved) })
+	h.announcedDecision(saved)
 	return nil
 }
 
@@ -198,7 +198,7 @@ func (h *Handlers) editDecision(ctx context.Context, r *bot.Request, me Person, 
 	if err != nil {
 		return h.submitFailure(ctx, r, err, decisionErrorField(f, err))
 	}
-	h.background(ctx, func(ctx context.Context) { h.afterDecisionEdit(ctx, saved) })
+	h.announcedDecision(saved)
 	return nil
 }
 

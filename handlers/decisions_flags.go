@@ -4,15 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
-	"github.com/batonhq/baton/bot/md"
 	"github.com/batonhq/baton/scheduler"
-	"github.com/batonhq/baton/store"
 )
 
 // jobDecisionRemind reminds someone, once, of a flag they have not acknowledged.
@@ -30,51 +27,6 @@ func (h *Handlers) registerDecisionReminders(s Scheduler) {
 
 func flagJobKey(teamID string, number, flagID int64) string {
 	return fmt.Sprintf("decision:%s:%d:flag:%d", teamID, number, flagID)
-}
-
-// deliverDecision posts a new decision's card, answers in its task's thread, updates the decision it
-// supersedes and tells the people it is flagged for. The decision is stored: failures are logged.
-func (h *Handlers) deliverDecision(ctx context.Context, saved store.DecisionSave) {
-	d := saved.Decision
-	asked := d.ChannelID
-	ch, ts, err := h.postOrDM(ctx, asked, d.AuthorID, msgText(decisionSummary(d)),
-		slack.MsgOptionBlocks(h.decisionBlocks(ctx, d, false)...))
-	if err != nil {
-		h.log.ErrorContext(ctx, "decision card not posted anywhere", "decision", d.Ref(), "err", err)
-	} else {
-		d.ChannelID, d.CardTS = ch, ts
-		if err := h.store.SetDecisionCard(ctx, d.ID, ch, ts); err != nil {
-			h.log.ErrorContext(ctx, "decision card posted but not recorded", "decision", d.Ref(), "err", err)
-		}
-		if ch != asked {
-			h.dm(ctx, d.AuthorID, msgText(md.F(":information_source: %s is recorded, but I can't post in %s — it's private or I'm not a member. Invite me with `/invite @Baton`; the card is here for now.", d.Ref(), md.Channel(asked))))
-		}
-	}
-	link := h.cardLink(ctx, d)
-	if d.TaskNumber != 0 {
-		h.replyOnTask(ctx, d, link)
-	}
-	if saved.Superseded != nil {
-		h.refreshSuperseded(ctx, d, *saved.Superseded)
-	}
-	h.sendFlags(ctx, d, saved, link)
-}
-
-// afterDecisionEdit shows a new version everywhere it matters: the card in place, a reply in its
-// thread saying who changed what, the decision it newly supersedes, and the people it names.
-func (h *Handlers) afterDecisionEdit(ctx context.Context, saved store.DecisionSave) {
-	d := saved.Decision
-	h.updateDecisionCard(ctx, d)
-	if d.CardTS != "" {
-		if _, _, err := h.slack.PostMessage(ctx, d.ChannelID, msgText(decisionEditLine(d, saved.Version)),
-			slack.MsgOptionBlocks(decisionEditReply(d, saved.Version)...), slack.MsgOptionTS(d.CardTS)); err != nil {
-			h.log.ErrorContext(ctx, "decision thread reply not posted", "decision", d.Ref(), "err", err)
-		}
-	}
-	if saved.Superseded != nil {
-		h.refreshSuperseded(ctx, d, *saved.Superseded)
-	}
-	h.sendFlags(ctx, d, saved, h.cardLink(ctx, d))
 }
 
 // decisionBlocks renders a decision with who it is flagged for and the key result it links.
@@ -118,50 +70,6 @@ func (h *Handlers) cardLink(ctx context.Context, d baton.Decision) string {
 		h.log.WarnContext(ctx, "no permalink for the decision card", "decision", d.Ref(), "err", err)
 	}
 	return link
-}
-
-// replyOnTask tells the linked task's thread that a decision about it was recorded.
-func (h *Handlers) replyOnTask(ctx context.Context, d baton.Decision, link string) {
-	t, err := h.store.Task(ctx, d.TeamID, d.TaskNumber)
-	if err != nil || t.CardTS == "" {
-		return
-	}
-	text := taskDecisionLine(d, link)
-	if _, _, err := h.slack.PostMessage(ctx, t.ChannelID, msgText(text), slack.MsgOptionTS(t.CardTS)); err != nil {
-		h.log.WarnContext(ctx, "decision not announced in the task's thread", "decision", d.Ref(), "task", t.Ref(), "err", err)
-	}
-}
-
-// refreshSuperseded redraws the card of the decision d supersedes and says so in its thread.
-func (h *Handlers) refreshSuperseded(ctx context.Context, d, old baton.Decision) {
-	h.updateDecisionCard(ctx, old)
-	if old.CardTS == "" {
-		return
-	}
-	text := supersededLine(d)
-	if _, _, err := h.slack.PostMessage(ctx, old.ChannelID, msgText(text), slack.MsgOptionTS(old.CardTS)); err != nil {
-		h.log.WarnContext(ctx, "supersede not announced in the old card's thread", "decision", old.Ref(), "err", err)
-	}
-}
-
-// sendFlags sends each person a new version names a direct message to acknowledge, and schedules the
-// one reminder of each flag.
-func (h *Handlers) sendFlags(ctx context.Context, d baton.Decision, saved store.DecisionSave, link string) {
-	var jobs []scheduler.Job
-	for _, f := range saved.Flags {
-		h.homes.Refresh(d.TeamID, f.UserID)
-		text := flagNotice(d, saved.Version, f, slices.Contains(saved.Version.Flagged, f.UserID))
-		h.dm(ctx, f.UserID, msgText(text), slack.MsgOptionBlocks(flagMessageBlocks(d, f.Version, text, link)...))
-		payload, _ := json.Marshal(flagJob{Number: d.Number, FlagID: f.ID})
-		jobs = append(jobs, scheduler.Job{Kind: jobDecisionRemind, Key: flagJobKey(d.TeamID, d.Number, f.ID), TeamID: d.TeamID,
-			Payload: payload, DueAt: f.FlaggedAt.Add(baton.FlagReminderAfter)})
-	}
-	if h.sched == nil || len(jobs) == 0 {
-		return
-	}
-	if err := h.sched.EnqueueMany(ctx, jobs); err != nil {
-		h.log.ErrorContext(ctx, "flag reminders not scheduled", "decision", d.Ref(), "err", err)
-	}
 }
 
 // onDecisionAck records that the person has read the decision, shows it on the card, cancels the

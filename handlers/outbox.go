@@ -257,12 +257,13 @@ func (o *outbox) send(ctx context.Context, cl store.ClaimedLane) error {
 			sent    []int64
 			settled bool
 		)
-		cards := map[int64]bool{} // tasks whose card this batch drew already
+		cards := map[cardOf]bool{} // cards this batch drew already
 		for _, m := range batch {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if m.Kind == baton.AnnounceCard && cards[m.Event.TaskID] {
+			card, isCard := cardOfMessage(m)
+			if isCard && cards[card] {
 				sent = append(sent, m.ID)
 				continue
 			}
@@ -286,14 +287,14 @@ func (o *outbox) send(ctx context.Context, cl store.ClaimedLane) error {
 				return o.deferLane(ctx, l, sent, m, err)
 			}
 			if err != nil {
-				o.h.log.ErrorContext(ctx, "outbox message dropped", "kind", m.Kind, "task_id", m.Event.TaskID,
+				o.h.log.ErrorContext(ctx, "outbox message dropped", "kind", m.Kind, "outbox_id", m.ID,
 					"attempts", m.Attempts+1, "err", err)
 			}
-			if m.Kind == baton.AnnounceCard {
-				cards[m.Event.TaskID] = true
+			if isCard {
+				cards[card] = true
 				for i := range batch {
-					if batch[i].Event.TaskID == m.Event.TaskID {
-						batch[i].Task = m.Task
+					if batch[i].TaskID == m.TaskID && batch[i].DecisionID == m.DecisionID {
+						batch[i].Task, batch[i].Decision = m.Task, m.Decision
 					}
 				}
 			}
@@ -319,21 +320,37 @@ func (o *outbox) deferLane(ctx context.Context, l store.Lane, sent []int64, m st
 	}
 	wait := retryWait(m.Attempts)
 	o.h.log.WarnContext(ctx, "outbox message not sent; the lane waits to try again", "kind", m.Kind,
-		"task_id", m.Event.TaskID, "attempt", m.Attempts+1, "wait_ms", wait.Milliseconds(), "err", cause)
+		"outbox_id", m.ID, "attempt", m.Attempts+1, "wait_ms", wait.Milliseconds(), "err", cause)
 	if err := o.h.store.DeferOutgoing(ctx, l, o.claim, m.ID, cause.Error(), wait); err != nil && !errors.Is(err, store.ErrLaneLost) {
 		return err
 	}
 	return errLaneClosed
 }
 
+// cardOf names the card of a task or a decision.
+type cardOf struct{ task, decision int64 }
+
+// cardOfMessage reports whether m posts or redraws a card, and whose.
+func cardOfMessage(m store.Outgoing) (cardOf, bool) {
+	switch m.Kind {
+	case baton.AnnounceCard, baton.AnnounceDecisionCard:
+		return cardOf{m.TaskID, m.DecisionID}, true
+	}
+	return cardOf{}, false
+}
+
 // isPost reports whether sending m may post a new message, which cannot be taken back, rather than
-// redraw a card or send nothing (a thread reply for a task with no card).
+// redraw a card or send nothing (a thread reply under a card not posted).
 func isPost(m store.Outgoing) bool {
 	switch m.Kind {
 	case baton.AnnounceCard:
 		return m.Task.CardTS == ""
 	case baton.AnnounceThread:
 		return m.Task.CardTS != ""
+	case baton.AnnounceDecisionCard:
+		return m.Decision.CardTS == ""
+	case baton.AnnounceDecisionEdited, baton.AnnounceSuperseded:
+		return m.Decision.CardTS != ""
 	}
 	return true
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -20,8 +19,8 @@ func (h *Handlers) announced(t baton.Task) {
 	h.outbox.kick(store.Lane{TeamID: t.TeamID, Lane: t.AnnounceLane()})
 }
 
-// sendOutgoing sends one message of the outbox as the task stands now. Each post carries the
-// message's outbox ID in its metadata, for alreadySent to find.
+// sendOutgoing sends one message of the outbox as its task or decision stands now. Each post
+// carries the message's outbox ID in its metadata, for alreadySent to find.
 func (h *Handlers) sendOutgoing(ctx context.Context, m *store.Outgoing) error {
 	t, ev, mark := m.Task, m.Event, outboxMark(m.ID)
 	switch m.Kind {
@@ -47,7 +46,7 @@ func (h *Handlers) sendOutgoing(ctx context.Context, m *store.Outgoing) error {
 	case baton.AnnounceSignal:
 		return h.signal(ctx, t, m.To, eventNotice(t, ev), mark)
 	}
-	return fmt.Errorf("outbox: unknown message kind %q", m.Kind)
+	return h.sendDecisionMessage(ctx, m, mark)
 }
 
 // outboxEvent names the metadata Baton's outbox posts carry.
@@ -59,34 +58,23 @@ func outboxMark(id int64) slack.MsgOption {
 }
 
 // alreadySent looks in Slack for a post of m that a process may have made without living to mark it
-// sent: found says it is there (a card found is recorded as the task's card), known that Slack
-// could be asked (an app without the history scopes, say, cannot: the message is then sent, and may
-// go twice). A card is looked for in its channel and in the delegator's DM, where it goes when the
-// channel refuses it.
+// sent: found says it is there (a card found is recorded as its task's or decision's card), known
+// that Slack could be asked (an app without the history scopes, say, cannot: the message is then
+// sent, and may go twice).
 func (h *Handlers) alreadySent(ctx context.Context, m *store.Outgoing) (found, known bool) {
-	t := m.Task
-	var places [][2]string // channel (or user, for a DM) and thread
-	switch m.Kind {
-	case baton.AnnounceCard:
-		places = [][2]string{{t.ChannelID, ""}, {"@" + t.DelegatorID, ""}}
-	case baton.AnnounceThread:
-		places = [][2]string{{t.ChannelID, t.CardTS}}
-	default:
-		places = [][2]string{{"@" + m.To, ""}}
-	}
 	since := strconv.FormatInt(m.Created.Add(-time.Minute).Unix(), 10) + ".000000"
 	id := strconv.FormatInt(m.ID, 10)
-	for _, p := range places {
-		channel := p[0]
-		if user, ok := strings.CutPrefix(channel, "@"); ok {
-			dm, err := h.slack.OpenDM(ctx, user)
+	for _, p := range h.placesOf(ctx, m) {
+		channel := p.channel
+		if p.dmWith != "" {
+			dm, err := h.slack.OpenDM(ctx, p.dmWith)
 			if err != nil {
 				h.log.WarnContext(ctx, "could not look for a message sent before", "outbox_id", m.ID, "err", err)
 				continue
 			}
 			channel = dm
 		}
-		msgs, err := h.slack.RecentMessages(ctx, channel, p[1], since)
+		msgs, err := h.slack.RecentMessages(ctx, channel, p.thread, since)
 		if err != nil {
 			h.log.WarnContext(ctx, "could not look for a message sent before", "outbox_id", m.ID, "channel_id", channel, "err", err)
 			continue
@@ -102,13 +90,44 @@ func (h *Handlers) alreadySent(ctx context.Context, m *store.Outgoing) (found, k
 	return false, known
 }
 
-// foundSent takes a post found in Slack as sent; a card is recorded as the task's card.
-func (h *Handlers) foundSent(ctx context.Context, m *store.Outgoing, channel, ts string) {
-	if m.Kind == baton.AnnounceCard {
-		m.Task.ChannelID, m.Task.CardTS = channel, ts
-		if err := h.store.SetCard(ctx, m.Task.ID, channel, ts, m.Task.SourceLink); err != nil {
-			h.log.ErrorContext(ctx, "card found but not recorded", "task", m.Task.Ref(), "err", err)
+// place is where a post may be: a channel (or the DM with a person) and a thread in it.
+type place struct{ channel, dmWith, thread string }
+
+// placesOf lists where a post of m may be. A card is looked for in its channel and in the DM it goes
+// to when the channel refuses it.
+func (h *Handlers) placesOf(ctx context.Context, m *store.Outgoing) []place {
+	t, d := m.Task, m.Decision
+	switch m.Kind {
+	case baton.AnnounceCard:
+		return []place{{channel: t.ChannelID}, {dmWith: t.DelegatorID}}
+	case baton.AnnounceThread:
+		return []place{{channel: t.ChannelID, thread: t.CardTS}}
+	case baton.AnnounceDecisionCard:
+		return []place{{channel: d.ChannelID}, {dmWith: d.AuthorID}}
+	case baton.AnnounceDecisionEdited, baton.AnnounceSuperseded:
+		return []place{{channel: d.ChannelID, thread: d.CardTS}}
+	case baton.AnnounceDecisionTask:
+		if task, ok, _ := h.decisionTask(ctx, d); ok {
+			return []place{{channel: task.ChannelID, thread: task.CardTS}}
 		}
+		return nil
+	}
+	return []place{{dmWith: m.To}}
+}
+
+// foundSent takes a post found in Slack as sent; a card is recorded as its task's or decision's card.
+func (h *Handlers) foundSent(ctx context.Context, m *store.Outgoing, channel, ts string) {
+	var err error
+	switch m.Kind {
+	case baton.AnnounceCard:
+		m.Task.ChannelID, m.Task.CardTS = channel, ts
+		err = h.store.SetCard(ctx, m.Task.ID, channel, ts, m.Task.SourceLink)
+	case baton.AnnounceDecisionCard:
+		m.Decision.ChannelID, m.Decision.CardTS = channel, ts
+		err = h.store.SetDecisionCard(ctx, m.Decision.ID, channel, ts)
+	}
+	if err != nil {
+		h.log.ErrorContext(ctx, "card found but not recorded", "outbox_id", m.ID, "err", err)
 	}
 	h.log.InfoContext(ctx, "message found already sent; not sending it again", "outbox_id", m.ID, "kind", m.Kind)
 }

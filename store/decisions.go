@@ -73,7 +73,8 @@ func decisionNotFound(number int64) error {
 
 // CreateDecision stores a new decision with its first version, gives it the workspace's next number,
 // links the decision it supersedes both ways, and flags it for the people its version names, with
-// reason as why. Nothing is stored when any of it fails.
+// reason as why. The messages the decision owes go into the outbox in the same transaction. Nothing
+// is stored when any of it fails.
 func (db *DB) CreateDecision(ctx context.Context, d baton.Decision, v baton.DecisionVersion, reason string) (DecisionSave, error) {
 	var out DecisionSave
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -96,7 +97,10 @@ func (db *DB) CreateDecision(ctx context.Context, d baton.Decision, v baton.Deci
 		}
 		out.Decision = row.decision()
 		v.DecisionID, v.TeamID = out.Decision.ID, out.Decision.TeamID
-		return db.saveVersion(ctx, tx, &out, v, baton.Decision{}, reason)
+		if err := db.saveVersion(ctx, tx, &out, v, baton.Decision{}, reason); err != nil {
+			return err
+		}
+		return announceDecision(ctx, tx, &out, true)
 	})
 	if err != nil {
 		return DecisionSave{}, err
@@ -107,7 +111,8 @@ func (db *DB) CreateDecision(ctx context.Context, d baton.Decision, v baton.Deci
 // EditDecision stores a new version of decision D-number. The decision is locked while change, a
 // domain method, checks who edits and which version the edit was based on, and returns the version
 // to append; its error aborts the edit and is returned as is. Two editors of the same version are
-// applied one after the other, so the second finds the version moved on and is refused.
+// applied one after the other, so the second finds the version moved on and is refused. The messages
+// the version owes go into the outbox in the same transaction.
 func (db *DB) EditDecision(ctx context.Context, teamID string, number int64, reason string,
 	change func(d *baton.Decision) (baton.DecisionVersion, error)) (DecisionSave, error) {
 	var out DecisionSave
@@ -126,7 +131,10 @@ func (db *DB) EditDecision(ctx context.Context, teamID string, number int64, rea
 			return err
 		}
 		out.Before, out.Decision = before, d
-		return db.saveVersion(ctx, tx, &out, v, before, reason)
+		if err := db.saveVersion(ctx, tx, &out, v, before, reason); err != nil {
+			return err
+		}
+		return announceDecision(ctx, tx, &out, false)
 	})
 	if err != nil {
 		return DecisionSave{}, err

@@ -11,18 +11,24 @@ import (
 	baton "github.com/batonhq/baton"
 )
 
-// Outgoing is one message in the outbox: what it announces about which task, and to whom.
+// Outgoing is one message in the outbox: what it announces about which task or decision, and to whom.
 type Outgoing struct {
-	ID       int64              `db:"id"`
-	TeamID   string             `db:"team_id"`
-	Lane     string             `db:"lane"`
-	Kind     baton.AnnounceKind `db:"kind"`
-	To       string             `db:"recipient"`
-	Attempts int                `db:"attempts"`
-	Created  time.Time          `db:"created_at"`
-	Event    baton.TaskEvent    `db:"event"`
-	// Task is the task as it stands when the message is read, not as it was when it was written.
-	Task baton.Task `db:"-"`
+	ID         int64              `db:"id"`
+	TeamID     string             `db:"team_id"`
+	Lane       string             `db:"lane"`
+	Kind       baton.AnnounceKind `db:"kind"`
+	To         string             `db:"recipient"`
+	Attempts   int                `db:"attempts"`
+	Created    time.Time          `db:"created_at"`
+	TaskID     int64              `db:"task_id"`
+	DecisionID int64              `db:"decision_id"`
+	Ref        int64              `db:"ref"`
+	// Event is the task event a task's message announces.
+	Event baton.TaskEvent `db:"event"`
+	// Task and Decision are what the message is about as they stand when it is read, not as they were
+	// when it was written: one of them is set.
+	Task     baton.Task     `db:"-"`
+	Decision baton.Decision `db:"-"`
 }
 
 // Lane names one queue of the outbox: a workspace and the channel its messages are paced by.
@@ -45,18 +51,39 @@ var ErrLaneLost = errors.New("store: the outbox lane is held by another process"
 // NewClaim returns a fresh random claim token, for a process to mark what it holds.
 func NewClaim() string { return newClaim() }
 
-// announce writes the messages ev owes into the outbox, in the transaction that records ev.
+// announce writes the messages a task event owes into the outbox, in the transaction that records it.
 func announce(ctx context.Context, tx *sqlx.Tx, before, after baton.Task, ev baton.TaskEvent) error {
-	list := after.Announcements(before, ev)
+	return queue(ctx, tx, after.TeamID, after.AnnounceLane(), after.Announcements(before, ev), after.ID, ev.ID, 0)
+}
+
+// announceDecision writes the messages a decision's saved version owes into the outbox, in the
+// transaction that saves it.
+func announceDecision(ctx context.Context, tx *sqlx.Tx, out *DecisionSave, created bool) error {
+	d := out.Decision
+	c := baton.DecisionChange{Created: created, Version: out.Version.Version, Flags: out.Flags}
+	if out.Superseded != nil {
+		c.Superseded = out.Superseded.ID
+	}
+	return queue(ctx, tx, d.TeamID, d.AnnounceLane(), d.Announcements(c), 0, 0, d.ID)
+}
+
+// queue writes announcements in one lane, in order: about a task event (taskID, eventID) or about a
+// decision (decisionID, or the decision an announcement names as About).
+func queue(ctx context.Context, tx *sqlx.Tx, teamID, lane string, list []baton.Announcement, taskID, eventID, decisionID int64) error {
 	kinds, to := make([]string, len(list)), make([]string, len(list))
+	decisions, refs := make([]int64, len(list)), make([]int64, len(list))
 	for i, a := range list {
-		kinds[i], to[i] = string(a.Kind), a.To
+		kinds[i], to[i], decisions[i], refs[i] = string(a.Kind), a.To, decisionID, a.Ref
+		if a.About != 0 {
+			decisions[i] = a.About
+		}
 	}
 	_, err := tx.ExecContext(ctx, `WITH lane AS (
 			INSERT INTO outbox_lanes (team_id, lane) VALUES ($1, $2) ON CONFLICT DO NOTHING)
-		INSERT INTO outbox (team_id, lane, kind, task_id, event_id, recipient)
-		SELECT $1, $2, k, $3, $4, r FROM unnest($5::text[], $6::text[]) WITH ORDINALITY AS m(k, r, n) ORDER BY n`,
-		after.TeamID, after.AnnounceLane(), after.ID, ev.ID, pq.Array(kinds), pq.Array(to))
+		INSERT INTO outbox (team_id, lane, kind, task_id, event_id, recipient, decision_id, ref)
+		SELECT $1, $2, k, NULLIF($3::bigint, 0), NULLIF($4::bigint, 0), r, NULLIF(d, 0), f
+		FROM unnest($5::text[], $6::text[], $7::bigint[], $8::bigint[]) WITH ORDINALITY AS m(k, r, d, f, n) ORDER BY n`,
+		teamID, lane, taskID, eventID, pq.Array(kinds), pq.Array(to), pq.Array(decisions), pq.Array(refs))
 	return mapError("queue the change's messages", err)
 }
 
@@ -93,39 +120,79 @@ func (db *DB) ClaimLanes(ctx context.Context, claim string, lease time.Duration,
 	return out, mapError("claim outbox lanes", err)
 }
 
-// OutgoingIn returns up to limit messages waiting in a lane, oldest first, each with its event and
-// its task as the task stands now. A message whose task is gone is not returned (it went with it).
+// OutgoingIn returns up to limit messages waiting in a lane, oldest first, each with its task event
+// and its task or decision as it stands now. A message whose task or decision is gone is not
+// returned (it went with it).
 func (db *DB) OutgoingIn(ctx context.Context, l Lane, limit int) ([]Outgoing, error) {
 	var out []Outgoing
 	err := db.SelectContext(ctx, &out, `SELECT o.id, o.team_id, o.lane, o.kind, o.recipient, o.attempts, o.created_at,
-			e.id AS "event.id", e.task_id AS "event.task_id", e.team_id AS "event.team_id", e.kind AS "event.kind",
-			e.actor_id AS "event.actor_id", e.from_value AS "event.from_value", e.to_value AS "event.to_value",
-			e.note AS "event.note", e.at AS "event.at"
-		FROM outbox o JOIN task_events e ON e.id = o.event_id
+			COALESCE(o.task_id, 0) AS task_id, COALESCE(o.decision_id, 0) AS decision_id, o.ref,
+			COALESCE(e.id, 0) AS "event.id", COALESCE(e.task_id, 0) AS "event.task_id", o.team_id AS "event.team_id",
+			COALESCE(e.kind, '') AS "event.kind", COALESCE(e.actor_id, '') AS "event.actor_id",
+			COALESCE(e.from_value, '') AS "event.from_value", COALESCE(e.to_value, '') AS "event.to_value",
+			COALESCE(e.note, '') AS "event.note", COALESCE(e.at, o.created_at) AS "event.at"
+		FROM outbox o LEFT JOIN task_events e ON e.id = o.event_id
 		WHERE o.team_id = $1 AND o.lane = $2 ORDER BY o.id LIMIT $3`, l.TeamID, l.Lane, limit)
 	if err != nil || len(out) == 0 {
 		return nil, mapError("read the outbox", err)
 	}
-	ids := make([]int64, len(out))
-	for i, o := range out {
-		ids[i] = o.Event.TaskID
+	var taskIDs, decisionIDs []int64
+	for _, o := range out {
+		if o.TaskID != 0 {
+			taskIDs = append(taskIDs, o.TaskID)
+		} else {
+			decisionIDs = append(decisionIDs, o.DecisionID)
+		}
+	}
+	tasks, err := db.tasksByID(ctx, taskIDs)
+	if err != nil {
+		return nil, err
+	}
+	decisions, err := db.decisionsByID(ctx, decisionIDs)
+	if err != nil {
+		return nil, err
+	}
+	kept := out[:0]
+	for _, o := range out {
+		t, isTask := tasks[o.TaskID]
+		d, isDecision := decisions[o.DecisionID]
+		if !isTask && !isDecision {
+			continue
+		}
+		o.Task, o.Decision, o.Event.At, o.Created = t, d, o.Event.At.UTC(), o.Created.UTC()
+		kept = append(kept, o)
+	}
+	return kept, nil
+}
+
+func (db *DB) tasksByID(ctx context.Context, ids []int64) (map[int64]baton.Task, error) {
+	out := make(map[int64]baton.Task, len(ids))
+	if len(ids) == 0 {
+		return out, nil
 	}
 	var rows []taskRow
 	if err := db.SelectContext(ctx, &rows, `SELECT `+taskColumns+` FROM tasks WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
 		return nil, mapError("read the outbox's tasks", err)
 	}
-	tasks := make(map[int64]baton.Task, len(rows))
 	for _, r := range rows {
-		tasks[r.ID] = r.task()
+		out[r.ID] = r.task()
 	}
-	kept := out[:0]
-	for _, o := range out {
-		if t, ok := tasks[o.Event.TaskID]; ok {
-			o.Task, o.Event.At, o.Created = t, o.Event.At.UTC(), o.Created.UTC()
-			kept = append(kept, o)
-		}
+	return out, nil
+}
+
+func (db *DB) decisionsByID(ctx context.Context, ids []int64) (map[int64]baton.Decision, error) {
+	out := make(map[int64]baton.Decision, len(ids))
+	if len(ids) == 0 {
+		return out, nil
 	}
-	return kept, nil
+	var rows []decisionRow
+	if err := db.SelectContext(ctx, &rows, `SELECT `+decisionColumns+` FROM decisions WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
+		return nil, mapError("read the outbox's decisions", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.decision()
+	}
+	return out, nil
 }
 
 // FinishOutgoing removes sent messages from a lane claim holds and, when no message is left in it,

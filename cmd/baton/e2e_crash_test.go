@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -417,5 +418,60 @@ func TestACardADeadProcessPostedIsNotPostedAgain(t *testing.T) {
 	}
 	if got := h.task(1); got.CardTS != ts || got.ChannelID != launc {
 		t.Errorf("the task's card is %s/%s, want the one posted (%s)", got.ChannelID, got.CardTS, ts)
+	}
+}
+
+// TestADecisionADeadProcessAnnouncedInPartIsFinishedByAnother plays a process that posted a new
+// decision's card and died before its flag went out: the process that takes the lane over keeps
+// that card, and sends the flag and the word in the task's thread.
+func TestADecisionADeadProcessAnnouncedInPartIsFinishedByAnother(t *testing.T) {
+	h := newHarness(t)
+	taskCard := delegated(h)
+	team := h.slack.Options().TeamID
+	if _, err := h.db.ExecContext(h.ctx, `INSERT INTO outbox_lanes (team_id, lane, claim, lease_until) VALUES ($1, $2, 'dead', 'infinity')
+		ON CONFLICT (team_id, lane) DO UPDATE SET claim = 'dead', lease_until = 'infinity'`, team, launc); err != nil {
+		t.Fatal(err)
+	}
+	h.dcCommand(bea, launc, "")
+	ack := h.submit(bea, h.view(bea, "decision.new"), form(dcText("d_title", "Use Postgres for jobs"), dcText("d_decision", "Postgres keeps the truth."),
+		dcText("d_task", "T-1"), input("d_flagged", slackdouble.InputValue{SelectedUsers: []string{ana}})))
+	if len(ack.Payload) != 0 {
+		t.Fatalf("the decision form was refused: %s", ack.Payload)
+	}
+	h.idle()
+	var kinds []string
+	if err := h.db.SelectContext(h.ctx, &kinds, `SELECT kind FROM outbox ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"decision.card", "decision.task", "decision.flag"}; !slices.Equal(kinds, want) {
+		t.Fatalf("the decision queued %v, want %v", kinds, want)
+	}
+	var cardID int64
+	if err := h.db.GetContext(h.ctx, &cardID, `SELECT id FROM outbox WHERE kind = 'decision.card'`); err != nil {
+		t.Fatal(err)
+	}
+	api := slack.New(h.slack.Options().BotToken, slack.OptionAPIURL(h.slack.APIURL()))
+	_, ts, err := api.PostMessage(launc, slack.MsgOptionText("D-1 Use Postgres for jobs — Proposed, by <@UBEA>", false),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "baton_outbox", EventPayload: map[string]any{"id": strconv.FormatInt(cardID, 10)}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.db.ExecContext(h.ctx, `UPDATE outbox_lanes SET lease_until = now() - interval '1 second' WHERE claim = 'dead'`); err != nil {
+		t.Fatal(err)
+	}
+	h.dm(ana, "<@UBEA> flagged you on decision", "D-1 · Use Postgres for jobs")
+	h.threadReply(taskCard, "<@UBEA> recorded decision", "D-1")
+	h.idle()
+	cards := 0
+	for _, m := range h.slack.Messages(launc) {
+		if (m.ThreadTS == "" || m.ThreadTS == m.TS) && strings.HasPrefix(m.Text, "D-1 ") {
+			cards++
+		}
+	}
+	if cards != 1 {
+		t.Errorf("%d cards of D-1 in the channel, want the one the dead process posted", cards)
+	}
+	if got := h.dcStored(1); got.CardTS != ts {
+		t.Errorf("the decision's card is %s, want the one posted (%s)", got.CardTS, ts)
 	}
 }
