@@ -260,6 +260,10 @@ func (o *outbox) send(ctx context.Context, cl store.ClaimedLane) error {
 		cards := map[cardOf]bool{} // cards this batch drew already
 		for _, m := range batch {
 			if ctx.Err() != nil {
+				// Stopping: what went out is marked, the rest stays for the next holder.
+				if _, err := o.h.store.FinishOutgoing(context.WithoutCancel(ctx), l, o.claim, sent, settled); err != nil {
+					return errors.Join(ctx.Err(), err)
+				}
 				return ctx.Err()
 			}
 			card, isCard := cardOfMessage(m)
@@ -267,7 +271,7 @@ func (o *outbox) send(ctx context.Context, cl store.ClaimedLane) error {
 				sent = append(sent, m.ID)
 				continue
 			}
-			if err := o.fresh(ctx); err != nil {
+			if err := o.fresh(ctx, l); err != nil {
 				return err
 			}
 			found := false
@@ -355,17 +359,24 @@ func isPost(m store.Outgoing) bool {
 	return true
 }
 
-// fresh makes sure the lanes this process holds are still its own before it posts again: when their
-// lease has not been renewed for half its length (Postgres slow, the process starved), it renews it
-// now, and stops sending if it cannot.
-func (o *outbox) fresh(ctx context.Context) error {
+// fresh makes sure a lane is still this process's before it posts again: when the leases have not
+// been renewed for half their length (Postgres slow, the process starved), it renews them now and
+// checks that nobody took the lane meanwhile; if someone did, sending stops.
+func (o *outbox) fresh(ctx context.Context, l store.Lane) error {
 	o.mu.Lock()
 	stale := time.Since(o.renewed) > o.lease/2
 	o.mu.Unlock()
 	if !stale {
 		return nil
 	}
-	return o.renew(ctx)
+	if err := o.renew(ctx); err != nil {
+		return err
+	}
+	_, held, err := o.h.store.ClaimLane(ctx, l, o.claim, o.lease)
+	if err == nil && !held {
+		return errLaneClosed
+	}
+	return err
 }
 
 // sendOne sends one message. It has no deadline of its own: a post waits for its channel's turn

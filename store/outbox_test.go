@@ -209,3 +209,32 @@ func waitForLockWait(t *testing.T, db *store.DB, query string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestALaneLetGoWaitsAndWarnsItsNextHolder(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	_, lane := outboxTask(t, db, "UANA", "UBEA")
+	if _, ok, err := db.ClaimLane(ctx, lane, "p1", time.Minute); !ok || err != nil {
+		t.Fatalf("claim: %v", err)
+	}
+	if err := db.LetGoLane(ctx, lane, "someone else", 0, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := db.ClaimLane(ctx, lane, "p2", time.Minute); ok {
+		t.Fatal("a lane was let go by a process that did not hold it")
+	}
+	if err := db.LetGoLane(ctx, lane, "p1", time.Hour, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := db.ClaimLane(ctx, lane, "p2", time.Minute); ok {
+		t.Fatal("a lane let go for an hour was claimed at once")
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE outbox_lanes SET lease_until = now() - interval '1 second'`); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := db.ClaimLane(ctx, lane, "p2", time.Minute)
+	if err != nil || !ok || !got.TakenOver {
+		t.Fatalf("claim after the wait = %+v, %v, %v; want it, marked taken over", got, ok, err)
+	}
+}
