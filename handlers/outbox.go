@@ -296,10 +296,11 @@ func (o *outbox) send(ctx context.Context, cl store.ClaimedLane) error {
 			}
 			if isCard {
 				cards[card] = true
-				for i := range batch {
-					if batch[i].TaskID == m.TaskID && batch[i].DecisionID == m.DecisionID {
-						batch[i].Task, batch[i].Decision = m.Task, m.Decision
-					}
+			}
+			// What sending learnt (where a card or a note went) holds for the messages after it.
+			for i := range batch {
+				if batch[i].TaskID == m.TaskID && batch[i].DecisionID == m.DecisionID && batch[i].RequestID == m.RequestID {
+					batch[i].Task, batch[i].Decision, batch[i].Request = m.Task, m.Decision, m.Request
 				}
 			}
 			sent = append(sent, m.ID)
@@ -331,14 +332,14 @@ func (o *outbox) deferLane(ctx context.Context, l store.Lane, sent []int64, m st
 	return errLaneClosed
 }
 
-// cardOf names the card of a task or a decision.
-type cardOf struct{ task, decision int64 }
+// cardOf names the card of a task, a decision or a request (its requester's status card).
+type cardOf struct{ task, decision, request int64 }
 
 // cardOfMessage reports whether m posts or redraws a card, and whose.
 func cardOfMessage(m store.Outgoing) (cardOf, bool) {
 	switch m.Kind {
-	case baton.AnnounceCard, baton.AnnounceDecisionCard:
-		return cardOf{m.TaskID, m.DecisionID}, true
+	case baton.AnnounceCard, baton.AnnounceDecisionCard, baton.AnnounceRequestStatus:
+		return cardOf{m.TaskID, m.DecisionID, m.RequestID}, true
 	}
 	return cardOf{}, false
 }
@@ -355,6 +356,14 @@ func isPost(m store.Outgoing) bool {
 		return m.Decision.CardTS == ""
 	case baton.AnnounceDecisionEdited, baton.AnnounceSuperseded:
 		return m.Decision.CardTS != ""
+	case baton.AnnounceRequestNote:
+		return m.Request.ChannelTS == ""
+	case baton.AnnounceRequestStatus:
+		return m.Request.StatusTS == ""
+	case baton.AnnounceOutcomeThread:
+		return m.Request.ChannelTS != ""
+	case baton.AnnounceApproverCards, baton.AnnounceStepTimers, baton.AnnounceStepDecided:
+		return false
 	}
 	return true
 }

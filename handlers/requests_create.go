@@ -33,7 +33,7 @@ func (h *Handlers) quickRequest(ctx context.Context, r *bot.Request, p *baton.Po
 		return
 	}
 	h.reply(ctx, r, routeSummary(req, t, route))
-	h.background(ctx, func(ctx context.Context) { h.deliverRequest(ctx, req, t) })
+	h.announcedRequest(req)
 }
 
 // valueErrorsText says why the values of a quick request were refused, one line per field.
@@ -99,10 +99,8 @@ func (h *Handlers) onRequestFormSubmit(ctx context.Context, r *bot.Request) any 
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fReqSummary)
 	}
-	h.background(ctx, func(ctx context.Context) {
-		h.dm(ctx, req.RequesterID, msgText(routeSummary(req, t, route)))
-		h.deliverRequest(ctx, req, t)
-	})
+	h.announcedRequest(req)
+	h.background(ctx, func(ctx context.Context) { h.dm(ctx, req.RequesterID, msgText(routeSummary(req, t, route))) })
 	return nil
 }
 
@@ -213,74 +211,7 @@ func routeSummary(r store.Request, t *baton.RequestType, route baton.Route) md.T
 	return md.F(":inbox_tray: Filed %s. It goes to %s first. Why: %s", requestTitle(r, t), mentionList(r.Steps[0].Approvers), md.WithMentions(route.Explanation))
 }
 
-// deliverRequest posts what follows a stored request: the channel note it threads its outcome under,
-// the requester's status card, and the first step's approver cards. Failures are logged, never fatal.
-func (h *Handlers) deliverRequest(ctx context.Context, req store.Request, t *baton.RequestType) {
-	if req.ChannelID != "" {
-		if _, ts, err := h.slack.PostMessage(ctx, req.ChannelID, msgText(submittedText(req, t))); err != nil {
-			h.log.WarnContext(ctx, "request note not posted in its channel", "request", req.Ref(), "channel_id", req.ChannelID, "err", err)
-			req.ChannelID = ""
-		} else if err := h.store.SetRequestThread(ctx, req.ID, ts); err != nil {
-			h.log.ErrorContext(ctx, "request note posted but not recorded", "request", req.Ref(), "err", err)
-		} else {
-			req.ChannelTS = ts
-		}
-	}
-	trail, err := h.store.RequestActions(ctx, req.ID)
-	if err != nil {
-		h.log.ErrorContext(ctx, "request trail not read", "request", req.Ref(), "err", err)
-	}
-	h.postStatusCard(ctx, req, t, trail)
-	defer h.refreshRequestHomes(req)
-	if req.Status != store.RequestPending {
-		h.announceOutcome(ctx, req, t, trail)
-		return
-	}
-	h.sendApproverCards(ctx, req, t, req.CurrentStep, trail)
-	h.watchStep(ctx, req, req.CurrentStep, req.CreatedAt)
-}
-
 // submittedText is the note in the channel a request was made in; its outcome is threaded under it.
 func submittedText(req store.Request, t *baton.RequestType) md.Text {
 	return md.F(":inbox_tray: %s submitted by %s.", requestTitle(req, t), md.Mention(req.RequesterID))
-}
-
-// postStatusCard sends the requester's status card, to be updated in place at every step.
-func (h *Handlers) postStatusCard(ctx context.Context, req store.Request, t *baton.RequestType, trail []store.ApprovalAction) {
-	ch, err := h.slack.OpenDM(ctx, req.RequesterID)
-	var ts string
-	if err == nil {
-		_, ts, err = h.slack.PostMessage(ctx, ch, msgText(statusCardText(req, t)), slack.MsgOptionBlocks(statusCardBlocks(req, t, trail)...))
-	}
-	if err != nil {
-		h.log.ErrorContext(ctx, "status card not posted", "request", req.Ref(), "err", err)
-		return
-	}
-	if err := h.store.SetRequestStatusCard(ctx, req.ID, ch, ts); err != nil {
-		h.log.ErrorContext(ctx, "status card posted but not recorded", "request", req.Ref(), "err", err)
-	}
-}
-
-// sendApproverCards DMs a card to each approver of a step and records where it went.
-func (h *Handlers) sendApproverCards(ctx context.Context, req store.Request, t *baton.RequestType, step int, trail []store.ApprovalAction) {
-	h.sendApproverCardsTo(ctx, req, t, step, req.Steps[step].Approvers, trail)
-}
-
-// sendApproverCardsTo DMs a step's card to some of its approvers and records where each went.
-func (h *Handlers) sendApproverCardsTo(ctx context.Context, req store.Request, t *baton.RequestType, step int, approvers []string, trail []store.ApprovalAction) {
-	for _, a := range approvers {
-		ch, err := h.slack.OpenDM(ctx, a)
-		var ts string
-		if err == nil {
-			_, ts, err = h.slack.PostMessage(ctx, ch, msgText(approverCardText(req, t)),
-				slack.MsgOptionBlocks(approverCardBlocks(req, t, step, a, trail)...))
-		}
-		if err != nil {
-			h.log.ErrorContext(ctx, "approver card not delivered", "request", req.Ref(), "user_id", a, "err", err)
-			continue
-		}
-		if err := h.store.AddRequestCard(ctx, store.RequestCard{RequestID: req.ID, Step: step, ApproverID: a, ChannelID: ch, TS: ts}); err != nil {
-			h.log.ErrorContext(ctx, "approver card posted but not recorded", "request", req.Ref(), "user_id", a, "err", err)
-		}
-	}
 }

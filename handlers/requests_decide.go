@@ -30,12 +30,12 @@ func (h *Handlers) decide(ctx context.Context, r *bot.Request, number int64, ste
 		h.fail(ctx, r, err)
 		return
 	}
-	req, d, err := h.store.DecideRequest(ctx, r.TeamID, number, step, r.UserID, action, comment, h.now())
+	req, _, err := h.store.DecideRequest(ctx, r.TeamID, number, step, r.UserID, action, comment, h.now())
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
 	}
-	h.background(ctx, func(ctx context.Context) { h.afterDecision(ctx, req, d) })
+	h.announcedRequest(req)
 }
 
 // checkNotOwn refuses a requester acting on their own request unless the type allows it.
@@ -104,35 +104,12 @@ func (h *Handlers) onRequestCommentSubmit(ctx context.Context, r *bot.Request) a
 	if err := h.checkNotOwn(ctx, r.TeamID, meta.Number, r.UserID); err != nil {
 		return h.submitFailure(ctx, r, err, fReqComment)
 	}
-	req, d, err := h.store.DecideRequest(ctx, r.TeamID, meta.Number, meta.Step, r.UserID, meta.Action, comment, h.now())
+	req, _, err := h.store.DecideRequest(ctx, r.TeamID, meta.Number, meta.Step, r.UserID, meta.Action, comment, h.now())
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fReqComment)
 	}
-	h.background(ctx, func(ctx context.Context) { h.afterDecision(ctx, req, d) })
+	h.announcedRequest(req)
 	return nil
-}
-
-// afterDecision updates every card of the step acted on and the requester's status card, sends the
-// next step's cards, and announces a final outcome.
-func (h *Handlers) afterDecision(ctx context.Context, req store.Request, d store.Decision) {
-	t := h.requestType(req.Type)
-	trail, err := h.store.RequestActions(ctx, req.ID)
-	if err != nil {
-		h.log.ErrorContext(ctx, "request trail not read", "request", req.Ref(), "err", err)
-	}
-	h.refreshCards(ctx, req, t, d.Step.Index, trail)
-	if d.StepDone {
-		h.unwatchStep(ctx, req, d.Step.Index)
-	}
-	if d.StepDone && req.Status == store.RequestPending {
-		h.sendApproverCards(ctx, req, t, req.CurrentStep, trail)
-		h.watchStep(ctx, req, req.CurrentStep, h.now())
-	}
-	h.refreshStatusCard(ctx, req, t, trail)
-	if d.Finished {
-		h.announceOutcome(ctx, req, t, trail)
-	}
-	h.refreshRequestHomes(req)
 }
 
 // refreshRequestHomes republishes the dashboards of everyone a request concerns: its requester and
@@ -164,32 +141,6 @@ func (h *Handlers) refreshCards(ctx context.Context, req store.Request, t *baton
 	}
 }
 
-func (h *Handlers) refreshStatusCard(ctx context.Context, req store.Request, t *baton.RequestType, trail []store.ApprovalAction) {
-	if req.StatusTS == "" {
-		return
-	}
-	err := h.slack.UpdateMessage(ctx, req.StatusChannel, req.StatusTS, msgText(statusCardText(req, t)),
-		slack.MsgOptionBlocks(statusCardBlocks(req, t, trail)...))
-	if err != nil {
-		h.log.WarnContext(ctx, "status card not updated", "request", req.Ref(), "err", err)
-	}
-}
-
-// announceOutcome tells the requester how their request ended (an automatic approval was already said
-// with the route) and replies in the thread of the channel it was made in.
-func (h *Handlers) announceOutcome(ctx context.Context, req store.Request, t *baton.RequestType, trail []store.ApprovalAction) {
-	final := lastDecision(trail)
-	text := outcomeText(req, t, final)
-	if !(req.Status == store.RequestApproved && len(req.Steps) == 0) && (final == nil || final.Actor != req.RequesterID) {
-		h.dm(ctx, req.RequesterID, msgText(text))
-	}
-	if req.ChannelID != "" && req.ChannelTS != "" {
-		if _, _, err := h.slack.PostMessage(ctx, req.ChannelID, msgText(text), slack.MsgOptionTS(req.ChannelTS)); err != nil {
-			h.log.WarnContext(ctx, "outcome not posted in the request's thread", "request", req.Ref(), "err", err)
-		}
-	}
-}
-
 // outcomeText says how a request ended, and the comment of the decision that ended it.
 func outcomeText(req store.Request, t *baton.RequestType, final *store.ApprovalAction) md.Text {
 	switch {
@@ -213,19 +164,8 @@ func (h *Handlers) cancelRequest(ctx context.Context, r *bot.Request, number int
 		h.fail(ctx, r, err)
 		return
 	}
-	t := h.requestType(req.Type)
-	h.reply(ctx, r, cancelledText(req, t))
-	h.background(ctx, func(ctx context.Context) {
-		trail, err := h.store.RequestActions(ctx, req.ID)
-		if err != nil {
-			h.log.ErrorContext(ctx, "request trail not read", "request", req.Ref(), "err", err)
-		}
-		h.unwatchStep(ctx, req, req.CurrentStep)
-		h.refreshCards(ctx, req, t, req.CurrentStep, trail)
-		h.refreshStatusCard(ctx, req, t, trail)
-		h.announceOutcome(ctx, req, t, trail)
-		h.refreshRequestHomes(req)
-	})
+	h.reply(ctx, r, cancelledText(req, h.requestType(req.Type)))
+	h.announcedRequest(req)
 }
 
 // cancelledText confirms a cancellation to the requester.

@@ -157,15 +157,7 @@ func (h *Handlers) onRequestEscalate(ctx context.Context, j scheduler.Job) error
 	if err != nil || len(added) == 0 {
 		return err
 	}
-	t := h.requestType(req.Type)
-	trail, err := h.store.RequestActions(ctx, req.ID)
-	if err != nil {
-		h.log.ErrorContext(ctx, "request trail not read", "request", req.Ref(), "err", err)
-	}
-	h.refreshCards(ctx, req, t, p.Step, trail)
-	h.sendApproverCardsTo(ctx, req, t, p.Step, added, trail)
-	h.refreshStatusCard(ctx, req, t, trail)
-	h.refreshRequestHomes(req)
+	h.announcedRequest(req)
 	return nil
 }
 

@@ -23,6 +23,12 @@ func (h *Handlers) announced(t baton.Task) {
 // carries the message's outbox ID in its metadata, for alreadySent to find.
 func (h *Handlers) sendOutgoing(ctx context.Context, m *store.Outgoing) error {
 	t, ev, mark := m.Task, m.Event, outboxMark(m.ID)
+	switch {
+	case m.DecisionID != 0:
+		return h.sendDecisionMessage(ctx, m, mark)
+	case m.RequestID != 0:
+		return h.sendRequestMessage(ctx, m, mark)
+	}
 	switch m.Kind {
 	case baton.AnnounceCard:
 		if t.CardTS != "" {
@@ -46,7 +52,7 @@ func (h *Handlers) sendOutgoing(ctx context.Context, m *store.Outgoing) error {
 	case baton.AnnounceSignal:
 		return h.signal(ctx, t, m.To, eventNotice(t, ev), mark)
 	}
-	return h.sendDecisionMessage(ctx, m, mark)
+	return fmt.Errorf("outbox: unknown message kind %q", m.Kind)
 }
 
 // outboxEvent names the metadata Baton's outbox posts carry.
@@ -111,11 +117,18 @@ func (h *Handlers) placesOf(ctx context.Context, m *store.Outgoing) []place {
 			return []place{{channel: task.ChannelID, thread: task.CardTS}}
 		}
 		return nil
+	case baton.AnnounceRequestNote:
+		return []place{{channel: m.Request.ChannelID}}
+	case baton.AnnounceOutcomeThread:
+		return []place{{channel: m.Request.ChannelID, thread: m.Request.ChannelTS}}
+	case baton.AnnounceRequestStatus, baton.AnnounceOutcome:
+		return []place{{dmWith: m.Request.RequesterID}}
 	}
 	return []place{{dmWith: m.To}}
 }
 
-// foundSent takes a post found in Slack as sent; a card is recorded as its task's or decision's card.
+// foundSent takes a post found in Slack as sent; a card (or a request's note) is recorded as if it had
+// just been posted.
 func (h *Handlers) foundSent(ctx context.Context, m *store.Outgoing, channel, ts string) {
 	var err error
 	switch m.Kind {
@@ -125,6 +138,14 @@ func (h *Handlers) foundSent(ctx context.Context, m *store.Outgoing, channel, ts
 	case baton.AnnounceDecisionCard:
 		m.Decision.ChannelID, m.Decision.CardTS = channel, ts
 		err = h.store.SetDecisionCard(ctx, m.Decision.ID, channel, ts)
+	case baton.AnnounceRequestNote:
+		m.Request.ChannelTS = ts
+		err = h.store.SetRequestThread(ctx, m.Request.ID, ts)
+	case baton.AnnounceRequestStatus:
+		m.Request.StatusChannel, m.Request.StatusTS = channel, ts
+		err = h.store.SetRequestStatusCard(ctx, m.Request.ID, channel, ts)
+	case baton.AnnounceApproverCard:
+		err = h.store.AddRequestCard(ctx, store.RequestCard{RequestID: m.Request.ID, Step: int(m.Ref), ApproverID: m.To, ChannelID: channel, TS: ts})
 	}
 	if err != nil {
 		h.log.ErrorContext(ctx, "card found but not recorded", "outbox_id", m.ID, "err", err)

@@ -11,7 +11,8 @@ import (
 	baton "github.com/batonhq/baton"
 )
 
-// Outgoing is one message in the outbox: what it announces about which task or decision, and to whom.
+// Outgoing is one message in the outbox: what it announces about which task, decision or request,
+// and to whom.
 type Outgoing struct {
 	ID         int64              `db:"id"`
 	TeamID     string             `db:"team_id"`
@@ -22,13 +23,15 @@ type Outgoing struct {
 	Created    time.Time          `db:"created_at"`
 	TaskID     int64              `db:"task_id"`
 	DecisionID int64              `db:"decision_id"`
+	RequestID  int64              `db:"request_id"`
 	Ref        int64              `db:"ref"`
 	// Event is the task event a task's message announces.
 	Event baton.TaskEvent `db:"event"`
-	// Task and Decision are what the message is about as they stand when it is read, not as they were
-	// when it was written: one of them is set.
+	// Task, Decision and Request are what the message is about as they stand when it is read, not as
+	// they were when it was written: one of them is set.
 	Task     baton.Task     `db:"-"`
 	Decision baton.Decision `db:"-"`
+	Request  Request        `db:"-"`
 }
 
 // Lane names one queue of the outbox: a workspace and the channel its messages are paced by.
@@ -53,7 +56,7 @@ func NewClaim() string { return newClaim() }
 
 // announce writes the messages a task event owes into the outbox, in the transaction that records it.
 func announce(ctx context.Context, tx *sqlx.Tx, before, after baton.Task, ev baton.TaskEvent) error {
-	return queue(ctx, tx, after.TeamID, after.AnnounceLane(), after.Announcements(before, ev), after.ID, ev.ID, 0)
+	return queueAbout(ctx, tx, after.TeamID, after.AnnounceLane(), after.Announcements(before, ev), about{task: after.ID, event: ev.ID})
 }
 
 // announceDecision writes the messages a decision's saved version owes into the outbox, in the
@@ -64,26 +67,29 @@ func announceDecision(ctx context.Context, tx *sqlx.Tx, out *DecisionSave, creat
 	if out.Superseded != nil {
 		c.Superseded = out.Superseded.ID
 	}
-	return queue(ctx, tx, d.TeamID, d.AnnounceLane(), d.Announcements(c), 0, 0, d.ID)
+	return queueAbout(ctx, tx, d.TeamID, d.AnnounceLane(), d.Announcements(c), about{decision: d.ID})
 }
 
-// queue writes announcements in one lane, in order: about a task event (taskID, eventID) or about a
-// decision (decisionID, or the decision an announcement names as About).
-func queue(ctx context.Context, tx *sqlx.Tx, teamID, lane string, list []baton.Announcement, taskID, eventID, decisionID int64) error {
+// about is what a batch of announcements is about: a task event, a decision (or, for an
+// announcement naming one as About, that decision), or a request.
+type about struct{ task, event, decision, request int64 }
+
+// queueAbout writes announcements in one lane, in order.
+func queueAbout(ctx context.Context, tx *sqlx.Tx, teamID, lane string, list []baton.Announcement, a about) error {
 	kinds, to := make([]string, len(list)), make([]string, len(list))
 	decisions, refs := make([]int64, len(list)), make([]int64, len(list))
-	for i, a := range list {
-		kinds[i], to[i], decisions[i], refs[i] = string(a.Kind), a.To, decisionID, a.Ref
-		if a.About != 0 {
-			decisions[i] = a.About
+	for i, an := range list {
+		kinds[i], to[i], decisions[i], refs[i] = string(an.Kind), an.To, a.decision, an.Ref
+		if an.About != 0 {
+			decisions[i] = an.About
 		}
 	}
 	_, err := tx.ExecContext(ctx, `WITH lane AS (
 			INSERT INTO outbox_lanes (team_id, lane) VALUES ($1, $2) ON CONFLICT DO NOTHING)
-		INSERT INTO outbox (team_id, lane, kind, task_id, event_id, recipient, decision_id, ref)
-		SELECT $1, $2, k, NULLIF($3::bigint, 0), NULLIF($4::bigint, 0), r, NULLIF(d, 0), f
+		INSERT INTO outbox (team_id, lane, kind, task_id, event_id, recipient, decision_id, ref, request_id)
+		SELECT $1, $2, k, NULLIF($3::bigint, 0), NULLIF($4::bigint, 0), r, NULLIF(d, 0), f, NULLIF($9::bigint, 0)
 		FROM unnest($5::text[], $6::text[], $7::bigint[], $8::bigint[]) WITH ORDINALITY AS m(k, r, d, f, n) ORDER BY n`,
-		teamID, lane, taskID, eventID, pq.Array(kinds), pq.Array(to), pq.Array(decisions), pq.Array(refs))
+		teamID, lane, a.task, a.event, pq.Array(kinds), pq.Array(to), pq.Array(decisions), pq.Array(refs), a.request)
 	return mapError("queue the change's messages", err)
 }
 
@@ -126,7 +132,8 @@ func (db *DB) ClaimLanes(ctx context.Context, claim string, lease time.Duration,
 func (db *DB) OutgoingIn(ctx context.Context, l Lane, limit int) ([]Outgoing, error) {
 	var out []Outgoing
 	err := db.SelectContext(ctx, &out, `SELECT o.id, o.team_id, o.lane, o.kind, o.recipient, o.attempts, o.created_at,
-			COALESCE(o.task_id, 0) AS task_id, COALESCE(o.decision_id, 0) AS decision_id, o.ref,
+			COALESCE(o.task_id, 0) AS task_id, COALESCE(o.decision_id, 0) AS decision_id,
+			COALESCE(o.request_id, 0) AS request_id, o.ref,
 			COALESCE(e.id, 0) AS "event.id", COALESCE(e.task_id, 0) AS "event.task_id", o.team_id AS "event.team_id",
 			COALESCE(e.kind, '') AS "event.kind", COALESCE(e.actor_id, '') AS "event.actor_id",
 			COALESCE(e.from_value, '') AS "event.from_value", COALESCE(e.to_value, '') AS "event.to_value",
@@ -136,12 +143,15 @@ func (db *DB) OutgoingIn(ctx context.Context, l Lane, limit int) ([]Outgoing, er
 	if err != nil || len(out) == 0 {
 		return nil, mapError("read the outbox", err)
 	}
-	var taskIDs, decisionIDs []int64
+	var taskIDs, decisionIDs, requestIDs []int64
 	for _, o := range out {
-		if o.TaskID != 0 {
+		switch {
+		case o.TaskID != 0:
 			taskIDs = append(taskIDs, o.TaskID)
-		} else {
+		case o.DecisionID != 0:
 			decisionIDs = append(decisionIDs, o.DecisionID)
+		default:
+			requestIDs = append(requestIDs, o.RequestID)
 		}
 	}
 	tasks, err := db.tasksByID(ctx, taskIDs)
@@ -152,17 +162,46 @@ func (db *DB) OutgoingIn(ctx context.Context, l Lane, limit int) ([]Outgoing, er
 	if err != nil {
 		return nil, err
 	}
+	requests, err := db.requestsByID(ctx, requestIDs)
+	if err != nil {
+		return nil, err
+	}
 	kept := out[:0]
 	for _, o := range out {
 		t, isTask := tasks[o.TaskID]
 		d, isDecision := decisions[o.DecisionID]
-		if !isTask && !isDecision {
+		r, isRequest := requests[o.RequestID]
+		if !isTask && !isDecision && !isRequest {
 			continue
 		}
-		o.Task, o.Decision, o.Event.At, o.Created = t, d, o.Event.At.UTC(), o.Created.UTC()
+		o.Task, o.Decision, o.Request, o.Event.At, o.Created = t, d, r, o.Event.At.UTC(), o.Created.UTC()
 		kept = append(kept, o)
 	}
 	return kept, nil
+}
+
+func (db *DB) requestsByID(ctx context.Context, ids []int64) (map[int64]Request, error) {
+	out := make(map[int64]Request, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []requestRow
+	if err := db.SelectContext(ctx, &rows, `SELECT `+requestColumns+` FROM requests WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
+		return nil, mapError("read the outbox's requests", err)
+	}
+	steps, err := loadSteps(ctx, db.DB, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		r, err := row.request()
+		if err != nil {
+			return nil, err
+		}
+		r.Steps = steps[r.ID]
+		out[r.ID] = r
+	}
+	return out, nil
 }
 
 func (db *DB) tasksByID(ctx context.Context, ids []int64) (map[int64]baton.Task, error) {

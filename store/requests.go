@@ -248,7 +248,8 @@ func (db *DB) PolicyInForce(ctx context.Context) (version, yaml string, found bo
 }
 
 // CreateRequest stores a new request with its steps and its first actions (submit, then route or
-// auto_approve), and gives it the workspace's next R- number.
+// auto_approve), and gives it the workspace's next R- number. The messages it owes go into the outbox
+// in the same transaction.
 func (db *DB) CreateRequest(ctx context.Context, r Request, actions []ApprovalAction) (Request, error) {
 	values, err := json.Marshal(r.Values)
 	if err != nil {
@@ -295,7 +296,7 @@ func (db *DB) CreateRequest(ctx context.Context, r Request, actions []ApprovalAc
 				return err
 			}
 		}
-		return nil
+		return announceRequest(ctx, tx, created, nil)
 	})
 	if err != nil {
 		return Request{}, err
@@ -388,6 +389,7 @@ func (db *DB) RequestActions(ctx context.Context, requestID int64) ([]ApprovalAc
 // by the last of its approvers, or by one approver an escalation added (see StepApproved). A decided last step approves the request; a rejection or a request for
 // changes ends it.
 // stepIndex is the step the approver's card was for: a click on a step already decided changes nothing.
+// The messages the action owes go into the outbox in the same transaction.
 func (db *DB) DecideRequest(ctx context.Context, teamID string, number int64, stepIndex int, actor, action, comment string, at time.Time) (Request, Decision, error) {
 	if action != ActApprove && action != ActReject && action != ActChanges {
 		return Request{}, Decision{}, fmt.Errorf("store: decide request: unknown action %q", action)
@@ -453,7 +455,7 @@ func (db *DB) DecideRequest(ctx context.Context, teamID string, number int64, st
 			return mapError("update request", err)
 		}
 		out = r
-		return nil
+		return announceRequest(ctx, tx, r, &d)
 	})
 	if err != nil {
 		return Request{}, Decision{}, err
@@ -461,7 +463,8 @@ func (db *DB) DecideRequest(ctx context.Context, teamID string, number int64, st
 	return out, d, nil
 }
 
-// CancelRequest cancels R-number for its requester while it is pending.
+// CancelRequest cancels R-number for its requester while it is pending; the messages that owes go
+// into the outbox in the same transaction.
 func (db *DB) CancelRequest(ctx context.Context, teamID string, number int64, actor string, at time.Time) (Request, error) {
 	var out Request
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -483,7 +486,11 @@ func (db *DB) CancelRequest(ctx context.Context, teamID string, number int64, ac
 			return mapError("cancel request", err)
 		}
 		out = r
-		return nil
+		step := RequestStep{Index: r.CurrentStep}
+		if r.CurrentStep < len(r.Steps) {
+			step = r.Steps[r.CurrentStep]
+		}
+		return announceRequest(ctx, tx, r, &Decision{Action: ActCancel, Step: step, StepDone: true, Finished: true})
 	})
 	return out, err
 }

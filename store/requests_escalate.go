@@ -18,6 +18,7 @@ func (db *DB) RecordRequestAction(ctx context.Context, a ApprovalAction) error {
 // EscalateRequest adds the escalation approvers of step stepIndex of R-number to its approvers, under
 // the request's row lock, and records the escalation in the trail. It changes nothing, and returns no
 // one, when the request no longer waits on that step or everyone to escalate to already approves it.
+// The messages the escalation owes go into the outbox in the same transaction.
 func (db *DB) EscalateRequest(ctx context.Context, teamID string, number int64, stepIndex int, at time.Time) (Request, []string, error) {
 	var out Request
 	var added []string
@@ -51,7 +52,7 @@ func (db *DB) EscalateRequest(ctx context.Context, teamID string, number int64, 
 		}
 		r.Steps[step.Index] = step
 		out = r
-		return nil
+		return queueAbout(ctx, tx, r.TeamID, requestLane(r), escalationAnnouncements(step.Index, added), about{request: r.ID})
 	})
 	if err != nil {
 		return Request{}, nil, err

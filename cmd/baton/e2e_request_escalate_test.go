@@ -2,8 +2,12 @@ package main
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/batonhq/baton/store"
 )
@@ -133,4 +137,55 @@ func TestAReminderDueAt3amWaitsForTheApproversMorning(t *testing.T) {
 	h.advanceTo(morning.Add(time.Second))
 	h.dm(cal, ":bell: Reminder", "R-1 · Travel")
 	h.until("the reminder to be in the trail", func() bool { return h.trailHas(1, store.ActRemind, cal) })
+}
+
+// TestARequestADeadProcessAnnouncedInPartIsFinishedByAnother plays a process that posted a new
+// request's note in its channel and died: the process that takes the lane over keeps that note as the
+// request's thread, and sends the requester's status card and the approver's card once each.
+func TestARequestADeadProcessAnnouncedInPartIsFinishedByAnother(t *testing.T) {
+	h := newRequestHarness(t)
+	if _, err := h.db.ExecContext(h.ctx, `INSERT INTO outbox_lanes (team_id, lane, claim, lease_until) VALUES ($1, $2, 'dead', 'infinity')`,
+		h.slack.Options().TeamID, launc); err != nil {
+		t.Fatal(err)
+	}
+	h.request(bea, launc, "travel region=europe Offsite in Lisbon")
+	h.idle()
+	var kinds []string
+	if err := h.db.SelectContext(h.ctx, &kinds, `SELECT kind FROM outbox ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"request.note", "request.status", "request.approver", "request.watch"}; !slices.Equal(kinds, want) {
+		t.Fatalf("the request queued %v, want %v", kinds, want)
+	}
+	var noteID int64
+	if err := h.db.GetContext(h.ctx, &noteID, `SELECT id FROM outbox WHERE kind = 'request.note'`); err != nil {
+		t.Fatal(err)
+	}
+	api := slack.New(h.slack.Options().BotToken, slack.OptionAPIURL(h.slack.APIURL()))
+	_, ts, err := api.PostMessage(launc, slack.MsgOptionText(":inbox_tray: R-1 · Travel submitted by <@UBEA>.", false),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "baton_outbox", EventPayload: map[string]any{"id": strconv.FormatInt(noteID, 10)}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.db.ExecContext(h.ctx, `UPDATE outbox_lanes SET lease_until = now() - interval '1 second' WHERE claim = 'dead'`); err != nil {
+		t.Fatal(err)
+	}
+	h.approverCard(mgr, "R-1 · Travel")
+	h.dm(bea, "R-1 · Travel", "waiting for approval")
+	h.idle()
+	notes := 0
+	for _, m := range h.slack.Messages(launc) {
+		if m.Has("submitted by") {
+			notes++
+		}
+	}
+	if notes != 1 {
+		t.Errorf("%d notes of R-1 in the channel, want the one the dead process posted", notes)
+	}
+	if got := h.stored(1); got.ChannelTS != ts {
+		t.Errorf("the request's thread is %q, want the note posted (%s)", got.ChannelTS, ts)
+	}
+	if n := h.dmsWith(mgr, "needs your approval"); n != 1 {
+		t.Errorf("Max got %d approver cards, want 1", n)
+	}
 }
