@@ -15,11 +15,7 @@ import (
 // announcedRequest starts sending what a request owes, written to the outbox with the change, and
 // refreshes the dashboards of everyone it concerns.
 func (h *Handlers) announcedRequest(req store.Request) {
-	lane := req.ChannelID
-	if lane == "" {
-		lane = req.RequesterID
-	}
-	h.outbox.kick(store.Lane{TeamID: req.TeamID, Lane: lane})
+	h.outbox.kick(store.Lane{TeamID: req.TeamID, Lane: req.AnnounceLane()})
 	h.refreshRequestHomes(req)
 }
 

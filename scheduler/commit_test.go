@@ -677,3 +677,45 @@ func TestEnqueueReturnsOnceCommittedAndIndexesRightAfter(t *testing.T) {
 	}
 	eventually(t, "the committer is idle", func() bool { return idle(s) })
 }
+
+// A job a rebuild from Postgres indexed before its own enqueue did, and that a worker claimed, is
+// not indexed again when the enqueue's index call lands: it would run twice.
+func TestAJobIndexedByARebuildAndClaimedRunsOnceWhenItsEnqueueIndexesLate(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rdb, open := gatedIndex(t)
+	defer open()
+	enqueuer := e.scheduler(t, func(c *Config) { c.Redis = rdb })
+	worker := e.scheduler(t, nil)
+	var fires atomic.Int32
+	running, finish := make(chan struct{}, 2), make(chan struct{})
+	worker.Handle("x", func(ctx context.Context, j Job) error {
+		fires.Add(1)
+		running <- struct{}{}
+		<-finish
+		return nil
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if err := enqueuer.Enqueue(ctx, Job{Kind: "x", Key: "late-index", TeamID: "T1", DueAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	start(t, worker) // its first rebuild indexes the job; then it claims it
+	select {
+	case <-running:
+	case <-ctx.Done():
+		t.Fatal("the job did not run")
+	}
+	open()
+	if err := enqueuer.WaitIndexed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if due, leased := e.indexed(t); due != 0 || leased != 1 {
+		t.Fatalf("after the late index: %d due, %d leased; want only the running lease", due, leased)
+	}
+	close(finish)
+	eventually(t, "the fire is recorded", func() bool { return e.drained(t) })
+	if n := fires.Load(); n != 1 {
+		t.Errorf("the job ran %d times, want once", n)
+	}
+}

@@ -327,7 +327,7 @@ func (s *Scheduler) index(ctx context.Context, versions []store.JobVersion) erro
 		args = append(args, member(v.Key, v.Version), score(v.DueAt), old)
 		earliest = min(earliest, v.DueAt.UnixMicro())
 	}
-	published, err := scheduleScript.Run(ctx, s.rdb, []string{s.keys.due}, args...).Int()
+	published, err := scheduleScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease}, args...).Int()
 	if err != nil {
 		return fmt.Errorf("index jobs: %w", err)
 	}

@@ -42,9 +42,12 @@ return out
 `)
 
 // scheduleScript indexes new versions of jobs and drops the due entries of the versions they
-// replace. A replaced version that a worker holds stays in the lease set: that run goes on.
+// replace. A replaced version that a worker holds stays in the lease set: that run goes on. A new
+// version a worker holds already (a rebuild from Postgres indexed it first, and it was claimed) is
+// not indexed again: it would run twice.
 //
 //	KEYS[1] due set
+//	KEYS[2] lease set
 //	ARGV[1] wake channel
 //	ARGV[2..] triples: new member, its due time in microseconds, replaced member ("" for none)
 //
@@ -58,7 +61,9 @@ for i = 2, #ARGV, 3 do
 	if old ~= '' then
 		redis.call('ZREM', KEYS[1], old)
 	end
-	redis.call('ZADD', KEYS[1], s, m)
+	if not redis.call('ZSCORE', KEYS[2], m) then
+		redis.call('ZADD', KEYS[1], s, m)
+	end
 	local n = tonumber(s)
 	if earliest == nil or n < earliest then
 		earliest, earliestScore = n, s

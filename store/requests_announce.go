@@ -68,9 +68,9 @@ func outcome(r Request) []baton.Announcement {
 	return out
 }
 
-// requestLane is the queue a request's announcements wait in: the channel it was made in, or its
+// AnnounceLane is the queue a request's announcements wait in: the channel it was made in, or its
 // requester's.
-func requestLane(r Request) string {
+func (r Request) AnnounceLane() string {
 	if r.ChannelID != "" {
 		return r.ChannelID
 	}
@@ -80,5 +80,5 @@ func requestLane(r Request) string {
 // announceRequest writes the messages a request owes into the outbox, in the transaction that
 // files it (d nil) or acts on it.
 func announceRequest(ctx context.Context, tx *sqlx.Tx, r Request, d *Decision) error {
-	return queueAbout(ctx, tx, r.TeamID, requestLane(r), requestAnnouncements(r, d), about{request: r.ID})
+	return queueAbout(ctx, tx, r.TeamID, r.AnnounceLane(), requestAnnouncements(r, d), about{request: r.ID})
 }

@@ -52,7 +52,7 @@ func (db *DB) EscalateRequest(ctx context.Context, teamID string, number int64, 
 		}
 		r.Steps[step.Index] = step
 		out = r
-		return queueAbout(ctx, tx, r.TeamID, requestLane(r), escalationAnnouncements(step.Index, added), about{request: r.ID})
+		return queueAbout(ctx, tx, r.TeamID, r.AnnounceLane(), escalationAnnouncements(step.Index, added), about{request: r.ID})
 	})
 	if err != nil {
 		return Request{}, nil, err
