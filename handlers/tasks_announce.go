@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -19,16 +18,9 @@ func (h *Handlers) announced(t baton.Task) {
 	h.outbox.kick(store.Lane{TeamID: t.TeamID, Lane: t.AnnounceLane()})
 }
 
-// sendOutgoing sends one message of the outbox as its task or decision stands now. Each post
-// carries the message's outbox ID in its metadata, for alreadySent to find.
-func (h *Handlers) sendOutgoing(ctx context.Context, m *store.Outgoing) error {
-	t, ev, mark := m.Task, m.Event, outboxMark(m.ID)
-	switch {
-	case m.DecisionID != 0:
-		return h.sendDecisionMessage(ctx, m, mark)
-	case m.RequestID != 0:
-		return h.sendRequestMessage(ctx, m, mark)
-	}
+// sendTaskMessage sends one message of the outbox about a task, as it stands now.
+func (h *Handlers) sendTaskMessage(ctx context.Context, m *store.Outgoing, mark slack.MsgOption) error {
+	t, ev := m.Task, m.Event
 	switch m.Kind {
 	case baton.AnnounceCard:
 		if t.CardTS != "" {
@@ -53,113 +45,6 @@ func (h *Handlers) sendOutgoing(ctx context.Context, m *store.Outgoing) error {
 		return h.signal(ctx, t, m.To, eventNotice(t, ev), mark)
 	}
 	return fmt.Errorf("outbox: unknown message kind %q", m.Kind)
-}
-
-// outboxEvent names the metadata Baton's outbox posts carry.
-const outboxEvent = "baton_outbox"
-
-// outboxMark tags a post with the outbox message it sends.
-func outboxMark(id int64) slack.MsgOption {
-	return slack.MsgOptionMetadata(slack.SlackMetadata{EventType: outboxEvent, EventPayload: map[string]any{"id": strconv.FormatInt(id, 10)}})
-}
-
-// alreadySent looks in Slack for a post of m that a process may have made without living to mark it
-// sent: found says it is there (a card found is recorded as its task's or decision's card), known
-// that Slack could be asked (an app without the history scopes, say, cannot: the message is then
-// sent, and may go twice).
-func (h *Handlers) alreadySent(ctx context.Context, m *store.Outgoing) (found, known bool) {
-	since := strconv.FormatInt(m.Created.Add(-time.Minute).Unix(), 10) + ".000000"
-	id := strconv.FormatInt(m.ID, 10)
-	for _, p := range h.placesOf(ctx, m) {
-		channel := p.channel
-		if p.dmWith != "" {
-			dm, err := h.slack.OpenDM(ctx, p.dmWith)
-			if err != nil {
-				h.log.WarnContext(ctx, "could not look for a message sent before", "outbox_id", m.ID, "err", err)
-				continue
-			}
-			channel = dm
-		}
-		msgs, err := h.slack.RecentMessages(ctx, channel, p.thread, since)
-		if err != nil {
-			h.log.WarnContext(ctx, "could not look for a message sent before", "outbox_id", m.ID, "channel_id", channel, "err", err)
-			continue
-		}
-		known = true
-		for _, msg := range msgs {
-			if msg.Metadata.EventType == outboxEvent && msg.Metadata.EventPayload["id"] == id {
-				h.foundSent(ctx, m, channel, msg.Timestamp)
-				return true, true
-			}
-		}
-	}
-	return false, known
-}
-
-// place is where a post may be: a channel (or the DM with a person) and a thread in it.
-type place struct{ channel, dmWith, thread string }
-
-// placesOf lists where a post of m may be. A card is looked for in its channel and in the DM it goes
-// to when the channel refuses it.
-func (h *Handlers) placesOf(ctx context.Context, m *store.Outgoing) []place {
-	t, d := m.Task, m.Decision
-	switch m.Kind {
-	case baton.AnnounceCard:
-		return []place{{channel: t.ChannelID}, {dmWith: t.DelegatorID}}
-	case baton.AnnounceThread:
-		return []place{{channel: t.ChannelID, thread: t.CardTS}}
-	case baton.AnnounceDecisionCard:
-		return []place{{channel: d.ChannelID}, {dmWith: d.AuthorID}}
-	case baton.AnnounceDecisionEdited, baton.AnnounceSuperseded:
-		return []place{{channel: d.ChannelID, thread: d.CardTS}}
-	case baton.AnnounceDecisionTask:
-		if task, ok, _ := h.decisionTask(ctx, d); ok {
-			return []place{{channel: task.ChannelID, thread: task.CardTS}}
-		}
-		return nil
-	case baton.AnnounceRequestNote:
-		return []place{{channel: m.Request.ChannelID}}
-	case baton.AnnounceOutcomeThread:
-		return []place{{channel: m.Request.ChannelID, thread: m.Request.ChannelTS}}
-	case baton.AnnounceRequestStatus, baton.AnnounceOutcome:
-		return []place{{dmWith: m.Request.RequesterID}}
-	}
-	return []place{{dmWith: m.To}}
-}
-
-// foundSent takes a post found in Slack as sent; a card (or a request's note) is recorded as if it had
-// just been posted.
-func (h *Handlers) foundSent(ctx context.Context, m *store.Outgoing, channel, ts string) {
-	var err error
-	switch m.Kind {
-	case baton.AnnounceCard:
-		m.Task.ChannelID, m.Task.CardTS = channel, ts
-		err = h.store.SetCard(ctx, m.Task.ID, channel, ts, m.Task.SourceLink)
-	case baton.AnnounceDecisionCard:
-		m.Decision.ChannelID, m.Decision.CardTS = channel, ts
-		err = h.store.SetDecisionCard(ctx, m.Decision.ID, channel, ts)
-	case baton.AnnounceRequestNote:
-		m.Request.ChannelTS = ts
-		err = h.store.SetRequestThread(ctx, m.Request.ID, ts)
-	case baton.AnnounceRequestStatus:
-		m.Request.StatusChannel, m.Request.StatusTS = channel, ts
-		err = h.store.SetRequestStatusCard(ctx, m.Request.ID, channel, ts)
-	case baton.AnnounceApproverCard:
-		err = h.store.AddRequestCard(ctx, store.RequestCard{RequestID: m.Request.ID, Step: int(m.Ref), ApproverID: m.To, ChannelID: channel, TS: ts})
-	}
-	if err != nil {
-		h.log.ErrorContext(ctx, "card found but not recorded", "outbox_id", m.ID, "err", err)
-	}
-	h.log.InfoContext(ctx, "message found already sent; not sending it again", "outbox_id", m.ID, "kind", m.Kind)
-}
-
-// posts reports whether sending m posts to Slack, as opposed to keeping it for a daily digest.
-func (h *Handlers) posts(ctx context.Context, m store.Outgoing) bool {
-	if m.Kind != baton.AnnounceSignal || h.sched == nil {
-		return true
-	}
-	s, err := h.store.Digest(ctx, m.TeamID, m.To)
-	return err != nil || !s.Daily
 }
 
 // postCard posts a task's first card in its channel, joining a public channel Baton is not in, and
