@@ -1,8 +1,9 @@
 package baton
 
-// Announcement is one message Baton owes the people around a task or a decision after a change: the
-// card posted or redrawn, a reply in a thread, or a direct message to one person. Announcements are
-// kept with the change that caused them and sent later, in order, at Slack's pace.
+// Announcement is one message Baton owes the people around a task, a decision or a request after a
+// change: a card posted or redrawn, a reply in a thread, a direct message to one person, or a timer
+// set. Announcements are kept with the change that caused them and sent later, in order, at Slack's
+// pace.
 type Announcement struct {
 	Kind AnnounceKind
 	// To is the person a direct message is for; empty for cards and threads.
@@ -10,7 +11,8 @@ type Announcement struct {
 	// About is the ID of the decision a message is about when it is not the one changed (the decision
 	// a new one supersedes); 0 otherwise.
 	About int64
-	// Ref says which flag a flag's message sends, or which version an edit's thread reply tells of.
+	// Ref says which flag a flag's message sends, which version an edit's thread reply tells of, or
+	// which step of a request a message is about.
 	Ref int64
 }
 

@@ -20,6 +20,9 @@ import (
 func (h *Handlers) announcedDecision(saved store.DecisionSave) {
 	d := saved.Decision
 	h.outbox.kick(store.Lane{TeamID: d.TeamID, Lane: d.AnnounceLane()})
+	if old := saved.Superseded; old != nil {
+		h.outbox.kick(store.Lane{TeamID: old.TeamID, Lane: old.AnnounceLane()})
+	}
 	for _, f := range saved.Flags {
 		h.homes.Refresh(d.TeamID, f.UserID)
 	}
@@ -125,14 +128,15 @@ func (h *Handlers) decisionVersion(ctx context.Context, d baton.Decision, n int)
 	return baton.DecisionVersion{}, fmt.Errorf("decision %s has no version %d", d.Ref(), n)
 }
 
-// sendFlag asks the person a flag names to acknowledge the decision, unless they have already, and
-// schedules the flag's one reminder (a job under the flag's key: scheduling it again changes nothing).
+// sendFlag asks the person a flag names to acknowledge the decision, unless they have already or a
+// later version withdrew or replaced the flag, and schedules the flag's one reminder (a job under the
+// flag's key: scheduling it again changes nothing).
 func (h *Handlers) sendFlag(ctx context.Context, d baton.Decision, flagID int64, mark slack.MsgOption) error {
 	f, err := h.store.DecisionFlag(ctx, flagID)
 	if baton.ErrorCode(err) == baton.ENotFound {
 		return nil
 	}
-	if err != nil || f.Acknowledged() {
+	if err != nil || f.Acknowledged() || !h.currentFlag(ctx, d, f) {
 		return err
 	}
 	v, err := h.decisionVersion(ctx, d, f.Version)

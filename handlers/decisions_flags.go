@@ -104,6 +104,18 @@ func (h *Handlers) onDecisionAck(ctx context.Context, r *bot.Request) {
 	}
 }
 
+// currentFlag reports whether f is the flag its person has on d now: a withdrawn flag, or one a
+// later version replaced, is not.
+func (h *Handlers) currentFlag(ctx context.Context, d baton.Decision, f baton.DecisionFlag) bool {
+	current := false
+	for _, latest := range h.decisionFlags(ctx, d) {
+		if latest.UserID == f.UserID {
+			current = latest.ID == f.ID
+		}
+	}
+	return current
+}
+
 // onDecisionRemind reminds someone of a flag still unacknowledged after a day, once. Outside their
 // working hours the job comes back at their next working moment. A flag acknowledged, already
 // reminded, or followed by a newer flag of a later version does nothing.
@@ -123,13 +135,7 @@ func (h *Handlers) onDecisionRemind(ctx context.Context, j scheduler.Job) error 
 	if err != nil {
 		return err
 	}
-	current := false // a withdrawn flag, or one a later version replaced, is not the person's current one
-	for _, latest := range h.decisionFlags(ctx, d) {
-		if latest.UserID == f.UserID {
-			current = latest.ID == f.ID
-		}
-	}
-	if !current {
+	if !h.currentFlag(ctx, d, f) {
 		return nil
 	}
 	cal, err := h.calendarOf(ctx, j.TeamID, f.UserID)

@@ -12,7 +12,8 @@ import (
 )
 
 // The outbox sends what a change owes (a card, its thread reply, direct messages) after the change
-// is committed with it. Messages wait in lanes, one per channel; a lane is sent by one process at
+// is committed with it. Messages wait in lanes, one per channel (or per person, for what has no
+// channel: a request filed from a DM); a lane is sent by one process at
 // a time, the one holding its claim, in the order its messages were written and at the pace Slack
 // allows in that channel, however long that takes. A process that dies leaves its lanes to be
 // claimed by another once their lease ends; every post carries its outbox ID, and the process that

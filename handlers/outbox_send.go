@@ -33,9 +33,9 @@ func outboxMark(id int64) slack.MsgOption {
 }
 
 // alreadySent looks in Slack for a post of m that a process may have made without living to mark it
-// sent: found says it is there (a card found is recorded as its task's or decision's card), known
-// that Slack could be asked (an app without the history scopes, say, cannot: the message is then
-// sent, and may go twice).
+// sent: found says it is there (a card, a request's note or an approver's card found is recorded as
+// if just posted), known that Slack could be asked (an app without the history scopes, say, cannot:
+// the message is then sent, and may go twice).
 func (h *Handlers) alreadySent(ctx context.Context, m *store.Outgoing) (found, known bool) {
 	since := strconv.FormatInt(m.Created.Add(-time.Minute).Unix(), 10) + ".000000"
 	id := strconv.FormatInt(m.ID, 10)
@@ -122,11 +122,27 @@ func (h *Handlers) foundSent(ctx context.Context, m *store.Outgoing, channel, ts
 	h.log.InfoContext(ctx, "message found already sent; not sending it again", "outbox_id", m.ID, "kind", m.Kind)
 }
 
-// posts reports whether sending m posts to Slack, as opposed to keeping it for a daily digest.
+// posts reports whether sending m would post to Slack now, rather than send nothing: a signal kept
+// for a digest, a flag already acknowledged or withdrawn, an approver's card already sent, a word for
+// a task with no card. After a takeover, only a post that would go and is not in Slack shows where
+// the dead holder stopped.
 func (h *Handlers) posts(ctx context.Context, m store.Outgoing) bool {
-	if m.Kind != baton.AnnounceSignal || h.sched == nil {
-		return true
+	switch m.Kind {
+	case baton.AnnounceSignal:
+		if h.sched == nil {
+			return true
+		}
+		s, err := h.store.Digest(ctx, m.TeamID, m.To)
+		return err != nil || !s.Daily
+	case baton.AnnounceFlag:
+		f, err := h.store.DecisionFlag(ctx, m.Ref)
+		return err == nil && !f.Acknowledged() && h.currentFlag(ctx, m.Decision, f)
+	case baton.AnnounceApproverCard:
+		sent, err := h.approverCardSent(ctx, m.Request, int(m.Ref), m.To)
+		return err != nil || !sent
+	case baton.AnnounceDecisionTask:
+		_, ok, err := h.decisionTask(ctx, m.Decision)
+		return err != nil || ok
 	}
-	s, err := h.store.Digest(ctx, m.TeamID, m.To)
-	return err != nil || !s.Daily
+	return true
 }

@@ -33,7 +33,7 @@ func (h *Handlers) sendRequestMessage(ctx context.Context, m *store.Outgoing, ma
 	switch m.Kind {
 	case baton.AnnounceStepTimers:
 		if req.Status == store.RequestPending && req.CurrentStep == step {
-			h.watchStep(ctx, req, step, stepStart(req, trail, step))
+			return h.watchStep(ctx, req, step, stepStart(req, trail, step))
 		}
 		return nil
 	case baton.AnnounceRequestNote:
@@ -75,8 +75,7 @@ func (h *Handlers) sendRequestMessage(ctx context.Context, m *store.Outgoing, ma
 		}
 		return h.store.AddRequestCard(ctx, store.RequestCard{RequestID: req.ID, Step: step, ApproverID: m.To, ChannelID: ch, TS: ts})
 	case baton.AnnounceApproverCards:
-		h.refreshCards(ctx, req, t, step, trail)
-		return nil
+		return h.refreshCards(ctx, req, t, step, trail)
 	case baton.AnnounceOutcome:
 		final := lastDecision(trail)
 		if req.Status == store.RequestApproved && len(req.Steps) == 0 || final != nil && final.Actor == req.RequesterID {

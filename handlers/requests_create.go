@@ -99,8 +99,11 @@ func (h *Handlers) onRequestFormSubmit(ctx context.Context, r *bot.Request) any 
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fReqSummary)
 	}
-	h.announcedRequest(req)
-	h.background(ctx, func(ctx context.Context) { h.dm(ctx, req.RequesterID, msgText(routeSummary(req, t, route))) })
+	h.background(ctx, func(ctx context.Context) {
+		// Where it goes comes first; the status card and the approvers' cards follow from the outbox.
+		h.dm(ctx, req.RequesterID, msgText(routeSummary(req, t, route)))
+		h.announcedRequest(req)
+	})
 	return nil
 }
 

@@ -123,22 +123,21 @@ func (h *Handlers) refreshRequestHomes(req store.Request) {
 }
 
 // refreshCards redraws every approver card of a step.
-func (h *Handlers) refreshCards(ctx context.Context, req store.Request, t *baton.RequestType, step int, trail []store.ApprovalAction) {
+func (h *Handlers) refreshCards(ctx context.Context, req store.Request, t *baton.RequestType, step int, trail []store.ApprovalAction) error {
 	cards, err := h.store.RequestCards(ctx, req.ID)
 	if err != nil {
-		h.log.ErrorContext(ctx, "approver cards not read", "request", req.Ref(), "err", err)
-		return
+		return err
 	}
 	for _, c := range cards {
 		if c.Step != step {
 			continue
 		}
-		err := h.slack.UpdateMessage(ctx, c.ChannelID, c.TS, msgText(approverCardText(req, t)),
-			slack.MsgOptionBlocks(approverCardBlocks(req, t, step, c.ApproverID, trail)...))
-		if err != nil {
-			h.log.WarnContext(ctx, "approver card not updated", "request", req.Ref(), "user_id", c.ApproverID, "err", err)
+		if err := h.slack.UpdateMessage(ctx, c.ChannelID, c.TS, msgText(approverCardText(req, t)),
+			slack.MsgOptionBlocks(approverCardBlocks(req, t, step, c.ApproverID, trail)...)); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
 // outcomeText says how a request ended, and the comment of the decision that ended it.

@@ -44,9 +44,9 @@ func stepJobOf(kind, key, teamID string, at time.Time, p stepJob) scheduler.Job 
 }
 
 // watchStep schedules the reminder and the escalation of a step that became current at start.
-func (h *Handlers) watchStep(ctx context.Context, req store.Request, step int, start time.Time) {
+func (h *Handlers) watchStep(ctx context.Context, req store.Request, step int, start time.Time) error {
 	if h.sched == nil || step >= len(req.Steps) {
-		return
+		return nil
 	}
 	s := req.Steps[step]
 	p := stepJob{Number: req.Number, Step: step}
@@ -58,11 +58,9 @@ func (h *Handlers) watchStep(ctx context.Context, req store.Request, step int, s
 		jobs = append(jobs, stepJobOf(jobRequestEscalate, stepJobKey(req.TeamID, req.Number, step, "escalate"), req.TeamID, start.Add(s.EscalateAfter), p))
 	}
 	if len(jobs) == 0 {
-		return
+		return nil
 	}
-	if err := h.sched.EnqueueMany(ctx, jobs); err != nil {
-		h.log.ErrorContext(ctx, "step timers not scheduled", "request", req.Ref(), "step", step, "err", err)
-	}
+	return h.sched.EnqueueMany(ctx, jobs)
 }
 
 // unwatchStep cancels the timers of a step that was decided, or of a request that ended.

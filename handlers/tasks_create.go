@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
@@ -175,20 +173,4 @@ func (h *Handlers) afterCreate(ctx context.Context, t baton.Task, ev baton.TaskE
 		return lateCardNotice(t, wait)
 	}
 	return ""
-}
-
-// postOrDM posts a message in a channel, joining it first when it is public and Baton is not a member.
-// When the channel will not take it, the message goes to fallbackUser's DM instead. It returns the
-// conversation the message went to and its ts.
-func (h *Handlers) postOrDM(ctx context.Context, channelID, fallbackUser string, opts ...slack.MsgOption) (string, string, error) {
-	ts, err := h.postJoining(ctx, channelID, opts...)
-	if err == nil {
-		return channelID, ts, nil
-	}
-	h.log.WarnContext(ctx, "message not posted in its channel; sending it by direct message", "channel_id", channelID, "err", err)
-	dm, err := h.slack.OpenDM(ctx, fallbackUser)
-	if err == nil {
-		_, ts, err = h.slack.PostMessage(ctx, dm, opts...)
-	}
-	return dm, ts, err
 }

@@ -67,7 +67,19 @@ func announceDecision(ctx context.Context, tx *sqlx.Tx, out *DecisionSave, creat
 	if out.Superseded != nil {
 		c.Superseded = out.Superseded.ID
 	}
-	return queueAbout(ctx, tx, d.TeamID, d.AnnounceLane(), d.Announcements(c), about{decision: d.ID})
+	var own, superseded []baton.Announcement
+	for _, a := range d.Announcements(c) {
+		if a.About != 0 {
+			superseded = append(superseded, a)
+		} else {
+			own = append(own, a)
+		}
+	}
+	if err := queueAbout(ctx, tx, d.TeamID, d.AnnounceLane(), own, about{decision: d.ID}); err != nil || out.Superseded == nil {
+		return err
+	}
+	// What the superseded decision's card owes waits in its own lane, behind anything it still owes.
+	return queueAbout(ctx, tx, d.TeamID, out.Superseded.AnnounceLane(), superseded, about{})
 }
 
 // about is what a batch of announcements is about: a task event, a decision (or, for an
@@ -127,7 +139,7 @@ func (db *DB) ClaimLanes(ctx context.Context, claim string, lease time.Duration,
 }
 
 // OutgoingIn returns up to limit messages waiting in a lane, oldest first, each with its task event
-// and its task or decision as it stands now. A message whose task or decision is gone is not
+// and its task, decision or request as it stands now. A message whose subject is gone is not
 // returned (it went with it).
 func (db *DB) OutgoingIn(ctx context.Context, l Lane, limit int) ([]Outgoing, error) {
 	var out []Outgoing

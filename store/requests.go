@@ -296,7 +296,7 @@ func (db *DB) CreateRequest(ctx context.Context, r Request, actions []ApprovalAc
 				return err
 			}
 		}
-		return announceRequest(ctx, tx, created, nil)
+		return announceRequest(ctx, tx, created, nil, r.RequesterID)
 	})
 	if err != nil {
 		return Request{}, err
@@ -455,7 +455,7 @@ func (db *DB) DecideRequest(ctx context.Context, teamID string, number int64, st
 			return mapError("update request", err)
 		}
 		out = r
-		return announceRequest(ctx, tx, r, &d)
+		return announceRequest(ctx, tx, r, &d, actor)
 	})
 	if err != nil {
 		return Request{}, Decision{}, err
@@ -490,7 +490,7 @@ func (db *DB) CancelRequest(ctx context.Context, teamID string, number int64, ac
 		if r.CurrentStep < len(r.Steps) {
 			step = r.Steps[r.CurrentStep]
 		}
-		return announceRequest(ctx, tx, r, &Decision{Action: ActCancel, Step: step, StepDone: true, Finished: true})
+		return announceRequest(ctx, tx, r, &Decision{Action: ActCancel, Step: step, StepDone: true, Finished: true}, actor)
 	})
 	return out, err
 }

@@ -9,9 +9,10 @@ import (
 )
 
 // requestAnnouncements lists, in the order they are to be sent, the messages a request owes after it
-// was filed (d nil) or after an action on it (d: what the action did). Where a new request goes is
-// told in the answer to whoever filed it, not here.
-func requestAnnouncements(r Request, d *Decision) []baton.Announcement {
+// was filed (d nil) or after actor's action on it (d: what the action did). Where a new request goes,
+// and an automatic approval, are told in the answer to whoever filed it, and an end the requester
+// chose is told to them by its answer: neither is here.
+func requestAnnouncements(r Request, d *Decision, actor string) []baton.Announcement {
 	var out []baton.Announcement
 	if d == nil {
 		if r.ChannelID != "" {
@@ -22,7 +23,7 @@ func requestAnnouncements(r Request, d *Decision) []baton.Announcement {
 			out = append(out, stepOpened(r, r.CurrentStep)...)
 		}
 		if r.Status != RequestPending {
-			out = append(out, outcome(r)...)
+			out = append(out, outcome(r, false)...)
 		}
 		return out
 	}
@@ -35,7 +36,7 @@ func requestAnnouncements(r Request, d *Decision) []baton.Announcement {
 	}
 	out = append(out, baton.Announcement{Kind: baton.AnnounceRequestStatus})
 	if d.Finished {
-		out = append(out, outcome(r)...)
+		out = append(out, outcome(r, actor != r.RequesterID)...)
 	}
 	return out
 }
@@ -59,9 +60,13 @@ func stepOpened(r Request, step int) []baton.Announcement {
 	return append(out, baton.Announcement{Kind: baton.AnnounceStepTimers, Ref: int64(step)})
 }
 
-// outcome is what a request that ended owes: a word to its requester and one in its channel's thread.
-func outcome(r Request) []baton.Announcement {
-	out := []baton.Announcement{{Kind: baton.AnnounceOutcome, To: r.RequesterID}}
+// outcome is what a request that ended owes: a word in its channel's thread and, when tell, one to
+// its requester.
+func outcome(r Request, tell bool) []baton.Announcement {
+	var out []baton.Announcement
+	if tell {
+		out = append(out, baton.Announcement{Kind: baton.AnnounceOutcome, To: r.RequesterID})
+	}
 	if r.ChannelID != "" {
 		out = append(out, baton.Announcement{Kind: baton.AnnounceOutcomeThread})
 	}
@@ -78,7 +83,7 @@ func (r Request) AnnounceLane() string {
 }
 
 // announceRequest writes the messages a request owes into the outbox, in the transaction that
-// files it (d nil) or acts on it.
-func announceRequest(ctx context.Context, tx *sqlx.Tx, r Request, d *Decision) error {
-	return queueAbout(ctx, tx, r.TeamID, r.AnnounceLane(), requestAnnouncements(r, d), about{request: r.ID})
+// files it (d nil) or in which actor acts on it.
+func announceRequest(ctx context.Context, tx *sqlx.Tx, r Request, d *Decision, actor string) error {
+	return queueAbout(ctx, tx, r.TeamID, r.AnnounceLane(), requestAnnouncements(r, d, actor), about{request: r.ID})
 }

@@ -24,8 +24,7 @@ func TestRequestAnnouncementsFollowWhatHappened(t *testing.T) {
 		{"filed in a channel", filed, nil, []baton.Announcement{
 			{Kind: baton.AnnounceRequestNote}, {Kind: baton.AnnounceRequestStatus},
 			{Kind: baton.AnnounceApproverCard, To: "UMAX"}, {Kind: baton.AnnounceStepTimers}}},
-		{"approved automatically, in a DM", auto, nil, []baton.Announcement{
-			{Kind: baton.AnnounceRequestStatus}, {Kind: baton.AnnounceOutcome, To: "UBEA"}}},
+		{"approved automatically, in a DM", auto, nil, []baton.Announcement{{Kind: baton.AnnounceRequestStatus}}},
 		{"first step approved", next, &Decision{Step: two[0], StepDone: true}, []baton.Announcement{
 			{Kind: baton.AnnounceApproverCards}, {Kind: baton.AnnounceStepDecided},
 			{Kind: baton.AnnounceApproverCard, To: "UFAY", Ref: 1}, {Kind: baton.AnnounceApproverCard, To: "UFRED", Ref: 1},
@@ -35,9 +34,15 @@ func TestRequestAnnouncementsFollowWhatHappened(t *testing.T) {
 			{Kind: baton.AnnounceOutcome, To: "UBEA"}, {Kind: baton.AnnounceOutcomeThread}}},
 	}
 	for _, c := range cases {
-		if got := requestAnnouncements(c.r, c.d); !slices.Equal(got, c.want) {
+		if got := requestAnnouncements(c.r, c.d, "UMAX"); !slices.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
+	}
+	cancelled := filed
+	cancelled.Status = RequestCancelled
+	if got := requestAnnouncements(cancelled, &Decision{Step: two[0], StepDone: true, Finished: true}, "UBEA"); !slices.Equal(got, []baton.Announcement{
+		{Kind: baton.AnnounceApproverCards}, {Kind: baton.AnnounceStepDecided}, {Kind: baton.AnnounceRequestStatus}, {Kind: baton.AnnounceOutcomeThread}}) {
+		t.Errorf("cancelled by its requester: %v", got)
 	}
 	if got := escalationAnnouncements(0, []string{"UCFO"}); !slices.Equal(got, []baton.Announcement{
 		{Kind: baton.AnnounceApproverCards}, {Kind: baton.AnnounceApproverCard, To: "UCFO"}, {Kind: baton.AnnounceRequestStatus}}) {

@@ -1,6 +1,6 @@
 -- +goose Up
--- The outbox carries what an approval request owes too: the requester's route and status card, the
--- note in its channel, the approvers' cards and the step timers, and the word on how it ended.
+-- The outbox carries what an approval request owes too: the requester's status card, the note in
+-- its channel, the approvers' cards and the step timers, and the word on how it ended.
 ALTER TABLE outbox
     DROP CONSTRAINT outbox_about_one,
     ADD COLUMN request_id bigint REFERENCES requests (id) ON DELETE CASCADE,
