@@ -9,7 +9,6 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/store"
@@ -75,22 +74,12 @@ func (h *Handlers) sendDecisionMessage(ctx context.Context, m *store.Outgoing, m
 // not in, and records where it went. A channel Baton truly cannot post in sends the card to the
 // author's DM with a word on how to fix it; a failure that may pass is returned, to be tried again.
 func (h *Handlers) postDecisionCard(ctx context.Context, d *baton.Decision, mark slack.MsgOption) error {
-	opts := []slack.MsgOption{msgText(decisionSummary(*d)), slack.MsgOptionBlocks(h.decisionBlocks(ctx, *d, false)...), mark}
 	asked := d.ChannelID
-	ts, err := h.postJoining(ctx, asked, opts...)
-	moved := bot.IsPermanent(err)
-	if moved {
-		h.log.WarnContext(ctx, "decision card not posted in its channel; sending it to the author", "decision", d.Ref(), "channel_id", asked, "err", err)
-		var dm string
-		if dm, err = h.slack.OpenDM(ctx, d.AuthorID); err == nil {
-			d.ChannelID = dm
-			_, ts, err = h.slack.PostMessage(ctx, dm, opts...)
-		}
-	}
+	ch, ts, moved, err := h.postFirstCard(ctx, asked, d.AuthorID, msgText(decisionSummary(*d)), slack.MsgOptionBlocks(h.decisionBlocks(ctx, *d, false)...), mark)
 	if err != nil {
 		return err
 	}
-	d.CardTS = ts
+	d.ChannelID, d.CardTS = ch, ts
 	if err := h.store.SetDecisionCard(ctx, d.ID, d.ChannelID, ts); err != nil {
 		return fmt.Errorf("decision card posted but not recorded: %w", err)
 	}

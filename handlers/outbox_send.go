@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/store"
 )
 
@@ -145,4 +146,34 @@ func (h *Handlers) posts(ctx context.Context, m store.Outgoing) bool {
 		return err != nil || ok
 	}
 	return true
+}
+
+// postFirstCard posts a card in its channel, joining the channel first when it is public and Baton
+// is not in it. When Slack refuses the channel for good (private and Baton not invited, archived,
+// gone), the card goes to owner's DM instead and moved says so; a failure that may pass is returned,
+// for the message to be tried again. It returns where the card went.
+func (h *Handlers) postFirstCard(ctx context.Context, channelID, owner string, opts ...slack.MsgOption) (channel, ts string, moved bool, err error) {
+	ts, err = h.postJoining(ctx, channelID, opts...)
+	if !bot.IsPermanent(err) {
+		return channelID, ts, false, err
+	}
+	h.log.WarnContext(ctx, "card not posted in its channel; sending it by direct message", "channel_id", channelID, "user_id", owner, "err", err)
+	dm, err := h.slack.OpenDM(ctx, owner)
+	if err == nil {
+		_, ts, err = h.slack.PostMessage(ctx, dm, opts...)
+	}
+	return dm, ts, true, err
+}
+
+// postJoining posts in a channel, joining it first when it is public and Baton is not a member.
+func (h *Handlers) postJoining(ctx context.Context, channelID string, opts ...slack.MsgOption) (string, error) {
+	_, ts, err := h.slack.PostMessage(ctx, channelID, opts...)
+	if bot.IsSlackError(err, "not_in_channel") {
+		if info, ierr := h.slack.ChannelInfo(ctx, channelID); ierr == nil && !info.IsPrivate && !info.IsIM && !info.IsMpIM {
+			if jerr := h.slack.JoinChannel(ctx, channelID); jerr == nil {
+				_, ts, err = h.slack.PostMessage(ctx, channelID, opts...)
+			}
+		}
+	}
+	return ts, err
 }

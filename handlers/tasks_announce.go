@@ -8,7 +8,6 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
 	"github.com/batonhq/baton/store"
 )
@@ -43,6 +42,8 @@ func (h *Handlers) sendTaskMessage(ctx context.Context, m *store.Outgoing, mark 
 		return h.notify(ctx, t, m.To, eventNotice(t, ev), mark)
 	case baton.AnnounceSignal:
 		return h.signal(ctx, t, m.To, eventNotice(t, ev), mark)
+	case baton.AnnounceTaskTimers:
+		return h.watch(ctx, t, ev)
 	}
 	return fmt.Errorf("outbox: unknown message kind %q", m.Kind)
 }
@@ -59,22 +60,12 @@ func (h *Handlers) postCard(ctx context.Context, t *baton.Task, mark slack.MsgOp
 			h.log.WarnContext(ctx, "no permalink for the source message", "task", t.Ref(), "err", err)
 		}
 	}
-	opts := []slack.MsgOption{msgText(taskSummary(*t)), slack.MsgOptionBlocks(h.cardOf(ctx, *t)...), mark}
 	asked := t.ChannelID
-	ts, err := h.postJoining(ctx, asked, opts...)
-	moved := bot.IsPermanent(err)
-	if moved {
-		h.log.WarnContext(ctx, "card not posted in its channel; sending it to the delegator", "task", t.Ref(), "channel_id", asked, "err", err)
-		var dm string
-		if dm, err = h.slack.OpenDM(ctx, t.DelegatorID); err == nil {
-			t.ChannelID = dm
-			_, ts, err = h.slack.PostMessage(ctx, dm, opts...)
-		}
-	}
+	ch, ts, moved, err := h.postFirstCard(ctx, asked, t.DelegatorID, msgText(taskSummary(*t)), slack.MsgOptionBlocks(h.cardOf(ctx, *t)...), mark)
 	if err != nil {
 		return err
 	}
-	t.CardTS = ts
+	t.ChannelID, t.CardTS = ch, ts
 	if err := h.store.SetCard(ctx, t.ID, t.ChannelID, ts, t.SourceLink); err != nil {
 		// Tried again, the card is found in Slack by its outbox ID and recorded then.
 		return fmt.Errorf("card posted but not recorded: %w", err)
@@ -91,19 +82,6 @@ func (h *Handlers) postCard(ctx context.Context, t *baton.Task, mark slack.MsgOp
 		}
 	}
 	return nil
-}
-
-// postJoining posts in a channel, joining it first when it is public and Baton is not a member.
-func (h *Handlers) postJoining(ctx context.Context, channelID string, opts ...slack.MsgOption) (string, error) {
-	_, ts, err := h.slack.PostMessage(ctx, channelID, opts...)
-	if bot.IsSlackError(err, "not_in_channel") {
-		if info, ierr := h.slack.ChannelInfo(ctx, channelID); ierr == nil && !info.IsPrivate && !info.IsIM && !info.IsMpIM {
-			if jerr := h.slack.JoinChannel(ctx, channelID); jerr == nil {
-				_, ts, err = h.slack.PostMessage(ctx, channelID, opts...)
-			}
-		}
-	}
-	return ts, err
 }
 
 // trackedText is the reply under the message a task was made from; link is the card's, when known.
