@@ -34,18 +34,21 @@ const (
 	AnnounceSignal AnnounceKind = "task.signal"
 	// AnnounceUrgent tells To at once about an event that cannot wait for a digest (a block).
 	AnnounceUrgent AnnounceKind = "task.urgent"
+	// AnnounceTaskTimers sets the task's timers (deadline reminders, the stale nudge) after the event;
+	// nothing is posted.
+	AnnounceTaskTimers AnnounceKind = "task.timers"
 )
 
 // Announcements lists, in the order they are to be sent, the messages ev owes: the card first, then
-// its thread, then the people involved other than the one who acted. before is the task as it was
-// before ev; for a creation it is not used.
+// its thread, then the people involved other than the one who acted, then the task's timers when ev
+// moves them. before is the task as it was before ev; for a creation it is not used.
 func (t Task) Announcements(before Task, ev TaskEvent) []Announcement {
 	out := []Announcement{{Kind: AnnounceCard}}
 	if ev.Kind == EventCreated {
 		if t.OwnerID != ev.Actor {
 			out = append(out, Announcement{Kind: AnnounceAssigned, To: t.OwnerID})
 		}
-		return out
+		return append(out, Announcement{Kind: AnnounceTaskTimers})
 	}
 	out = append(out, Announcement{Kind: AnnounceThread})
 	switch ev.Kind {
@@ -64,6 +67,9 @@ func (t Task) Announcements(before Task, ev TaskEvent) []Announcement {
 		for _, p := range OthersThan(ev.Actor, t.OwnerID, t.DelegatorID) {
 			out = append(out, Announcement{Kind: kind, To: p})
 		}
+	}
+	if ev.Kind == EventStatus || ev.Kind == EventDue || ev.Kind == EventReassigned {
+		out = append(out, Announcement{Kind: AnnounceTaskTimers})
 	}
 	return out
 }

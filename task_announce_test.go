@@ -17,17 +17,17 @@ func TestAnnouncementsTellEveryoneInvolvedButTheOneWhoActed(t *testing.T) {
 		want   []Announcement
 	}{
 		{"created for another", Task{}, base, TaskEvent{Kind: EventCreated, Actor: "UBEA"},
-			[]Announcement{{Kind: AnnounceCard}, {Kind: AnnounceAssigned, To: "UANA"}}},
+			[]Announcement{{Kind: AnnounceCard}, {Kind: AnnounceAssigned, To: "UANA"}, {Kind: AnnounceTaskTimers}}},
 		{"created for oneself", Task{}, base, TaskEvent{Kind: EventCreated, Actor: "UANA"},
-			[]Announcement{{Kind: AnnounceCard}}},
+			[]Announcement{{Kind: AnnounceCard}, {Kind: AnnounceTaskTimers}}},
 		{"status by the owner", base, base, TaskEvent{Kind: EventStatus, Actor: "UANA", To: string(StatusInProgress)},
-			[]Announcement{{Kind: AnnounceCard}, {Kind: AnnounceThread}, {Kind: AnnounceSignal, To: "UBEA"}}},
+			[]Announcement{{Kind: AnnounceCard}, {Kind: AnnounceThread}, {Kind: AnnounceSignal, To: "UBEA"}, {Kind: AnnounceTaskTimers}}},
 		{"blocked by the owner", base, base, TaskEvent{Kind: EventStatus, Actor: "UANA", To: string(StatusBlocked)},
-			[]Announcement{{Kind: AnnounceCard}, {Kind: AnnounceThread}, {Kind: AnnounceUrgent, To: "UBEA"}}},
+			[]Announcement{{Kind: AnnounceCard}, {Kind: AnnounceThread}, {Kind: AnnounceUrgent, To: "UBEA"}, {Kind: AnnounceTaskTimers}}},
 		{"due date by an admin", base, base, TaskEvent{Kind: EventDue, Actor: "UADM"},
-			[]Announcement{{Kind: AnnounceCard}, {Kind: AnnounceThread}, {Kind: AnnounceSignal, To: "UANA"}, {Kind: AnnounceSignal, To: "UBEA"}}},
+			[]Announcement{{Kind: AnnounceCard}, {Kind: AnnounceThread}, {Kind: AnnounceSignal, To: "UANA"}, {Kind: AnnounceSignal, To: "UBEA"}, {Kind: AnnounceTaskTimers}}},
 		{"reassigned by the delegator", base, moved, TaskEvent{Kind: EventReassigned, Actor: "UBEA", From: "UANA", To: "UCAL"},
-			[]Announcement{{Kind: AnnounceCard}, {Kind: AnnounceThread}, {Kind: AnnounceAssigned, To: "UCAL"}, {Kind: AnnounceNotice, To: "UANA"}}},
+			[]Announcement{{Kind: AnnounceCard}, {Kind: AnnounceThread}, {Kind: AnnounceAssigned, To: "UCAL"}, {Kind: AnnounceNotice, To: "UANA"}, {Kind: AnnounceTaskTimers}}},
 		{"an update logged", base, base, TaskEvent{Kind: EventUpdate, Actor: "UANA"},
 			[]Announcement{{Kind: AnnounceCard}, {Kind: AnnounceThread}}},
 	}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -55,18 +56,21 @@ func jobKey(teamID string, number int64, name string) string {
 }
 
 // watch keeps a task's timers in step with a change: deadline checkpoints follow the due date and
-// whether the task is done; the stale nudge follows its status.
-func (h *Handlers) watch(ctx context.Context, t baton.Task, ev baton.TaskEvent) {
+// whether the task is done; the stale nudge follows its status. It runs from the outbox, so a change
+// committed is never left without its timers.
+func (h *Handlers) watch(ctx context.Context, t baton.Task, ev baton.TaskEvent) error {
 	if h.sched == nil {
-		return
+		return nil
 	}
+	var errs []error
 	done := string(baton.StatusDone)
 	if ev.Kind == baton.EventCreated || ev.Kind == baton.EventDue || (ev.Kind == baton.EventStatus && (ev.From == done || ev.To == done)) {
-		h.watchDeadline(ctx, t)
+		errs = append(errs, h.watchDeadline(ctx, t))
 	}
 	if ev.Kind == baton.EventCreated || ev.Kind == baton.EventStatus || ev.Kind == baton.EventReassigned {
-		h.watchStale(ctx, t)
+		errs = append(errs, h.watchStale(ctx, t))
 	}
+	return errors.Join(errs...)
 }
 
 // reminderOffsets are how long before a deadline this workspace reminds owners.
@@ -80,7 +84,7 @@ func (h *Handlers) reminderOffsets(ctx context.Context, teamID string) []time.Du
 }
 
 // watchDeadline replaces a task's deadline checkpoints with those still ahead of it.
-func (h *Handlers) watchDeadline(ctx context.Context, t baton.Task) {
+func (h *Handlers) watchDeadline(ctx context.Context, t baton.Task) error {
 	offsets := h.reminderOffsets(ctx, t.TeamID)
 	wanted := map[string]bool{}
 	var jobs []scheduler.Job
@@ -93,22 +97,21 @@ func (h *Handlers) watchDeadline(ctx context.Context, t baton.Task) {
 			h.cancelJob(ctx, jobKey(t.TeamID, t.Number, name))
 		}
 	}
-	h.enqueue(ctx, t, jobs...)
+	return h.enqueue(ctx, jobs...)
 }
 
 // watchStale schedules the nudge for a task whose status does not move for a few working days.
-func (h *Handlers) watchStale(ctx context.Context, t baton.Task) {
+func (h *Handlers) watchStale(ctx context.Context, t baton.Task) error {
 	if !t.Status.Open() {
 		h.cancelJob(ctx, jobKey(t.TeamID, t.Number, "stale"))
-		return
+		return nil
 	}
 	cal, err := h.calendarOf(ctx, t.TeamID, t.OwnerID)
 	if err != nil {
-		h.log.WarnContext(ctx, "stale watch not scheduled", "task", t.Ref(), "err", err)
-		return
+		return err
 	}
 	at := cal.AddWorkingDays(t.StatusChangedAt, staleAfterWorkingDays)
-	h.enqueue(ctx, t, h.job(jobStale, t, "stale", at, checkpointJob{Number: t.Number, StatusAt: t.StatusChangedAt}))
+	return h.enqueue(ctx, h.job(jobStale, t, "stale", at, checkpointJob{Number: t.Number, StatusAt: t.StatusChangedAt}))
 }
 
 func (h *Handlers) job(kind string, t baton.Task, name string, at time.Time, p checkpointJob) scheduler.Job {
@@ -116,13 +119,11 @@ func (h *Handlers) job(kind string, t baton.Task, name string, at time.Time, p c
 	return scheduler.Job{Kind: kind, Key: jobKey(t.TeamID, t.Number, name), TeamID: t.TeamID, Payload: payload, DueAt: at}
 }
 
-func (h *Handlers) enqueue(ctx context.Context, t baton.Task, jobs ...scheduler.Job) {
+func (h *Handlers) enqueue(ctx context.Context, jobs ...scheduler.Job) error {
 	if len(jobs) == 0 {
-		return
+		return nil
 	}
-	if err := h.sched.EnqueueMany(ctx, jobs); err != nil {
-		h.log.ErrorContext(ctx, "timers not scheduled", "task", t.Ref(), "err", err)
-	}
+	return h.sched.EnqueueMany(ctx, jobs)
 }
 
 func (h *Handlers) cancelJob(ctx context.Context, key string) {

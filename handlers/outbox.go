@@ -363,7 +363,7 @@ func isPost(m store.Outgoing) bool {
 		return m.Request.StatusTS == ""
 	case baton.AnnounceOutcomeThread:
 		return m.Request.ChannelTS != ""
-	case baton.AnnounceApproverCards, baton.AnnounceStepTimers, baton.AnnounceStepDecided:
+	case baton.AnnounceApproverCards, baton.AnnounceStepTimers, baton.AnnounceStepDecided, baton.AnnounceTaskTimers:
 		return false
 	}
 	return true

@@ -186,13 +186,13 @@ func (h *Handlers) onDueSubmit(ctx context.Context, r *bot.Request) any {
 	})
 }
 
-// afterChange follows a change with what is not a message: the messages it owes (the card redrawn,
-// its thread reply, the people involved) were written with it and are being sent. Timers follow
-// the change, the goal's roll-up moves, and the dashboards of everyone involved are refreshed.
+// afterChange follows a change with what can be drawn again from what is stored: what the change
+// owes (the card redrawn, its thread reply, the people involved, the task's timers) was written with
+// it and is being sent; the goal's roll-up moves and the dashboards of everyone involved are
+// refreshed.
 func (h *Handlers) afterChange(ctx context.Context, before, after baton.Task, ev baton.TaskEvent) {
 	h.announced(after)
 	h.goalMoved(ctx, after, ev)
-	h.watch(ctx, after, ev)
 	h.homes.Refresh(after.TeamID, after.OwnerID, after.DelegatorID, before.OwnerID)
 }
 

@@ -135,7 +135,7 @@ func (h *Handlers) onNewTaskSubmit(ctx context.Context, r *bot.Request) any {
 	}
 	h.announced(stored)
 	h.background(ctx, func(ctx context.Context) {
-		if notice := h.afterCreate(ctx, stored, ev); notice != "" {
+		if notice := h.afterCreate(ctx, stored); notice != "" {
 			h.dm(ctx, me.ID, msgText(createdFromFormText(stored, notice)))
 		}
 	})
@@ -161,13 +161,12 @@ func (h *Handlers) createTask(ctx context.Context, t baton.Task, ev baton.TaskEv
 		return baton.Task{}, "", err
 	}
 	h.announced(stored)
-	return stored, h.afterCreate(ctx, stored, ev), nil
+	return stored, h.afterCreate(ctx, stored), nil
 }
 
-// afterCreate sets a new task's timers and refreshes both dashboards, and returns what the person
-// who made it should hear about its card.
-func (h *Handlers) afterCreate(ctx context.Context, t baton.Task, ev baton.TaskEvent) md.Text {
-	h.watch(ctx, t, ev)
+// afterCreate refreshes both dashboards of a new task, and returns what the person who made it should
+// hear about its card.
+func (h *Handlers) afterCreate(ctx context.Context, t baton.Task) md.Text {
 	h.homes.Refresh(t.TeamID, t.OwnerID, t.DelegatorID)
 	if wait := h.cardWait(ctx, t); wait > 0 {
 		return lateCardNotice(t, wait)

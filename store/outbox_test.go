@@ -55,7 +55,7 @@ func TestAChangeQueuesItsMessagesInTheSameTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := queued(msgs)
-	want := []string{"task.card>", "task.assigned>UANA", "task.card>", "task.thread>", "task.urgent>UBEA"}
+	want := []string{"task.card>", "task.assigned>UANA", "task.timers>", "task.card>", "task.thread>", "task.urgent>UBEA", "task.timers>"}
 	if len(got) != len(want) {
 		t.Fatalf("queued %v, want %v", got, want)
 	}
@@ -64,8 +64,8 @@ func TestAChangeQueuesItsMessagesInTheSameTransaction(t *testing.T) {
 			t.Fatalf("queued %v, want %v", got, want)
 		}
 	}
-	if msgs[3].Event.Kind != baton.EventStatus || msgs[3].Event.Note != "Waiting on legal" || msgs[3].Task.Status != baton.StatusBlocked {
-		t.Errorf("the thread reply carries %+v of %+v", msgs[3].Event, msgs[3].Task)
+	if msgs[4].Event.Kind != baton.EventStatus || msgs[4].Event.Note != "Waiting on legal" || msgs[4].Task.Status != baton.StatusBlocked {
+		t.Errorf("the thread reply carries %+v of %+v", msgs[4].Event, msgs[4].Task)
 	}
 }
 
@@ -85,9 +85,7 @@ func TestOutboxLanesAreHeldByOneProcessAndTakenOverWhenItDies(t *testing.T) {
 	if got, err := db.ClaimLanes(ctx, "alive", time.Minute, 10); err != nil || len(got) != 0 {
 		t.Fatalf("a held lane was claimed by a poll: %+v, %v", got, err)
 	}
-	if _, err := db.ExecContext(ctx, `UPDATE outbox_lanes SET lease_until = now() - interval '1 second'`); err != nil {
-		t.Fatal(err)
-	}
+	leasesRunOut(t, db)
 	taken, ok, err := db.ClaimLane(ctx, lane, "alive", time.Minute)
 	if err != nil || !ok || !taken.TakenOver {
 		t.Fatalf("claim after the lease = %+v, %v, %v; want it taken over", taken, ok, err)
@@ -105,7 +103,7 @@ func TestOutboxLanesAreHeldByOneProcessAndTakenOverWhenItDies(t *testing.T) {
 	if released, err := db.FinishOutgoing(ctx, lane, "alive", []int64{msgs[0].ID}, true); released || err != nil {
 		t.Fatalf("a lane with a message waiting was released (%v)", err)
 	}
-	if released, err := db.FinishOutgoing(ctx, lane, "alive", []int64{msgs[1].ID}, false); !released || err != nil {
+	if released, err := db.FinishOutgoing(ctx, lane, "alive", []int64{msgs[1].ID, msgs[2].ID}, false); !released || err != nil {
 		t.Fatalf("an emptied lane was not released (%v)", err)
 	}
 	if left, err := db.OutgoingIn(ctx, lane, 50); len(left) != 0 || err != nil {
@@ -138,9 +136,7 @@ func TestADeferredMessageWaitsAndCountsItsAttempt(t *testing.T) {
 	if got, err := db.ClaimLanes(ctx, "p2", time.Minute, 10); err != nil || len(got) != 0 {
 		t.Fatalf("a lane waiting to retry was claimed by a poll: %+v, %v", got, err)
 	}
-	if _, err := db.ExecContext(ctx, `UPDATE outbox_lanes SET lease_until = now() - interval '1 second'`); err != nil {
-		t.Fatal(err)
-	}
+	leasesRunOut(t, db)
 	got, err := db.ClaimLanes(ctx, "p2", time.Minute, 10)
 	if err != nil || len(got) != 1 || got[0].TakenOver {
 		t.Fatalf("claim after the wait = %+v, %v; want the lane, free", got, err)
@@ -230,11 +226,17 @@ func TestALaneLetGoWaitsAndWarnsItsNextHolder(t *testing.T) {
 	if _, ok, _ := db.ClaimLane(ctx, lane, "p2", time.Minute); ok {
 		t.Fatal("a lane let go for an hour was claimed at once")
 	}
-	if _, err := db.ExecContext(ctx, `UPDATE outbox_lanes SET lease_until = now() - interval '1 second'`); err != nil {
-		t.Fatal(err)
-	}
+	leasesRunOut(t, db)
 	got, ok, err := db.ClaimLane(ctx, lane, "p2", time.Minute)
 	if err != nil || !ok || !got.TakenOver {
 		t.Fatalf("claim after the wait = %+v, %v, %v; want it, marked taken over", got, ok, err)
+	}
+}
+
+// leasesRunOut ends every lane's lease, as when its holder died or its wait ended.
+func leasesRunOut(t *testing.T, db *store.DB) {
+	t.Helper()
+	if _, err := db.ExecContext(context.Background(), `UPDATE outbox_lanes SET lease_until = now() - interval '1 second'`); err != nil {
+		t.Fatal(err)
 	}
 }

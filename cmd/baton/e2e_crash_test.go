@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/slackdouble"
@@ -389,28 +387,15 @@ func TestAPersonHearsWhenBatonGivesUpOnTheirRequest(t *testing.T) {
 
 // TestACardADeadProcessPostedIsNotPostedAgain plays a process that posted a task's card and died
 // before marking it sent: the process that takes its lane over finds the card in the channel by the
-// outbox ID it carries, keeps it as the task's card, and goes on with the owner's DM.
+// outbox ID it carries, keeps it as the task's card, and goes on with the owner's DM and the task's
+// timers.
 func TestACardADeadProcessPostedIsNotPostedAgain(t *testing.T) {
 	h := newHarness(t)
-	team := h.slack.Options().TeamID
-	if _, err := h.db.ExecContext(h.ctx, `INSERT INTO outbox_lanes (team_id, lane, claim, lease_until) VALUES ($1, $2, 'dead', 'infinity')`, team, launc); err != nil {
-		t.Fatal(err)
-	}
+	h.holdLane(launc, "dead")
 	h.command(bea, launc, "<@UANA> Ship the pricing page")
 	h.ephemeral(bea, "Created T-1")
-	var cardID int64
-	if err := h.db.GetContext(h.ctx, &cardID, `SELECT id FROM outbox WHERE kind = 'task.card'`); err != nil {
-		t.Fatal(err)
-	}
-	api := slack.New(h.slack.Options().BotToken, slack.OptionAPIURL(h.slack.APIURL()))
-	_, ts, err := api.PostMessage(launc, slack.MsgOptionText("T-1 Ship the pricing page — To do, owner <@UANA>", false),
-		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "baton_outbox", EventPayload: map[string]any{"id": strconv.FormatInt(cardID, 10)}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.db.ExecContext(h.ctx, `UPDATE outbox_lanes SET lease_until = now() - interval '1 second' WHERE claim = 'dead'`); err != nil {
-		t.Fatal(err)
-	}
+	ts := h.postedBeforeDying("task.card", launc, "T-1 Ship the pricing page — To do, owner <@UANA>")
+	h.leaseRunsOut("dead")
 	h.dm(ana, "handed you *T-1 · Ship the pricing page*")
 	h.idle()
 	if n := len(cardsIn(h.slack, launc)); n != 1 {
@@ -418,6 +403,10 @@ func TestACardADeadProcessPostedIsNotPostedAgain(t *testing.T) {
 	}
 	if got := h.task(1); got.CardTS != ts || got.ChannelID != launc {
 		t.Errorf("the task's card is %s/%s, want the one posted (%s)", got.ChannelID, got.CardTS, ts)
+	}
+	// The task's timers are part of what its creation owes: set by the process that took over.
+	if _, ok, err := h.db.JobByKey(h.ctx, "task:"+h.slack.Options().TeamID+":1:stale"); err != nil || !ok {
+		t.Errorf("the new task's stale nudge is not scheduled (%v)", err)
 	}
 }
 
@@ -427,11 +416,8 @@ func TestACardADeadProcessPostedIsNotPostedAgain(t *testing.T) {
 func TestADecisionADeadProcessAnnouncedInPartIsFinishedByAnother(t *testing.T) {
 	h := newHarness(t)
 	taskCard := delegated(h)
-	team := h.slack.Options().TeamID
-	if _, err := h.db.ExecContext(h.ctx, `INSERT INTO outbox_lanes (team_id, lane, claim, lease_until) VALUES ($1, $2, 'dead', 'infinity')
-		ON CONFLICT (team_id, lane) DO UPDATE SET claim = 'dead', lease_until = 'infinity'`, team, launc); err != nil {
-		t.Fatal(err)
-	}
+	h.idle()
+	h.holdLane(launc, "dead")
 	h.dcCommand(bea, launc, "")
 	ack := h.submit(bea, h.view(bea, "decision.new"), form(dcText("d_title", "Use Postgres for jobs"), dcText("d_decision", "Postgres keeps the truth."),
 		dcText("d_task", "T-1"), input("d_flagged", slackdouble.InputValue{SelectedUsers: []string{ana}})))
@@ -446,19 +432,8 @@ func TestADecisionADeadProcessAnnouncedInPartIsFinishedByAnother(t *testing.T) {
 	if want := []string{"decision.card", "decision.task", "decision.flag"}; !slices.Equal(kinds, want) {
 		t.Fatalf("the decision queued %v, want %v", kinds, want)
 	}
-	var cardID int64
-	if err := h.db.GetContext(h.ctx, &cardID, `SELECT id FROM outbox WHERE kind = 'decision.card'`); err != nil {
-		t.Fatal(err)
-	}
-	api := slack.New(h.slack.Options().BotToken, slack.OptionAPIURL(h.slack.APIURL()))
-	_, ts, err := api.PostMessage(launc, slack.MsgOptionText("D-1 Use Postgres for jobs — Proposed, by <@UBEA>", false),
-		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "baton_outbox", EventPayload: map[string]any{"id": strconv.FormatInt(cardID, 10)}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.db.ExecContext(h.ctx, `UPDATE outbox_lanes SET lease_until = now() - interval '1 second' WHERE claim = 'dead'`); err != nil {
-		t.Fatal(err)
-	}
+	ts := h.postedBeforeDying("decision.card", launc, "D-1 Use Postgres for jobs — Proposed, by <@UBEA>")
+	h.leaseRunsOut("dead")
 	h.dm(ana, "<@UBEA> flagged you on decision", "D-1 · Use Postgres for jobs")
 	h.threadReply(taskCard, "<@UBEA> recorded decision", "D-1")
 	h.idle()

@@ -3,11 +3,8 @@ package main
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
-
-	"github.com/slack-go/slack"
 
 	"github.com/batonhq/baton/store"
 )
@@ -144,10 +141,7 @@ func TestAReminderDueAt3amWaitsForTheApproversMorning(t *testing.T) {
 // request's thread, and sends the requester's status card and the approver's card once each.
 func TestARequestADeadProcessAnnouncedInPartIsFinishedByAnother(t *testing.T) {
 	h := newRequestHarness(t)
-	if _, err := h.db.ExecContext(h.ctx, `INSERT INTO outbox_lanes (team_id, lane, claim, lease_until) VALUES ($1, $2, 'dead', 'infinity')`,
-		h.slack.Options().TeamID, launc); err != nil {
-		t.Fatal(err)
-	}
+	h.holdLane(launc, "dead")
 	h.request(bea, launc, "travel region=europe Offsite in Lisbon")
 	h.idle()
 	var kinds []string
@@ -157,19 +151,8 @@ func TestARequestADeadProcessAnnouncedInPartIsFinishedByAnother(t *testing.T) {
 	if want := []string{"request.note", "request.status", "request.approver", "request.watch"}; !slices.Equal(kinds, want) {
 		t.Fatalf("the request queued %v, want %v", kinds, want)
 	}
-	var noteID int64
-	if err := h.db.GetContext(h.ctx, &noteID, `SELECT id FROM outbox WHERE kind = 'request.note'`); err != nil {
-		t.Fatal(err)
-	}
-	api := slack.New(h.slack.Options().BotToken, slack.OptionAPIURL(h.slack.APIURL()))
-	_, ts, err := api.PostMessage(launc, slack.MsgOptionText(":inbox_tray: R-1 · Travel submitted by <@UBEA>.", false),
-		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "baton_outbox", EventPayload: map[string]any{"id": strconv.FormatInt(noteID, 10)}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.db.ExecContext(h.ctx, `UPDATE outbox_lanes SET lease_until = now() - interval '1 second' WHERE claim = 'dead'`); err != nil {
-		t.Fatal(err)
-	}
+	ts := h.postedBeforeDying("request.note", launc, ":inbox_tray: R-1 · Travel submitted by <@UBEA>.")
+	h.leaseRunsOut("dead")
 	h.approverCard(mgr, "R-1 · Travel")
 	h.dm(bea, "R-1 · Travel", "waiting for approval")
 	h.idle()

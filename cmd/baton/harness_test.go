@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
@@ -410,13 +412,46 @@ func hasAll(text string, want []string) bool {
 // with none, the delegator) are dropped instead of sent.
 func (h *harness) quietly(team, lane string, seed func()) {
 	h.t.Helper()
-	if _, err := h.db.ExecContext(h.ctx, `INSERT INTO outbox_lanes (team_id, lane, claim, lease_until)
-		VALUES ($1, $2, 'seeding', 'infinity') ON CONFLICT (team_id, lane) DO UPDATE SET claim = 'seeding', lease_until = 'infinity'`, team, lane); err != nil {
-		h.t.Fatal(err)
-	}
+	h.holdLane(lane, "seeding")
 	seed()
 	if _, err := h.db.ExecContext(h.ctx, `WITH gone AS (DELETE FROM outbox WHERE team_id = $1 AND lane = $2)
 		UPDATE outbox_lanes SET claim = '', lease_until = '-infinity' WHERE team_id = $1 AND lane = $2`, team, lane); err != nil {
 		h.t.Fatal(err)
 	}
+}
+
+// holdLane makes claim, a process that is not running, hold an outbox lane of the workspace: what
+// is written to it waits until the lease runs out (leaseRunsOut).
+func (h *harness) holdLane(lane, claim string) {
+	h.t.Helper()
+	if _, err := h.db.ExecContext(h.ctx, `INSERT INTO outbox_lanes (team_id, lane, claim, lease_until) VALUES ($1, $2, $3, 'infinity')
+		ON CONFLICT (team_id, lane) DO UPDATE SET claim = $3, lease_until = 'infinity'`, h.slack.Options().TeamID, lane, claim); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// leaseRunsOut ends the lease of the lanes claim holds, as when the process holding them died.
+func (h *harness) leaseRunsOut(claim string) {
+	h.t.Helper()
+	if _, err := h.db.ExecContext(h.ctx, `UPDATE outbox_lanes SET lease_until = now() - interval '1 second' WHERE claim = $1`, claim); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// postedBeforeDying posts, as Baton, what the outbox message of the given kind would post (text
+// stands for it, carrying its outbox ID), as a process that died before marking it sent leaves it;
+// it returns the post's ts.
+func (h *harness) postedBeforeDying(kind, channel, text string) string {
+	h.t.Helper()
+	var id int64
+	if err := h.db.GetContext(h.ctx, &id, `SELECT id FROM outbox WHERE kind = $1`, kind); err != nil {
+		h.t.Fatal(err)
+	}
+	api := slack.New(h.slack.Options().BotToken, slack.OptionAPIURL(h.slack.APIURL()))
+	_, ts, err := api.PostMessage(channel, slack.MsgOptionText(text, false),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "baton_outbox", EventPayload: map[string]any{"id": strconv.FormatInt(id, 10)}}))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return ts
 }
