@@ -81,6 +81,11 @@ type harnessOptions struct {
 	postRate float64
 	client   bot.ClientConfig
 	policies string // the approval policy file; default testdata/policies.yaml
+	// wire, when set, counts what the bot asks of Postgres and Redis.
+	wire *wire
+	// quiet turns off the timers that look for work left behind (the inbox's and the outbox's), so
+	// that everything the bot asks of its servers follows from what the test does.
+	quiet bool
 }
 
 // newHarness starts the double, a fresh database schema and the bot, and waits until the bot is connected.
@@ -103,6 +108,9 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	dbURL := storetest.URL(t)
 	h := &harness{t: t, slack: d, clock: &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}, hup: make(chan os.Signal), reloaded: make(chan struct{}, 1)}
 	cfg := config{AppToken: "xapp-test", BotToken: "xoxb-test", APIURL: d.APIURL(), DatabaseURL: dbURL, RedisURL: testRedisURL(), Policies: o.policies}
+	if o.wire != nil {
+		cfg.DatabaseURL, cfg.RedisURL = o.wire.proxyPostgres(t, dbURL), o.wire.proxyRedis(t, testRedisURL())
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	idleFn := make(chan func(context.Context) error, 1)
@@ -110,6 +118,9 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	ro := runOptions{client: o.client, now: h.clock.Now, redisPrefix: h.redisPrefix, started: func(f func(context.Context) error) { idleFn <- f },
 		recoverEvery: 100 * time.Millisecond,
 		reload:       h.hup, reloaded: func() { h.reloaded <- struct{}{} }}
+	if o.quiet {
+		ro.recoverEvery = time.Hour
+	}
 	go func() { done <- run(ctx, cfg, testLogger(t), ro) }()
 	var once sync.Once
 	var runErr error
