@@ -189,7 +189,7 @@ func (db *DB) CreateCheckin(ctx context.Context, c Checkin) (Checkin, error) {
 		err = tx.GetContext(ctx, &row, `INSERT INTO checkins (team_id, number, sender_id, message, schedule, task_number,
 			ask_reply, remind_after_s, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
 			RETURNING `+checkinColumns,
-			c.TeamID, number, c.SenderID, c.Message, schedule, c.TaskNumber, c.AskReply, int64(c.RemindAfter/time.Second), c.State, c.CreatedAt.UTC())
+			c.TeamID, number, c.SenderID, c.Message, string(schedule), c.TaskNumber, c.AskReply, int64(c.RemindAfter/time.Second), c.State, c.CreatedAt.UTC())
 		if err != nil {
 			return mapError("create check-in", err)
 		}
@@ -252,7 +252,7 @@ func (db *DB) UpdateCheckin(ctx context.Context, c Checkin, at time.Time) (Check
 		id = cur.ID
 		if _, err := tx.ExecContext(ctx, `UPDATE checkins SET message = $2, schedule = $3, task_number = $4, ask_reply = $5,
 			remind_after_s = $6, updated_at = $7, revision = revision + 1 WHERE id = $1`,
-			id, c.Message, schedule, c.TaskNumber, c.AskReply, int64(c.RemindAfter/time.Second), at.UTC()); err != nil {
+			id, c.Message, string(schedule), c.TaskNumber, c.AskReply, int64(c.RemindAfter/time.Second), at.UTC()); err != nil {
 			return mapError("edit check-in", err)
 		}
 		users := make([]string, len(c.Recipients))

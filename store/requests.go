@@ -272,7 +272,7 @@ func (db *DB) CreateRequest(ctx context.Context, r Request, actions []ApprovalAc
 		err = tx.GetContext(ctx, &row, `INSERT INTO requests (team_id, number, type, "values", summary, requester_id,
 			channel_id, policy_version, branch, branch_name, explanation, status, created_at, decided_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING `+requestColumns,
-			r.TeamID, number, r.Type, values, r.Summary, r.RequesterID, r.ChannelID, r.PolicyVersion,
+			r.TeamID, number, r.Type, string(values), r.Summary, r.RequesterID, r.ChannelID, r.PolicyVersion,
 			r.Branch, r.BranchName, r.Explanation, r.Status, r.CreatedAt, decided)
 		if err != nil {
 			return mapError("create request", err)
