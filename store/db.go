@@ -30,6 +30,8 @@ type DB struct {
 	*sqlx.DB
 	url string
 
+	settings settingsCache
+
 	acceptOnce sync.Once
 	acc        *acceptor // writes kept envelopes; started by the first AcceptDelivery
 	accErr     error

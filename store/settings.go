@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,12 @@ import (
 
 // WorkWeek is a workspace's working week, or the default one when it never set its own.
 func (db *DB) WorkWeek(ctx context.Context, teamID string) (baton.WorkWeek, error) {
+	return remembered(&db.settings, settingKey{kind: "workweek", team: teamID}, func() (baton.WorkWeek, error) {
+		return db.readWorkWeek(ctx, teamID)
+	})
+}
+
+func (db *DB) readWorkWeek(ctx context.Context, teamID string) (baton.WorkWeek, error) {
 	var row struct {
 		Days  int    `db:"work_days"`
 		Start string `db:"work_start"`
@@ -56,6 +63,7 @@ func (db *DB) SetWorkWeek(ctx context.Context, teamID string, w baton.WorkWeek, 
 		ON CONFLICT (team_id) DO UPDATE SET work_days = EXCLUDED.work_days, work_start = EXCLUDED.work_start,
 			work_end = EXCLUDED.work_end, updated_by = EXCLUDED.updated_by, updated_at = now()`,
 		teamID, days, w.Start.String(), w.End.String(), by)
+	db.settings.forget(settingKey{kind: "workweek", team: teamID})
 	if err != nil {
 		return fmt.Errorf("store: set working week: %w", err)
 	}
@@ -64,6 +72,13 @@ func (db *DB) SetWorkWeek(ctx context.Context, teamID string, w baton.WorkWeek, 
 
 // ReminderOffsets are how long before a deadline the workspace reminds owners.
 func (db *DB) ReminderOffsets(ctx context.Context, teamID string) ([]time.Duration, error) {
+	offsets, err := remembered(&db.settings, settingKey{kind: "reminders", team: teamID}, func() ([]time.Duration, error) {
+		return db.readReminderOffsets(ctx, teamID)
+	})
+	return slices.Clone(offsets), err
+}
+
+func (db *DB) readReminderOffsets(ctx context.Context, teamID string) ([]time.Duration, error) {
 	var text string
 	err := db.GetContext(ctx, &text, `SELECT reminders FROM team_settings WHERE team_id = $1`, teamID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -82,6 +97,7 @@ func (db *DB) ReminderOffsets(ctx context.Context, teamID string) ([]time.Durati
 // SetReminderOffsets records how long before a deadline the workspace reminds owners.
 func (db *DB) SetReminderOffsets(ctx context.Context, teamID string, offsets []time.Duration, by string) error {
 	text := strings.ReplaceAll(baton.FormatOffsets(offsets), " ", "")
+	defer db.settings.forget(settingKey{kind: "reminders", team: teamID})
 	if _, err := db.ExecContext(ctx, `INSERT INTO team_settings (team_id, reminders, updated_by) VALUES ($1, $2, $3)
 		ON CONFLICT (team_id) DO UPDATE SET reminders = EXCLUDED.reminders, updated_by = EXCLUDED.updated_by, updated_at = now()`,
 		teamID, text, by); err != nil {
@@ -118,6 +134,12 @@ func (db *DB) SetCheckinMaxRecipients(ctx context.Context, teamID string, n int,
 
 // Digest is how a person wants stage changes and stale tasks: at once unless they chose a daily digest.
 func (db *DB) Digest(ctx context.Context, teamID, userID string) (baton.DigestSetting, error) {
+	return remembered(&db.settings, settingKey{kind: "digest", team: teamID, user: userID}, func() (baton.DigestSetting, error) {
+		return db.readDigest(ctx, teamID, userID)
+	})
+}
+
+func (db *DB) readDigest(ctx context.Context, teamID, userID string) (baton.DigestSetting, error) {
 	var row struct {
 		Daily bool   `db:"digest_daily"`
 		At    string `db:"digest_at"`
@@ -145,6 +167,7 @@ func (db *DB) SetDigest(ctx context.Context, teamID, userID string, s baton.Dige
 	_, err := db.ExecContext(ctx, `INSERT INTO person_settings (team_id, user_id, digest_daily, digest_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (team_id, user_id) DO UPDATE SET digest_daily = EXCLUDED.digest_daily, digest_at = EXCLUDED.digest_at`,
 		teamID, userID, s.Daily, at.String())
+	db.settings.forget(settingKey{kind: "digest", team: teamID, user: userID})
 	if err != nil {
 		return fmt.Errorf("store: set digest: %w", err)
 	}
