@@ -316,7 +316,8 @@ func (d *Dispatcher) work(base context.Context, key, claim string, jobs []job) {
 		d.release(key, claim)
 		return
 	}
-	d.finish(base, key, claim, jobs[0].req.Log)
+	// The claimed context lets the inbox see that a transaction of the work already marked it done.
+	d.finish(ctx, key, claim, jobs[0].req.Log)
 }
 
 func (d *Dispatcher) run(base context.Context, j job) {

@@ -113,7 +113,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 			panic(p)
 		}
 	}()
-	err = markDelivered(ctx, tx)
+	delivered, err := markDelivered(ctx, tx)
 	if err == nil {
 		err = fn(tx)
 	}
@@ -125,6 +125,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return mapError("commit transaction", err)
+	}
+	if delivered != nil {
+		delivered.Store(true)
 	}
 	return nil
 }

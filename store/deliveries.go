@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -51,8 +52,13 @@ func (db *DB) AcceptDelivery(ctx context.Context, key, kind, envelopeID string, 
 	}
 }
 
-// FinishDelivery marks a delivery done and forgets its payload, if claim still holds it.
+// FinishDelivery marks a delivery done and forgets its payload, if claim still holds it. When ctx
+// holds the delivery's claim and a transaction run with it has committed, that transaction did both
+// already, and nothing is written.
 func (db *DB) FinishDelivery(ctx context.Context, key, claim string) error {
+	if c, ok := ctx.Value(claimKey{}).(deliveryClaim); ok && c.key == key && c.claim == claim && c.committed.Load() {
+		return nil
+	}
 	_, err := db.ExecContext(ctx, `UPDATE deliveries SET done_at = coalesce(done_at, now()), payload = NULL
 		WHERE key = $1 AND claim = $2`, key, claim)
 	return mapError("finish delivery", err)
@@ -93,38 +99,41 @@ func (db *DB) PruneDeliveries(ctx context.Context, before time.Time) (int64, err
 
 type claimKey struct{}
 
-type deliveryClaim struct{ key, claim string }
+type deliveryClaim struct {
+	key, claim string
+	committed  *atomic.Bool // a transaction run under the claim has committed: the delivery is done
+}
 
 // WithDeliveryClaim returns ctx holding a delivery's claim: every transaction run with it marks
 // the delivery done as part of what it commits, so the change a delivery asked for is made at most
 // once even when the delivery is taken over and handled again.
 func WithDeliveryClaim(ctx context.Context, key, claim string) context.Context {
-	return context.WithValue(ctx, claimKey{}, deliveryClaim{key: key, claim: claim})
+	return context.WithValue(ctx, claimKey{}, deliveryClaim{key: key, claim: claim, committed: new(atomic.Bool)})
 }
 
 // errTakenOver: the delivery this transaction works for is held by another process now.
 var errTakenOver = baton.Errorf(baton.EConflict, "This took longer than it should, and Baton is finishing it in another process; nothing was changed twice. Check the result in a moment.")
 
-// markDelivered marks the delivery in ctx done inside tx, or refuses the transaction when another
-// process has taken the delivery over. A delivery already done under this claim (a handler's
-// second transaction, its follow-up work) or never kept (the inbox was out of reach) lets it pass
-// without writing.
-func markDelivered(ctx context.Context, tx *sqlx.Tx) error {
+// markDelivered marks the delivery in ctx done inside tx, and forgets its payload, or refuses the
+// transaction when another process has taken the delivery over. A delivery already done under this
+// claim (a handler's second transaction, its follow-up work) or never kept (the inbox was out of
+// reach) lets it pass without writing. It returns the claim to note as done once tx commits.
+func markDelivered(ctx context.Context, tx *sqlx.Tx) (*atomic.Bool, error) {
 	c, ok := ctx.Value(claimKey{}).(deliveryClaim)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	var ours bool
 	err := tx.GetContext(ctx, &ours, `WITH done AS (
-			UPDATE deliveries SET done_at = now() WHERE key = $1 AND claim = $2 AND done_at IS NULL RETURNING 1)
+			UPDATE deliveries SET done_at = now(), payload = NULL WHERE key = $1 AND claim = $2 AND done_at IS NULL RETURNING 1)
 		SELECT EXISTS (SELECT 1 FROM done) OR NOT EXISTS (SELECT 1 FROM deliveries WHERE key = $1 AND claim <> $2)`, c.key, c.claim)
 	if err != nil {
-		return mapError("mark delivery done", err)
+		return nil, mapError("mark delivery done", err)
 	}
 	if !ours {
-		return fmt.Errorf("delivery %s: %w", c.key, errTakenOver)
+		return nil, fmt.Errorf("delivery %s: %w", c.key, errTakenOver)
 	}
-	return nil
+	return c.committed, nil
 }
 
 func newClaim() string {

@@ -147,6 +147,11 @@ func TestAChangeMarksItsDeliveryDoneOnce(t *testing.T) {
 	if taken, err := db.TakeOverDeliveries(ctx, time.Minute, 10); err != nil || len(taken) != 0 {
 		t.Fatalf("a delivery whose change committed was taken over: %+v, %v", taken, err)
 	}
+	// The change's own transaction forgot the envelope: nothing is left to replay it from.
+	var kept bool
+	if err := db.GetContext(ctx, &kept, `SELECT payload IS NOT NULL FROM deliveries WHERE key = 'envelope-9'`); err != nil || kept {
+		t.Fatalf("payload kept after the change committed: %v, %v", kept, err)
+	}
 	// A replica that took the delivery over would hold another claim: its change is refused.
 	if _, err := db.CreateTask(store.WithDeliveryClaim(ctx, "envelope-9", "someone-else"), task, ev); baton.ErrorCode(err) != baton.EConflict {
 		t.Fatalf("CreateTask under a lost claim: %v, want a conflict", err)
