@@ -23,6 +23,7 @@ type Store interface {
 	SetCard(ctx context.Context, taskID int64, channelID, ts, sourceLink string) error
 	TaskEvents(ctx context.Context, taskID int64) ([]baton.TaskEvent, error)
 	ListTasks(ctx context.Context, q baton.TaskQuery) ([]baton.Task, error)
+	ListTaskSections(ctx context.Context, qs ...baton.TaskQuery) ([]store.TaskSection, error)
 	CountTasks(ctx context.Context, q baton.TaskQuery) (int, error)
 	CountByStatus(ctx context.Context, q baton.TaskQuery) (map[baton.Status]int, error)
 

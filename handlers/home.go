@@ -202,38 +202,36 @@ const homeFetch = 200
 func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeData, error) {
 	now := h.now()
 	var d homeData
-	attention := []baton.TaskQuery{
-		{TeamID: teamID, DelegatorID: userID, Statuses: []baton.Status{baton.StatusBlocked}, Limit: homeFetch},
-		{TeamID: teamID, DelegatorID: userID, Open: true, DueBefore: now, Limit: homeFetch},
-		{TeamID: teamID, OwnerID: userID, Open: true, DueBefore: now, Limit: homeFetch},
+	delegatedQ := baton.TaskQuery{TeamID: teamID, DelegatorID: userID, Open: true, Limit: homeFetch}
+	// One statement reads every task list of the dashboard: three that need attention (blocked or
+	// overdue delegated tasks, the person's own overdue ones), what they delegated, what they own.
+	sections, err := h.store.ListTaskSections(ctx,
+		baton.TaskQuery{TeamID: teamID, DelegatorID: userID, Statuses: []baton.Status{baton.StatusBlocked}, Limit: homeFetch},
+		baton.TaskQuery{TeamID: teamID, DelegatorID: userID, Open: true, DueBefore: now, Limit: homeFetch},
+		baton.TaskQuery{TeamID: teamID, OwnerID: userID, Open: true, DueBefore: now, Limit: homeFetch},
+		delegatedQ,
+		baton.TaskQuery{TeamID: teamID, OwnerID: userID, Open: true, Limit: homeFetch},
+	)
+	if err != nil {
+		return d, err
 	}
 	seen := map[int64]bool{}
-	for _, q := range attention {
-		_, tasks, total, err := h.runList(ctx, "", q)
-		if err != nil {
-			return d, err
-		}
-		for _, t := range tasks {
+	for _, s := range sections[:3] {
+		for _, t := range s.Tasks {
 			if !seen[t.Number] {
 				seen[t.Number] = true
 				d.attention = append(d.attention, t)
 			}
 		}
-		d.attentionTotal += total - len(tasks)
+		d.attentionTotal += s.Total - len(s.Tasks)
 	}
 	d.attentionTotal += len(d.attention)
-	var err error
-	delegatedQ := baton.TaskQuery{TeamID: teamID, DelegatorID: userID, Open: true, Limit: homeFetch}
-	if _, d.delegated, d.delegatedTotal, err = h.runList(ctx, "", delegatedQ); err != nil {
-		return d, err
-	}
+	d.delegated, d.delegatedTotal = sections[3].Tasks, sections[3].Total
+	d.mine, d.mineTotal = sections[4].Tasks, sections[4].Total
 	if d.delegatedTotal > len(d.delegated) {
 		if d.delegatedByStatus, err = h.store.CountByStatus(ctx, delegatedQ); err != nil {
 			return d, err
 		}
-	}
-	if _, d.mine, d.mineTotal, err = h.runList(ctx, "", baton.TaskQuery{TeamID: teamID, OwnerID: userID, Open: true, Limit: homeFetch}); err != nil {
-		return d, err
 	}
 	if d.goals, err = h.goalsOf(ctx, teamID, d.mine[:min(len(d.mine), homeLimit)]); err != nil {
 		return d, err

@@ -216,6 +216,7 @@ type stepRow struct {
 	EscalateS int64          `db:"escalate_after_s"`
 	To        pq.StringArray `db:"escalate_to"`
 	Escalated pq.StringArray `db:"escalated_to"`
+	Approved  pq.StringArray `db:"approved"`
 }
 
 func requestNotFound(number int64) error {
@@ -343,26 +344,26 @@ func readRequest(ctx context.Context, q getter, teamID string, number int64, loc
 
 // loadSteps reads the steps of requests, with who approved each.
 func loadSteps(ctx context.Context, q getter, ids []int64) (map[int64][]RequestStep, error) {
+	out := map[int64][]RequestStep{}
+	if len(ids) == 0 {
+		return out, nil
+	}
 	var rows []stepRow
-	if err := q.SelectContext(ctx, &rows, `SELECT request_id, idx, name, mode, approvers, decided,
-		remind_after_s, escalate_after_s, escalate_to, escalated_to FROM request_steps
-		WHERE request_id = ANY($1) ORDER BY request_id, idx`, pq.Array(ids)); err != nil {
+	// Each step comes with who approved it, first approval first.
+	if err := q.SelectContext(ctx, &rows, `SELECT s.request_id, s.idx, s.name, s.mode, s.approvers, s.decided,
+		s.remind_after_s, s.escalate_after_s, s.escalate_to, s.escalated_to,
+		ARRAY(SELECT a.actor FROM approval_actions a
+			WHERE a.request_id = s.request_id AND a.step = s.idx AND a.action = 'approve'
+			GROUP BY a.actor ORDER BY min(a.id)) AS approved
+		FROM request_steps s WHERE s.request_id = ANY($1) ORDER BY s.request_id, s.idx`, pq.Array(ids)); err != nil {
 		return nil, mapError("read request steps", err)
 	}
-	var approvals []ApprovalAction
-	if err := q.SelectContext(ctx, &approvals, `SELECT id, request_id, step, actor, action, comment, at FROM approval_actions
-		WHERE request_id = ANY($1) AND action = 'approve' ORDER BY id`, pq.Array(ids)); err != nil {
-		return nil, mapError("read request approvals", err)
-	}
-	out := map[int64][]RequestStep{}
 	for _, s := range rows {
 		step := RequestStep{Index: s.Index, Name: s.Name, Mode: baton.Mode(s.Mode), Approvers: []string(s.Approvers), Decided: s.Decided,
 			RemindAfter: time.Duration(s.RemindS) * time.Second, EscalateAfter: time.Duration(s.EscalateS) * time.Second,
 			EscalateTo: []string(s.To), EscalatedTo: []string(s.Escalated)}
-		for _, a := range approvals {
-			if a.RequestID == s.RequestID && a.Step == s.Index && !slices.Contains(step.Approved, a.Actor) {
-				step.Approved = append(step.Approved, a.Actor)
-			}
+		if len(s.Approved) > 0 {
+			step.Approved = []string(s.Approved)
 		}
 		out[s.RequestID] = append(out[s.RequestID], step)
 	}

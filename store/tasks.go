@@ -203,11 +203,16 @@ func (db *DB) SetCard(ctx context.Context, taskID int64, channelID, ts, sourceLi
 
 // taskWhere builds the WHERE clause of q and its arguments; a query without a team ID is refused.
 func taskWhere(q baton.TaskQuery) (string, []any, error) {
+	return taskWhereAfter(q, nil)
+}
+
+// taskWhereAfter is taskWhere for a statement that already has args: its placeholders follow theirs.
+func taskWhereAfter(q baton.TaskQuery, args []any) (string, []any, error) {
 	if q.TeamID == "" {
 		return "", nil, errors.New("a task query needs a team ID")
 	}
-	conds := []string{"team_id = $1"}
-	args := []any{q.TeamID}
+	args = append(args, q.TeamID)
+	conds := []string{"team_id = $" + strconv.Itoa(len(args))}
 	add := func(cond string, arg any) {
 		args = append(args, arg)
 		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
@@ -261,6 +266,51 @@ func (db *DB) ListTasks(ctx context.Context, q baton.TaskQuery) ([]baton.Task, e
 		tasks[i] = r.task()
 	}
 	return tasks, nil
+}
+
+// TaskSection is one list of a page that shows several: its first tasks and how many it holds in all.
+type TaskSection struct {
+	Tasks []baton.Task
+	Total int
+}
+
+// ListTaskSections reads several lists at once, in one statement: for each query, the tasks ListTasks
+// returns for it (its Offset is ignored) and how many it selects in all.
+func (db *DB) ListTaskSections(ctx context.Context, qs ...baton.TaskQuery) ([]TaskSection, error) {
+	out := make([]TaskSection, len(qs))
+	if len(qs) == 0 {
+		return out, nil
+	}
+	var parts []string
+	var args []any
+	for i, q := range qs {
+		if q.Limit <= 0 {
+			return nil, fmt.Errorf("store: list task sections: section %d needs a limit, not %d", i, q.Limit)
+		}
+		where, a, err := taskWhereAfter(q, args)
+		if err != nil {
+			return nil, fmt.Errorf("store: list task sections: %w", err)
+		}
+		args = append(a, q.Limit)
+		// The count runs over every row the section selects, before its limit; pos keeps the order.
+		parts = append(parts, `(SELECT `+strconv.Itoa(i)+` AS section, count(*) OVER () AS total,
+			row_number() OVER (ORDER BY due_at ASC NULLS LAST, number ASC) AS pos, `+taskColumns+
+			` FROM tasks`+where+` ORDER BY due_at ASC NULLS LAST, number ASC LIMIT $`+strconv.Itoa(len(args))+`)`)
+	}
+	var rows []struct {
+		Section int `db:"section"`
+		Total   int `db:"total"`
+		Pos     int `db:"pos"`
+		taskRow
+	}
+	if err := db.SelectContext(ctx, &rows, strings.Join(parts, " UNION ALL ")+" ORDER BY section, pos", args...); err != nil {
+		return nil, mapError("list task sections", err)
+	}
+	for _, r := range rows {
+		out[r.Section].Tasks = append(out[r.Section].Tasks, r.task())
+		out[r.Section].Total = r.Total
+	}
+	return out, nil
 }
 
 // CountTasks counts the tasks q selects, ignoring its Limit and Offset.

@@ -433,3 +433,56 @@ func TestCountByStatus(t *testing.T) {
 		}
 	}
 }
+
+// ListTaskSections reads in one statement what ListTasks and CountTasks read for each of its queries.
+func TestListTaskSectionsReadsWhatEachListWould(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	createTask(t, db, "TA", "U1", "D1", "no date", dueNone)
+	createTask(t, db, "TA", "U1", "D1", "late", due(t, "2026-12-03", "", time.UTC))
+	createTask(t, db, "TA", "U1", "D1", "soon", due(t, "2026-12-01", "", time.UTC))
+	createTask(t, db, "TA", "U2", "D1", "theirs", due(t, "2026-11-30", "", time.UTC))
+	createTask(t, db, "TA", "D1", "U1", "turned round", dueNone)
+	createTask(t, db, "TB", "U1", "D1", "other workspace", dueNone)
+	setStatus(t, db, "TA", 2, baton.StatusBlocked)
+	setStatus(t, db, "TA", 3, baton.StatusDone)
+
+	qs := []baton.TaskQuery{
+		{TeamID: "TA", DelegatorID: "D1", Open: true, Limit: 2},
+		{TeamID: "TA", OwnerID: "U1", Limit: 10},
+		{TeamID: "TA", DelegatorID: "D1", Statuses: []baton.Status{baton.StatusBlocked}, Limit: 5},
+		{TeamID: "TA", OwnerID: "nobody", Limit: 5},
+		{TeamID: "TA", DelegatorID: "D1", Open: true, DueBefore: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Limit: 5},
+	}
+	got, err := db.ListTaskSections(ctx, qs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, q := range qs {
+		want, err := db.ListTasks(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total, err := db.CountTasks(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotN, wantN []int64
+		for _, t := range got[i].Tasks {
+			gotN = append(gotN, t.Number)
+		}
+		for _, t := range want {
+			wantN = append(wantN, t.Number)
+		}
+		if !slices.Equal(gotN, wantN) || got[i].Total != total {
+			t.Errorf("section %d: tasks %v of %d, want %v of %d", i, gotN, got[i].Total, wantN, total)
+		}
+	}
+	if got[0].Total != 3 || len(got[0].Tasks) != 2 {
+		t.Errorf("the first section should show 2 of the 3 tasks D1 delegated that are open, shows %d of %d", len(got[0].Tasks), got[0].Total)
+	}
+	if _, err := db.ListTaskSections(ctx, baton.TaskQuery{TeamID: "TA"}); err == nil {
+		t.Error("a section without a limit was read")
+	}
+}
