@@ -64,8 +64,13 @@ func (h *Handlers) watch(ctx context.Context, t baton.Task, ev baton.TaskEvent) 
 	}
 	var errs []error
 	done := string(baton.StatusDone)
-	if ev.Kind == baton.EventCreated || ev.Kind == baton.EventDue || (ev.Kind == baton.EventStatus && (ev.From == done || ev.To == done)) {
-		errs = append(errs, h.watchDeadline(ctx, t))
+	// A task without a due date has no checkpoints (they were cancelled when its date was cleared),
+	// and a new task has none to cancel.
+	switch {
+	case ev.Kind == baton.EventCreated && t.Due.Set():
+		errs = append(errs, h.watchDeadline(ctx, t, false))
+	case ev.Kind == baton.EventDue || (ev.Kind == baton.EventStatus && t.Due.Set() && (ev.From == done || ev.To == done)):
+		errs = append(errs, h.watchDeadline(ctx, t, true))
 	}
 	if ev.Kind == baton.EventCreated || ev.Kind == baton.EventStatus || ev.Kind == baton.EventReassigned {
 		errs = append(errs, h.watchStale(ctx, t))
@@ -83,8 +88,9 @@ func (h *Handlers) reminderOffsets(ctx context.Context, teamID string) []time.Du
 	return offsets
 }
 
-// watchDeadline replaces a task's deadline checkpoints with those still ahead of it.
-func (h *Handlers) watchDeadline(ctx context.Context, t baton.Task) error {
+// watchDeadline schedules a task's deadline checkpoints still ahead of it and, when replacing is
+// set, cancels those it had that are no longer wanted.
+func (h *Handlers) watchDeadline(ctx context.Context, t baton.Task, replacing bool) error {
 	offsets := h.reminderOffsets(ctx, t.TeamID)
 	wanted := map[string]bool{}
 	var jobs []scheduler.Job
@@ -93,7 +99,7 @@ func (h *Handlers) watchDeadline(ctx context.Context, t baton.Task) error {
 		jobs = append(jobs, h.job(jobCheckpoint, t, cp.Name, cp.At, checkpointJob{Number: t.Number, Name: cp.Name, Before: cp.Before, Due: t.Due.String()}))
 	}
 	for _, name := range baton.CheckpointNames(append(offsets, baton.DefaultReminderOffsets...)) {
-		if !wanted[name] {
+		if replacing && !wanted[name] {
 			h.cancelJob(ctx, jobKey(t.TeamID, t.Number, name))
 		}
 	}

@@ -45,17 +45,22 @@ func (h *Handlers) onStatusSelect(ctx context.Context, r *bot.Request) {
 		h.fail(ctx, r, err)
 		return
 	}
-	t, me, err := h.loadForActor(ctx, r, number)
-	if err != nil {
-		h.fail(ctx, r, err)
-		return
-	}
 	if to == baton.StatusBlocked {
-		if err := baton.CheckTransition(t.Status, to); err != nil {
+		t, _, err := h.loadForActor(ctx, r, number)
+		if err == nil {
+			err = baton.CheckTransition(t.Status, to)
+		}
+		if err != nil {
 			h.fail(ctx, r, err)
 			return
 		}
 		h.openModal(ctx, r, blockedModal(t))
+		return
+	}
+	// The change itself checks, under the task's lock, that this person may make it.
+	me, err := h.actor(ctx, r)
+	if err != nil {
+		h.fail(ctx, r, err)
 		return
 	}
 	after, ev, before, err := h.change(ctx, r.TeamID, number, me, func(t *baton.Task) (baton.TaskEvent, error) {
