@@ -84,19 +84,28 @@ func (h *Handlers) onHomeShowAll(ctx context.Context, r *bot.Request) {
 const showAllMax = 1000
 
 // homeRefresher publishes dashboards. A change waits a moment (delay) before its publish, and every
-// request for a person whose publish is waiting or running folds into it: a burst of changes costs
-// at most two publishes per person.
+// request for a person whose publish is waiting or running folds into it. A person's dashboard is
+// published at most once per homeEvery: someone at the centre of a busy team sees it move every
+// second, and the dashboards never outrun the changes they show.
 type homeRefresher struct {
 	h       *Handlers
 	delay   time.Duration
+	every   time.Duration
 	mu      sync.Mutex
-	pending map[homeKey]bool // present: a publish is waiting or running; true: publish again after it
+	pending map[homeKey]bool      // present: a publish is waiting or running; true: publish again after it
+	last    map[homeKey]time.Time // when each dashboard was last published, for the last homeEvery
 }
 
 type homeKey struct{ team, user string }
 
+// homeEvery is how often, at most, one person's dashboard is published while changes keep coming.
+const homeEvery = time.Second
+
+// homeLastMax bounds the publish times kept; past it, those older than homeEvery are dropped.
+const homeLastMax = 10_000
+
 func newHomeRefresher(h *Handlers, delay time.Duration) *homeRefresher {
-	return &homeRefresher{h: h, delay: delay, pending: map[homeKey]bool{}}
+	return &homeRefresher{h: h, delay: delay, every: max(delay, homeEvery), pending: map[homeKey]bool{}, last: map[homeKey]time.Time{}}
 }
 
 // Refresh republishes the dashboards of these people after a change.
@@ -111,6 +120,8 @@ func (hr *homeRefresher) Refresh(teamID string, users ...string) {
 	}
 }
 
+// kick publishes k's dashboard after delay (later if it was published less than homeEvery ago), or
+// folds into the publish already on its way.
 func (hr *homeRefresher) kick(k homeKey, delay time.Duration) {
 	hr.mu.Lock()
 	if _, queued := hr.pending[k]; queued {
@@ -119,30 +130,71 @@ func (hr *homeRefresher) kick(k homeKey, delay time.Duration) {
 		return
 	}
 	hr.pending[k] = false
+	if last, ok := hr.last[k]; ok {
+		delay = max(delay, time.Until(last.Add(hr.every)))
+	}
 	hr.mu.Unlock()
 	hr.h.background(context.Background(), func(ctx context.Context) {
-		if delay > 0 {
-			t := time.NewTimer(delay)
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				t.Stop()
-			}
+		if !sleep(ctx, delay) {
+			hr.forget(k)
+			return
 		}
 		for {
+			start := time.Now()
 			hr.mu.Lock()
 			hr.pending[k] = false
+			hr.published(k, start)
 			hr.mu.Unlock()
 			hr.h.publishHome(ctx, k.team, k.user)
 			hr.mu.Lock()
-			if !hr.pending[k] {
+			again := hr.pending[k]
+			if !again {
 				delete(hr.pending, k)
-				hr.mu.Unlock()
-				return
 			}
 			hr.mu.Unlock()
+			if !again {
+				return
+			}
+			if !sleep(ctx, time.Until(start.Add(hr.every))) {
+				hr.forget(k)
+				return
+			}
 		}
 	})
+}
+
+// published notes when k's dashboard was published; hr.mu is held.
+func (hr *homeRefresher) published(k homeKey, at time.Time) {
+	if len(hr.last) >= homeLastMax {
+		for key, t := range hr.last {
+			if at.Sub(t) >= hr.every {
+				delete(hr.last, key)
+			}
+		}
+	}
+	hr.last[k] = at
+}
+
+// forget drops k's publish when the process stops before it.
+func (hr *homeRefresher) forget(k homeKey) {
+	hr.mu.Lock()
+	delete(hr.pending, k)
+	hr.mu.Unlock()
+}
+
+// sleep waits d, or until ctx ends; it reports whether the wait ran its course.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // homeLimit is how many tasks each dashboard section lists before it offers the whole list.

@@ -182,6 +182,46 @@ func TestHomeIsRefreshedForEveryoneAChangeTouches(t *testing.T) {
 	}
 }
 
+// Someone at the centre of a busy task sees their dashboard follow it about once a second, not once
+// per change, and the last change is never left out.
+func TestABurstOfChangesRepublishesADashboardAboutOnceASecond(t *testing.T) {
+	h := newHarness(t, func(o *harnessOptions) { o.postRate = 50 })
+	card := delegated(h)
+	h.idle()
+	before := h.slack.CallCount("views.publish")
+	start := time.Now()
+	// A change every 100 ms for 3 seconds: the dashboards would follow each one if they could.
+	var burst []baton.Status
+	for range 10 {
+		burst = append(burst, baton.StatusInProgress, baton.StatusInReview, baton.StatusDone)
+	}
+	burst = append(burst, baton.StatusInProgress)
+	replies := len(h.slack.Thread(card.Channel, card.TS))
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for i, s := range burst {
+		<-tick.C
+		h.selectStatus(ana, card, s)
+		if err := h.slack.Wait(h.waitCtx(), func() bool { return len(h.slack.Thread(card.Channel, card.TS)) > replies+i }); err != nil {
+			t.Fatalf("change %d (%s) got no thread reply", i+1, s.Label())
+		}
+	}
+	h.idle()
+	elapsed := time.Since(start)
+	// Two dashboards (Ana's and Bea's), each published at most once a second while the changes came,
+	// and once more after them.
+	published := h.slack.CallCount("views.publish") - before
+	if most := 2 * (int(elapsed/time.Second) + 2); published > most || published < 2 {
+		t.Errorf("%d changes in %s published %d dashboards, want 2 to %d", len(burst), elapsed.Round(time.Millisecond), published, most)
+	}
+	t.Logf("%d changes in %s published %d dashboards", len(burst), elapsed.Round(time.Millisecond), published)
+
+	h.hmHomeWhere(bea, "T-1 under In progress", func(v slackdouble.View) bool {
+		s := hmSection(v, hmDelegated)
+		return strings.Contains(s, "*In progress* (1)") && !strings.Contains(s, "*In review*")
+	})
+}
+
 func TestNeedsYourAttentionListsBlockedAndOverdueButNeverDone(t *testing.T) {
 	h := newHarness(t)
 	card := delegated(h) // T-1, Bea → Ana, due Fri 4 Dec
