@@ -122,7 +122,10 @@ type Config struct {
 	Backoff func(attempt int) time.Duration
 	// ReconcileEvery is how often the Redis index is rebuilt from Postgres. Default 1 min.
 	ReconcileEvery time.Duration
-	Log            *slog.Logger
+	// Idle bounds how long a worker, and the lease recoverer, sleep between looks at Redis when
+	// nothing wakes them. Default 2 s for workers, 5 s (or the lease, if shorter) for the recoverer.
+	Idle time.Duration
+	Log  *slog.Logger
 	// Now is the clock jobs are due by. Default time.Now.
 	Now func() time.Time
 }
@@ -180,10 +183,10 @@ type Scheduler struct {
 	// commits batches concurrent enqueues.
 	commits committer
 
-	// idle and onIdle are for tests: the longest idle sleep, and a hook called with the score the
-	// dispatcher is about to sleep until.
-	idle   time.Duration
-	onIdle func(until int64)
+	// idle and recoverIdle are the longest sleeps of a worker and of the lease recoverer (Config.Idle);
+	// onIdle is for tests: a hook called with the score the dispatcher is about to sleep until.
+	idle, recoverIdle time.Duration
+	onIdle            func(until int64)
 }
 
 // New returns a scheduler. It panics when Redis or Store is missing.
@@ -206,7 +209,8 @@ func New(cfg Config) *Scheduler {
 		handlers:    make(map[string]HandlerFunc),
 		wakeCh:      make(chan struct{}, 1),
 		reconcileCh: make(chan struct{}, 1),
-		idle:        maxIdle,
+		idle:        orDefault(cfg.Idle, maxIdle),
+		recoverIdle: min(orDefault(cfg.Idle, maxRecoverSleep), orDefault(cfg.Lease, DefaultLease)),
 	}
 	if s.backoff == nil {
 		s.backoff = DefaultBackoff

@@ -418,10 +418,10 @@ func (s *Scheduler) finish(batch []store.JobRef) {
 }
 
 // recoverLoop moves expired leases back to due: the jobs of workers that died run again. It
-// sleeps until the earliest lease deadline, at most maxRecoverSleep (or the lease, if shorter).
+// sleeps until the earliest lease deadline, at most recoverIdle.
 func (s *Scheduler) recoverLoop(ctx context.Context) {
 	const limit = 1000
-	longest := min(maxRecoverSleep, s.lease)
+	longest := s.recoverIdle
 	for {
 		now := s.now()
 		res, err := recoverScript.Run(ctx, s.rdb, []string{s.keys.lease, s.keys.due},

@@ -83,8 +83,8 @@ type harnessOptions struct {
 	policies string // the approval policy file; default testdata/policies.yaml
 	// wire, when set, counts what the bot asks of Postgres and Redis.
 	wire *wire
-	// quiet turns off the timers that look for work left behind (the inbox's and the outbox's), so
-	// that everything the bot asks of its servers follows from what the test does.
+	// quiet turns off the timers that look for work left behind (the inbox's, the outbox's and the
+	// scheduler's), so that everything the bot asks of its servers follows from what the test does.
 	quiet bool
 }
 
@@ -119,7 +119,7 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 		recoverEvery: 100 * time.Millisecond,
 		reload:       h.hup, reloaded: func() { h.reloaded <- struct{}{} }}
 	if o.quiet {
-		ro.recoverEvery = time.Hour
+		ro.recoverEvery, ro.schedulerIdle = time.Hour, time.Hour
 	}
 	go func() { done <- run(ctx, cfg, testLogger(t), ro) }()
 	var once sync.Once

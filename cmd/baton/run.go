@@ -39,6 +39,8 @@ type runOptions struct {
 	// that took it before another may take it over; recoverEvery how often each process looks for
 	// such work. 0 means the defaults.
 	inboxLease, recoverEvery time.Duration
+	// schedulerIdle is the scheduler's Config.Idle; 0 means its default.
+	schedulerIdle time.Duration
 }
 
 // followPolicyEvery is how often a bot process looks for a policy version another one put in force.
@@ -119,7 +121,8 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		return err
 	}
 	defer rdb.Close()
-	sched := scheduler.New(scheduler.Config{Redis: rdb, Store: db, Prefix: opts.redisPrefix, Log: log.With("component", "scheduler"), Now: opts.now})
+	sched := scheduler.New(scheduler.Config{Redis: rdb, Store: db, Prefix: opts.redisPrefix, Log: log.With("component", "scheduler"), Now: opts.now,
+		Idle: opts.schedulerIdle})
 
 	hcfg := handlers.Config{Store: db, Slack: client, Scheduler: sched, Log: log, Now: opts.now, Policy: policy,
 		OutboxLease: opts.inboxLease, OutboxPoll: opts.recoverEvery, PostPace: clientCfg.PerChannelInterval}
