@@ -3,7 +3,7 @@ DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/baton?sslmode=disable
 REDIS_URL ?= redis://127.0.0.1:6379/0
 export DATABASE_URL REDIS_URL
 
-.PHONY: run test bench services build
+.PHONY: run test bench bench-compare services build
 
 services:
 	@bash deploy/services.sh
@@ -20,3 +20,8 @@ test: services
 
 bench: services
 	go test -run '^$$' -bench . -benchtime 3s -count 5 -cpu 2 -timeout 20m ./cmd/baton/ | tee bench.txt
+
+# Compare the end-to-end benchmarks of BASE (a commit) with the working tree, interleaved on this machine.
+bench-compare: services
+	@test -n "$(BASE)" || { echo "usage: make bench-compare BASE=<commit> [RUNS=3]"; exit 2; }
+	@bash deploy/bench-compare.sh "$(BASE)" "$(or $(RUNS),3)"
