@@ -54,9 +54,31 @@ var ErrLaneLost = errors.New("store: the outbox lane is held by another process"
 // NewClaim returns a fresh random claim token, for a process to mark what it holds.
 func NewClaim() string { return newClaim() }
 
-// announce writes the messages a task event owes into the outbox, in the transaction that records it.
-func announce(ctx context.Context, tx *sqlx.Tx, before, after baton.Task, ev baton.TaskEvent) error {
-	return queueAbout(ctx, tx, after.TeamID, after.AnnounceLane(), after.Announcements(before, ev), about{task: after.ID, event: ev.ID})
+// recordAndAnnounce appends ev to after's history and writes the messages the change owes into the
+// outbox, in one statement, and returns ev as stored.
+func recordAndAnnounce(ctx context.Context, tx *sqlx.Tx, before, after baton.Task, ev baton.TaskEvent) (baton.TaskEvent, error) {
+	list := after.Announcements(before, ev)
+	kinds, to := make([]string, len(list)), make([]string, len(list))
+	decisions, refs := make([]int64, len(list)), make([]int64, len(list))
+	for i, an := range list {
+		kinds[i], to[i], decisions[i], refs[i] = string(an.Kind), an.To, an.About, an.Ref
+	}
+	var stored baton.TaskEvent
+	err := tx.GetContext(ctx, &stored, `WITH ev AS (
+			INSERT INTO task_events (task_id, team_id, kind, actor_id, from_value, to_value, note, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+taskEventColumns+`),
+		lane AS (INSERT INTO outbox_lanes (team_id, lane) VALUES ($2, $9) ON CONFLICT DO NOTHING),
+		queued AS (INSERT INTO outbox (team_id, lane, kind, task_id, event_id, recipient, decision_id, ref)
+			SELECT $2, $9, k, $1, (SELECT id FROM ev), r, NULLIF(d, 0), f
+			FROM unnest($10::text[], $11::text[], $12::bigint[], $13::bigint[]) WITH ORDINALITY AS m(k, r, d, f, n) ORDER BY n)
+		SELECT `+taskEventColumns+` FROM ev`,
+		after.ID, after.TeamID, ev.Kind, ev.Actor, ev.From, ev.To, ev.Note, ev.At, after.AnnounceLane(),
+		pq.Array(kinds), pq.Array(to), pq.Array(decisions), pq.Array(refs))
+	if err != nil {
+		return baton.TaskEvent{}, mapError("record the change and queue its messages", err)
+	}
+	stored.At = stored.At.UTC()
+	return stored, nil
 }
 
 // announceDecision writes the messages a decision's saved version owes into the outbox, in the

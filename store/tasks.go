@@ -83,11 +83,8 @@ func (db *DB) CreateTask(ctx context.Context, t baton.Task, ev baton.TaskEvent) 
 			return mapError("create task", err)
 		}
 		created = row.task()
-		ev.TaskID, ev.TeamID = created.ID, created.TeamID
-		if ev, err = insertTaskEvent(ctx, tx, ev); err != nil {
-			return err
-		}
-		return announce(ctx, tx, baton.Task{}, created, ev)
+		ev, err = recordAndAnnounce(ctx, tx, baton.Task{}, created, ev)
+		return err
 	})
 	if err != nil {
 		return baton.Task{}, err
@@ -173,11 +170,8 @@ func (db *DB) UpdateTask(ctx context.Context, teamID string, number int64,
 			return mapError("update task", err)
 		}
 		updated = out.task()
-		ev.TaskID, ev.TeamID = updated.ID, updated.TeamID
-		if stored, err = insertTaskEvent(ctx, tx, ev); err != nil {
-			return err
-		}
-		return announce(ctx, tx, before, updated, stored)
+		stored, err = recordAndAnnounce(ctx, tx, before, updated, ev)
+		return err
 	})
 	if err != nil {
 		return baton.Task{}, baton.TaskEvent{}, err

@@ -17,15 +17,15 @@ import (
 // Statement preparation is not counted: each pooled connection prepares a statement once.
 var (
 	// A status change picked on a card: keep the envelope (1); BEGIN, mark it done, lock the task, update
-	// it, write its event and its messages, COMMIT (7); claim the channel's lane, read its messages and
+	// it, write its event with its messages, COMMIT (6); claim the channel's lane, read its messages and
 	// their task, reschedule the stale nudge, mark them sent (5); each of the two dashboards (6 each:
 	// task lists, key results, flags, check-ins, requests awaiting, own requests).
-	statusChangeCost = wireLoadCount{postgres: 25, redis: 1}
+	statusChangeCost = wireLoadCount{postgres: 24, redis: 1}
 	// `/task @owner Title`: keep the envelope (1); BEGIN, mark it done, number the task, insert it, its
-	// event and its messages, COMMIT (7); count the cards waiting in the channel, claim its lane, read
+	// event with its messages, COMMIT (6); count the cards waiting in the channel, claim its lane, read
 	// the messages and their task, record the card, schedule the stale nudge, mark them sent (7); two
 	// dashboards (12).
-	quickTaskCost = wireLoadCount{postgres: 27, redis: 1}
+	quickTaskCost = wireLoadCount{postgres: 26, redis: 1}
 )
 
 type wireLoadCount struct{ postgres, redis int }
