@@ -280,7 +280,7 @@ func slackHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 128
 	t.MaxIdleConnsPerHost = 64
-	return &http.Client{Transport: t, Timeout: 30 * time.Second}
+	return &http.Client{Transport: bot.WithoutEchoes(t), Timeout: 30 * time.Second}
 }
 
 func apiBase(cfg config) string {
