@@ -134,31 +134,31 @@ func (hr *homeRefresher) kick(k homeKey, delay time.Duration) {
 		delay = max(delay, time.Until(last.Add(hr.every)))
 	}
 	hr.mu.Unlock()
+	hr.publishAfter(k, delay)
+}
+
+// publishAfter publishes k's dashboard after delay and, when more changes came while it did, again
+// homeEvery after it started. Each round is background work of its own, however long the changes go on.
+func (hr *homeRefresher) publishAfter(k homeKey, delay time.Duration) {
 	hr.h.background(context.Background(), func(ctx context.Context) {
 		if !sleep(ctx, delay) {
 			hr.forget(k)
 			return
 		}
-		for {
-			start := time.Now()
-			hr.mu.Lock()
-			hr.pending[k] = false
-			hr.published(k, start)
-			hr.mu.Unlock()
-			hr.h.publishHome(ctx, k.team, k.user)
-			hr.mu.Lock()
-			again := hr.pending[k]
-			if !again {
-				delete(hr.pending, k)
-			}
-			hr.mu.Unlock()
-			if !again {
-				return
-			}
-			if !sleep(ctx, time.Until(start.Add(hr.every))) {
-				hr.forget(k)
-				return
-			}
+		start := time.Now()
+		hr.mu.Lock()
+		hr.pending[k] = false
+		hr.published(k, start)
+		hr.mu.Unlock()
+		hr.h.publishHome(ctx, k.team, k.user)
+		hr.mu.Lock()
+		again := hr.pending[k]
+		if !again {
+			delete(hr.pending, k)
+		}
+		hr.mu.Unlock()
+		if again {
+			hr.publishAfter(k, time.Until(start.Add(hr.every)))
 		}
 	})
 }
@@ -175,7 +175,7 @@ func (hr *homeRefresher) published(k homeKey, at time.Time) {
 	hr.last[k] = at
 }
 
-// forget drops k's publish when the process stops before it.
+// forget drops k's publish when its background work ran out of time before it.
 func (hr *homeRefresher) forget(k homeKey) {
 	hr.mu.Lock()
 	delete(hr.pending, k)
