@@ -53,8 +53,8 @@ func (db *DB) AcceptDelivery(ctx context.Context, key, kind, envelopeID string, 
 }
 
 // FinishDelivery marks a delivery done and forgets its payload, if claim still holds it. When ctx
-// holds the delivery's claim and a transaction run with it has committed, that transaction did both
-// already, and nothing is written.
+// holds the delivery's claim and a transaction run with it marked it done and committed, that
+// transaction did both already, and nothing is written.
 func (db *DB) FinishDelivery(ctx context.Context, key, claim string) error {
 	if c, ok := ctx.Value(claimKey{}).(deliveryClaim); ok && c.key == key && c.claim == claim && c.committed.Load() {
 		return nil
@@ -101,7 +101,7 @@ type claimKey struct{}
 
 type deliveryClaim struct {
 	key, claim string
-	committed  *atomic.Bool // a transaction run under the claim has committed: the delivery is done
+	committed  *atomic.Bool // a transaction run under the claim marked the delivery done and committed
 }
 
 // WithDeliveryClaim returns ctx holding a delivery's claim: every transaction run with it marks
@@ -117,21 +117,29 @@ var errTakenOver = baton.Errorf(baton.EConflict, "This took longer than it shoul
 // markDelivered marks the delivery in ctx done inside tx, and forgets its payload, or refuses the
 // transaction when another process has taken the delivery over. A delivery already done under this
 // claim (a handler's second transaction, its follow-up work) or never kept (the inbox was out of
-// reach) lets it pass without writing. It returns the claim to note as done once tx commits.
+// reach) lets it pass without writing. When this transaction is the one that marks it, it returns
+// the flag to raise once tx commits: the dispatcher then has nothing left to write.
 func markDelivered(ctx context.Context, tx *sqlx.Tx) (*atomic.Bool, error) {
 	c, ok := ctx.Value(claimKey{}).(deliveryClaim)
 	if !ok {
 		return nil, nil
 	}
-	var ours bool
-	err := tx.GetContext(ctx, &ours, `WITH done AS (
+	var row struct {
+		Marked bool `db:"marked"`
+		Ours   bool `db:"ours"`
+	}
+	err := tx.GetContext(ctx, &row, `WITH done AS (
 			UPDATE deliveries SET done_at = now(), payload = NULL WHERE key = $1 AND claim = $2 AND done_at IS NULL RETURNING 1)
-		SELECT EXISTS (SELECT 1 FROM done) OR NOT EXISTS (SELECT 1 FROM deliveries WHERE key = $1 AND claim <> $2)`, c.key, c.claim)
+		SELECT EXISTS (SELECT 1 FROM done) AS marked,
+			EXISTS (SELECT 1 FROM done) OR NOT EXISTS (SELECT 1 FROM deliveries WHERE key = $1 AND claim <> $2) AS ours`, c.key, c.claim)
 	if err != nil {
 		return nil, mapError("mark delivery done", err)
 	}
-	if !ours {
+	if !row.Ours {
 		return nil, fmt.Errorf("delivery %s: %w", c.key, errTakenOver)
+	}
+	if !row.Marked {
+		return nil, nil
 	}
 	return c.committed, nil
 }
