@@ -52,21 +52,17 @@ func Open(ctx context.Context, url string) (*DB, error) {
 
 // openPool opens a pool of connections to url, at most open of them and idle of them kept.
 //
-// Statements with arguments are sent in binary-parameter mode: lib/pq then parses, binds and runs a
-// statement in one round trip instead of two (a Parse and Describe answered before the Bind). In that
-// mode a []byte argument is sent as binary data, so the store passes []byte only to bytea columns
-// (JSON goes as a string).
-//
-// Each connection prepares the statements it runs (see preparing), and Postgres is asked to plan a
-// prepared statement once, for any arguments (plan_cache_mode), unless the URL says otherwise: the
-// store's statements look rows up by keys and indexes, where the general plan is the plan, and
-// planning anew at every run cost a quarter of the database's time under load.
+// Each connection prepares the statements it runs (see preparing): a statement is parsed once per
+// connection, and each run of it is one round trip. Postgres is asked to plan a prepared statement
+// once, for any arguments (plan_cache_mode), unless the URL sets plan_cache_mode itself: the store's
+// statements look rows up by keys and indexes, where the general plan is the plan, and planning anew
+// at every run cost a quarter of the database's time under load. Prepared statements live in a
+// session, so Baton's connections must be its own (not shared by a transaction-pooling proxy).
 func openPool(url string, open, idle int) (*sqlx.DB, error) {
 	cfg, err := pq.NewConfig(url)
 	if err != nil {
 		return nil, err
 	}
-	cfg.BinaryParameters = true
 	if cfg.Runtime == nil {
 		cfg.Runtime = map[string]string{}
 	}
