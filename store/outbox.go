@@ -104,9 +104,9 @@ func announceDecision(ctx context.Context, tx *sqlx.Tx, out *DecisionSave, creat
 	return queueAbout(ctx, tx, d.TeamID, out.Superseded.AnnounceLane(), superseded, about{})
 }
 
-// about is what a batch of announcements is about: a task event, a decision (or, for an
-// announcement naming one as About, that decision), or a request.
-type about struct{ task, event, decision, request int64 }
+// about is what a batch of announcements is about: a decision (or, for an announcement naming one as
+// About, that decision), or a request. A task's announcements are written by recordAndAnnounce.
+type about struct{ decision, request int64 }
 
 // queueAbout writes announcements in one lane, in order.
 func queueAbout(ctx context.Context, tx *sqlx.Tx, teamID, lane string, list []baton.Announcement, a about) error {
@@ -120,10 +120,10 @@ func queueAbout(ctx context.Context, tx *sqlx.Tx, teamID, lane string, list []ba
 	}
 	_, err := tx.ExecContext(ctx, `WITH lane AS (
 			INSERT INTO outbox_lanes (team_id, lane) VALUES ($1, $2) ON CONFLICT DO NOTHING)
-		INSERT INTO outbox (team_id, lane, kind, task_id, event_id, recipient, decision_id, ref, request_id)
-		SELECT $1, $2, k, NULLIF($3::bigint, 0), NULLIF($4::bigint, 0), r, NULLIF(d, 0), f, NULLIF($9::bigint, 0)
-		FROM unnest($5::text[], $6::text[], $7::bigint[], $8::bigint[]) WITH ORDINALITY AS m(k, r, d, f, n) ORDER BY n`,
-		teamID, lane, a.task, a.event, pq.Array(kinds), pq.Array(to), pq.Array(decisions), pq.Array(refs), a.request)
+		INSERT INTO outbox (team_id, lane, kind, recipient, decision_id, ref, request_id)
+		SELECT $1, $2, k, r, NULLIF(d, 0), f, NULLIF($7::bigint, 0)
+		FROM unnest($3::text[], $4::text[], $5::bigint[], $6::bigint[]) WITH ORDINALITY AS m(k, r, d, f, n) ORDER BY n`,
+		teamID, lane, pq.Array(kinds), pq.Array(to), pq.Array(decisions), pq.Array(refs), a.request)
 	return mapError("queue the change's messages", err)
 }
 
