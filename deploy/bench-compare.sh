@@ -7,11 +7,16 @@
 # other (the order alternates from round to round, so a machine that slows down during the comparison
 # weighs on both), RUNS rounds in all. It prints a Markdown table: for every figure the benchmarks report,
 # the median [min–max] of each side and the ratio of the medians (working tree / base), headed by the
-# commits and the machine. BENCH (a -bench pattern) and BENCHTIME choose what runs.
+# commits and the machine. BENCH (a -bench pattern) and BENCHTIME choose what runs. A figure only one
+# side reports shows — on the other: before 99f2678, tasks/s and changes/s counted until the bot had
+# settled, which is what tasks/s-settled and changes/s-settled count since.
 set -euo pipefail
 
 base=${1:?usage: $0 BASE [RUNS]}
 runs=${2:-3}
+case "$runs" in
+  ''|*[!0-9]*|0) echo "bench-compare: RUNS must be a number of rounds, 1 or more, not '$runs'" >&2; exit 2 ;;
+esac
 bench=${BENCH:-Ack/baton/paced|QuickTask|StatusChange/max}
 benchtime=${BENCHTIME:-3s}
 
@@ -37,8 +42,13 @@ echo "bench-compare: building $base_sha and the working tree…" >&2
 go test -c -o "$tmp/head.test" ./cmd/baton
 
 run() { # side dir
-  (cd "$2/cmd/baton" && "$tmp/$1.test" -test.run '^$' -test.bench "$bench" -test.benchtime "$benchtime" \
-    -test.count 1 -test.cpu 2 -test.timeout 30m) | grep '^Benchmark' | tee -a "$tmp/$1.txt" >&2
+  if ! (cd "$2/cmd/baton" && "$tmp/$1.test" -test.run '^$' -test.bench "$bench" -test.benchtime "$benchtime" \
+    -test.count 1 -test.cpu 2 -test.timeout 30m) > "$tmp/$1.out" 2>&1; then
+    echo "bench-compare: the $1 benchmarks failed:" >&2
+    grep -v '^Benchmark' "$tmp/$1.out" | tail -n 40 >&2
+    exit 1
+  fi
+  grep '^Benchmark' "$tmp/$1.out" | tee -a "$tmp/$1.txt" >&2
 }
 for round in $(seq 1 "$runs"); do
   echo "bench-compare: round $round of $runs" >&2
@@ -49,7 +59,7 @@ for round in $(seq 1 "$runs"); do
   fi
 done
 
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+cpu=$( (grep -m1 'model name' /proc/cpuinfo 2>/dev/null || echo ': unknown CPU') | cut -d: -f2- | sed 's/^ *//')
 echo
 echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($cpu), $(uname -sr), load average at the end $(cut -d' ' -f1-3 /proc/loadavg);"
 echo "\`$bench\`, -benchtime $benchtime, $runs interleaved rounds. Base $(git rev-parse --short=7 "$base_sha"), now $head_name ($(git rev-parse --short=7 "$head_sha"))."
