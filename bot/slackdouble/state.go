@@ -253,6 +253,32 @@ func (s *Server) Messages(channelID string) []Message {
 	return out
 }
 
+// MessageCount is len(Messages(channelID)) without copying them: cheap enough for a Wait condition
+// evaluated at every change.
+func (s *Server) MessageCount(channelID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.ws.channels[channelID]; ok {
+		return len(c.msgs)
+	}
+	return 0
+}
+
+// Edits is how many times the message at channelID and ts was edited, -1 when there is none; like
+// MessageCount, it copies nothing.
+func (s *Server) Edits(channelID, ts string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.ws.channels[channelID]; ok {
+		for _, m := range c.msgs {
+			if m.TS == ts {
+				return m.Edits
+			}
+		}
+	}
+	return -1
+}
+
 // Message returns one message by channel and ts.
 func (s *Server) Message(channelID, ts string) (Message, bool) {
 	s.mu.Lock()

@@ -158,6 +158,9 @@ func TestUpdateEphemeralPermalinkAndReplies(t *testing.T) {
 	if !ok || m.Text != "card v3" || m.Edits != 2 || m.History[0].Text != "card v1" || m.User != "UBOT" || m.BotID != "B0001" {
 		t.Fatalf("message = %+v", m)
 	}
+	if n, e, none := s.MessageCount("C1"), s.Edits("C1", ts), s.Edits("C1", "1.000000"); n != 1 || e != 2 || none != -1 {
+		t.Fatalf("MessageCount = %d, Edits = %d and %d for no message; want 1, 2, -1", n, e, none)
+	}
 	_, _, _, err = api.UpdateMessage("C1", ts, slack.MsgOptionText(strings.Repeat("x", 4001), false))
 	wantCode(t, err, "msg_too_long")
 

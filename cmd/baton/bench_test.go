@@ -601,13 +601,8 @@ func (h *harness) benchChangeStatus(ctx context.Context, owner string, t *benchT
 		return benchTiming{}, fmt.Errorf("T-%d → %s: %w", t.number, to, err)
 	}
 	err = h.slack.Wait(ctx, func() bool {
-		if card, ok := h.slack.Message(t.channel, t.cardTS); !ok || card.Edits < t.changes {
-			return false
-		}
-		if len(h.slack.Messages(t.channel)) < 1+t.changes {
-			return false
-		}
-		return len(h.slack.Messages(dm)) >= wantDMs
+		return h.slack.Edits(t.channel, t.cardTS) >= t.changes && h.slack.MessageCount(t.channel) >= 1+t.changes &&
+			h.slack.MessageCount(dm) >= wantDMs
 	})
 	tm := benchTiming{done: time.Since(start), ack: ack.Latency}
 	if err != nil {
