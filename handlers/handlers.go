@@ -37,7 +37,8 @@ type Config struct {
 	// PeopleTTL is how long a person's Slack profile is trusted before it is fetched again.
 	PeopleTTL time.Duration
 	// HomeDelay is how long a dashboard waits after a change before it is republished, so a burst of
-	// changes is published once. Default 300 ms; negative publishes at once.
+	// changes is published once. Default 300 ms; negative publishes at once. Either way a person's
+	// dashboard is published at most once a second.
 	HomeDelay time.Duration
 	// Policy is the approval policy /request files requests by; nil when none is configured.
 	Policy *baton.Policy
