@@ -57,6 +57,10 @@ func (w *wire) proxyPostgres(t testing.TB, dbURL string) string {
 		target = net.JoinHostPort(u.Hostname(), "5432")
 	}
 	u.Host = startProxy(t, target, w.readPostgres)
+	// The proxy reads the protocol in the clear.
+	q := u.Query()
+	q.Set("sslmode", "disable")
+	u.RawQuery = q.Encode()
 	return u.String()
 }
 
