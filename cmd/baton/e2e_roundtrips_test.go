@@ -14,7 +14,8 @@ import (
 // involved. These numbers are the bot's speed: the end-to-end benchmarks move with them. Change one on
 // purpose, and say why in the commit; `go test -run RoundTrips -v ./cmd/baton/` lists the statements.
 //
-// Statement preparation is not counted: each pooled connection prepares a statement once.
+// A connection's care of its statements is not counted: each prepares a statement once (and closes
+// one only when it keeps too many).
 var (
 	// A status change picked on a card: keep the envelope (1); BEGIN, mark it done, lock the task, update
 	// it, write its event with its messages, COMMIT (6); claim the channel's lane, read its messages and
@@ -33,7 +34,7 @@ type wireLoadCount struct{ postgres, redis int }
 func (l wireLoad) count() wireLoadCount {
 	n := wireLoadCount{redis: len(l.redis)}
 	for _, s := range l.postgres {
-		if !strings.HasPrefix(s, "PREPARE ") {
+		if !strings.HasPrefix(s, "PREPARE ") && !strings.HasPrefix(s, "CLOSE ") {
 			n.postgres++
 		}
 	}

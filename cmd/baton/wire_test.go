@@ -18,7 +18,8 @@ import (
 // loopback proxy in front of each server forwards every byte and notes each request as it passes.
 //
 //   - Postgres: one round trip per Query or Sync message (the points where lib/pq waits for an
-//     answer), each named by the statement it runs, or PREPARE and the statement when it prepares one;
+//     answer), each named by the statement it runs, or by PREPARE or CLOSE and the statement when it
+//     prepares or closes one;
 //   - Redis: one entry per command (EVALSHA with the first characters of the script's hash).
 type wire struct {
 	mu       sync.Mutex
@@ -173,6 +174,10 @@ func (w *wire) readPostgres(client *bufio.Reader, server io.Writer) error {
 				if name, _, ok := strings.Cut(rest, "\x00"); ok {
 					current = statements[name]
 				}
+			}
+		case 'C': // closing a statement ('S') or a portal ('P'), then its name
+			if len(body) > 1 && body[0] == 'S' {
+				current = "CLOSE " + statements[strings.TrimRight(string(body[1:]), "\x00")]
 			}
 		case 'S':
 			w.note(&w.postgres, current)
