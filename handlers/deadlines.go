@@ -72,7 +72,10 @@ func (h *Handlers) watch(ctx context.Context, t baton.Task, ev baton.TaskEvent) 
 	case ev.Kind == baton.EventDue || (ev.Kind == baton.EventStatus && t.Due.Set() && (ev.From == done || ev.To == done)):
 		errs = append(errs, h.watchDeadline(ctx, t, true))
 	}
-	if ev.Kind == baton.EventCreated || ev.Kind == baton.EventStatus || ev.Kind == baton.EventReassigned {
+	// A move between open statuses leaves the stale nudge where it is: when it comes due, it sees the
+	// status moved since and puts itself off (onStale). Every other change that concerns it sets it.
+	moved := ev.Kind == baton.EventStatus && ev.From != done && ev.To != done
+	if ev.Kind == baton.EventCreated || ev.Kind == baton.EventReassigned || (ev.Kind == baton.EventStatus && !moved) {
 		errs = append(errs, h.watchStale(ctx, t))
 	}
 	return errors.Join(errs...)
@@ -112,12 +115,21 @@ func (h *Handlers) watchStale(ctx context.Context, t baton.Task) error {
 		h.cancelJob(ctx, jobKey(t.TeamID, t.Number, "stale"))
 		return nil
 	}
-	cal, err := h.calendarOf(ctx, t.TeamID, t.OwnerID)
+	job, err := h.staleJob(ctx, t)
 	if err != nil {
 		return err
 	}
+	return h.enqueue(ctx, job)
+}
+
+// staleJob is the nudge due a few of its owner's working days after the task's status last moved.
+func (h *Handlers) staleJob(ctx context.Context, t baton.Task) (scheduler.Job, error) {
+	cal, err := h.calendarOf(ctx, t.TeamID, t.OwnerID)
+	if err != nil {
+		return scheduler.Job{}, err
+	}
 	at := cal.AddWorkingDays(t.StatusChangedAt, staleAfterWorkingDays)
-	return h.enqueue(ctx, h.job(jobStale, t, "stale", at, checkpointJob{Number: t.Number, StatusAt: t.StatusChangedAt}))
+	return h.job(jobStale, t, "stale", at, checkpointJob{Number: t.Number, StatusAt: t.StatusChangedAt}), nil
 }
 
 func (h *Handlers) job(kind string, t baton.Task, name string, at time.Time, p checkpointJob) scheduler.Job {
@@ -246,8 +258,16 @@ func (h *Handlers) onStale(ctx context.Context, j scheduler.Job) error {
 	if !ok || err != nil {
 		return err
 	}
-	if !t.Status.Open() || !t.StatusChangedAt.Equal(p.StatusAt) {
+	if !t.Status.Open() {
 		return nil
+	}
+	if !t.StatusChangedAt.Equal(p.StatusAt) {
+		// The status moved since this nudge was set: it comes that long after the last move instead.
+		next, err := h.staleJob(ctx, t)
+		if err != nil {
+			return err
+		}
+		return h.sched.EnqueueMany(ctx, []scheduler.Job{next})
 	}
 	text := staleText(t)
 	h.dm(ctx, t.OwnerID, msgText(text), slack.MsgOptionBlocks(nudgeBlocks("stale", text, t)...))

@@ -144,6 +144,36 @@ func TestAStatusThatDoesNotMoveNudgesTheOwnerOnce(t *testing.T) {
 	}
 }
 
+// A status that moves puts the nudge off: it comes three working days after the last move, not the first.
+func TestAStatusThatMovesPutsTheNudgeOff(t *testing.T) {
+	h := newHarness(t)
+	h.command(bea, launc, "<@UANA> Renew the certificates")
+	card := h.card(launc, 1)
+	h.idle()
+	first, ok := h.jobDue(1, "stale")
+	if want := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC); !ok || !first.Equal(want) {
+		t.Fatalf("stale nudge due %v (%v), want %v", first, ok, want)
+	}
+	// Monday 09:00 UTC Ana starts: three working days later is Thursday at the same moment.
+	h.advanceTo(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
+	h.selectStatus(ana, card, baton.StatusInProgress)
+	h.threadReply(card, "In progress")
+	h.idle()
+
+	h.advanceTo(first.Add(time.Second))
+	want := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	h.until("the nudge put off to Thursday", func() bool {
+		at, ok := h.jobDue(1, "stale")
+		return ok && at.Equal(want)
+	})
+	h.idle()
+	if n := h.dmsWith(ana, "has been"); n != 0 {
+		t.Fatalf("Ana was nudged %d times on Wednesday, a day after she moved the task", n)
+	}
+	h.advanceTo(want.Add(time.Second))
+	h.dm(ana, ":wave:", "T-1 · Renew the certificates", "has been *In progress* since")
+}
+
 // until re-checks a condition held outside Slack (the database) until it holds, or fails the test.
 func (h *harness) until(what string, cond func() bool) {
 	h.t.Helper()

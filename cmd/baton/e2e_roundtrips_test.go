@@ -19,9 +19,9 @@ import (
 var (
 	// A status change picked on a card: keep the envelope (1); BEGIN, mark it done, lock the task, update
 	// it, write its event with its messages, COMMIT (6); claim the channel's lane, read its messages and
-	// their task, reschedule the stale nudge, mark them sent (5); each of the two dashboards (6 each:
-	// task lists, key results, flags, check-ins, requests awaiting, own requests).
-	statusChangeCost = wireLoadCount{postgres: 24, redis: 1}
+	// their task, mark them sent (4); each of the two dashboards (6 each: task lists, key results, flags,
+	// check-ins, requests awaiting, own requests). The stale nudge stays where it is until it comes due.
+	statusChangeCost = wireLoadCount{postgres: 23, redis: 0}
 	// `/task @owner Title`: keep the envelope (1); BEGIN, mark it done, number the task, insert it, its
 	// event with its messages, COMMIT (6); count the cards waiting in the channel, claim its lane, read
 	// the messages and their task, record the card, schedule the stale nudge, mark them sent (7); two
