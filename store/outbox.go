@@ -215,55 +215,53 @@ func (db *DB) OutgoingIn(ctx context.Context, l Lane, limit int) ([]Outgoing, er
 }
 
 func (db *DB) requestsByID(ctx context.Context, ids []int64) (map[int64]Request, error) {
-	out := make(map[int64]Request, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var rows []requestRow
-	if err := db.SelectContext(ctx, &rows, `SELECT `+requestColumns+` FROM requests WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
-		return nil, mapError("read the outbox's requests", err)
+	out, err := byID(ctx, db, "requests", requestColumns, ids, func(row requestRow) (int64, Request, error) {
+		r, err := row.request()
+		return r.ID, r, err
+	})
+	if err != nil || len(out) == 0 {
+		return out, err
 	}
 	steps, err := loadSteps(ctx, db.DB, ids)
 	if err != nil {
 		return nil, err
 	}
-	for _, row := range rows {
-		r, err := row.request()
-		if err != nil {
-			return nil, err
-		}
-		r.Steps = steps[r.ID]
-		out[r.ID] = r
+	for id, r := range out {
+		r.Steps = steps[id]
+		out[id] = r
 	}
 	return out, nil
 }
 
 func (db *DB) tasksByID(ctx context.Context, ids []int64) (map[int64]baton.Task, error) {
-	out := make(map[int64]baton.Task, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var rows []taskRow
-	if err := db.SelectContext(ctx, &rows, `SELECT `+taskColumns+` FROM tasks WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
-		return nil, mapError("read the outbox's tasks", err)
-	}
-	for _, r := range rows {
-		out[r.ID] = r.task()
-	}
-	return out, nil
+	return byID(ctx, db, "tasks", taskColumns, ids, func(row taskRow) (int64, baton.Task, error) {
+		return row.ID, row.task(), nil
+	})
 }
 
 func (db *DB) decisionsByID(ctx context.Context, ids []int64) (map[int64]baton.Decision, error) {
-	out := make(map[int64]baton.Decision, len(ids))
+	return byID(ctx, db, "decisions", decisionColumns, ids, func(row decisionRow) (int64, baton.Decision, error) {
+		return row.ID, row.decision(), nil
+	})
+}
+
+// byID reads the rows of table whose id is among ids, scanned as R and turned into V by conv,
+// keyed by ID: the records the outbox's messages are about.
+func byID[R, V any](ctx context.Context, db *DB, table, columns string, ids []int64, conv func(R) (int64, V, error)) (map[int64]V, error) {
+	out := make(map[int64]V, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var rows []decisionRow
-	if err := db.SelectContext(ctx, &rows, `SELECT `+decisionColumns+` FROM decisions WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
-		return nil, mapError("read the outbox's decisions", err)
+	var rows []R
+	if err := db.SelectContext(ctx, &rows, `SELECT `+columns+` FROM `+table+` WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
+		return nil, mapError("read the outbox's "+table, err)
 	}
-	for _, r := range rows {
-		out[r.ID] = r.decision()
+	for _, row := range rows {
+		id, v, err := conv(row)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = v
 	}
 	return out, nil
 }
