@@ -68,3 +68,15 @@ func (c *settingsCache) forget(key settingKey) {
 	c.changes++
 	c.mu.Unlock()
 }
+
+// forgetTeam drops everything remembered about a team, after its records were deleted.
+func (c *settingsCache) forgetTeam(team string) {
+	c.mu.Lock()
+	for k := range c.entries {
+		if k.team == team {
+			delete(c.entries, k)
+		}
+	}
+	c.changes++
+	c.mu.Unlock()
+}

@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// LocalWorkspace is the saved conversations of the local workspace of a team (see
+// bot/slackdouble's Snapshot), and whether its demo company was set up.
+type LocalWorkspace struct {
+	State  []byte
+	Seeded bool
+}
+
+// LocalWorkspace reads what the local workspace of teamID saved; nothing yet is the zero value.
+func (db *DB) LocalWorkspace(ctx context.Context, teamID string) (LocalWorkspace, error) {
+	var row struct {
+		State    []byte       `db:"state"`
+		SeededAt sql.NullTime `db:"seeded_at"`
+	}
+	err := db.GetContext(ctx, &row, `SELECT state, seeded_at FROM local_workspaces WHERE team_id = $1`, teamID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return LocalWorkspace{}, nil
+	}
+	if err != nil {
+		return LocalWorkspace{}, mapError("read the local workspace", err)
+	}
+	return LocalWorkspace{State: row.State, Seeded: row.SeededAt.Valid}, nil
+}
+
+// SaveLocalWorkspace keeps the local workspace's conversations.
+func (db *DB) SaveLocalWorkspace(ctx context.Context, teamID string, state []byte) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO local_workspaces (team_id, state) VALUES ($1, $2)
+		ON CONFLICT (team_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`, teamID, state)
+	return mapError("save the local workspace", err)
+}
+
+// MarkLocalSeeded records that the local workspace's demo company was set up, at now.
+func (db *DB) MarkLocalSeeded(ctx context.Context, teamID string, now time.Time) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO local_workspaces (team_id, seeded_at) VALUES ($1, $2)
+		ON CONFLICT (team_id) DO UPDATE SET seeded_at = EXCLUDED.seeded_at, updated_at = now()`, teamID, now.UTC())
+	return mapError("mark the local workspace seeded", err)
+}
+
+// resetPasses bounds the rounds of ResetTeam: each round deletes the tables nothing left refers to.
+const resetPasses = 8
+
+// ResetTeam deletes everything recorded for teamID, in every table that has a team_id, in one
+// transaction: all of it goes, or nothing does. It returns how many rows went.
+func (db *DB) ResetTeam(ctx context.Context, teamID string) (int64, error) {
+	var total int64
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var tables []string
+		if err := tx.SelectContext(ctx, &tables, `SELECT c.table_name FROM information_schema.columns c
+			JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+			WHERE c.table_schema = current_schema() AND c.column_name = 'team_id' AND t.table_type = 'BASE TABLE'
+			ORDER BY 1`); err != nil {
+			return err
+		}
+		// Rows refer to each other across tables; a table whose rows are still referred to waits
+		// for a later round, after the tables that refer to it are emptied.
+		for pass := 0; len(tables) > 0; pass++ {
+			if pass == resetPasses {
+				return fmt.Errorf("rows of %v are still referred to", tables)
+			}
+			var left []string
+			for _, t := range tables {
+				if _, err := tx.ExecContext(ctx, `SAVEPOINT reset_table`); err != nil {
+					return err
+				}
+				res, err := tx.ExecContext(ctx, `DELETE FROM `+pq.QuoteIdentifier(t)+` WHERE team_id = $1`, teamID)
+				var pqErr *pq.Error
+				if errors.As(err, &pqErr) && pqErr.Code == "23503" { // foreign_key_violation
+					if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT reset_table`); err != nil {
+						return err
+					}
+					left = append(left, t)
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				n, _ := res.RowsAffected()
+				total += n
+			}
+			tables = left
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, mapError("reset the team", err)
+	}
+	db.settings.forgetTeam(teamID)
+	return total, nil
+}
