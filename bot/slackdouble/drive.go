@@ -61,19 +61,23 @@ func (s *Server) deliver(ctx context.Context, env Envelope) (Ack, error) {
 	}()
 	start := time.Now()
 	if err := s.sendFrame(ctx, mustJSON(env)); err != nil {
+		s.inspectEnvelope(env, nil, err)
 		return Ack{Envelope: env}, err
 	}
 	select {
 	case f := <-w:
 		ack := Ack{EnvelopeID: env.EnvelopeID, Payload: f.payload, Latency: f.at.Sub(start), Envelope: env}
-		if f.dropped {
-			return ack, ErrAckDropped
+		var err error
+		switch {
+		case f.dropped:
+			err = ErrAckDropped
+		case ack.Latency > s.opts.AckTimeout:
+			err = fmt.Errorf("%w: %v", ErrLateAck, ack.Latency)
 		}
-		if ack.Latency > s.opts.AckTimeout {
-			return ack, fmt.Errorf("%w: %v", ErrLateAck, ack.Latency)
-		}
-		return ack, nil
+		s.inspectEnvelope(env, ack.Payload, err)
+		return ack, err
 	case <-ctx.Done():
+		s.inspectEnvelope(env, nil, ctx.Err())
 		return Ack{Envelope: env}, fmt.Errorf("slackdouble: no ack for %s envelope %s: %w", env.Type, env.EnvelopeID, ctx.Err())
 	case <-s.done:
 		return Ack{Envelope: env}, errors.New("slackdouble: server closed")
@@ -113,8 +117,8 @@ func channelName(c *channelState) string {
 	return c.Name
 }
 
-func actionTS() string {
-	now := time.Now().UnixMicro()
+func (s *Server) actionTS() string {
+	now := s.opts.Now().UnixMicro()
 	return fmt.Sprintf("%d.%06d", now/1e6, now%1e6)
 }
 
@@ -210,7 +214,7 @@ func (s *Server) SendEvent(ctx context.Context, eventType string, inner map[stri
 		ev["type"] = eventType
 	}
 	if _, ok := ev["event_ts"]; !ok {
-		ev["event_ts"] = actionTS()
+		ev["event_ts"] = s.actionTS()
 	}
 	s.mu.Lock()
 	eventID := fmt.Sprintf("Ev%08X%s", s.seqLocked(), strings.ToUpper(randomID(2)))
@@ -222,7 +226,7 @@ func (s *Server) SendEvent(ctx context.Context, eventType string, inner map[stri
 		"event":      ev,
 		"type":       "event_callback",
 		"event_id":   eventID,
-		"event_time": time.Now().Unix(),
+		"event_time": s.opts.Now().Unix(),
 		"authorizations": []any{map[string]any{
 			"enterprise_id": nil, "team_id": s.opts.TeamID, "user_id": s.opts.BotUserID,
 			"is_bot": true, "is_enterprise_install": false,
@@ -290,7 +294,7 @@ func (s *Server) MessageShortcut(ctx context.Context, userID, channelID, message
 	payload := map[string]any{
 		"type":                  "message_action",
 		"token":                 verificationToken,
-		"action_ts":             actionTS(),
+		"action_ts":             s.actionTS(),
 		"team":                  s.teamJSON(),
 		"user":                  user,
 		"channel":               map[string]any{"id": c.ID, "name": channelName(c)},
@@ -317,7 +321,7 @@ func (s *Server) GlobalShortcut(ctx context.Context, userID, callbackID string) 
 	payload := map[string]any{
 		"type":                  "shortcut",
 		"token":                 verificationToken,
-		"action_ts":             actionTS(),
+		"action_ts":             s.actionTS(),
 		"team":                  s.teamJSON(),
 		"user":                  user,
 		"is_enterprise_install": false,

@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -404,6 +405,12 @@ func selectChoice(v string) choice {
 			in.SelectedDate = v
 		case "SelectedTime":
 			in.SelectedTime = v
+		case "SelectedDateTime":
+			secs, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return in, fmt.Errorf("slackdouble: a datetimepicker takes Unix seconds, not %q", v)
+			}
+			in.SelectedDateTime = secs
 		case "Value":
 			in.Value = &v
 		default:
@@ -438,7 +445,7 @@ func (s *Server) buildActionLocked(blocks []any, actionID string, ch choice) (ma
 	t := cands[0]
 	typ, _ := t.el["type"].(string)
 	if ch.button {
-		act := map[string]any{"type": "button", "action_id": actionID, "block_id": t.blockID, "text": t.el["text"], "action_ts": actionTS()}
+		act := map[string]any{"type": "button", "action_id": actionID, "block_id": t.blockID, "text": t.el["text"], "action_ts": s.actionTS()}
 		for _, k := range []string{"value", "style", "url"} {
 			if v, ok := t.el[k]; ok {
 				act[k] = v
@@ -454,7 +461,7 @@ func (s *Server) buildActionLocked(blocks []any, actionID string, ch choice) (ma
 	if err != nil {
 		return nil, nil, err
 	}
-	act["action_id"], act["block_id"], act["action_ts"] = actionID, t.blockID, actionTS()
+	act["action_id"], act["block_id"], act["action_ts"] = actionID, t.blockID, s.actionTS()
 	for _, k := range []string{"placeholder", "initial_option", "initial_user", "initial_date", "initial_time"} {
 		if v, ok := t.el[k]; ok {
 			act[k] = v
@@ -495,8 +502,8 @@ func (s *Server) ClickButton(ctx context.Context, userID, channelID, messageTS, 
 
 // SelectOption chooses a value in a message element: an option value for a
 // static_select, overflow or radio_buttons; a user, conversation or channel
-// id for the matching select; a date or time for a picker. It fails when the
-// option does not exist.
+// id for the matching select; a date or time for a picker (Unix seconds for a
+// datetimepicker). It fails when the option does not exist.
 func (s *Server) SelectOption(ctx context.Context, userID, channelID, messageTS, actionID, optionValue string) (Ack, error) {
 	return s.messageAction(ctx, userID, channelID, messageTS, actionID, selectChoice(optionValue))
 }

@@ -4,13 +4,12 @@ import (
 	"crypto/rand"
 	"fmt"
 	"strings"
-	"time"
 )
 
-// nextTSLocked returns a fresh message timestamp: wall-clock microseconds,
-// strictly increasing, formatted like "1700000000.000100".
+// nextTSLocked returns a fresh message timestamp: the workspace clock's
+// microseconds, strictly increasing, formatted like "1700000000.000100".
 func (s *Server) nextTSLocked() string {
-	now := time.Now().UnixMicro()
+	now := s.opts.Now().UnixMicro()
 	if now <= s.ws.lastMicros {
 		now = s.ws.lastMicros + 1
 	}

@@ -48,8 +48,12 @@ type responsePayload struct {
 
 func (s *Server) handleRespond(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimPrefix(r.URL.Path, "/respond/")
-	status, msg := s.respond(id, r)
-	s.recordURLCall("response_url", "url", id, status, msg)
+	body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+	status, msg := http.StatusBadRequest, "invalid_payload"
+	if err == nil {
+		status, msg = s.respond(id, r.Method, body)
+	}
+	s.recordURLCall("response_url", "url", id, status, msg, body)
 	if status == http.StatusOK {
 		writeJSON(w, status, map[string]any{"ok": true})
 		return
@@ -61,25 +65,27 @@ func (s *Server) handleRespond(w http.ResponseWriter, r *http.Request) {
 
 // recordURLCall records a call to one of the URLs the double hands out (response_url, upload_url)
 // with the Web API calls, so tests see it in Calls: its status, and its error text unless it is 200.
-func (s *Server) recordURLCall(method, arg, id string, status int, msg string) {
+// body, when it is JSON, is kept for the inspector.
+func (s *Server) recordURLCall(method, arg, id string, status int, msg string, body []byte) {
 	call := Call{Method: method, Time: time.Now(), Status: status, Args: map[string]string{arg: id}}
 	if status != http.StatusOK {
 		call.Error = msg
 	}
 	s.mu.Lock()
-	s.ws.calls = append(s.ws.calls, call)
+	s.recordCallLocked(call)
+	req := argsJSON(call.Args)
+	if json.Valid(body) {
+		req = body
+	}
+	s.inspectLocked(InspectEntry{Kind: "response_url", Name: method, OK: status == http.StatusOK, Error: call.Error, Request: req})
 	s.notifyLocked()
 	s.mu.Unlock()
 	s.logf("%s %s -> %d %s", method, id, status, call.Error)
 }
 
-func (s *Server) respond(id string, r *http.Request) (int, string) {
-	if r.Method != http.MethodPost {
+func (s *Server) respond(id, method string, body []byte) (int, string) {
+	if method != http.MethodPost {
 		return http.StatusMethodNotAllowed, "method_not_allowed"
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
-	if err != nil {
-		return http.StatusBadRequest, "invalid_payload"
 	}
 	var p responsePayload
 	if err := json.Unmarshal(body, &p); err != nil {

@@ -46,6 +46,16 @@ type Options struct {
 	PerBlockActionIDs bool
 	// Logf, when set, receives one line per Web API call and socket event.
 	Logf func(format string, args ...any)
+	// Now is the workspace's clock: message timestamps and event times follow it (default
+	// time.Now). Deadlines that measure a person's or the bot's speed (acks, trigger_ids, rate
+	// limits) stay on the real clock.
+	Now func() time.Time
+	// CallHistory, when positive, keeps only the last CallHistory calls for Calls (a long-running
+	// workspace must not grow without end); 0 keeps them all, as tests want.
+	CallHistory int
+	// Inspect, when positive, keeps the last Inspect Web API calls and envelopes with their JSON
+	// for the page's inspector (Inspector); 0 keeps none.
+	Inspect int
 }
 
 func (o *Options) setDefaults() {
@@ -73,6 +83,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.PingInterval <= 0 {
 		o.PingInterval = 5 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 }
 
@@ -158,6 +171,7 @@ func (s *Server) logf(format string, args ...any) {
 
 // notifyLocked wakes every Wait. The caller holds s.mu.
 func (s *Server) notifyLocked() {
+	s.ws.version++
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
@@ -186,4 +200,11 @@ func (s *Server) Wait(ctx context.Context, cond func() bool) error {
 			return errors.New("slackdouble: server closed")
 		}
 	}
+}
+
+// Changed returns a channel closed at the workspace's next change, and the workspace's Version.
+func (s *Server) Changed() (<-chan struct{}, uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed, s.ws.version
 }

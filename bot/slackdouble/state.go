@@ -17,6 +17,7 @@ type User struct {
 	Name        string // handle, e.g. "alice"
 	RealName    string
 	DisplayName string
+	Title       string // shown on the local workspace's page
 	Email       string
 	TZ          string // IANA zone, default "UTC"
 	TZOffset    int    // seconds east of UTC, computed from TZ
@@ -51,8 +52,15 @@ type Message struct {
 	EditedTS       string     // ts of the last edit
 	History        []Revision // earlier versions, oldest first; len(History) == Edits
 	Deleted        bool
-	Reactions      []string
-	Files          []File // shared with the message through files.completeUploadExternal
+	Reactions      []string       // the bot's, by reactions.add
+	ReactedBy      []UserReaction // people's, in the order they reacted
+	Files          []File         // shared with the message through files.completeUploadExternal
+}
+
+// UserReaction is one person's reaction to a message.
+type UserReaction struct {
+	Name string
+	User string
 }
 
 // Revision is an earlier version of an edited message.
@@ -92,8 +100,11 @@ type workspace struct {
 	uploads    map[string]*upload
 	tickets    map[string]bool
 	calls      []Call
+	inspected  []InspectEntry
+	inspectSeq int64
 	lastMicros int64
 	seq        int64
+	version    uint64
 }
 
 type channelState struct {
@@ -217,6 +228,7 @@ func copyMessage(m *Message) Message {
 	out := *m
 	out.History = slices.Clone(m.History)
 	out.Reactions = slices.Clone(m.Reactions)
+	out.ReactedBy = slices.Clone(m.ReactedBy)
 	if len(m.Files) > 0 {
 		out.Files = make([]File, len(m.Files))
 		for i, f := range m.Files {

@@ -104,7 +104,15 @@ func (s *Server) handleAPI(w http.ResponseWriter, hr *http.Request) {
 		call.Error = e
 	}
 	s.mu.Lock()
-	s.ws.calls = append(s.ws.calls, call)
+	s.recordCallLocked(call)
+	if s.opts.Inspect > 0 {
+		var reqJSON json.RawMessage
+		if req != nil {
+			reqJSON = argsJSON(call.Args)
+		}
+		s.inspectLocked(InspectEntry{Kind: "call", Name: method, OK: call.Error == "" && status == http.StatusOK,
+			Error: call.Error, Detail: responseDetail(body), Request: reqJSON, Response: mustJSON(body)})
+	}
 	s.notifyLocked()
 	s.mu.Unlock()
 	s.logf("%s -> %d %s", method, status, call.Error)

@@ -78,7 +78,7 @@ func (s *Server) filesGetUploadURLExternal(r *apiRequest) (map[string]any, *apiE
 func (s *Server) handleUpload(w http.ResponseWriter, hr *http.Request) {
 	id := strings.TrimPrefix(hr.URL.Path, "/upload/")
 	status, msg := s.receiveUpload(id, hr)
-	s.recordURLCall("upload_url", "file_id", id, status, msg)
+	s.recordURLCall("upload_url", "file_id", id, status, msg, nil)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, msg)
