@@ -16,6 +16,8 @@ import (
 type LocalWorkspace struct {
 	State  []byte
 	Seeded bool
+	// ClockAhead is how far the workspace's clock was moved ahead of the real one.
+	ClockAhead time.Duration
 }
 
 // LocalWorkspace reads what the local workspace of teamID saved; nothing yet is the zero value.
@@ -23,15 +25,16 @@ func (db *DB) LocalWorkspace(ctx context.Context, teamID string) (LocalWorkspace
 	var row struct {
 		State    []byte       `db:"state"`
 		SeededAt sql.NullTime `db:"seeded_at"`
+		AheadUS  int64        `db:"clock_ahead_us"`
 	}
-	err := db.GetContext(ctx, &row, `SELECT state, seeded_at FROM local_workspaces WHERE team_id = $1`, teamID)
+	err := db.GetContext(ctx, &row, `SELECT state, seeded_at, clock_ahead_us FROM local_workspaces WHERE team_id = $1`, teamID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return LocalWorkspace{}, nil
 	}
 	if err != nil {
 		return LocalWorkspace{}, mapError("read the local workspace", err)
 	}
-	return LocalWorkspace{State: row.State, Seeded: row.SeededAt.Valid}, nil
+	return LocalWorkspace{State: row.State, Seeded: row.SeededAt.Valid, ClockAhead: time.Duration(row.AheadUS) * time.Microsecond}, nil
 }
 
 // SaveLocalWorkspace keeps the local workspace's conversations.
@@ -48,6 +51,13 @@ func (db *DB) MarkLocalSeeded(ctx context.Context, teamID string, now time.Time)
 	return mapError("mark the local workspace seeded", err)
 }
 
+// SaveLocalClock keeps how far the local workspace's clock is ahead of the real one.
+func (db *DB) SaveLocalClock(ctx context.Context, teamID string, ahead time.Duration) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO local_workspaces (team_id, clock_ahead_us) VALUES ($1, $2)
+		ON CONFLICT (team_id) DO UPDATE SET clock_ahead_us = EXCLUDED.clock_ahead_us, updated_at = now()`, teamID, ahead.Microseconds())
+	return mapError("save the local workspace's clock", err)
+}
+
 // resetPasses bounds the rounds of ResetTeam: each round deletes the tables nothing left refers to.
 const resetPasses = 8
 
@@ -56,6 +66,10 @@ const resetPasses = 8
 func (db *DB) ResetTeam(ctx context.Context, teamID string) (int64, error) {
 	var total int64
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		// History tables refuse deletes, except of this team's rows in this transaction.
+		if _, err := tx.ExecContext(ctx, `SELECT set_config('baton.reset_team', $1, true)`, teamID); err != nil {
+			return err
+		}
 		var tables []string
 		if err := tx.SelectContext(ctx, &tables, `SELECT c.table_name FROM information_schema.columns c
 			JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/store/storetest"
@@ -22,13 +23,16 @@ func TestTheLocalWorkspaceIsKeptAndItsTeamResetAlone(t *testing.T) {
 	if err := db.SaveLocalWorkspace(ctx, "TLOCAL", []byte(`{"version":1}`)); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.SaveLocalClock(ctx, "TLOCAL", 50*time.Hour); err != nil {
+		t.Fatal(err)
+	}
 	lw, err = db.LocalWorkspace(ctx, "TLOCAL")
-	if err != nil || !lw.Seeded || string(lw.State) != `{"version": 1}` {
+	if err != nil || !lw.Seeded || string(lw.State) != `{"version": 1}` || lw.ClockAhead != 50*time.Hour {
 		t.Fatalf("after seeding and saving: %+v (%s), %v", lw, lw.State, err)
 	}
 
 	// The local team's records go, whatever refers to what (tasks, their events, a blocked task's
-	// reason, holidays); another team's stay.
+	// reason, holidays, decisions and their append-only versions); another team's stay.
 	local := createTask(t, db, "TLOCAL", "UANA", "UBEA", "Draft the launch plan", baton.Due{})
 	setStatus(t, db, "TLOCAL", local.Number, baton.StatusBlocked)
 	other := createTask(t, db, "TOTHER", "UANA", "UBEA", "Keep me", baton.Due{})
@@ -36,6 +40,9 @@ func TestTheLocalWorkspaceIsKeptAndItsTeamResetAlone(t *testing.T) {
 		if err := db.AddHoliday(ctx, team, baton.Holiday{Date: "2026-12-25", Name: "Christmas"}, "UBEA"); err != nil {
 			t.Fatal(err)
 		}
+	}
+	for _, team := range []string{"TLOCAL", "TOTHER"} {
+		createDecision(t, db, team, "UANA", baton.DecisionFields{Title: "Launch day", Decision: "Tuesday", Status: baton.DecisionAccepted, Flagged: []string{"UBEA"}})
 	}
 	n, err := db.ResetTeam(ctx, "TLOCAL")
 	if err != nil {
@@ -52,6 +59,12 @@ func TestTheLocalWorkspaceIsKeptAndItsTeamResetAlone(t *testing.T) {
 	}
 	if hs, err := db.Holidays(ctx, "TOTHER", "2026-01-01"); err != nil || len(hs) != 1 {
 		t.Errorf("the other team's holidays after the reset: %v, %v; want Christmas", hs, err)
+	}
+	if _, err := db.Decision(ctx, "TOTHER", 1); err != nil {
+		t.Errorf("the other team's decision went with the reset: %v", err)
+	}
+	if _, err := db.Decision(ctx, "TLOCAL", 1); err == nil {
+		t.Error("the local team's decision is still there after the reset")
 	}
 	if hs, err := db.Holidays(ctx, "TLOCAL", "2026-01-01"); err != nil || len(hs) != 0 {
 		t.Errorf("the local team's holidays after the reset: %v, %v; want none", hs, err)
