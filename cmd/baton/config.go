@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -23,7 +24,16 @@ type config struct {
 	LogLevel    slog.Level
 	// Policies is the path of the approval policy file; "" when approvals are not configured.
 	Policies string
+	// Local runs Baton against the local workspace instead of Slack: no Slack settings were given,
+	// or `baton run --local` asked for it.
+	Local bool
+	// LocalPassword is asked of the local workspace's visitors; it must be set when the page listens
+	// beyond this machine.
+	LocalPassword string
 }
+
+// defaultLocalAddr is where the local workspace's page listens unless BATON_HTTP_ADDR says otherwise.
+const defaultLocalAddr = "127.0.0.1:8080"
 
 // settingError names the setting that stops the start, and how to fix it.
 type settingError struct{ name, fix string }
@@ -41,18 +51,20 @@ func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 		HTTPAddr:    strings.TrimSpace(getenv("BATON_HTTP_ADDR")),
 		Policies:    strings.TrimSpace(getenv("BATON_POLICIES")),
 	}
+	if needSlack && c.AppToken == "" && c.BotToken == "" && c.APIURL == "" {
+		c.Local = true
+	}
 	if needSlack {
+		if err := checkRedisURL(c.RedisURL); err != nil {
+			return c, err
+		}
+	}
+	if needSlack && !c.Local {
 		if !strings.HasPrefix(c.AppToken, "xapp-") {
 			return c, &settingError{"SLACK_APP_TOKEN", "set it to the app-level token (xapp-…) from Basic Information → App-Level Tokens, with the connections:write scope"}
 		}
 		if !strings.HasPrefix(c.BotToken, "xoxb-") {
 			return c, &settingError{"SLACK_BOT_TOKEN", "set it to the bot token (xoxb-…) from OAuth & Permissions after installing the app"}
-		}
-		if c.RedisURL == "" {
-			return c, &settingError{"REDIS_URL", "set it to the Redis that holds the delayed message queues, such as redis://127.0.0.1:6379/0"}
-		}
-		if _, err := redis.ParseURL(c.RedisURL); err != nil {
-			return c, &settingError{"REDIS_URL", "it must be a redis:// URL such as redis://127.0.0.1:6379/0"}
 		}
 		if c.APIURL != "" {
 			u, err := url.Parse(c.APIURL)
@@ -82,7 +94,43 @@ func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 	default:
 		return c, &settingError{"BATON_LOG_LEVEL", fmt.Sprintf("%q is not a level; use debug, info, warn or error", lvl)}
 	}
+	if c.Local {
+		if err := c.useLocal(getenv); err != nil {
+			return c, err
+		}
+	}
 	return c, nil
+}
+
+// useLocal turns c to the local workspace: the page's address and its password.
+func (c *config) useLocal(getenv func(string) string) error {
+	c.Local = true
+	c.LocalPassword = getenv("BATON_LOCAL_PASSWORD")
+	if strings.TrimSpace(getenv("BATON_LOG_LEVEL")) == "" {
+		// The terminal shows where to open the page; the bot's own news would bury it.
+		c.LogLevel = slog.LevelWarn
+	}
+	if c.HTTPAddr == "" {
+		c.HTTPAddr = defaultLocalAddr
+	}
+	host, _, err := net.SplitHostPort(c.HTTPAddr)
+	if err != nil {
+		return &settingError{"BATON_HTTP_ADDR", fmt.Sprintf("%q is not host:port; use one like %s", c.HTTPAddr, defaultLocalAddr)}
+	}
+	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && host != "localhost" && c.LocalPassword == "" {
+		return &settingError{"BATON_LOCAL_PASSWORD", "the local workspace has no real sign-in, so listening on " + c.HTTPAddr + " needs a password; set one, or listen on 127.0.0.1"}
+	}
+	return nil
+}
+
+func checkRedisURL(u string) error {
+	if u == "" {
+		return &settingError{"REDIS_URL", "set it to the Redis that holds the delayed message queues, such as redis://127.0.0.1:6379/0"}
+	}
+	if _, err := redis.ParseURL(u); err != nil {
+		return &settingError{"REDIS_URL", "it must be a redis:// URL such as redis://127.0.0.1:6379/0"}
+	}
+	return nil
 }
 
 // loadPolicy reads the approval policy file named by BATON_POLICIES; nil when it is unset.

@@ -1,4 +1,5 @@
-// Command baton runs the Baton Slack bot: `baton run` (the default) and `baton migrate`.
+// Command baton runs the Baton Slack bot: `baton run` (the default), `baton migrate` and
+// `baton local reset`.
 package main
 
 import (
@@ -9,26 +10,32 @@ import (
 	"syscall"
 )
 
-const usage = `usage: baton [run|migrate]
-  run      connect to Slack over Socket Mode and serve (the default); SIGHUP re-reads BATON_POLICIES
-  migrate  apply database migrations and exit`
+const usage = `usage: baton [run [--local] | migrate | local reset]
+  run          connect to Slack over Socket Mode and serve (the default); SIGHUP re-reads BATON_POLICIES.
+               Without SLACK_APP_TOKEN and SLACK_BOT_TOKEN, or with --local, it runs against the local
+               workspace instead: a Slack-like page on BATON_HTTP_ADDR (default 127.0.0.1:8080)
+  migrate      apply database migrations and exit
+  local reset  clear the local workspace (its records, conversations and clock) and exit`
 
 func main() {
+	args := os.Args[1:]
 	cmd := "run"
-	if len(os.Args) > 1 {
-		cmd = os.Args[1]
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
-	switch cmd {
-	case "run":
+	switch {
+	case cmd == "run" && (len(args) == 0 || len(args) == 1 && args[0] == "--local"):
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)
-		err = runCommand(ctx, os.Getenv, hup)
-	case "migrate":
+		err = runCommand(ctx, os.Getenv, hup, len(args) == 1, os.Stdout)
+	case cmd == "migrate" && len(args) == 0:
 		err = migrateCommand(ctx, os.Getenv)
-	case "help", "-h", "--help":
+	case cmd == "local" && len(args) == 1 && args[0] == "reset":
+		err = localReset(ctx, os.Getenv, os.Stdout)
+	case cmd == "help" || cmd == "-h" || cmd == "--help":
 		fmt.Println(usage)
 		return
 	default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -41,16 +42,29 @@ type runOptions struct {
 	inboxLease, recoverEvery time.Duration
 	// schedulerIdle is the scheduler's Config.Idle; 0 means its default.
 	schedulerIdle time.Duration
+	// policyYAML is the approval policy when no file is named (the local workspace's demo policy).
+	policyYAML []byte
+	// scheduler receives the bot's scheduler once it is made (the local workspace's clock moves it).
+	scheduler func(*scheduler.Scheduler)
 }
 
 // followPolicyEvery is how often a bot process looks for a policy version another one put in force.
 const followPolicyEvery = 15 * time.Second
 
 // runCommand is `baton run`; each signal on reload re-reads the approval policy file.
-func runCommand(ctx context.Context, getenv func(string) string, reload <-chan os.Signal) error {
+// With no Slack settings, or with local set (`baton run --local`), it runs against the local workspace.
+func runCommand(ctx context.Context, getenv func(string) string, reload <-chan os.Signal, local bool, out io.Writer) error {
 	cfg, err := loadConfig(getenv, true)
 	if err != nil {
 		return err
+	}
+	if local && !cfg.Local {
+		if err := cfg.useLocal(getenv); err != nil {
+			return err
+		}
+	}
+	if cfg.Local {
+		return localRun(ctx, cfg, newLogger(cfg.LogLevel), runOptions{reload: reload}, out)
 	}
 	return run(ctx, cfg, newLogger(cfg.LogLevel), runOptions{reload: reload})
 }
@@ -88,6 +102,12 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	if err != nil {
 		return err
 	}
+	if policy == nil && opts.policyYAML != nil {
+		if policy, err = baton.LoadPolicy(opts.policyYAML); err != nil {
+			return fmt.Errorf("the built-in approval policy: %w", err)
+		}
+		policyYAML = opts.policyYAML
+	}
 	db, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
@@ -123,6 +143,9 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	defer rdb.Close()
 	sched := scheduler.New(scheduler.Config{Redis: rdb, Store: db, Prefix: opts.redisPrefix, Log: log.With("component", "scheduler"), Now: opts.now,
 		Idle: opts.schedulerIdle})
+	if opts.scheduler != nil {
+		opts.scheduler(sched)
+	}
 
 	hcfg := handlers.Config{Store: db, Slack: client, Scheduler: sched, Log: log, Now: opts.now, Policy: policy,
 		OutboxLease: opts.inboxLease, OutboxPoll: opts.recoverEvery, PostPace: clientCfg.PerChannelInterval}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/batonhq/baton/bot/slackdouble"
+	"github.com/batonhq/baton/scheduler"
+	"github.com/batonhq/baton/store"
+)
+
+// localPolicies is the demo company's approval policy, used when BATON_POLICIES is not set.
+//
+//go:embed local_policies.yaml
+var localPolicies []byte
+
+const (
+	// localSaveEvery is how often the local workspace's conversations are saved when they changed.
+	localSaveEvery = 2 * time.Second
+	// localStartTimeout bounds waiting for the bot to connect to the local workspace.
+	localStartTimeout = 30 * time.Second
+	// localSeedTimeout bounds setting up the demo company.
+	localSeedTimeout = 2 * time.Minute
+)
+
+// localRedisPrefix names the local workspace's queues in Redis.
+const localRedisPrefix = "{baton-local}"
+
+// localNotice is shown on the page: it has no sign-in.
+const localNotice = "This local workspace has no sign-in: whoever can open this page can act as anyone in it."
+
+// localRun is `baton run` without Slack: the bot, unchanged, against the local workspace (the
+// project's Slack-compatible server) and its page on cfg.HTTPAddr. out receives the one line that
+// says where to open it.
+func localRun(ctx context.Context, cfg config, log *slog.Logger, opts runOptions, out io.Writer) error {
+	db, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	saved, err := db.LocalWorkspace(ctx, localTeam)
+	if err != nil {
+		return err
+	}
+	clock := &localClock{save: func(ctx context.Context, ahead time.Duration) error { return db.SaveLocalClock(ctx, localTeam, ahead) }}
+	clock.ahead.Store(int64(saved.ClockAhead))
+
+	d, err := slackdouble.Start(slackdouble.Options{
+		TeamID: localTeam, TeamDomain: "northwind", BotName: "baton",
+		BotToken: "xoxb-local-" + rand.Text(), AppToken: "xapp-local-" + rand.Text(),
+		RateLimits: true, Now: clock.Now, CallHistory: 1000, Inspect: 500,
+	})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	seedPeople(d)
+	if saved.State != nil {
+		if err := d.Restore(saved.State); err != nil {
+			log.Warn("local workspace restored in part", "err", err)
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("BATON_HTTP_ADDR: cannot listen on %q (%w); choose another address", cfg.HTTPAddr, err)
+	}
+	botCfg := cfg
+	botCfg.AppToken, botCfg.BotToken, botCfg.APIURL, botCfg.HTTPAddr = d.Options().AppToken, d.Options().BotToken, d.APIURL(), ""
+	if botCfg.Policies == "" && opts.policyYAML == nil {
+		opts.policyYAML = localPolicies
+	}
+	opts.now = clock.Now
+	if opts.redisPrefix == "" {
+		// The local workspace's timers stay apart from a Slack workspace's on the same Redis.
+		opts.redisPrefix = localRedisPrefix
+	}
+	running := make(chan func(context.Context) error, 1)
+	scheds := make(chan *scheduler.Scheduler, 1)
+	opts.started, opts.scheduler = func(idle func(context.Context) error) { running <- idle }, func(s *scheduler.Scheduler) { scheds <- s }
+
+	botCtx, stopBot := context.WithCancel(ctx)
+	defer stopBot()
+	botDone := make(chan error, 1)
+	go func() { botDone <- run(botCtx, botCfg, log, opts) }()
+	if err := waitLocalBot(ctx, d, clock, running, scheds, botDone); err != nil {
+		_ = ln.Close()
+		return err
+	}
+
+	srv := &http.Server{Handler: localMux(d, clock, cfg.LocalPassword), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("local workspace page stopped", "err", err)
+		}
+	}()
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+
+	if !saved.Seeded {
+		seedCtx, cancel := context.WithTimeout(ctx, localSeedTimeout)
+		err := demo{d: d, idle: clock.idle, now: clock.Now}.seedDemo(seedCtx)
+		cancel()
+		if err != nil {
+			log.Warn("the demo company is not fully set up", "err", err)
+		}
+		if err := db.MarkLocalSeeded(ctx, localTeam, clock.Now()); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "Baton is running — open %s\n", pageURL(ln.Addr(), cfg.HTTPAddr))
+
+	saveCtx, stopSaving := context.WithCancel(ctx)
+	saveDone := make(chan struct{})
+	go func() {
+		defer close(saveDone)
+		saveLocal(saveCtx, db, d, log)
+	}()
+	err = <-botDone
+	stopSaving()
+	<-saveDone
+	return err
+}
+
+// waitLocalBot waits until the bot runs and is connected to the local workspace, and gives the
+// clock what it needs to move.
+func waitLocalBot(ctx context.Context, d *slackdouble.Server, clock *localClock, running <-chan func(context.Context) error,
+	scheds <-chan *scheduler.Scheduler, botDone <-chan error) error {
+	ctx, cancel := context.WithTimeout(ctx, localStartTimeout)
+	defer cancel()
+	for clock.idle == nil || clock.sched == nil {
+		select {
+		case clock.idle = <-running:
+		case clock.sched = <-scheds:
+		case err := <-botDone:
+			return err
+		case <-ctx.Done():
+			return fmt.Errorf("Baton did not start within %v", localStartTimeout)
+		}
+	}
+	connected := make(chan error, 1)
+	go func() { connected <- d.WaitConnected(ctx, 1) }()
+	select {
+	case err := <-connected:
+		return err
+	case err := <-botDone:
+		return err
+	}
+}
+
+// localMux serves the page and /healthz.
+func localMux(d *slackdouble.Server, clock *localClock, password string) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.Handle("/", d.Page(slackdouble.PageOptions{
+		TeamName: localTeamName, Commands: manifestCommands, Shortcuts: manifestShortcuts,
+		Clock: clock, Password: password, Notice: localNotice,
+	}))
+	return mux
+}
+
+// pageURL is the address to open: the listener's, with a name people can type when it listens
+// on every interface.
+func pageURL(addr net.Addr, asked string) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return "http://" + asked
+	}
+	if tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("http://localhost:%d", tcp.Port)
+	}
+	return "http://" + tcp.String()
+}
+
+// saveLocal keeps the local workspace's conversations in Postgres when they changed, and once
+// more when ctx ends.
+func saveLocal(ctx context.Context, db *store.DB, d *slackdouble.Server, log *slog.Logger) {
+	var saved uint64
+	save := func(ctx context.Context) {
+		v := d.Version()
+		if v == saved {
+			return
+		}
+		state, err := d.Snapshot()
+		if err == nil {
+			err = db.SaveLocalWorkspace(ctx, localTeam, state)
+		}
+		if err != nil {
+			log.Warn("local workspace not saved", "err", err)
+			return
+		}
+		saved = v
+	}
+	tick := time.NewTicker(localSaveEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			save(final)
+			cancel()
+			return
+		case <-tick.C:
+			save(ctx)
+		}
+	}
+}
+
+// localReset is `baton local reset`: it deletes the local workspace's records, conversations and
+// clock, so the next `baton run` starts Northwind afresh.
+func localReset(ctx context.Context, getenv func(string) string, out io.Writer) error {
+	cfg, err := loadConfig(getenv, false)
+	if err != nil {
+		return err
+	}
+	db, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.ResetTeam(ctx, localTeam)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "baton: the local workspace is cleared (%d records); the next `baton run` sets up the demo company again\n", n)
+	return nil
+}
