@@ -58,6 +58,59 @@ func (db *DB) SaveLocalClock(ctx context.Context, teamID string, ahead time.Dura
 	return mapError("save the local workspace's clock", err)
 }
 
+// localLockKey is the advisory lock a running local workspace holds (pg_advisory_lock's two keys:
+// this one, and the team's hash).
+const localLockKey = 0x6c6f63 // "loc"
+
+// LockLocal takes the lock of teamID's local workspace for as long as the returned release is not
+// called: one process at a time runs it, and it is not reset under that process's feet. ok is false
+// when another process holds it.
+func (db *DB) LockLocal(ctx context.Context, teamID string) (release func(), ok bool, err error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, false, mapError("lock the local workspace", err)
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1, hashtext($2))`, localLockKey, teamID).Scan(&ok); err != nil || !ok {
+		_ = conn.Close()
+		return nil, false, mapError("lock the local workspace", err)
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, _ = conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1, hashtext($2))`, localLockKey, teamID)
+		_ = conn.Close()
+	}, true, nil
+}
+
+// OtherTeams reports whether any table holds records of a team other than teamID: a database
+// another workspace uses.
+func (db *DB) OtherTeams(ctx context.Context, teamID string) (bool, error) {
+	tables, err := teamTables(ctx, db.DB)
+	if err != nil {
+		return false, mapError("look for other workspaces", err)
+	}
+	for _, t := range tables {
+		var found bool
+		if err := db.GetContext(ctx, &found, `SELECT EXISTS (SELECT 1 FROM `+pq.QuoteIdentifier(t)+` WHERE team_id <> $1)`, teamID); err != nil {
+			return false, mapError("look for other workspaces", err)
+		}
+		if found {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// teamTables names the tables that have a team_id.
+func teamTables(ctx context.Context, q sqlx.QueryerContext) ([]string, error) {
+	var tables []string
+	err := sqlx.SelectContext(ctx, q, &tables, `SELECT c.table_name FROM information_schema.columns c
+		JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+		WHERE c.table_schema = current_schema() AND c.column_name = 'team_id' AND t.table_type = 'BASE TABLE'
+		ORDER BY 1`)
+	return tables, err
+}
+
 // resetPasses bounds the rounds of ResetTeam: each round deletes the tables nothing left refers to.
 const resetPasses = 8
 
@@ -70,11 +123,8 @@ func (db *DB) ResetTeam(ctx context.Context, teamID string) (int64, error) {
 		if _, err := tx.ExecContext(ctx, `SELECT set_config('baton.reset_team', $1, true)`, teamID); err != nil {
 			return err
 		}
-		var tables []string
-		if err := tx.SelectContext(ctx, &tables, `SELECT c.table_name FROM information_schema.columns c
-			JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-			WHERE c.table_schema = current_schema() AND c.column_name = 'team_id' AND t.table_type = 'BASE TABLE'
-			ORDER BY 1`); err != nil {
+		tables, err := teamTables(ctx, tx)
+		if err != nil {
 			return err
 		}
 		// Rows refer to each other across tables; a table whose rows are still referred to waits

@@ -20,16 +20,35 @@ func TestTheLocalWorkspaceIsKeptAndItsTeamResetAlone(t *testing.T) {
 	if err := db.MarkLocalSeeded(ctx, "TLOCAL", now); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SaveLocalWorkspace(ctx, "TLOCAL", []byte(`{"version":1}`)); err != nil {
+	state := []byte("{\"version\":1,\"text\":\"a NUL \\u0000 kept\"}")
+	if err := db.SaveLocalWorkspace(ctx, "TLOCAL", state); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.SaveLocalClock(ctx, "TLOCAL", 50*time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	lw, err = db.LocalWorkspace(ctx, "TLOCAL")
-	if err != nil || !lw.Seeded || string(lw.State) != `{"version": 1}` || lw.ClockAhead != 50*time.Hour {
+	if err != nil || !lw.Seeded || string(lw.State) != string(state) || lw.ClockAhead != 50*time.Hour {
 		t.Fatalf("after seeding and saving: %+v (%s), %v", lw, lw.State, err)
 	}
+
+	if other, err := db.OtherTeams(ctx, "TLOCAL"); err != nil || other {
+		t.Fatalf("OtherTeams with the local team alone = %v, %v; want false", other, err)
+	}
+	// One process at a time runs the local workspace.
+	release, ok, err := db.LockLocal(ctx, "TLOCAL")
+	if err != nil || !ok {
+		t.Fatalf("LockLocal = %v, %v; want the lock", ok, err)
+	}
+	if _, again, err := db.LockLocal(ctx, "TLOCAL"); err != nil || again {
+		t.Errorf("a second LockLocal while the first holds = %v, %v; want refused", again, err)
+	}
+	release()
+	release, ok, err = db.LockLocal(ctx, "TLOCAL")
+	if err != nil || !ok {
+		t.Fatalf("LockLocal after the release = %v, %v; want the lock", ok, err)
+	}
+	release()
 
 	// The local team's records go, whatever refers to what (tasks, their events, a blocked task's
 	// reason, holidays, decisions and their append-only versions); another team's stay.
@@ -43,6 +62,9 @@ func TestTheLocalWorkspaceIsKeptAndItsTeamResetAlone(t *testing.T) {
 	}
 	for _, team := range []string{"TLOCAL", "TOTHER"} {
 		createDecision(t, db, team, "UANA", baton.DecisionFields{Title: "Launch day", Decision: "Tuesday", Status: baton.DecisionAccepted, Flagged: []string{"UBEA"}})
+	}
+	if other, err := db.OtherTeams(ctx, "TLOCAL"); err != nil || !other {
+		t.Errorf("OtherTeams with TOTHER's records = %v, %v; want true", other, err)
 	}
 	n, err := db.ResetTeam(ctx, "TLOCAL")
 	if err != nil {

@@ -1,10 +1,10 @@
 -- +goose Up
--- The local workspace (baton run without Slack) keeps its conversations here, so they survive a
--- restart like everything Baton records; seeded_at says its demo company was set up once, and
+-- The local workspace (baton run without Slack) keeps its conversations here (as the server's own
+-- JSON, kept byte for byte), so they survive a restart like everything Baton records; seeded_at says its demo company was set up once, and
 -- clock_ahead_us how far its clock was moved ahead of the real one.
 CREATE TABLE local_workspaces (
     team_id        text        PRIMARY KEY,
-    state          jsonb,
+    state          bytea,
     seeded_at      timestamptz,
     clock_ahead_us bigint      NOT NULL DEFAULT 0 CHECK (clock_ahead_us >= 0),
     updated_at     timestamptz NOT NULL DEFAULT now()
