@@ -36,7 +36,7 @@ func (s *Server) inspectLocked(e InspectEntry) {
 		return
 	}
 	s.ws.inspectSeq++
-	e.Seq, e.Time = s.ws.inspectSeq, time.Now()
+	e.Seq, e.Time = s.ws.inspectSeq, s.opts.Now()
 	s.ws.inspected = append(s.ws.inspected, e)
 	if len(s.ws.inspected) > 2*n {
 		s.ws.inspected = slices.Delete(s.ws.inspected, 0, len(s.ws.inspected)-n)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -33,7 +34,12 @@ type PageOptions struct {
 	// Clock moves the bot's clock; nil hides the clock's controls.
 	Clock PageClock
 	// Password, when set, is asked of every visitor (HTTP basic authentication, any user name).
+	// Without one, only requests addressed to this machine by name or loopback address (or to
+	// Host) are served: a web page elsewhere can't reach the workspace by pointing its own name
+	// at 127.0.0.1.
 	Password string
+	// Host is the host the page listens on, when it is a name people type (empty: loopback only).
+	Host string
 	// Notice is shown on the page: the local workspace has no real sign-in.
 	Notice string
 	// Files serves the page's assets instead of the embedded ones (nil: embedded).
@@ -118,6 +124,9 @@ func (p *page) guard(next http.Handler) http.Handler {
 				http.Error(w, "This local workspace asks for its password (BATON_LOCAL_PASSWORD).", http.StatusUnauthorized)
 				return
 			}
+		} else if !p.localHost(r.Host) {
+			http.Error(w, "This local workspace answers only at 127.0.0.1 or localhost.", http.StatusMisdirectedRequest)
+			return
 		}
 		if r.Method == http.MethodPost && !sameOrigin(r) {
 			http.Error(w, "Requests from other sites are refused.", http.StatusForbidden)
@@ -125,6 +134,20 @@ func (p *page) guard(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// localHost reports whether a request's Host names this machine: a loopback address, localhost, or
+// the host the page was told it listens on.
+func (p *page) localHost(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	host = strings.Trim(host, "[]")
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback() || (p.opts.Host != "" && ip.Equal(net.ParseIP(p.opts.Host)))
+	}
+	return strings.EqualFold(host, "localhost") || (p.opts.Host != "" && strings.EqualFold(host, p.opts.Host))
 }
 
 // sameOrigin refuses cross-site posts: a page elsewhere must not act as someone here.
@@ -165,7 +188,8 @@ func replyError(w http.ResponseWriter, err error) {
 	if errors.As(err, &pe) {
 		msg = pe.msg
 	} else {
-		msg = strings.TrimPrefix(msg, "slackdouble: ")
+		// What the workspace itself refused, in its own words: the page changed under the person.
+		msg = "Slack would not do that: " + strings.TrimPrefix(msg, "slackdouble: ") + ". Reload the page if it looks out of date."
 	}
 	reply(w, map[string]any{"ok": false, "error": msg})
 }

@@ -37,11 +37,10 @@ func (p *page) events(w http.ResponseWriter, r *http.Request, _ string) {
 	_, _ = fmt.Fprint(w, "retry: 1000\n\n")
 	flusher.Flush()
 	var sent uint64
+	// moved is taken again only once it fired, so no move of the clock goes untold.
+	moved := p.clockChanged()
 	for {
 		changed, version := p.s.Changed()
-		p.s.mu.Lock()
-		moved := p.clockMoved
-		p.s.mu.Unlock()
 		if version != sent {
 			sent = version
 			_, _ = fmt.Fprintf(w, "event: change\ndata: {\"seq\":%d}\n\n", version)
@@ -58,6 +57,7 @@ func (p *page) events(w http.ResponseWriter, r *http.Request, _ string) {
 			return
 		case <-changed:
 		case <-moved:
+			moved = p.clockChanged()
 			b, _ := json.Marshal(p.clock())
 			_, _ = fmt.Fprintf(w, "event: clock\ndata: %s\n\n", b)
 			flusher.Flush()
@@ -93,21 +93,22 @@ func (p *page) moveClock(ctx context.Context, req pageRequest) (map[string]any, 
 	if err != nil {
 		loc = time.UTC
 	}
-	to, err := clockTarget(clock.Now(), strings.TrimSpace(req.Move), loc)
-	if err != nil {
-		return nil, err
-	}
 	if !p.moving.TryLock() {
 		return nil, pageError{"The clock is already moving; wait until it stops."}
 	}
 	defer p.moving.Unlock()
+	to, err := clockTarget(clock.Now(), strings.TrimSpace(req.Move), loc)
+	if err != nil {
+		return nil, err
+	}
 	p.busy.Store(true)
 	p.announceClock()
 	fired, err := clock.AdvanceTo(ctx, to)
 	p.busy.Store(false)
 	p.announceClock()
 	if err != nil {
-		return nil, pageError{fmt.Sprintf("The clock stopped at %s: %v", clock.Now().In(loc).Format("Mon 2 Jan 15:04"), err)}
+		return nil, pageError{fmt.Sprintf("The clock stopped at %s, before all that came due had run (%v). Move it again to go on.",
+			clock.Now().In(loc).Format("Mon 2 Jan 15:04"), err)}
 	}
 	return map[string]any{"clock": p.clock(), "fired": fired}, nil
 }
@@ -151,4 +152,11 @@ func (p *page) announceClock() {
 	p.clockMoved = make(chan struct{})
 	p.s.notifyLocked()
 	p.s.mu.Unlock()
+}
+
+// clockChanged is closed at the clock's next move.
+func (p *page) clockChanged() <-chan struct{} {
+	p.s.mu.Lock()
+	defer p.s.mu.Unlock()
+	return p.clockMoved
 }

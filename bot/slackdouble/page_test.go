@@ -153,7 +153,24 @@ func TestThePageActsAsThePersonWithSlacksPayloads(t *testing.T) {
 		t.Errorf("a reaction the page does not offer was added: %+v", a)
 	}
 
+	// A reply to a reply is filed under the thread's parent, and the bot hears it so.
+	if a := p.post("send", map[string]any{"as": "U1", "channel": "C1", "text": "  indented\nand kept  ", "thread_ts": msgs[0].TS}); !a.OK {
+		t.Fatalf("a thread reply: %+v", a)
+	}
+	reply := s.Messages("C1")[1]
+	if a := p.post("send", map[string]any{"as": "U2", "channel": "C1", "text": "agreed", "thread_ts": reply.TS}); !a.OK {
+		t.Fatalf("a reply to the reply: %+v", a)
+	}
+	if reply.Text != "  indented\nand kept  " {
+		t.Errorf("the reply was stored as %q; want it as typed", reply.Text)
+	}
+	// Where the bot is not, it hears nothing, as with Slack: #random has no bot.
+	if a := p.post("send", map[string]any{"as": "U1", "channel": "C2", "text": "just us"}); !a.OK {
+		t.Fatalf("a message in #random: %+v", a)
+	}
+
 	var slash *slack.SlashCommand
+	var inThread []*slackevents.MessageEvent
 	var message *slackevents.MessageEvent
 	var reaction *slackevents.ReactionAddedEvent
 	for _, ev := range b.events() {
@@ -163,7 +180,14 @@ func TestThePageActsAsThePersonWithSlacksPayloads(t *testing.T) {
 		case slackevents.EventsAPIEvent:
 			switch in := d.InnerEvent.Data.(type) {
 			case *slackevents.MessageEvent:
-				message = in
+				if in.Channel == "C2" {
+					t.Errorf("the bot heard %q in #random, where it is not", in.Text)
+				}
+				if in.ThreadTimeStamp != "" {
+					inThread = append(inThread, in)
+				} else {
+					message = in
+				}
 			case *slackevents.ReactionAddedEvent:
 				reaction = in
 			}
@@ -174,6 +198,9 @@ func TestThePageActsAsThePersonWithSlacksPayloads(t *testing.T) {
 	}
 	if message == nil || message.User != "U2" || message.Text != "<b>Launch</b> & more" || message.TimeStamp != msgs[0].TS {
 		t.Errorf("the bot heard %+v; want Bob's message", message)
+	}
+	if len(inThread) != 2 || inThread[1].ThreadTimeStamp != msgs[0].TS || inThread[1].Text != "agreed" {
+		t.Errorf("the bot heard the thread as %+v; want both replies under %s", inThread, msgs[0].TS)
 	}
 	if reaction == nil || reaction.User != "U2" || reaction.Reaction != "eyes" || reaction.Item.Timestamp != msgs[0].TS {
 		t.Errorf("the bot heard the reaction %+v; want Bob's 👀 on his message", reaction)
@@ -283,7 +310,29 @@ func TestThePageAsksForItsPasswordAndRefusesOtherSites(t *testing.T) {
 		t.Errorf("with the password: %d; want 200", res.StatusCode)
 	}
 
+	// Without a password, a page elsewhere that points its own name at 127.0.0.1 is not answered.
 	open := startPage(t, s, PageOptions{})
+	req, _ = http.NewRequest(http.MethodGet, open.url+"/local/api/session", nil)
+	req.Host = "evil.example:8080"
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("a request for evil.example: %d; want 421", res.StatusCode)
+	}
+	for _, host := range []string{"localhost:8080", "127.0.0.1:8080", "[::1]:8080"} {
+		req, _ = http.NewRequest(http.MethodGet, open.url+"/local/api/session", nil)
+		req.Host = host
+		if res, err = http.DefaultClient.Do(req); err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("a request for %s: %d; want 200", host, res.StatusCode)
+		}
+	}
 	req, _ = http.NewRequest(http.MethodPost, open.url+"/local/api/send", strings.NewReader(`{"as":"U1","channel":"C1","text":"hi"}`))
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	res, err = http.DefaultClient.Do(req)

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // pageActTimeout bounds one thing a person does on the page: the envelope, its ack, and what
@@ -87,11 +89,13 @@ func (p *page) post(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	timeout := pageActTimeout
+	base, timeout := r.Context(), pageActTimeout
 	if r.PathValue("action") == "clock" {
-		timeout = pageClockTimeout
+		// A move half done would leave the clock where it stopped: it finishes even when the
+		// page that asked is closed.
+		base, timeout = context.WithoutCancel(base), pageClockTimeout
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	ctx, cancel := context.WithTimeout(base, timeout)
 	defer cancel()
 	out, err := act(ctx, req)
 	if err != nil {
@@ -114,8 +118,10 @@ func ackProblem(err error) error {
 		return pageError{"Baton did not answer within 3 seconds, so Slack would have shown you an error. Try again; the inspector shows the envelope."}
 	case errors.Is(err, ErrAckDropped):
 		return pageError{"Baton's answer was too large for Slack, which would have shown you an error. The inspector shows it."}
-	case errors.Is(err, ErrNoConnection), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, ErrNoConnection):
 		return pageError{"Baton is not connected to this workspace right now. Wait a moment and try again."}
+	case errors.Is(err, context.DeadlineExceeded):
+		return pageError{"Baton did not answer in time. Try again; if it keeps happening, look at its log."}
 	}
 	return err
 }
@@ -127,8 +133,9 @@ func (p *page) homeOpened(ctx context.Context, req pageRequest) (map[string]any,
 
 // send is what a person types in a composer: a slash command, or a message (in a thread with thread_ts).
 func (p *page) send(ctx context.Context, req pageRequest) (map[string]any, error) {
-	text := strings.TrimSpace(req.Text)
-	if text == "" {
+	// The text is kept as typed; only the test for a command and for nothing at all trims it.
+	text, trimmed := req.Text, strings.TrimSpace(req.Text)
+	if trimmed == "" {
 		return nil, pageError{"Type a message or a command first."}
 	}
 	p.s.mu.Lock()
@@ -137,8 +144,11 @@ func (p *page) send(ctx context.Context, req pageRequest) (map[string]any, error
 	if err != nil {
 		return nil, err
 	}
-	if cmd, ok := strings.CutPrefix(text, "/"); ok {
-		name, args, _ := strings.Cut(cmd, " ")
+	if cmd, ok := strings.CutPrefix(trimmed, "/"); ok {
+		name, args := cmd, ""
+		if i := strings.IndexFunc(cmd, unicode.IsSpace); i >= 0 {
+			name, args = cmd[:i], cmd[i:]
+		}
 		name = "/" + name
 		if !slices.ContainsFunc(p.opts.Commands, func(c PageCommand) bool { return c.Command == name }) {
 			return nil, pageError{fmt.Sprintf("%s is not a command here. Baton's are %s.", name, p.commandNames())}
@@ -149,8 +159,8 @@ func (p *page) send(ctx context.Context, req pageRequest) (map[string]any, error
 		_, err := p.s.SlashCommand(ctx, SlashCommand{UserID: req.As, ChannelID: c.ID, Command: name, Text: strings.TrimSpace(args)})
 		return nil, err
 	}
-	if len(text) > maxPostText {
-		return nil, pageError{"That message is too long for Slack; shorten it."}
+	if utf8.RuneCountInString(text) > maxPostText {
+		return nil, pageError{fmt.Sprintf("That message is longer than Slack takes (%d characters); shorten it.", maxPostText)}
 	}
 	p.s.mu.Lock()
 	if req.ThreadTS != "" && c.find(req.ThreadTS) == nil {
@@ -164,11 +174,15 @@ func (p *page) send(ctx context.Context, req pageRequest) (map[string]any, error
 	}
 	p.s.notifyLocked()
 	ev := map[string]any{"user": req.As, "text": text, "channel": c.ID, "ts": m.TS, "channel_type": channelType(c)}
-	if req.ThreadTS != "" {
-		ev["thread_ts"] = req.ThreadTS
+	if m.ThreadTS != "" {
+		ev["thread_ts"] = m.ThreadTS // the thread's parent, also when answering a reply
 	}
+	hears := c.im || c.BotIsMember
 	p.s.mu.Unlock()
-	_, _, err = p.s.SendEvent(ctx, "message", ev)
+	if hears {
+		// Slack tells an app of messages only where it is.
+		_, _, err = p.s.SendEvent(ctx, "message", ev)
+	}
 	return map[string]any{"ts": m.TS}, err
 }
 
@@ -332,7 +346,11 @@ func (p *page) react(ctx context.Context, req pageRequest) (map[string]any, erro
 	p.s.notifyLocked()
 	ev := map[string]any{"user": req.As, "reaction": req.Name, "item_user": m.User,
 		"item": map[string]any{"type": "message", "channel": c.ID, "ts": m.TS}}
+	hears := c.im || c.BotIsMember
 	p.s.mu.Unlock()
+	if !hears {
+		return nil, nil
+	}
 	_, _, err = p.s.SendEvent(ctx, "reaction_added", ev)
 	return nil, err
 }
