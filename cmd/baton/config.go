@@ -118,7 +118,7 @@ func (c *config) useLocal(getenv func(string) string) error {
 		return &settingError{"BATON_HTTP_ADDR", fmt.Sprintf("%q is not host:port; use one like %s", c.HTTPAddr, defaultLocalAddr)}
 	}
 	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && host != "localhost" && c.LocalPassword == "" {
-		return &settingError{"BATON_LOCAL_PASSWORD", "the local workspace has no real sign-in, so listening on " + c.HTTPAddr + " needs a password; set one, or listen on 127.0.0.1"}
+		return &settingError{"BATON_LOCAL_PASSWORD", "Baton runs the local workspace (no Slack tokens are set, or --local asked for it), which has no real sign-in, so listening on " + c.HTTPAddr + " needs a password; set one, or listen on 127.0.0.1"}
 	}
 	return nil
 }

@@ -69,3 +69,51 @@ func TestConfigDefaults(t *testing.T) {
 		t.Errorf("migrate needs no Slack tokens, got %v", err)
 	}
 }
+
+// Without Slack settings Baton runs the local workspace, on loopback unless a password is set; some
+// Slack settings without the others are a mistake to name, not a reason to run the local workspace.
+func TestConfigRunsTheLocalWorkspaceWithoutSlackSettings(t *testing.T) {
+	base := map[string]string{"DATABASE_URL": "postgres://baton@127.0.0.1/baton", "REDIS_URL": "redis://127.0.0.1:6379/0"}
+	with := func(kv ...string) map[string]string {
+		env := map[string]string{}
+		for k, v := range base {
+			env[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			env[kv[i]] = kv[i+1]
+		}
+		return env
+	}
+	cfg, err := loadConfig(envOf(with()), true)
+	if err != nil || !cfg.Local || cfg.HTTPAddr != defaultLocalAddr || cfg.LogLevel != slog.LevelWarn {
+		t.Errorf("no Slack settings: %+v, %v; want the local workspace on %s, logging warnings", cfg, err, defaultLocalAddr)
+	}
+	for _, c := range []struct {
+		name        string
+		env         map[string]string
+		wantSetting string
+	}{
+		{"app token alone", with("SLACK_APP_TOKEN", "xapp-1"), "SLACK_BOT_TOKEN"},
+		{"bot token alone", with("SLACK_BOT_TOKEN", "xoxb-1"), "SLACK_APP_TOKEN"},
+		{"api url alone", with("SLACK_API_URL", "http://127.0.0.1:9/api/"), "SLACK_APP_TOKEN"},
+		{"every interface without a password", with("BATON_HTTP_ADDR", "0.0.0.0:8080"), "BATON_LOCAL_PASSWORD"},
+		{"a port alone is every interface", with("BATON_HTTP_ADDR", ":8080"), "BATON_LOCAL_PASSWORD"},
+		{"not host:port", with("BATON_HTTP_ADDR", "8080"), "BATON_HTTP_ADDR"},
+		{"no redis", with("REDIS_URL", ""), "REDIS_URL"},
+	} {
+		_, err := loadConfig(envOf(c.env), true)
+		var se *settingError
+		if !errors.As(err, &se) || se.name != c.wantSetting {
+			t.Errorf("%s: %v; want an error naming %s", c.name, err, c.wantSetting)
+		}
+	}
+	for _, env := range []map[string]string{
+		with("BATON_HTTP_ADDR", "0.0.0.0:8080", "BATON_LOCAL_PASSWORD", "s3cret"),
+		with("BATON_HTTP_ADDR", "[::1]:9000"),
+		with("BATON_HTTP_ADDR", "localhost:9000"),
+	} {
+		if cfg, err := loadConfig(envOf(env), true); err != nil || !cfg.Local {
+			t.Errorf("%v: %+v, %v; want the local workspace", env, cfg, err)
+		}
+	}
+}

@@ -46,6 +46,11 @@ func localRun(ctx context.Context, cfg config, log *slog.Logger, opts runOptions
 		return err
 	}
 	defer db.Close()
+	release, err := claimLocal(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer release()
 	saved, err := db.LocalWorkspace(ctx, localTeam)
 	if err != nil {
 		return err
@@ -93,10 +98,22 @@ func localRun(ctx context.Context, cfg config, log *slog.Logger, opts runOptions
 	go func() { botDone <- run(botCtx, botCfg, log, opts) }()
 	if err := waitLocalBot(ctx, d, clock, running, scheds, botDone); err != nil {
 		_ = ln.Close()
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return err
 	}
+	if !saved.Seeded {
+		if err := seedLocal(ctx, db, d, clock, log); err != nil {
+			_ = ln.Close()
+			return err
+		}
+	}
 
-	srv := &http.Server{Handler: localMux(d, clock, cfg.LocalPassword), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: localMux(d, clock, cfg.LocalPassword, cfg.HTTPAddr), ReadHeaderTimeout: 10 * time.Second}
+	// Open pages keep an event stream each: closing the workspace ends them, so shutting the page
+	// down does not wait for the browsers.
+	srv.RegisterOnShutdown(d.Close)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("local workspace page stopped", "err", err)
@@ -107,18 +124,6 @@ func localRun(ctx context.Context, cfg config, log *slog.Logger, opts runOptions
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
-
-	if !saved.Seeded {
-		seedCtx, cancel := context.WithTimeout(ctx, localSeedTimeout)
-		err := demo{d: d, idle: clock.idle, now: clock.Now}.seedDemo(seedCtx)
-		cancel()
-		if err != nil {
-			log.Warn("the demo company is not fully set up", "err", err)
-		}
-		if err := db.MarkLocalSeeded(ctx, localTeam, clock.Now()); err != nil {
-			return err
-		}
-	}
 	fmt.Fprintf(out, "Baton is running — open %s\n", pageURL(ln.Addr(), cfg.HTTPAddr))
 
 	saveCtx, stopSaving := context.WithCancel(ctx)
@@ -139,33 +144,84 @@ func waitLocalBot(ctx context.Context, d *slackdouble.Server, clock *localClock,
 	scheds <-chan *scheduler.Scheduler, botDone <-chan error) error {
 	ctx, cancel := context.WithTimeout(ctx, localStartTimeout)
 	defer cancel()
+	stopped := func(err error) error {
+		if err == nil {
+			err = errors.New("Baton stopped before it was ready")
+		}
+		return err
+	}
 	for clock.idle == nil || clock.sched == nil {
 		select {
 		case clock.idle = <-running:
 		case clock.sched = <-scheds:
 		case err := <-botDone:
-			return err
+			return stopped(err)
 		case <-ctx.Done():
-			return fmt.Errorf("Baton did not start within %v", localStartTimeout)
+			return fmt.Errorf("Baton did not start within %v; run it with BATON_LOG_LEVEL=debug to see where it stopped", localStartTimeout)
 		}
 	}
 	connected := make(chan error, 1)
 	go func() { connected <- d.WaitConnected(ctx, 1) }()
 	select {
 	case err := <-connected:
-		return err
+		if err != nil {
+			return fmt.Errorf("Baton did not connect to the local workspace within %v; run it with BATON_LOG_LEVEL=debug to see why", localStartTimeout)
+		}
+		return nil
 	case err := <-botDone:
-		return err
+		return stopped(err)
 	}
 }
 
+// claimLocal makes sure this process alone runs the local workspace, on a database of its own.
+func claimLocal(ctx context.Context, db *store.DB) (func(), error) {
+	other, err := db.OtherTeams(ctx, localTeam)
+	if err != nil {
+		return nil, err
+	}
+	if other {
+		return nil, &settingError{"DATABASE_URL", "this database holds a Slack workspace's records, and the local workspace needs a database of its own; point DATABASE_URL at another database, or set the Slack tokens to run against Slack"}
+	}
+	release, ok, err := db.LockLocal(ctx, localTeam)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errors.New("another baton process is running the local workspace on this database; stop it first")
+	}
+	return release, nil
+}
+
+// seedLocal sets up the demo company, keeps the conversations it made, then marks it done. A
+// seed cut short is said so, with how to start over.
+func seedLocal(ctx context.Context, db *store.DB, d *slackdouble.Server, clock *localClock, log *slog.Logger) error {
+	seedCtx, cancel := context.WithTimeout(ctx, localSeedTimeout)
+	err := demo{d: d, idle: clock.idle, now: clock.Now}.seedDemo(seedCtx)
+	cancel()
+	if ctx.Err() != nil {
+		return nil // stopped while seeding; nothing is marked, and `baton local reset` starts over
+	}
+	if err != nil {
+		log.Warn("the demo company is not fully set up; `baton local reset` starts it over", "err", err)
+	}
+	state, err := d.Snapshot()
+	if err == nil {
+		err = db.SaveLocalWorkspace(ctx, localTeam, state)
+	}
+	if err != nil {
+		return err
+	}
+	return db.MarkLocalSeeded(ctx, localTeam, clock.Now())
+}
+
 // localMux serves the page and /healthz.
-func localMux(d *slackdouble.Server, clock *localClock, password string) http.Handler {
+func localMux(d *slackdouble.Server, clock *localClock, password, addr string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	host, _, _ := net.SplitHostPort(addr)
 	mux.Handle("/", d.Page(slackdouble.PageOptions{
 		TeamName: localTeamName, Commands: manifestCommands, Shortcuts: manifestShortcuts,
-		Clock: clock, Password: password, Notice: localNotice,
+		Clock: clock, Password: password, Notice: localNotice, Host: host,
 	}))
 	return mux
 }
@@ -229,6 +285,14 @@ func localReset(ctx context.Context, getenv func(string) string, out io.Writer) 
 		return err
 	}
 	defer db.Close()
+	release, ok, err := db.LockLocal(ctx, localTeam)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errors.New("a baton process is running the local workspace on this database; stop it, then reset")
+	}
+	defer release()
 	n, err := db.ResetTeam(ctx, localTeam)
 	if err != nil {
 		return err

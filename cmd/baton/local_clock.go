@@ -47,11 +47,21 @@ func (c *localClock) moveTo(t time.Time) {
 // AdvanceTo moves the clock to t one due job at a time: the clock stops at each job's due time
 // until that job, and everything it set off, has run; then it goes on. Things fire in the order
 // they were due, each seeing its own time, as they would have over the real hours.
-func (c *localClock) AdvanceTo(ctx context.Context, t time.Time) (int, error) {
+func (c *localClock) AdvanceTo(ctx context.Context, t time.Time) (fired int, err error) {
 	if c.sched == nil {
 		return 0, errors.New("Baton is still starting")
 	}
-	fired := 0
+	// Wherever the move stops, that is where the clock is after a restart.
+	defer func() {
+		if c.save != nil {
+			err = errors.Join(err, c.save(context.WithoutCancel(ctx), c.Offset()))
+		}
+	}()
+	// A job running when the clock jumps would see its lease, which is on this clock, run out,
+	// and run a second time: first let what is due now finish.
+	if _, err := c.settle(ctx); err != nil {
+		return 0, err
+	}
 	for step := 0; ; step++ {
 		if step == maxClockSteps {
 			return fired, fmt.Errorf("more than %d scheduled things came due on the way", maxClockSteps)
@@ -72,11 +82,7 @@ func (c *localClock) AdvanceTo(ctx context.Context, t time.Time) (int, error) {
 	}
 	c.moveTo(t)
 	n, err := c.settle(ctx)
-	fired += n
-	if err == nil && c.save != nil {
-		err = c.save(ctx, c.Offset())
-	}
-	return fired, err
+	return fired + n, err
 }
 
 // settle wakes the scheduler and waits until nothing due by now is left, and the bot is idle. It

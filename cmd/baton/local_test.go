@@ -46,7 +46,8 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 func startLocal(t testing.TB, dbURL, prefix string) *localWorkspace {
 	t.Helper()
 	cfg := config{DatabaseURL: dbURL, RedisURL: testRedisURL(), HTTPAddr: "127.0.0.1:0", Local: true}
-	out := &lineWriter{line: make(chan string, 1)}
+	first := make(chan string, 1)
+	out := &lineWriter{line: first}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -72,7 +73,7 @@ func startLocal(t testing.TB, dbURL, prefix string) *localWorkspace {
 		}
 	})
 	select {
-	case line := <-out.line:
+	case line := <-first:
 		url, ok := strings.CutPrefix(line, "Baton is running — open ")
 		if !ok {
 			t.Fatalf("the first line is %q; want where to open the page", line)

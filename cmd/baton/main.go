@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -26,6 +27,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
+	if cmd == "--local" {
+		cmd, args = "run", append([]string{"--local"}, args...)
+	}
 	switch {
 	case cmd == "run" && (len(args) == 0 || len(args) == 1 && args[0] == "--local"):
 		hup := make(chan os.Signal, 1)
@@ -38,6 +42,12 @@ func main() {
 	case cmd == "help" || cmd == "-h" || cmd == "--help":
 		fmt.Println(usage)
 		return
+	case cmd == "local":
+		fmt.Fprintf(os.Stderr, "baton: local takes one command, reset (not %q)\n%s\n", strings.Join(args, " "), usage)
+		os.Exit(2)
+	case cmd == "run" || cmd == "migrate":
+		fmt.Fprintf(os.Stderr, "baton: %s does not take %q\n%s\n", cmd, strings.Join(args, " "), usage)
+		os.Exit(2)
 	default:
 		fmt.Fprintf(os.Stderr, "baton: unknown command %q\n%s\n", cmd, usage)
 		os.Exit(2)
