@@ -419,3 +419,37 @@ func TestASnapshotRestoresTheConversations(t *testing.T) {
 		t.Error("a snapshot of another layout was restored")
 	}
 }
+
+// A file Baton shares (the CSV export) downloads from the page for whoever sees its conversation.
+func TestAFileSharedInADMDownloadsForItsPersonAlone(t *testing.T) {
+	s := startDouble(t, Options{})
+	p := startPage(t, s, PageOptions{})
+	api := apiFor(s)
+	ch, _, _, err := api.OpenConversation(&slack.OpenConversationParameters{Users: []string{"U1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := api.UploadFileContext(ctxFor(t, 5*time.Second), slack.UploadFileParameters{Filename: "requests.csv", FileSize: 4,
+		Content: "a,b\n", Title: "Requests", Channel: ch.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conv pageConversation
+	p.get("/local/api/channel?as=U1&id="+ch.ID, &conv)
+	if len(conv.Messages) != 1 || len(conv.Messages[0].Files) != 1 || conv.Messages[0].Files[0].Name != "requests.csv" {
+		t.Fatalf("Alice's DM shows %+v; want the shared file", conv.Messages)
+	}
+	url := conv.Messages[0].Files[0].URL
+	for as, want := range map[string]int{"U1": http.StatusOK, "U2": http.StatusNotFound} {
+		res, err := http.Get(p.url + url + "?as=" + as)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := new(bytes.Buffer)
+		_, _ = body.ReadFrom(res.Body)
+		res.Body.Close()
+		if res.StatusCode != want || (want == http.StatusOK && (body.String() != "a,b\n" || !strings.Contains(res.Header.Get("Content-Disposition"), "requests.csv"))) {
+			t.Errorf("%s downloading %s (%s): %d %q; want %d", as, f.ID, url, res.StatusCode, body.String(), want)
+		}
+	}
+}
