@@ -7,27 +7,32 @@ class PageError extends Error {}
 
 async function call(path, init, timeoutMs) {
   const ctl = new AbortController();
+  // The time limit covers the answer's body too: a body that stalls would hold its pane for good.
   const timer = timeoutMs ? setTimeout(() => ctl.abort(), timeoutMs) : 0;
-  let res;
+  const tooLong = () => new PageError(`${UNREACHABLE}it took too long.`);
   try {
-    res = await fetch(path, { ...init, signal: ctl.signal, credentials: 'same-origin', cache: 'no-store' });
-  } catch (err) {
-    throw new PageError(UNREACHABLE + (err.name === 'AbortError' ? 'it took too long.' : 'the connection failed.'));
+    let res;
+    try {
+      res = await fetch(path, { ...init, signal: ctl.signal, credentials: 'same-origin', cache: 'no-store' });
+    } catch (err) {
+      throw err.name === 'AbortError' ? tooLong() : new PageError(`${UNREACHABLE}the connection failed.`);
+    }
+    let body = null;
+    try {
+      body = await res.json();
+    } catch (err) {
+      // Not JSON: body stays null, and what that means is said below.
+      if (err.name === 'AbortError') throw tooLong();
+    }
+    if (!res.ok) {
+      if (body && typeof body.error === 'string' && body.error) throw new PageError(body.error);
+      throw new PageError(`${UNREACHABLE}HTTP ${res.status} ${res.statusText}`.trim());
+    }
+    if (!body || typeof body !== 'object') throw new PageError(`${UNREACHABLE}the answer was not JSON.`);
+    return body;
   } finally {
     clearTimeout(timer);
   }
-  let body = null;
-  try {
-    body = await res.json();
-  } catch {
-    body = null;
-  }
-  if (!res.ok) {
-    if (body && typeof body.error === 'string' && body.error) throw new PageError(body.error);
-    throw new PageError(`${UNREACHABLE}HTTP ${res.status} ${res.statusText}`.trim());
-  }
-  if (!body || typeof body !== 'object') throw new PageError(`${UNREACHABLE}the answer was not JSON.`);
-  return body;
 }
 
 /** GET a read; answers with ok:false become errors. */

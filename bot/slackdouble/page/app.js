@@ -5,7 +5,7 @@
 import { h } from './dom.js';
 import { get, post } from './api.js';
 import { renderBlocks } from './blockkit.js';
-import { renderMessage, MessageList, avatar } from './messages.js';
+import { renderMessage, MessageList, avatar, agoKey } from './messages.js';
 import { Composer } from './composer.js';
 import { ModalHost } from './modal.js';
 import { Inspector } from './inspector.js';
@@ -36,19 +36,25 @@ const person = () => S.people.get(S.me);
 const tz = () => safeZone(person()?.tz);
 const now = () => clock.nowMs();
 
+/** The app's name as shown: the name the workspace gives its DM (else its bot), capitalised ("baton" → "Baton"). */
+function appName() {
+  const n = String(S.sidebar?.dm?.name || S.session?.bot?.name || 'baton');
+  return n.charAt(0).toUpperCase() + n.slice(1);
+}
+
 function channelById(id) {
   if (!S.sidebar) return null;
   const c = S.sidebar.channels.find((x) => x.id === id);
   if (c) return c;
-  if (S.sidebar.dm?.id === id) return { id, name: 'Baton', private: true, dm: true };
+  if (S.sidebar.dm?.id === id) return { id, name: appName(), private: true, dm: true };
   return null;
 }
 
-/** What drawing depends on besides the data: person, zone, the clock's day, channel names. */
+/** What drawing depends on besides the data: person, zone, the clock's day, conversation names. */
 function ctxKey() {
   const z = tz();
   const names = (S.sidebar?.channels || []).map((c) => `${c.id}=${c.name}`).join(',');
-  return `${S.me}|${z}|${dayNumber(zoned(now(), z))}|${names}`;
+  return `${S.me}|${z}|${dayNumber(zoned(now(), z))}|${names}|${appName()}`;
 }
 
 function baseCtx(surface) {
@@ -59,7 +65,7 @@ function baseCtx(surface) {
     goto: (id) => navigate({ kind: 'channel', id }),
     people: S.humans,
     channels: S.sidebar?.channels || [],
-    dm: S.sidebar?.dm || null,
+    dm: S.sidebar?.dm ? { id: S.sidebar.dm.id, name: appName() } : null,
     current: S.route.kind === 'channel' ? S.route.id : '',
     surface,
   };
@@ -137,8 +143,11 @@ function toSlackText(text) {
 
 function sendText(channel, threadTs) {
   return async (typed) => {
-    const res = await post('/local/api/send', { as: S.me, channel, text: toSlackText(typed), thread_ts: threadTs || '' });
+    const me = S.me;
+    const sender = threadTs ? threadComposer : composer;
+    const res = await post('/local/api/send', { as: me, channel, text: toSlackText(typed), thread_ts: threadTs || '' });
     if (res.ok) {
+      if (!threadTs) forgetSent(me, channel, typed, sender);
       // What comes back (the message, Baton's answer) is shown: the pane follows the newest again.
       const list = threadTs ? threadList : channelList;
       if (list) {
@@ -149,6 +158,19 @@ function sendText(channel, threadTs) {
     }
     return res;
   };
+}
+
+/**
+ * Takes what was sent out of the text kept for the conversation. The composer that sent clears
+ * itself; but the person may have gone elsewhere while it was on its way, which kept the text as
+ * a draft, and back again, which drew a new composer from that draft.
+ */
+function forgetSent(me, channel, typed, sender) {
+  const strip = (v) => (v.startsWith(typed) ? v.slice(typed.length).replace(/^\n/, '') : v);
+  const key = `${me}|${channel}`;
+  if (drafts.has(key)) drafts.set(key, strip(drafts.get(key)));
+  const here = S.me === me && S.route.kind === 'channel' && S.route.id === channel;
+  if (here && composer && composer !== sender && composer.value.startsWith(typed)) composer.value = strip(composer.value);
 }
 
 // ---- panes: at most one fetch in flight each; asking again while it runs fetches once more after ----
@@ -241,8 +263,9 @@ function drawSidebar() {
     aria: `${c.private ? 'Private channel' : 'Channel'} ${c.name}${c.member ? '' : ' (not a member)'}`,
     title: c.member ? null : 'You are not a member of this channel',
   }));
-  const apps = [sidebarItem('home', 'Baton — Home', '⌂', { aria: 'Baton, Home tab' })];
-  if (sb.dm) apps.push(sidebarItem(sb.dm.id, 'Baton', batonIcon(), { aria: 'Baton, direct messages' }));
+  const app = appName();
+  const apps = [sidebarItem('home', `${app} — Home`, '⌂', { aria: `${app}, Home tab` })];
+  if (sb.dm) apps.push(sidebarItem(sb.dm.id, app, batonIcon(), { aria: `${app}, direct messages` }));
   $.sideList.replaceChildren(
     h('div', { class: 'sb-section' }, h('h2', { class: 'sb-heading', id: 'sb-channels' }, 'Channels'),
       channels.length ? h('ul', { class: 'sb-list', 'aria-labelledby': 'sb-channels' }, channels)
@@ -267,12 +290,30 @@ function stepConversation(d) {
 
 // ---- routing -------------------------------------------------------------------------------
 
+// Storage can be refused (blocked cookies, private windows): the page then only forgets the
+// person and place it was at.
+function remembered(key) {
+  try {
+    return localStorage.getItem(key) || '';
+  } catch {
+    return '';
+  }
+}
+
+function remember(key, value) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // Not kept; the URL's hash still says it.
+  }
+}
+
 function writeHash() {
   const c = S.route.kind === 'home' ? 'home' : S.route.id;
   const want = `#as=${encodeURIComponent(S.me)}&c=${encodeURIComponent(c)}`;
   if (location.hash !== want) history.replaceState(null, '', want);
-  localStorage.setItem('baton.as', S.me);
-  localStorage.setItem('baton.c', c);
+  remember('baton.as', S.me);
+  remember('baton.c', c);
 }
 
 function readHash() {
@@ -280,7 +321,7 @@ function readHash() {
   return { as: p.get('as') || '', c: p.get('c') || '' };
 }
 
-/** A route this person can see: the one asked for, else their first channel, else the Baton DM. */
+/** A route this person can see: the one asked for, else their first channel, else the DM with the app. */
 function visibleRoute(route) {
   if (route.kind === 'home') return route;
   if (channelById(route.id)) return route;
@@ -322,12 +363,13 @@ function drawHeader() {
   head.replaceChildren();
   const dm = S.sidebar?.dm;
   if (r.kind === 'home' || (dm && r.id === dm.id)) {
-    head.append(h('div', { class: 'conv-title' }, avatar('UBOT', 'Baton', true, 'sm'), h('h1', { class: 'conv-name' }, 'Baton'), h('span', { class: 'app-badge' }, 'APP')));
+    const app = appName();
+    head.append(h('div', { class: 'conv-title' }, avatar(S.session.bot.id, app, true, 'sm'), h('h1', { class: 'conv-name' }, app), h('span', { class: 'app-badge' }, 'APP')));
     const tab = (label, active, to) => h('button', {
       class: `conv-tab${active ? ' is-active' : ''}`, type: 'button', 'aria-current': active ? 'page' : null,
       onclick: () => navigate(to),
     }, label);
-    head.append(h('div', { class: 'conv-tabs', role: 'group', 'aria-label': 'Baton tabs' },
+    head.append(h('div', { class: 'conv-tabs', role: 'group', 'aria-label': `${app} tabs` },
       tab('Home', r.kind === 'home', { kind: 'home' }),
       dm ? tab('Messages', r.kind !== 'home', { kind: 'channel', id: dm.id }) : null));
     return;
@@ -348,14 +390,14 @@ function drawMain() {
   homeSig = '';
   channelList = null;
   if (r.kind === 'home') {
-    $.main.setAttribute('aria-label', 'Baton — Home');
+    $.main.setAttribute('aria-label', `${appName()} — Home`);
     $.homeView = h('div', { class: 'home-view' }, h('p', { class: 'pane-note' }, 'Opening Baton’s Home…'));
     $.convBody.append(h('div', { class: 'scroller home-scroller', tabIndex: -1 }, $.homeView));
     composer = null;
     return;
   }
   const c = channelById(r.id);
-  const label = c?.dm ? 'Baton' : `#${c ? c.name : r.id}`;
+  const label = c?.dm ? c.name : `#${c ? c.name : r.id}`;
   $.main.setAttribute('aria-label', `Conversation ${label}`);
   const scroller = h('div', { class: 'scroller', tabIndex: -1 });
   const intro = h('div', { class: 'conv-intro' });
@@ -417,9 +459,10 @@ async function loadChannel() {
 function introFor(c, name, im, count) {
   if (count > 0) return [];
   if (im || c?.dm) {
-    return [h('div', { class: 'intro-avatar' }, avatar('UBOT', 'Baton', true, 'lg')),
-      h('h2', { class: 'intro-title' }, 'Baton'),
-      h('p', { class: 'intro-text' }, 'This is the very beginning of your direct messages with Baton. Try ', h('code', null, '/task help'), ' or hand someone a task with ', h('code', null, '/task @name Title due:fri'), '.')];
+    const app = appName();
+    return [h('div', { class: 'intro-avatar' }, avatar(S.session.bot.id, app, true, 'lg')),
+      h('h2', { class: 'intro-title' }, app),
+      h('p', { class: 'intro-text' }, `This is the very beginning of your direct messages with ${app}. Try `, h('code', null, '/task help'), ' or hand someone a task with ', h('code', null, '/task @name Title due:fri'), '.')];
   }
   return [h('h2', { class: 'intro-title' }, `${c?.private ? '🔒' : '#'} ${name}`),
     h('p', { class: 'intro-text' }, `This is the very beginning of the #${name} channel.`)];
@@ -444,7 +487,8 @@ async function loadHome() {
   const data = await get('/local/api/home', { as: me });
   if (S.me !== me || S.route.kind !== 'home' || !$.homeView) return;
   const view = data.view && typeof data.view === 'object' ? data.view : null;
-  const sig = `${JSON.stringify(view)}|${ctxKey()}`;
+  const json = JSON.stringify(view);
+  const sig = `${json}|${ctxKey()}${agoKey(json, now())}`;
   if (sig === homeSig) return;
   homeSig = sig;
   const scroller = $.homeView.parentElement;
@@ -496,7 +540,7 @@ function openThread(channel, ts) {
   $.thread.replaceChildren(
     h('div', { class: 'thread-head' },
       h('h2', { class: 'thread-title' }, 'Thread'),
-      h('span', { class: 'thread-where' }, c ? (c.dm ? 'Baton' : `${c.private ? '🔒' : '#'} ${c.name}`) : ''),
+      h('span', { class: 'thread-where' }, c ? (c.dm ? c.name : `${c.private ? '🔒' : '#'} ${c.name}`) : ''),
       h('button', { class: 'icon-btn', type: 'button', 'aria-label': 'Close thread', 'data-testid': 'thread-close', onclick: () => closeThread(true) }, '✕')),
     scroller,
     h('div', { class: 'thread-composer' }, threadComposer.el));
@@ -541,7 +585,8 @@ async function loadThread() {
   if (S.thread !== t || S.me !== me || !threadList) return;
   const parent = data.parent && typeof data.parent === 'object' ? data.parent : null;
   const replies = Array.isArray(data.replies) ? data.replies : [];
-  const sig = `${JSON.stringify(parent)}|${ctxKey()}`;
+  const json = JSON.stringify(parent);
+  const sig = `${json}|${ctxKey()}${agoKey(json, now())}`;
   if (sig !== threadParentSig) {
     threadParentSig = sig;
     const hook = actionHook($.parentEl);
@@ -588,7 +633,22 @@ function toggleInspector() {
 const clock = new ClockWidget({
   tz,
   move: (move) => post('/local/api/clock', { as: S.me, move }, 0),
+  tick: redrawTimes,
 });
+
+/**
+ * On the clock's tick: what says how long ago something was ("{ago}") is written anew, and a new
+ * day relabels the day dividers. The lists draw their last messages again (only those that
+ * changed); the Home and a thread's parent, which keep no copy, are fetched again only when
+ * they say "{ago}".
+ */
+function redrawTimes() {
+  const key = ctxKey();
+  channelList?.redraw(key, tz(), now());
+  threadList?.redraw(key, tz(), now());
+  if (S.route.kind === 'home' && homeSig.includes('{ago}')) panes.home();
+  if (S.thread && threadParentSig.includes('{ago}')) panes.thread();
+}
 
 // ---- live updates --------------------------------------------------------------------------
 
@@ -635,8 +695,9 @@ function drawMe() {
   $.picker.title = p ? `${p.real_name} — ${p.title || 'no title'} · ${p.tz}` : '';
 }
 
+/** Acts as person id from now on; the bot is no person to act as. */
 async function setPerson(id) {
-  if (!S.people.has(id) || id === S.me) return;
+  if (!S.people.has(id) || S.people.get(id).bot || id === S.me) return;
   saveDraft();
   S.me = id;
   drawMe();
@@ -731,8 +792,10 @@ function layout() {
   });
   window.addEventListener('hashchange', () => {
     const { as, c } = readHash();
-    if (as && as !== S.me && S.people.has(as)) setPerson(as);
+    setPerson(as);
+    // The hash is written again either way: one naming nobody (or the bot) is put right.
     if (c) navigate(c === 'home' ? { kind: 'home' } : { kind: 'channel', id: c });
+    else writeHash();
   });
 }
 
@@ -750,8 +813,19 @@ function startupError(msg, retryIn) {
 
 let startRetry = 0;
 let startTimer = 0;
+let starting = false; // a start is under way: asking again (the button, the timer) waits for it
 
 async function start() {
+  if (starting) return;
+  starting = true;
+  try {
+    await startOnce();
+  } finally {
+    starting = false;
+  }
+}
+
+async function startOnce() {
   clearTimeout(startTimer);
   let session;
   try {
@@ -768,7 +842,7 @@ async function start() {
   S.people = new Map(S.humans.map((p) => [p.id, p]));
   const bot = session.bot && typeof session.bot === 'object' ? session.bot : { id: 'UBOT', name: 'baton' };
   S.session.bot = bot;
-  S.people.set(bot.id, { id: bot.id, name: bot.name || 'baton', real_name: 'Baton', bot: true });
+  S.people.set(bot.id, { id: bot.id, name: bot.name || 'baton', real_name: appName(), bot: true });
   S.session.commands = Array.isArray(session.commands) ? session.commands.filter((c) => c && typeof c.command === 'string') : [];
   S.session.shortcuts = Array.isArray(session.shortcuts) ? session.shortcuts : [];
   if (!S.humans.length) {
@@ -777,7 +851,7 @@ async function start() {
     return;
   }
   const hash = readHash();
-  const stored = localStorage.getItem('baton.as') || '';
+  const stored = remembered('baton.as');
   S.me = [hash.as, stored].find((id) => id && S.people.has(id) && !S.people.get(id).bot) || S.humans[0].id;
   layout();
   drawMe();
@@ -787,7 +861,7 @@ async function start() {
   } catch (err) {
     toast(err.message);
   }
-  const c = hash.c || localStorage.getItem('baton.c') || '';
+  const c = hash.c || remembered('baton.c');
   navigate(c === 'home' ? { kind: 'home' } : { kind: 'channel', id: c });
   panes.modals();
   composer?.focus();

@@ -3,14 +3,15 @@
 // ctx (besides what mrkdwn.js reads: me, tz, now, user, channel, goto):
 //   surface        "message" | "home" | "modal"
 //   people         [{id, name, real_name}] for users selects
-//   channels       [{id, name, private}] for conversation selects; dm: {id, name} the Baton DM
+//   channels       [{id, name, private}] for conversation selects; dm: {id, name} the DM with the app,
+//                  name as the page shows it
 //   current        the conversation on screen (default_to_current_conversation)
 //   action(p)      sends an element's use: p = {block_id, action_id, kind, value | values}; resolves to ok
 //   register(c)    (modals) receives the control of each stateful element, see control() below
 //
 // Every block is drawn inside its own try/catch: a malformed block becomes a grey notice, never an error.
 
-import { h, safeHref, safeResource, extLink, nextId } from './dom.js';
+import { h, safeHref, localUrl, extLink, nextId } from './dom.js';
 import { mrkdwn, userMention, channelMention, dateNode, decodeEntities } from './mrkdwn.js';
 import { appendWithEmoji, emojiText, emojiNode, charFromUnicode, isEmoji } from './emoji.js';
 import { openMenu, confirmDialog } from './widgets.js';
@@ -20,9 +21,14 @@ const str = (v) => (typeof v === 'string' ? v : v === null || v === undefined ? 
 const arr = (v) => (Array.isArray(v) ? v : []);
 const obj = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? v : null);
 
-/** A grey line saying a block or element can't be shown here. */
+/** A grey line saying a block or element of a type this page does not draw is left out. */
 function notice(what = 'block', type = '') {
   return h('div', { class: 'bk-unknown', title: type ? `type: ${type}` : null }, `This ${what} type is not shown here`);
+}
+
+/** A grey line saying a block or element this page draws could not be drawn (it is malformed). */
+function failed(what = 'block', type = '') {
+  return h('div', { class: 'bk-unknown', title: type ? `type: ${type}` : null }, `This ${what} could not be shown`);
 }
 
 /** A text object (plain_text or mrkdwn) as a fragment. */
@@ -60,7 +66,7 @@ export function renderBlocks(blocks, ctx) {
     try {
       el = renderBlock(b, ctx, i);
     } catch {
-      el = notice('block', obj(b) ? str(b.type) : '');
+      el = failed('block', obj(b) ? str(b.type) : '');
     }
     if (el) root.append(el);
   });
@@ -68,7 +74,7 @@ export function renderBlocks(blocks, ctx) {
 }
 
 function renderBlock(b, ctx, index) {
-  if (!obj(b)) return notice('block');
+  if (!obj(b)) return failed('block');
   const blockId = str(b.block_id) || `#${index}`;
   let el;
   switch (b.type) {
@@ -119,6 +125,15 @@ function context(b, ctx) {
   return el;
 }
 
+/** The host an http(s) URL leads to, or '' when a browser could not open it ("http://", "https://exa mple.com"). */
+function hostOf(href) {
+  try {
+    return new URL(href).host;
+  } catch {
+    return '';
+  }
+}
+
 /**
  * An image. The page may only load images from this workspace (its CSP refuses others), so an image
  * elsewhere is shown as a placeholder that links to it; one that fails to load shows its alt text.
@@ -127,15 +142,16 @@ function image(o, cls) {
   const url = str(o.image_url) || str(obj(o.slack_file)?.url);
   const alt = str(o.alt_text);
   const box = (label) => h('span', { class: `${cls} bk-img-missing`, title: label, role: 'img', 'aria-label': label }, '🖼');
-  const src = safeResource(url);
-  if (src.startsWith('/')) {
-    const img = h('img', { class: cls, src, alt, loading: 'lazy', referrerPolicy: 'no-referrer' });
+  const local = localUrl(url);
+  if (local) {
+    const img = h('img', { class: cls, src: local.href, alt, loading: 'lazy', referrerPolicy: 'no-referrer' });
     img.addEventListener('error', () => img.replaceWith(box(alt || 'image')), { once: true });
     return img;
   }
   const href = safeHref(url);
-  if (!href) return box(alt || 'image');
-  const link = extLink(href, box(`${alt || 'Image'} (opens ${new URL(href).host})`));
+  const host = hostOf(href);
+  if (!host) return box(alt || 'image');
+  const link = extLink(href, box(`${alt || 'Image'} (opens ${host})`));
   link.className = 'bk-img-link';
   return link;
 }
@@ -171,17 +187,39 @@ function videoBlock(b) {
 
 /** The "markdown" block takes standard Markdown; shown through mrkdwn with its common forms translated. */
 function markdownBlock(b, ctx) {
-  const src = str(b.text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-    .replace(/^(?:&gt;)/gm, '>')
-    .replace(/\[([^\]\n]+)\]\((https?:\/\/[^)\s]+|mailto:[^)\s]+)\)/g, '<$2|$1>')
-    .replace(/\*\*([^*\n]+)\*\*/g, '*$1*')
-    .replace(/__([^_\n]+)__/g, '*$1*')
-    .replace(/~~([^~\n]+)~~/g, '~$1~')
-    .replace(/^#{1,6}\s+(.+)$/gm, '*$1*');
-  return h('div', { class: 'bk-text bk-markdown' }, mrkdwn(src, ctx));
+  return h('div', { class: 'bk-text bk-markdown' }, mrkdwn(markdownToMrkdwn(str(b.text)), ctx));
+}
+
+/**
+ * Standard Markdown as mrkdwn. Code (fenced or inline) is kept as written, everything else has
+ * its forms rewritten: *x* and _x_ italic, **x** and __x__ bold, ~~x~~ struck, [label](url) links,
+ * "- " list rows as bullets, # headings bold (bold inside a heading adds nothing).
+ */
+function markdownToMrkdwn(md) {
+  const escaped = md.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  // split with a capture keeps the code: odd parts are code, even parts are text.
+  const parts = escaped.split(/(```[\s\S]*?```|`[^`\n]+`)/);
+  return parts.map((p, i) => {
+    if (i % 2 === 1) return p;
+    // A text part after code starts in the middle of a line; only the first can start one.
+    const lead = i === 0 ? '\n' : '';
+    return (lead + p)
+      .replace(/(?<=\n)&gt;/g, '>')
+      .replace(/(?<=\n)([ \t]*)[-*+][ \t]+/g, '$1• ')
+      .replace(/\[([^\]\n]+)\]\((https?:\/\/[^)\s]+|mailto:[^)\s]+)\)/g, '<$2|$1>')
+      .replace(/(^|[^*\w])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?![*\w])/g, '$1_$2_')
+      .replace(/\*\*(?=\S)([^*\n]*?\S)\*\*/g, '*$1*')
+      .replace(/__(?=\S)([^_\n]*?\S)__/g, '*$1*')
+      .replace(/~~([^~\n]+)~~/g, '~$1~')
+      .replace(/(?<=\n)#{1,6}[ \t]+([^\n]+)/g, (all, t) => `*${t.replace(/\*([^*\n]+)\*/g, '$1')}*`)
+      .slice(lead.length);
+  }).join('');
 }
 
 // ---- input block ------------------------------------------------------------------------
+
+/** Input block → {described: the field (or group) its hint and error describe, hintId, errorId}. */
+const inputParts = new WeakMap();
 
 function inputBlock(b, ctx, blockId) {
   const el = h('div', { class: 'bk-input', 'data-block-id': blockId });
@@ -204,11 +242,34 @@ function inputBlock(b, ctx, blockId) {
   } else if (group) {
     group.setAttribute('aria-labelledby', labelId);
   }
-  if (obj(b.hint)) el.append(h('div', { class: 'bk-hint' }, plainText(b.hint)));
-  // The error under the field is added when there is one (see modal.js); the field already names it.
-  el.dataset.errorId = nextId('err');
-  if (field) field.setAttribute('aria-describedby', el.dataset.errorId);
+  const described = group || field;
+  const hint = obj(b.hint) ? h('div', { class: 'bk-hint', id: nextId('hint') }, plainText(b.hint)) : null;
+  if (hint) el.append(hint);
+  inputParts.set(el, { described, hintId: hint?.id || '', errorId: nextId('err') });
+  describe(el, false);
   return el;
+}
+
+/** Points the field at its hint, and at its error while it shows one. */
+function describe(block, hasError) {
+  const p = inputParts.get(block);
+  if (!p?.described) return;
+  const ids = [p.hintId, hasError ? p.errorId : ''].filter(Boolean).join(' ');
+  if (ids) p.described.setAttribute('aria-describedby', ids);
+  else p.described.removeAttribute('aria-describedby');
+}
+
+/** Shows msg under an input block of renderBlocks, or takes its error away when msg is empty. */
+export function setInputError(block, msg) {
+  block.querySelector(':scope > .bk-field-error')?.remove();
+  block.classList.toggle('has-error', Boolean(msg));
+  const p = inputParts.get(block);
+  if (msg) block.append(h('div', { class: 'bk-field-error', id: p?.errorId || null, 'data-testid': 'field-error', role: 'alert' }, String(msg)));
+  for (const f of block.querySelectorAll('input, select, textarea')) {
+    if (msg) f.setAttribute('aria-invalid', 'true');
+    else f.removeAttribute('aria-invalid');
+  }
+  describe(block, Boolean(msg));
 }
 
 // ---- elements ---------------------------------------------------------------------------
@@ -217,14 +278,14 @@ function inputBlock(b, ctx, blockId) {
  * One interactive element. where: {blockId, place: "actions"|"accessory"|"input", dispatch (fires
  * actions), optional, label}.
  */
-export function element(e, ctx, where) {
+function element(e, ctx, where) {
   const o = obj(e);
-  if (!o) return notice('element');
+  if (!o) return failed('element');
   let node;
   try {
     node = elementByType(o, ctx, where);
   } catch {
-    node = notice('element', str(o.type));
+    node = failed('element', str(o.type));
   }
   // Text inputs carry the hook on the field itself (it is wrapped with its counter).
   const target = node.classList?.contains('bk-text-wrap') ? node.firstElementChild : node;
@@ -256,14 +317,20 @@ function elementByType(o, ctx, where) {
   }
 }
 
-/** Sends an element's use when it fires actions here, asking its confirm first. Resolves to whether it was sent. */
-async function fire(o, ctx, where, payload) {
-  if (!where.dispatch || !ctx.action) return false;
+/**
+ * Sends an element's use when it fires actions here, asking its confirm first; a url (a link
+ * button's, an overflow option's) opens only once confirmed, and the use is still sent, as in
+ * Slack. Resolves to whether it was sent.
+ */
+async function fire(o, ctx, where, payload, url = '') {
+  const sends = Boolean(where.dispatch && ctx.action);
+  if (!sends && !url) return false;
   if (obj(o.confirm)) {
     const ok = await confirmDialog(o.confirm, (t) => textObject(t, ctx));
     if (!ok) return false;
   }
-  return ctx.action({ block_id: where.blockId, action_id: str(o.action_id), ...payload });
+  if (url) window.open(url, '_blank', 'noopener,noreferrer');
+  return sends ? ctx.action({ block_id: where.blockId, action_id: str(o.action_id), ...payload }) : false;
 }
 
 /**
@@ -287,11 +354,10 @@ function button(o, ctx, where) {
   }, plainText(o.text));
   b.addEventListener('click', async () => {
     if (b.getAttribute('aria-busy') === 'true') return;
-    if (url) window.open(url, '_blank', 'noopener,noreferrer');
     b.setAttribute('aria-busy', 'true');
     b.classList.add('is-busy');
     try {
-      await fire(o, ctx, where, { kind: 'click', value: str(o.value) });
+      await fire(o, ctx, where, { kind: 'click', value: str(o.value) }, url);
     } finally {
       b.removeAttribute('aria-busy');
       b.classList.remove('is-busy');
@@ -349,7 +415,7 @@ function conversationItems(ctx, o, kind) {
   for (const c of arr(ctx.channels)) {
     if (want(c.private ? 'private' : 'public')) items.push({ value: c.id, label: `${c.private ? '🔒' : '#'} ${c.name}` });
   }
-  if (kind === 'conversation' && ctx.dm && want('im')) items.push({ value: ctx.dm.id, label: `Baton (direct message)` });
+  if (kind === 'conversation' && ctx.dm && want('im')) items.push({ value: ctx.dm.id, label: `${ctx.dm.name} (direct message)` });
   return items;
 }
 
@@ -509,45 +575,50 @@ function overflow(o, ctx, where) {
     openMenu(b, opts.map((p) => ({
       label: plainString(p.text),
       description: plainString(p.description),
-      onSelect: () => {
-        const url = safeHref(str(p.url));
-        if (url) window.open(url, '_blank', 'noopener,noreferrer');
-        fire(o, ctx, where, { kind: 'select', value: str(p.value) });
-      },
+      onSelect: () => fire(o, ctx, where, { kind: 'select', value: str(p.value) }, safeHref(str(p.url))),
     })), 'More options');
   });
   return b;
 }
 
-/** A native date/time input that fires on change and submits its value as is. */
-function pickerInput(o, ctx, where, type, initial, valid) {
-  const input = h('input', {
-    class: 'bk-picker', type, value: valid(initial) ? initial : '',
-    'aria-label': where.place === 'input' ? null : (plainString(o.placeholder) || (type === 'date' ? 'Date' : 'Time')),
-  });
-  const norm = () => (type === 'time' ? input.value.slice(0, 5) : input.value);
-  let prev = norm();
+/**
+ * A native date/time input that fires on change. read(value) is what is sent and submitted for
+ * what the input holds, or null when that can't be read: nothing is sent then, and an input
+ * whose use was not sent (refused, confirm cancelled) goes back to its previous value.
+ */
+function pickerInput(o, ctx, where, type, initial, read, label) {
+  const input = h('input', { class: 'bk-picker', type, value: initial, 'aria-label': where.place === 'input' ? null : label });
+  let prev = input.value;
   input.addEventListener('change', async () => {
     if (!where.dispatch || !input.value) return;
-    const sent = await fire(o, ctx, where, { kind: 'select', value: norm() });
-    if (sent) prev = norm();
+    const v = read(input.value);
+    const sent = v !== null && await fire(o, ctx, where, { kind: 'select', value: String(v) });
+    if (sent) prev = input.value;
     else if (input.isConnected) input.value = prev;
   });
   control(ctx, o, where, input, {
-    get: norm, empty: () => input.value === '', hadInitial: valid(initial),
-    raw: () => input.value, restore: (v) => { input.value = str(v); },
+    get: () => read(input.value), empty: () => input.value === '', hadInitial: initial !== '',
+    raw: () => input.value,
+    restore: (v) => { input.value = str(v); prev = input.value; },
     focus: () => input.focus(),
-    check: () => (input.validity.badInput ? 'Please enter a valid value.' : null),
+    check: () => (input.validity.badInput || read(input.value) === null ? 'Please enter a valid value.' : null),
   });
   return input;
 }
 
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME_RE = /^\d{2}:\d{2}$/;
+
 function datePicker(o, ctx, where) {
-  return pickerInput(o, ctx, where, 'date', str(o.initial_date), (v) => /^\d{4}-\d{2}-\d{2}$/.test(v));
+  const initial = DATE_RE.test(str(o.initial_date)) ? str(o.initial_date) : '';
+  return pickerInput(o, ctx, where, 'date', initial, (v) => (DATE_RE.test(v) ? v : null), plainString(o.placeholder) || 'Date');
 }
 
 function timePicker(o, ctx, where) {
-  return pickerInput(o, ctx, where, 'time', str(o.initial_time), (v) => /^\d{2}:\d{2}$/.test(v));
+  const initial = TIME_RE.test(str(o.initial_time)) ? str(o.initial_time) : '';
+  // Browsers may add seconds ("09:30:00"); Slack's time is HH:MM.
+  const read = (v) => (TIME_RE.test(v.slice(0, 5)) ? v.slice(0, 5) : null);
+  return pickerInput(o, ctx, where, 'time', initial, read, plainString(o.placeholder) || 'Time');
 }
 
 /** datetimepicker: a local date and time, read in the person's zone and sent as Unix seconds. */
@@ -555,23 +626,15 @@ function dateTimePicker(o, ctx, where) {
   const tz = safeZone(o.timezone || ctx.tz);
   const pad = (n) => String(n).padStart(2, '0');
   let initial = '';
-  if (Number.isFinite(o.initial_date_time)) {
+  if (Number.isFinite(o.initial_date_time) && Math.abs(o.initial_date_time) <= 8.64e12) {
     const z = zoned(o.initial_date_time * 1000, tz);
     initial = `${z.y}-${pad(z.mo)}-${pad(z.d)}T${pad(z.h)}:${pad(z.mi)}`;
   }
-  const input = h('input', { class: 'bk-picker', type: 'datetime-local', value: initial, 'aria-label': where.place === 'input' ? null : 'Date and time' });
-  const secs = () => {
-    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(input.value);
-    return m ? Math.round(fromZoned(+m[1], +m[2], +m[3], +m[4], +m[5], tz) / 1000) : 0;
+  const read = (v) => {
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(v);
+    return m ? Math.round(fromZoned(+m[1], +m[2], +m[3], +m[4], +m[5], tz) / 1000) : null;
   };
-  input.addEventListener('change', () => {
-    if (input.value) fire(o, ctx, where, { kind: 'select', value: String(secs()) });
-  });
-  control(ctx, o, where, input, {
-    get: secs, empty: () => input.value === '', hadInitial: initial !== '',
-    raw: () => input.value, restore: (v) => { input.value = str(v); }, focus: () => input.focus(),
-  });
-  return input;
+  return pickerInput(o, ctx, where, 'datetime-local', initial, read, 'Date and time');
 }
 
 /** Checkboxes or radio buttons: a group of native inputs with their text and description. */
@@ -672,7 +735,8 @@ function textInput(o, ctx, where) {
     }
     if (!multiline && (triggers.length === 0 || triggers.includes('on_enter_pressed'))) {
       input.addEventListener('keydown', (e) => {
-        if (e.key === 'Enter') {
+        // Ctrl/Cmd+Enter is left to the modal, which submits on it.
+        if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey) {
           e.preventDefault();
           fire(o, ctx, where, { kind: 'select', value: input.value });
         }
@@ -723,7 +787,7 @@ function richText(b, ctx) {
     try {
       el.append(richBlock(part, ctx));
     } catch {
-      el.append(notice('block', str(obj(part)?.type)));
+      el.append(failed('block', str(obj(part)?.type)));
     }
   }
   return el;
@@ -731,7 +795,7 @@ function richText(b, ctx) {
 
 function richBlock(p, ctx) {
   const o = obj(p);
-  if (!o) return notice('block');
+  if (!o) return failed('block');
   switch (o.type) {
     case 'rich_text_section': return richInline(h('div', { class: 'rt-section' }), o.elements, ctx);
     case 'rich_text_quote': return richInline(h('blockquote', { class: 'md-quote rt-quote' }), o.elements, ctx);

@@ -20,9 +20,12 @@ export class Composer {
     this.swallowBreak = false;
     const listId = nextId('complete');
     this.listId = listId;
+    // A combobox: the suggestions are its listbox, and the active one is named by
+    // aria-activedescendant while the focus stays in the text.
     this.ta = h('textarea', {
       class: 'composer-input', rows: 1, 'data-testid': 'composer', 'aria-label': opts.label,
-      placeholder: opts.placeholder, 'aria-autocomplete': 'list', 'aria-controls': listId, spellcheck: true,
+      placeholder: opts.placeholder, role: 'combobox', 'aria-autocomplete': 'list',
+      'aria-haspopup': 'listbox', 'aria-expanded': 'false', 'aria-controls': listId, spellcheck: true,
     });
     this.list = h('ul', { class: 'complete', id: listId, role: 'listbox', 'aria-label': 'Suggestions', hidden: true });
     this.hint = h('div', { class: 'composer-hint', hidden: true });
@@ -62,11 +65,6 @@ export class Composer {
     this.syncSend();
     this.setError('');
     this.close();
-  }
-
-  setPlaceholder(p, label) {
-    this.ta.placeholder = p;
-    this.ta.setAttribute('aria-label', label || p);
   }
 
   setError(msg) {
@@ -178,6 +176,7 @@ export class Composer {
       return li;
     }));
     this.list.hidden = false;
+    this.ta.setAttribute('aria-expanded', 'true');
     this.ta.setAttribute('aria-activedescendant', `${this.listId}-${this.active}`);
     this.list.children[this.active]?.scrollIntoView({ block: 'nearest' });
   }
@@ -206,6 +205,7 @@ export class Composer {
   close() {
     this.items = [];
     this.list.hidden = true;
+    this.ta.setAttribute('aria-expanded', 'false');
     this.ta.removeAttribute('aria-activedescendant');
   }
 

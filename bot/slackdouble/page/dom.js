@@ -26,19 +26,13 @@ export function h(tag, attrs, ...children) {
 }
 
 /** Appends strings (as text), nodes and nested arrays; skips null/undefined/false. */
-export function append(el, children) {
+function append(el, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
     if (Array.isArray(c)) append(el, c);
     else if (c instanceof Node) el.append(c);
     else el.append(document.createTextNode(String(c)));
   }
-  return el;
-}
-
-/** Removes every child of el. */
-export function clear(el) {
-  while (el.firstChild) el.removeChild(el.firstChild);
   return el;
 }
 
@@ -49,13 +43,20 @@ export function safeHref(url) {
   return /^(https?:\/\/|mailto:)/i.test(u) ? u : '';
 }
 
-/** A same-origin path ("/local/files/F1") or an http(s) URL for an image or a download, else ''. */
-export function safeResource(url) {
-  if (typeof url !== 'string') return '';
-  const u = url.trim();
-  if (/^https?:\/\//i.test(u)) return u;
-  if (u.startsWith('/') && !u.startsWith('//')) return u;
-  return '';
+/**
+ * A URL on this page's own origin ("/local/files/F1"), resolved as the browser will resolve it, or
+ * null. Only these may be loaded as images or carry the person's id; what merely looks like a path
+ * ("/\evil.example/x", "/<tab>/evil.example/x") can lead elsewhere, so the resolved origin decides.
+ */
+export function localUrl(url) {
+  if (typeof url !== 'string' || url.trim() === '') return null;
+  let u;
+  try {
+    u = new URL(url, location.href);
+  } catch {
+    return null;
+  }
+  return u.origin === location.origin && /^https?:$/.test(u.protocol) ? u : null;
 }
 
 /** An external link that opens in a new tab without giving the page a handle on it. */
@@ -74,4 +75,21 @@ export function nextId(prefix) {
 export function focusables(root) {
   const sel = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
   return [...root.querySelectorAll(sel)].filter((el) => !el.closest('[hidden]') && !el.closest('[inert]') && el.getClientRects().length > 0);
+}
+
+const inertHolders = new Map(); // element → what keeps it inert
+
+/**
+ * Makes el inert while at least one holder asks for it. A modal and a confirm over it each hold
+ * the page; the page comes back only when both are gone, whichever closes first.
+ */
+export function holdInert(el, holder, on) {
+  let set = inertHolders.get(el);
+  if (!set) {
+    set = new Set();
+    inertHolders.set(el, set);
+  }
+  if (on) set.add(holder);
+  else set.delete(holder);
+  el.inert = set.size > 0;
 }

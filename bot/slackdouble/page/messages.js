@@ -1,7 +1,7 @@
 // Messages: one message as Slack draws it, and a list that reuses message nodes keyed by ts and
 // redraws only the messages whose JSON (or what they depend on: grouping, day, person, clock day) changed.
 
-import { h, safeResource } from './dom.js';
+import { h, safeHref, extLink, localUrl } from './dom.js';
 import { renderBlocks } from './blockkit.js';
 import { mrkdwn } from './mrkdwn.js';
 import { emojiNode } from './emoji.js';
@@ -100,14 +100,15 @@ export function renderMessage(m, info, env) {
       const n = Number(r.count) || 0;
       const label = `${r.name.replace(/_/g, ' ')}: ${n} ${n === 1 ? 'reaction' : 'reactions'}${r.me ? ', including yours' : ''}`;
       const body = [emojiNode(r.name), h('span', { class: 'reaction-count' }, String(n))];
-      // Only the reactions people can add here are buttons; Baton's own others are shown as they are.
+      // Only the reactions a person can add here are buttons. This workspace only adds reactions,
+      // so the pill is no toggle: one of your own stays as it is when clicked.
       if (!REACTABLE.includes(r.name)) {
         return h('span', { class: r.me ? 'reaction is-mine' : 'reaction', role: 'img', 'aria-label': label, title: `:${r.name}:`, 'data-reaction': r.name }, body);
       }
       return h('button', {
-        class: r.me ? 'reaction is-mine' : 'reaction', type: 'button', 'aria-pressed': r.me ? 'true' : 'false',
-        'aria-label': label, 'data-reaction': r.name, title: `:${r.name}:`,
-        onclick: () => env.onReact(r.name),
+        class: r.me ? 'reaction is-mine' : 'reaction', type: 'button',
+        'aria-label': r.me ? label : `${label}. Add yours`, 'data-reaction': r.name, title: `:${r.name}:`,
+        onclick: () => { if (!r.me) env.onReact(r.name); },
       }, body);
     })));
   }
@@ -137,14 +138,26 @@ function botName(bot, userName) {
 
 function fileChip(f, me) {
   const name = String(f?.title || f?.name || 'file');
-  const url = safeResource(String(f?.url || ''));
-  const href = url ? `${url}${url.includes('?') ? '&' : '?'}as=${encodeURIComponent(me)}` : '';
   const chip = h('div', { class: 'file-chip' },
     h('span', { class: 'file-icon', 'aria-hidden': 'true' }, fileIcon(f?.name || name)),
     h('span', { class: 'file-meta' },
       h('span', { class: 'file-name' }, name),
       h('span', { class: 'file-sub' }, [String(f?.name || '').split('.').pop().toUpperCase(), fileSize(Number(f?.size))].filter(Boolean).join(' · '))));
-  if (href) chip.append(h('a', { class: 'file-download', href, download: String(f?.name || name), 'aria-label': `Download ${name}`, rel: 'noopener noreferrer' }, '⬇'));
+  // A file of this workspace is fetched as the person looking; only there does their id go along.
+  const local = localUrl(f?.url);
+  const label = `Download ${name}`;
+  if (local) {
+    local.searchParams.set('as', me);
+    chip.append(h('a', { class: 'file-download', href: local.pathname + local.search, download: String(f?.name || name), 'aria-label': label }, '⬇'));
+  } else {
+    const href = safeHref(f?.url);
+    if (href) {
+      const link = extLink(href, '⬇');
+      link.className = 'file-download';
+      link.setAttribute('aria-label', label);
+      chip.append(link);
+    }
+  }
   return chip;
 }
 
@@ -164,6 +177,14 @@ function repliesBar(m, n, ctx, env) {
     h('span', { class: 'replies-count' }, `${n} ${n === 1 ? 'reply' : 'replies'}`),
     lastText ? h('span', { class: 'replies-last' }, lastText) : null,
     h('span', { class: 'replies-view', 'aria-hidden': 'true' }, 'View thread ›'));
+}
+
+/**
+ * What a drawing that says how long ago something was depends on: the quarter minute, for a
+ * text with a Slack date written as "{ago}" ("just now", "3 minutes ago"), else nothing.
+ */
+export function agoKey(json, nowMs) {
+  return json.includes('{ago}') ? `|${Math.floor(nowMs / 15000)}` : '';
 }
 
 /** Message element → the function that makes its toolbar, until it is made. */
@@ -212,6 +233,7 @@ export class MessageList {
     this.render = render;
     this.nodes = new Map();
     this.rover = null;
+    this.messages = null; // the messages drawn last
     // Whether the pane follows the newest message: true while the person is at the bottom. Content
     // that grows afterwards (fonts, a card redrawn taller) keeps it pinned there.
     this.stick = true;
@@ -306,7 +328,8 @@ export class MessageList {
       };
       prev = m;
       prevDay = day;
-      items.push({ key, m, info, sig: `${JSON.stringify(m)}|${info.grouped}|${info.day}|${ctxKey}` });
+      const json = JSON.stringify(m);
+      items.push({ key, m, info, sig: `${json}|${info.grouped}|${info.day}|${ctxKey}${agoKey(json, nowMs)}` });
     }
     return items;
   }
@@ -316,6 +339,7 @@ export class MessageList {
    * (person, zone, the clock's day…); only messages whose signature changed are drawn again.
    */
   update(messages, ctxKey, tz, nowMs) {
+    this.messages = messages;
     const items = this.plan(messages, ctxKey, tz, nowMs);
     if (this.list.firstChild === null) {
       this.first(items);
@@ -352,6 +376,11 @@ export class MessageList {
     }
     this.keepRover();
     if (pinned) this.scrollToBottom();
+  }
+
+  /** Draws the last messages again (only what changed): a "{ago}" that has aged is written anew. */
+  redraw(ctxKey, tz, nowMs) {
+    if (this.messages) this.update(this.messages, ctxKey, tz, nowMs);
   }
 
   /** The first drawing: every message built in one fragment, added at once, the newest in view. */

@@ -2,10 +2,10 @@
 //
 // What a person typed is kept across views.update for every input whose block_id and action_id
 // are unchanged (as Slack does), required fields are checked before submitting, and the
-// server's {block_id: message} errors are shown under their fields.
+// server's {block_id: message} errors are shown under their fields until the person edits one.
 
-import { h, focusables, nextId } from './dom.js';
-import { renderBlocks, plainText, plainString, inputKey } from './blockkit.js';
+import { h, focusables, nextId, holdInert } from './dom.js';
+import { renderBlocks, plainText, plainString, inputKey, setInputError } from './blockkit.js';
 import { toast } from './widgets.js';
 
 const keyOf = (blockId, actionId) => `${blockId}\u0000${actionId}`;
@@ -30,6 +30,10 @@ export class ModalHost {
     this.sig = '';
     this.controls = new Map();
     this.localErrors = {};
+    // block_id → the error of view.errors the person has since edited that field for. The view
+    // keeps carrying it until the server answers again; meanwhile it is not shown (a different
+    // message for the block is).
+    this.edited = new Map();
     this.closing = new Set(); // views closed here whose close the server may not have seen yet
     this.memory = new Map(); // view id → what was typed in it, while another view is on top
     this.lastStack = [];
@@ -38,6 +42,11 @@ export class ModalHost {
     this.submitting = false;
     this.dialog = null;
     this.backdrop = null;
+    // Keys are heard on the whole document: Escape, Ctrl+Enter and the Tab wrap must work
+    // wherever the focus is (a field that was focused may have been drawn away).
+    document.addEventListener('keydown', (e) => {
+      if (this.dialog && !e.defaultPrevented) this.onKey(e);
+    });
   }
 
   /** Shows the top of stack (bottom first), or nothing. ctxKey changes when the person or zone does. */
@@ -62,6 +71,7 @@ export class ModalHost {
       // A view pushed over another, or popped back to: each keeps what was typed in it.
       if (this.view) this.memory.set(this.view.id, { ...this.capture(), focus: null });
       this.localErrors = {};
+      this.edited.clear();
       saved = this.memory.get(top.id) || null;
     }
     this.sig = sig;
@@ -121,11 +131,11 @@ export class ModalHost {
     } else {
       this.submitBtn = null;
     }
+    // Focusable itself, so a click on its text keeps the focus inside it.
     const dialog = h('div', {
       class: 'modal', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': titleId, 'data-testid': 'modal', 'data-view-id': view.id,
-      'data-callback-id': typeof view.callback_id === 'string' ? view.callback_id : null,
+      'data-callback-id': typeof view.callback_id === 'string' ? view.callback_id : null, tabIndex: -1,
     }, head, body, foot);
-    dialog.addEventListener('keydown', (e) => this.onKey(e));
     body.addEventListener('input', (e) => this.clearErrorAt(e.target));
     body.addEventListener('change', (e) => this.clearErrorAt(e.target));
 
@@ -136,7 +146,7 @@ export class ModalHost {
     this.dialog = dialog;
     this.body = body;
     this.banner = banner;
-    this.opts.app.inert = true;
+    holdInert(this.opts.app, this, true);
 
     if (saved) {
       for (const [k, c] of this.controls) {
@@ -145,7 +155,8 @@ export class ModalHost {
       }
       body.scrollTop = saved.scroll;
     }
-    this.showErrors({ ...(view.errors && typeof view.errors === 'object' ? view.errors : {}), ...this.localErrors }, false);
+    const shown = Object.entries(this.serverErrors()).filter(([id, msg]) => this.edited.get(id) !== String(msg));
+    this.showErrors({ ...Object.fromEntries(shown), ...this.localErrors }, false);
     const f = saved?.focus;
     if (f?.key && this.controls.has(f.key)) {
       this.controls.get(f.key).focus();
@@ -173,8 +184,9 @@ export class ModalHost {
     this.sig = '';
     this.controls = new Map();
     this.localErrors = {};
+    this.edited.clear();
     this.memory.clear();
-    this.opts.app.inert = false;
+    holdInert(this.opts.app, this, false);
     let back = this.returnFocus;
     this.returnFocus = null;
     // The element that opened the modal may have been redrawn meanwhile (a card updated): its twin takes focus.
@@ -191,8 +203,9 @@ export class ModalHost {
       const f = focusables(this.dialog);
       if (!f.length) return;
       const i = f.indexOf(document.activeElement);
-      if (e.shiftKey && (i <= 0)) { e.preventDefault(); f[f.length - 1].focus(); }
-      else if (!e.shiftKey && i === f.length - 1) { e.preventDefault(); f[0].focus(); }
+      // From the dialog itself (or anywhere outside its fields) Tab starts at its first field.
+      if (e.shiftKey && i <= 0) { e.preventDefault(); f[f.length - 1].focus(); }
+      else if (!e.shiftKey && (i < 0 || i === f.length - 1)) { e.preventDefault(); f[0].focus(); }
     } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && this.submitBtn) {
       e.preventDefault();
       this.submit();
@@ -253,6 +266,8 @@ export class ModalHost {
     btn?.classList.add('is-busy');
     try {
       const res = await this.opts.post('/local/api/submit', { as: this.opts.as(), view_id: view.id, values });
+      // A new answer: the errors it brings (here or in the view) show again, edited or not.
+      if (this.view?.id === view.id) this.edited.clear();
       if (res.ok) {
         this.localErrors = {};
       } else if (res.errors && typeof res.errors === 'object' && this.view?.id === view.id) {
@@ -276,16 +291,7 @@ export class ModalHost {
     if (!this.dialog) return;
     const blocks = [...this.body.querySelectorAll('.bk-input')];
     const loose = [];
-    for (const b of blocks) {
-      const msg = errors[b.dataset.blockId];
-      b.querySelector(':scope > .bk-field-error')?.remove();
-      b.classList.toggle('has-error', Boolean(msg));
-      if (msg) b.append(h('div', { class: 'bk-field-error', id: b.dataset.errorId, 'data-testid': 'field-error', role: 'alert' }, String(msg)));
-      for (const f of b.querySelectorAll('input, select, textarea')) {
-        if (msg) f.setAttribute('aria-invalid', 'true');
-        else f.removeAttribute('aria-invalid');
-      }
-    }
+    for (const b of blocks) setInputError(b, errors[b.dataset.blockId] || '');
     for (const [id, msg] of Object.entries(errors)) {
       if (!blocks.some((b) => b.dataset.blockId === id)) loose.push(String(msg));
     }
@@ -300,13 +306,20 @@ export class ModalHost {
     }
   }
 
-  /** A field the person changes loses its error. */
+  /** A field the person changes loses its error, until the server answers again. */
   clearErrorAt(target) {
     const block = target?.closest?.('.bk-input');
     if (!block || !block.classList.contains('has-error')) return;
-    delete this.localErrors[block.dataset.blockId];
-    block.classList.remove('has-error');
-    block.querySelector(':scope > .bk-field-error')?.remove();
-    for (const f of block.querySelectorAll('[aria-invalid]')) f.removeAttribute('aria-invalid');
+    const id = block.dataset.blockId;
+    delete this.localErrors[id];
+    const server = this.serverErrors()[id];
+    if (server !== undefined) this.edited.set(id, String(server));
+    setInputError(block, '');
+  }
+
+  /** The errors the server keeps on the view on screen: {block_id: message}. */
+  serverErrors() {
+    const e = this.view?.errors;
+    return e && typeof e === 'object' ? e : {};
   }
 }

@@ -44,7 +44,8 @@ export function mrkdwn(text, ctx) {
 
 const QUOTE_RE = /^(?:>|&gt;)(?!>|&gt;) ?/;
 const QUOTE_ALL_RE = /^(?:>>>|&gt;&gt;&gt;) ?/;
-const BULLET_RE = /^(\s*)([•◦▪‣]|-(?=\s))\s+/;
+// Slack draws a list row only for a bullet character; a "- " line keeps its hyphen.
+const BULLET_RE = /^(\s*)([•◦▪‣])\s+/;
 
 /** Lines of a plain part: quotes grouped into blockquotes, bullet lines as list rows, the rest with <br>. */
 function lines(text, ctx, out) {
@@ -79,7 +80,7 @@ function lines(text, ctx, out) {
     const b = BULLET_RE.exec(row);
     if (b) {
       const indent = Math.min(6, Math.floor(b[1].replace(/\t/g, '    ').length / 2));
-      const li = h('div', { class: 'md-li' }, h('span', { class: 'md-bullet', 'aria-hidden': 'true' }, b[2] === '-' ? '•' : b[2]));
+      const li = h('div', { class: 'md-li' }, h('span', { class: 'md-bullet', 'aria-hidden': 'true' }, b[2]));
       if (indent) li.style.paddingLeft = `${indent * 12}px`;
       const body = h('span', { class: 'md-li-text' });
       inline(row.slice(b[0].length), ctx, body);
@@ -94,20 +95,19 @@ function lines(text, ctx, out) {
   }
 }
 
-// Atoms: pieces the style pass must not look into. Each one is replaced by one private-use character.
+// Atoms: pieces the style pass must not look into. Each one stands in the line as one OBJECT
+// REPLACEMENT CHARACTER, and only at the positions recorded for it: the same character typed by
+// a person stays text.
 const ATOM_RE = /`([^`\n]+)`|<([^<>\n]+)>|:([a-z0-9_+'-]+):|(https?:\/\/[^\s<>`]+)/g;
-const PUA_FIRST = 0xe000;
-const PUA_LAST = 0xf8ff;
-const PUA_RE = /[\ue000-\uf8ff]/g;
+const ATOM_MARK = '\ufffc';
 
 /** One line of mrkdwn, appended to out. */
 function inline(line, ctx, out) {
-  const src = line.replace(PUA_RE, '\ufffd');
-  const atoms = [];
+  const atoms = new Map(); // position in s → node
   let s = '';
   let last = 0;
   ATOM_RE.lastIndex = 0;
-  for (let m = ATOM_RE.exec(src); m; m = ATOM_RE.exec(src)) {
+  for (let m = ATOM_RE.exec(line); m; m = ATOM_RE.exec(line)) {
     let node = null;
     let len = m[0].length;
     if (m[1] !== undefined) node = h('code', { class: 'md-code' }, decodeEntities(m[1]));
@@ -125,13 +125,13 @@ function inline(line, ctx, out) {
       const href = decodeEntities(url);
       node = extLink(href, href);
     }
-    if (atoms.length > PUA_LAST - PUA_FIRST) break;
-    s += src.slice(last, m.index) + String.fromCharCode(PUA_FIRST + atoms.length);
-    atoms.push(node);
+    s += line.slice(last, m.index);
+    atoms.set(s.length, node);
+    s += ATOM_MARK;
     last = m.index + len;
   }
-  s += src.slice(last);
-  styled(s, atoms, out, 0);
+  s += line.slice(last);
+  styled(s, 0, s.length, { at: atoms, positions: [...atoms.keys()] }, out, 0);
 }
 
 /** A bare URL without the punctuation that ends the sentence around it. */
@@ -150,44 +150,50 @@ const WORD_RE = /[\p{L}\p{N}]/u;
 const SPACE_RE = /\s/;
 const TAGS = { '*': 'b', _: 'i', '~': 's' };
 
-/** Valid closing positions of each marker in s. */
-function closers(s) {
+/** Valid closing positions of each marker in s[from, to). */
+function closers(s, from, to) {
   const out = { '*': [], _: [], '~': [] };
-  for (let k = 1; k < s.length; k++) {
+  for (let k = from + 1; k < to; k++) {
     const c = s[k];
     if (!(c in out)) continue;
     if (SPACE_RE.test(s[k - 1]) || s[k - 1] === c) continue;
-    if (k + 1 < s.length && WORD_RE.test(s[k + 1])) continue;
+    if (k + 1 < to && WORD_RE.test(s[k + 1])) continue;
     out[c].push(k);
   }
   return out;
 }
 
-/** The first element of a sorted array greater than x, or -1. */
-function firstAfter(arr, x) {
+/** The index of the first element of a sorted array that is at least x (arr.length when none is). */
+function lowerBound(arr, x) {
   let lo = 0;
   let hi = arr.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (arr[mid] > x) hi = mid;
-    else lo = mid + 1;
+    if (arr[mid] < x) lo = mid + 1;
+    else hi = mid;
   }
-  return lo < arr.length ? arr[lo] : -1;
+  return lo;
 }
 
-/** Applies *bold*, _italic_ and ~strike~ to s (atoms as private-use characters), appending to out. */
-function styled(s, atoms, out, depth) {
-  const close = depth < MAX_DEPTH ? closers(s) : null;
-  let textStart = 0;
-  let i = 0;
-  while (close && i < s.length) {
+/** The first element of a sorted array greater than x, or -1. */
+function firstAfter(arr, x) {
+  const i = lowerBound(arr, x + 1);
+  return i < arr.length ? arr[i] : -1;
+}
+
+/** Applies *bold*, _italic_ and ~strike~ to s[from, to) (atoms as marks), appending to out. */
+function styled(s, from, to, atoms, out, depth) {
+  const close = depth < MAX_DEPTH ? closers(s, from, to) : null;
+  let textStart = from;
+  let i = from;
+  while (close && i < to) {
     const c = s[i];
-    if (c in TAGS && (i === 0 || !WORD_RE.test(s[i - 1])) && i + 1 < s.length && !SPACE_RE.test(s[i + 1]) && s[i + 1] !== c) {
+    if (c in TAGS && (i === from || !WORD_RE.test(s[i - 1])) && i + 1 < to && !SPACE_RE.test(s[i + 1]) && s[i + 1] !== c) {
       const j = firstAfter(close[c], i + 1);
       if (j > 0) {
-        plain(s.slice(textStart, i), atoms, out);
+        plain(s, textStart, i, atoms, out);
         const el = h(TAGS[c]);
-        styled(s.slice(i + 1, j), atoms, el, depth + 1);
+        styled(s, i + 1, j, atoms, el, depth + 1);
         out.append(el);
         i = j + 1;
         textStart = i;
@@ -196,22 +202,20 @@ function styled(s, atoms, out, depth) {
     }
     i++;
   }
-  plain(s.slice(textStart), atoms, out);
+  plain(s, textStart, to, atoms, out);
 }
 
-/** Text with atoms put back, entities decoded and :emoji: drawn. */
-function plain(s, atoms, out) {
-  if (s === '') return;
-  let last = 0;
-  PUA_RE.lastIndex = 0;
-  for (let m = PUA_RE.exec(s); m; m = PUA_RE.exec(s)) {
-    if (m.index > last) appendWithEmoji(out, decodeEntities(s.slice(last, m.index)));
-    const atom = atoms[m[0].charCodeAt(0) - PUA_FIRST];
-    // An atom can be used once; a fragment of a style that was cut apart never repeats one.
-    if (atom) out.append(atom.parentNode ? atom.cloneNode(true) : atom);
-    last = m.index + 1;
+/** s[from, to) with its atoms put back, entities decoded and :emoji: drawn. */
+function plain(s, from, to, atoms, out) {
+  let last = from;
+  const { positions } = atoms;
+  for (let n = lowerBound(positions, from); n < positions.length && positions[n] < to; n++) {
+    const k = positions[n];
+    if (k > last) appendWithEmoji(out, decodeEntities(s.slice(last, k)));
+    out.append(atoms.at.get(k));
+    last = k + 1;
   }
-  if (last < s.length) appendWithEmoji(out, decodeEntities(s.slice(last)));
+  if (last < to) appendWithEmoji(out, decodeEntities(s.slice(last, to)));
 }
 
 /** Text with entities decoded and emoji, for link labels and fallbacks. */
@@ -283,11 +287,11 @@ function special(target, label, ctx) {
 
 /** A date shown in the person's zone; the fallback when the timestamp can't be read. */
 export function dateNode(tsText, format, link, fallback, ctx) {
-  const secs = Number(tsText);
-  if (!/^-?\d+$/.test(String(tsText)) || !Number.isFinite(secs) || typeof format !== 'string') {
+  const ms = Number(tsText) * 1000;
+  // Beyond ±8.64e15 ms a Date is invalid and formatting it throws: such a time shows its fallback.
+  if (!/^-?\d+$/.test(String(tsText)) || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15 || typeof format !== 'string') {
     return document.createTextNode(fallback || '');
   }
-  const ms = secs * 1000;
   const text = formatSlackDate(decodeEntities(format), ms, ctx.now(), ctx.tz);
   const t = h('time', { class: 'md-date', dateTime: new Date(ms).toISOString(), title: `${fullStamp(ms, ctx.tz)} (${ctx.tz})` }, text);
   const href = safeHref(link ? decodeEntities(link) : '');

@@ -108,10 +108,10 @@ function ordinal(n) {
   return n + (['th', 'st', 'nd', 'rd'][n % 10] || 'th');
 }
 
-/** A Slack message ts ("1733475600.000100") as ms, or NaN. */
+/** A Slack message ts ("1733475600.000100") as ms, or NaN (also past the range a Date can hold). */
 export function tsToMs(ts) {
-  const n = Number.parseFloat(ts);
-  return Number.isFinite(n) ? n * 1000 : NaN;
+  const ms = Number.parseFloat(ts) * 1000;
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : NaN;
 }
 
 /** "Today", "Yesterday", "Tomorrow", or '' — of an instant relative to now, both in tz. */

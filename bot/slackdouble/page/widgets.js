@@ -1,7 +1,7 @@
 // Pieces of UI that float above the page: menus, the confirm dialog and toasts. They live in
 // #overlay-root / #toast-root, outside the app (which is inert while a modal is open).
 
-import { h, focusables, nextId } from './dom.js';
+import { h, focusables, nextId, holdInert } from './dom.js';
 
 let openMenuState = null;
 
@@ -80,16 +80,36 @@ window.addEventListener('scroll', (e) => {
 
 /**
  * Shows a Block Kit confirm object ({title, text, confirm, deny, style}) and resolves to true when
- * the person confirms. renderText draws its text object.
+ * the person confirms. renderText draws its text object. It is modal: the page and any modal
+ * under it are inert, and it has the keyboard to itself until it closes.
  */
 export function confirmDialog(confirm, renderText) {
   return new Promise((resolve) => {
     const root = document.getElementById('overlay-root');
+    const below = [document.getElementById('app'), document.getElementById('modal-root')];
+    const holder = {};
     const before = document.activeElement;
     const titleId = nextId('confirm-title');
     const plain = (o, dflt) => (o && typeof o.text === 'string' && o.text !== '' ? o.text : dflt);
+    const onKey = (e) => {
+      // Heard first (capture) and kept from the page's own key handlers; default actions
+      // (Enter or Space on a button) still happen.
+      e.stopPropagation();
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        done(false);
+      } else if (e.key === 'Tab') {
+        e.preventDefault();
+        const f = focusables(dialog);
+        const i = f.indexOf(document.activeElement);
+        const next = i < 0 ? (e.shiftKey ? f.length - 1 : 0) : (i + (e.shiftKey ? -1 : 1) + f.length) % f.length;
+        f[next]?.focus();
+      }
+    };
     const done = (ok) => {
+      document.removeEventListener('keydown', onKey, true);
       backdrop.remove();
+      for (const el of below) holdInert(el, holder, false);
       if (before?.isConnected) before.focus();
       resolve(ok);
     };
@@ -104,23 +124,17 @@ export function confirmDialog(confirm, renderText) {
     } catch {
       body.append(plain(confirm?.text, ''));
     }
+    // Focusable itself, so a click on its text keeps the focus inside it.
     const dialog = h('div', {
-      class: 'confirm', role: 'alertdialog', 'aria-modal': 'true', 'aria-labelledby': titleId, 'data-testid': 'confirm',
+      class: 'confirm', role: 'alertdialog', 'aria-modal': 'true', 'aria-labelledby': titleId, 'data-testid': 'confirm', tabIndex: -1,
     },
     h('h2', { class: 'confirm-title', id: titleId }, plain(confirm?.title, 'Are you sure?')),
     body,
     h('div', { class: 'confirm-actions' }, no, yes));
     const backdrop = h('div', { class: 'confirm-backdrop' }, dialog);
-    dialog.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); done(false); }
-      if (e.key === 'Tab') {
-        const f = focusables(dialog);
-        const i = f.indexOf(document.activeElement);
-        e.preventDefault();
-        f[(i + (e.shiftKey ? -1 : 1) + f.length) % f.length]?.focus();
-      }
-    });
     root.append(backdrop);
+    for (const el of below) holdInert(el, holder, true);
+    document.addEventListener('keydown', onKey, true);
     yes.focus();
   });
 }
