@@ -35,7 +35,7 @@ for i in $(seq 1 "$runs"); do
     sleep 0.1
   done
   end=$(date +%s.%N)
-  pkill -INT -f "$tmp/baton/bin/baton" || true
+  pkill -INT -P "$pid" || true  # make runs baton; its Ctrl-C stops it
   wait "$pid" 2>/dev/null || true
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE $db"
   if [ -z "$ready" ]; then
