@@ -48,8 +48,11 @@ func newEnvelope(typ string, payload any) Envelope {
 	}
 }
 
-// deliver sends the envelope to one socket and waits for its ack.
+// deliver sends the envelope to one socket (or, after DeliverOverHTTP, posts it) and waits for its ack.
 func (s *Server) deliver(ctx context.Context, env Envelope) (Ack, error) {
+	if base, secret := s.httpTarget(); base != "" {
+		return s.deliverHTTP(ctx, env, base, secret)
+	}
 	w := make(chan ackFrame, 1)
 	s.sock.mu.Lock()
 	s.sock.waiters[env.EnvelopeID] = w

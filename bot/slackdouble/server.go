@@ -104,6 +104,10 @@ type Server struct {
 	sock     sockets
 	upgrader websocket.Upgrader
 
+	// httpBase and httpSecret, when set (DeliverOverHTTP), send envelopes as HTTP requests.
+	httpBase, httpSecret string
+	httpClient           *http.Client
+
 	wg        sync.WaitGroup
 	closeOnce sync.Once
 	done      chan struct{}
@@ -127,6 +131,7 @@ func Start(opts Options) (*Server, error) {
 	s.ws.init()
 	s.sock.init()
 	s.upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+	s.httpClient = &http.Client{Timeout: 30 * time.Second}
 	s.addBotUser()
 
 	mux := http.NewServeMux()
