@@ -14,9 +14,14 @@ build:
 run: services build
 	./bin/baton run
 
+# The end-to-end tests that also run in HTTP mode: every way a request arrives (commands, actions,
+# forms and their errors, events, retries), the ack, shutdown, a request's approval and a decision.
+HTTP_E2E = Redelivered|EveryEnvelope|Shutdown|QuickTaskPosts|NewTaskModal|MakeATaskFromAMessage|OwnerMovesStatus|BlockedAsksForTheReason|CheckinReactionMarksSeen|DecisionIsRecorded|HomeOpened|Request
+
 test: services
 	go vet ./...
 	go test -race -count=1 ./...
+	BATON_E2E_TRANSPORT=http go test -race -count=1 -run '$(HTTP_E2E)' ./cmd/baton/
 	cd cmd/baton/browsertest && go vet ./... && go test -race -count=1 ./...
 
 bench: services

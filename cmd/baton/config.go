@@ -15,13 +15,15 @@ import (
 
 // config is Baton's settings, all from the environment.
 type config struct {
-	AppToken    string
-	BotToken    string
-	APIURL      string
-	DatabaseURL string
-	RedisURL    string
-	HTTPAddr    string
-	LogLevel    slog.Level
+	AppToken string
+	BotToken string
+	// SigningSecret, set instead of AppToken, runs HTTP mode: Slack posts to Baton on HTTPAddr.
+	SigningSecret string
+	APIURL        string
+	DatabaseURL   string
+	RedisURL      string
+	HTTPAddr      string
+	LogLevel      slog.Level
 	// Policies is the path of the approval policy file; "" when approvals are not configured.
 	Policies string
 	// Local runs Baton against the local workspace instead of Slack: no Slack settings were given,
@@ -31,6 +33,9 @@ type config struct {
 	// beyond this machine.
 	LocalPassword string
 }
+
+// defaultHTTPModeAddr is where HTTP mode listens for Slack unless BATON_HTTP_ADDR says otherwise.
+const defaultHTTPModeAddr = ":8080"
 
 // defaultLocalAddr is where the local workspace's page listens unless BATON_HTTP_ADDR says otherwise.
 const defaultLocalAddr = "127.0.0.1:8080"
@@ -43,15 +48,16 @@ func (e *settingError) Error() string { return e.name + ": " + e.fix }
 // loadConfig reads the settings that command needs; the first missing or malformed one is an error.
 func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 	c := config{
-		AppToken:    strings.TrimSpace(getenv("SLACK_APP_TOKEN")),
-		BotToken:    strings.TrimSpace(getenv("SLACK_BOT_TOKEN")),
-		APIURL:      strings.TrimSpace(getenv("SLACK_API_URL")),
-		DatabaseURL: strings.TrimSpace(getenv("DATABASE_URL")),
-		RedisURL:    strings.TrimSpace(getenv("REDIS_URL")),
-		HTTPAddr:    strings.TrimSpace(getenv("BATON_HTTP_ADDR")),
-		Policies:    strings.TrimSpace(getenv("BATON_POLICIES")),
+		AppToken:      strings.TrimSpace(getenv("SLACK_APP_TOKEN")),
+		SigningSecret: strings.TrimSpace(getenv("SLACK_SIGNING_SECRET")),
+		BotToken:      strings.TrimSpace(getenv("SLACK_BOT_TOKEN")),
+		APIURL:        strings.TrimSpace(getenv("SLACK_API_URL")),
+		DatabaseURL:   strings.TrimSpace(getenv("DATABASE_URL")),
+		RedisURL:      strings.TrimSpace(getenv("REDIS_URL")),
+		HTTPAddr:      strings.TrimSpace(getenv("BATON_HTTP_ADDR")),
+		Policies:      strings.TrimSpace(getenv("BATON_POLICIES")),
 	}
-	if needSlack && c.AppToken == "" && c.BotToken == "" && c.APIURL == "" {
+	if needSlack && c.AppToken == "" && c.BotToken == "" && c.APIURL == "" && c.SigningSecret == "" {
 		c.Local = true
 	}
 	if needSlack {
@@ -60,8 +66,18 @@ func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 		}
 	}
 	if needSlack && !c.Local {
-		if !strings.HasPrefix(c.AppToken, "xapp-") {
-			return c, &settingError{"SLACK_APP_TOKEN", "set it to the app-level token (xapp-…) from Basic Information → App-Level Tokens, with the connections:write scope"}
+		switch {
+		case c.AppToken != "" && c.SigningSecret != "":
+			return c, &settingError{"SLACK_SIGNING_SECRET", "set it for HTTP mode or SLACK_APP_TOKEN for Socket Mode, not both; unset one of them"}
+		case c.SigningSecret != "":
+			if c.HTTPAddr == "" {
+				c.HTTPAddr = defaultHTTPModeAddr
+			}
+			if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+				return c, &settingError{"BATON_HTTP_ADDR", fmt.Sprintf("%q is not host:port; Slack's requests need an address such as :8080", c.HTTPAddr)}
+			}
+		case !strings.HasPrefix(c.AppToken, "xapp-"):
+			return c, &settingError{"SLACK_APP_TOKEN", "set it to the app-level token (xapp-…) from Basic Information → App-Level Tokens, with the connections:write scope; or, for HTTP mode, set SLACK_SIGNING_SECRET instead"}
 		}
 		if !strings.HasPrefix(c.BotToken, "xoxb-") {
 			return c, &settingError{"SLACK_BOT_TOKEN", "set it to the bot token (xoxb-…) from OAuth & Permissions after installing the app"}
@@ -157,3 +173,6 @@ func loadPolicy(path string) (*baton.Policy, []byte, error) {
 func newLogger(level slog.Level) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }
+
+// httpMode reports whether Slack posts to Baton (HTTP mode) rather than Baton opening a socket.
+func (c config) httpMode() bool { return !c.Local && c.SigningSecret != "" }

@@ -117,3 +117,33 @@ func TestConfigRunsTheLocalWorkspaceWithoutSlackSettings(t *testing.T) {
 		}
 	}
 }
+
+// A signing secret instead of the app-level token is HTTP mode; both, or a secret without the bot
+// token, stop the start naming what to fix.
+func TestConfigChoosesHTTPModeByTheSigningSecret(t *testing.T) {
+	env := func(kv ...string) map[string]string {
+		m := map[string]string{"DATABASE_URL": "postgres://baton@127.0.0.1/baton", "REDIS_URL": "redis://127.0.0.1:6379/0"}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	cfg, err := loadConfig(envOf(env("SLACK_SIGNING_SECRET", "s", "SLACK_BOT_TOKEN", "xoxb-1")), true)
+	if err != nil || !cfg.httpMode() || cfg.Local || cfg.HTTPAddr != defaultHTTPModeAddr {
+		t.Errorf("secret and bot token: %+v, %v; want HTTP mode on %s", cfg, err, defaultHTTPModeAddr)
+	}
+	for _, c := range []struct {
+		name, wantSetting string
+		env               map[string]string
+	}{
+		{"both modes", "SLACK_SIGNING_SECRET", env("SLACK_SIGNING_SECRET", "s", "SLACK_APP_TOKEN", "xapp-1", "SLACK_BOT_TOKEN", "xoxb-1")},
+		{"secret without bot token", "SLACK_BOT_TOKEN", env("SLACK_SIGNING_SECRET", "s")},
+		{"secret with a bad address", "BATON_HTTP_ADDR", env("SLACK_SIGNING_SECRET", "s", "SLACK_BOT_TOKEN", "xoxb-1", "BATON_HTTP_ADDR", "8080")},
+	} {
+		_, err := loadConfig(envOf(c.env), true)
+		var se *settingError
+		if !errors.As(err, &se) || se.name != c.wantSetting {
+			t.Errorf("%s: %v; want an error naming %s", c.name, err, c.wantSetting)
+		}
+	}
+}

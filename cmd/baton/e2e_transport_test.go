@@ -234,6 +234,9 @@ func TestEveryEnvelopeIsAckedAtOnce(t *testing.T) {
 }
 
 func TestBotReconnectsAndKeepsWorking(t *testing.T) {
+	if e2eOverHTTP() {
+		t.Skip("Socket Mode only: in HTTP mode there is no connection to lose")
+	}
 	for _, c := range []struct {
 		name string
 		drop func(*slackdouble.Server)

@@ -108,6 +108,10 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	dbURL := storetest.URL(t)
 	h := &harness{t: t, slack: d, clock: &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}, hup: make(chan os.Signal), reloaded: make(chan struct{}, 1)}
 	cfg := config{AppToken: "xapp-test", BotToken: "xoxb-test", APIURL: d.APIURL(), DatabaseURL: dbURL, RedisURL: testRedisURL(), Policies: o.policies}
+	listening := make(chan string, 1)
+	if e2eOverHTTP() {
+		cfg.AppToken, cfg.SigningSecret, cfg.HTTPAddr = "", testSigningSecret, "127.0.0.1:0"
+	}
 	if o.wire != nil {
 		cfg.DatabaseURL, cfg.RedisURL = o.wire.proxyPostgres(t, dbURL), o.wire.proxyRedis(t, testRedisURL())
 	}
@@ -117,7 +121,8 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	h.redisPrefix = redisPrefix(t)
 	ro := runOptions{client: o.client, now: h.clock.Now, redisPrefix: h.redisPrefix, started: func(f func(context.Context) error) { idleFn <- f },
 		recoverEvery: 100 * time.Millisecond,
-		reload:       h.hup, reloaded: func() { h.reloaded <- struct{}{} }}
+		reload:       h.hup, reloaded: func() { h.reloaded <- struct{}{} },
+		listening: func(addr string) { listening <- addr }}
 	if o.quiet {
 		ro.recoverEvery, ro.schedulerIdle = time.Hour, time.Hour
 	}
@@ -145,7 +150,16 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	tctx, tcancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(tcancel)
 	h.ctx = tctx
-	if err := d.WaitConnected(h.waitCtx(), 1); err != nil {
+	if e2eOverHTTP() {
+		select {
+		case addr := <-listening:
+			d.DeliverOverHTTP("http://"+addr, testSigningSecret)
+		case err := <-done:
+			t.Fatalf("the bot exited before serving: %v", err)
+		case <-h.waitCtx().Done():
+			t.Fatal("the bot did not serve HTTP")
+		}
+	} else if err := d.WaitConnected(h.waitCtx(), 1); err != nil {
 		select {
 		case err := <-done:
 			t.Fatalf("the bot exited before connecting: %v", err)
@@ -157,6 +171,13 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	h.db = storetest.Open(t, dbURL)
 	return h
 }
+
+// testSigningSecret signs the double's requests when the end-to-end tests run in HTTP mode.
+const testSigningSecret = "e2e-signing-secret"
+
+// e2eOverHTTP reports whether the end-to-end tests run the bot in HTTP mode (BATON_E2E_TRANSPORT=http):
+// the double posts every envelope, signed, instead of using a Socket Mode connection.
+func e2eOverHTTP() bool { return os.Getenv("BATON_E2E_TRANSPORT") == "http" }
 
 // testRedisURL is the Redis the tests use: TEST_REDIS_URL, or the local server.
 func testRedisURL() string {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -46,6 +47,8 @@ type runOptions struct {
 	policyYAML []byte
 	// scheduler receives the bot's scheduler once it is made (the local workspace's clock moves it).
 	scheduler func(*scheduler.Scheduler)
+	// listening receives the address BATON_HTTP_ADDR was bound to (tests ask for port 0).
+	listening func(addr string)
 }
 
 // followPolicyEvery is how often a bot process looks for a policy version another one put in force.
@@ -157,12 +160,21 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	h.Register(router)
 	dispatcher := &bot.Dispatcher{Router: router, Inbox: inbox{db}, InboxLease: opts.inboxLease, GaveUp: h.GaveUp, Log: log}
 
+	stopHTTP := func() {}
 	if cfg.HTTPAddr != "" {
-		stopHTTP, err := serveHealth(cfg.HTTPAddr, log)
+		var slackHandler http.Handler
+		if cfg.httpMode() {
+			slackHandler = bot.NewHTTPHandler(bot.HTTPConfig{Dispatcher: dispatcher, SigningSecret: cfg.SigningSecret, Log: log})
+		}
+		stop, addr, err := serveHTTP(cfg.HTTPAddr, slackHandler, log)
 		if err != nil {
 			return err
 		}
+		stopHTTP = sync.OnceFunc(stop)
 		defer stopHTTP()
+		if opts.listening != nil {
+			opts.listening(addr)
+		}
 	}
 	go pruneDeliveries(ctx, db, log)
 	go dispatcher.RunRecovery(ctx, opts.recoverEvery)
@@ -186,8 +198,21 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		h.RunOutbox(outboxCtx)
 	}()
 
-	log.Info("baton is starting", "api_url", cfg.APIURL)
-	runErr := bot.RunSocketMode(ctx, bot.SocketConfig{API: api, Dispatcher: dispatcher, Log: log})
+	var runErr error
+	if cfg.httpMode() {
+		log.Info("baton is serving Slack's requests", "addr", cfg.HTTPAddr, "api_url", cfg.APIURL)
+		<-ctx.Done()
+		// Requests being answered get their acks; the work they started finishes below.
+		stopHTTP()
+		drain, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := dispatcher.Wait(drain); err != nil {
+			runErr = err
+		}
+		cancel()
+	} else {
+		log.Info("baton is starting", "api_url", cfg.APIURL)
+		runErr = bot.RunSocketMode(ctx, bot.SocketConfig{API: api, Dispatcher: dispatcher, Log: log})
+	}
 	stopSched()
 	// Once stopped, whatever the scheduler was doing ends with an error (Postgres reports a cancelled
 	// query as its own error, not as context.Canceled): only an error from before the stop counts.
@@ -329,14 +354,18 @@ func pruneDeliveries(ctx context.Context, db *store.DB, log *slog.Logger) {
 	}
 }
 
-// serveHealth answers /healthz on addr for orchestrators.
-func serveHealth(addr string, log *slog.Logger) (func(), error) {
+// serveHTTP answers /healthz on addr for orchestrators and, in HTTP mode, Slack's requests
+// (slackHandler). It returns how to stop it and the address it listens on.
+func serveHTTP(addr string, slackHandler http.Handler, log *slog.Logger) (func(), string, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("BATON_HTTP_ADDR: cannot listen on %q (%w)", addr, err)
+		return nil, "", fmt.Errorf("BATON_HTTP_ADDR: cannot listen on %q (%w)", addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	if slackHandler != nil {
+		mux.Handle("/slack/", slackHandler)
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -347,5 +376,5 @@ func serveHealth(addr string, log *slog.Logger) (func(), error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
-	}, nil
+	}, ln.Addr().String(), nil
 }
