@@ -100,3 +100,23 @@ func migrationFiles(t *testing.T) (tables, files int) {
 	}
 	return tables, len(paths)
 }
+
+func TestReadyOnceEveryMigrationIsApplied(t *testing.T) {
+	db := storetest.Open(t, storetest.URL(t))
+	ctx := context.Background()
+	if err := db.Ready(ctx); err == nil || !strings.Contains(err.Error(), "run baton migrate") {
+		t.Fatalf("a database nobody migrated: %v; want not ready, saying to run baton migrate", err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ready(ctx); err != nil {
+		t.Fatalf("after the migrations: %v", err)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE goose_db_version SET is_applied = false WHERE version_id = (SELECT max(version_id) FROM goose_db_version)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ready(ctx); err == nil || !strings.Contains(err.Error(), "run baton migrate") {
+		t.Errorf("with the newest migration missing: %v; want a refusal that says to run baton migrate", err)
+	}
+}
