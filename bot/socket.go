@@ -40,6 +40,8 @@ type SocketConfig struct {
 	PingInterval time.Duration
 	// ShutdownTimeout bounds waiting for in-flight handlers once ctx is cancelled; 0: 10s.
 	ShutdownTimeout time.Duration
+	// Connected, when set, holds whether a socket is open (for readiness probes).
+	Connected *atomic.Bool
 }
 
 // RunSocketMode connects to Slack over Socket Mode and feeds every envelope to the
@@ -75,7 +77,12 @@ func RunSocketMode(ctx context.Context, cfg SocketConfig) error {
 	if cfg.PingInterval > 0 {
 		opts = append(opts, socketmode.OptionPingInterval(cfg.PingInterval))
 	}
-	l := &socketLoop{sm: socketmode.New(cfg.API, opts...), d: cfg.Dispatcher, log: log}
+	connected := cfg.Connected
+	if connected == nil {
+		connected = new(atomic.Bool)
+	}
+	defer connected.Store(false)
+	l := &socketLoop{sm: socketmode.New(cfg.API, opts...), d: cfg.Dispatcher, log: log, connected: connected}
 
 	// The socket outlives ctx so in-flight handlers can still ack while we drain.
 	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
@@ -106,6 +113,8 @@ type socketLoop struct {
 	d       *Dispatcher
 	log     *slog.Logger
 	lastAck atomic.Int64 // unix nanoseconds of the last queued ack
+	// connected is true from Slack's hello until the socket is being replaced.
+	connected *atomic.Bool
 }
 
 // handle logs lifecycle events and hands envelopes to the dispatcher, which acks and
@@ -140,6 +149,7 @@ func (l *socketLoop) acker(evt socketmode.Event) func(payload any) error {
 func (l *socketLoop) logLifecycle(evt socketmode.Event) {
 	switch data := evt.Data.(type) {
 	case *slack.ConnectingEvent:
+		l.connected.Store(false)
 		if data.ConnectionCount > 0 && data.Attempt == 1 {
 			l.log.Info("socket mode disconnected; reconnecting", "connection_count", data.ConnectionCount)
 			return
@@ -160,6 +170,9 @@ func (l *socketLoop) logLifecycle(evt socketmode.Event) {
 		}
 		l.log.Error("socket mode ack write failed", "envelope_id", envID, "error", data.Cause)
 	default:
+		if evt.Type == socketmode.EventTypeHello {
+			l.connected.Store(true)
+		}
 		if evt.Type == socketmode.EventTypeHello && evt.Request != nil {
 			r := evt.Request
 			l.log.Info("socket mode hello", "num_connections", r.NumConnections, "app_id", r.ConnectionInfo.AppID,

@@ -72,6 +72,9 @@ type harness struct {
 	redisPrefix string
 	hup         chan os.Signal
 	reloaded    chan struct{}
+	// httpURL is where BATON_HTTP_ADDR serves (/healthz, /readyz, and Slack's requests in HTTP
+	// mode), when the harness was asked to serve it.
+	httpURL string
 }
 
 type harnessOptions struct {
@@ -86,6 +89,8 @@ type harnessOptions struct {
 	// quiet turns off the timers that look for work left behind (the inbox's, the outbox's and the
 	// scheduler's), so that everything the bot asks of its servers follows from what the test does.
 	quiet bool
+	// serveHTTP serves BATON_HTTP_ADDR on a free port (HTTP mode always does).
+	serveHTTP bool
 }
 
 // newHarness starts the double, a fresh database schema and the bot, and waits until the bot is connected.
@@ -110,7 +115,10 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	cfg := config{AppToken: "xapp-test", BotToken: "xoxb-test", APIURL: d.APIURL(), DatabaseURL: dbURL, RedisURL: testRedisURL(), Policies: o.policies}
 	listening := make(chan string, 1)
 	if e2eOverHTTP() {
-		cfg.AppToken, cfg.SigningSecret, cfg.HTTPAddr = "", testSigningSecret, "127.0.0.1:0"
+		cfg.AppToken, cfg.SigningSecret = "", testSigningSecret
+	}
+	if e2eOverHTTP() || o.serveHTTP {
+		cfg.HTTPAddr = "127.0.0.1:0"
 	}
 	if o.wire != nil {
 		cfg.DatabaseURL, cfg.RedisURL = o.wire.proxyPostgres(t, dbURL), o.wire.proxyRedis(t, testRedisURL())
@@ -150,15 +158,18 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	tctx, tcancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(tcancel)
 	h.ctx = tctx
-	if e2eOverHTTP() {
+	if cfg.HTTPAddr != "" {
 		select {
 		case addr := <-listening:
-			d.DeliverOverHTTP("http://"+addr, testSigningSecret)
+			h.httpURL = "http://" + addr
 		case err := <-done:
 			t.Fatalf("the bot exited before serving: %v", err)
 		case <-h.waitCtx().Done():
 			t.Fatal("the bot did not serve HTTP")
 		}
+	}
+	if e2eOverHTTP() {
+		d.DeliverOverHTTP(h.httpURL, testSigningSecret)
 	} else if err := d.WaitConnected(h.waitCtx(), 1); err != nil {
 		select {
 		case err := <-done:

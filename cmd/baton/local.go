@@ -110,7 +110,16 @@ func localRun(ctx context.Context, cfg config, log *slog.Logger, opts runOptions
 		}
 	}
 
-	srv := &http.Server{Handler: localMux(d, clock, cfg.LocalPassword, cfg.HTTPAddr), ReadHeaderTimeout: 10 * time.Second}
+	ready := func(ctx context.Context) error {
+		if err := db.Ready(ctx); err != nil {
+			return err
+		}
+		if d.Connections() == 0 {
+			return errors.New("Baton is not connected to the local workspace")
+		}
+		return nil
+	}
+	srv := &http.Server{Handler: localMux(d, clock, ready, cfg.LocalPassword, cfg.HTTPAddr), ReadHeaderTimeout: 10 * time.Second}
 	// Open pages keep an event stream each: closing the workspace ends them, so shutting the page
 	// down does not wait for the browsers.
 	srv.RegisterOnShutdown(d.Close)
@@ -214,10 +223,11 @@ func seedLocal(ctx context.Context, db *store.DB, d *slackdouble.Server, clock *
 	return db.MarkLocalSeeded(ctx, localTeam, clock.Now())
 }
 
-// localMux serves the page and /healthz.
-func localMux(d *slackdouble.Server, clock *localClock, password, addr string) http.Handler {
+// localMux serves the page, /healthz and /readyz.
+func localMux(d *slackdouble.Server, clock *localClock, ready func(context.Context) error, password, addr string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.Handle("GET /readyz", readyHandler(ready))
 	host, _, _ := net.SplitHostPort(addr)
 	mux.Handle("/", d.Page(slackdouble.PageOptions{
 		TeamName: localTeamName, Commands: manifestCommands, Shortcuts: manifestShortcuts,

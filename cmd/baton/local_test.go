@@ -163,6 +163,14 @@ func TestTheLocalWorkspaceIsSeededKeptMovedAndReset(t *testing.T) {
 	dbURL, prefix := storetest.URL(t), redisPrefix(t)
 	lw := startLocal(t, dbURL, prefix)
 
+	ready, err := http.Get(lw.url + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ready.Body.Close()
+	if ready.StatusCode != http.StatusOK {
+		t.Errorf("/readyz of the running local workspace: %d; want 200", ready.StatusCode)
+	}
 	var session struct {
 		People []struct{ ID, Name string } `json:"people"`
 		Notice string                      `json:"notice"`

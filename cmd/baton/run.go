@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -161,12 +162,25 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	dispatcher := &bot.Dispatcher{Router: router, Inbox: inbox{db}, InboxLease: opts.inboxLease, GaveUp: h.GaveUp, Log: log}
 
 	stopHTTP := func() {}
+	var connected atomic.Bool // the Socket Mode connection is up
 	if cfg.HTTPAddr != "" {
 		var slackHandler http.Handler
 		if cfg.httpMode() {
 			slackHandler = bot.NewHTTPHandler(bot.HTTPConfig{Dispatcher: dispatcher, SigningSecret: cfg.SigningSecret, Log: log})
 		}
-		stop, addr, err := serveHTTP(cfg.HTTPAddr, slackHandler, log)
+		ready := func(ctx context.Context) error {
+			if err := db.Ready(ctx); err != nil {
+				return err
+			}
+			if err := rdb.Ping(ctx).Err(); err != nil {
+				return fmt.Errorf("redis does not answer: %w", err)
+			}
+			if !cfg.httpMode() && !connected.Load() {
+				return errors.New("not connected to Slack over Socket Mode")
+			}
+			return nil
+		}
+		stop, addr, err := serveHTTP(cfg.HTTPAddr, slackHandler, ready, log)
 		if err != nil {
 			return err
 		}
@@ -211,7 +225,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		cancel()
 	} else {
 		log.Info("baton is starting", "api_url", cfg.APIURL)
-		runErr = bot.RunSocketMode(ctx, bot.SocketConfig{API: api, Dispatcher: dispatcher, Log: log})
+		runErr = bot.RunSocketMode(ctx, bot.SocketConfig{API: api, Dispatcher: dispatcher, Log: log, Connected: &connected})
 	}
 	stopSched()
 	// Once stopped, whatever the scheduler was doing ends with an error (Postgres reports a cancelled
@@ -354,15 +368,35 @@ func pruneDeliveries(ctx context.Context, db *store.DB, log *slog.Logger) {
 	}
 }
 
-// serveHTTP answers /healthz on addr for orchestrators and, in HTTP mode, Slack's requests
-// (slackHandler). It returns how to stop it and the address it listens on.
-func serveHTTP(addr string, slackHandler http.Handler, log *slog.Logger) (func(), string, error) {
+// readyTimeout bounds one readiness check.
+const readyTimeout = 2 * time.Second
+
+// readyHandler answers 200 "ready" when ready says so, and 503 with the reason when not.
+func readyHandler(ready func(context.Context) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := ready(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = fmt.Fprintf(w, "not ready: %v\n", err)
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+}
+
+// serveHTTP answers on addr, for orchestrators, /healthz (the process is alive) and /readyz (ready
+// says why not, if not), and in HTTP mode Slack's requests (slackHandler). It returns how to stop
+// it and the address it listens on.
+func serveHTTP(addr string, slackHandler http.Handler, ready func(context.Context) error, log *slog.Logger) (func(), string, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, "", fmt.Errorf("BATON_HTTP_ADDR: cannot listen on %q (%w)", addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.Handle("/readyz", readyHandler(ready))
 	if slackHandler != nil {
 		mux.Handle("/slack/", slackHandler)
 	}
