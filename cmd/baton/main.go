@@ -11,12 +11,13 @@ import (
 	"syscall"
 )
 
-const usage = `usage: baton [run [--local] | migrate | local reset]
+const usage = `usage: baton [run [--local] | migrate | local reset | health]
   run          connect to Slack over Socket Mode and serve (the default); SIGHUP re-reads BATON_POLICIES.
                Without SLACK_APP_TOKEN and SLACK_BOT_TOKEN, or with --local, it runs against the local
                workspace instead: a Slack-like page on BATON_HTTP_ADDR (default 127.0.0.1:8080)
   migrate      apply database migrations and exit
-  local reset  clear the local workspace (its records, conversations and clock) and exit`
+  local reset  clear the local workspace (its records, conversations and clock) and exit
+  health       exit 0 when the baton serving BATON_HTTP_ADDR (default :8080) answers /healthz`
 
 func main() {
 	args := os.Args[1:]
@@ -37,6 +38,8 @@ func main() {
 		err = runCommand(ctx, os.Getenv, hup, len(args) == 1, os.Stdout)
 	case cmd == "migrate" && len(args) == 0:
 		err = migrateCommand(ctx, os.Getenv)
+	case cmd == "health" && len(args) == 0:
+		err = healthCommand(ctx, os.Getenv)
 	case cmd == "local" && len(args) == 1 && args[0] == "reset":
 		err = localReset(ctx, os.Getenv, os.Stdout)
 	case cmd == "help" || cmd == "-h" || cmd == "--help":
@@ -45,7 +48,7 @@ func main() {
 	case cmd == "local":
 		fmt.Fprintf(os.Stderr, "baton: local takes one command, reset (not %q)\n%s\n", strings.Join(args, " "), usage)
 		os.Exit(2)
-	case cmd == "run" || cmd == "migrate":
+	case cmd == "run" || cmd == "migrate" || cmd == "health":
 		fmt.Fprintf(os.Stderr, "baton: %s does not take %q\n%s\n", cmd, strings.Join(args, " "), usage)
 		os.Exit(2)
 	default:
