@@ -16,7 +16,7 @@ run: services build
 
 # The end-to-end tests that also run in HTTP mode: every way a request arrives (commands, actions,
 # forms and their errors, events, retries), the ack, shutdown, a request's approval and a decision.
-HTTP_E2E = Redelivered|EveryEnvelope|Shutdown|QuickTaskPosts|NewTaskModal|MakeATaskFromAMessage|OwnerMovesStatus|BlockedAsksForTheReason|CheckinReactionMarksSeen|DecisionIsRecorded|HomeOpened|Request
+HTTP_E2E = Readyz|Redelivered|EveryEnvelope|Shutdown|QuickTaskPosts|NewTaskModal|MakeATaskFromAMessage|OwnerMovesStatus|BlockedAsksForTheReason|CheckinReactionMarksSeen|DecisionIsRecorded|HomeOpened|Request
 
 test: services
 	go vet ./...

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,9 +33,12 @@ const (
 	// maxRequestBody bounds what Slack may post: its largest payloads (a view submission with
 	// every input filled) are well under it.
 	maxRequestBody = 1 << 20
-	// httpAckWait is how long a request waits for its ack before answering empty: within Slack's
-	// 3 seconds.
-	httpAckWait = 2500 * time.Millisecond
+	// httpAckMargin is how much longer than a form's own deadline (Dispatcher.SubmitTimeout) a
+	// request waits for its ack, so that a slow form's "taking longer" error is what Slack gets;
+	// the whole stays within Slack's 3 seconds.
+	httpAckMargin = 300 * time.Millisecond
+	// signatureWindow is how far a request's timestamp may be from now (slack-go checks it again).
+	signatureWindow = 5 * time.Minute
 )
 
 // HTTPConfig configures NewHTTPHandler.
@@ -66,8 +70,20 @@ type httpMode struct {
 }
 
 // verified reads a request's body and hands it on only when Slack signed it, within five minutes.
+// What can be refused without the body (no signature, an old timestamp, too long a body) is refused
+// before reading it.
 func (h *httpMode) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ts, err := strconv.ParseInt(r.Header.Get("X-Slack-Request-Timestamp"), 10, 64)
+		if err != nil || r.Header.Get("X-Slack-Signature") == "" || time.Since(time.Unix(ts, 0)).Abs() > signatureWindow {
+			h.log.Debug("request refused: no valid signature headers", "path", r.URL.Path)
+			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			return
+		}
+		if r.ContentLength > maxRequestBody {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
 		if err != nil {
 			var tooBig *http.MaxBytesError
@@ -92,7 +108,20 @@ func (h *httpMode) verified(next func(w http.ResponseWriter, r *http.Request, bo
 	})
 }
 
+// form reads a signed form body that must be one: Slack's forms are never JSON.
+func form(r *http.Request, body []byte) (url.Values, bool) {
+	if ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); strings.TrimSpace(ct) != "application/x-www-form-urlencoded" {
+		return nil, false
+	}
+	values, err := url.ParseQuery(string(body))
+	return values, err == nil
+}
+
 func (h *httpMode) events(w http.ResponseWriter, r *http.Request, body []byte) {
+	if ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); strings.TrimSpace(ct) != "application/json" {
+		http.Error(w, "events are JSON", http.StatusUnsupportedMediaType)
+		return
+	}
 	var head struct {
 		Type      string `json:"type"`
 		Challenge string `json:"challenge"`
@@ -111,9 +140,9 @@ func (h *httpMode) events(w http.ResponseWriter, r *http.Request, body []byte) {
 }
 
 func (h *httpMode) interactivity(w http.ResponseWriter, r *http.Request, body []byte) {
-	form, err := url.ParseQuery(string(body))
-	payload := form.Get("payload")
-	if err != nil || payload == "" {
+	values, ok := form(r, body)
+	payload := values.Get("payload")
+	if !ok || len(values) != 1 || len(values["payload"]) != 1 || payload == "" {
 		http.Error(w, "no interaction payload", http.StatusBadRequest)
 		return
 	}
@@ -122,14 +151,21 @@ func (h *httpMode) interactivity(w http.ResponseWriter, r *http.Request, body []
 
 // commands turns a slash command's form into the JSON object Socket Mode carries for it.
 func (h *httpMode) commands(w http.ResponseWriter, r *http.Request, body []byte) {
-	form, err := url.ParseQuery(string(body))
-	if err != nil || form.Get("command") == "" {
+	values, ok := form(r, body)
+	if ok && values.Get("ssl_check") == "1" {
+		return // Slack checking the certificate: 200, nothing to run
+	}
+	if !ok || values.Get("command") == "" {
 		http.Error(w, "no slash command", http.StatusBadRequest)
 		return
 	}
-	fields := make(map[string]string, len(form))
-	for k := range form {
-		fields[k] = form.Get(k)
+	fields := make(map[string]string, len(values))
+	for k, v := range values {
+		if len(v) != 1 {
+			http.Error(w, "a slash command's fields come once each", http.StatusBadRequest)
+			return
+		}
+		fields[k] = v[0]
 	}
 	payload, err := json.Marshal(fields)
 	if err != nil {
@@ -143,8 +179,9 @@ func (h *httpMode) commands(w http.ResponseWriter, r *http.Request, body []byte)
 func (h *httpMode) dispatch(w http.ResponseWriter, r *http.Request, e Envelope) {
 	evt, err := parseEnvelope(e)
 	if err != nil {
-		h.log.Warn("request refused: unreadable payload", "path", r.URL.Path, "err", err)
-		http.Error(w, "unreadable payload", http.StatusBadRequest)
+		// Signed by Slack but unreadable: as in Socket Mode, answered and dropped, so that Slack
+		// does not retry what will never be read.
+		h.log.Error("signed request not readable; answered and dropped", "path", r.URL.Path, "envelope_id", e.EnvelopeID, "err", err)
 		return
 	}
 	if n, err := strconv.Atoi(r.Header.Get("X-Slack-Retry-Num")); err == nil {
@@ -157,7 +194,7 @@ func (h *httpMode) dispatch(w http.ResponseWriter, r *http.Request, e Envelope) 
 		return nil
 	}
 	h.d.Handle(context.WithoutCancel(r.Context()), evt, ack)
-	timer := time.NewTimer(httpAckWait)
+	timer := time.NewTimer(h.d.SubmitTimeout + httpAckMargin)
 	defer timer.Stop()
 	select {
 	case payload := <-acked:
@@ -174,8 +211,10 @@ func (h *httpMode) dispatch(w http.ResponseWriter, r *http.Request, e Envelope) 
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(b)
 	case <-timer.C:
-		h.log.Warn("no ack in time; answered empty", "path", r.URL.Path, "envelope_id", e.EnvelopeID)
-		w.WriteHeader(http.StatusOK)
+		// Not kept, or not answered: Slack shows the person a failure (and retries an event, which
+		// its event_id then keeps from running twice), rather than taking silence for success.
+		h.log.Error("no ack in time; answered 503", "path", r.URL.Path, "envelope_id", e.EnvelopeID)
+		http.Error(w, "not handled in time", http.StatusServiceUnavailable)
 	case <-r.Context().Done():
 	}
 }

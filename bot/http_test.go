@@ -21,9 +21,12 @@ import (
 const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 
 // slackPost is a request as Slack signs it, at ts.
-func slackPost(t *testing.T, srv string, path, contentType, body string, ts time.Time, secret string) *http.Response {
+func slackPost(t *testing.T, srv string, path, contentType, body string, ts time.Time, secret string, header ...string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, srv+path, strings.NewReader(body))
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +77,10 @@ func newHTTPBot(t *testing.T) *httpBot {
 	r.ViewSubmission("task.new", func(context.Context, *Request) any {
 		return map[string]any{"response_action": "errors", "errors": map[string]string{"title": "Give it a title."}}
 	})
+	r.ViewSubmission("task.slow", func(ctx context.Context, _ *Request) any {
+		<-ctx.Done() // longer than the form's deadline
+		return nil
+	})
 	b.d = &Dispatcher{Router: r, Inbox: newMapInbox(), Log: slog.New(newLogRecorder())}
 	b.srv = httptest.NewServer(NewHTTPHandler(HTTPConfig{Dispatcher: b.d, SigningSecret: testSecret, Log: slog.New(newLogRecorder())}))
 	t.Cleanup(b.srv.Close)
@@ -114,6 +121,13 @@ func TestHTTPModeRefusesWhatSlackDidNotSign(t *testing.T) {
 	if res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("unsigned: %d; want 401", res.StatusCode)
 	}
+	// A signed body on the wrong endpoint, or of the wrong kind, is not read as something else.
+	if res := slackPost(t, b.srv.URL, CommandsPath, "application/json", homeOpened, time.Now(), testSecret); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("JSON posted as a command: %d; want 400", res.StatusCode)
+	}
+	if res := slackPost(t, b.srv.URL, EventsPath, "application/x-www-form-urlencoded", form, time.Now(), testSecret); res.StatusCode != http.StatusUnsupportedMediaType {
+		t.Errorf("a form posted as an event: %d; want 415", res.StatusCode)
+	}
 	big := strings.Repeat("x", maxRequestBody+1)
 	if res := slackPost(t, b.srv.URL, EventsPath, "application/json", big, time.Now(), testSecret); res.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("a body over the limit: %d; want 413", res.StatusCode)
@@ -132,10 +146,16 @@ func TestHTTPModeAnswersSlackAndRunsEachEventOnce(t *testing.T) {
 	}
 
 	// Slack retries an event it thinks was not received: same body, X-Slack-Retry-Num.
-	for range 2 {
-		if res := slackPost(t, b.srv.URL, EventsPath, "application/json", homeOpened, time.Now(), testSecret); res.StatusCode != http.StatusOK {
-			t.Fatalf("app_home_opened: %d", res.StatusCode)
-		}
+	if res := slackPost(t, b.srv.URL, EventsPath, "application/json", homeOpened, time.Now(), testSecret); res.StatusCode != http.StatusOK {
+		t.Fatalf("app_home_opened: %d", res.StatusCode)
+	}
+	if res := slackPost(t, b.srv.URL, EventsPath, "application/json", homeOpened, time.Now(), testSecret,
+		"X-Slack-Retry-Num", "1", "X-Slack-Retry-Reason", "http_timeout"); res.StatusCode != http.StatusOK {
+		t.Fatalf("app_home_opened, retried: %d", res.StatusCode)
+	}
+	// Slack checking the certificate gets a 200 and runs nothing.
+	if res := slackPost(t, b.srv.URL, CommandsPath, "application/x-www-form-urlencoded", "ssl_check=1&token=x", time.Now(), testSecret); res.StatusCode != http.StatusOK {
+		t.Errorf("ssl_check: %d; want 200", res.StatusCode)
 	}
 	form := url.Values{"command": {"/task"}, "text": {"help"}, "user_id": {"U1"}, "channel_id": {"C1"}, "team_id": {"T1"}, "trigger_id": {"1.2"}}.Encode()
 	if res := slackPost(t, b.srv.URL, CommandsPath, "application/x-www-form-urlencoded", form, time.Now(), testSecret); res.StatusCode != http.StatusOK {
@@ -151,6 +171,17 @@ func TestHTTPModeAnswersSlackAndRunsEachEventOnce(t *testing.T) {
 	b.mu.Unlock()
 	if cmd.Command == nil || cmd.Command.Text != "help" || cmd.UserID != "U1" || cmd.ChannelID != "C1" || cmd.Command.TriggerID != "1.2" {
 		t.Errorf("the command reached its handler as %+v; want /task help from U1 in C1", cmd)
+	}
+
+	// A form that takes longer than its deadline (the default, 2.5 s) gets the dispatcher's "taking
+	// longer" error under its field, in the response: an empty answer would close it and lose what
+	// was typed.
+	slow := `{"type":"view_submission","team":{"id":"T1"},"user":{"id":"U1"},"view":{"id":"V2","callback_id":"task.slow",
+		"blocks":[{"type":"input","block_id":"title","label":{"type":"plain_text","text":"Title"},"element":{"type":"plain_text_input","action_id":"title"}}],
+		"state":{"values":{}}}}`
+	res = slackPost(t, b.srv.URL, InteractivityPath, "application/x-www-form-urlencoded", url.Values{"payload": {slow}}.Encode(), time.Now(), testSecret)
+	if got := readAll(t, res); res.StatusCode != http.StatusOK || !strings.Contains(got, "taking longer than it should") {
+		t.Errorf("the slow form was answered %d %q; want its errors, so it stays open", res.StatusCode, got)
 	}
 
 	// A view submission's errors come back in the HTTP response, under the field.

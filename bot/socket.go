@@ -187,6 +187,8 @@ func (l *socketLoop) logLifecycle(evt socketmode.Event) {
 // answering pings and sending acks; envelopes that arrive meanwhile are left unacked for
 // Slack to redeliver. Then it closes the socket.
 func (l *socketLoop) drain(timeout time.Duration, stopRun context.CancelFunc, runErr <-chan error, runDone bool) error {
+	// Envelopes that arrive now are refused: not ready for more.
+	l.connected.Store(false)
 	waitCtx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	waited := make(chan error, 1)

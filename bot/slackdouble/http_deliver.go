@@ -56,7 +56,14 @@ func httpRequestOf(env Envelope) (path, contentType string, body []byte, err err
 		}
 		form := url.Values{}
 		for k, v := range fields {
-			form.Set(k, fmt.Sprint(v))
+			switch v := v.(type) {
+			case string:
+				form.Set(k, v)
+			case nil:
+			default:
+				b, _ := json.Marshal(v)
+				form.Set(k, string(b))
+			}
 		}
 		return "/slack/commands", "application/x-www-form-urlencoded", []byte(form.Encode()), nil
 	}

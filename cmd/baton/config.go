@@ -32,6 +32,8 @@ type config struct {
 	// LocalPassword is asked of the local workspace's visitors; it must be set when the page listens
 	// beyond this machine.
 	LocalPassword string
+	// addrDefaulted says HTTPAddr is HTTP mode's default, not a setting.
+	addrDefaulted bool
 }
 
 // defaultHTTPModeAddr is where HTTP mode listens for Slack unless BATON_HTTP_ADDR says otherwise.
@@ -71,7 +73,7 @@ func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 			return c, &settingError{"SLACK_SIGNING_SECRET", "set it for HTTP mode or SLACK_APP_TOKEN for Socket Mode, not both; unset one of them"}
 		case c.SigningSecret != "":
 			if c.HTTPAddr == "" {
-				c.HTTPAddr = defaultHTTPModeAddr
+				c.HTTPAddr, c.addrDefaulted = defaultHTTPModeAddr, true
 			}
 			if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 				return c, &settingError{"BATON_HTTP_ADDR", fmt.Sprintf("%q is not host:port; Slack's requests need an address such as :8080", c.HTTPAddr)}
@@ -122,6 +124,10 @@ func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 func (c *config) useLocal(getenv func(string) string) error {
 	c.Local = true
 	c.LocalPassword = getenv("BATON_LOCAL_PASSWORD")
+	if c.addrDefaulted {
+		// HTTP mode's default address was chosen before --local asked for the local workspace.
+		c.HTTPAddr, c.addrDefaulted = "", false
+	}
 	if strings.TrimSpace(getenv("BATON_LOG_LEVEL")) == "" {
 		// The terminal shows where to open the page; the bot's own news would bury it.
 		c.LogLevel = slog.LevelWarn

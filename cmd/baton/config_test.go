@@ -147,3 +147,17 @@ func TestConfigChoosesHTTPModeByTheSigningSecret(t *testing.T) {
 		}
 	}
 }
+
+// --local wins over Slack settings, and keeps the local workspace on loopback even when HTTP mode
+// would have listened everywhere.
+func TestLocalFlagKeepsThePageOnLoopback(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": "postgres://baton@127.0.0.1/baton", "REDIS_URL": "redis://127.0.0.1:6379/0",
+		"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"}
+	cfg, err := loadConfig(envOf(env), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.useLocal(envOf(env)); err != nil || cfg.HTTPAddr != defaultLocalAddr || !cfg.Local || cfg.httpMode() {
+		t.Errorf("--local with a signing secret: %+v, %v; want the local workspace on %s", cfg, err, defaultLocalAddr)
+	}
+}

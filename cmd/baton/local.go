@@ -112,14 +112,14 @@ func localRun(ctx context.Context, cfg config, log *slog.Logger, opts runOptions
 
 	ready := func(ctx context.Context) error {
 		if err := db.Ready(ctx); err != nil {
-			return err
+			return notReady{"postgres", err}
 		}
 		if d.Connections() == 0 {
-			return errors.New("Baton is not connected to the local workspace")
+			return notReady{"slack", errors.New("Baton is not connected to the local workspace")}
 		}
 		return nil
 	}
-	srv := &http.Server{Handler: localMux(d, clock, ready, cfg.LocalPassword, cfg.HTTPAddr), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: localMux(d, clock, ready, cfg.LocalPassword, cfg.HTTPAddr, log), ReadHeaderTimeout: 10 * time.Second}
 	// Open pages keep an event stream each: closing the workspace ends them, so shutting the page
 	// down does not wait for the browsers.
 	srv.RegisterOnShutdown(d.Close)
@@ -224,10 +224,10 @@ func seedLocal(ctx context.Context, db *store.DB, d *slackdouble.Server, clock *
 }
 
 // localMux serves the page, /healthz and /readyz.
-func localMux(d *slackdouble.Server, clock *localClock, ready func(context.Context) error, password, addr string) http.Handler {
+func localMux(d *slackdouble.Server, clock *localClock, ready func(context.Context) error, password, addr string, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	mux.Handle("GET /readyz", readyHandler(ready))
+	mux.Handle("GET /readyz", readyHandler(ready, log))
 	host, _, _ := net.SplitHostPort(addr)
 	mux.Handle("/", d.Page(slackdouble.PageOptions{
 		TeamName: localTeamName, Commands: manifestCommands, Shortcuts: manifestShortcuts,

@@ -170,13 +170,13 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		}
 		ready := func(ctx context.Context) error {
 			if err := db.Ready(ctx); err != nil {
-				return err
+				return notReady{"postgres", err}
 			}
 			if err := rdb.Ping(ctx).Err(); err != nil {
-				return fmt.Errorf("redis does not answer: %w", err)
+				return notReady{"redis", err}
 			}
 			if !cfg.httpMode() && !connected.Load() {
-				return errors.New("not connected to Slack over Socket Mode")
+				return notReady{"slack", errors.New("no Socket Mode connection")}
 			}
 			return nil
 		}
@@ -371,15 +371,29 @@ func pruneDeliveries(ctx context.Context, db *store.DB, log *slog.Logger) {
 // readyTimeout bounds one readiness check.
 const readyTimeout = 2 * time.Second
 
-// readyHandler answers 200 "ready" when ready says so, and 503 with the reason when not.
-func readyHandler(ready func(context.Context) error) http.Handler {
+// notReady says which part is not ready; the details go to the log, not to whoever asks.
+type notReady struct {
+	part string
+	err  error
+}
+
+func (e notReady) Error() string { return e.part + ": " + e.err.Error() }
+
+// readyHandler answers 200 "ready" when ready says so, and 503 naming the part that is not.
+func readyHandler(ready func(context.Context) error, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 		defer cancel()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if err := ready(ctx); err != nil {
+			part := "baton"
+			var nr notReady
+			if errors.As(err, &nr) {
+				part = nr.part
+			}
+			log.Warn("not ready", "err", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = fmt.Fprintf(w, "not ready: %v\n", err)
+			_, _ = fmt.Fprintf(w, "not ready: %s\n", part)
 			return
 		}
 		_, _ = w.Write([]byte("ready\n"))
@@ -396,11 +410,12 @@ func serveHTTP(addr string, slackHandler http.Handler, ready func(context.Contex
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	mux.Handle("/readyz", readyHandler(ready))
+	mux.Handle("/readyz", readyHandler(ready, log))
 	if slackHandler != nil {
 		mux.Handle("/slack/", slackHandler)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 15 * time.Second, IdleTimeout: 90 * time.Second, MaxHeaderBytes: 64 << 10}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("health server stopped", "err", err)
