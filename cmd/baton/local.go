@@ -123,16 +123,7 @@ func localRun(ctx context.Context, cfg config, log *slog.Logger, opts runOptions
 	// Open pages keep an event stream each: closing the workspace ends them, so shutting the page
 	// down does not wait for the browsers.
 	srv.RegisterOnShutdown(d.Close)
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("local workspace page stopped", "err", err)
-		}
-	}()
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
+	defer serve(srv, ln, "local workspace page", log)()
 	fmt.Fprintf(out, "Baton is running — open %s\n", pageURL(ln.Addr(), cfg.HTTPAddr))
 
 	saveCtx, stopSaving := context.WithCancel(ctx)

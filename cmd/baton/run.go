@@ -416,14 +416,20 @@ func serveHTTP(addr string, slackHandler http.Handler, ready func(context.Contex
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 		WriteTimeout: 15 * time.Second, IdleTimeout: 90 * time.Second, MaxHeaderBytes: 64 << 10}
+	return serve(srv, ln, "http server", log), ln.Addr().String(), nil
+}
+
+// serve runs srv on ln in the background and returns how to shut it down (requests in flight get
+// 5 s to finish).
+func serve(srv *http.Server, ln net.Listener, what string, log *slog.Logger) func() {
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("health server stopped", "err", err)
+			log.Error(what+" stopped", "err", err)
 		}
 	}()
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
-	}, ln.Addr().String(), nil
+	}
 }
