@@ -123,7 +123,8 @@ func localRun(ctx context.Context, cfg config, log *slog.Logger, opts runOptions
 	// Open pages keep an event stream each: closing the workspace ends them, so shutting the page
 	// down does not wait for the browsers.
 	srv.RegisterOnShutdown(d.Close)
-	defer serve(srv, ln, "local workspace page", log)()
+	stopPage, _ := serve(srv, ln, "local workspace page", log)
+	defer stopPage()
 	fmt.Fprintf(out, "Baton is running — open %s\n", pageURL(ln.Addr(), cfg.HTTPAddr))
 
 	saveCtx, stopSaving := context.WithCancel(ctx)

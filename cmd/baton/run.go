@@ -162,7 +162,8 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	dispatcher := &bot.Dispatcher{Router: router, Inbox: inbox{db}, InboxLease: opts.inboxLease, GaveUp: h.GaveUp, Log: log}
 
 	stopHTTP := func() {}
-	var connected atomic.Bool // the Socket Mode connection is up
+	var httpFailed <-chan error // the HTTP server's failure, if it fails
+	var connected atomic.Bool   // the Socket Mode connection is up
 	if cfg.HTTPAddr != "" {
 		var slackHandler http.Handler
 		if cfg.httpMode() {
@@ -180,10 +181,11 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 			}
 			return nil
 		}
-		stop, addr, err := serveHTTP(cfg.HTTPAddr, slackHandler, ready, log)
+		stop, failed, addr, err := serveHTTP(cfg.HTTPAddr, slackHandler, ready, log)
 		if err != nil {
 			return err
 		}
+		httpFailed = failed
 		stopHTTP = sync.OnceFunc(stop)
 		defer stopHTTP()
 		if opts.listening != nil {
@@ -215,7 +217,12 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	var runErr error
 	if cfg.httpMode() {
 		log.Info("baton is serving Slack's requests", "addr", cfg.HTTPAddr, "api_url", cfg.APIURL)
-		<-ctx.Done()
+		// Without its server, Slack can't reach this process: it stops rather than look alive.
+		select {
+		case <-ctx.Done():
+		case err := <-httpFailed:
+			runErr = fmt.Errorf("BATON_HTTP_ADDR: the server stopped serving Slack's requests: %w", err)
+		}
 		// Requests being answered get their acks; the work they started finishes below.
 		stopHTTP()
 		drain, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -403,10 +410,10 @@ func readyHandler(ready func(context.Context) error, log *slog.Logger) http.Hand
 // serveHTTP answers on addr, for orchestrators, /healthz (the process is alive) and /readyz (ready
 // says why not, if not), and in HTTP mode Slack's requests (slackHandler). It returns how to stop
 // it and the address it listens on.
-func serveHTTP(addr string, slackHandler http.Handler, ready func(context.Context) error, log *slog.Logger) (func(), string, error) {
+func serveHTTP(addr string, slackHandler http.Handler, ready func(context.Context) error, log *slog.Logger) (func(), <-chan error, string, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, "", fmt.Errorf("BATON_HTTP_ADDR: cannot listen on %q (%w)", addr, err)
+		return nil, nil, "", fmt.Errorf("BATON_HTTP_ADDR: cannot listen on %q (%w)", addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
@@ -416,20 +423,23 @@ func serveHTTP(addr string, slackHandler http.Handler, ready func(context.Contex
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 		WriteTimeout: 15 * time.Second, IdleTimeout: 90 * time.Second, MaxHeaderBytes: 64 << 10}
-	return serve(srv, ln, "http server", log), ln.Addr().String(), nil
+	stop, failed := serve(srv, ln, "http server", log)
+	return stop, failed, ln.Addr().String(), nil
 }
 
 // serve runs srv on ln in the background and returns how to shut it down (requests in flight get
-// 5 s to finish).
-func serve(srv *http.Server, ln net.Listener, what string, log *slog.Logger) func() {
+// 5 s to finish), and a channel that receives the error if it stops serving on its own.
+func serve(srv *http.Server, ln net.Listener, what string, log *slog.Logger) (func(), <-chan error) {
+	failed := make(chan error, 1)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error(what+" stopped", "err", err)
+			failed <- err
 		}
 	}()
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
-	}
+	}, failed
 }
