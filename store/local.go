@@ -59,7 +59,8 @@ func (db *DB) SaveLocalClock(ctx context.Context, teamID string, ahead time.Dura
 }
 
 // localLockKey is the advisory lock a running local workspace holds (pg_advisory_lock's two keys:
-// this one, and the team's hash).
+// this one, and the hash of the schema and team: an advisory lock spans the database, and each
+// schema is a workspace of its own).
 const localLockKey = 0x6c6f63 // "loc"
 
 // LockLocal takes the lock of teamID's local workspace for as long as the returned release is not
@@ -70,14 +71,14 @@ func (db *DB) LockLocal(ctx context.Context, teamID string) (release func(), ok 
 	if err != nil {
 		return nil, false, mapError("lock the local workspace", err)
 	}
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1, hashtext($2))`, localLockKey, teamID).Scan(&ok); err != nil || !ok {
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1, hashtext(current_schema() || '/' || $2))`, localLockKey, teamID).Scan(&ok); err != nil || !ok {
 		_ = conn.Close()
 		return nil, false, mapError("lock the local workspace", err)
 	}
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_, _ = conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1, hashtext($2))`, localLockKey, teamID)
+		_, _ = conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1, hashtext(current_schema() || '/' || $2))`, localLockKey, teamID)
 		_ = conn.Close()
 	}, true, nil
 }
