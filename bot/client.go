@@ -30,6 +30,8 @@ type ClientConfig struct {
 	// MaxRetryWait is the longest Retry-After we wait out; a longer one fails the call. 0: 60s.
 	MaxRetryWait time.Duration
 	Log          *slog.Logger // nil: slog.Default()
+	// Observer hears of every attempt at a call and every wait; nil: nobody.
+	Observer Observer
 
 	// Now and Sleep let tests drive time; nil means the real clock.
 	Now   func() time.Time
@@ -90,6 +92,9 @@ func NewClient(api *slack.Client, cfg ClientConfig) *Client {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = noObserver{}
 	}
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleep
@@ -396,11 +401,15 @@ func (c *Client) do(ctx context.Context, method, pacedChannel string, call func(
 	}
 	for attempt := 1; ; attempt++ {
 		if pacedChannel != "" && c.pacer != nil {
-			if err := c.pace(ctx, pacedChannel); err != nil {
+			waitFrom := c.cfg.Now()
+			err := c.pace(ctx, pacedChannel)
+			c.cfg.Observer.Waited(method, c.cfg.Now().Sub(waitFrom))
+			if err != nil {
 				return c.fail(log, attempt-1, fmt.Errorf("slack %s: waiting for the channel's send slot: %w", method, err))
 			}
 		}
 		err := call(ctx)
+		c.cfg.Observer.Called(method, callResult(err))
 		if err == nil {
 			return nil
 		}
@@ -427,10 +436,26 @@ func (c *Client) do(ctx context.Context, method, pacedChannel string, call func(
 			c.pacer.block(pacedChannel, c.cfg.Now().Add(rl.RetryAfter))
 			continue
 		}
+		c.cfg.Observer.Waited(method, wait)
 		if serr := c.cfg.Sleep(ctx, wait); serr != nil {
 			return c.fail(log, attempt, fmt.Errorf("slack %s: stopped waiting to retry (%w) after: %w", method, serr, err))
 		}
 	}
+}
+
+// callResult names an attempt's outcome for metrics: ok, ratelimited, Slack's error code, or
+// transport_error (the call did not get Slack's answer).
+func callResult(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	if _, limited := errors.AsType[*slack.RateLimitedError](err); limited {
+		return "ratelimited"
+	}
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && se.Err != "" {
+		return se.Err
+	}
+	return "transport_error"
 }
 
 // pace waits for the channel's next send slot. A slot booked before a 429 blocked the

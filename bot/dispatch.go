@@ -50,6 +50,8 @@ type Dispatcher struct {
 	// MaxConcurrent bounds handlers running at once; the rest wait their turn, so a burst cannot
 	// starve the socket reader and the acks. 0: 32.
 	MaxConcurrent int
+	// Observer hears of every envelope, ack and handler run; nil: nobody.
+	Observer Observer
 
 	once     sync.Once
 	heldMu   sync.Mutex
@@ -67,6 +69,9 @@ func (d *Dispatcher) init() {
 		d.held = map[string]string{}
 		if d.MaxConcurrent <= 0 {
 			d.MaxConcurrent = defaultMaxConcurrent
+		}
+		if d.Observer == nil {
+			d.Observer = noObserver{}
 		}
 		d.slots = make(chan struct{}, d.MaxConcurrent)
 		d.abort, d.abortAll = context.WithCancel(context.Background())
@@ -116,12 +121,23 @@ func (d *Dispatcher) Handle(ctx context.Context, evt socketmode.Event, ack func(
 	}
 
 	env := evt.Request
+	arrived, send := time.Now(), ack
+	ack = func(payload any) error {
+		d.Observer.Acked(env.Type, time.Since(arrived))
+		return send(payload)
+	}
 	if cb, ok := evt.Data.(slack.InteractionCallback); ok && cb.Type == slack.InteractionTypeViewSubmission {
 		d.handleSubmission(ctx, env, &cb, ack)
 		return
 	}
 	key, jobs := d.plan(&evt)
-	if len(jobs) == 0 || !d.newInProcess(key, env.EnvelopeID) {
+	if len(jobs) == 0 {
+		d.Observer.Envelope(env.Type, OutcomeUnrouted)
+		d.sendAck(env.EnvelopeID, ack, nil)
+		return
+	}
+	if !d.newInProcess(key, env.EnvelopeID) {
+		d.Observer.Envelope(env.Type, OutcomeDuplicate)
 		d.sendAck(env.EnvelopeID, ack, nil)
 		return
 	}
@@ -132,9 +148,11 @@ func (d *Dispatcher) Handle(ctx context.Context, evt socketmode.Event, ack func(
 		claim, first := d.accept(base, Envelope{Key: key, Type: env.Type, EnvelopeID: env.EnvelopeID, Payload: env.Payload}, jobs[0].req.Log)
 		d.sendAck(env.EnvelopeID, ack, nil)
 		if !first {
+			d.Observer.Envelope(env.Type, OutcomeDuplicate)
 			d.inflight.Done()
 			return
 		}
+		d.Observer.Envelope(env.Type, OutcomeHandled)
 		d.work(base, key, claim, jobs)
 	}()
 }
@@ -329,7 +347,12 @@ func (d *Dispatcher) run(base context.Context, j job) {
 		}
 	}()
 	start := time.Now()
+	failed := true
+	defer func() {
+		d.Observer.Handled(j.route, time.Since(start), failed || ctx.Err() == context.DeadlineExceeded)
+	}()
 	j.h(ctx, j.req)
+	failed = false
 	j.req.Log.Debug("handled", "duration_ms", time.Since(start).Milliseconds())
 }
 
@@ -347,12 +370,14 @@ func (d *Dispatcher) handleSubmission(ctx context.Context, env *socketmode.Reque
 	}
 	h, route, ok := d.Router.submission(cb.View.CallbackID)
 	if !ok {
+		d.Observer.Envelope(env.Type, OutcomeUnrouted)
 		d.sendAck(env.EnvelopeID, ack, nil)
 		d.unrouted(req, "view_submission callback_id", cb.View.CallbackID)
 		return
 	}
 	key := envelopeKey(env.EnvelopeID)
 	if !d.newInProcess(key, env.EnvelopeID) {
+		d.Observer.Envelope(env.Type, OutcomeDuplicate)
 		d.sendAck(env.EnvelopeID, ack, nil)
 		return
 	}
@@ -367,9 +392,12 @@ func (d *Dispatcher) handleSubmission(ctx context.Context, env *socketmode.Reque
 		// error, so it is never handled again later.
 		claim, first := d.accept(sctx, Envelope{Key: key, Type: env.Type, EnvelopeID: env.EnvelopeID}, req.Log)
 		if !first {
+			d.Observer.Envelope(env.Type, OutcomeDuplicate)
 			d.sendAck(env.EnvelopeID, ack, nil)
 			return
 		}
+		d.Observer.Envelope(env.Type, OutcomeHandled)
+		started := time.Now()
 		defer d.finish(base, key, claim, req.Log)
 		hctx := sctx
 		if claim != "" {
@@ -390,10 +418,12 @@ func (d *Dispatcher) handleSubmission(ctx context.Context, env *socketmode.Reque
 		select {
 		case res := <-result:
 			payload = res.payload
+			d.Observer.Handled(route, time.Since(started), res.ref != "")
 			if res.ref != "" {
 				payload = failedSubmission(cb, fmt.Sprintf("Something went wrong on our side (ref %s). Please try again.", res.ref))
 			}
 		case <-sctx.Done():
+			d.Observer.Handled(route, time.Since(started), true)
 			ref := newRef()
 			req.Log.Error("view submission not handled in time; acking with an error", "ref", ref, "timeout_ms", d.SubmitTimeout.Milliseconds(), "error", sctx.Err())
 			payload = failedSubmission(cb, fmt.Sprintf("This is taking longer than it should (ref %s). Please try again.", ref))
@@ -424,6 +454,7 @@ func (d *Dispatcher) handleBadMessage(evt socketmode.Event, ack func(any) error)
 		d.Log.Warn("unreadable socket mode message without envelope_id; ignored", "envelope_type", env.Type, "size_bytes", len(bad.Message), "error", bad.Cause)
 		return
 	}
+	d.Observer.Envelope(env.Type, OutcomeUnreadable)
 	d.sendAck(env.EnvelopeID, ack, nil)
 	d.Log.Warn("acked an envelope slack-go could not parse; its payload is dropped", "envelope_id", env.EnvelopeID, "envelope_type", env.Type, "retry_attempt", env.RetryAttempt, "size_bytes", len(bad.Message), "error", bad.Cause)
 }

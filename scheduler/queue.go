@@ -126,6 +126,8 @@ type Config struct {
 	// nothing wakes them. Default 2 s for workers, 5 s (or the lease, if shorter) for the recoverer.
 	Idle time.Duration
 	Log  *slog.Logger
+	// Observer hears of every run, parked job and index rebuild; nil: nobody.
+	Observer Observer
 	// Now is the clock jobs are due by. Default time.Now.
 	Now func() time.Time
 }
@@ -169,6 +171,7 @@ type Scheduler struct {
 	every       time.Duration
 	log         *slog.Logger
 	now         func() time.Time
+	observer    Observer
 
 	mu       sync.RWMutex
 	handlers map[string]HandlerFunc
@@ -220,6 +223,10 @@ func New(cfg Config) *Scheduler {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.observer = cfg.Observer
+	if s.observer == nil {
+		s.observer = noObserver{}
 	}
 	s.sleepUntil.Store(math.MaxInt64)
 	s.commits.s = s

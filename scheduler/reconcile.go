@@ -64,6 +64,7 @@ func (s *Scheduler) reconcile(ctx context.Context) (int, error) {
 	if added > 0 {
 		s.log.InfoContext(ctx, "scheduler: rebuilt the index from Postgres", slog.Int("count", added))
 	}
+	s.observer.Rebuilt(added)
 	return added, nil
 }
 

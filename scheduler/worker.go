@@ -289,8 +289,10 @@ func (w *workers) runJob(ctx context.Context, r store.Job, deadline time.Time) {
 	// The lease is on the scheduler's clock (Config.Now); a context deadline is on the real one, so
 	// the handler gets what is left of the lease as a timeout.
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deadline.Sub(s.now()))
+	late := s.now().Sub(j.DueAt)
 	err := s.call(hctx, j)
 	cancel()
+	s.observer.Ran(j.Kind, late, err)
 	ref := store.JobRef{Key: r.Key, Version: r.Version}
 	if err == nil {
 		w.acks <- ref
@@ -334,6 +336,7 @@ func (s *Scheduler) fail(ctx context.Context, j Job, ref store.JobRef, runErr er
 		// Rescheduled or cancelled while it ran: the new version, if any, is indexed already.
 		s.releaseLeases(ctx, []releaseEntry{{leased: leased}})
 	case park:
+		s.observer.Parked(j.Kind)
 		s.log.WarnContext(ctx, "scheduler: job parked after failing too often", slog.String("job_kind", j.Kind),
 			slog.String("job_key", j.Key), slog.String("team_id", j.TeamID), slog.Int("attempt", j.Attempt),
 			slog.Any("error", runErr))
