@@ -123,13 +123,14 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		}
 	}
 
+	m := newMetrics(db)
 	apiOpts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken), slack.OptionHTTPClient(slackHTTPClient())}
 	if cfg.APIURL != "" {
 		apiOpts = append(apiOpts, slack.OptionAPIURL(cfg.APIURL))
 	}
 	api := slack.New(cfg.BotToken, apiOpts...)
 	clientCfg := opts.client
-	clientCfg.Log = log
+	clientCfg.Log, clientCfg.Observer = log, m
 	client := bot.NewClient(api, clientCfg)
 	auth, err := client.AuthTest(ctx)
 	switch {
@@ -146,7 +147,8 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	}
 	defer rdb.Close()
 	sched := scheduler.New(scheduler.Config{Redis: rdb, Store: db, Prefix: opts.redisPrefix, Log: log.With("component", "scheduler"), Now: opts.now,
-		Idle: opts.schedulerIdle})
+		Idle: opts.schedulerIdle, Observer: m})
+	m.backlog.due = func(ctx context.Context) (int64, error) { return sched.Pending(ctx, now(opts)) }
 	if opts.scheduler != nil {
 		opts.scheduler(sched)
 	}
@@ -159,7 +161,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	h := handlers.New(hcfg)
 	router := bot.NewRouter()
 	h.Register(router)
-	dispatcher := &bot.Dispatcher{Router: router, Inbox: inbox{db}, InboxLease: opts.inboxLease, GaveUp: h.GaveUp, Log: log}
+	dispatcher := &bot.Dispatcher{Router: router, Inbox: inbox{db}, InboxLease: opts.inboxLease, GaveUp: h.GaveUp, Log: log, Observer: m}
 
 	stopHTTP := func() {}
 	var httpFailed <-chan error // the HTTP server's failure, if it fails
@@ -167,7 +169,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	if cfg.HTTPAddr != "" {
 		var slackHandler http.Handler
 		if cfg.httpMode() {
-			slackHandler = bot.NewHTTPHandler(bot.HTTPConfig{Dispatcher: dispatcher, SigningSecret: cfg.SigningSecret, Log: log})
+			slackHandler = m.countRequests(bot.NewHTTPHandler(bot.HTTPConfig{Dispatcher: dispatcher, SigningSecret: cfg.SigningSecret, Log: log}))
 		}
 		ready := func(ctx context.Context) error {
 			if err := db.Ready(ctx); err != nil {
@@ -181,7 +183,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 			}
 			return nil
 		}
-		stop, failed, addr, err := serveHTTP(cfg.HTTPAddr, slackHandler, ready, log)
+		stop, failed, addr, err := serveHTTP(cfg.HTTPAddr, slackHandler, m.handler(), ready, log)
 		if err != nil {
 			return err
 		}
@@ -407,10 +409,10 @@ func readyHandler(ready func(context.Context) error, log *slog.Logger) http.Hand
 	})
 }
 
-// serveHTTP answers on addr, for orchestrators, /healthz (the process is alive) and /readyz (ready
-// says why not, if not), and in HTTP mode Slack's requests (slackHandler). It returns how to stop
+// serveHTTP answers on addr, for orchestrators, /healthz (the process is alive), /readyz (ready
+// says why not, if not) and /metrics, and in HTTP mode Slack's requests (slackHandler). It returns how to stop
 // it and the address it listens on.
-func serveHTTP(addr string, slackHandler http.Handler, ready func(context.Context) error, log *slog.Logger) (func(), <-chan error, string, error) {
+func serveHTTP(addr string, slackHandler, metrics http.Handler, ready func(context.Context) error, log *slog.Logger) (func(), <-chan error, string, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("BATON_HTTP_ADDR: cannot listen on %q (%w)", addr, err)
@@ -418,6 +420,7 @@ func serveHTTP(addr string, slackHandler http.Handler, ready func(context.Contex
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.Handle("/readyz", readyHandler(ready, log))
+	mux.Handle("/metrics", metrics)
 	if slackHandler != nil {
 		mux.Handle("/slack/", slackHandler)
 	}
@@ -442,4 +445,12 @@ func serve(srv *http.Server, ln net.Listener, what string, log *slog.Logger) (fu
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	}, failed
+}
+
+// now is the bot's clock: opts.now, or the real one.
+func now(opts runOptions) time.Time {
+	if opts.now != nil {
+		return opts.now()
+	}
+	return time.Now()
 }
