@@ -104,8 +104,12 @@ func localRun(ctx context.Context, cfg config, log *slog.Logger, opts runOptions
 		return err
 	}
 	if !saved.Seeded {
-		if err := seedLocal(ctx, db, d, clock, log); err != nil {
+		err := seedLocal(ctx, db, d, clock, log)
+		if err != nil || ctx.Err() != nil {
+			// Failed, or stopped while seeding: the bot is let finish before the store closes.
 			_ = ln.Close()
+			stopBot()
+			<-botDone
 			return err
 		}
 	}
