@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -44,6 +45,8 @@ type PageOptions struct {
 	Notice string
 	// Files serves the page's assets instead of the embedded ones (nil: embedded).
 	Files fs.FS
+	// Log receives what went wrong behind a sentence the page showed (nil: slog.Default()).
+	Log *slog.Logger
 }
 
 // PageCommand is a slash command of the app.
@@ -182,16 +185,24 @@ func reply(w http.ResponseWriter, body any) {
 }
 
 // replyError answers a request the page made with ok:false and a sentence a person can act on.
-func replyError(w http.ResponseWriter, err error) {
+// What the workspace itself refused (the page drew something that has changed since) is said in
+// words; its own details, with their IDs, go to the log.
+func (p *page) replyError(w http.ResponseWriter, err error) {
 	var pe pageError
-	msg := err.Error()
+	msg := "Slack would not do that: what you acted on has changed since the page drew it. Reload the page and try again."
 	if errors.As(err, &pe) {
 		msg = pe.msg
 	} else {
-		// What the workspace itself refused, in its own words: the page changed under the person.
-		msg = "Slack would not do that: " + strings.TrimPrefix(msg, "slackdouble: ") + ". Reload the page if it looks out of date."
+		p.log().Warn("the local workspace refused a person's action", "err", err)
 	}
 	reply(w, map[string]any{"ok": false, "error": msg})
+}
+
+func (p *page) log() *slog.Logger {
+	if p.opts.Log != nil {
+		return p.opts.Log
+	}
+	return slog.Default()
 }
 
 // person wraps a read that is about one person (?as=U…), who must be in the workspace.

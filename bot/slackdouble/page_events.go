@@ -107,8 +107,9 @@ func (p *page) moveClock(ctx context.Context, req pageRequest) (map[string]any, 
 	p.busy.Store(false)
 	p.announceClock()
 	if err != nil {
-		return nil, pageError{fmt.Sprintf("The clock stopped at %s, before all that came due had run (%v). Move it again to go on.",
-			clock.Now().In(loc).Format("Mon 2 Jan 15:04"), err)}
+		p.log().Error("the clock stopped before all that came due had run", "err", err)
+		return nil, pageError{fmt.Sprintf("The clock stopped at %s, before all that came due had run. Move it again to go on; Baton's log says what stopped it.",
+			clock.Now().In(loc).Format("Mon 2 Jan 15:04"))}
 	}
 	return map[string]any{"clock": p.clock(), "fired": fired}, nil
 }

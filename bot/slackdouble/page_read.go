@@ -145,7 +145,7 @@ func (p *page) channel(w http.ResponseWriter, r *http.Request, as string) {
 	c, err := p.visibleLocked(as, r.URL.Query().Get("id"))
 	if err != nil {
 		p.s.mu.Unlock()
-		replyError(w, err)
+		p.replyError(w, err)
 		return
 	}
 	replies := repliesLocked(c)
@@ -175,13 +175,13 @@ func (p *page) thread(w http.ResponseWriter, r *http.Request, as string) {
 	c, err := p.visibleLocked(as, q.Get("channel"))
 	if err != nil {
 		p.s.mu.Unlock()
-		replyError(w, err)
+		p.replyError(w, err)
 		return
 	}
 	parent := c.find(q.Get("ts"))
 	if parent == nil {
 		p.s.mu.Unlock()
-		replyError(w, pageError{"That message is no longer there."})
+		p.replyError(w, pageError{"That message is no longer there."})
 		return
 	}
 	replies := repliesLocked(c)

@@ -453,3 +453,15 @@ func TestAFileSharedInADMDownloadsForItsPersonAlone(t *testing.T) {
 		}
 	}
 }
+
+// What the workspace refuses because the page is out of date is said in words, without its IDs.
+func TestAStaleActionIsRefusedInWords(t *testing.T) {
+	s := startDouble(t, Options{})
+	p := startPage(t, s, PageOptions{})
+	runBot(t, s, nil)
+	a := p.post("action", map[string]any{"as": "U1", "surface": "message", "channel": "C1", "ts": "1700000000.000100",
+		"action_id": "task.status", "kind": "select", "value": "1:done"})
+	if a.OK || !strings.Contains(a.Error, "Reload the page") || strings.Contains(a.Error, "U1") || strings.Contains(a.Error, "C1") {
+		t.Errorf("a click on a message that is gone: %+v; want words that say to reload, no IDs", a)
+	}
+}

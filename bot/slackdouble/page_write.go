@@ -68,11 +68,11 @@ func (in pageInput) value() InputValue {
 func (p *page) post(w http.ResponseWriter, r *http.Request) {
 	var req pageRequest
 	if err := decodeBody(r, &req); err != nil {
-		replyError(w, err)
+		p.replyError(w, err)
 		return
 	}
 	if err := p.checkPerson(req.As); err != nil {
-		replyError(w, err)
+		p.replyError(w, err)
 		return
 	}
 	act, ok := map[string]func(context.Context, pageRequest) (map[string]any, error){
@@ -99,7 +99,7 @@ func (p *page) post(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	out, err := act(ctx, req)
 	if err != nil {
-		replyError(w, ackProblem(err))
+		p.replyError(w, ackProblem(err))
 		return
 	}
 	if out == nil {

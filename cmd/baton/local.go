@@ -227,7 +227,7 @@ func localMux(d *slackdouble.Server, clock *localClock, ready func(context.Conte
 	host, _, _ := net.SplitHostPort(addr)
 	mux.Handle("/", d.Page(slackdouble.PageOptions{
 		TeamName: localTeamName, Commands: manifestCommands, Shortcuts: manifestShortcuts,
-		Clock: clock, Password: password, Notice: localNotice, Host: host,
+		Clock: clock, Password: password, Notice: localNotice, Host: host, Log: log,
 	}))
 	return mux
 }
