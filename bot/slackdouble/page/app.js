@@ -63,6 +63,7 @@ function baseCtx(surface) {
     user: (id) => S.people.get(id) || null,
     channel: channelById,
     goto: (id) => navigate({ kind: 'channel', id }),
+    follow: followLink,
     people: S.humans,
     channels: S.sidebar?.channels || [],
     dm: S.sidebar?.dm ? { id: S.sidebar.dm.id, name: appName() } : null,
@@ -454,6 +455,7 @@ async function loadChannel() {
   $.earlier.hidden = earlier <= 0;
   $.earlier.textContent = earlier > 0 ? `${earlier} earlier message${earlier === 1 ? ' is' : 's are'} not shown here.` : '';
   channelList.update(messages, ctxKey(), tz(), now());
+  reveal(channelList, r.id, '');
 }
 
 function introFor(c, name, im, count) {
@@ -597,6 +599,94 @@ async function loadThread() {
   $.threadSep.hidden = n === 0;
   $.threadSep.replaceChildren(h('span', null, `${n} ${n === 1 ? 'reply' : 'replies'}`));
   threadList.update(replies, ctxKey(), tz(), now());
+  reveal(threadList, t.channel, t.ts);
+}
+
+// ---- permalinks ----------------------------------------------------------------------------
+
+/**
+ * A permalink of this workspace, as chat.getPermalink makes them, → {channel, ts, thread}:
+ * https://<domain>.slack.com/archives/C1/p1712345678000100, with ?thread_ts=…&cid=… for a reply
+ * in a thread (thread is then its parent's ts). Anything else → null.
+ */
+function permalink(href) {
+  const domain = String(S.session?.team?.domain || '').toLowerCase();
+  let u;
+  try {
+    u = new URL(href);
+  } catch {
+    return null;
+  }
+  const m = /^\/archives\/([A-Z0-9]+)\/p(\d{7,})\/?$/.exec(u.pathname);
+  if (!domain || !/^https?:$/.test(u.protocol) || u.hostname !== `${domain}.slack.com` || !m) return null;
+  const ts = `${m[2].slice(0, -6)}.${m[2].slice(-6)}`;
+  const thread = u.searchParams.get('thread_ts') || '';
+  return { channel: m[1], ts, thread: thread !== ts ? thread : '' };
+}
+
+let pending = null; // {channel, ts, thread}: the message of a followed permalink, shown once its pane has loaded
+
+/**
+ * Follows a permalink of this workspace inside the page. Returns false for any other link, which
+ * the caller opens as it would.
+ */
+function followLink(href) {
+  const p = permalink(href);
+  if (p) follow(p);
+  return Boolean(p);
+}
+
+/**
+ * Opens a permalink's conversation (and thread) and shows its message there, once the person is
+ * known to see it; else says why not, and the page stays where it is.
+ */
+async function follow(p) {
+  const me = S.me;
+  let seen = false;
+  try {
+    const data = p.thread ? await get('/local/api/thread', { as: me, channel: p.channel, ts: p.thread })
+      : await get('/local/api/channel', { as: me, id: p.channel });
+    const msgs = p.thread ? data.replies : data.messages;
+    seen = Array.isArray(msgs) && msgs.some((m) => m && m.ts === p.ts && !m.ephemeral);
+  } catch (err) {
+    // The workspace's own words: someone else's DM, a private channel, a thread that is gone.
+    if (S.me === me) toast(err.message, 'info');
+    return;
+  }
+  if (S.me !== me) return;
+  const c = channelById(p.channel);
+  if (!seen || !c) {
+    const where = c ? (c.dm ? `your messages with ${c.name}` : `#${c.name}`) : 'its conversation';
+    toast(`That ${p.thread ? `reply is no longer in its thread in ${where}` : `message is no longer in ${where}`}.`, 'info');
+    return;
+  }
+  pending = p;
+  navigate({ kind: 'channel', id: p.channel });
+  if (p.thread) {
+    openThread(p.channel, p.thread);
+    panes.thread(); // fetched again even when that thread was already open
+  }
+}
+
+/**
+ * When list has just drawn the messages of the conversation and thread ('' for the conversation
+ * itself) that a followed permalink leads to: scrolls its message to the middle of the pane and
+ * lights it up briefly.
+ */
+function reveal(list, channel, thread) {
+  const p = pending;
+  if (!p || p.channel !== channel || p.thread !== thread) return;
+  pending = null;
+  const msg = list.list.querySelector(`.msg[data-ts="${CSS.escape(p.ts)}"]:not([data-ephemeral])`);
+  if (!msg) return;
+  const s = list.scroller;
+  list.stick = false;
+  s.scrollTop += msg.getBoundingClientRect().top - s.getBoundingClientRect().top - Math.max(0, (s.clientHeight - msg.offsetHeight) / 2);
+  msg.focus({ preventScroll: true });
+  msg.classList.remove('is-lit');
+  void msg.offsetWidth; // lit again when it already was
+  msg.classList.add('is-lit');
+  msg.addEventListener('animationend', () => msg.classList.remove('is-lit'), { once: true });
 }
 
 // ---- modals --------------------------------------------------------------------------------
@@ -789,6 +879,11 @@ function layout() {
     } else if (e.key === 'Escape' && S.thread && $.thread.contains(document.activeElement)) {
       closeThread(true);
     }
+  });
+  // A permalink of this workspace, wherever it is drawn (messages, Home, modals), opens here.
+  document.addEventListener('click', (e) => {
+    const a = !e.defaultPrevented && e.target.closest?.('a[href]');
+    if (a && followLink(a.href)) e.preventDefault();
   });
   window.addEventListener('hashchange', () => {
     const { as, c } = readHash();

@@ -7,6 +7,8 @@
 //                  name as the page shows it
 //   current        the conversation on screen (default_to_current_conversation)
 //   action(p)      sends an element's use: p = {block_id, action_id, kind, value | values}; resolves to ok
+//   follow(url)    follows a link button's or an overflow option's url inside the page when it is
+//                  a permalink of this workspace; returns whether it did (else a new tab opens)
 //   register(c)    (modals) receives the control of each stateful element, see control() below
 //
 // Every block is drawn inside its own try/catch: a malformed block becomes a grey notice, never an error.
@@ -319,8 +321,8 @@ function elementByType(o, ctx, where) {
 
 /**
  * Sends an element's use when it fires actions here, asking its confirm first; a url (a link
- * button's, an overflow option's) opens only once confirmed, and the use is still sent, as in
- * Slack. Resolves to whether it was sent.
+ * button's, an overflow option's) opens only once confirmed (a permalink of this workspace in the
+ * page, see ctx.follow), and the use is still sent, as in Slack. Resolves to whether it was sent.
  */
 async function fire(o, ctx, where, payload, url = '') {
   const sends = Boolean(where.dispatch && ctx.action);
@@ -329,7 +331,7 @@ async function fire(o, ctx, where, payload, url = '') {
     const ok = await confirmDialog(o.confirm, (t) => textObject(t, ctx));
     if (!ok) return false;
   }
-  if (url) window.open(url, '_blank', 'noopener,noreferrer');
+  if (url && !ctx.follow?.(url)) window.open(url, '_blank', 'noopener,noreferrer');
   return sends ? ctx.action({ block_id: where.blockId, action_id: str(o.action_id), ...payload }) : false;
 }
 

@@ -59,7 +59,10 @@ export function localUrl(url) {
   return u.origin === location.origin && /^https?:$/.test(u.protocol) ? u : null;
 }
 
-/** An external link that opens in a new tab without giving the page a handle on it. */
+/**
+ * An external link that opens in a new tab without giving the page a handle on it. (A permalink
+ * of this workspace is followed in the page instead: app.js hears its click.)
+ */
 export function extLink(href, ...children) {
   return h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, ...children);
 }
