@@ -181,6 +181,25 @@ func (c Calendar) NextWorkingMoment(t time.Time) time.Time {
 	}
 }
 
+// maxAgeDays bounds how far back WorkingDaysBetween counts, day by day.
+const maxAgeDays = 3660
+
+// WorkingDaysBetween counts the working days after from's day up to and including to's day, in the
+// person's zone: Monday to Wednesday is 2 working days, Friday to Monday 1, any two moments of one
+// day 0. It counts at most ten years of days; to before from is 0.
+func (c Calendar) WorkingDaysBetween(from, to time.Time) int {
+	loc := c.location()
+	day, last := civilDay(from.In(loc)), civilDay(to.In(loc))
+	n := 0
+	for i := 0; i < maxAgeDays && day.Before(last); i++ {
+		day = day.AddDate(0, 0, 1)
+		if c.IsWorkingDay(day) {
+			n++
+		}
+	}
+	return n
+}
+
 // AddWorkingDays is the moment n working days after t, at the same local time of day (for "status
 // unchanged for n working days"). A t on a day off counts from that day: Saturday plus one working day
 // is Monday. n ≤ 0 gives t.

@@ -319,3 +319,36 @@ func TestParseOOO(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkingDaysBetween(t *testing.T) {
+	berlin := mustLoad(t, "Europe/Berlin")
+	at := func(month time.Month, day, hour int) time.Time {
+		return time.Date(2026, month, day, hour, 0, 0, 0, berlin)
+	}
+	withOOO := berlinCal(t)
+	withOOO.OutOfOfficeUntil = "2026-12-02"
+	tests := []struct {
+		name     string
+		cal      baton.Calendar
+		from, to time.Time
+		want     int
+	}{
+		{"the same day", berlinCal(t), at(12, 2, 9), at(12, 2, 17), 0},
+		{"Monday to Wednesday", berlinCal(t), at(11, 30, 17), at(12, 2, 9), 2},
+		{"Friday evening to Monday morning", berlinCal(t), at(11, 27, 20), at(11, 30, 8), 1},
+		{"Saturday to Sunday", berlinCal(t), at(11, 28, 10), at(11, 29, 10), 0},
+		{"across Christmas and the bridge day", berlinCal(t), at(12, 23, 9), at(12, 29, 9), 2},
+		{"days away do not count", withOOO, at(11, 27, 10), at(12, 4, 10), 2},
+		{"backwards", berlinCal(t), at(12, 4, 10), at(12, 1, 10), 0},
+		{"late in UTC is the next day in Tokyo", baton.Calendar{Loc: mustLoad(t, "Asia/Tokyo")},
+			time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC), 1},
+	}
+	for _, tt := range tests {
+		if got := tt.cal.WorkingDaysBetween(tt.from, tt.to); got != tt.want {
+			t.Errorf("%s: WorkingDaysBetween(%v, %v) = %d, want %d", tt.name, tt.from, tt.to, got, tt.want)
+		}
+	}
+	if got := berlinCal(t).WorkingDaysBetween(at(1, 1, 9).AddDate(-40, 0, 0), at(1, 1, 9)); got > 3660 || got < 2000 {
+		t.Errorf("forty years back counts %d working days; want it bounded by ten years of days", got)
+	}
+}

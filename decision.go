@@ -157,6 +157,7 @@ type Decision struct {
 	SupersededByNumber int64     `db:"superseded_by_number"`
 	ChannelID          string    `db:"channel_id"`
 	CardTS             string    `db:"card_ts"`
+	CardLink           string    `db:"card_link"` // the card's permalink, "" until it is known
 	CreatedAt          time.Time `db:"created_at"`
 	UpdatedAt          time.Time `db:"updated_at"`
 	UpdatedBy          string    `db:"updated_by"`

@@ -10,6 +10,9 @@ type TaskQuery struct {
 	Statuses    []Status
 	Open        bool      // only tasks that are not Done
 	DueBefore   time.Time // only tasks due at or before this moment
-	Limit       int       // 0 = no limit
-	Offset      int
+	// UrgentAt, when set, orders the tasks by urgency at that moment (see CompareUrgency) instead of
+	// by due date alone.
+	UrgentAt time.Time
+	Limit    int // 0 = no limit
+	Offset   int
 }

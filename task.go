@@ -28,6 +28,7 @@ type Task struct {
 	Due             Due       `db:"-"`
 	ChannelID       string    `db:"channel_id"`
 	CardTS          string    `db:"card_ts"`
+	CardLink        string    `db:"card_link"` // the card's permalink, "" until it is known
 	SourceChannelID string    `db:"source_channel_id"`
 	SourceTS        string    `db:"source_ts"`
 	SourceLink      string    `db:"source_link"`
@@ -36,6 +37,7 @@ type Task struct {
 	CreatedAt       time.Time `db:"created_at"`
 	UpdatedAt       time.Time `db:"updated_at"`
 	StatusChangedAt time.Time `db:"status_changed_at"`
+	UpdateAskedAt   time.Time `db:"-"` // when the owner was last asked for an update; zero for never
 }
 
 // Ref is the short ID people type: T-12.
@@ -70,7 +72,8 @@ const (
 	EventReassigned EventKind = "reassigned"
 	EventDue        EventKind = "due"
 	EventUpdate     EventKind = "update"
-	EventGoal       EventKind = "goal" // From and To are the key results' short IDs, "" for none
+	EventGoal       EventKind = "goal"  // From and To are the key results' short IDs, "" for none
+	EventAsked      EventKind = "asked" // the delegator asked the owner (To) how the task stands
 )
 
 // TaskEvent is one append-only entry of a task's history.

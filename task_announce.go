@@ -41,8 +41,12 @@ const (
 
 // Announcements lists, in the order they are to be sent, the messages ev owes: the card first, then
 // its thread, then the people involved other than the one who acted, then the task's timers when ev
-// moves them. before is the task as it was before ev; for a creation it is not used.
+// moves them. before is the task as it was before ev; for a creation it is not used. A request for an
+// update leaves the card as it is: it is said in the thread and to the owner.
 func (t Task) Announcements(before Task, ev TaskEvent) []Announcement {
+	if ev.Kind == EventAsked {
+		return []Announcement{{Kind: AnnounceThread}, {Kind: AnnounceNotice, To: ev.To}}
+	}
 	out := []Announcement{{Kind: AnnounceCard}}
 	if ev.Kind == EventCreated {
 		if t.OwnerID != ev.Actor {

@@ -79,8 +79,8 @@ func (h *Handlers) postDecisionCard(ctx context.Context, d *baton.Decision, mark
 	if err != nil {
 		return err
 	}
-	d.ChannelID, d.CardTS = ch, ts
-	if err := h.store.SetDecisionCard(ctx, d.ID, d.ChannelID, ts); err != nil {
+	d.ChannelID, d.CardTS, d.CardLink = ch, ts, h.linkTo(ctx, ch, ts)
+	if err := h.store.SetDecisionCard(ctx, d.ID, d.ChannelID, ts, d.CardLink); err != nil {
 		return fmt.Errorf("decision card posted but not recorded: %w", err)
 	}
 	if moved {

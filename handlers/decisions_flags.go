@@ -62,14 +62,10 @@ func (h *Handlers) updateDecisionCard(ctx context.Context, d baton.Decision) {
 }
 
 func (h *Handlers) cardLink(ctx context.Context, d baton.Decision) string {
-	if d.CardTS == "" {
-		return ""
+	if d.CardLink != "" || d.CardTS == "" {
+		return d.CardLink
 	}
-	link, err := h.slack.Permalink(ctx, d.ChannelID, d.CardTS)
-	if err != nil {
-		h.log.WarnContext(ctx, "no permalink for the decision card", "decision", d.Ref(), "err", err)
-	}
-	return link
+	return h.linkTo(ctx, d.ChannelID, d.CardTS)
 }
 
 // onDecisionAck records that the person has read the decision, shows it on the card, cancels the

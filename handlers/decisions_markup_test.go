@@ -99,7 +99,7 @@ func decisionSurfaces(typed string) []surface {
 		{"decision task thread line", taskDecisionLine(d, fxLink)},
 		{"decision task thread line unlinked", taskDecisionLine(d, "")},
 		{"decision superseded thread line", supersededLine(d)},
-		{"decision flags on home", flagsHomeBlocks(pending, 9, fxNow)},
+		{"decision flags on home", flagsHomeBlocks(pending, 9, baton.Calendar{}, fxNow)},
 		{"decision help with problem", decisionHelpBlocks(md.F("I didn't understand `/decision %s`.", md.Clip(md.Esc(baton.UnescapeSlack(typed)), 200)))},
 	}
 }

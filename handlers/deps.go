@@ -20,7 +20,7 @@ type Store interface {
 	CreateTask(ctx context.Context, t baton.Task, ev baton.TaskEvent) (baton.Task, error)
 	Task(ctx context.Context, teamID string, number int64) (baton.Task, error)
 	UpdateTask(ctx context.Context, teamID string, number int64, change func(t *baton.Task) (baton.TaskEvent, error)) (baton.Task, baton.TaskEvent, error)
-	SetCard(ctx context.Context, taskID int64, channelID, ts, sourceLink string) error
+	SetCard(ctx context.Context, taskID int64, channelID, ts, cardLink, sourceLink string) error
 	TaskEvents(ctx context.Context, taskID int64) ([]baton.TaskEvent, error)
 	ListTasks(ctx context.Context, q baton.TaskQuery) ([]baton.Task, error)
 	ListTaskSections(ctx context.Context, qs ...baton.TaskQuery) ([]store.TaskSection, error)
@@ -75,7 +75,7 @@ type Store interface {
 	RequestActions(ctx context.Context, requestID int64) ([]store.ApprovalAction, error)
 	DecideRequest(ctx context.Context, teamID string, number int64, step int, actor, action, comment string, at time.Time) (store.Request, store.Decision, error)
 	CancelRequest(ctx context.Context, teamID string, number int64, actor string, at time.Time) (store.Request, error)
-	SetRequestStatusCard(ctx context.Context, requestID int64, channelID, ts string) error
+	SetRequestStatusCard(ctx context.Context, requestID int64, channelID, ts, link string) error
 	SetRequestThread(ctx context.Context, requestID int64, ts string) error
 	AddRequestCard(ctx context.Context, c store.RequestCard) error
 	RequestCards(ctx context.Context, requestID int64) ([]store.RequestCard, error)
@@ -126,7 +126,7 @@ type Store interface {
 	EditDecision(ctx context.Context, teamID string, number int64, reason string, change func(d *baton.Decision) (baton.DecisionVersion, error)) (store.DecisionSave, error)
 	Decision(ctx context.Context, teamID string, number int64) (baton.Decision, error)
 	DecisionVersions(ctx context.Context, decisionID int64) ([]baton.DecisionVersion, error)
-	SetDecisionCard(ctx context.Context, decisionID int64, channelID, ts string) error
+	SetDecisionCard(ctx context.Context, decisionID int64, channelID, ts, link string) error
 	DecisionFlags(ctx context.Context, decisionID int64) ([]baton.DecisionFlag, error)
 	DecisionFlag(ctx context.Context, id int64) (baton.DecisionFlag, error)
 	AcknowledgeDecision(ctx context.Context, teamID string, number int64, userID string, version int, at time.Time) (baton.Decision, []int64, error)

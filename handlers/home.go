@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,6 +27,30 @@ func (h *Handlers) registerHome(r *bot.Router) {
 	r.Action(actHomeNewTask, h.onHomeNewTask)
 	r.Action(actHomeShowAll, h.onHomeShowAll)
 	r.Action(actHomeDigest, h.onHomeDigest)
+	r.Action(actHomeKR, h.onHomeOpenKR)
+	r.Action(actHomeCheckin, h.onHomeOpenCheckin)
+	r.Action(actHomeOpen, func(context.Context, *bot.Request) {}) // Slack opened the link itself
+}
+
+// onHomeOpenKR shows a key result listed on the dashboard, as /okr KR-7 does.
+func (h *Handlers) onHomeOpenKR(ctx context.Context, r *bot.Request) {
+	number, err := parseNumber(r.Action.Value)
+	if err == nil {
+		err = h.showKR(ctx, r, number)
+	}
+	if err != nil {
+		h.fail(ctx, r, err)
+	}
+}
+
+// onHomeOpenCheckin shows a check-in listed on the dashboard, as /checkin C-5 does.
+func (h *Handlers) onHomeOpenCheckin(ctx context.Context, r *bot.Request) {
+	number, err := parseNumber(r.Action.Value)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	h.showCheckin(ctx, r, number)
 }
 
 // onHomeDigest records the choice made in the dashboard's "How updates reach you" menu.
@@ -206,6 +231,7 @@ func (h *Handlers) publishHome(ctx context.Context, teamID, userID string) {
 		h.log.ErrorContext(ctx, "dashboard not loaded", "user_id", userID, "err", err)
 		return
 	}
+	h.keepLinks(ctx, &d)
 	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: homeBlocks(d, h.now())}}
 	if err := h.slack.PublishHome(ctx, userID, view); err != nil {
 		h.log.ErrorContext(ctx, "dashboard not published", "user_id", userID, "err", err)
@@ -215,6 +241,9 @@ func (h *Handlers) publishHome(ctx context.Context, teamID, userID string) {
 // homeData is everything one person's dashboard shows. Each section holds at most homeFetch tasks;
 // the totals count them all.
 type homeData struct {
+	userID string
+	// cal counts ages in working days: the person's zone and the workspace's week and holidays.
+	cal            baton.Calendar
 	attention      []baton.Task
 	attentionTotal int
 	delegated      []baton.Task
@@ -246,6 +275,7 @@ type homeRequest struct {
 	store.Request
 	title string    // "R-9 · Purchase"
 	since time.Time // when the step it waits on became current
+	link  string    // the person's card of it: the approver's card, or the requester's status card
 }
 
 // homeFetch bounds what one dashboard section reads: enough to group and count, never the whole table.
@@ -253,16 +283,26 @@ const homeFetch = 200
 
 func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeData, error) {
 	now := h.now()
-	var d homeData
+	d := homeData{userID: userID}
+	cal, err := h.calendarOf(ctx, teamID, userID)
+	if err != nil {
+		// Ages are then counted in UTC's Monday-to-Friday: the dashboard is not held back for them.
+		h.log.WarnContext(ctx, "dashboard's working days not known", "user_id", userID, "err", err)
+	}
+	cal.OutOfOfficeUntil = "" // ages count the team's working days, not the days the viewer was away
+	d.cal = cal
 	delegatedQ := baton.TaskQuery{TeamID: teamID, DelegatorID: userID, Open: true, Limit: homeFetch}
+	urgent := delegatedQ
+	urgent.UrgentAt = now
+	mine := baton.TaskQuery{TeamID: teamID, OwnerID: userID, Open: true, Limit: homeFetch, UrgentAt: now}
 	// One statement reads every task list of the dashboard: three that need attention (blocked or
 	// overdue delegated tasks, the person's own overdue ones), what they delegated, what they own.
 	sections, err := h.store.ListTaskSections(ctx,
 		baton.TaskQuery{TeamID: teamID, DelegatorID: userID, Statuses: []baton.Status{baton.StatusBlocked}, Limit: homeFetch},
 		baton.TaskQuery{TeamID: teamID, DelegatorID: userID, Open: true, DueBefore: now, Limit: homeFetch},
 		baton.TaskQuery{TeamID: teamID, OwnerID: userID, Open: true, DueBefore: now, Limit: homeFetch},
-		delegatedQ,
-		baton.TaskQuery{TeamID: teamID, OwnerID: userID, Open: true, Limit: homeFetch},
+		urgent,
+		mine,
 	)
 	if err != nil {
 		return d, err
@@ -278,6 +318,7 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 		d.attentionTotal += s.Total - len(s.Tasks)
 	}
 	d.attentionTotal += len(d.attention)
+	slices.SortStableFunc(d.attention, func(a, b baton.Task) int { return baton.CompareUrgency(a, b, now) })
 	d.delegated, d.delegatedTotal = sections[3].Tasks, sections[3].Total
 	d.mine, d.mineTotal = sections[4].Tasks, sections[4].Total
 	if d.delegatedTotal > len(d.delegated) {
@@ -306,14 +347,15 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 	}
 	d.awaitingTotal = total
 	for _, a := range awaiting {
-		d.awaiting = append(d.awaiting, homeRequest{Request: a.Request, title: requestTitle(a.Request, h.requestType(a.Type)), since: a.StepSince})
+		d.awaiting = append(d.awaiting, homeRequest{Request: a.Request, title: requestTitle(a.Request, h.requestType(a.Type)),
+			since: a.StepSince, link: h.keptLink(ctx, a.Card)})
 	}
-	mine, err := h.store.RequestsByRequester(ctx, teamID, userID, homeLimit+1)
+	own, err := h.store.RequestsByRequester(ctx, teamID, userID, homeLimit+1)
 	if err != nil {
 		return d, err
 	}
-	for _, r := range mine {
-		d.requests = append(d.requests, homeRequest{Request: r, title: requestTitle(r, h.requestType(r.Type))})
+	for _, r := range own {
+		d.requests = append(d.requests, homeRequest{Request: r, title: requestTitle(r, h.requestType(r.Type)), link: r.StatusLink})
 	}
 	return d, nil
 }

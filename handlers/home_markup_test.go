@@ -100,8 +100,9 @@ func homeSurfaces(typed string) []surface {
 	return []surface{
 		{"home blocks", homeBlocks(full, fxNow)},
 		{"home empty", homeBlocks(homeData{}, fxNow)},
-		{"home attention lines", attentionLines(full.attention, fxNow)},
-		{"home awaiting", awaitingHomeBlocks(awaiting, 20, fxNow)},
+		{"home attention line, blocked", attentionBlocks(blocked, fxCal, baton.Calendar{}, fxNow)},
+		{"home attention line, overdue", attentionBlocks(overdue, fxCal, baton.Calendar{}, fxNow)},
+		{"home awaiting", awaitingHomeBlocks(awaiting, 20, baton.Calendar{}, fxNow)},
 		{"home requests", requestsHomeBlocks(requests)},
 		{"home request standing", requestStanding(requests[0].Request)},
 		{"home request standing decided", requestStanding(requests[1].Request)},

@@ -103,19 +103,20 @@ func (h *Handlers) foundSent(ctx context.Context, m *store.Outgoing, channel, ts
 	var err error
 	switch m.Kind {
 	case baton.AnnounceCard:
-		m.Task.ChannelID, m.Task.CardTS = channel, ts
-		err = h.store.SetCard(ctx, m.Task.ID, channel, ts, m.Task.SourceLink)
+		m.Task.ChannelID, m.Task.CardTS, m.Task.CardLink = channel, ts, h.linkTo(ctx, channel, ts)
+		err = h.store.SetCard(ctx, m.Task.ID, channel, ts, m.Task.CardLink, m.Task.SourceLink)
 	case baton.AnnounceDecisionCard:
-		m.Decision.ChannelID, m.Decision.CardTS = channel, ts
-		err = h.store.SetDecisionCard(ctx, m.Decision.ID, channel, ts)
+		m.Decision.ChannelID, m.Decision.CardTS, m.Decision.CardLink = channel, ts, h.linkTo(ctx, channel, ts)
+		err = h.store.SetDecisionCard(ctx, m.Decision.ID, channel, ts, m.Decision.CardLink)
 	case baton.AnnounceRequestNote:
 		m.Request.ChannelTS = ts
 		err = h.store.SetRequestThread(ctx, m.Request.ID, ts)
 	case baton.AnnounceRequestStatus:
-		m.Request.StatusChannel, m.Request.StatusTS = channel, ts
-		err = h.store.SetRequestStatusCard(ctx, m.Request.ID, channel, ts)
+		m.Request.StatusChannel, m.Request.StatusTS, m.Request.StatusLink = channel, ts, h.linkTo(ctx, channel, ts)
+		err = h.store.SetRequestStatusCard(ctx, m.Request.ID, channel, ts, m.Request.StatusLink)
 	case baton.AnnounceApproverCard:
-		err = h.store.AddRequestCard(ctx, store.RequestCard{RequestID: m.Request.ID, Step: int(m.Ref), ApproverID: m.To, ChannelID: channel, TS: ts})
+		err = h.store.AddRequestCard(ctx, store.RequestCard{RequestID: m.Request.ID, Step: int(m.Ref), ApproverID: m.To,
+			ChannelID: channel, TS: ts, Link: h.linkTo(ctx, channel, ts)})
 	}
 	if err != nil {
 		h.log.ErrorContext(ctx, "card found but not recorded", "outbox_id", m.ID, "err", err)

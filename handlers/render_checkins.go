@@ -485,7 +485,9 @@ func checkinHomeBlocks(list []store.Checkin, total int, latest map[int64][]store
 	}
 	for _, c := range list[:min(len(list), homeCheckinLimit)] {
 		lines := append([]md.Text{checkinHeadline(c)}, recipientLines(c, latest[c.ID], homeRecipients)...)
-		blocks = append(blocks, linesSection("home_checkin_"+strconv.FormatInt(c.Number, 10), lines))
+		open := slack.NewButtonBlockElement(homeActionID(actHomeCheckin, c.Number), strconv.FormatInt(c.Number, 10), plain("Open"))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(md.Clip(md.Join(lines, "\n"), 3000)), nil, slack.NewAccessory(open),
+			slack.SectionBlockOptionBlockID("home_checkin_"+strconv.FormatInt(c.Number, 10))))
 	}
 	if more := total - min(len(list), homeCheckinLimit); more > 0 {
 		blocks = append(blocks, slack.NewContextBlock("checkins_more", mrkdwn(md.F("%d more — see them with `/checkin list`.", more))))

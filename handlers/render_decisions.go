@@ -551,14 +551,14 @@ const homeFlagLimit = 5
 
 // flagsHomeBlocks is the "Decisions flagged for you" section, ending in a divider: each decision the
 // person has not acknowledged, who flagged it and since when, with Acknowledge; nothing when there is none.
-func flagsHomeBlocks(flags []store.PendingFlag, total int, now time.Time) []slack.Block {
+func flagsHomeBlocks(flags []store.PendingFlag, total int, cal baton.Calendar, now time.Time) []slack.Block {
 	if len(flags) == 0 {
 		return nil
 	}
 	blocks := homeSection("flags", md.F(":pushpin: *Decisions flagged for you* (%d)", total))
 	for _, f := range flags[:min(len(flags), homeFlagLimit)] {
-		text := md.F("*%s* %s — flagged by %s, %s", baton.DecisionRef(f.Number), clip(f.Title, 120),
-			md.Mention(f.Flag.FlaggedBy), sinceAgo(f.Flag.FlaggedAt, now))
+		text := md.F("*%s* %s — flagged by %s %s", md.Link(f.CardLink, md.Esc(baton.DecisionRef(f.Number))), clip(f.Title, 120),
+			md.Mention(f.Flag.FlaggedBy), workAge(cal, f.Flag.FlaggedAt, now))
 		if f.Flag.Reason != "" {
 			var lines []md.Text
 			for _, l := range strings.Split(f.Flag.Reason, "\n") {
@@ -568,8 +568,14 @@ func flagsHomeBlocks(flags []store.PendingFlag, total int, now time.Time) []slac
 		}
 		// One Acknowledge per decision: each gets an action_id of its own, routed by the prefix.
 		ack := slack.NewButtonBlockElement(fmt.Sprintf("%s:%d", actDecisionAck, f.Number), ackValue(f.Number, f.Flag.Version), plain("Acknowledge"))
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(text), nil, slack.NewAccessory(ack),
-			slack.SectionBlockOptionBlockID(fmt.Sprintf("flag_%d", f.Number))))
+		ack.Style = slack.StylePrimary
+		controls := []slack.BlockElement{ack}
+		if open := openButton("decision", f.Number, "Open", f.CardLink); open != nil {
+			controls = append(controls, open)
+		}
+		blocks = append(blocks,
+			slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID(fmt.Sprintf("flag_%d", f.Number))),
+			slack.NewActionBlock(fmt.Sprintf("flag_act_%d", f.Number), controls...))
 	}
 	if more := total - min(len(flags), homeFlagLimit); more > 0 {
 		blocks = append(blocks, slack.NewContextBlock("flags_more", mrkdwn(md.F("%d more — read them with `/decision D-n`.", more))))

@@ -3,6 +3,8 @@ package handlers
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -12,8 +14,22 @@ import (
 	"github.com/batonhq/baton/store"
 )
 
+// Action IDs on the dashboard. Each line's controls carry the line's number in their action_id
+// (routed by prefix), so every control of the view is told apart; most route to the handler the same
+// control has on its card, under the same rules.
+const (
+	actHomeKR      = "home.kr"      // open a key result the person owns
+	actHomeCheckin = "home.checkin" // open a check-in the person sent
+	actHomeOpen    = "home.open"    // a link button: Slack opens its url and tells Baton, which has nothing to do
+)
+
+// homeActLimit is how many lines of a section that carries controls on each line the dashboard shows:
+// each costs two blocks of the view's hundred.
+const homeActLimit = 5
+
 // homeBlocks renders a person's dashboard. Every section is bounded, so the view stays far below
-// Slack's 100-block limit however many tasks there are.
+// Slack's 100-block limit however many tasks there are. Each line leads to where its item lives,
+// and the decisions a dashboard is for are made on it.
 func homeBlocks(d homeData, now time.Time) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain("Your Baton dashboard")),
@@ -26,22 +42,24 @@ func homeBlocks(d homeData, now time.Time) []slack.Block {
 	if len(d.attention) == 0 {
 		blocks = append(blocks, slack.NewContextBlock("attention_empty", mrkdwn("Nothing blocked or overdue. :sunny:")))
 	} else {
-		blocks = append(blocks, linesSection("attention_list", attentionLines(d.attention, now)))
-		if more := d.attentionTotal - min(len(d.attention), homeLimit); more > 0 {
+		for _, t := range d.attention[:min(len(d.attention), homeActLimit)] {
+			blocks = append(blocks, attentionBlocks(t, d.userID, d.cal, now)...)
+		}
+		if more := d.attentionTotal - min(len(d.attention), homeActLimit); more > 0 {
 			blocks = append(blocks, slack.NewContextBlock("attention_more",
 				mrkdwn(md.F("%d more — see them with `/task list blocked` and `/task list overdue`.", more))))
 		}
 	}
 	blocks = append(blocks, slack.NewDividerBlock())
-	blocks = append(blocks, awaitingHomeBlocks(d.awaiting, d.awaitingTotal, now)...)
-	blocks = append(blocks, flagsHomeBlocks(d.flags, d.flagsTotal, now)...)
+	blocks = append(blocks, awaitingHomeBlocks(d.awaiting, d.awaitingTotal, d.cal, now)...)
+	blocks = append(blocks, flagsHomeBlocks(d.flags, d.flagsTotal, d.cal, now)...)
 
 	blocks = append(blocks, homeSection("delegated", md.F(":baton: *Delegated by you* (%d open)", d.delegatedTotal))...)
 	if len(d.delegated) == 0 {
 		blocks = append(blocks, slack.NewContextBlock("delegated_empty", mrkdwn("Nothing handed over. Try `/task @someone Title` or the New task button.")))
 	}
 	shown := 0
-	for _, s := range baton.Statuses {
+	for _, s := range homeStatusOrder {
 		var group []baton.Task
 		for _, t := range d.delegated {
 			if t.Status == s {
@@ -54,8 +72,12 @@ func homeBlocks(d homeData, now time.Time) []slack.Block {
 		}
 		lines := make([]md.Text, 0, homeLimit+1)
 		for _, t := range group[:min(len(group), homeLimit)] {
-			lines = append(lines, md.F("*%s* %s — %s · %s in %s", t.Ref(), md.Esc(clip(t.Title, 90)), md.Mention(t.OwnerID),
-				since(t.StatusChangedAt, now), s.Label()))
+			line := md.F("*%s* %s — %s · %s %s", taskRefLink(t), md.Esc(clip(t.Title, 90)), md.Mention(t.OwnerID),
+				strings.ToLower(s.Label()), workAge(d.cal, t.StatusChangedAt, now))
+			if t.Overdue(now) {
+				line += " · :alarm_clock: overdue"
+			}
+			lines = append(lines, line)
 		}
 		shown += len(lines)
 		if count > len(lines) {
@@ -73,16 +95,22 @@ func homeBlocks(d homeData, now time.Time) []slack.Block {
 	if len(d.mine) == 0 {
 		blocks = append(blocks, slack.NewContextBlock("mine_empty", mrkdwn("No open tasks. :tada:")))
 	} else {
-		lines := make([]md.Text, 0, homeLimit)
 		for _, t := range d.mine[:min(len(d.mine), homeLimit)] {
-			line := taskLine(t, now)
-			if goal, ok := d.goals[t.KRID]; ok && t.KRID != 0 {
-				line += " " + chainText(goal)
+			line := md.F("*%s* %s — from %s", taskRefLink(t), md.Esc(clip(t.Title, 120)), md.Mention(t.DelegatorID))
+			if t.Due.Set() {
+				line += " · due " + dueText(t.Due)
+				if t.Overdue(now) {
+					line += " :alarm_clock:"
+				}
 			}
-			lines = append(lines, line)
+			if goal, ok := d.goals[t.KRID]; ok && t.KRID != 0 {
+				line += "\n" + chainText(goal)
+			}
+			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(md.Clip(line, 3000)), nil,
+				slack.NewAccessory(statusSelect(t, homeActionID(actStatus, t.Number), taskStamp(t))),
+				slack.SectionBlockOptionBlockID(homeBlockID("mine", t.Number))))
 		}
-		blocks = append(blocks, linesSection("mine_list", lines))
-		if d.mineTotal > len(lines) {
+		if d.mineTotal > min(len(d.mine), homeLimit) {
 			blocks = append(blocks, showAll("mine_all", string(baton.ListMine), d.mineTotal))
 		}
 	}
@@ -92,31 +120,124 @@ func homeBlocks(d homeData, now time.Time) []slack.Block {
 	return blocks
 }
 
+// homeStatusOrder is the order of the "Delegated by you" groups: the most urgent first.
+var homeStatusOrder = []baton.Status{baton.StatusBlocked, baton.StatusInReview, baton.StatusInProgress, baton.StatusTodo}
+
+// homeActionID is the action_id of a control on one line of the dashboard: the action's route and
+// the line's number.
+func homeActionID(route string, number int64) string {
+	return route + ":" + strconv.FormatInt(number, 10)
+}
+
+// homeBlockID names the block of one line of a dashboard section.
+func homeBlockID(section string, number int64) string {
+	return section + "_" + strconv.FormatInt(number, 10)
+}
+
+// taskRefLink is a task's short ID, linked to its card when the card's permalink is known.
+func taskRefLink(t baton.Task) md.Text {
+	return md.Link(t.CardLink, md.Esc(t.Ref()))
+}
+
+// attentionBlocks is one line of "Needs your attention" and its controls: for a blocked task, its
+// card and a request to its owner for an update; for an overdue one, a new due date and another owner.
+func attentionBlocks(t baton.Task, viewer string, cal baton.Calendar, now time.Time) []slack.Block {
+	var why []md.Text
+	if t.Overdue(now) {
+		why = append(why, md.F(":alarm_clock: overdue %s (due %s)", workAge(cal, t.Due.At, now), dueText(t.Due)))
+	}
+	if t.Status == baton.StatusBlocked {
+		b := md.F(":red_circle: blocked %s", workAge(cal, t.StatusChangedAt, now))
+		if t.BlockedReason != "" {
+			b += ": " + md.Esc(clip(t.BlockedReason, 120))
+		}
+		why = append(why, b)
+	}
+	text := md.F("*%s* %s — %s · %s", taskRefLink(t), md.Esc(clip(t.Title, 90)), md.Mention(t.OwnerID), md.Join(why, " · "))
+	if !t.UpdateAskedAt.IsZero() && now.Sub(t.UpdateAskedAt) < baton.AskEvery {
+		text += md.F("\n_Update asked %s._", sinceAgo(t.UpdateAskedAt, now))
+	}
+	stamp := taskStamp(t)
+	value := taskValue(t.Number, stamp)
+	var controls []slack.BlockElement
+	if t.Status == baton.StatusBlocked && t.OwnerID != viewer {
+		controls = append(controls, slack.NewButtonBlockElement(homeActionID(actAsk, t.Number), value, plain("Ask for an update")))
+	}
+	if t.Overdue(now) {
+		controls = append(controls,
+			slack.NewButtonBlockElement(homeActionID(actDue, t.Number), value, plain("Change due date")),
+			slack.NewButtonBlockElement(homeActionID(actReassign, t.Number), value, plain("Reassign")))
+	}
+	if open := openButton("task", t.Number, "Open card", t.CardLink); open != nil {
+		controls = append(controls, open)
+	}
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(md.Clip(text, 3000)), nil, nil, slack.SectionBlockOptionBlockID(homeBlockID("attention", t.Number)))}
+	if len(controls) > 0 {
+		blocks = append(blocks, slack.NewActionBlock(homeBlockID("attention_act", t.Number), controls...))
+	}
+	return blocks
+}
+
+// openButton leads to an item's message at link; nil when the link is not known.
+func openButton(kind string, number int64, label, link string) *slack.ButtonBlockElement {
+	if link == "" {
+		return nil
+	}
+	b := slack.NewButtonBlockElement(homeActionID(actHomeOpen+"."+kind, number), "open", plain(label))
+	b.URL = link
+	return b
+}
+
+// workAge says how long ago at was, in the viewer's working days: "for 3 working days", "since today".
+func workAge(cal baton.Calendar, at, now time.Time) string {
+	n := cal.WorkingDaysBetween(at, now)
+	loc := cal.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	from, to := at.In(loc), now.In(loc)
+	switch {
+	case n == 1:
+		return "for 1 working day"
+	case n > 1:
+		return fmt.Sprintf("for %d working days", n)
+	case from.Format(time.DateOnly) == to.Format(time.DateOnly):
+		return "since today"
+	}
+	return "since " + from.Weekday().String()
+}
+
 // awaitingHomeBlocks is the "Waiting for your approval" section, ending in a divider; nothing when
-// nothing waits on the person.
-func awaitingHomeBlocks(reqs []homeRequest, total int, now time.Time) []slack.Block {
+// nothing waits on the person. Each request leads to the person's card of it and is decided right
+// there, under the card's rules: Approve, or Reject and Ask for changes with a comment.
+func awaitingHomeBlocks(reqs []homeRequest, total int, cal baton.Calendar, now time.Time) []slack.Block {
 	if len(reqs) == 0 {
 		return nil
 	}
 	blocks := homeSection("awaiting", md.F(":inbox_tray: *Waiting for your approval* (%d)", total))
-	lines := make([]md.Text, 0, homeLimit)
-	for _, r := range reqs[:min(len(reqs), homeLimit)] {
-		lines = append(lines, md.F("*%s* — %s · %s", md.Esc(r.title), md.Mention(r.RequesterID), waitingText(r.since, now)))
+	for _, r := range reqs[:min(len(reqs), homeActLimit)] {
+		text := md.F("*%s* — %s · waiting %s", md.Link(r.link, md.Esc(r.title)), md.Mention(r.RequesterID), workAge(cal, r.since, now))
+		if r.Summary != "" {
+			text += "\n" + md.Esc(clip(r.Summary, 200))
+		}
+		v := fmt.Sprintf("%d:%d", r.Number, r.CurrentStep)
+		approve := slack.NewButtonBlockElement(homeActionID(actReqApprove, r.Number), v, plain("Approve"))
+		approve.Style = slack.StylePrimary
+		controls := []slack.BlockElement{approve,
+			slack.NewButtonBlockElement(homeActionID(actReqReject, r.Number), v, plain("Reject…")),
+			slack.NewButtonBlockElement(homeActionID(actReqChanges, r.Number), v, plain("Ask for changes…"))}
+		if open := openButton("request", r.Number, "Open", r.link); open != nil {
+			controls = append(controls, open)
+		}
+		blocks = append(blocks,
+			slack.NewSectionBlock(mrkdwn(md.Clip(text, 3000)), nil, nil, slack.SectionBlockOptionBlockID(homeBlockID("awaiting", r.Number))),
+			slack.NewActionBlock(homeBlockID("awaiting_act", r.Number), controls...))
 	}
-	blocks = append(blocks, linesSection("awaiting_list", lines))
-	if more := total - len(lines); more > 0 {
+	if more := total - min(len(reqs), homeActLimit); more > 0 {
 		blocks = append(blocks, slack.NewContextBlock("awaiting_more",
 			mrkdwn(md.F("%d more — see them with `/request list pending`.", more))))
 	}
 	return append(blocks, slack.NewDividerBlock())
-}
-
-// waitingText is how long a request has waited on its current step: "waiting 2 days".
-func waitingText(at, now time.Time) string {
-	if now.Sub(at) < time.Minute {
-		return "waiting since just now"
-	}
-	return "waiting " + since(at, now)
 }
 
 // requestsHomeBlocks is the "Your requests" section: the latest homeLimit of reqs with where each stands;
@@ -129,7 +250,7 @@ func requestsHomeBlocks(reqs []homeRequest) []slack.Block {
 	blocks = append(blocks, homeSection("requests", ":memo: *Your requests*")...)
 	lines := make([]md.Text, 0, homeLimit)
 	for _, r := range reqs[:min(len(reqs), homeLimit)] {
-		lines = append(lines, md.F("%s *%s* — %s", statusEmoji(r.Status), md.Esc(r.title), requestStanding(r.Request)))
+		lines = append(lines, md.F("%s *%s* — %s", statusEmoji(r.Status), md.Link(r.link, md.Esc(r.title)), requestStanding(r.Request)))
 	}
 	blocks = append(blocks, linesSection("requests_list", lines))
 	if len(reqs) > homeLimit {
@@ -179,24 +300,6 @@ func linesSection(id string, lines []md.Text) slack.Block {
 
 func showAll(id, scope string, total int) slack.Block {
 	return slack.NewActionBlock(id, slack.NewButtonBlockElement(actHomeShowAll, scope, plain(fmt.Sprintf("Show all %d", total))))
-}
-
-func attentionLines(tasks []baton.Task, now time.Time) []md.Text {
-	lines := make([]md.Text, 0, homeLimit)
-	for _, t := range tasks[:min(len(tasks), homeLimit)] {
-		why := md.Text("")
-		switch {
-		case t.Status == baton.StatusBlocked:
-			why = ":red_circle: blocked"
-			if t.BlockedReason != "" {
-				why += ": " + md.Esc(clip(t.BlockedReason, 120))
-			}
-		case t.Overdue(now):
-			why = ":alarm_clock: overdue since " + dueText(t.Due)
-		}
-		lines = append(lines, md.F("*%s* %s — %s · %s", t.Ref(), md.Esc(clip(t.Title, 90)), md.Mention(t.OwnerID), why))
-	}
-	return lines
 }
 
 // digestTimes are the digest times offered on the dashboard; /baton digest takes any other.

@@ -436,7 +436,7 @@ func krReminderBlocks(k baton.KeyResult, days int) []slack.Block {
 }
 
 // homeKRLimit is how many key results the dashboard lists.
-const homeKRLimit = 8
+const homeKRLimit = 5
 
 // krHomeBlocks is the "Your key results" section of the dashboard; nothing when the person owns none.
 // krs holds one more than homeKRLimit when there are more.
@@ -446,12 +446,12 @@ func krHomeBlocks(krs []baton.KeyResult) []slack.Block {
 	}
 	blocks := []slack.Block{slack.NewDividerBlock()}
 	blocks = append(blocks, homeSection("home_krs", ":dart: *Your key results*")...)
-	lines := make([]md.Text, 0, homeKRLimit)
 	for _, k := range krs[:min(len(krs), homeKRLimit)] {
-		last := lastCheckin(k)
-		lines = append(lines, md.F("%s  *%s* %s — %s · %s", progressBar(k.Progress()), k.Ref(), md.Esc(clip(k.Title, 80)), krMeasure(k), last))
+		line := md.F("%s  *%s* %s — %s · %s", progressBar(k.Progress()), k.Ref(), md.Esc(clip(k.Title, 80)), krMeasure(k), lastCheckin(k))
+		open := slack.NewButtonBlockElement(homeActionID(actHomeKR, k.Number), strconv.FormatInt(k.Number, 10), plain("Open"))
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(line), nil, slack.NewAccessory(open),
+			slack.SectionBlockOptionBlockID(homeBlockID("home_kr", k.Number))))
 	}
-	blocks = append(blocks, linesSection("home_krs_list", lines))
 	if len(krs) > homeKRLimit {
 		blocks = append(blocks, slack.NewContextBlock("home_krs_more", mrkdwn("More: `/okr list`.")))
 	}

@@ -20,25 +20,74 @@ const (
 	actDue      = "task.due"
 	actOpen     = "task.open"
 	actShow     = "task.show"
+	actAsk      = "task.ask"
 )
 
-func statusOption(number int64, s baton.Status) *slack.OptionBlockObject {
-	return slack.NewOptionBlockObject(statusValue(number, s), plain(s.Label()), nil)
+func statusOption(number int64, s baton.Status, stamp string) *slack.OptionBlockObject {
+	return slack.NewOptionBlockObject(statusValue(number, s, stamp), plain(s.Label()), nil)
 }
 
-// statusValue packs the task number and the chosen status into a select option's value.
-func statusValue(number int64, s baton.Status) string {
-	return strconv.FormatInt(number, 10) + ":" + string(s)
+// statusValue packs the task number and the chosen status into a select option's value, with the
+// stamp of the task as it was drawn when the menu is on the dashboard ("" on the card).
+func statusValue(number int64, s baton.Status, stamp string) string {
+	v := strconv.FormatInt(number, 10) + ":" + string(s)
+	if stamp != "" {
+		v += ":" + stamp
+	}
+	return v
 }
 
-func parseStatusValue(v string) (int64, baton.Status, error) {
-	num, st, ok := strings.Cut(v, ":")
+// taskValue is a task button's value: the task's number, and on the dashboard the stamp of the
+// task as it was drawn.
+func taskValue(number int64, stamp string) string {
+	v := strconv.FormatInt(number, 10)
+	if stamp != "" {
+		v += ":" + stamp
+	}
+	return v
+}
+
+// parseTaskValue reads a task button's value: its number and its stamp, "" when it has none.
+func parseTaskValue(v string) (int64, string, error) {
+	num, stamp, _ := strings.Cut(v, ":")
+	n, err := parseNumber(num)
+	return n, stamp, err
+}
+
+// taskStamp is what a dashboard line shows of a task, in a form a button can carry: its status,
+// owner and due moment. An action whose stamp no longer matches the task was taken on a stale
+// dashboard.
+func taskStamp(t baton.Task) string {
+	due := int64(0)
+	if t.Due.Set() {
+		due = t.Due.At.Unix()
+	}
+	return fmt.Sprintf("%s.%s.%d", t.Status, t.OwnerID, due)
+}
+
+// checkStamp refuses an action taken on a dashboard that showed the task otherwise than it stands
+// now; stamp "" (a card, which is redrawn with every change) passes.
+func checkStamp(t baton.Task, stamp string) error {
+	if stamp == "" || stamp == taskStamp(t) {
+		return nil
+	}
+	due := "no due date"
+	if t.Due.Set() {
+		due = "due " + t.Due.Text()
+	}
+	return baton.Errorf(baton.EConflict, "%s has changed since your dashboard showed it: it is %s now, owned by <@%s>, %s. Nothing was changed; your dashboard is up to date again, so look and try once more if you still want to.",
+		t.Ref(), t.Status.Label(), t.OwnerID, due)
+}
+
+func parseStatusValue(v string) (int64, baton.Status, string, error) {
+	num, rest, ok := strings.Cut(v, ":")
 	n, err := strconv.ParseInt(num, 10, 64)
 	if !ok || err != nil || n <= 0 {
-		return 0, "", baton.Errorf(baton.EInvalid, "That status menu is out of date. Open the task again with /task list.")
+		return 0, "", "", baton.Errorf(baton.EInvalid, "That status menu is out of date. Open the task again with /task list.")
 	}
+	st, stamp, _ := strings.Cut(rest, ":")
 	s, err := baton.ParseStatus(st)
-	return n, s, err
+	return n, s, stamp, err
 }
 
 func parseNumber(v string) (int64, error) {
@@ -98,22 +147,27 @@ func cardBlocks(t baton.Task, goal *baton.Alignment, now time.Time) []slack.Bloc
 	return blocks
 }
 
-// taskActions is the row of controls on a task: status, log update, reassign, change due date.
-func taskActions(t baton.Task) *slack.ActionBlock {
+// statusSelect is a task's status menu, showing its status; stamp is set on the dashboard.
+func statusSelect(t baton.Task, actionID, stamp string) *slack.SelectBlockElement {
 	opts := make([]*slack.OptionBlockObject, 0, len(baton.Statuses))
 	var current *slack.OptionBlockObject
 	for _, s := range baton.Statuses {
-		o := statusOption(t.Number, s)
+		o := statusOption(t.Number, s, stamp)
 		if s == t.Status {
 			current = o
 		}
 		opts = append(opts, o)
 	}
-	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Status"), actStatus, opts...)
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Status"), actionID, opts...)
 	sel.InitialOption = current
+	return sel
+}
+
+// taskActions is the row of controls on a task: status, log update, reassign, change due date.
+func taskActions(t baton.Task) *slack.ActionBlock {
 	num := strconv.FormatInt(t.Number, 10)
 	return slack.NewActionBlock("task_actions",
-		sel,
+		statusSelect(t, actStatus, ""),
 		slack.NewButtonBlockElement(actLog, num, plain("Log update")),
 		slack.NewButtonBlockElement(actReassign, num, plain("Reassign")),
 		slack.NewButtonBlockElement(actDue, num, plain("Change due date")),
@@ -138,6 +192,8 @@ func eventLine(ev baton.TaskEvent) md.Text {
 		return md.F("%s changed the due date from %s to %s.%s", actor, eventDue(ev.From), eventDue(ev.To), note)
 	case baton.EventUpdate:
 		return md.F("%s logged an update:%s", actor, note)
+	case baton.EventAsked:
+		return md.F("%s asked %s for an update.", actor, md.Mention(ev.To))
 	case baton.EventGoal:
 		switch {
 		case ev.To == "":

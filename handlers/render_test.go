@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,8 +29,9 @@ func sampleTask() baton.Task {
 	return baton.Task{
 		ID: 7, TeamID: "T1", Number: 12, Title: "Ship <pricing> & plans", Description: "Numbers from *finance*.",
 		OwnerID: "UANA", DelegatorID: "UBEA", Status: baton.StatusBlocked, BlockedReason: "Legal has not signed off",
-		Due: due, ChannelID: "CLAUNCH", CardTS: "1700000000.000100", SourceLink: "https://acme.slack.com/archives/C1/p1",
-		CreatedAt: fixedNow.Add(-72 * time.Hour), StatusChangedAt: fixedNow.Add(-26 * time.Hour),
+		Due: due, ChannelID: "CLAUNCH", CardTS: "1700000000.000100", CardLink: "https://acme.slack.com/archives/CLAUNCH/p1700000000000100",
+		SourceLink: "https://acme.slack.com/archives/C1/p1",
+		CreatedAt:  fixedNow.Add(-72 * time.Hour), StatusChangedAt: fixedNow.Add(-26 * time.Hour),
 	}
 }
 
@@ -59,7 +61,8 @@ func homeSampleRequest(number int64) homeRequest {
 			{Index: 2, Name: "CFO", Mode: baton.ModeAny, Approvers: []string{"UCFO"}},
 		},
 	}
-	return homeRequest{Request: r, title: requestTitle(r, &baton.RequestType{Name: "purchase", Title: "Purchase <hw>"}), since: fixedNow.Add(-50 * time.Hour)}
+	link := fmt.Sprintf("https://acme.slack.com/archives/DUMGR/p17000000000%05d", number)
+	return homeRequest{Request: r, title: requestTitle(r, &baton.RequestType{Name: "purchase", Title: "Purchase <hw>"}), since: fixedNow.Add(-50 * time.Hour), link: link}
 }
 
 // sampleHomeWithRequests is sampleHome for someone approving two requests and with one of each status.
@@ -222,8 +225,9 @@ func TestHomeStaysUnderTheBlockLimit(t *testing.T) {
 	if len(blocks) > maxViewBlocks {
 		t.Fatalf("every section full, the home has %d blocks, Slack allows %d", len(blocks), maxViewBlocks)
 	}
+	t.Logf("every section full, the home has %d blocks", len(blocks))
 	raw, _ := json.Marshal(blocks)
-	for _, want := range []string{"Show all 5000", "…and 117 more", "Waiting for your approval* (5000)", "4992 more — see them with `/request list pending`", "Older ones: `/request list`",
+	for _, want := range []string{"Show all 5000", "…and 117 more", "Waiting for your approval* (5000)", "4995 more — see them with `/request list pending`", "Older ones: `/request list`",
 		"Decisions flagged for you* (5000)", "4995 more — read them with `/decision D-n`"} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("home does not say %q", want)
@@ -247,13 +251,13 @@ func TestHomeGroupCountsCoverTasksBeyondThoseRead(t *testing.T) {
 func TestHomeRequestSections(t *testing.T) {
 	got := homeText(t, sampleHomeWithRequests())
 	for _, want := range []string{
-		"*R-3 · Purchase &lt;hw&gt;* — <@UBEA> · waiting 2 days",
-		"*R-5 · Purchase &lt;hw&gt;* — <@UCAL> · waiting since just now",
-		"*R-10 · Purchase &lt;hw&gt;* — step 2 of 3, waiting on <@UFIN2>",
-		"R-9 · Purchase &lt;hw&gt;* — approved <!date^",
-		"R-8 · Purchase &lt;hw&gt;* — rejected",
-		"R-7 · Purchase &lt;hw&gt;* — changes requested",
-		"R-6 · Purchase &lt;hw&gt;* — cancelled",
+		"*<https://acme.slack.com/archives/DUMGR/p1700000000000003|R-3 · Purchase &lt;hw&gt;>* — <@UBEA> · waiting for 2 working days",
+		"*<https://acme.slack.com/archives/DUMGR/p1700000000000005|R-5 · Purchase &lt;hw&gt;>* — <@UCAL> · waiting since today",
+		"*<https://acme.slack.com/archives/DUMGR/p1700000000000010|R-10 · Purchase &lt;hw&gt;>* — step 2 of 3, waiting on <@UFIN2>",
+		"R-9 · Purchase &lt;hw&gt;>* — approved <!date^",
+		"R-8 · Purchase &lt;hw&gt;>* — rejected",
+		"R-7 · Purchase &lt;hw&gt;>* — changes requested",
+		"R-6 · Purchase &lt;hw&gt;>* — cancelled",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("home does not say %q", want)

@@ -14,8 +14,11 @@ import (
 )
 
 // reply answers the person who acted, privately: through the response_url when the request has one,
-// otherwise in their direct messages with Baton.
+// in a window over their dashboard when they acted there, otherwise in their direct messages with Baton.
 func (h *Handlers) reply(ctx context.Context, r *bot.Request, text md.Text, blocks ...slack.Block) {
+	if onHome(r) && h.showOnHome(ctx, r, text, blocks) {
+		return
+	}
 	opts := []slack.MsgOption{msgText(text)}
 	if len(blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(blocks...))
@@ -57,9 +60,44 @@ func responseURL(r *bot.Request) string {
 }
 
 // fail tells the person that what they asked for did not happen. A domain error's message is shown as is;
-// anything else is logged with a short reference the person can quote.
+// anything else is logged with a short reference the person can quote. A refusal on the dashboard
+// redraws it, since what it showed may be out of date.
 func (h *Handlers) fail(ctx context.Context, r *bot.Request, err error) {
 	h.reply(ctx, r, h.userMessage(ctx, err))
+	if onHome(r) {
+		h.homes.kick(homeKey{r.TeamID, r.UserID}, 0)
+	}
+}
+
+// onHome reports whether r is an action on the person's App Home, where Slack gives no response_url.
+func onHome(r *bot.Request) bool {
+	return r.Interaction != nil && r.Interaction.Type == slack.InteractionTypeBlockActions && r.Interaction.View.Type == slack.VTHomeTab
+}
+
+// cbHomeAnswer names the window an answer on the dashboard is shown in; it has nothing to submit.
+const cbHomeAnswer = "home.answer"
+
+// showOnHome answers an action on the dashboard in a window over it, with nothing to submit; it
+// reports false when Slack would not open one (the few seconds to open it had passed).
+func (h *Handlers) showOnHome(ctx context.Context, r *bot.Request, text md.Text, blocks []slack.Block) bool {
+	if r.Replayed {
+		return false
+	}
+	if len(blocks) == 0 {
+		blocks = []slack.Block{slack.NewSectionBlock(mrkdwn(md.Clip(text, 3000)), nil, nil, slack.SectionBlockOptionBlockID("answer"))}
+	}
+	shown := make([]slack.Block, 0, len(blocks))
+	for _, b := range blocks {
+		if b.BlockType() != slack.MBTAction { // its buttons answer in messages; here it is read only
+			shown = append(shown, b)
+		}
+	}
+	v := slack.ModalViewRequest{Type: slack.VTModal, CallbackID: cbHomeAnswer, Title: plain("Baton"), Close: plain("Close"), Blocks: slack.Blocks{BlockSet: shown}}
+	if _, err := h.slack.OpenView(ctx, triggerID(r), v); err != nil {
+		h.log.WarnContext(ctx, "answer on the dashboard not shown in a window; sending it as a message", "err", err)
+		return false
+	}
+	return true
 }
 
 // userMessage turns an error into words for the person who acted, logging internal errors once. A
@@ -97,4 +135,14 @@ func (h *Handlers) GaveUp(ctx context.Context, r *bot.Request) {
 		return
 	}
 	h.reply(ctx, r, md.F(":warning: Baton could not finish %s: it was interrupted too many times, so it stopped trying. Check whether any of it happened, and ask again if not.", what))
+}
+
+// linkTo is a message's permalink, "" when Slack can't give it: a link is a convenience, and its
+// absence is only logged.
+func (h *Handlers) linkTo(ctx context.Context, channelID, ts string) string {
+	link, err := h.slack.Permalink(ctx, channelID, ts)
+	if err != nil {
+		h.log.WarnContext(ctx, "no permalink for a message", "channel_id", channelID, "err", err)
+	}
+	return link
 }

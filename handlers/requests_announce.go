@@ -59,8 +59,8 @@ func (h *Handlers) sendRequestMessage(ctx context.Context, m *store.Outgoing, ma
 		if err != nil {
 			return err
 		}
-		m.Request.StatusChannel, m.Request.StatusTS = ch, ts
-		return h.store.SetRequestStatusCard(ctx, req.ID, ch, ts)
+		m.Request.StatusChannel, m.Request.StatusTS, m.Request.StatusLink = ch, ts, h.linkTo(ctx, ch, ts)
+		return h.store.SetRequestStatusCard(ctx, req.ID, ch, ts, m.Request.StatusLink)
 	case baton.AnnounceApproverCard:
 		if sent, err := h.approverCardSent(ctx, req, step, m.To); err != nil || sent {
 			return err
@@ -73,7 +73,7 @@ func (h *Handlers) sendRequestMessage(ctx context.Context, m *store.Outgoing, ma
 		if err != nil {
 			return err
 		}
-		return h.store.AddRequestCard(ctx, store.RequestCard{RequestID: req.ID, Step: step, ApproverID: m.To, ChannelID: ch, TS: ts})
+		return h.store.AddRequestCard(ctx, store.RequestCard{RequestID: req.ID, Step: step, ApproverID: m.To, ChannelID: ch, TS: ts, Link: h.linkTo(ctx, ch, ts)})
 	case baton.AnnounceApproverCards:
 		return h.refreshCards(ctx, req, t, step, trail)
 	case baton.AnnounceOutcome:

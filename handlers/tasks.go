@@ -21,6 +21,7 @@ func (h *Handlers) registerTasks(r *bot.Router) {
 	r.Action(actLog, h.onOpenChangeModal(logModal))
 	r.Action(actReassign, h.onOpenChangeModal(reassignModal))
 	r.Action(actDue, h.onOpenChangeModal(dueModal))
+	r.Action(actAsk, h.onAskUpdate)
 	r.Action(actOpen, func(context.Context, *bot.Request) {})
 	r.Action(actShow, h.onShowButton)
 	r.ViewSubmission(cbBlocked, h.onBlockedSubmit)

@@ -65,8 +65,8 @@ func (h *Handlers) postCard(ctx context.Context, t *baton.Task, mark slack.MsgOp
 	if err != nil {
 		return err
 	}
-	t.ChannelID, t.CardTS = ch, ts
-	if err := h.store.SetCard(ctx, t.ID, t.ChannelID, ts, t.SourceLink); err != nil {
+	t.ChannelID, t.CardTS, t.CardLink = ch, ts, h.linkTo(ctx, ch, ts)
+	if err := h.store.SetCard(ctx, t.ID, t.ChannelID, ts, t.CardLink, t.SourceLink); err != nil {
 		// Tried again, the card is found in Slack by its outbox ID and recorded then.
 		return fmt.Errorf("card posted but not recorded: %w", err)
 	}
@@ -76,8 +76,7 @@ func (h *Handlers) postCard(ctx context.Context, t *baton.Task, mark slack.MsgOp
 		}
 	}
 	if t.SourceChannelID != "" && t.SourceTS != "" {
-		link, _ := h.slack.Permalink(ctx, t.ChannelID, t.CardTS)
-		if _, _, err := h.slack.PostMessage(ctx, t.SourceChannelID, msgText(trackedText(*t, link)), slack.MsgOptionTS(t.SourceTS)); err != nil {
+		if _, _, err := h.slack.PostMessage(ctx, t.SourceChannelID, msgText(trackedText(*t, t.CardLink)), slack.MsgOptionTS(t.SourceTS)); err != nil {
 			h.log.WarnContext(ctx, "could not reply in the source thread", "task", t.Ref(), "err", err)
 		}
 	}

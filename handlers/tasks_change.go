@@ -39,14 +39,19 @@ func (h *Handlers) loadForActor(ctx context.Context, r *bot.Request, number int6
 	return t, me, nil
 }
 
+// onStatusSelect moves a task to the status picked on its card or on a dashboard; a dashboard that
+// showed the task otherwise than it stands is refused and redrawn.
 func (h *Handlers) onStatusSelect(ctx context.Context, r *bot.Request) {
-	number, to, err := parseStatusValue(r.Action.SelectedOption.Value)
+	number, to, stamp, err := parseStatusValue(r.Action.SelectedOption.Value)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
 	}
 	if to == baton.StatusBlocked {
 		t, _, err := h.loadForActor(ctx, r, number)
+		if err == nil {
+			err = checkStamp(t, stamp)
+		}
 		if err == nil {
 			err = baton.CheckTransition(t.Status, to)
 		}
@@ -64,6 +69,9 @@ func (h *Handlers) onStatusSelect(ctx context.Context, r *bot.Request) {
 		return
 	}
 	after, ev, before, err := h.change(ctx, r.TeamID, number, me, func(t *baton.Task) (baton.TaskEvent, error) {
+		if err := checkStamp(*t, stamp); err != nil {
+			return baton.TaskEvent{}, err
+		}
 		return t.ChangeStatus(me.ID, to, "", h.now())
 	})
 	if err != nil {
@@ -109,15 +117,19 @@ func (h *Handlers) failOnCard(ctx context.Context, r *bot.Request, err error, nu
 	h.fail(ctx, r, err)
 }
 
-// onOpenChangeModal opens one of the task's change forms, after checking the person may use it.
+// onOpenChangeModal opens one of the task's change forms, after checking the person may use it and,
+// from a dashboard, that it showed the task as it stands.
 func (h *Handlers) onOpenChangeModal(build func(baton.Task) slack.ModalViewRequest) bot.Handler {
 	return func(ctx context.Context, r *bot.Request) {
-		number, err := parseNumber(r.Action.Value)
+		number, stamp, err := parseTaskValue(r.Action.Value)
 		if err != nil {
 			h.fail(ctx, r, err)
 			return
 		}
 		t, _, err := h.loadForActor(ctx, r, number)
+		if err == nil {
+			err = checkStamp(t, stamp)
+		}
 		if err != nil {
 			h.fail(ctx, r, err)
 			return
@@ -210,4 +222,32 @@ func (h *Handlers) updateCard(ctx context.Context, t baton.Task) {
 		slack.MsgOptionBlocks(h.cardOf(ctx, t)...)); err != nil {
 		h.log.ErrorContext(ctx, "card not updated", "task", t.Ref(), "err", err)
 	}
+}
+
+// onAskUpdate asks a task's owner how it stands, for its delegator (or an admin): one direct message,
+// at most once a day per task, said in the card's thread too.
+func (h *Handlers) onAskUpdate(ctx context.Context, r *bot.Request) {
+	number, stamp, err := parseTaskValue(r.Action.Value)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	me, err := h.actor(ctx, r)
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	after, _, _, err := h.change(ctx, r.TeamID, number, me, func(t *baton.Task) (baton.TaskEvent, error) {
+		if err := checkStamp(*t, stamp); err != nil {
+			return baton.TaskEvent{}, err
+		}
+		return t.AskForUpdate(me.ID, h.now())
+	})
+	if err != nil {
+		h.fail(ctx, r, err)
+		return
+	}
+	h.announced(after)
+	h.homes.Refresh(after.TeamID, me.ID)
+	h.reply(ctx, r, askedText(after))
 }

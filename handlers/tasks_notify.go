@@ -43,6 +43,8 @@ func eventNotice(t baton.Task, ev baton.TaskEvent) md.Text {
 	case ev.Kind == baton.EventStatus:
 		return md.F("%s %s moved %s from *%s* to *%s*.", baton.Status(ev.To).Emoji(), md.Mention(ev.Actor), head,
 			baton.Status(ev.From).Label(), baton.Status(ev.To).Label())
+	case ev.Kind == baton.EventAsked:
+		return md.F(":wave: %s asks how %s stands. Pick its status on the card or log an update there — a line is enough.", md.Mention(ev.Actor), head)
 	case ev.Kind == baton.EventReassigned:
 		return md.F(":arrows_counterclockwise: %s reassigned %s from %s to %s.", md.Mention(ev.Actor), head, md.Mention(ev.From), md.Mention(ev.To))
 	}
@@ -52,12 +54,9 @@ func eventNotice(t baton.Task, ev baton.TaskEvent) md.Text {
 // notify sends one person a direct message about a task, with a button that opens its card; opts
 // are added to the message.
 func (h *Handlers) notify(ctx context.Context, t baton.Task, userID string, text md.Text, opts ...slack.MsgOption) error {
-	var link string
-	if t.CardTS != "" {
-		var err error
-		if link, err = h.slack.Permalink(ctx, t.ChannelID, t.CardTS); err != nil {
-			h.log.WarnContext(ctx, "no permalink for the card", "task", t.Ref(), "err", err)
-		}
+	link := t.CardLink
+	if link == "" && t.CardTS != "" {
+		link = h.linkTo(ctx, t.ChannelID, t.CardTS)
 	}
 	return h.sendDM(ctx, userID, append([]slack.MsgOption{msgText(text), slack.MsgOptionBlocks(noticeBlocks(t, text, link)...)}, opts...)...)
 }
@@ -80,4 +79,10 @@ func noticeBlocks(t baton.Task, text md.Text, cardLink string) []slack.Block {
 		blocks = append(blocks, slack.NewActionBlock("notice_actions", open))
 	}
 	return blocks
+}
+
+// askedText tells the person who asked for an update that it went out.
+func askedText(t baton.Task) md.Text {
+	return md.F(":wave: Asked %s how *%s · %s* stands. Their answer will show in the card's thread; you can ask again tomorrow.",
+		md.Mention(t.OwnerID), t.Ref(), md.Esc(t.Title))
 }

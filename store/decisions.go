@@ -24,7 +24,7 @@ type DecisionSave struct {
 
 const decisionColumns = `id, team_id, number, title, context, decision, alternatives, status, task_number, kr_number,
 	request_number, supersedes_number, superseded_by_number, flagged, author_id, version, updated_by, channel_id, card_ts,
-	created_at, updated_at`
+	card_link, created_at, updated_at`
 
 type decisionRow struct {
 	baton.Decision
@@ -271,9 +271,10 @@ func (db *DB) DecisionVersions(ctx context.Context, decisionID int64) ([]baton.D
 	return out, nil
 }
 
-// SetDecisionCard records where a decision's card was posted.
-func (db *DB) SetDecisionCard(ctx context.Context, decisionID int64, channelID, ts string) error {
-	if _, err := db.ExecContext(ctx, `UPDATE decisions SET channel_id = $2, card_ts = $3 WHERE id = $1`, decisionID, channelID, ts); err != nil {
+// SetDecisionCard records where a decision's card was posted, and its permalink.
+func (db *DB) SetDecisionCard(ctx context.Context, decisionID int64, channelID, ts, link string) error {
+	if _, err := db.ExecContext(ctx, `UPDATE decisions SET channel_id = $2, card_ts = $3, card_link = $4 WHERE id = $1`,
+		decisionID, channelID, ts, link); err != nil {
 		return mapError("record decision card", err)
 	}
 	return nil
@@ -380,6 +381,8 @@ type PendingFlag struct {
 	Flag   baton.DecisionFlag
 	Number int64
 	Title  string
+	// ChannelID, CardTS and CardLink are where the decision's card is, "" until it is posted.
+	ChannelID, CardTS, CardLink string
 }
 
 // PendingFlags lists the decisions flagged for a person that they have not acknowledged, the longest
@@ -387,12 +390,15 @@ type PendingFlag struct {
 func (db *DB) PendingFlags(ctx context.Context, teamID, userID string, limit int) ([]PendingFlag, int, error) {
 	var rows []struct {
 		flagRow
-		Number int64  `db:"number"`
-		Title  string `db:"title"`
+		Number    int64  `db:"number"`
+		Title     string `db:"title"`
+		ChannelID string `db:"channel_id"`
+		CardTS    string `db:"card_ts"`
+		CardLink  string `db:"card_link"`
 	}
 	if err := db.SelectContext(ctx, &rows, `SELECT * FROM (
 			SELECT DISTINCT ON (f.decision_id) f.id, f.decision_id, f.user_id, f.flagged_by, f.version, f.reason,
-				f.flagged_at, f.acknowledged_at, f.reminded_at, d.number, d.title
+				f.flagged_at, f.acknowledged_at, f.reminded_at, d.number, d.title, d.channel_id, d.card_ts, d.card_link
 			FROM decision_flags f JOIN decisions d ON d.id = f.decision_id
 			WHERE f.team_id = $1 AND f.user_id = $2 AND f.acknowledged_at IS NULL AND f.withdrawn_at IS NULL
 			ORDER BY f.decision_id, f.version DESC) pending
@@ -408,7 +414,7 @@ func (db *DB) PendingFlags(ctx context.Context, teamID, userID string, limit int
 	}
 	out := make([]PendingFlag, len(rows))
 	for i, r := range rows {
-		out[i] = PendingFlag{Flag: r.flag(), Number: r.Number, Title: r.Title}
+		out[i] = PendingFlag{Flag: r.flag(), Number: r.Number, Title: r.Title, ChannelID: r.ChannelID, CardTS: r.CardTS, CardLink: r.CardLink}
 	}
 	return out, total, nil
 }

@@ -74,6 +74,7 @@ type Request struct {
 	DecidedAt     time.Time // zero while pending
 	StatusChannel string    // the requester's status card
 	StatusTS      string
+	StatusLink    string // the status card's permalink, "" until it is known
 	Steps         []RequestStep
 }
 
@@ -152,6 +153,7 @@ type RequestCard struct {
 	ApproverID string `db:"approver_id"`
 	ChannelID  string `db:"channel_id"`
 	TS         string `db:"ts"`
+	Link       string `db:"link"` // the card's permalink, "" until it is known
 }
 
 // Decision is what one approver's action did to a request.
@@ -164,7 +166,7 @@ type Decision struct {
 
 const requestColumns = `id, team_id, number, type, "values", summary, requester_id, channel_id, channel_ts,
 	policy_version, branch, branch_name, explanation, status, current_step, created_at, decided_at,
-	status_channel, status_ts`
+	status_channel, status_ts, status_link`
 
 type requestRow struct {
 	ID            int64        `db:"id"`
@@ -186,6 +188,7 @@ type requestRow struct {
 	DecidedAt     sql.NullTime `db:"decided_at"`
 	StatusChannel string       `db:"status_channel"`
 	StatusTS      string       `db:"status_ts"`
+	StatusLink    string       `db:"status_link"`
 }
 
 func (row requestRow) request() (Request, error) {
@@ -194,7 +197,7 @@ func (row requestRow) request() (Request, error) {
 		RequesterID: row.RequesterID, ChannelID: row.ChannelID, ChannelTS: row.ChannelTS,
 		PolicyVersion: row.PolicyVersion, Branch: row.Branch, BranchName: row.BranchName, Explanation: row.Explanation,
 		Status: RequestStatus(row.Status), CurrentStep: row.CurrentStep, CreatedAt: row.CreatedAt.UTC(),
-		StatusChannel: row.StatusChannel, StatusTS: row.StatusTS,
+		StatusChannel: row.StatusChannel, StatusTS: row.StatusTS, StatusLink: row.StatusLink,
 	}
 	if row.DecidedAt.Valid {
 		r.DecidedAt = row.DecidedAt.Time.UTC()
@@ -496,9 +499,10 @@ func (db *DB) CancelRequest(ctx context.Context, teamID string, number int64, ac
 	return out, err
 }
 
-// SetRequestStatusCard records where the requester's status card is.
-func (db *DB) SetRequestStatusCard(ctx context.Context, requestID int64, channelID, ts string) error {
-	_, err := db.ExecContext(ctx, `UPDATE requests SET status_channel = $2, status_ts = $3 WHERE id = $1`, requestID, channelID, ts)
+// SetRequestStatusCard records where the requester's status card is, and its permalink.
+func (db *DB) SetRequestStatusCard(ctx context.Context, requestID int64, channelID, ts, link string) error {
+	_, err := db.ExecContext(ctx, `UPDATE requests SET status_channel = $2, status_ts = $3, status_link = $4 WHERE id = $1`,
+		requestID, channelID, ts, link)
 	return mapError("record status card", err)
 }
 
@@ -508,18 +512,18 @@ func (db *DB) SetRequestThread(ctx context.Context, requestID int64, ts string) 
 	return mapError("record request thread", err)
 }
 
-// AddRequestCard records where an approver's card of a step was posted.
+// AddRequestCard records where an approver's card of a step was posted, and its permalink.
 func (db *DB) AddRequestCard(ctx context.Context, c RequestCard) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO request_cards (request_id, step, approver_id, channel_id, ts)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id, step, approver_id) DO UPDATE SET channel_id = $4, ts = $5`,
-		c.RequestID, c.Step, c.ApproverID, c.ChannelID, c.TS)
+	_, err := db.ExecContext(ctx, `INSERT INTO request_cards (request_id, step, approver_id, channel_id, ts, link)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (request_id, step, approver_id) DO UPDATE SET channel_id = $4, ts = $5, link = $6`,
+		c.RequestID, c.Step, c.ApproverID, c.ChannelID, c.TS, c.Link)
 	return mapError("record approver card", err)
 }
 
 // RequestCards returns the approver cards of a request, by step and approver.
 func (db *DB) RequestCards(ctx context.Context, requestID int64) ([]RequestCard, error) {
 	var out []RequestCard
-	err := db.SelectContext(ctx, &out, `SELECT request_id, step, approver_id, channel_id, ts FROM request_cards
+	err := db.SelectContext(ctx, &out, `SELECT request_id, step, approver_id, channel_id, ts, link FROM request_cards
 		WHERE request_id = $1 ORDER BY step, approver_id`, requestID)
 	return out, mapError("read approver cards", err)
 }
@@ -546,6 +550,8 @@ type AwaitingRequest struct {
 	// StepSince is when the step it waits on became current: when the request was filed, or when the
 	// approval that decided the step before it came in.
 	StepSince time.Time
+	// Card is the person's card of that step, zero when it was not posted yet.
+	Card RequestCard
 }
 
 // AwaitingApproval returns the pending requests whose current step lists a person who has not
@@ -555,10 +561,15 @@ func (db *DB) AwaitingApproval(ctx context.Context, teamID, userID string, limit
 		requestRow
 		StepSince time.Time `db:"step_since"`
 		Total     int       `db:"total"`
+		CardTS    string    `db:"card_ts"`
+		CardCh    string    `db:"card_channel"`
+		CardLink  string    `db:"card_link"`
 	}
-	err := db.SelectContext(ctx, &rows, `SELECT `+prefixed("r.", requestColumns)+`, w.step_since, count(*) OVER () AS total
+	err := db.SelectContext(ctx, &rows, `SELECT `+prefixed("r.", requestColumns)+`, w.step_since, count(*) OVER () AS total,
+			COALESCE(c.ts, '') AS card_ts, COALESCE(c.channel_id, '') AS card_channel, COALESCE(c.link, '') AS card_link
 		FROM requests r
 		JOIN request_steps s ON s.request_id = r.id AND s.idx = r.current_step
+		LEFT JOIN request_cards c ON c.request_id = r.id AND c.step = r.current_step AND c.approver_id = $2
 		CROSS JOIN LATERAL (SELECT COALESCE(max(a.at), r.created_at) AS step_since FROM approval_actions a
 			WHERE a.request_id = r.id AND a.step = r.current_step - 1 AND a.action = 'approve') w
 		WHERE r.team_id = $1 AND r.status = 'pending' AND $2 = ANY (s.approvers)
@@ -576,7 +587,8 @@ func (db *DB) AwaitingApproval(ctx context.Context, teamID, userID string, limit
 		if err != nil {
 			return nil, 0, err
 		}
-		out = append(out, AwaitingRequest{Request: r, StepSince: row.StepSince.UTC()})
+		card := RequestCard{RequestID: r.ID, Step: r.CurrentStep, ApproverID: userID, ChannelID: row.CardCh, TS: row.CardTS, Link: row.CardLink}
+		out = append(out, AwaitingRequest{Request: r, StepSince: row.StepSince.UTC(), Card: card})
 		ids = append(ids, r.ID)
 		total = row.Total
 	}

@@ -212,14 +212,14 @@ func TestRequestCardsAndStatusCard(t *testing.T) {
 	if err != nil || len(cards) != 2 || cards[0].ApproverID != "UF1" || cards[1].TS != "2.0" {
 		t.Fatalf("cards = %+v, %v", cards, err)
 	}
-	if err := db.SetRequestStatusCard(ctx, r.ID, "DUREQ", "3.0"); err != nil {
+	if err := db.SetRequestStatusCard(ctx, r.ID, "DUREQ", "3.0", "https://example.slack.com/archives/DUREQ/p30"); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.SetRequestThread(ctx, r.ID, "4.0"); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := db.Request(ctx, "TA", r.Number)
-	if got.StatusChannel != "DUREQ" || got.StatusTS != "3.0" || got.ChannelTS != "4.0" {
+	if got.StatusChannel != "DUREQ" || got.StatusTS != "3.0" || got.StatusLink != "https://example.slack.com/archives/DUREQ/p30" || got.ChannelTS != "4.0" {
 		t.Errorf("request = %+v", got)
 	}
 	if n, err := db.CountRequests(ctx, "TA"); err != nil || n != 1 {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	baton "github.com/batonhq/baton"
 	"github.com/jmoiron/sqlx"
@@ -17,8 +18,8 @@ import (
 // format so that the session's DateStyle does not matter.
 const taskColumns = `id, team_id, number, title, description, owner_id, delegator_id, status, blocked_reason,
 	COALESCE(to_char(due_date, 'YYYY-MM-DD'), '') AS due_date, due_time, due_at, due_has_time,
-	channel_id, card_ts, source_channel_id, source_ts, source_link, created_at, updated_at, status_changed_at,
-	COALESCE(kr_id, 0) AS kr_id, kr_weight`
+	channel_id, card_ts, card_link, source_channel_id, source_ts, source_link, created_at, updated_at, status_changed_at,
+	COALESCE(kr_id, 0) AS kr_id, kr_weight, update_asked_at`
 
 // taskRow is a task as stored: the flat columns of baton.Task plus the columns of its due date.
 type taskRow struct {
@@ -27,6 +28,7 @@ type taskRow struct {
 	DueTime    string       `db:"due_time"`
 	DueAt      sql.NullTime `db:"due_at"`
 	DueHasTime bool         `db:"due_has_time"`
+	AskedAt    sql.NullTime `db:"update_asked_at"`
 }
 
 func (r taskRow) task() baton.Task {
@@ -34,6 +36,10 @@ func (r taskRow) task() baton.Task {
 	t.CreatedAt = t.CreatedAt.UTC()
 	t.UpdatedAt = t.UpdatedAt.UTC()
 	t.StatusChangedAt = t.StatusChangedAt.UTC()
+	t.UpdateAskedAt = time.Time{}
+	if r.AskedAt.Valid {
+		t.UpdateAskedAt = r.AskedAt.Time.UTC()
+	}
 	t.Due = baton.Due{}
 	if r.DueDate != "" {
 		t.Due = baton.Due{Date: r.DueDate, Time: r.DueTime, HasTime: r.DueHasTime}
@@ -42,6 +48,14 @@ func (r taskRow) task() baton.Task {
 		}
 	}
 	return t
+}
+
+// nullTime is t as a column value: NULL for the zero time.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
 }
 
 // dueArgs are the values of due_date, due_time, due_at and due_has_time for d.
@@ -159,13 +173,13 @@ func (db *DB) UpdateTask(ctx context.Context, teamID string, number int64,
 		err = tx.GetContext(ctx, &out, `UPDATE tasks SET title = $2, description = $3, owner_id = $4, delegator_id = $5,
 			status = $6, blocked_reason = $7, due_date = $8, due_time = $9, due_at = $10, due_has_time = $11,
 			channel_id = $12, card_ts = $13, source_channel_id = $14, source_ts = $15, source_link = $16,
-			updated_at = $17, status_changed_at = $18, kr_id = NULLIF($19, 0), kr_weight = $20
+			updated_at = $17, status_changed_at = $18, kr_id = NULLIF($19, 0), kr_weight = $20, update_asked_at = $21
 			WHERE id = $1
 			RETURNING `+taskColumns,
 			id, t.Title, t.Description, t.OwnerID, t.DelegatorID,
 			t.Status, t.BlockedReason, date, clock, at, hasTime,
 			t.ChannelID, t.CardTS, t.SourceChannelID, t.SourceTS, t.SourceLink,
-			t.UpdatedAt, t.StatusChangedAt, t.KRID, krWeight(t))
+			t.UpdatedAt, t.StatusChangedAt, t.KRID, krWeight(t), nullTime(t.UpdateAskedAt))
 		if err != nil {
 			return mapError("update task", err)
 		}
@@ -179,9 +193,11 @@ func (db *DB) UpdateTask(ctx context.Context, teamID string, number int64,
 	return updated, stored, nil
 }
 
-// SetCard records where the task's card was posted and the link to the message it was made from.
-func (db *DB) SetCard(ctx context.Context, taskID int64, channelID, ts, sourceLink string) error {
-	res, err := db.ExecContext(ctx, `UPDATE tasks SET channel_id = $2, card_ts = $3, source_link = $4 WHERE id = $1`, taskID, channelID, ts, sourceLink)
+// SetCard records where the task's card was posted, its permalink, and the link to the message the
+// task was made from.
+func (db *DB) SetCard(ctx context.Context, taskID int64, channelID, ts, cardLink, sourceLink string) error {
+	res, err := db.ExecContext(ctx, `UPDATE tasks SET channel_id = $2, card_ts = $3, card_link = $4, source_link = $5 WHERE id = $1`,
+		taskID, channelID, ts, cardLink, sourceLink)
 	if err != nil {
 		return mapError("set task card", err)
 	}
@@ -285,11 +301,19 @@ func (db *DB) ListTaskSections(ctx context.Context, qs ...baton.TaskQuery) ([]Ta
 		if err != nil {
 			return nil, fmt.Errorf("store: list task sections: %w", err)
 		}
+		order := "due_at ASC NULLS LAST, number ASC"
+		if !q.UrgentAt.IsZero() {
+			a = append(a, q.UrgentAt.UTC())
+			now := "$" + strconv.Itoa(len(a))
+			// baton.Task.Urgency, then baton.CompareUrgency's due date; StatusChangedAt is left to the reader.
+			order = `CASE WHEN due_at <= ` + now + ` AND status = 'blocked' THEN 0 WHEN due_at <= ` + now + ` THEN 1
+				WHEN status = 'blocked' THEN 2 ELSE 3 END, ` + order
+		}
 		args = append(a, q.Limit)
 		// The count runs over every row the section selects, before its limit; pos keeps the order.
 		parts = append(parts, `(SELECT `+strconv.Itoa(i)+` AS section, count(*) OVER () AS total,
-			row_number() OVER (ORDER BY due_at ASC NULLS LAST, number ASC) AS pos, `+taskColumns+
-			` FROM tasks`+where+` ORDER BY due_at ASC NULLS LAST, number ASC LIMIT $`+strconv.Itoa(len(args))+`)`)
+			row_number() OVER (ORDER BY `+order+`) AS pos, `+taskColumns+
+			` FROM tasks`+where+` ORDER BY `+order+` LIMIT $`+strconv.Itoa(len(args))+`)`)
 	}
 	var rows []struct {
 		Section int `db:"section"`

@@ -106,7 +106,7 @@ func TestTaskNotFound(t *testing.T) {
 		return baton.TaskEvent{}, nil
 	})
 	wantCode(t, err, baton.ENotFound)
-	wantCode(t, db.SetCard(ctx, task.ID+1000, "C1", "1.2", ""), baton.ENotFound)
+	wantCode(t, db.SetCard(ctx, task.ID+1000, "C1", "1.2", "", ""), baton.ENotFound)
 }
 
 func TestUpdateTask(t *testing.T) {
@@ -249,14 +249,15 @@ func TestSetCard(t *testing.T) {
 	ctx := context.Background()
 	task := createTask(t, db, "T1", "U1", "U2", "Post me", dueNone)
 
-	if err := db.SetCard(ctx, task.ID, "C9", "1700000000.000100", "https://example.slack.com/archives/C1/p1"); err != nil {
+	card := "https://example.slack.com/archives/C9/p1700000000000100"
+	if err := db.SetCard(ctx, task.ID, "C9", "1700000000.000100", card, "https://example.slack.com/archives/C1/p1"); err != nil {
 		t.Fatalf("SetCard: %v", err)
 	}
 	got, err := db.Task(ctx, "T1", task.Number)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ChannelID != "C9" || got.CardTS != "1700000000.000100" || got.SourceLink != "https://example.slack.com/archives/C1/p1" || !got.UpdatedAt.Equal(task.UpdatedAt) {
+	if got.ChannelID != "C9" || got.CardTS != "1700000000.000100" || got.CardLink != card || got.SourceLink != "https://example.slack.com/archives/C1/p1" || !got.UpdatedAt.Equal(task.UpdatedAt) {
 		t.Fatalf("task after SetCard = %+v", got)
 	}
 }

@@ -3,6 +3,7 @@ package slackdouble
 import (
 	"encoding/json"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -69,8 +70,28 @@ func (e Ephemeral) ActionIDs() []string { return blockStrings(e.Blocks, "action_
 // AllText is the view title plus every text found in its blocks.
 func (v View) AllText() string { return allText(v.Title, v.Blocks) }
 
-// Has reports whether s occurs in the view title or its blocks.
-func (v View) Has(s string) bool { return strings.Contains(v.AllText(), s) }
+// Has reports whether s occurs in the view title or its blocks, as sent or as a person reads it:
+// a link reads as its label.
+func (v View) Has(s string) bool {
+	all := v.AllText()
+	return strings.Contains(all, s) || strings.Contains(ReadText(all), s)
+}
+
+// ReadText is mrkdwn text as a person reads it: each link shows its label.
+func ReadText(mrkdwn string) string { return linkRe.ReplaceAllString(mrkdwn, "$2") }
+
+// LinkOf is where the first link labelled label in the view's text leads, "" when there is none.
+func (v View) LinkOf(label string) string {
+	for _, m := range linkRe.FindAllStringSubmatch(v.AllText(), -1) {
+		if m[2] == label {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// linkRe finds the links of mrkdwn text: <url|label>.
+var linkRe = regexp.MustCompile(`<(https?://[^|>]*)\|([^>]*)>`)
 
 // ActionIDs lists the action_ids of the view's interactive elements.
 func (v View) ActionIDs() []string { return blockStrings(v.Blocks, "action_id") }

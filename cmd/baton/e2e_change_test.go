@@ -130,7 +130,7 @@ func TestBlockedAsksForTheReasonAndReachesTheDelegatorAtOnce(t *testing.T) {
 	if got := h.task(1); got.Status != baton.StatusBlocked || got.BlockedReason != "Legal has not signed off" {
 		t.Errorf("stored %s %q", got.Status, got.BlockedReason)
 	}
-	h.home(bea, "Needs your attention", "blocked: Legal has not signed off")
+	h.home(bea, "Needs your attention", "blocked since today: Legal has not signed off")
 }
 
 func TestDoneTellsTheDelegatorAndTheCardCanBeReopened(t *testing.T) {

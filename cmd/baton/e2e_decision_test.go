@@ -341,7 +341,7 @@ func TestTheDashboardListsDecisionsToAcknowledge(t *testing.T) {
 	if _, _, err := h.slack.AppHomeOpened(h.waitCtx(), ana); err != nil {
 		t.Fatal(err)
 	}
-	h.home(ana, "Decisions flagged for you* (2)", "*D-1* Freeze deploys on Fridays — flagged by <@UBEA>, just now", "Affects the release train",
+	h.home(ana, "Decisions flagged for you* (2)", "*D-1* Freeze deploys on Fridays — flagged by <@UBEA> since today", "Affects the release train",
 		"*D-2* Weekly release notes")
 
 	if _, err := h.slack.ClickHomeButton(h.waitCtx(), ana, "decision.ack:1"); err != nil {

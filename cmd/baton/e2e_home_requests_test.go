@@ -50,7 +50,7 @@ func TestHomeShowsRequestsWaitingForTheApproverAndTheRequestersOwn(t *testing.T)
 	h.request(bea, launc, "purchase amount=12000 client_tier=enterprise risk=low New laptops")
 	card := h.approverCard(fin1, "R-1 · Purchase")
 
-	h.hmOpenHomeWhere(fin1, hmAwaiting+"* (1)", "*R-1 · Purchase* — <@UBEA> · waiting since just now")
+	h.hmOpenHomeWhere(fin1, hmAwaiting+"* (1)", "*R-1 · Purchase* — <@UBEA> · waiting since today")
 	h.hmOpenHomeWhere(bea, hmRequests, "*R-1 · Purchase* — step 1 of 2, waiting on <@UFIN1>, <@UFIN2>")
 	h.hmOpenHomeWithout(cfo, hmAwaiting, hmRequests)
 
@@ -59,7 +59,7 @@ func TestHomeShowsRequestsWaitingForTheApproverAndTheRequestersOwn(t *testing.T)
 	h.clock.Advance(50 * time.Hour)
 
 	// The CFO's wait counts from the approval that made step 2 current.
-	h.hmOpenHomeWhere(cfo, hmAwaiting+"* (1)", "*R-1 · Purchase* — <@UBEA> · waiting 2 days")
+	h.hmOpenHomeWhere(cfo, hmAwaiting+"* (1)", "*R-1 · Purchase* — <@UBEA> · waiting since Friday")
 	h.hmOpenHomeWhere(bea, "*R-1 · Purchase* — step 2 of 2, waiting on <@UCFO>")
 	h.hmOpenHomeWithout(fin1, hmAwaiting)
 	h.hmOpenHomeWithout(fin2, hmAwaiting)

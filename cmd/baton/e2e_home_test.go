@@ -21,7 +21,7 @@ const (
 
 // hmSection is the text of one dashboard section: from its heading up to the next section's heading.
 func hmSection(v slackdouble.View, heading string) string {
-	text := v.AllText()
+	text := slackdouble.ReadText(v.AllText())
 	i := strings.Index(text, heading)
 	if i < 0 {
 		return ""
@@ -160,7 +160,7 @@ func TestHomeIsRefreshedForEveryoneAChangeTouches(t *testing.T) {
 		return strings.Contains(s, "*In progress* (1)") && strings.Contains(s, "*T-1*") && !strings.Contains(s, "*To do*")
 	})
 	h.hmHomeWhere(ana, "T-1 as In progress in Your tasks", func(v slackdouble.View) bool {
-		return strings.Contains(hmSection(v, hmMine), ":large_blue_circle: *T-1*")
+		return strings.Contains(hmSection(v, hmMine), "*T-1*") && hmStatusOf(v, 1) == "In progress"
 	})
 
 	// Bea hands it to Cal: Cal gains it, Ana loses it, Bea sees the new owner.
@@ -229,7 +229,7 @@ func TestNeedsYourAttentionListsBlockedAndOverdueButNeverDone(t *testing.T) {
 	h.submit(ana, h.view(ana, "task.blocked"), form(input("note", slackdouble.InputValue{Value: slackdouble.Str("Legal has not signed off")})))
 	h.hmHomeWhere(bea, "the blocked T-1 with its reason", func(v slackdouble.View) bool {
 		s := hmSection(v, hmAttention)
-		return strings.Contains(s, "*T-1*") && strings.Contains(s, "blocked: Legal has not signed off")
+		return strings.Contains(s, "*T-1*") && strings.Contains(s, "blocked since today: Legal has not signed off")
 	})
 
 	h.command(bea, launc, "<@UANA> Renew the domain due:2026-11-30") // T-2: Bea's, soon overdue
@@ -247,10 +247,10 @@ func TestNeedsYourAttentionListsBlockedAndOverdueButNeverDone(t *testing.T) {
 	h.hmOpen(ana)
 
 	bv := h.hmHomeWhere(bea, "T-2 as overdue", func(v slackdouble.View) bool {
-		return strings.Contains(hmSection(v, hmAttention), "overdue since")
+		return strings.Contains(hmSection(v, hmAttention), "overdue for 1 working day (due Mon 30 Nov 2026)")
 	})
 	battn := hmSection(bv, hmAttention)
-	for _, want := range []string{"(2)", "*T-1* Ship the pricing page", "blocked: Legal has not signed off", "*T-2* Renew the domain"} {
+	for _, want := range []string{"(2)", "*T-1* Ship the pricing page", "blocked for 3 working days: Legal has not signed off", "*T-2* Renew the domain"} {
 		if !strings.Contains(battn, want) {
 			t.Errorf("Bea's %q lacks %q:\n%s", hmAttention, want, battn)
 		}
@@ -260,12 +260,12 @@ func TestNeedsYourAttentionListsBlockedAndOverdueButNeverDone(t *testing.T) {
 			t.Errorf("Bea's %q shows %s, which is Cal's or Done:\n%s", hmAttention, not, battn)
 		}
 	}
-	if !strings.Contains(battn, "*T-2* Renew the domain — <@UANA> · :alarm_clock: overdue since") {
+	if !strings.Contains(battn, "*T-2* Renew the domain — <@UANA> · :alarm_clock: overdue for 1 working day") {
 		t.Errorf("Bea's overdue T-2 does not say it is overdue and who owns it:\n%s", battn)
 	}
 
 	av := h.hmHomeWhere(ana, "her overdue tasks", func(v slackdouble.View) bool {
-		return strings.Contains(hmSection(v, hmAttention), "overdue since")
+		return strings.Contains(hmSection(v, hmAttention), "overdue for 2 working days") // counted in Ana's zone
 	})
 	aattn := hmSection(av, hmAttention)
 	for _, want := range []string{"(2)", "*T-2* Renew the domain", "*T-3* Send the invoices"} {
@@ -275,6 +275,9 @@ func TestNeedsYourAttentionListsBlockedAndOverdueButNeverDone(t *testing.T) {
 	}
 	if strings.Contains(aattn, "T-4") {
 		t.Errorf("a Done task is in Ana's %q:\n%s", hmAttention, aattn)
+	}
+	if strings.Contains(aattn, "Ask for an update") {
+		t.Errorf("Ana is offered to ask herself for an update:\n%s", aattn)
 	}
 	for who, v := range map[string]slackdouble.View{"Bea": bv, "Ana": av} {
 		if strings.Contains(v.AllText(), "T-4 ") || strings.Contains(v.AllText(), "*T-4*") {
@@ -301,14 +304,15 @@ func TestDelegatedByYouIsGroupedByStatusWithOwnerAndTimeInStatus(t *testing.T) {
 		return strings.Contains(hmSection(v, hmDelegated), "*In review* (1)")
 	})
 	s := hmSection(v, hmDelegated)
+	// The most urgent group first; ages in working days (Friday to Sunday is none).
 	wants := []string{
 		"(3 open)",
-		"*To do* (1)",
-		"*T-2* Print the badges — <@UCAL> · 2 days in To do",
-		"*In progress* (1)",
-		"*T-1* Ship the pricing page — <@UANA> · 2 days in In progress",
 		"*In review* (1)",
-		"*T-3* Proofread the FAQ — <@UANA> · just now in In review",
+		"*T-3* Proofread the FAQ — <@UANA> · in review since today",
+		"*In progress* (1)",
+		"*T-1* Ship the pricing page — <@UANA> · in progress since Friday",
+		"*To do* (1)",
+		"*T-2* Print the badges — <@UCAL> · to do since Friday",
 	}
 	last := -1
 	for _, want := range wants {
@@ -318,7 +322,7 @@ func TestDelegatedByYouIsGroupedByStatusWithOwnerAndTimeInStatus(t *testing.T) {
 			continue
 		}
 		if i < last {
-			t.Errorf("%q is out of order (groups go To do, In progress, In review):\n%s", want, s)
+			t.Errorf("%q is out of order (groups go In review, In progress, To do):\n%s", want, s)
 		}
 		last = i
 	}
@@ -402,4 +406,26 @@ func TestHomeNewTaskButtonOpensTheNewTaskForm(t *testing.T) {
 	h.hmHomeWhere(cal, "the new task under Delegated by you", func(v slackdouble.View) bool {
 		return strings.Contains(hmSection(v, hmDelegated), "*T-1* Order the lanyards — <@UANA>")
 	})
+}
+
+// hmStatusOf is the status the dashboard's menu shows for task T-number in Your tasks, "" when the
+// task has no menu there.
+func hmStatusOf(v slackdouble.View, number int64) string {
+	var blocks []struct {
+		Accessory struct {
+			ActionID      string `json:"action_id"`
+			InitialOption struct {
+				Text struct{ Text string } `json:"text"`
+			} `json:"initial_option"`
+		} `json:"accessory"`
+	}
+	if json.Unmarshal(v.Blocks, &blocks) != nil {
+		return ""
+	}
+	for _, b := range blocks {
+		if b.Accessory.ActionID == fmt.Sprintf("task.status:%d", number) {
+			return b.Accessory.InitialOption.Text.Text
+		}
+	}
+	return ""
 }

@@ -334,7 +334,14 @@ func (h *harness) view(user, callbackID string) slackdouble.View {
 // home waits for user's App Home to contain every one of want.
 func (h *harness) home(user string, want ...string) slackdouble.View {
 	h.t.Helper()
-	v, err := h.slack.WaitHome(h.waitCtx(), user, func(v slackdouble.View) bool { return hasAll(v.AllText(), want) })
+	v, err := h.slack.WaitHome(h.waitCtx(), user, func(v slackdouble.View) bool {
+		for _, w := range want {
+			if !v.Has(w) {
+				return false
+			}
+		}
+		return true
+	})
 	if err != nil {
 		got, _ := h.slack.HomeView(user)
 		h.t.Fatalf("%s's home never showed %q; last published:\n%s", user, want, got.AllText())

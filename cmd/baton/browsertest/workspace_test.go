@@ -58,6 +58,22 @@ func TestARequestFormIsApprovedFromTheApproversDM(t *testing.T) {
 	run(t, ctx, "see her card approved", waitText(mine, "pproved"))
 }
 
+// Maya approves the purchase waiting for her right from her Home tab; the line leaves it, and Ana's
+// card of her request says it is approved.
+func TestAManagerApprovesFromTheHomeTab(t *testing.T) {
+	bt := startBaton(t)
+	ctx := browser(t)
+	run(t, ctx, "open the Home tab as Maya", chromedp.Navigate(bt.url), choose(maya), open("home"),
+		waitText(`main`, "Waiting for your approval"), waitText(`main`, "R-1 · Purchase"))
+	screenshot(t, ctx, "home-actions")
+	run(t, ctx, "approve R-1 there", chromedp.Click(`main [data-action-id="request.approve:1"]`),
+		poll(`!document.querySelector('main [data-action-id="request.approve:1"]') && !document.querySelector('main').textContent.includes('Waiting for your approval')`))
+
+	run(t, ctx, "open Ana's DM", choose(ana), open(dm(ana)))
+	mine := message(t, ctx, "R-1 · Purchase")
+	run(t, ctx, "see her card approved", waitText(mine, "pproved"))
+}
+
 // Moving the clock four days makes the week happen: Ana's check-in and her deadline reach her, and
 // the purchase nobody approved escalates to finance.
 func TestMovingTheClockMakesScheduledWorkHappen(t *testing.T) {
