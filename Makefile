@@ -15,9 +15,9 @@ run: services build
 	./bin/baton run
 
 # The end-to-end tests that also run in HTTP mode: every way a request arrives (commands, actions,
-# forms and their errors, events, retries), the ack, shutdown, readiness, metrics, a request's approval
-# and a decision.
-HTTP_E2E = Readyz|MetricsCount|Redelivered|EveryEnvelope|Shutdown|QuickTaskPosts|NewTaskModal|MakeATaskFromAMessage|OwnerMovesStatus|BlockedAsksForTheReason|CheckinReactionMarksSeen|DecisionIsRecorded|HomeOpened|Request
+# forms and their errors, events, retries), the ack, shutdown, readiness, metrics, a request's approval,
+# a decision, and actions on the App Home with the windows they open over it.
+HTTP_E2E = Readyz|MetricsCount|Redelivered|EveryEnvelope|Shutdown|QuickTaskPosts|NewTaskModal|MakeATaskFromAMessage|OwnerMovesStatus|BlockedAsksForTheReason|CheckinReactionMarksSeen|DecisionIsRecorded|HomeOpened|Request|ApprovingFromTheHome
 
 test: services
 	go vet ./...
