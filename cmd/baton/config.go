@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -32,12 +33,19 @@ type config struct {
 	// LocalPassword is asked of the local workspace's visitors; it must be set when the page listens
 	// beyond this machine.
 	LocalPassword string
+	// ShutdownDelay is how long HTTP mode goes on answering Slack after it is told to stop, while
+	// /readyz already says it is stopping: a load balancer's time to stop sending it requests.
+	ShutdownDelay time.Duration
 	// addrDefaulted says HTTPAddr is HTTP mode's default, not a setting.
 	addrDefaulted bool
 }
 
 // defaultHTTPModeAddr is where HTTP mode listens for Slack unless BATON_HTTP_ADDR says otherwise.
 const defaultHTTPModeAddr = ":8080"
+
+// maxShutdownDelay bounds BATON_SHUTDOWN_DELAY: the stop that follows must still fit in the grace
+// period a platform gives a process (Kubernetes: 30 s by default).
+const maxShutdownDelay = 2 * time.Minute
 
 // defaultLocalAddr is where the local workspace's page listens unless BATON_HTTP_ADDR says otherwise.
 const defaultLocalAddr = "127.0.0.1:8080"
@@ -99,6 +107,13 @@ func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return c, &settingError{"DATABASE_URL", "it must be a postgres:// URL such as postgres://baton@127.0.0.1:5432/baton?sslmode=disable"}
+	}
+	if v := strings.TrimSpace(getenv("BATON_SHUTDOWN_DELAY")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > maxShutdownDelay {
+			return c, &settingError{"BATON_SHUTDOWN_DELAY", fmt.Sprintf("%q is not a duration from 0s to %s; use one like 10s, or leave it unset", v, maxShutdownDelay)}
+		}
+		c.ShutdownDelay = d
 	}
 	switch lvl := strings.ToLower(strings.TrimSpace(getenv("BATON_LOG_LEVEL"))); lvl {
 	case "", "info":

@@ -28,6 +28,9 @@ func TestConfigNamesTheSettingThatStopsTheStart(t *testing.T) {
 		{"missing database", "DATABASE_URL", "", "DATABASE_URL"},
 		{"mysql database", "DATABASE_URL", "mysql://x", "DATABASE_URL"},
 		{"bad log level", "BATON_LOG_LEVEL", "loud", "BATON_LOG_LEVEL"},
+		{"shutdown delay without a unit", "BATON_SHUTDOWN_DELAY", "10", "BATON_SHUTDOWN_DELAY"},
+		{"negative shutdown delay", "BATON_SHUTDOWN_DELAY", "-5s", "BATON_SHUTDOWN_DELAY"},
+		{"shutdown delay past any grace period", "BATON_SHUTDOWN_DELAY", "1h", "BATON_SHUTDOWN_DELAY"},
 		{"missing redis", "REDIS_URL", "", "REDIS_URL"},
 		{"redis not a url", "REDIS_URL", "127.0.0.1:6379", "REDIS_URL"},
 	}
@@ -64,6 +67,9 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	if cfg.LogLevel != slog.LevelInfo {
 		t.Errorf("log level %v, want info", cfg.LogLevel)
+	}
+	if cfg.ShutdownDelay != 0 {
+		t.Errorf("shutdown delay %v, want none unless set", cfg.ShutdownDelay)
 	}
 	if _, err := loadConfig(envOf(map[string]string{"DATABASE_URL": "postgres://x@y/z"}), false); err != nil {
 		t.Errorf("migrate needs no Slack tokens, got %v", err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,15 +12,7 @@ import (
 // in HTTP mode, Baton serves).
 func TestReadyzSaysWhenBatonCanServe(t *testing.T) {
 	h := newHarness(t, func(o *harnessOptions) { o.serveHTTP = true })
-	get := func(path string) (int, string) {
-		res, err := http.Get(h.httpURL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b)
-	}
+	get := h.httpGet
 	if code, body := get("/healthz"); code != http.StatusOK {
 		t.Errorf("/healthz: %d %q", code, body)
 	}

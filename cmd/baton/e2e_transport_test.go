@@ -362,3 +362,33 @@ func TestShutdownFinishesWorkInFlightAndCloses(t *testing.T) {
 		t.Errorf("%d Socket Mode connections still open after the bot stopped", h.slack.Connections())
 	}
 }
+
+// Told to stop, HTTP mode says so on /readyz at once and goes on answering Slack for its
+// BATON_SHUTDOWN_DELAY, so that a load balancer stops sending it requests before it closes.
+func TestShutdownDelayKeepsAnsweringWhileReadyzSaysStopping(t *testing.T) {
+	h := newHarness(t, func(o *harnessOptions) { o.overHTTP, o.shutdownDelay = true, 3*time.Second })
+	if code, body := h.httpGet("/readyz"); code != http.StatusOK {
+		t.Fatalf("/readyz before the stop = %d %s", code, body)
+	}
+	stopped := make(chan error, 1)
+	start := time.Now()
+	go func() { stopped <- h.stop() }()
+	h.until("/readyz to say the bot is stopping", func() bool {
+		code, body := h.httpGet("/readyz")
+		return code == http.StatusServiceUnavailable && strings.Contains(body, "shutdown")
+	})
+	if code, _ := h.httpGet("/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz = %d while draining; the process is alive", code)
+	}
+	h.command(bea, launc, "<@UANA> Ship the pricing page")
+	h.card(launc, 1)
+	if took := time.Since(start); took >= 3*time.Second {
+		t.Fatalf("the card took %v; the test needs it within the delay", took)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatalf("the bot stopped with: %v", err)
+	}
+	if took := time.Since(start); took < 3*time.Second {
+		t.Errorf("the bot stopped after %v, before its 3 s delay", took)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -91,6 +92,10 @@ type harnessOptions struct {
 	quiet bool
 	// serveHTTP serves BATON_HTTP_ADDR on a free port (HTTP mode always does).
 	serveHTTP bool
+	// overHTTP runs this bot in HTTP mode whatever BATON_E2E_TRANSPORT says; shutdownDelay is its
+	// BATON_SHUTDOWN_DELAY.
+	overHTTP      bool
+	shutdownDelay time.Duration
 }
 
 // newHarness starts the double, a fresh database schema and the bot, and waits until the bot is connected.
@@ -114,10 +119,12 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	h := &harness{t: t, slack: d, clock: &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}, hup: make(chan os.Signal), reloaded: make(chan struct{}, 1)}
 	cfg := config{AppToken: "xapp-test", BotToken: "xoxb-test", APIURL: d.APIURL(), DatabaseURL: dbURL, RedisURL: testRedisURL(), Policies: o.policies}
 	listening := make(chan string, 1)
-	if e2eOverHTTP() {
+	overHTTP := e2eOverHTTP() || o.overHTTP
+	if overHTTP {
 		cfg.AppToken, cfg.SigningSecret = "", testSigningSecret
 	}
-	if e2eOverHTTP() || o.serveHTTP {
+	cfg.ShutdownDelay = o.shutdownDelay
+	if overHTTP || o.serveHTTP {
 		cfg.HTTPAddr = "127.0.0.1:0"
 	}
 	if o.wire != nil {
@@ -168,7 +175,7 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 			t.Fatal("the bot did not serve HTTP")
 		}
 	}
-	if e2eOverHTTP() {
+	if overHTTP {
 		d.DeliverOverHTTP(h.httpURL, testSigningSecret)
 	} else if err := d.WaitConnected(h.waitCtx(), 1); err != nil {
 		select {
@@ -504,4 +511,16 @@ func (h *harness) postedBeforeDying(kind, channel, text string) string {
 		h.t.Fatal(err)
 	}
 	return ts
+}
+
+// httpGet asks the bot's BATON_HTTP_ADDR for path, and returns the status and the body.
+func (h *harness) httpGet(path string) (int, string) {
+	h.t.Helper()
+	res, err := http.Get(h.httpURL + path)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }

@@ -166,12 +166,16 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	stopHTTP := func() {}
 	var httpFailed <-chan error // the HTTP server's failure, if it fails
 	var connected atomic.Bool   // the Socket Mode connection is up
+	var stopping atomic.Bool    // told to stop: /readyz says so from then on
 	if cfg.HTTPAddr != "" {
 		var slackHandler http.Handler
 		if cfg.httpMode() {
 			slackHandler = m.countRequests(bot.NewHTTPHandler(bot.HTTPConfig{Dispatcher: dispatcher, SigningSecret: cfg.SigningSecret, Log: log}))
 		}
 		ready := func(ctx context.Context) error {
+			if stopping.Load() {
+				return notReady{"shutdown", errors.New("stopping")}
+			}
 			if err := db.Ready(ctx); err != nil {
 				return notReady{"postgres", err}
 			}
@@ -222,6 +226,16 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		// Without its server, Slack can't reach this process: it stops rather than look alive.
 		select {
 		case <-ctx.Done():
+			// Not ready from now on, but still answering until the load balancer has seen it.
+			stopping.Store(true)
+			if cfg.ShutdownDelay > 0 {
+				log.Info("stopping: /readyz says so; answering Slack's requests meanwhile", "for", cfg.ShutdownDelay)
+				select {
+				case <-time.After(cfg.ShutdownDelay):
+				case err := <-httpFailed:
+					runErr = fmt.Errorf("BATON_HTTP_ADDR: the server stopped serving Slack's requests: %w", err)
+				}
+			}
 		case err := <-httpFailed:
 			runErr = fmt.Errorf("BATON_HTTP_ADDR: the server stopped serving Slack's requests: %w", err)
 		}
@@ -234,6 +248,10 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		cancel()
 	} else {
 		log.Info("baton is starting", "api_url", cfg.APIURL)
+		go func() {
+			<-ctx.Done()
+			stopping.Store(true)
+		}()
 		runErr = bot.RunSocketMode(ctx, bot.SocketConfig{API: api, Dispatcher: dispatcher, Log: log, Connected: &connected})
 	}
 	stopSched()
