@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/batonhq/baton/bot/slackdouble"
 )
@@ -142,6 +143,26 @@ func TestBadPolicyReloadIsRefusedAndTheOldPolicyStillRoutes(t *testing.T) {
 	policyFile(t, path, "name: Large enterprise purchase", "name: Big enterprise deal")
 	h.sighup()
 	mustHave(t, "the dry run after SIGHUP on a fixed file", h.answer(bea, "/request", why), "2. Big enterprise deal", "<@UFIN1>")
+	if n := h.policyVersions(); n != 2 {
+		t.Errorf("%d policy versions stored, want 2", n)
+	}
+}
+
+// An edited policy file (or a ConfigMap updated under a running pod) is put in force without a
+// restart or a signal; a broken edit leaves the policy in force, and fixing it is picked up too.
+func TestAChangedPolicyFileIsPutInForceWithoutARestart(t *testing.T) {
+	path := policyFile(t, "")
+	h := newRequestHarness(t, func(o *harnessOptions) { o.policies, o.watchPolicy = path, 50*time.Millisecond })
+	const why = "why purchase amount=800 risk=low"
+	mustHave(t, "the dry run before the edit", h.answer(bea, "/request", why), "4. Everything else")
+
+	policyFile(t, path, "when: amount > 10000 && client_tier", "when: amout > 10000 && client_tier")
+	h.waitReloaded()
+	mustHave(t, "the dry run after a broken edit", h.answer(bea, "/request", why), "4. Everything else")
+
+	policyFile(t, path, "name: Small purchase\n        when: amount <= 500", "name: Petty cash\n        when: amount <= 1000")
+	h.waitReloaded()
+	mustHave(t, "the dry run after the fix", h.answer(bea, "/request", why), "1. Petty cash", "→ auto-approved")
 	if n := h.policyVersions(); n != 2 {
 		t.Errorf("%d policy versions stored, want 2", n)
 	}

@@ -96,12 +96,15 @@ type harnessOptions struct {
 	// BATON_SHUTDOWN_DELAY.
 	overHTTP      bool
 	shutdownDelay time.Duration
+	// watchPolicy is how often the bot reads its policy file for changes: by default an hour, so that
+	// a test's own edits wait for the reload it asks for.
+	watchPolicy time.Duration
 }
 
 // newHarness starts the double, a fresh database schema and the bot, and waits until the bot is connected.
 func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	t.Helper()
-	o := harnessOptions{rateLimits: true, policies: "testdata/policies.yaml"}
+	o := harnessOptions{rateLimits: true, policies: "testdata/policies.yaml", watchPolicy: time.Hour}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -137,7 +140,7 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	ro := runOptions{client: o.client, now: h.clock.Now, redisPrefix: h.redisPrefix, started: func(f func(context.Context) error) { idleFn <- f },
 		recoverEvery: 100 * time.Millisecond,
 		reload:       h.hup, reloaded: func() { h.reloaded <- struct{}{} },
-		listening: func(addr string) { listening <- addr }}
+		listening: func(addr string) { listening <- addr }, watchPolicy: o.watchPolicy}
 	if o.quiet {
 		ro.recoverEvery, ro.schedulerIdle = time.Hour, time.Hour
 	}
@@ -427,10 +430,16 @@ func (h *harness) sighup() {
 	case <-ctx.Done():
 		h.t.Fatal("the bot did not take SIGHUP")
 	}
+	h.waitReloaded()
+}
+
+// waitReloaded waits until the bot has read its policy file again, whatever came of it.
+func (h *harness) waitReloaded() {
+	h.t.Helper()
 	select {
 	case <-h.reloaded:
-	case <-ctx.Done():
-		h.t.Fatal("the bot did not finish reloading after SIGHUP")
+	case <-h.waitCtx().Done():
+		h.t.Fatal("the bot did not read its changed policy file")
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 )
 
 const usage = `usage: baton [run [--local] | migrate | local reset | health]
-  run          connect to Slack over Socket Mode and serve (the default); SIGHUP re-reads BATON_POLICIES.
+  run          connect to Slack over Socket Mode and serve (the default); SIGHUP, or a change of the file, re-reads BATON_POLICIES.
                Without SLACK_APP_TOKEN and SLACK_BOT_TOKEN, or with --local, it runs against the local
                workspace instead: a Slack-like page on BATON_HTTP_ADDR (default 127.0.0.1:8080)
   migrate      apply database migrations and exit

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -33,8 +34,12 @@ type runOptions struct {
 	started func(idle func(context.Context) error)
 	// reload delivers SIGHUP: each signal reads the approval policy file again.
 	reload <-chan os.Signal
-	// reloaded is called after each reload a signal asked for, whatever its outcome.
+	// reloaded is called after each reload a signal or a change of the file asked for, whatever
+	// its outcome.
 	reloaded func()
+	// watchPolicy is how often the policy file is read to see whether it changed; 0 means
+	// watchPolicyEvery.
+	watchPolicy time.Duration
 	// followPolicy is how often the bot checks which policy version another process put in force;
 	// 0 means followPolicyEvery.
 	followPolicy time.Duration
@@ -54,6 +59,10 @@ type runOptions struct {
 
 // followPolicyEvery is how often a bot process looks for a policy version another one put in force.
 const followPolicyEvery = 15 * time.Second
+
+// watchPolicyEvery is how often the policy file is read to see whether it changed: an edited file,
+// or a Kubernetes ConfigMap updated under a running pod, is put in force without a restart.
+const watchPolicyEvery = 5 * time.Second
 
 // runCommand is `baton run`; each signal on reload re-reads the approval policy file.
 // With no Slack settings, or with local set (`baton run --local`), it runs against the local workspace.
@@ -200,7 +209,11 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	}
 	go pruneDeliveries(ctx, db, log)
 	go dispatcher.RunRecovery(ctx, opts.recoverEvery)
-	go reloadOnSignal(ctx, opts, h, log)
+	changed := make(chan struct{}, 1)
+	if cfg.Policies != "" {
+		go watchPolicyFile(ctx, cfg.Policies, policyYAML, opts.watchPolicy, changed, log)
+	}
+	go reloadOnSignal(ctx, opts, changed, h, log)
 	if policy != nil {
 		go followPolicy(ctx, opts, h, log)
 	}
@@ -302,14 +315,51 @@ func followPolicy(ctx context.Context, opts runOptions, h *handlers.Handlers, lo
 	}
 }
 
-// reloadOnSignal reads the approval policy file again on each signal (SIGHUP) and logs the outcome.
-// A bad file leaves the policy in force as it was.
-func reloadOnSignal(ctx context.Context, opts runOptions, h *handlers.Handlers, log *slog.Logger) {
+// watchPolicyFile reads the approval policy file every interval (0: watchPolicyEvery) and says on
+// changed when its bytes differ from those read last (first, from was: what the bot started with). A
+// file that can't be read is said once, until it can be again.
+func watchPolicyFile(ctx context.Context, path string, was []byte, every time.Duration, changed chan<- struct{}, log *slog.Logger) {
+	if every <= 0 {
+		every = watchPolicyEvery
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	unreadable := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			if !unreadable {
+				log.Warn("approval policy file can't be read; the policy in force stays", "path", path, "err", err)
+			}
+			unreadable = true
+			continue
+		}
+		unreadable = false
+		if bytes.Equal(data, was) {
+			continue
+		}
+		was = data
+		select {
+		case changed <- struct{}{}:
+		default: // a reload is already asked for, and will read the file as it is then
+		}
+	}
+}
+
+// reloadOnSignal reads the approval policy file again on each signal (SIGHUP) and each change of the
+// file, and logs the outcome. A bad file leaves the policy in force as it was.
+func reloadOnSignal(ctx context.Context, opts runOptions, changed <-chan struct{}, h *handlers.Handlers, log *slog.Logger) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-opts.reload:
+		case <-changed:
 		}
 		res, err := h.ReloadPolicy(ctx)
 		switch {
