@@ -47,8 +47,11 @@ func localRun(ctx context.Context, cfg config, log *slog.Logger, opts runOptions
 	}
 	defer db.Close()
 	release, err := claimLocal(ctx, db)
-	if err != nil {
-		return err
+	if errors.Is(err, errLocalTaken) {
+		release, err = standBy(ctx, db, cfg.HTTPAddr, log)
+	}
+	if err != nil || release == nil {
+		return err // release is nil when stopped while standing by
 	}
 	defer release()
 	saved, err := db.LocalWorkspace(ctx, localTeam)
@@ -192,9 +195,52 @@ func claimLocal(ctx context.Context, db *store.DB) (func(), error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, errors.New("another baton process is running the local workspace on this database; stop it first")
+		return nil, errLocalTaken
 	}
 	return release, nil
+}
+
+// errLocalTaken says another process runs the local workspace on this database.
+var errLocalTaken = errors.New("another baton process is running the local workspace on this database")
+
+// localStandbyEvery is how often a process standing by asks whether the local workspace is free.
+const localStandbyEvery = 2 * time.Second
+
+// standBy waits until the process running the local workspace on this database stops, then takes
+// it over: a second replica (Compose starts two) is ready to serve instead of failing. Meanwhile it
+// answers on addr that it lives (/healthz) but does not serve (503 elsewhere), so a load balancer
+// sends people to the one that does. It returns the lock's release, or nil when ctx ended first.
+func standBy(ctx context.Context, db *store.DB, addr string, log *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("BATON_HTTP_ADDR: cannot listen on %q (%w); choose another address", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "standby: another Baton process serves this local workspace; this one takes over if it stops", http.StatusServiceUnavailable)
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	log.Warn("another Baton process serves the local workspace on this database; this one stands by and takes over if it stops")
+	tick := time.NewTicker(localStandbyEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil, nil
+		case <-tick.C:
+		}
+		release, ok, err := db.LockLocal(ctx, localTeam)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			return nil, err
+		case ok:
+			log.Warn("the local workspace is free: this process takes it over")
+			return release, nil
+		}
+	}
 }
 
 // seedLocal sets up the demo company, keeps the conversations it made, then marks it done. A

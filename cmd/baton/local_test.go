@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -18,9 +20,11 @@ import (
 // localWorkspace is `baton run` without Slack, started on a test database and its own Redis
 // queues, with its page on a free port.
 type localWorkspace struct {
-	t    testing.TB
-	url  string
-	stop func() error
+	t     testing.TB
+	url   string
+	stop  func() error
+	first chan string // the first line the process writes
+	done  chan error  // what localRun returned
 }
 
 // lineWriter hands over the first line written to it.
@@ -45,7 +49,15 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 // line that says where its page is.
 func startLocal(t testing.TB, dbURL, prefix string) *localWorkspace {
 	t.Helper()
-	cfg := config{DatabaseURL: dbURL, RedisURL: testRedisURL(), HTTPAddr: "127.0.0.1:0", Local: true}
+	lw := launchLocal(t, dbURL, prefix, "127.0.0.1:0")
+	lw.waitRunning(2 * time.Minute)
+	return lw
+}
+
+// launchLocal starts `baton run` without Slack on addr, and returns at once.
+func launchLocal(t testing.TB, dbURL, prefix, addr string) *localWorkspace {
+	t.Helper()
+	cfg := config{DatabaseURL: dbURL, RedisURL: testRedisURL(), HTTPAddr: addr, Local: true}
 	first := make(chan string, 1)
 	out := &lineWriter{line: first}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -53,7 +65,7 @@ func startLocal(t testing.TB, dbURL, prefix string) *localWorkspace {
 	go func() {
 		done <- localRun(ctx, cfg, testLogger(t), runOptions{redisPrefix: prefix, recoverEvery: 100 * time.Millisecond}, out)
 	}()
-	lw := &localWorkspace{t: t}
+	lw := &localWorkspace{t: t, first: first, done: done}
 	var once sync.Once
 	var stopErr error
 	lw.stop = func() error {
@@ -72,19 +84,24 @@ func startLocal(t testing.TB, dbURL, prefix string) *localWorkspace {
 			t.Errorf("local workspace stopped with: %v", err)
 		}
 	})
+	return lw
+}
+
+// waitRunning waits for the line that says where the page is, and keeps its address.
+func (lw *localWorkspace) waitRunning(within time.Duration) {
+	lw.t.Helper()
 	select {
-	case line := <-first:
+	case line := <-lw.first:
 		url, ok := strings.CutPrefix(line, "Baton is running — open ")
 		if !ok {
-			t.Fatalf("the first line is %q; want where to open the page", line)
+			lw.t.Fatalf("the first line is %q; want where to open the page", line)
 		}
 		lw.url = url
-	case err := <-done:
-		t.Fatalf("the local workspace stopped before it was ready: %v", err)
-	case <-time.After(2 * time.Minute):
-		t.Fatal("the local workspace was not ready within 2 minutes")
+	case err := <-lw.done:
+		lw.t.Fatalf("the local workspace stopped before it was ready: %v", err)
+	case <-time.After(within):
+		lw.t.Fatalf("the local workspace was not ready within %v", within)
 	}
-	return lw
 }
 
 func (lw *localWorkspace) get(path string, out any) {
@@ -233,5 +250,60 @@ func TestTheLocalWorkspaceIsSeededKeptMovedAndReset(t *testing.T) {
 	db := storetest.Open(t, dbURL)
 	if _, err := db.Task(context.Background(), localTeam, 1); err == nil {
 		t.Error("T-1 is still there after the reset")
+	}
+}
+
+// A second process on the same database (Compose starts two) stands by instead of failing: alive,
+// not serving, and it takes the local workspace over when the first one stops.
+func TestASecondProcessStandsByAndTakesTheLocalWorkspaceOver(t *testing.T) {
+	dbURL, prefix := storetest.URL(t), redisPrefix(t)
+	first := startLocal(t, dbURL, prefix)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	second := launchLocal(t, dbURL, prefix, addr)
+	status := func(path string) (int, string) {
+		res, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for code, _ := status("/healthz"); code != http.StatusOK; code, _ = status("/healthz") {
+		if time.Now().After(deadline) {
+			t.Fatal("the second process never answered /healthz while standing by")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, path := range []string{"/readyz", "/"} {
+		if code, body := status(path); code != http.StatusServiceUnavailable || !strings.Contains(body, "standby") {
+			t.Errorf("standing by, %s = %d %q; want 503 saying it stands by", path, code, body)
+		}
+	}
+	select {
+	case line := <-second.first:
+		t.Fatalf("the second process says %q while the first one runs", line)
+	default:
+	}
+
+	if err := first.stop(); err != nil {
+		t.Fatal(err)
+	}
+	second.waitRunning(time.Minute)
+	if code, body := status("/readyz"); code != http.StatusOK {
+		t.Errorf("after taking over, /readyz = %d %q", code, body)
+	}
+	var people struct {
+		People []struct{ ID string } `json:"people"`
+	}
+	second.get("/local/api/session", &people)
+	if len(people.People) == 0 {
+		t.Error("the page of the process that took over shows nobody")
 	}
 }
