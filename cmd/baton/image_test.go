@@ -117,7 +117,7 @@ ENV PATH=/usr/local/go/bin:/bin HOME=/tmp GOPATH=/go GOMODCACHE=/go/pkg/mod GOCA
 // missing and this user may; otherwise the test is skipped, or fails when CI is set.
 func needPodman(t *testing.T) string {
 	t.Helper()
-	have := func() bool {
+	needDebian(t, func() bool {
 		for _, p := range []string{"podman", "runc"} {
 			if _, err := exec.LookPath(p); err != nil {
 				return false
@@ -125,23 +125,29 @@ func needPodman(t *testing.T) string {
 		}
 		_, err := os.Stat("/bin/busybox")
 		return err == nil
-	}
+	}, "podman", "runc", "busybox-static")
+	p, _ := exec.LookPath("podman")
+	return p
+}
+
+// needDebian installs Debian's packages when have says something is missing and this runs as root;
+// when it is still missing the test is skipped saying so, or fails under CI.
+func needDebian(t *testing.T, have func() bool, packages ...string) {
+	t.Helper()
 	if !have() && os.Geteuid() == 0 {
-		install := exec.Command("apt-get", "install", "-y", "-qq", "podman", "runc", "busybox-static")
+		install := exec.Command("apt-get", append([]string{"install", "-y", "-qq"}, packages...)...)
 		install.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 		if out, err := install.CombinedOutput(); err != nil {
-			t.Logf("apt-get install podman runc busybox-static: %v\n%s", err, tailLines(out, 10))
+			t.Logf("apt-get install %s: %v\n%s", strings.Join(packages, " "), err, tailLines(out, 10))
 		}
 	}
 	if !have() {
-		msg := "podman, runc or busybox-static is missing and could not be installed here (apt-get install podman runc busybox-static, as root)"
+		msg := fmt.Sprintf("%s is missing and could not be installed here (apt-get install %s, as root)", strings.Join(packages, ", "), strings.Join(packages, " "))
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
 	}
-	p, _ := exec.LookPath("podman")
-	return p
 }
 
 func goEnv(t *testing.T, name string) string {
