@@ -66,7 +66,9 @@ func TestAManagerApprovesFromTheHomeTab(t *testing.T) {
 	run(t, ctx, "open the Home tab as Maya", chromedp.Navigate(bt.url), choose(maya), open("home"),
 		waitText(`main`, "Waiting for your approval"), waitText(`main`, "R-1 · Purchase"))
 	screenshot(t, ctx, "home-actions")
-	run(t, ctx, "approve R-1 there", chromedp.Click(`main [data-action-id="request.approve:1"]`),
+	// The Home may be drawn again at any moment (it is republished as things change): the button is
+	// found and pressed in one step.
+	run(t, ctx, "approve R-1 there", poll(`(() => { const b = document.querySelector('main [data-action-id="request.approve:1"]'); b?.click(); return !!b; })()`),
 		poll(`!document.querySelector('main [data-action-id="request.approve:1"]') && !document.querySelector('main').textContent.includes('Waiting for your approval')`))
 
 	run(t, ctx, "open Ana's DM", choose(ana), open(dm(ana)))
