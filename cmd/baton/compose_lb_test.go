@@ -17,17 +17,6 @@ import (
 	"github.com/batonhq/baton/store/storetest"
 )
 
-// freeAddr is a loopback address nothing listens on just now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // startComposeLB runs Debian's nginx with deploy/compose/nginx.conf, its upstream pointed at
 // replicas instead of Compose's DNS, and returns where it listens.
 func startComposeLB(t *testing.T, replicas ...string) string {
@@ -37,7 +26,7 @@ func startComposeLB(t *testing.T, replicas ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conf, addr := string(data), freeAddr(t)
+	conf, addr := string(data), freeLoopbackAddr(t)
 	var servers []string
 	for _, r := range replicas {
 		servers = append(servers, "server "+r+" max_fails=0;")
@@ -92,7 +81,7 @@ func startComposeLB(t *testing.T, replicas ...string) string {
 func TestComposeLoadBalancerSendsPeopleToTheServingReplica(t *testing.T) {
 	dbURL, prefix := storetest.URL(t), redisPrefix(t)
 	first := startLocal(t, dbURL, prefix)
-	secondAddr := freeAddr(t)
+	secondAddr := freeLoopbackAddr(t)
 	second := launchLocal(t, dbURL, prefix, secondAddr)
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -90,6 +90,7 @@ ENV PATH=/usr/local/go/bin:/bin HOME=/tmp GOPATH=/go GOMODCACHE=/go/pkg/mod GOCA
 	flushRedisDB(t, redisDB)
 	addr := freeLoopbackAddr(t)
 	// The HEALTHCHECK would need systemd's timers to run on its own; the test runs its command below.
+	started := time.Now()
 	id := pod("run", "-d", "--no-healthcheck", "--network", "host", "-e", "DATABASE_URL="+dbURL, "-e", fmt.Sprintf("REDIS_URL=redis://127.0.0.1:6379/%d", redisDB),
 		"-e", "BATON_HTTP_ADDR="+addr, image)
 	t.Cleanup(func() { _ = exec.Command(podman, "rm", "-f", id).Run() })
@@ -101,6 +102,7 @@ ENV PATH=/usr/local/go/bin:/bin HOME=/tmp GOPATH=/go GOMODCACHE=/go/pkg/mod GOCA
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
+				t.Logf("from container start to ready: %v (the local workspace seeded on an empty database)", time.Since(started).Round(10*time.Millisecond))
 				break
 			}
 		}

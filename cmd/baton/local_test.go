@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -258,12 +257,7 @@ func TestTheLocalWorkspaceIsSeededKeptMovedAndReset(t *testing.T) {
 func TestASecondProcessStandsByAndTakesTheLocalWorkspaceOver(t *testing.T) {
 	dbURL, prefix := storetest.URL(t), redisPrefix(t)
 	first := startLocal(t, dbURL, prefix)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeLoopbackAddr(t)
 	second := launchLocal(t, dbURL, prefix, addr)
 	status := func(path string) (int, string) {
 		res, err := http.Get("http://" + addr + path)
