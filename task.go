@@ -169,6 +169,7 @@ func (t *Task) Reassign(actor, newOwner, note string, now time.Time) (TaskEvent,
 	ev := TaskEvent{TaskID: t.ID, TeamID: t.TeamID, Kind: EventReassigned, Actor: actor, From: t.OwnerID, To: newOwner, Note: note, At: now}
 	t.OwnerID = newOwner
 	t.UpdatedAt = now
+	t.UpdateAskedAt = time.Time{} // the new owner has not been asked yet
 	return ev, nil
 }
 

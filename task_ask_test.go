@@ -34,6 +34,17 @@ func TestAskForUpdateOnceADayAndOnlyOfAnOpenTaskSomeoneElseOwns(t *testing.T) {
 
 	wantCode(t, func() error { _, err := task.AskForUpdate(owner, created.Add(72*time.Hour)); return err }(), baton.EInvalid)
 
+	// A new owner has not been asked: the day's ask was the previous one's.
+	if _, err := task.AskForUpdate(delegator, created.Add(73*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := task.Reassign(delegator, stranger, "", created.Add(74*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if ev, err := task.AskForUpdate(delegator, created.Add(75*time.Hour)); err != nil || ev.To != stranger {
+		t.Errorf("asking the new owner after a reassignment: %+v, %v", ev, err)
+	}
+
 	if _, err := task.ChangeStatus(owner, baton.StatusDone, "", created.Add(80*time.Hour)); err != nil {
 		t.Fatal(err)
 	}

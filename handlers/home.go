@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -34,7 +35,7 @@ func (h *Handlers) registerHome(r *bot.Router) {
 
 // onHomeOpenKR shows a key result listed on the dashboard, as /okr KR-7 does.
 func (h *Handlers) onHomeOpenKR(ctx context.Context, r *bot.Request) {
-	number, err := parseNumber(r.Action.Value)
+	number, err := parseHomeNumber(r.Action.Value, "/okr list")
 	if err == nil {
 		err = h.showKR(ctx, r, number)
 	}
@@ -45,12 +46,21 @@ func (h *Handlers) onHomeOpenKR(ctx context.Context, r *bot.Request) {
 
 // onHomeOpenCheckin shows a check-in listed on the dashboard, as /checkin C-5 does.
 func (h *Handlers) onHomeOpenCheckin(ctx context.Context, r *bot.Request) {
-	number, err := parseNumber(r.Action.Value)
+	number, err := parseHomeNumber(r.Action.Value, "/checkin list")
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
 	}
 	h.showCheckin(ctx, r, number)
+}
+
+// parseHomeNumber reads the number a dashboard button carries; list is where else to find the item.
+func parseHomeNumber(v, list string) (int64, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, baton.Errorf(baton.EInvalid, "That button is out of date; your dashboard is drawn again. %s lists them too.", list)
+	}
+	return n, nil
 }
 
 // onHomeDigest records the choice made in the dashboard's "How updates reach you" menu.
@@ -318,9 +328,13 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 		d.attentionTotal += s.Total - len(s.Tasks)
 	}
 	d.attentionTotal += len(d.attention)
-	slices.SortStableFunc(d.attention, func(a, b baton.Task) int { return baton.CompareUrgency(a, b, now) })
+	byUrgency := func(a, b baton.Task) int { return baton.CompareUrgency(a, b, now) }
+	slices.SortStableFunc(d.attention, byUrgency)
 	d.delegated, d.delegatedTotal = sections[3].Tasks, sections[3].Total
 	d.mine, d.mineTotal = sections[4].Tasks, sections[4].Total
+	// Read the most urgent first; the longest in their status first among equals.
+	slices.SortStableFunc(d.delegated, byUrgency)
+	slices.SortStableFunc(d.mine, byUrgency)
 	if d.delegatedTotal > len(d.delegated) {
 		if d.delegatedByStatus, err = h.store.CountByStatus(ctx, delegatedQ); err != nil {
 			return d, err
@@ -341,7 +355,7 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 	if d.checkins, d.checkinsTotal, d.checkinDeliveries, err = h.sendersCheckins(ctx, teamID, userID, homeCheckinLimit); err != nil {
 		return d, err
 	}
-	awaiting, total, err := h.store.AwaitingApproval(ctx, teamID, userID, homeLimit)
+	awaiting, total, err := h.store.AwaitingApproval(ctx, teamID, userID, homeActLimit)
 	if err != nil {
 		return d, err
 	}

@@ -94,8 +94,8 @@ func (h *Handlers) refreshPrivateCopy(ctx context.Context, r *bot.Request, t bat
 	}
 }
 
-// onBlockedClosed puts the card's status menu back when someone closes the Blocked form without saving:
-// Slack clients keep showing the option they picked until the message is redrawn.
+// onBlockedClosed puts the card's status menu back, and the dashboard's, when someone closes the
+// Blocked form without saving: Slack clients keep showing the option they picked until it is redrawn.
 func (h *Handlers) onBlockedClosed(ctx context.Context, r *bot.Request) {
 	meta, err := decodeMeta(r.Interaction.View.PrivateMetadata)
 	if err != nil || meta.Number == 0 {
@@ -104,6 +104,7 @@ func (h *Handlers) onBlockedClosed(ctx context.Context, r *bot.Request) {
 	if t, err := h.store.Task(ctx, r.TeamID, meta.Number); err == nil {
 		h.updateCard(ctx, t)
 	}
+	h.homes.kick(homeKey{r.TeamID, r.UserID}, 0) // the dashboard's menu too, when the form came from there
 }
 
 // failOnCard reports a refused change; when the card someone clicked is out of date, it is refreshed too.

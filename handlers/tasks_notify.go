@@ -83,6 +83,6 @@ func noticeBlocks(t baton.Task, text md.Text, cardLink string) []slack.Block {
 
 // askedText tells the person who asked for an update that it went out.
 func askedText(t baton.Task) md.Text {
-	return md.F(":wave: Asked %s how *%s · %s* stands. Their answer will show in the card's thread; you can ask again tomorrow.",
+	return md.F(":wave: Asked %s how *%s · %s* stands. Their answer will show in the card's thread; you can ask again in 24 hours.",
 		md.Mention(t.OwnerID), t.Ref(), md.Esc(t.Title))
 }

@@ -305,7 +305,8 @@ func (db *DB) ListTaskSections(ctx context.Context, qs ...baton.TaskQuery) ([]Ta
 		if !q.UrgentAt.IsZero() {
 			a = append(a, q.UrgentAt.UTC())
 			now := "$" + strconv.Itoa(len(a))
-			// baton.Task.Urgency, then baton.CompareUrgency's due date; StatusChangedAt is left to the reader.
+			// baton.Task.Urgency, then baton.CompareUrgency's due date: the most urgent are the ones
+			// read within the limit. Among equals the reader orders by StatusChangedAt.
 			order = `CASE WHEN due_at <= ` + now + ` AND status = 'blocked' THEN 0 WHEN due_at <= ` + now + ` THEN 1
 				WHEN status = 'blocked' THEN 2 ELSE 3 END, ` + order
 		}

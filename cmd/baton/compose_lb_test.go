@@ -99,15 +99,24 @@ func TestComposeLoadBalancerSendsPeopleToTheServingReplica(t *testing.T) {
 
 	ask := func(when string) {
 		t.Helper()
-		for i := range 6 { // round robin starts at either replica: every request must find the serving one
-			res, err := http.Get("http://" + lb + "/local/api/session")
+		// Round robin starts at either replica: every request, a page's read or a person's action,
+		// must find the serving one.
+		for i := range 6 {
+			req, _ := http.NewRequest(http.MethodGet, "http://"+lb+"/local/api/session", nil)
+			want := `"people"`
+			if i%2 == 1 {
+				req, _ = http.NewRequest(http.MethodPost, "http://"+lb+"/local/api/home_opened", strings.NewReader(`{"as":"UMAYA"}`))
+				req.Header.Set("Sec-Fetch-Site", "same-origin")
+				want = "{"
+			}
+			res, err := http.DefaultClient.Do(req)
 			if err != nil {
-				t.Fatalf("%s, request %d through the load balancer: %v", when, i+1, err)
+				t.Fatalf("%s, %s %s through the load balancer: %v", when, req.Method, req.URL.Path, err)
 			}
 			body, _ := io.ReadAll(res.Body)
 			res.Body.Close()
-			if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"people"`) {
-				t.Fatalf("%s, request %d through the load balancer: %d %s", when, i+1, res.StatusCode, body)
+			if res.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+				t.Fatalf("%s, %s %s through the load balancer: %d %s", when, req.Method, req.URL.Path, res.StatusCode, body)
 			}
 		}
 	}

@@ -43,8 +43,9 @@ type config struct {
 // defaultHTTPModeAddr is where HTTP mode listens for Slack unless BATON_HTTP_ADDR says otherwise.
 const defaultHTTPModeAddr = ":8080"
 
-// maxShutdownDelay bounds BATON_SHUTDOWN_DELAY: the stop that follows must still fit in the grace
-// period a platform gives a process (Kubernetes: 30 s by default).
+// maxShutdownDelay bounds BATON_SHUTDOWN_DELAY to what a platform's grace period is set to at most in
+// practice; the delay plus the stop that follows (up to ~20 s) must fit in the one actually given
+// (Kubernetes: 30 s unless terminationGracePeriodSeconds says more, as the Helm chart does).
 const maxShutdownDelay = 2 * time.Minute
 
 // defaultLocalAddr is where the local workspace's page listens unless BATON_HTTP_ADDR says otherwise.

@@ -272,6 +272,18 @@ func TestActingOnTasksFromTheHome(t *testing.T) {
 	h.cardNow(h.card(launc, 3), statusLine(baton.StatusInReview))
 	h.hmHomeWhere(ana, "T-3 in review", func(v slackdouble.View) bool { return hmStatusOf(v, 3) == "In review" })
 
+	// Blocked asks why; closing that form draws her dashboard again, so its menu shows T-3 as it is.
+	h.idle()
+	published := h.slack.CallCount("views.publish")
+	h.haPickStatus(ana, 3, baton.StatusBlocked)
+	if _, err := h.slack.CloseView(h.waitCtx(), ana, h.view(ana, "task.blocked").ID); err != nil {
+		t.Fatal(err)
+	}
+	h.until("Ana's dashboard drawn again", func() bool { return h.slack.CallCount("views.publish") > published })
+	if got := h.task(3).Status; got != baton.StatusInReview {
+		t.Errorf("T-3 is %s after the Blocked form was closed", got)
+	}
+
 	// T-1 goes to Cal elsewhere: Ana may no longer change it, and her stale menu is refused.
 	h.haChangeElsewhere(1, func(t *baton.Task) { t.OwnerID = cal })
 	h.haPickStatus(ana, 1, baton.StatusDone)

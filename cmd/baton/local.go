@@ -213,7 +213,8 @@ const localStandbyEvery = 2 * time.Second
 func standBy(ctx context.Context, db *store.DB, addr string, log *slog.Logger) (func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("BATON_HTTP_ADDR: cannot listen on %q (%w); choose another address", addr, err)
+		// Most likely the other process, on this machine: say so rather than ask for an address.
+		return nil, fmt.Errorf("%w, and %s is taken (%v): stop it first, or give this one another BATON_HTTP_ADDR to stand by on", errLocalTaken, addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
@@ -235,7 +236,8 @@ func standBy(ctx context.Context, db *store.DB, addr string, log *slog.Logger) (
 		release, ok, err := db.LockLocal(ctx, localTeam)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			return nil, err
+			// Postgres may be restarting too: keep standing by, and say why.
+			log.Warn("standing by: cannot ask whether the local workspace is free", "err", err)
 		case ok:
 			log.Warn("the local workspace is free: this process takes it over")
 			return release, nil

@@ -123,7 +123,7 @@ func TestComposeRunsTwoReplicasBehindALoadBalancer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the load balancer's config %q: %v", conf, err)
 	}
-	for _, want := range []string{"server baton:8080 resolve max_fails=0", "proxy_next_upstream error timeout http_502 http_503", "proxy_buffering off", "listen 8080"} {
+	for _, want := range []string{"server baton:8080 resolve max_fails=0", "proxy_next_upstream error http_502 http_503 non_idempotent", "proxy_buffering off", "listen 8080"} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("the load balancer's config lacks %q", want)
 		}

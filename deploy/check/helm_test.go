@@ -240,11 +240,23 @@ func TestHelmChartRendersASafeHTTPModeDeployment(t *testing.T) {
 		t.Errorf("the migration's DATABASE_URL does not come from the Secret: %+v", e)
 	}
 
-	if s := r.service; len(s.Spec.Ports) != 1 || s.Spec.Ports[0].TargetPort.String() != "http" || s.Spec.Selector["app.kubernetes.io/instance"] != "acme" {
+	if s := r.service; len(s.Spec.Ports) != 1 || s.Spec.Ports[0].TargetPort.String() != "http" || !matches(s.Spec.Selector, pod.Labels) {
 		t.Errorf("the Service does not reach the pods' http port: %+v", s.Spec)
 	}
-	if p := r.pdb; p.Spec.MinAvailable == nil || p.Spec.MinAvailable.IntValue() != 1 || p.Spec.Selector.MatchLabels["app.kubernetes.io/name"] != "baton" {
+	if p := r.pdb; p.Spec.MinAvailable == nil || p.Spec.MinAvailable.IntValue() != 1 || !matches(p.Spec.Selector.MatchLabels, pod.Labels) {
 		t.Errorf("the disruption budget %+v does not keep a replica of these pods", p.Spec)
+	}
+	// The migration's pods are no replica: no selector of the serving pods takes them.
+	if matches(d.Spec.Selector.MatchLabels, j.Spec.Template.Labels) || matches(r.service.Spec.Selector, j.Spec.Template.Labels) {
+		t.Errorf("the migration Job's pods %v match the serving pods' selectors", j.Spec.Template.Labels)
+	}
+	// A changed Secret rolls the pods (they read the tokens at start); an unchanged one does not.
+	sum := pod.Annotations["checksum/secret"]
+	other := httpValues()
+	other["slack"] = map[string]any{"botToken": "xoxb-2", "signingSecret": "s3cret"}
+	if sum == "" || mustRender(t, other).deployment.Spec.Template.Annotations["checksum/secret"] == sum ||
+		mustRender(t, httpValues()).deployment.Spec.Template.Annotations["checksum/secret"] != sum {
+		t.Errorf("the pods' checksum/secret %q does not follow the Secret", sum)
 	}
 	if r.monitor != nil {
 		t.Error("a ServiceMonitor is rendered though none was asked for")
@@ -329,4 +341,17 @@ func TestHelmLintPasses(t *testing.T) {
 			t.Logf("helm lint: %s", m)
 		}
 	}
+}
+
+// matches reports whether a selector selects the labels.
+func matches(selector, labels map[string]string) bool {
+	if len(selector) == 0 {
+		return false
+	}
+	for k, v := range selector {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
 }

@@ -15,6 +15,12 @@ app.kubernetes.io/name: {{ include "baton.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
+{{/* The serving pods: the migration Job's pods share the name and instance, not the component. */}}
+{{- define "baton.serverSelectorLabels" -}}
+{{ include "baton.selectorLabels" . }}
+app.kubernetes.io/component: server
+{{- end -}}
+
 {{- define "baton.labels" -}}
 {{ include "baton.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
