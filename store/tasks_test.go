@@ -487,3 +487,44 @@ func TestListTaskSectionsReadsWhatEachListWould(t *testing.T) {
 		t.Error("a section without a limit was read")
 	}
 }
+
+// A section read by urgency holds the most urgent first (overdue and blocked, overdue, blocked, then
+// by due date), so its limit keeps those; sections after it number their placeholders right.
+func TestListTaskSectionsByUrgency(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	createTask(t, db, "TA", "U1", "D1", "someday", dueNone)                                  // T-1
+	createTask(t, db, "TA", "U1", "D1", "next week", due(t, "2026-12-09", "", time.UTC))     // T-2
+	createTask(t, db, "TA", "U1", "D1", "blocked", dueNone)                                  // T-3
+	createTask(t, db, "TA", "U1", "D1", "late", due(t, "2026-12-01", "", time.UTC))          // T-4
+	createTask(t, db, "TA", "U1", "D1", "late, blocked", due(t, "2026-12-02", "", time.UTC)) // T-5
+	createTask(t, db, "TA", "U1", "D1", "tomorrow", due(t, "2026-12-05", "", time.UTC))      // T-6
+	setStatus(t, db, "TA", 3, baton.StatusBlocked)
+	setStatus(t, db, "TA", 5, baton.StatusBlocked)
+	at := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+
+	got, err := db.ListTaskSections(ctx,
+		baton.TaskQuery{TeamID: "TA", DelegatorID: "D1", Open: true, Limit: 4, UrgentAt: at},
+		baton.TaskQuery{TeamID: "TA", OwnerID: "U1", Open: true, DueBefore: at, Limit: 5, UrgentAt: at},
+		baton.TaskQuery{TeamID: "TA", OwnerID: "U1", Open: true, Limit: 10},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	numbers := func(s store.TaskSection) []int64 {
+		var out []int64
+		for _, t := range s.Tasks {
+			out = append(out, t.Number)
+		}
+		return out
+	}
+	for i, want := range [][]int64{{5, 4, 3, 6}, {5, 4}, {4, 5, 6, 2, 1, 3}} {
+		if got := numbers(got[i]); !slices.Equal(got, want) {
+			t.Errorf("section %d = %v, want %v", i, got, want)
+		}
+	}
+	if got[0].Total != 6 {
+		t.Errorf("the urgent section counts %d, want all 6", got[0].Total)
+	}
+}
