@@ -79,9 +79,22 @@ func poll(expr string) chromedp.Action[chromedp.Void] {
 
 // say types a line in the composer and sends it with Enter.
 func say(text string) chromedp.Action[chromedp.Void] {
+	return typeInto(`main [data-testid="composer"]`, text+kb.Enter)
+}
+
+// typeInto focuses the text field matching selector once it is not busy sending, and types keys into
+// it as a keyboard does. The keys go to the page, not to a node chromedp holds: chromedp's SendKeys
+// reads its node's attributes while its event loop may be rewriting them (the composer sets and
+// clears aria-busy around each send), which the race detector reports.
+func typeInto(selector, keys string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
-		chromedp.WaitVisible(`main [data-testid="composer"]`),
-		chromedp.SendKeys(`main [data-testid="composer"]`, text+kb.Enter),
+		chromedp.WaitVisible(selector),
+		poll(fmt.Sprintf(`(() => {
+			const el = document.querySelector(%s);
+			if (!el || el.hasAttribute('aria-busy')) return false;
+			el.focus();
+			return document.activeElement === el })()`, js(selector))),
+		chromedp.KeyEvent(keys),
 	)
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // A message made into a task gets Baton's "Tracked as T-n" reply, whose link is the card's Slack
@@ -59,7 +60,7 @@ func TestAPastedPermalinkOpensItsThreadOrSaysWhyNot(t *testing.T) {
 	q := message(t, ctx, "Who books the venue?")
 	const threadComposer = `[data-testid="thread"] [data-testid="composer"]`
 	run(t, ctx, "answer in its thread", chromedp.Focus(q), chromedp.Click(q+` [data-testid="reply-in-thread"]`),
-		chromedp.WaitVisible(threadComposer), chromedp.SendKeys(threadComposer, "Kenji does, by Friday\n"),
+		typeInto(threadComposer, "Kenji does, by Friday"+kb.Enter),
 		waitText(`[data-testid="thread"] .msg-list`, "Kenji does, by Friday"))
 	parent := evaluate[string](t, ctx, `document.querySelector('[data-testid="thread"]').dataset.ts`)
 	reply := evaluate[string](t, ctx, `[...document.querySelectorAll('[data-testid="thread"] .msg-list [data-ts]')].find(m => m.textContent.includes('Kenji does')).dataset.ts`)
