@@ -100,7 +100,8 @@ type Calendar struct {
 	OutOfOfficeUntil string            // YYYY-MM-DD, the last day away (inclusive); "" when not away
 }
 
-func (c Calendar) location() *time.Location {
+// Location is the person's zone, UTC when it is not known.
+func (c Calendar) Location() *time.Location {
 	if c.Loc == nil {
 		return time.UTC
 	}
@@ -151,13 +152,13 @@ func (c Calendar) nextWorkingDay(day time.Time) time.Time {
 
 // hours is the working period of a calendar day as instants in the person's zone.
 func (c Calendar) hours(day time.Time) (start, end time.Time) {
-	w, loc := c.week(), c.location()
+	w, loc := c.week(), c.Location()
 	return wallMoment(day, w.Start, loc), wallMoment(day, w.End, loc)
 }
 
 // IsWorkingMoment reports whether t falls on a working day within working hours, in the person's zone.
 func (c Calendar) IsWorkingMoment(t time.Time) bool {
-	day := civilDay(t.In(c.location()))
+	day := civilDay(t.In(c.Location()))
 	if !c.IsWorkingDay(day) {
 		return false
 	}
@@ -168,7 +169,7 @@ func (c Calendar) IsWorkingMoment(t time.Time) bool {
 // NextWorkingMoment is t itself when it is a working moment, else the start of the next working period.
 // Where the clocks skip the start time that day, the period starts at the first minute that exists.
 func (c Calendar) NextWorkingMoment(t time.Time) time.Time {
-	for day := civilDay(t.In(c.location())); ; day = day.AddDate(0, 0, 1) {
+	for day := civilDay(t.In(c.Location())); ; day = day.AddDate(0, 0, 1) {
 		day = c.nextWorkingDay(day)
 		start, end := c.hours(day)
 		if !t.Before(end) || !start.Before(end) {
@@ -188,7 +189,7 @@ const maxAgeDays = 3660
 // person's zone: Monday to Wednesday is 2 working days, Friday to Monday 1, any two moments of one
 // day 0. It counts at most ten years of days; to before from is 0.
 func (c Calendar) WorkingDaysBetween(from, to time.Time) int {
-	loc := c.location()
+	loc := c.Location()
 	day, last := civilDay(from.In(loc)), civilDay(to.In(loc))
 	n := 0
 	for i := 0; i < maxAgeDays && day.Before(last); i++ {
@@ -207,7 +208,7 @@ func (c Calendar) AddWorkingDays(t time.Time, n int) time.Time {
 	if n <= 0 {
 		return t
 	}
-	loc := c.location()
+	loc := c.Location()
 	local := t.In(loc)
 	day := civilDay(local)
 	for ; n > 0; n-- {

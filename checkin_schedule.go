@@ -353,7 +353,7 @@ func parseDelay(text string, max time.Duration, bad, tooFar error) (time.Duratio
 // when it never fires again (a once-schedule already past, or no day that can fire). A wall time that does
 // not exist that day fires at the first minute after it; a wall time that happens twice fires the first time.
 func (s Schedule) Next(after time.Time, cal Calendar) (time.Time, bool) {
-	loc := cal.location()
+	loc := cal.Location()
 	if s.Repeat == RepeatOnce {
 		t := s.Once
 		if s.InDuration <= 0 && !t.IsZero() {

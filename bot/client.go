@@ -288,7 +288,8 @@ func (c *Client) Permalink(ctx context.Context, channelID, ts string) (string, e
 		link, err = c.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channelID, Ts: ts})
 		return err
 	})
-	if err == nil {
+	// A message or channel that is gone stays gone: it is said once, and after that it has no link.
+	if gone := IsSlackError(err, "message_not_found", "channel_not_found"); err == nil || gone {
 		c.mu.Lock()
 		if len(c.links) >= maxCachedLinks {
 			c.links = map[string]string{}

@@ -520,6 +520,18 @@ func TestClientRemembersPermalinks(t *testing.T) {
 	if n := len(srv.callsTo("chat.getPermalink")); n != 2 {
 		t.Errorf("another message's permalink was not fetched (%d calls)", n)
 	}
+
+	// A message that is gone is asked for once: the dashboards that list its card don't ask again.
+	srv.on("chat.getPermalink", okJSON(`{"ok":false,"error":"message_not_found"}`))
+	if _, err := c.Permalink(context.Background(), "C1", "1.4"); !IsSlackError(err, "message_not_found") {
+		t.Fatalf("a deleted message's permalink: %v", err)
+	}
+	if link, err := c.Permalink(context.Background(), "C1", "1.4"); link != "" || err != nil {
+		t.Errorf("asked again, a deleted message's permalink = %q, %v; want none, and no second error", link, err)
+	}
+	if n := len(srv.callsTo("chat.getPermalink")); n != 3 {
+		t.Errorf("%d chat.getPermalink calls; a deleted message was asked for more than once", n)
+	}
 }
 
 func TestClientUploadStartsAgainFromANewURLAndRetriesTheShare(t *testing.T) {

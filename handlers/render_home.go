@@ -191,11 +191,7 @@ func openButton(kind string, number int64, label, link string) *slack.ButtonBloc
 // workAge says how long ago at was, in the viewer's working days: "for 3 working days", "since today".
 func workAge(cal baton.Calendar, at, now time.Time) string {
 	n := cal.WorkingDaysBetween(at, now)
-	loc := cal.Loc
-	if loc == nil {
-		loc = time.UTC
-	}
-	from, to := at.In(loc), now.In(loc)
+	from, to := at.In(cal.Location()), now.In(cal.Location())
 	switch {
 	case n == 1:
 		return "for 1 working day"

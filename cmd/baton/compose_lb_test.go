@@ -83,18 +83,7 @@ func TestComposeLoadBalancerSendsPeopleToTheServingReplica(t *testing.T) {
 	first := startLocal(t, dbURL, prefix)
 	secondAddr := freeLoopbackAddr(t)
 	second := launchLocal(t, dbURL, prefix, secondAddr)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		res, err := http.Get("http://" + secondAddr + "/healthz")
-		if err == nil {
-			res.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the second replica never answered while standing by")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitAlive(t, secondAddr)
 	lb := startComposeLB(t, secondAddr, strings.TrimPrefix(strings.TrimSuffix(first.url, "/"), "http://"))
 
 	ask := func(when string) {

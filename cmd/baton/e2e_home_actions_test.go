@@ -76,26 +76,13 @@ func haButtonURL(v slackdouble.View, actionID string) string {
 func (h *harness) haPickStatus(user string, number int64, s baton.Status) {
 	h.t.Helper()
 	v, _ := h.slack.HomeView(user)
-	var blocks []struct {
-		Accessory struct {
-			ActionID string `json:"action_id"`
-			Options  []struct {
-				Value string `json:"value"`
-			} `json:"options"`
-		} `json:"accessory"`
-	}
-	if err := json.Unmarshal(v.Blocks, &blocks); err != nil {
-		h.t.Fatal(err)
-	}
-	id, prefix := fmt.Sprintf("task.status:%d", number), fmt.Sprintf("%d:%s:", number, s)
-	for _, b := range blocks {
-		for _, o := range b.Accessory.Options {
-			if b.Accessory.ActionID == id && strings.HasPrefix(o.Value, prefix) {
-				if _, err := h.slack.SelectHomeOption(h.waitCtx(), user, id, o.Value); err != nil {
-					h.t.Fatalf("%s picks %s for T-%d on the dashboard: %v", user, s, number, err)
-				}
-				return
+	menu, _ := hmMenuOf(v, number)
+	for _, o := range menu.Options {
+		if strings.HasPrefix(o.Value, fmt.Sprintf("%d:%s:", number, s)) {
+			if _, err := h.slack.SelectHomeOption(h.waitCtx(), user, menu.ActionID, o.Value); err != nil {
+				h.t.Fatalf("%s picks %s for T-%d on the dashboard: %v", user, s, number, err)
 			}
+			return
 		}
 	}
 	h.t.Fatalf("%s's dashboard has no %s in a menu of T-%d:\n%s", user, s, number, v.AllText())

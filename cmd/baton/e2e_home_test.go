@@ -408,24 +408,36 @@ func TestHomeNewTaskButtonOpensTheNewTaskForm(t *testing.T) {
 	})
 }
 
-// hmStatusOf is the status the dashboard's menu shows for task T-number in Your tasks, "" when the
-// task has no menu there.
-func hmStatusOf(v slackdouble.View, number int64) string {
+// hmMenu is a status menu of Your tasks on a dashboard: its options' values and what it shows.
+type hmMenu struct {
+	ActionID string `json:"action_id"`
+	Options  []struct {
+		Value string `json:"value"`
+	} `json:"options"`
+	InitialOption struct {
+		Text struct{ Text string } `json:"text"`
+	} `json:"initial_option"`
+}
+
+// hmMenuOf is the status menu of task T-number under Your tasks, and whether the dashboard has one.
+func hmMenuOf(v slackdouble.View, number int64) (hmMenu, bool) {
 	var blocks []struct {
-		Accessory struct {
-			ActionID      string `json:"action_id"`
-			InitialOption struct {
-				Text struct{ Text string } `json:"text"`
-			} `json:"initial_option"`
-		} `json:"accessory"`
+		Accessory hmMenu `json:"accessory"`
 	}
 	if json.Unmarshal(v.Blocks, &blocks) != nil {
-		return ""
+		return hmMenu{}, false
 	}
 	for _, b := range blocks {
 		if b.Accessory.ActionID == fmt.Sprintf("task.status:%d", number) {
-			return b.Accessory.InitialOption.Text.Text
+			return b.Accessory, true
 		}
 	}
-	return ""
+	return hmMenu{}, false
+}
+
+// hmStatusOf is the status the dashboard's menu shows for task T-number in Your tasks, "" when the
+// task has no menu there.
+func hmStatusOf(v slackdouble.View, number int64) string {
+	m, _ := hmMenuOf(v, number)
+	return m.InitialOption.Text.Text
 }

@@ -268,13 +268,7 @@ func TestASecondProcessStandsByAndTakesTheLocalWorkspaceOver(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(b)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for code, _ := status("/healthz"); code != http.StatusOK; code, _ = status("/healthz") {
-		if time.Now().After(deadline) {
-			t.Fatal("the second process never answered /healthz while standing by")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitAlive(t, addr)
 	for _, path := range []string{"/readyz", "/"} {
 		if code, body := status(path); code != http.StatusServiceUnavailable || !strings.Contains(body, "standby") {
 			t.Errorf("standing by, %s = %d %q; want 503 saying it stands by", path, code, body)
@@ -299,5 +293,23 @@ func TestASecondProcessStandsByAndTakesTheLocalWorkspaceOver(t *testing.T) {
 	second.get("/local/api/session", &people)
 	if len(people.People) == 0 {
 		t.Error("the page of the process that took over shows nobody")
+	}
+}
+
+// waitAlive waits until a process on addr answers /healthz, as one standing by does.
+func waitAlive(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if res, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing answered /healthz on %s within 30 s", addr)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
