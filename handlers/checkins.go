@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,17 +14,14 @@ import (
 
 // Routes of check-ins.
 const (
-	cmdCheckin        = "/checkin"
-	actCheckinGotIt   = "checkin.got_it"
-	actCheckinReply   = "checkin.reply"
-	actCheckinMore    = "checkin.more"
-	actCheckinEdit    = "checkin.edit"
-	cbCheckinNew      = "checkin.new"
-	cbCheckinEdit     = "checkin.edit"
-	cbCheckinReply    = "checkin.answer"
-	jobCheckinDeliver = "checkin.deliver"
-	jobCheckinSnooze  = "checkin.snooze"
-	jobCheckinRemind  = "checkin.remind"
+	cmdCheckin      = "/checkin"
+	actCheckinGotIt = "checkin.got_it"
+	actCheckinReply = "checkin.reply"
+	actCheckinMore  = "checkin.more"
+	actCheckinEdit  = "checkin.edit"
+	cbCheckinNew    = "checkin.new"
+	cbCheckinEdit   = "checkin.edit"
+	cbCheckinReply  = "checkin.answer"
 )
 
 func (h *Handlers) registerCheckins(r *bot.Router) {
@@ -104,21 +100,6 @@ func (h *Handlers) onCheckinCommand(ctx context.Context, r *bot.Request) {
 // checkinNotUnderstood says which /checkin text was not understood, as the person typed it.
 func checkinNotUnderstood(text string) md.Text {
 	return md.F("I didn't understand `/checkin %s`.", md.Clip(md.Esc(baton.UnescapeSlack(text)), 200))
-}
-
-// checkinJobKey names the job that delivers a check-in to one recipient.
-func checkinJobKey(teamID string, number int64, userID string) string {
-	return fmt.Sprintf("checkin:%s:%d:%s", teamID, number, userID)
-}
-
-// snoozeJobKey names the job that brings one snoozed delivery back.
-func snoozeJobKey(teamID string, number int64, userID string, deliveryID int64) string {
-	return fmt.Sprintf("checkin:%s:%d:%s:snooze:%d", teamID, number, userID, deliveryID)
-}
-
-// reminderJobKey names the job that reminds a recipient of one unseen delivery.
-func reminderJobKey(teamID string, number int64, userID string, deliveryID int64) string {
-	return fmt.Sprintf("checkin:%s:%d:%s:remind:%d", teamID, number, userID, deliveryID)
 }
 
 // mayManage says whether a person may edit, pause, resume or cancel a check-in: its sender or an admin.

@@ -15,12 +15,6 @@ import (
 	"github.com/batonhq/baton/scheduler"
 )
 
-// Job kinds of the deadline watch.
-const (
-	jobCheckpoint = "task.checkpoint"
-	jobStale      = "task.stale"
-)
-
 // staleAfterWorkingDays is how long a task's status may sit still before its owner is nudged.
 const staleAfterWorkingDays = 3
 
@@ -40,19 +34,6 @@ func (h *Handlers) registerDeadlines(s Scheduler) {
 	s.Handle(jobStale, h.tracked(h.onStale))
 	s.Handle(jobStaleDelegator, h.tracked(h.onStaleDelegator))
 	s.Handle(jobDigest, h.tracked(h.onDigest))
-}
-
-// tracked counts a job's run as work in flight, so shutdown (and Wait) lets it finish.
-func (h *Handlers) tracked(fn scheduler.HandlerFunc) scheduler.HandlerFunc {
-	return func(ctx context.Context, j scheduler.Job) error {
-		h.inflight.Add()
-		defer h.inflight.Done()
-		return fn(ctx, j)
-	}
-}
-
-func jobKey(teamID string, number int64, name string) string {
-	return fmt.Sprintf("task:%s:%d:%s", teamID, number, name)
 }
 
 // watch keeps a task's timers in step with a change: deadline checkpoints follow the due date and
@@ -103,7 +84,7 @@ func (h *Handlers) watchDeadline(ctx context.Context, t baton.Task, replacing bo
 	}
 	for _, name := range baton.CheckpointNames(append(offsets, baton.DefaultReminderOffsets...)) {
 		if replacing && !wanted[name] {
-			h.cancelJob(ctx, jobKey(t.TeamID, t.Number, name))
+			h.cancelJob(ctx, taskJobKey(t.TeamID, t.Number, name))
 		}
 	}
 	return h.enqueue(ctx, jobs...)
@@ -112,7 +93,7 @@ func (h *Handlers) watchDeadline(ctx context.Context, t baton.Task, replacing bo
 // watchStale schedules the nudge for a task whose status does not move for a few working days.
 func (h *Handlers) watchStale(ctx context.Context, t baton.Task) error {
 	if !t.Status.Open() {
-		h.cancelJob(ctx, jobKey(t.TeamID, t.Number, "stale"))
+		h.cancelJob(ctx, taskJobKey(t.TeamID, t.Number, "stale"))
 		return nil
 	}
 	job, err := h.staleJob(ctx, t)
@@ -134,20 +115,7 @@ func (h *Handlers) staleJob(ctx context.Context, t baton.Task) (scheduler.Job, e
 
 func (h *Handlers) job(kind string, t baton.Task, name string, at time.Time, p checkpointJob) scheduler.Job {
 	payload, _ := json.Marshal(p)
-	return scheduler.Job{Kind: kind, Key: jobKey(t.TeamID, t.Number, name), TeamID: t.TeamID, Payload: payload, DueAt: at}
-}
-
-func (h *Handlers) enqueue(ctx context.Context, jobs ...scheduler.Job) error {
-	if len(jobs) == 0 {
-		return nil
-	}
-	return h.sched.EnqueueMany(ctx, jobs)
-}
-
-func (h *Handlers) cancelJob(ctx context.Context, key string) {
-	if _, err := h.sched.Cancel(ctx, key); err != nil {
-		h.log.WarnContext(ctx, "timer not cancelled", "job_key", key, "err", err)
-	}
+	return scheduler.Job{Kind: kind, Key: taskJobKey(t.TeamID, t.Number, name), TeamID: t.TeamID, Payload: payload, DueAt: at}
 }
 
 // loadJobTask reads the task a job is about; a task that no longer exists ends the job quietly.

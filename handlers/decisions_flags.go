@@ -12,9 +12,6 @@ import (
 	"github.com/batonhq/baton/scheduler"
 )
 
-// jobDecisionRemind reminds someone, once, of a flag they have not acknowledged.
-const jobDecisionRemind = "decision.remind"
-
 // flagJob is the payload of a flag's reminder.
 type flagJob struct {
 	Number int64 `json:"n"`
@@ -23,10 +20,6 @@ type flagJob struct {
 
 func (h *Handlers) registerDecisionReminders(s Scheduler) {
 	s.Handle(jobDecisionRemind, h.tracked(h.onDecisionRemind))
-}
-
-func flagJobKey(teamID string, number, flagID int64) string {
-	return fmt.Sprintf("decision:%s:%d:flag:%d", teamID, number, flagID)
 }
 
 // decisionBlocks renders a decision with who it is flagged for and the key result it links.

@@ -12,17 +12,9 @@ import (
 	"github.com/batonhq/baton/scheduler"
 )
 
-// Job kinds of the daily digest and of the second look at a stale task.
-const (
-	jobDigest         = "digest.send"
-	jobStaleDelegator = "task.stale_delegator"
-)
-
 type digestJob struct {
 	UserID string `json:"u"`
 }
-
-func digestKey(teamID, userID string) string { return "digest:" + teamID + ":" + userID }
 
 // signal tells a person about a change as they chose: at once, or in their daily digest. Urgent news
 // (blocked, overdue) goes through notify, at once.
@@ -51,7 +43,7 @@ func (h *Handlers) setDigest(ctx context.Context, teamID string, me Person, s ba
 	if s.Daily {
 		return h.scheduleDigest(ctx, teamID, me, s)
 	}
-	h.cancelJob(ctx, digestKey(teamID, me.ID))
+	h.cancelJob(ctx, digestJobKey(teamID, me.ID))
 	return h.sendDigest(ctx, teamID, me.ID)
 }
 
@@ -66,7 +58,7 @@ func (h *Handlers) scheduleDigest(ctx context.Context, teamID string, p Person, 
 		return baton.Errorf(baton.EInvalid, "Your calendar has no working day left for a digest. Check `/baton ooo` and the workspace's working days.")
 	}
 	payload, _ := json.Marshal(digestJob{UserID: p.ID})
-	return h.sched.EnqueueMany(ctx, []scheduler.Job{{Kind: jobDigest, Key: digestKey(teamID, p.ID), TeamID: teamID, Payload: payload, DueAt: next}})
+	return h.sched.EnqueueMany(ctx, []scheduler.Job{{Kind: jobDigest, Key: digestJobKey(teamID, p.ID), TeamID: teamID, Payload: payload, DueAt: next}})
 }
 
 // onDigest sends a person's digest and schedules the next one.

@@ -8,6 +8,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/bot/md"
 )
 
 // formState reads a submitted modal's inputs; every input block uses its block ID as its action ID.
@@ -51,4 +52,49 @@ func (h *Handlers) submitFailure(ctx context.Context, r *bot.Request, err error,
 		msg = strings.TrimPrefix(string(h.userMessage(ctx, err)), ":warning: ")
 	}
 	return fieldErrors(map[string]string{field: msg})
+}
+
+// openModal opens a modal on the request's trigger, which Slack honours for 3 seconds and once.
+func (h *Handlers) openModal(ctx context.Context, r *bot.Request, v slack.ModalViewRequest) {
+	if r.Replayed {
+		h.reply(ctx, r, lateFormText(r, v))
+		return
+	}
+	if _, err := h.slack.OpenView(ctx, triggerID(r), v); err != nil {
+		if bot.IsSlackError(err, "expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id") {
+			h.reply(ctx, r, ":hourglass: Slack took too long to open the form. Please try once more.")
+			return
+		}
+		h.fail(ctx, r, err)
+	}
+}
+
+// lateFormText tells the person that the form they asked for may not have opened: Baton stopped
+// after Slack had its request (maybe after opening it), and picked the request up again after the
+// few seconds Slack allows to open a form.
+func lateFormText(r *bot.Request, v slack.ModalViewRequest) md.Text {
+	again := md.Text("do it again")
+	switch {
+	case r.Command != nil:
+		again = md.F("run %s again", typedCommand(r.Command))
+	case r.Action != nil:
+		again = "press the button again"
+	case r.Kind == bot.KindShortcut || r.Kind == bot.KindMessageShortcut:
+		again = "use the shortcut again"
+	}
+	title := "the form"
+	if v.Title != nil {
+		title = "the " + v.Title.Text + " form"
+	}
+	return md.F(":hourglass: Baton restarted while opening %s. If it did not open, %s: Slack allows only a few seconds to open a form, and nothing was saved.", title, again)
+}
+
+func triggerID(r *bot.Request) string {
+	if r.Command != nil {
+		return r.Command.TriggerID
+	}
+	if r.Interaction != nil {
+		return r.Interaction.TriggerID
+	}
+	return ""
 }

@@ -15,9 +15,6 @@ import (
 	"github.com/batonhq/baton/scheduler"
 )
 
-// jobKRCheckin reminds the owner of a metric key result that has not been updated for a while.
-const jobKRCheckin = "okr.checkin"
-
 // krReminderJob is the payload of a key result reminder. CheckedAt is the key result's last update
 // when the job was planned: a job whose key result has been updated since does nothing.
 type krReminderJob struct {
@@ -28,10 +25,6 @@ type krReminderJob struct {
 
 func (h *Handlers) registerOKRReminders(s Scheduler) {
 	s.Handle(jobKRCheckin, h.tracked(h.onKRReminder))
-}
-
-func krJobKey(teamID string, number int64) string {
-	return fmt.Sprintf("kr:%s:%d:checkin", teamID, number)
 }
 
 func krJob(k baton.KeyResult, at time.Time, p krReminderJob) scheduler.Job {

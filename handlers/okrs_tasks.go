@@ -4,30 +4,9 @@ import (
 	"context"
 	"strings"
 
-	"github.com/slack-go/slack"
-
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 )
-
-// goalOf is the goal a task serves, or nil when it serves none. A goal that cannot be read is logged
-// and left out: the task is shown without it rather than not at all.
-func (h *Handlers) goalOf(ctx context.Context, t baton.Task) *baton.Alignment {
-	if t.KRID == 0 {
-		return nil
-	}
-	a, err := h.store.Alignment(ctx, t.TeamID, t.KRID)
-	if err != nil {
-		h.log.WarnContext(ctx, "goal of a task not read", "task", t.Ref(), "err", err)
-		return nil
-	}
-	return &a
-}
-
-// cardOf renders a task's card with the goal it serves.
-func (h *Handlers) cardOf(ctx context.Context, t baton.Task) []slack.Block {
-	return cardBlocks(t, h.goalOf(ctx, t), h.now())
-}
 
 // linkedCardLimit bounds how many cards of a key result's tasks are redrawn when its progress moves.
 const linkedCardLimit = 20

@@ -121,3 +121,8 @@ func (d *Directory) Resolve(ctx context.Context, ref baton.UserRef) (Person, err
 	}
 	return Person{}, baton.Errorf(baton.EInvalid, "More than one person is called @%s. Type @ and pick the right one from the list.", ref.Name)
 }
+
+// actor returns the person who acted, with their zone and admin flag.
+func (h *Handlers) actor(ctx context.Context, r *bot.Request) (Person, error) {
+	return h.people.Get(ctx, r.UserID)
+}

@@ -146,3 +146,13 @@ func (h *Handlers) linkTo(ctx context.Context, channelID, ts string) string {
 	}
 	return link
 }
+
+// commandHelp is a command's help, led by what was not understood when problem is set.
+func commandHelp(command string, problem, body md.Text) []slack.Block {
+	var b []slack.Block
+	if problem != "" {
+		b = append(b, slack.NewSectionBlock(mrkdwn(md.F(":thinking_face: %s Here is what %s understands:", md.Clip(problem, 1500), command)), nil, nil,
+			slack.SectionBlockOptionBlockID("help_problem")))
+	}
+	return append(b, slack.NewSectionBlock(mrkdwn(body), nil, nil, slack.SectionBlockOptionBlockID("help")))
+}

@@ -14,12 +14,6 @@ import (
 	"github.com/batonhq/baton/store"
 )
 
-// Job kinds of approval steps that wait too long.
-const (
-	jobRequestRemind   = "request.remind"
-	jobRequestEscalate = "request.escalate"
-)
-
 // stepJob is the payload of a step's reminder or escalation. Only, on a reminder, lists the approvers
 // it was put off for until their working hours; empty means every approver who has not acted.
 type stepJob struct {
@@ -31,11 +25,6 @@ type stepJob struct {
 func (h *Handlers) registerEscalation(s Scheduler) {
 	s.Handle(jobRequestRemind, h.tracked(h.onRequestRemind))
 	s.Handle(jobRequestEscalate, h.tracked(h.onRequestEscalate))
-}
-
-// stepJobKey names the one reminder or escalation (what) of a step of a request.
-func stepJobKey(teamID string, number int64, step int, what string) string {
-	return fmt.Sprintf("request:%s:%d:%d:%s", teamID, number, step, what)
 }
 
 func stepJobOf(kind, key, teamID string, at time.Time, p stepJob) scheduler.Job {

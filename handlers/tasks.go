@@ -53,56 +53,6 @@ func (h *Handlers) onTaskCommand(ctx context.Context, r *bot.Request) {
 	}
 }
 
-// openModal opens a modal on the request's trigger, which Slack honours for 3 seconds and once.
-func (h *Handlers) openModal(ctx context.Context, r *bot.Request, v slack.ModalViewRequest) {
-	if r.Replayed {
-		h.reply(ctx, r, lateFormText(r, v))
-		return
-	}
-	if _, err := h.slack.OpenView(ctx, triggerID(r), v); err != nil {
-		if bot.IsSlackError(err, "expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id") {
-			h.reply(ctx, r, ":hourglass: Slack took too long to open the form. Please try once more.")
-			return
-		}
-		h.fail(ctx, r, err)
-	}
-}
-
-// lateFormText tells the person that the form they asked for may not have opened: Baton stopped
-// after Slack had its request (maybe after opening it), and picked the request up again after the
-// few seconds Slack allows to open a form.
-func lateFormText(r *bot.Request, v slack.ModalViewRequest) md.Text {
-	again := md.Text("do it again")
-	switch {
-	case r.Command != nil:
-		again = md.F("run %s again", typedCommand(r.Command))
-	case r.Action != nil:
-		again = "press the button again"
-	case r.Kind == bot.KindShortcut || r.Kind == bot.KindMessageShortcut:
-		again = "use the shortcut again"
-	}
-	title := "the form"
-	if v.Title != nil {
-		title = "the " + v.Title.Text + " form"
-	}
-	return md.F(":hourglass: Baton restarted while opening %s. If it did not open, %s: Slack allows only a few seconds to open a form, and nothing was saved.", title, again)
-}
-
-func triggerID(r *bot.Request) string {
-	if r.Command != nil {
-		return r.Command.TriggerID
-	}
-	if r.Interaction != nil {
-		return r.Interaction.TriggerID
-	}
-	return ""
-}
-
-// actor returns the person who acted, with their zone and admin flag.
-func (h *Handlers) actor(ctx context.Context, r *bot.Request) (Person, error) {
-	return h.people.Get(ctx, r.UserID)
-}
-
 // taskProblem says which /task text was not understood; problem is that text as Slack sent it.
 func taskProblem(problem string) md.Text {
 	return md.F("I didn't understand `/task %s`.", md.Clip(md.Esc(baton.UnescapeSlack(problem)), 200))
@@ -120,14 +70,4 @@ func helpBlocks(problem md.Text) []slack.Block {
 			"• `/task list blocked` · `/task list overdue` · `/task list @person`\n"+
 			"• `/task T-12` — one task with its buttons · `/task T-12 history` — everything that happened to it\n"+
 			"• On any message: ⋯ → *Make a task*")
-}
-
-// commandHelp is a command's help, led by what was not understood when problem is set.
-func commandHelp(command string, problem, body md.Text) []slack.Block {
-	var b []slack.Block
-	if problem != "" {
-		b = append(b, slack.NewSectionBlock(mrkdwn(md.F(":thinking_face: %s Here is what %s understands:", md.Clip(problem, 1500), command)), nil, nil,
-			slack.SectionBlockOptionBlockID("help_problem")))
-	}
-	return append(b, slack.NewSectionBlock(mrkdwn(body), nil, nil, slack.SectionBlockOptionBlockID("help")))
 }

@@ -12,6 +12,25 @@ import (
 	"github.com/batonhq/baton/store"
 )
 
+// goalOf is the goal a task serves, or nil when it serves none. A goal that cannot be read is logged
+// and left out: the task is shown without it rather than not at all.
+func (h *Handlers) goalOf(ctx context.Context, t baton.Task) *baton.Alignment {
+	if t.KRID == 0 {
+		return nil
+	}
+	a, err := h.store.Alignment(ctx, t.TeamID, t.KRID)
+	if err != nil {
+		h.log.WarnContext(ctx, "goal of a task not read", "task", t.Ref(), "err", err)
+		return nil
+	}
+	return &a
+}
+
+// cardOf renders a task's card with the goal it serves.
+func (h *Handlers) cardOf(ctx context.Context, t baton.Task) []slack.Block {
+	return cardBlocks(t, h.goalOf(ctx, t), h.now())
+}
+
 // announced starts sending what a task's change owes, written to the outbox with the change.
 func (h *Handlers) announced(t baton.Task) {
 	h.outbox.kick(store.Lane{TeamID: t.TeamID, Lane: t.AnnounceLane()})
