@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Clock is a time of day on a wall clock, to the minute.
@@ -246,104 +244,31 @@ func asWall(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
 }
 
-// MaxHolidayNameLen is the longest holiday name.
-const MaxHolidayNameLen = 100
-
-// HolidayAction says what /baton holidays asks for.
-type HolidayAction string
-
-// The /baton holidays actions.
-const (
-	HolidayList   HolidayAction = "list"
-	HolidayAdd    HolidayAction = "add"
-	HolidayRemove HolidayAction = "remove"
-)
-
-// HolidayCommand is a parsed /baton holidays command.
-type HolidayCommand struct {
-	Action  HolidayAction
-	Holiday Holiday // add: date and name; remove: date
+var weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "sunday": time.Sunday,
+	"mon": time.Monday, "monday": time.Monday,
+	"tue": time.Tuesday, "tues": time.Tuesday, "tuesday": time.Tuesday,
+	"wed": time.Wednesday, "wednesday": time.Wednesday,
+	"thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "thursday": time.Thursday,
+	"fri": time.Friday, "friday": time.Friday,
+	"sat": time.Saturday, "saturday": time.Saturday,
 }
 
-const holidayUsage = "Try `/baton holidays add 2026-12-25 Christmas`, `/baton holidays list` or `/baton holidays remove 2026-12-25`."
-
-// ParseHolidayCommand reads the text after /baton holidays: "add DATE [name]", "list" (or nothing) and
-// "remove DATE". A holiday can be added from today on (today in loc); any date can be removed.
-func ParseHolidayCommand(text string, loc *time.Location, now time.Time) (HolidayCommand, error) {
-	verb, rest := cutWord(text)
-	date, name := cutWord(rest)
-	switch strings.ToLower(verb) {
-	case "", "list", "ls":
-		if strings.TrimSpace(rest) != "" {
-			return HolidayCommand{}, Errorf(EInvalid, "%s", holidayUsage)
-		}
-		return HolidayCommand{Action: HolidayList}, nil
-	case "add":
-		if date == "" {
-			return HolidayCommand{}, Errorf(EInvalid, "Say which day to add, for example `/baton holidays add 2026-12-25 Christmas`.")
-		}
-		d, err := ParseDueWord(date, loc, now)
-		if err != nil {
-			return HolidayCommand{}, err
-		}
-		name = strings.Join(strings.Fields(UnescapeSlack(name)), " ")
-		if n := utf8.RuneCountInString(name); n > MaxHolidayNameLen {
-			return HolidayCommand{}, Errorf(EInvalid, "The holiday's name is %d characters long; keep it to %d at most.", n, MaxHolidayNameLen)
-		}
-		return HolidayCommand{Action: HolidayAdd, Holiday: Holiday{Date: d.Date, Name: name}}, nil
-	case "remove", "rm", "delete":
-		if date == "" || strings.TrimSpace(name) != "" {
-			return HolidayCommand{}, Errorf(EInvalid, "Say which day to remove, for example `/baton holidays remove 2026-12-25`.")
-		}
-		d, err := time.Parse(time.DateOnly, date)
-		if err != nil {
-			return HolidayCommand{}, Errorf(EInvalid, "%q is not a date. Write it as YYYY-MM-DD, for example 2026-12-25.", date)
-		}
-		return HolidayCommand{Action: HolidayRemove, Holiday: Holiday{Date: d.Format(time.DateOnly)}}, nil
-	}
-	return HolidayCommand{}, Errorf(EInvalid, "I don't know %q for holidays. %s", verb, holidayUsage)
+// civilDay is t's calendar day as a UTC midnight, so days can be compared and counted without
+// daylight-saving surprises.
+func civilDay(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// OOOCommand is a parsed /baton ooo command.
-type OOOCommand struct {
-	Until string // YYYY-MM-DD, the last day away (inclusive); "" turns out-of-office off
-}
-
-const oooUsage = "Try `/baton ooo until 2026-12-02` (your last day away) or `/baton ooo off`."
-
-// ParseOOO reads the text after /baton ooo: "until DATE" (or just DATE; a weekday, today or tomorrow
-// work too) and "off". The last day away must be today or later, in loc.
-func ParseOOO(text string, loc *time.Location, now time.Time) (OOOCommand, error) {
-	first, rest := cutWord(text)
-	switch strings.ToLower(first) {
-	case "":
-		return OOOCommand{}, Errorf(EInvalid, "%s", oooUsage)
-	case "off", "clear", "back", "none":
-		if strings.TrimSpace(rest) != "" {
-			return OOOCommand{}, Errorf(EInvalid, "%s", oooUsage)
-		}
-		return OOOCommand{}, nil
-	case "until", "till", "til":
-		first, rest = cutWord(rest)
-		if first == "" {
-			return OOOCommand{}, Errorf(EInvalid, "Say your last day away: `/baton ooo until 2026-12-02`.")
-		}
+// dayStart is the first moment of a calendar day in loc. Where the clocks skip midnight, that is the
+// first minute that exists on the day.
+func dayStart(day time.Time, loc *time.Location) time.Time {
+	t := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
+	for t.Day() != day.Day() {
+		t = t.Add(time.Minute)
 	}
-	if strings.TrimSpace(rest) != "" {
-		return OOOCommand{}, Errorf(EInvalid, "%s", oooUsage)
+	for prev := t.Add(-time.Minute); prev.Day() == day.Day(); prev = t.Add(-time.Minute) {
+		t = prev
 	}
-	d, err := ParseDueWord(first, loc, now)
-	if err != nil {
-		return OOOCommand{}, err
-	}
-	return OOOCommand{Until: d.Date}, nil
-}
-
-// cutWord splits off the first whitespace-separated word of s; rest keeps the text after it as typed.
-func cutWord(s string) (word, rest string) {
-	s = strings.TrimLeftFunc(s, unicode.IsSpace)
-	if i := strings.IndexFunc(s, unicode.IsSpace); i >= 0 {
-		return s[:i], s[i:]
-	}
-	return s, ""
+	return t
 }

@@ -2,16 +2,8 @@ package baton
 
 import (
 	"regexp"
-	"strconv"
 	"strings"
 )
-
-// UserRef is a person named in a command: a Slack mention (<@U123> or <@U123|name>) gives an ID,
-// a bare @name gives only a name to look up.
-type UserRef struct {
-	ID   string
-	Name string
-}
 
 // TaskCommandKind says what a /task command asks for.
 type TaskCommandKind int
@@ -55,43 +47,10 @@ type TaskCommand struct {
 	Problem string    // TaskUnknown: what was not understood
 }
 
-var (
-	mentionRe = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$`)
-	bareAtRe  = regexp.MustCompile(`^@([\p{L}\p{N}._\-]+)$`)
-	taskRefRe = regexp.MustCompile(`^(?i)#?t-(\d{1,18})$`)
-)
-
-// ParseUserRef reads one word as a person: <@U123>, <@U123|name> or @name.
-func ParseUserRef(word string) (UserRef, bool) {
-	if m := mentionRe.FindStringSubmatch(word); m != nil {
-		return UserRef{ID: m[1], Name: m[2]}, true
-	}
-	if m := bareAtRe.FindStringSubmatch(word); m != nil {
-		return UserRef{Name: m[1]}, true
-	}
-	return UserRef{}, false
-}
+var taskRefRe = regexp.MustCompile(`^(?i)#?t-(\d{1,18})$`)
 
 // ParseTaskRef reads a short task ID such as T-12 (any case, an optional leading #).
 func ParseTaskRef(word string) (int64, bool) { return parseRef(taskRefRe, word) }
-
-// parseRef reads a short ID whose number is re's first group: a positive number of at most 18 digits.
-func parseRef(re *regexp.Regexp, word string) (int64, bool) {
-	m := re.FindStringSubmatch(strings.TrimSpace(word))
-	if m == nil {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(m[1], 10, 64)
-	if err != nil || n <= 0 {
-		return 0, false
-	}
-	return n, true
-}
-
-// UnescapeSlack turns Slack's escaped command text (&amp; &lt; &gt;) back into what the person typed.
-func UnescapeSlack(s string) string {
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
-}
 
 // ParseTaskCommand reads the text after /task.
 func ParseTaskCommand(text string) TaskCommand {

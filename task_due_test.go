@@ -9,15 +9,6 @@ import (
 	"github.com/batonhq/baton"
 )
 
-func mustLoad(t testing.TB, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatalf("LoadLocation(%q): %v", name, err)
-	}
-	return loc
-}
-
 // friday is the fixed clock of the due tests: Friday 27 November 2026, 10:00 in Berlin (CET, UTC+1).
 var friday = time.Date(2026, time.November, 27, 9, 0, 0, 0, time.UTC)
 

@@ -83,16 +83,6 @@ func NewDue(date, clock string, loc *time.Location, now time.Time) (Due, error) 
 	return Due{Date: date, Time: tod.Format("15:04"), At: at, HasTime: true}, nil
 }
 
-var weekdays = map[string]time.Weekday{
-	"sun": time.Sunday, "sunday": time.Sunday,
-	"mon": time.Monday, "monday": time.Monday,
-	"tue": time.Tuesday, "tues": time.Tuesday, "tuesday": time.Tuesday,
-	"wed": time.Wednesday, "wednesday": time.Wednesday,
-	"thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "thursday": time.Thursday,
-	"fri": time.Friday, "friday": time.Friday,
-	"sat": time.Saturday, "saturday": time.Saturday,
-}
-
 // ParseDueWord reads the word after "due:" in the quick form: YYYY-MM-DD, today, tomorrow, or a weekday
 // (the next one after today).
 func ParseDueWord(word string, loc *time.Location, now time.Time) (Due, error) {
@@ -134,23 +124,4 @@ func DueFromString(s string, loc *time.Location) (Due, error) {
 		return Due{}, Errorf(EInvalid, "%q is not a due date.", s)
 	}
 	return Due{Date: s, At: dayStart(day.AddDate(0, 0, 1), loc)}, nil
-}
-
-// civilDay is t's calendar day as a UTC midnight, so days can be compared and counted without
-// daylight-saving surprises.
-func civilDay(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-// dayStart is the first moment of a calendar day in loc. Where the clocks skip midnight, that is the
-// first minute that exists on the day.
-func dayStart(day time.Time, loc *time.Location) time.Time {
-	t := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
-	for t.Day() != day.Day() {
-		t = t.Add(time.Minute)
-	}
-	for prev := t.Add(-time.Minute); prev.Day() == day.Day(); prev = t.Add(-time.Minute) {
-		t = prev
-	}
-	return t
 }
