@@ -394,3 +394,23 @@ type DecisionQuery struct {
 	Words      string // full-text search over title, context and decision
 	Limit      int
 }
+
+// DecisionSave is what storing a new decision, or a new version of one, did.
+type DecisionSave struct {
+	Before   Decision // the decision as it was; zero for a new one
+	Decision Decision // as stored now
+	Version  DecisionVersion
+	// Superseded is the decision this one newly supersedes, as stored now: it points back and its
+	// status is superseded.
+	Superseded *Decision
+	Flags      []DecisionFlag // the flags the new version raised
+}
+
+// PendingFlag is a decision waiting for a person's acknowledgement, with their latest flag on it.
+type PendingFlag struct {
+	Flag   DecisionFlag
+	Number int64
+	Title  string
+	// ChannelID, CardTS and CardLink are where the decision's card is, "" until it is posted.
+	ChannelID, CardTS, CardLink string
+}

@@ -9,15 +9,23 @@ import (
 	"unicode"
 )
 
-// Grant is delegated authority: requests of one type by one person that fall inside Condition are
-// approved without anyone else, until the grant runs out.
+// Grant is delegated authority, G-3: requests of one type by one person that fall inside Condition
+// are approved without anyone else, until the grant runs out or is revoked.
 type Grant struct {
-	User      string    // who holds the authority
-	Type      string    // the request type it covers
-	Condition string    // CEL over the type's fields
-	Until     time.Time // the last moment the grant holds; zero when it does not run out
-	Reason    string
-	cond      *condition
+	ID          int64
+	TeamID      string
+	Number      int64
+	UserID      string    // who holds the authority
+	RequestType string    // the request type it covers
+	Condition   string    // CEL over the type's fields
+	UntilDate   string    // the last day, YYYY-MM-DD as the granter wrote it; "" when it does not run out
+	Until       time.Time // the last moment the grant holds; zero when it does not run out
+	Reason      string
+	GrantedBy   string
+	GrantedAt   time.Time
+	RevokedBy   string
+	RevokedAt   time.Time // zero unless revoked
+	cond        *condition
 }
 
 // MaxGrantReasonLen bounds a grant's reason.
@@ -61,7 +69,7 @@ func ParseGrant(text string, p *Policy, loc *time.Location, now time.Time) (Gran
 	if !ok {
 		return Grant{}, p.UnknownTypeError(typeName)
 	}
-	g := Grant{User: ref.ID, Type: t.Name}
+	g := Grant{UserID: ref.ID, RequestType: t.Name}
 	var terms []grantTerm
 	for {
 		s = strings.TrimLeftFunc(s, unicode.IsSpace)
@@ -133,26 +141,33 @@ type grantTerm struct {
 // CompileGrant checks a grant (one read back from storage, say) against the policy: its type must
 // exist and its condition must compile against the type's fields.
 func (p *Policy) CompileGrant(g Grant) (Grant, error) {
-	t, ok := p.Type(g.Type)
+	t, ok := p.Type(g.RequestType)
 	if !ok {
-		return Grant{}, p.UnknownTypeError(g.Type)
+		return Grant{}, p.UnknownTypeError(g.RequestType)
 	}
 	c, err := compileCondition(t, g.Condition)
 	if err != nil {
 		return Grant{}, Errorf(EInvalid, "That condition doesn't fit %s requests: %v. %s", t.Name, err, grantUsage)
 	}
-	g.Type, g.cond = t.Name, c
+	g.RequestType, g.cond = t.Name, c
 	return g, nil
 }
 
-// Active says whether the grant still holds at now.
-func (g Grant) Active(now time.Time) bool {
-	return g.Until.IsZero() || !now.After(g.Until)
-}
+// Ref is the grant's short ID.
+func (g Grant) Ref() string { return GrantRef(g.Number) }
+
+// Revoked reports whether the grant was revoked.
+func (g Grant) Revoked() bool { return !g.RevokedAt.IsZero() }
+
+// Expired reports whether the grant ran out by now.
+func (g Grant) Expired(now time.Time) bool { return !g.Until.IsZero() && now.After(g.Until) }
+
+// Active reports whether the grant holds at now: neither revoked nor run out.
+func (g Grant) Active(now time.Time) bool { return !g.Revoked() && !g.Expired(now) }
 
 // Describe is the grant in words: "purchase where amount <= 5000, until 2026-12-31".
 func (g Grant) Describe() string {
-	s := g.Type + " where " + g.Condition
+	s := g.RequestType + " where " + g.Condition
 	if !g.Until.IsZero() {
 		s += ", until " + g.Until.Format(time.DateOnly)
 	}
@@ -164,32 +179,32 @@ func (g Grant) Describe() string {
 func (t *RequestType) grantFor(grants []Grant, values Values, req celRequester, vars map[string]any, now time.Time) (*Grant, string) {
 	var why string
 	for _, g := range grants {
-		if g.User != req.ID || normalizeTypeName(g.Type) != t.Name {
+		if g.UserID != req.ID || normalizeTypeName(g.RequestType) != t.Name {
 			continue
 		}
 		if !g.Active(now) {
-			why = fmt.Sprintf("<@%s>'s authority for %s where %s ended on %s.", g.User, g.Type, g.Condition, g.Until.Format(time.DateOnly))
+			why = fmt.Sprintf("<@%s>'s authority for %s where %s ended on %s.", g.UserID, g.RequestType, g.Condition, g.Until.Format(time.DateOnly))
 			continue
 		}
 		c := g.cond
 		if c == nil {
 			var err error
 			if c, err = compileCondition(t, g.Condition); err != nil {
-				why = fmt.Sprintf("<@%s>'s authority for %s no longer fits the form (%v), so it was not used.", g.User, g.Describe(), err)
+				why = fmt.Sprintf("<@%s>'s authority for %s no longer fits the form (%v), so it was not used.", g.UserID, g.Describe(), err)
 				continue
 			}
 		}
 		inside, err := c.eval(vars)
 		if err != nil {
-			why = fmt.Sprintf("<@%s>'s authority for %s could not be checked (%v), so it was not used.", g.User, g.Describe(), err)
+			why = fmt.Sprintf("<@%s>'s authority for %s could not be checked (%v), so it was not used.", g.UserID, g.Describe(), err)
 			continue
 		}
 		if !inside {
-			why = fmt.Sprintf("The request is outside <@%s>'s authority for %s.", g.User, g.Describe())
+			why = fmt.Sprintf("The request is outside <@%s>'s authority for %s.", g.UserID, g.Describe())
 			continue
 		}
 		g.cond = c
-		reason := fmt.Sprintf("Inside <@%s>'s authority for %s", g.User, g.Describe())
+		reason := fmt.Sprintf("Inside <@%s>'s authority for %s", g.UserID, g.Describe())
 		if looked := t.looked(c, values, req); looked != "" {
 			reason += ", with " + looked
 		}
@@ -301,4 +316,25 @@ func cutBackticks(s string) (inner, rest string, ok bool) {
 	}
 	inner, rest, ok = strings.Cut(after, "`")
 	return strings.TrimSpace(inner), rest, ok && strings.TrimSpace(inner) != ""
+}
+
+// The kinds of a grant's events.
+const (
+	GrantGranted = "granted"
+	GrantUsed    = "used"
+	GrantRevoked = "revoked"
+	GrantExpired = "expired"
+)
+
+// GrantRef is the short ID people type: G-3.
+func GrantRef(n int64) string { return fmt.Sprintf("G-%d", n) }
+
+// GrantEvent is one entry of a grant's audit trail.
+type GrantEvent struct {
+	ID            int64     `db:"id"`
+	GrantID       int64     `db:"grant_id"`
+	Kind          string    `db:"kind"`
+	Actor         string    `db:"actor"`
+	RequestNumber int64     `db:"request_number"`
+	At            time.Time `db:"at"`
 }

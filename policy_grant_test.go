@@ -55,9 +55,9 @@ func TestParseGrant(t *testing.T) {
 			t.Errorf("ParseGrant(%q): %v", tc.text, err)
 			continue
 		}
-		if g.User != tc.user || g.Type != tc.typ || g.Condition != tc.condition || !g.Until.Equal(tc.until) || g.Reason != tc.reason {
+		if g.UserID != tc.user || g.RequestType != tc.typ || g.Condition != tc.condition || !g.Until.Equal(tc.until) || g.Reason != tc.reason {
 			t.Errorf("ParseGrant(%q) =\n  %q %q %q %v %q\nwant %q %q %q %v %q", tc.text,
-				g.User, g.Type, g.Condition, g.Until, g.Reason, tc.user, tc.typ, tc.condition, tc.until, tc.reason)
+				g.UserID, g.RequestType, g.Condition, g.Until, g.Reason, tc.user, tc.typ, tc.condition, tc.until, tc.reason)
 		}
 	}
 }
@@ -118,11 +118,11 @@ func TestRouteWithGrants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored := baton.Grant{User: eng1, Type: "purchase", Condition: "amount <= 5000"}
-	stale := baton.Grant{User: eng1, Type: "purchase", Condition: "budget < 5"}
+	stored := baton.Grant{UserID: eng1, RequestType: "purchase", Condition: "amount <= 5000"}
+	stale := baton.Grant{UserID: eng1, RequestType: "purchase", Condition: "budget < 5"}
 	others := []baton.Grant{
-		{User: cto, Type: "purchase", Condition: "true"},
-		{User: eng1, Type: "discount", Condition: "true"},
+		{UserID: cto, RequestType: "purchase", Condition: "true"},
+		{UserID: eng1, RequestType: "discount", Condition: "true"},
 	}
 	tests := []struct {
 		name      string
@@ -159,7 +159,7 @@ func TestRouteWithGrants(t *testing.T) {
 			if r.AutoApproved != tc.auto || (r.Grant != nil) != tc.auto {
 				t.Fatalf("auto %v grant %+v: %s", r.AutoApproved, r.Grant, r.Explanation)
 			}
-			if tc.auto && (r.Grant.Condition != tc.condition || r.Grant.User != eng1 || len(r.Steps) != 0) {
+			if tc.auto && (r.Grant.Condition != tc.condition || r.Grant.UserID != eng1 || len(r.Steps) != 0) {
 				t.Errorf("grant %+v steps %v", r.Grant, r.Steps)
 			}
 			if !tc.auto && len(r.Steps) == 0 {
@@ -188,11 +188,11 @@ func TestRouteWithGrants(t *testing.T) {
 
 func TestCompileGrant(t *testing.T) {
 	p := examplePolicy(t)
-	if _, err := p.CompileGrant(baton.Grant{User: eng1, Type: "lunch", Condition: "true"}); baton.ErrorCode(err) != baton.EInvalid {
+	if _, err := p.CompileGrant(baton.Grant{UserID: eng1, RequestType: "lunch", Condition: "true"}); baton.ErrorCode(err) != baton.EInvalid {
 		t.Errorf("unknown type: %v", err)
 	}
-	g, err := p.CompileGrant(baton.Grant{User: eng1, Type: "Time-Off", Condition: "days <= 2"})
-	if err != nil || g.Type != "time_off" {
+	g, err := p.CompileGrant(baton.Grant{UserID: eng1, RequestType: "Time-Off", Condition: "days <= 2"})
+	if err != nil || g.RequestType != "time_off" {
 		t.Errorf("g = %+v, %v", g, err)
 	}
 }
@@ -220,10 +220,10 @@ func FuzzParseGrant(f *testing.F) {
 			}
 			return
 		}
-		if g.User == "" || g.Condition == "" {
+		if g.UserID == "" || g.Condition == "" {
 			t.Fatalf("ParseGrant(%q) = %+v", text, g)
 		}
-		if _, err := p.Route(g.Type, nil, g.User, baton.Directory{}, []baton.Grant{g}, routeNow); err != nil && baton.ErrorMessage(err) == "" {
+		if _, err := p.Route(g.RequestType, nil, g.UserID, baton.Directory{}, []baton.Grant{g}, routeNow); err != nil && baton.ErrorMessage(err) == "" {
 			t.Fatalf("routing with %+v: %v", g, err)
 		}
 	})

@@ -16,3 +16,9 @@ type TaskQuery struct {
 	Limit    int // 0 = no limit
 	Offset   int
 }
+
+// TaskSection is one list of a page that shows several: its first tasks and how many it holds in all.
+type TaskSection struct {
+	Tasks []Task
+	Total int
+}

@@ -11,7 +11,6 @@ import (
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 const authorityHelp = "`/baton authority grant @ana purchase amount<=5000 until 2026-12-31 Team budget` — let someone approve their own requests that fall inside a condition (admins and their manager) · `/baton authority list [@ana]` · `/baton authority revoke G-3`"
@@ -48,10 +47,10 @@ func (h *Handlers) grantAuthority(ctx context.Context, r *bot.Request, me Person
 	if err != nil {
 		return err
 	}
-	if !me.IsAdmin && managers[g.User] != me.ID {
-		return baton.Errorf(baton.EForbidden, "Only workspace admins and %s's manager can grant them authority.", md.Mention(g.User))
+	if !me.IsAdmin && managers[g.UserID] != me.ID {
+		return baton.Errorf(baton.EForbidden, "Only workspace admins and %s's manager can grant them authority.", md.Mention(g.UserID))
 	}
-	holder, err := h.people.Get(ctx, g.User)
+	holder, err := h.people.Get(ctx, g.UserID)
 	if err != nil {
 		return err
 	}
@@ -61,8 +60,8 @@ func (h *Handlers) grantAuthority(ctx context.Context, r *bot.Request, me Person
 	case holder.IsBot:
 		return baton.Errorf(baton.EInvalid, "%s is a bot, and bots can't hold authority. Choose a person.", md.Mention(holder.ID))
 	}
-	sg := store.Grant{
-		TeamID: r.TeamID, UserID: g.User, RequestType: g.Type, Condition: g.Condition, Until: g.Until,
+	sg := baton.Grant{
+		TeamID: r.TeamID, UserID: g.UserID, RequestType: g.RequestType, Condition: g.Condition, Until: g.Until,
 		Reason: g.Reason, GrantedBy: me.ID, GrantedAt: now,
 	}
 	if !g.Until.IsZero() {
@@ -82,12 +81,12 @@ func (h *Handlers) grantAuthority(ctx context.Context, r *bot.Request, me Person
 }
 
 // grantedText confirms a grant to the person who gave it.
-func grantedText(g store.Grant) md.Text {
+func grantedText(g baton.Grant) md.Text {
 	return md.F(":key: %s may now approve their own %s (%s).", md.Mention(g.UserID), grantScope(g), g.Ref())
 }
 
 // grantedDMText tells the holder of a grant what it lets them do.
-func grantedDMText(g store.Grant) md.Text {
+func grantedDMText(g baton.Grant) md.Text {
 	return md.F(":key: %s gave you authority (%s): your %s are approved without waiting for anyone.%s",
 		md.Mention(g.GrantedBy), g.Ref(), grantScope(g), grantReason(g))
 }
@@ -150,7 +149,7 @@ func grantListText(lines []md.Text, all bool) md.Text {
 }
 
 // grantLine is one grant in a list, with where it stands.
-func (h *Handlers) grantLine(g store.Grant, now time.Time) md.Text {
+func (h *Handlers) grantLine(g baton.Grant, now time.Time) md.Text {
 	var state md.Text
 	switch {
 	case g.Revoked():
@@ -159,7 +158,7 @@ func (h *Handlers) grantLine(g store.Grant, now time.Time) md.Text {
 		state = "expired"
 	default:
 		state = "active"
-		if _, err := h.policy().CompileGrant(domainGrant(g)); err != nil {
+		if _, err := h.policy().CompileGrant(g); err != nil {
 			state += ", but it no longer fits the policy, so it is not used: " + md.Esc(baton.ErrorMessage(err))
 		}
 	}
@@ -192,12 +191,12 @@ func (h *Handlers) revokeAuthority(ctx context.Context, r *bot.Request, me Perso
 }
 
 // revokedText confirms a revocation to the person who revoked the grant.
-func revokedText(g store.Grant) md.Text {
+func revokedText(g baton.Grant) md.Text {
 	return md.F(":no_entry: %s is revoked: %s's %s go to their approvers again.", g.Ref(), md.Mention(g.UserID), grantScope(g))
 }
 
 // revokedDMText tells the holder of a grant that it was revoked.
-func revokedDMText(g store.Grant) md.Text {
+func revokedDMText(g baton.Grant) md.Text {
 	return md.F(":no_entry: %s revoked your authority %s: your %s go to their approvers again.", md.Mention(g.RevokedBy), g.Ref(), grantScope(g))
 }
 
@@ -210,7 +209,7 @@ func parseGrantRef(s string) (int64, bool) {
 }
 
 // grantScope says what a grant covers: "purchase requests when amount ≤ 5000, until Thu 31 Dec 2026".
-func grantScope(g store.Grant) md.Text {
+func grantScope(g baton.Grant) md.Text {
 	s := md.F("%s requests when %s", g.RequestType, conditionWords.Replace(g.Condition))
 	if day, err := time.Parse(time.DateOnly, g.UntilDate); err == nil {
 		s += md.F(", until %s", day.Format("Mon 2 Jan 2006"))
@@ -220,48 +219,28 @@ func grantScope(g store.Grant) md.Text {
 
 var conditionWords = strings.NewReplacer(" <= ", " ≤ ", " >= ", " ≥ ", " != ", " ≠ ", " == ", " = ", " && ", " and ")
 
-func grantReason(g store.Grant) md.Text {
+func grantReason(g baton.Grant) md.Text {
 	if g.Reason == "" {
 		return ""
 	}
 	return " · " + md.Esc(g.Reason)
 }
 
-// domainGrant is a stored grant as the policy routes with it.
-func domainGrant(g store.Grant) baton.Grant {
-	return baton.Grant{User: g.UserID, Type: g.RequestType, Condition: g.Condition, Until: g.Until, Reason: g.Reason}
-}
-
-// requesterGrants loads a requester's active grants for routing, compiled against policy p, and the
-// stored grant behind each. One that no longer compiles is passed on uncompiled: the route skips it
-// and notes why.
-func (h *Handlers) requesterGrants(ctx context.Context, p *baton.Policy, teamID, requester string, now time.Time) ([]baton.Grant, []store.Grant, error) {
+// requesterGrants loads a requester's active grants for routing, compiled against policy p. One that
+// no longer compiles is passed on uncompiled: the route skips it and notes why.
+func (h *Handlers) requesterGrants(ctx context.Context, p *baton.Policy, teamID, requester string, now time.Time) ([]baton.Grant, error) {
 	stored, err := h.store.ActiveGrants(ctx, teamID, requester, now)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	grants := make([]baton.Grant, len(stored))
 	for i, sg := range stored {
-		g, err := p.CompileGrant(domainGrant(sg))
+		g, err := p.CompileGrant(sg)
 		if err != nil {
 			h.log.WarnContext(ctx, "grant no longer fits the policy", "grant", sg.Ref(), "err", err)
-			g = domainGrant(sg)
+			g = sg
 		}
 		grants[i] = g
 	}
-	return grants, stored, nil
-}
-
-// grantUsed finds the stored grant a route was auto-approved by. The route takes the first grant that
-// fits, so the first one with the same terms is the one it used.
-func grantUsed(route baton.Route, grants []baton.Grant, stored []store.Grant) (store.Grant, bool) {
-	if route.Grant == nil {
-		return store.Grant{}, false
-	}
-	for i, g := range grants {
-		if g.User == route.Grant.User && g.Type == route.Grant.Type && g.Condition == route.Grant.Condition && g.Until.Equal(route.Grant.Until) {
-			return stored[i], true
-		}
-	}
-	return store.Grant{}, false
+	return grants, nil
 }

@@ -9,7 +9,6 @@ import (
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 // Routes of check-ins.
@@ -103,4 +102,4 @@ func checkinNotUnderstood(text string) md.Text {
 }
 
 // mayManage says whether a person may edit, pause, resume or cancel a check-in: its sender or an admin.
-func mayManage(c store.Checkin, p Person) bool { return c.SenderID == p.ID || p.IsAdmin }
+func mayManage(c baton.Checkin, p Person) bool { return c.SenderID == p.ID || p.IsAdmin }

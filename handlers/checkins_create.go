@@ -13,7 +13,6 @@ import (
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
 	"github.com/batonhq/baton/scheduler"
-	"github.com/batonhq/baton/store"
 )
 
 // checkinDraft is a check-in about to be created: who asks whom, when, and what.
@@ -149,16 +148,16 @@ func (h *Handlers) planCheckin(ctx context.Context, teamID string, s baton.Sched
 }
 
 // createCheckin stores the check-in and schedules each recipient's first delivery.
-func (h *Handlers) createCheckin(ctx context.Context, d checkinDraft) (store.Checkin, []recipientPlan, error) {
+func (h *Handlers) createCheckin(ctx context.Context, d checkinDraft) (baton.Checkin, []recipientPlan, error) {
 	plans, err := h.planCheckin(ctx, d.teamID, d.schedule, d.recipients)
 	if err != nil {
-		return store.Checkin{}, nil, err
+		return baton.Checkin{}, nil, err
 	}
-	c := store.Checkin{TeamID: d.teamID, SenderID: d.sender.ID, State: store.CheckinActive, CreatedAt: h.now()}
+	c := baton.Checkin{TeamID: d.teamID, SenderID: d.sender.ID, State: baton.CheckinActive, CreatedAt: h.now()}
 	d.apply(&c)
 	stored, err := h.store.CreateCheckin(ctx, c)
 	if err != nil {
-		return store.Checkin{}, nil, err
+		return baton.Checkin{}, nil, err
 	}
 	var jobs []scheduler.Job
 	for _, p := range plans {
@@ -172,11 +171,11 @@ func (h *Handlers) createCheckin(ctx context.Context, d checkinDraft) (store.Che
 }
 
 // apply writes what the draft asks into a check-in.
-func (d checkinDraft) apply(c *store.Checkin) {
+func (d checkinDraft) apply(c *baton.Checkin) {
 	c.Message, c.Schedule, c.TaskNumber, c.AskReply, c.RemindAfter = d.message, d.schedule, d.taskNumber, d.askReply, d.remind
 	c.Recipients = nil
 	for _, p := range d.recipients {
-		c.Recipients = append(c.Recipients, store.CheckinRecipient{UserID: p.ID, TZ: p.Loc.String()})
+		c.Recipients = append(c.Recipients, baton.CheckinRecipient{UserID: p.ID, TZ: p.Loc.String()})
 	}
 }
 
@@ -185,12 +184,12 @@ func tooManyRecipients(n, limit int) error {
 	return baton.Errorf(baton.EInvalid, "That is %d people; a check-in can ask %d at most in this workspace. Split it, or ask in a channel.", n, limit)
 }
 
-func deliveryJob(c store.Checkin, userID string, due time.Time) scheduler.Job {
+func deliveryJob(c baton.Checkin, userID string, due time.Time) scheduler.Job {
 	payload, _ := json.Marshal(checkinJob{ID: c.ID, User: userID, Due: due.UTC()})
 	return scheduler.Job{Kind: jobCheckinDeliver, Key: checkinJobKey(c.TeamID, c.Number, userID), TeamID: c.TeamID, Payload: payload, DueAt: due}
 }
 
-func (h *Handlers) enqueueCheckin(ctx context.Context, c store.Checkin, jobs []scheduler.Job) {
+func (h *Handlers) enqueueCheckin(ctx context.Context, c baton.Checkin, jobs []scheduler.Job) {
 	if h.sched == nil || len(jobs) == 0 {
 		return
 	}

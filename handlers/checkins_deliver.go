@@ -12,7 +12,6 @@ import (
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
 	"github.com/batonhq/baton/scheduler"
-	"github.com/batonhq/baton/store"
 )
 
 // deliveryLease is how long a run that is posting a delivery holds it; a run that crashed mid-post
@@ -37,10 +36,10 @@ func (h *Handlers) onCheckinDeliver(ctx context.Context, j scheduler.Job) error 
 		return err
 	}
 	rcp, ok := c.Recipient(p.User)
-	if c.State != store.CheckinActive || !ok || rcp.Muted() {
+	if c.State != baton.CheckinActive || !ok || rcp.Muted() {
 		return nil
 	}
-	d, claimed, err := h.store.ClaimDelivery(ctx, store.CheckinDelivery{CheckinID: c.ID, TeamID: c.TeamID, RecipientID: p.User, DueAt: p.Due}, h.now(), deliveryLease)
+	d, claimed, err := h.store.ClaimDelivery(ctx, baton.CheckinDelivery{CheckinID: c.ID, TeamID: c.TeamID, RecipientID: p.User, DueAt: p.Due}, h.now(), deliveryLease)
 	if err != nil {
 		return err
 	}
@@ -55,7 +54,7 @@ func (h *Handlers) onCheckinDeliver(ctx context.Context, j scheduler.Job) error 
 
 // postDelivery posts the DM of a claimed delivery and records it. A failure Slack may get over gives
 // the claim back and is returned, so the job runs again; a person who can no longer get DMs is logged.
-func (h *Handlers) postDelivery(ctx context.Context, c store.Checkin, d store.CheckinDelivery, reminder bool) error {
+func (h *Handlers) postDelivery(ctx context.Context, c baton.Checkin, d baton.CheckinDelivery, reminder bool) error {
 	ch, ts, posted, err := h.postClaimed(ctx, c, d, deliveryText(c), deliveryBlocks(c, d, reminder), h.store.ReleaseDelivery)
 	if !posted {
 		return err
@@ -74,7 +73,7 @@ func (h *Handlers) postDelivery(ctx context.Context, c store.Checkin, d store.Ch
 // postClaimed posts a claimed delivery's DM (or its reminder). When Slack refuses, the claim is
 // given back with release and posted is false: the error is returned when a retry may get through,
 // and nil (the refusal logged) when the person can no longer get DMs.
-func (h *Handlers) postClaimed(ctx context.Context, c store.Checkin, d store.CheckinDelivery, text md.Text, blocks []slack.Block,
+func (h *Handlers) postClaimed(ctx context.Context, c baton.Checkin, d baton.CheckinDelivery, text md.Text, blocks []slack.Block,
 	release func(ctx context.Context, id int64) error) (channelID, ts string, posted bool, err error) {
 	channelID, ts, err = h.slack.PostMessage(ctx, d.RecipientID, msgText(text), slack.MsgOptionBlocks(blocks...))
 	if err == nil {
@@ -93,7 +92,7 @@ func (h *Handlers) postClaimed(ctx context.Context, c store.Checkin, d store.Che
 // jobDelivery reads the delivery a job is about, by its ID, and its check-in; ok is false when there
 // is nothing to do: the delivery is gone, or the check-in no longer follows up on it for its recipient
 // (paused, cancelled, muted, or the recipient taken off it).
-func (h *Handlers) jobDelivery(ctx context.Context, id int64) (c store.Checkin, d store.CheckinDelivery, ok bool, err error) {
+func (h *Handlers) jobDelivery(ctx context.Context, id int64) (c baton.Checkin, d baton.CheckinDelivery, ok bool, err error) {
 	d, err = h.store.Delivery(ctx, id)
 	if baton.ErrorCode(err) == baton.ENotFound {
 		return c, d, false, nil
@@ -112,13 +111,13 @@ func (h *Handlers) jobDelivery(ctx context.Context, id int64) (c store.Checkin, 
 // reminder of an unseen one, a snoozed one coming back): an active one does, and so does a finished
 // one — a one-time check-in is finished once it reached everyone, and its question still stands. A
 // paused or cancelled one does not.
-func followsUp(s store.CheckinState) bool {
-	return s == store.CheckinActive || s == store.CheckinFinished
+func followsUp(s baton.CheckinState) bool {
+	return s == baton.CheckinActive || s == baton.CheckinFinished
 }
 
 // scheduleNext queues the recipient's next delivery after the one due at `after`, or, when the
 // schedule has no more, finishes a check-in that has reached everyone.
-func (h *Handlers) scheduleNext(ctx context.Context, c store.Checkin, rcp store.CheckinRecipient, after time.Time) {
+func (h *Handlers) scheduleNext(ctx context.Context, c baton.Checkin, rcp baton.CheckinRecipient, after time.Time) {
 	if now := h.now(); now.After(after) {
 		after = now
 	}
@@ -143,7 +142,7 @@ func (h *Handlers) scheduleNext(ctx context.Context, c store.Checkin, rcp store.
 // Whoever changed it meanwhile acted on the jobs they could see, and this one may have come after:
 // when it was paused, cancelled or muted, or the recipient was taken off it, the job is cancelled;
 // when it was edited, the next delivery is worked out again from the new schedule.
-func (h *Handlers) unlessStillDue(ctx context.Context, was store.Checkin, userID string, after time.Time) {
+func (h *Handlers) unlessStillDue(ctx context.Context, was baton.Checkin, userID string, after time.Time) {
 	key := checkinJobKey(was.TeamID, was.Number, userID)
 	c, err := h.store.CheckinByID(ctx, was.ID)
 	if err != nil {
@@ -152,7 +151,7 @@ func (h *Handlers) unlessStillDue(ctx context.Context, was store.Checkin, userID
 	}
 	rcp, ok := c.Recipient(userID)
 	switch {
-	case c.State != store.CheckinActive || !ok || rcp.Muted():
+	case c.State != baton.CheckinActive || !ok || rcp.Muted():
 		h.cancelJob(ctx, key)
 	case c.Revision != was.Revision:
 		h.scheduleNext(ctx, c, rcp, after)
@@ -160,7 +159,7 @@ func (h *Handlers) unlessStillDue(ctx context.Context, was store.Checkin, userID
 }
 
 // scheduleAll queues the next delivery of every recipient who has not muted the check-in.
-func (h *Handlers) scheduleAll(ctx context.Context, c store.Checkin) []recipientPlan {
+func (h *Handlers) scheduleAll(ctx context.Context, c baton.Checkin) []recipientPlan {
 	var plans []recipientPlan
 	var jobs []scheduler.Job
 	for _, rcp := range c.Recipients {
@@ -184,7 +183,7 @@ func (h *Handlers) scheduleAll(ctx context.Context, c store.Checkin) []recipient
 }
 
 // cancelAll removes every recipient's waiting delivery.
-func (h *Handlers) cancelAll(ctx context.Context, c store.Checkin) {
+func (h *Handlers) cancelAll(ctx context.Context, c baton.Checkin) {
 	if h.sched == nil {
 		return
 	}
@@ -194,7 +193,7 @@ func (h *Handlers) cancelAll(ctx context.Context, c store.Checkin) {
 }
 
 // recipientPerson is a recipient as the calendar needs them: their ID and stored time zone.
-func recipientPerson(rcp store.CheckinRecipient) Person {
+func recipientPerson(rcp baton.CheckinRecipient) Person {
 	loc, err := time.LoadLocation(rcp.TZ)
 	if err != nil {
 		loc = time.UTC

@@ -11,12 +11,11 @@ import (
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 // editableCheckin reads a check-in someone wants to edit and checks that they may, and that it
 // has not ended.
-func (h *Handlers) editableCheckin(ctx context.Context, r *bot.Request, number int64) (store.Checkin, Person, error) {
+func (h *Handlers) editableCheckin(ctx context.Context, r *bot.Request, number int64) (baton.Checkin, Person, error) {
 	c, me, err := h.checkinAndActor(ctx, r, number)
 	if err != nil {
 		return c, me, err
@@ -24,7 +23,7 @@ func (h *Handlers) editableCheckin(ctx context.Context, r *bot.Request, number i
 	if !mayManage(c, me) {
 		return c, me, baton.Errorf(baton.EForbidden, "Only %s, who set up check-in %s, or a workspace admin can edit it.", md.Mention(c.SenderID), c.Ref())
 	}
-	if c.State == store.CheckinCancelled || c.State == store.CheckinFinished {
+	if c.State == baton.CheckinCancelled || c.State == baton.CheckinFinished {
 		return c, me, baton.Errorf(baton.EInvalid, "Check-in %s is %s, so there is nothing to edit. Set up a new one with `/checkin`.", c.Ref(), stateWords(c.State))
 	}
 	return c, me, nil
@@ -65,7 +64,7 @@ func (h *Handlers) onCheckinEditSubmit(ctx context.Context, r *bot.Request) any 
 	if resp != nil {
 		return resp
 	}
-	if old.State == store.CheckinActive {
+	if old.State == baton.CheckinActive {
 		if _, err := h.planCheckin(ctx, r.TeamID, d.schedule, d.recipients); err != nil {
 			return h.submitFailure(ctx, r, err, fCkTime)
 		}
@@ -80,7 +79,7 @@ func (h *Handlers) onCheckinEditSubmit(ctx context.Context, r *bot.Request) any 
 	// The edit is saved: the form closes now, and its deliveries move after (hundreds of people take a while).
 	h.background(ctx, func(ctx context.Context) {
 		var plans []recipientPlan
-		if c.State == store.CheckinActive {
+		if c.State == baton.CheckinActive {
 			h.cancelRemoved(ctx, old, c)
 			plans = h.scheduleAll(ctx, c)
 		}
@@ -94,7 +93,7 @@ func (h *Handlers) onCheckinEditSubmit(ctx context.Context, r *bot.Request) any 
 }
 
 // cancelRemoved cancels the waiting deliveries of the people an edit took off a check-in.
-func (h *Handlers) cancelRemoved(ctx context.Context, old, now store.Checkin) {
+func (h *Handlers) cancelRemoved(ctx context.Context, old, now baton.Checkin) {
 	if h.sched == nil {
 		return
 	}

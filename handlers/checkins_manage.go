@@ -8,7 +8,6 @@ import (
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 // checkinListLimit is how many check-ins /checkin list shows; finishedFor is how long a finished
@@ -30,7 +29,7 @@ func (h *Handlers) listCheckins(ctx context.Context, r *bot.Request) {
 }
 
 // sendersCheckins reads a sender's check-ins (at most limit), how many there are, and their latest deliveries.
-func (h *Handlers) sendersCheckins(ctx context.Context, teamID, userID string, limit int) ([]store.Checkin, int, map[int64][]store.CheckinDelivery, error) {
+func (h *Handlers) sendersCheckins(ctx context.Context, teamID, userID string, limit int) ([]baton.Checkin, int, map[int64][]baton.CheckinDelivery, error) {
 	since := h.now().Add(-finishedFor)
 	list, err := h.store.CheckinsBySender(ctx, teamID, userID, since, limit)
 	if err != nil {
@@ -51,7 +50,7 @@ func (h *Handlers) sendersCheckins(ctx context.Context, teamID, userID string, l
 }
 
 // checkinAndActor reads check-in C-number of the workspace and the person acting on it.
-func (h *Handlers) checkinAndActor(ctx context.Context, r *bot.Request, number int64) (store.Checkin, Person, error) {
+func (h *Handlers) checkinAndActor(ctx context.Context, r *bot.Request, number int64) (baton.Checkin, Person, error) {
 	c, err := h.store.Checkin(ctx, r.TeamID, number)
 	if err != nil {
 		return c, Person{}, err
@@ -90,13 +89,13 @@ func (h *Handlers) changeCheckinState(ctx context.Context, r *bot.Request, verb 
 		h.fail(ctx, r, baton.Errorf(baton.EForbidden, "Only %s, who set up check-in %s, or a workspace admin can %s it.", md.Mention(c.SenderID), c.Ref(), verb))
 		return
 	}
-	to, from := store.CheckinPaused, []store.CheckinState{store.CheckinActive}
+	to, from := baton.CheckinPaused, []baton.CheckinState{baton.CheckinActive}
 	switch verb {
 	case "resume":
-		to, from = store.CheckinActive, []store.CheckinState{store.CheckinPaused}
+		to, from = baton.CheckinActive, []baton.CheckinState{baton.CheckinPaused}
 	case "cancel", "stop":
 		// A finished one-time check-in may still remind those who have not seen it: cancelling stops that.
-		to, from = store.CheckinCancelled, []store.CheckinState{store.CheckinActive, store.CheckinPaused, store.CheckinFinished}
+		to, from = baton.CheckinCancelled, []baton.CheckinState{baton.CheckinActive, baton.CheckinPaused, baton.CheckinFinished}
 	}
 	c, moved, err := h.store.SetCheckinState(ctx, r.TeamID, number, to, from, h.now())
 	if err != nil {
@@ -109,10 +108,10 @@ func (h *Handlers) changeCheckinState(ctx context.Context, r *bot.Request, verb 
 	}
 	h.homes.Refresh(c.TeamID, c.SenderID)
 	switch to {
-	case store.CheckinPaused:
+	case baton.CheckinPaused:
 		h.cancelAll(ctx, c)
 		h.reply(ctx, r, md.F(":double_vertical_bar: Paused check-in *%s*. Nobody gets it until you `/checkin resume %s`.", c.Ref(), c.Ref()))
-	case store.CheckinCancelled:
+	case baton.CheckinCancelled:
 		h.cancelAll(ctx, c)
 		h.reply(ctx, r, md.F(":no_entry_sign: Cancelled check-in *%s*. Nobody will get it again.", c.Ref()))
 	default:
@@ -122,25 +121,25 @@ func (h *Handlers) changeCheckinState(ctx context.Context, r *bot.Request, verb 
 }
 
 // stateWords says a check-in's state in a sentence.
-func stateWords(s store.CheckinState) string {
+func stateWords(s baton.CheckinState) string {
 	switch s {
-	case store.CheckinPaused:
+	case baton.CheckinPaused:
 		return "paused"
-	case store.CheckinCancelled:
+	case baton.CheckinCancelled:
 		return "cancelled"
-	case store.CheckinFinished:
+	case baton.CheckinFinished:
 		return "finished"
 	}
 	return "running"
 }
 
 // sortedDeliveries orders deliveries by recipient as the check-in lists them.
-func sortedDeliveries(c store.Checkin, ds []store.CheckinDelivery) []store.CheckinDelivery {
+func sortedDeliveries(c baton.Checkin, ds []baton.CheckinDelivery) []baton.CheckinDelivery {
 	order := map[string]int{}
 	for i, r := range c.Recipients {
 		order[r.UserID] = i
 	}
 	out := slices.Clone(ds)
-	slices.SortFunc(out, func(a, b store.CheckinDelivery) int { return order[a.RecipientID] - order[b.RecipientID] })
+	slices.SortFunc(out, func(a, b baton.CheckinDelivery) int { return order[a.RecipientID] - order[b.RecipientID] })
 	return out
 }

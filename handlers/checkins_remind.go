@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/scheduler"
-	"github.com/batonhq/baton/store"
 )
 
 // remindJob is the payload of the job that reminds a recipient of an unseen delivery.
@@ -16,7 +16,7 @@ type remindJob struct {
 
 // scheduleReminder queues the one reminder of a delivery just posted, for when it has stayed unseen
 // for the check-in's RemindAfter, moved to the recipient's next working moment.
-func (h *Handlers) scheduleReminder(ctx context.Context, c store.Checkin, d store.CheckinDelivery) {
+func (h *Handlers) scheduleReminder(ctx context.Context, c baton.Checkin, d baton.CheckinDelivery) {
 	if h.sched == nil || c.RemindAfter <= 0 || !d.RemindedAt.IsZero() {
 		return
 	}
@@ -36,7 +36,7 @@ func (h *Handlers) scheduleReminder(ctx context.Context, c store.Checkin, d stor
 
 // rescheduleReminders moves the waiting reminders of a check-in's latest deliveries after an edit
 // changed its reminder delay: to the new time, or away when it no longer reminds.
-func (h *Handlers) rescheduleReminders(ctx context.Context, c store.Checkin) {
+func (h *Handlers) rescheduleReminders(ctx context.Context, c baton.Checkin) {
 	if h.sched == nil {
 		return
 	}
@@ -47,7 +47,7 @@ func (h *Handlers) rescheduleReminders(ctx context.Context, c store.Checkin) {
 	}
 	for _, d := range latest[c.ID] {
 		switch {
-		case d.State != store.DeliveryDelivered || !d.RemindedAt.IsZero():
+		case d.State != baton.DeliveryDelivered || !d.RemindedAt.IsZero():
 		case c.RemindAfter > 0:
 			h.scheduleReminder(ctx, c, d)
 		default:
@@ -65,7 +65,7 @@ func (h *Handlers) onCheckinRemind(ctx context.Context, j scheduler.Job) error {
 		return fmt.Errorf("job %s: bad payload: %w", j.Key, err)
 	}
 	c, d, ok, err := h.jobDelivery(ctx, p.Delivery)
-	if !ok || d.State != store.DeliveryDelivered || c.RemindAfter <= 0 {
+	if !ok || d.State != baton.DeliveryDelivered || c.RemindAfter <= 0 {
 		return err
 	}
 	if d.DeliveredAt.Add(c.RemindAfter).After(h.now()) {

@@ -11,21 +11,20 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
-	"github.com/batonhq/baton/store"
 )
 
-func sampleCheckin(recipients int) store.Checkin {
-	c := store.Checkin{ID: 3, TeamID: "T1", Number: 5, SenderID: "UBEA", Message: "How is <the launch> & going?",
+func sampleCheckin(recipients int) baton.Checkin {
+	c := baton.Checkin{ID: 3, TeamID: "T1", Number: 5, SenderID: "UBEA", Message: "How is <the launch> & going?",
 		Schedule:   baton.Schedule{Repeat: baton.RepeatWeekdays, At: baton.Clock{Hour: 9, Minute: 30}, SkipNonWorking: true},
-		TaskNumber: 12, AskReply: true, State: store.CheckinActive, CreatedAt: fixedNow}
+		TaskNumber: 12, AskReply: true, State: baton.CheckinActive, CreatedAt: fixedNow}
 	for i := range recipients {
-		c.Recipients = append(c.Recipients, store.CheckinRecipient{UserID: fmt.Sprintf("U%03d", i), TZ: "America/New_York"})
+		c.Recipients = append(c.Recipients, baton.CheckinRecipient{UserID: fmt.Sprintf("U%03d", i), TZ: "America/New_York"})
 	}
 	return c
 }
 
-func sampleDelivery(state store.DeliveryState) store.CheckinDelivery {
-	return store.CheckinDelivery{ID: 9, CheckinID: 3, TeamID: "T1", RecipientID: "U000", DueAt: fixedNow, State: state,
+func sampleDelivery(state baton.DeliveryState) baton.CheckinDelivery {
+	return baton.CheckinDelivery{ID: 9, CheckinID: 3, TeamID: "T1", RecipientID: "U000", DueAt: fixedNow, State: state,
 		ChannelID: "DU000", TS: "1.1", DeliveredAt: fixedNow, SeenAt: fixedNow.Add(11 * time.Minute),
 		AnsweredAt: fixedNow.Add(20 * time.Minute), SnoozedUntil: fixedNow.Add(time.Hour), Answer: "On <track>"}
 }
@@ -35,7 +34,7 @@ func TestCheckinActionsHaveRoutes(t *testing.T) {
 	New(Config{}).Register(r)
 	c := sampleCheckin(2)
 	var ids []string
-	for _, s := range []store.DeliveryState{store.DeliveryDelivered, store.DeliverySnoozed, store.DeliverySeen} {
+	for _, s := range []baton.DeliveryState{baton.DeliveryDelivered, baton.DeliverySnoozed, baton.DeliverySeen} {
 		ids = append(ids, actionIDs(t, deliveryBlocks(c, sampleDelivery(s), false))...)
 	}
 	ids = append(ids, actionIDs(t, checkinShowBlocks(c, nil, true))...)
@@ -47,18 +46,18 @@ func TestCheckinActionsHaveRoutes(t *testing.T) {
 			t.Errorf("action_id %q is rendered but has no route", id)
 		}
 	}
-	if got := actionIDs(t, deliveryBlocks(c, sampleDelivery(store.DeliveryAnswered), false)); len(got) != 0 {
+	if got := actionIDs(t, deliveryBlocks(c, sampleDelivery(baton.DeliveryAnswered), false)); len(got) != 0 {
 		t.Errorf("an answered delivery still offers %v", got)
 	}
 }
 
 func TestCheckinDeliveryEscapesAndSaysWhereItStands(t *testing.T) {
 	c := sampleCheckin(1)
-	for state, want := range map[store.DeliveryState]string{
-		store.DeliveryDelivered: "would like a reply",
-		store.DeliverySnoozed:   "Snoozed until",
-		store.DeliverySeen:      `Seen \u003c!date^`,
-		store.DeliveryAnswered:  `Answered \u003c!date^`,
+	for state, want := range map[baton.DeliveryState]string{
+		baton.DeliveryDelivered: "would like a reply",
+		baton.DeliverySnoozed:   "Snoozed until",
+		baton.DeliverySeen:      `Seen \u003c!date^`,
+		baton.DeliveryAnswered:  `Answered \u003c!date^`,
 	} {
 		raw, _ := json.Marshal(deliveryBlocks(c, sampleDelivery(state), false))
 		text := string(raw)
@@ -66,7 +65,7 @@ func TestCheckinDeliveryEscapesAndSaysWhereItStands(t *testing.T) {
 			t.Errorf("%s delivery does not say %q with the message escaped:\n%s", state, want, text)
 		}
 	}
-	line := string(deliveryLine(c.Recipients[0], sampleDelivery(store.DeliverySeen), true))
+	line := string(deliveryLine(c.Recipients[0], sampleDelivery(baton.DeliverySeen), true))
 	if !strings.HasPrefix(line, "<@U000> — delivered <!date^") || !strings.Contains(line, ", seen <!date^") {
 		t.Errorf("delivery line = %q", line)
 	}
@@ -74,14 +73,14 @@ func TestCheckinDeliveryEscapesAndSaysWhereItStands(t *testing.T) {
 
 func TestHomeWithManyCheckinsStaysUnderTheBlockLimit(t *testing.T) {
 	d := sampleHome()
-	latest := map[int64][]store.CheckinDelivery{}
+	latest := map[int64][]baton.CheckinDelivery{}
 	for i := range 50 {
 		c := sampleCheckin(500)
 		c.ID, c.Number = int64(100+i), int64(100+i)
 		c.Message = strings.Repeat("long question ", 200)
 		d.checkins = append(d.checkins, c)
 		for j := range 500 {
-			del := sampleDelivery(store.DeliveryAnswered)
+			del := sampleDelivery(baton.DeliveryAnswered)
 			del.CheckinID, del.RecipientID = c.ID, c.Recipients[j].UserID
 			latest[c.ID] = append(latest[c.ID], del)
 		}
@@ -109,7 +108,7 @@ func TestCheckinModalAndListFitSlack(t *testing.T) {
 	if len(v.Title.Text) > 24 || len(v.Blocks.BlockSet) > maxViewBlocks {
 		t.Errorf("modal title %q, %d blocks", v.Title.Text, len(v.Blocks.BlockSet))
 	}
-	var list []store.Checkin
+	var list []baton.Checkin
 	for i := range checkinListLimit {
 		c := sampleCheckin(40)
 		c.ID, c.Number = int64(i+1), int64(i+1)

@@ -14,7 +14,6 @@ import (
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
 	"github.com/batonhq/baton/scheduler"
-	"github.com/batonhq/baton/store"
 )
 
 // Choices of the ⋯ menu on a delivery.
@@ -31,17 +30,17 @@ var staleDelivery = baton.Errorf(baton.EInvalid, "That check-in message is out o
 
 // actionDelivery reads the delivery a button or menu on a DM is about and checks that the person
 // acting is its recipient.
-func (h *Handlers) actionDelivery(ctx context.Context, r *bot.Request, value string) (store.Checkin, store.CheckinDelivery, error) {
+func (h *Handlers) actionDelivery(ctx context.Context, r *bot.Request, value string) (baton.Checkin, baton.CheckinDelivery, error) {
 	id, err := strconv.ParseInt(value, 10, 64)
 	if err != nil || id <= 0 {
-		return store.Checkin{}, store.CheckinDelivery{}, staleDelivery
+		return baton.Checkin{}, baton.CheckinDelivery{}, staleDelivery
 	}
 	d, err := h.store.Delivery(ctx, id)
 	if err != nil {
-		return store.Checkin{}, store.CheckinDelivery{}, err
+		return baton.Checkin{}, baton.CheckinDelivery{}, err
 	}
 	if d.TeamID != r.TeamID || d.RecipientID != r.UserID {
-		return store.Checkin{}, store.CheckinDelivery{}, baton.Errorf(baton.EForbidden, "This check-in was sent to %s; only they can answer it.", md.Mention(d.RecipientID))
+		return baton.Checkin{}, baton.CheckinDelivery{}, baton.Errorf(baton.EForbidden, "This check-in was sent to %s; only they can answer it.", md.Mention(d.RecipientID))
 	}
 	c, err := h.store.CheckinByID(ctx, d.CheckinID)
 	return c, d, err
@@ -79,7 +78,7 @@ func (h *Handlers) onCheckinReaction(ctx context.Context, r *bot.Request) {
 	h.markSeen(ctx, c, d)
 }
 
-func (h *Handlers) markSeen(ctx context.Context, c store.Checkin, d store.CheckinDelivery) {
+func (h *Handlers) markSeen(ctx context.Context, c baton.Checkin, d baton.CheckinDelivery) {
 	seen, ok, err := h.store.MarkDeliverySeen(ctx, d.ID, h.now())
 	if err != nil {
 		h.log.ErrorContext(ctx, "check-in not marked seen", "checkin", c.Ref(), "err", err)
@@ -93,7 +92,7 @@ func (h *Handlers) markSeen(ctx context.Context, c store.Checkin, d store.Checki
 }
 
 // redrawDelivery updates the recipient's DM to show where the delivery stands.
-func (h *Handlers) redrawDelivery(ctx context.Context, c store.Checkin, d store.CheckinDelivery) {
+func (h *Handlers) redrawDelivery(ctx context.Context, c baton.Checkin, d baton.CheckinDelivery) {
 	if d.ChannelID == "" || d.TS == "" {
 		return
 	}
@@ -110,7 +109,7 @@ func (h *Handlers) onCheckinReplyButton(ctx context.Context, r *bot.Request) {
 		h.fail(ctx, r, err)
 		return
 	}
-	if d.State == store.DeliveryAnswered {
+	if d.State == baton.DeliveryAnswered {
 		h.reply(ctx, r, ":white_check_mark: You already answered this check-in.")
 		return
 	}
@@ -149,7 +148,7 @@ func (h *Handlers) onCheckinReplySubmit(ctx context.Context, r *bot.Request) any
 }
 
 // passAnswer posts an answer where the sender follows it: the linked task's thread, else their DM.
-func (h *Handlers) passAnswer(ctx context.Context, c store.Checkin, d store.CheckinDelivery) {
+func (h *Handlers) passAnswer(ctx context.Context, c baton.Checkin, d baton.CheckinDelivery) {
 	text := answerText(c, d)
 	opts := []slack.MsgOption{msgText(text), slack.MsgOptionBlocks(checkinAnswerBlocks(text)...)}
 	if c.TaskNumber > 0 {
@@ -190,7 +189,7 @@ func (h *Handlers) onCheckinMore(ctx context.Context, r *bot.Request) {
 }
 
 // recipientLoc is the time zone a recipient's schedule is read in.
-func recipientLoc(c store.Checkin, userID string) *time.Location {
+func recipientLoc(c baton.Checkin, userID string) *time.Location {
 	rcp, _ := c.Recipient(userID)
 	return recipientPerson(rcp).Loc
 }
@@ -201,7 +200,7 @@ func tomorrowSameTime(now, due time.Time, loc *time.Location) time.Time {
 	return time.Date(n.Year(), n.Month(), n.Day()+1, d.Hour(), d.Minute(), 0, 0, loc)
 }
 
-func (h *Handlers) snooze(ctx context.Context, r *bot.Request, c store.Checkin, d store.CheckinDelivery, until time.Time) {
+func (h *Handlers) snooze(ctx context.Context, r *bot.Request, c baton.Checkin, d baton.CheckinDelivery, until time.Time) {
 	until = until.Truncate(time.Second)
 	snoozed, ok, err := h.store.SnoozeDelivery(ctx, d.ID, until)
 	if err != nil {
@@ -222,7 +221,7 @@ func (h *Handlers) snooze(ctx context.Context, r *bot.Request, c store.Checkin, 
 	h.homes.Refresh(c.TeamID, c.SenderID)
 }
 
-func (h *Handlers) mute(ctx context.Context, r *bot.Request, c store.Checkin, d store.CheckinDelivery) {
+func (h *Handlers) mute(ctx context.Context, r *bot.Request, c baton.Checkin, d baton.CheckinDelivery) {
 	ok, err := h.store.MuteCheckinRecipient(ctx, c.ID, d.RecipientID, h.now())
 	if err != nil {
 		h.fail(ctx, r, err)
@@ -246,12 +245,12 @@ func (h *Handlers) mute(ctx context.Context, r *bot.Request, c store.Checkin, d 
 }
 
 // checkinSnoozedNotice tells the sender a recipient snoozed their delivery.
-func checkinSnoozedNotice(c store.Checkin, d store.CheckinDelivery, until time.Time) md.Text {
+func checkinSnoozedNotice(c baton.Checkin, d baton.CheckinDelivery, until time.Time) md.Text {
 	return md.F(":zzz: %s snoozed check-in *%s* until %s.", md.Mention(d.RecipientID), c.Ref(), md.Date(until, "{date_short_pretty} at {time}"))
 }
 
 // checkinMutedNotice tells the sender a recipient muted their check-in.
-func checkinMutedNotice(c store.Checkin, d store.CheckinDelivery) md.Text {
+func checkinMutedNotice(c baton.Checkin, d baton.CheckinDelivery) md.Text {
 	return md.F(":no_bell: %s muted check-in *%s* (%s); they will get no more of it.",
 		md.Mention(d.RecipientID), c.Ref(), md.Clip(md.Esc(c.Message), 200))
 }

@@ -11,16 +11,15 @@ import (
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot/md"
 	"github.com/batonhq/baton/scheduler"
-	"github.com/batonhq/baton/store"
 )
 
 // announcedDecision starts sending what a decision's saved version owes, written to the outbox with
 // it, and refreshes the dashboards of the people it flags.
-func (h *Handlers) announcedDecision(saved store.DecisionSave) {
+func (h *Handlers) announcedDecision(saved baton.DecisionSave) {
 	d := saved.Decision
-	h.outbox.kick(store.Lane{TeamID: d.TeamID, Lane: d.AnnounceLane()})
+	h.outbox.kick(baton.Lane{TeamID: d.TeamID, Lane: d.AnnounceLane()})
 	if old := saved.Superseded; old != nil {
-		h.outbox.kick(store.Lane{TeamID: old.TeamID, Lane: old.AnnounceLane()})
+		h.outbox.kick(baton.Lane{TeamID: old.TeamID, Lane: old.AnnounceLane()})
 	}
 	for _, f := range saved.Flags {
 		h.homes.Refresh(d.TeamID, f.UserID)
@@ -28,7 +27,7 @@ func (h *Handlers) announcedDecision(saved store.DecisionSave) {
 }
 
 // sendDecisionMessage sends one message of the outbox about a decision, as it stands now.
-func (h *Handlers) sendDecisionMessage(ctx context.Context, m *store.Outgoing, mark slack.MsgOption) error {
+func (h *Handlers) sendDecisionMessage(ctx context.Context, m *baton.Outgoing, mark slack.MsgOption) error {
 	d := m.Decision
 	switch m.Kind {
 	case baton.AnnounceDecisionCard:

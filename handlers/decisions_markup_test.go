@@ -9,7 +9,6 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 // typedMentionRe is a mention a person may type in a decision's text.
@@ -69,7 +68,7 @@ func decisionSurfaces(typed string) []surface {
 	sent := slack.Message{Msg: slack.Msg{Text: string(notice), Blocks: slack.Blocks{BlockSet: flagMessageBlocks(d, 12, notice, fxLink)}}}
 	fallbackOnly := slack.Message{Msg: slack.Msg{Text: string(reminder)}}
 
-	pending := []store.PendingFlag{{Flag: flags[1], Number: d.Number, Title: typed}, {Flag: flags[0], Number: 5, Title: typed}}
+	pending := []baton.PendingFlag{{Flag: flags[1], Number: d.Number, Title: typed}, {Flag: flags[0], Number: 5, Title: typed}}
 
 	return []surface{
 		{"decision card", decisionCardBlocks(d, flags, kr, false)},

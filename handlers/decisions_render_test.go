@@ -13,7 +13,6 @@ import (
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 func sampleDecision() baton.Decision {
@@ -78,7 +77,7 @@ func TestDecisionActionsHaveRoutes(t *testing.T) {
 	d := sampleDecision()
 	ids := actionIDs(t, decisionCardBlocks(d, nil, nil, false))
 	ids = append(ids, actionIDs(t, flagMessageBlocks(d, 1, "x", "https://x"))...)
-	ids = append(ids, actionIDs(t, flagsHomeBlocks([]store.PendingFlag{{Number: 4, Title: "Queue"}, {Number: 5, Title: "Retries"}}, 2, baton.Calendar{}, fixedNow))...)
+	ids = append(ids, actionIDs(t, flagsHomeBlocks([]baton.PendingFlag{{Number: 4, Title: "Queue"}, {Number: 5, Title: "Retries"}}, 2, baton.Calendar{}, fixedNow))...)
 	if len(ids) != 6 || ids[4] == ids[5] {
 		t.Fatalf("action_ids %v, want edit, history, acknowledge, open and one acknowledge per decision on the dashboard", ids)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
 	"github.com/batonhq/baton/scheduler"
-	"github.com/batonhq/baton/store"
 )
 
 // Store is what handlers need from Postgres.
@@ -23,7 +22,7 @@ type Store interface {
 	SetCard(ctx context.Context, taskID int64, channelID, ts, cardLink, sourceLink string) error
 	TaskEvents(ctx context.Context, taskID int64) ([]baton.TaskEvent, error)
 	ListTasks(ctx context.Context, q baton.TaskQuery) ([]baton.Task, error)
-	ListTaskSections(ctx context.Context, qs ...baton.TaskQuery) ([]store.TaskSection, error)
+	ListTaskSections(ctx context.Context, qs ...baton.TaskQuery) ([]baton.TaskSection, error)
 	CountTasks(ctx context.Context, q baton.TaskQuery) (int, error)
 	CountByStatus(ctx context.Context, q baton.TaskQuery) (map[baton.Status]int, error)
 
@@ -40,29 +39,29 @@ type Store interface {
 	Digest(ctx context.Context, teamID, userID string) (baton.DigestSetting, error)
 	SetDigest(ctx context.Context, teamID, userID string, s baton.DigestSetting) error
 	AddDigestItem(ctx context.Context, teamID, userID string, taskID int64, line md.Text) error
-	PendingDigest(ctx context.Context, teamID, userID string) ([]store.DigestItem, error)
+	PendingDigest(ctx context.Context, teamID, userID string) ([]baton.DigestItem, error)
 	MarkDigestSent(ctx context.Context, ids []int64) error
 
-	CreateCheckin(ctx context.Context, c store.Checkin) (store.Checkin, error)
-	Checkin(ctx context.Context, teamID string, number int64) (store.Checkin, error)
-	CheckinByID(ctx context.Context, id int64) (store.Checkin, error)
-	CheckinsBySender(ctx context.Context, teamID, senderID string, finishedSince time.Time, limit int) ([]store.Checkin, error)
+	CreateCheckin(ctx context.Context, c baton.Checkin) (baton.Checkin, error)
+	Checkin(ctx context.Context, teamID string, number int64) (baton.Checkin, error)
+	CheckinByID(ctx context.Context, id int64) (baton.Checkin, error)
+	CheckinsBySender(ctx context.Context, teamID, senderID string, finishedSince time.Time, limit int) ([]baton.Checkin, error)
 	CountCheckinsBySender(ctx context.Context, teamID, senderID string, finishedSince time.Time) (int, error)
-	SetCheckinState(ctx context.Context, teamID string, number int64, to store.CheckinState, from []store.CheckinState, at time.Time) (store.Checkin, bool, error)
+	SetCheckinState(ctx context.Context, teamID string, number int64, to baton.CheckinState, from []baton.CheckinState, at time.Time) (baton.Checkin, bool, error)
 	FinishCheckinIfDone(ctx context.Context, checkinID int64, at time.Time) (bool, error)
 	MuteCheckinRecipient(ctx context.Context, checkinID int64, userID string, at time.Time) (bool, error)
-	ClaimDelivery(ctx context.Context, d store.CheckinDelivery, now time.Time, lease time.Duration) (store.CheckinDelivery, bool, error)
-	ClaimSnoozed(ctx context.Context, id int64, until, now time.Time, lease time.Duration) (store.CheckinDelivery, bool, error)
+	ClaimDelivery(ctx context.Context, d baton.CheckinDelivery, now time.Time, lease time.Duration) (baton.CheckinDelivery, bool, error)
+	ClaimSnoozed(ctx context.Context, id int64, until, now time.Time, lease time.Duration) (baton.CheckinDelivery, bool, error)
 	ReleaseDelivery(ctx context.Context, id int64) error
-	MarkDelivered(ctx context.Context, id int64, channelID, ts string, at time.Time) (store.CheckinDelivery, error)
-	MarkDeliverySeen(ctx context.Context, id int64, at time.Time) (store.CheckinDelivery, bool, error)
-	AnswerDelivery(ctx context.Context, id int64, answer string, at time.Time) (store.CheckinDelivery, bool, error)
-	SnoozeDelivery(ctx context.Context, id int64, until time.Time) (store.CheckinDelivery, bool, error)
-	Delivery(ctx context.Context, id int64) (store.CheckinDelivery, error)
-	DeliveryByMessage(ctx context.Context, channelID, ts string) (store.CheckinDelivery, bool, error)
-	LatestDeliveries(ctx context.Context, checkinIDs []int64) (map[int64][]store.CheckinDelivery, error)
-	UpdateCheckin(ctx context.Context, c store.Checkin, at time.Time) (store.Checkin, error)
-	ClaimReminder(ctx context.Context, id int64, at time.Time) (store.CheckinDelivery, bool, error)
+	MarkDelivered(ctx context.Context, id int64, channelID, ts string, at time.Time) (baton.CheckinDelivery, error)
+	MarkDeliverySeen(ctx context.Context, id int64, at time.Time) (baton.CheckinDelivery, bool, error)
+	AnswerDelivery(ctx context.Context, id int64, answer string, at time.Time) (baton.CheckinDelivery, bool, error)
+	SnoozeDelivery(ctx context.Context, id int64, until time.Time) (baton.CheckinDelivery, bool, error)
+	Delivery(ctx context.Context, id int64) (baton.CheckinDelivery, error)
+	DeliveryByMessage(ctx context.Context, channelID, ts string) (baton.CheckinDelivery, bool, error)
+	LatestDeliveries(ctx context.Context, checkinIDs []int64) (map[int64][]baton.CheckinDelivery, error)
+	UpdateCheckin(ctx context.Context, c baton.Checkin, at time.Time) (baton.Checkin, error)
+	ClaimReminder(ctx context.Context, id int64, at time.Time) (baton.CheckinDelivery, bool, error)
 	RecordReminder(ctx context.Context, id int64, channelID, ts string) error
 	ReleaseReminder(ctx context.Context, id int64) error
 	CheckinMaxRecipients(ctx context.Context, teamID string) (int, error)
@@ -70,27 +69,27 @@ type Store interface {
 
 	PolicyInForce(ctx context.Context) (version, yaml string, found bool, err error)
 	SavePolicyVersion(ctx context.Context, version, yaml string, at time.Time) error
-	CreateRequest(ctx context.Context, r store.Request, actions []store.ApprovalAction) (store.Request, error)
-	Request(ctx context.Context, teamID string, number int64) (store.Request, error)
-	RequestActions(ctx context.Context, requestID int64) ([]store.ApprovalAction, error)
-	DecideRequest(ctx context.Context, teamID string, number int64, step int, actor, action, comment string, at time.Time) (store.Request, store.Decision, error)
-	CancelRequest(ctx context.Context, teamID string, number int64, actor string, at time.Time) (store.Request, error)
+	CreateRequest(ctx context.Context, r baton.ApprovalRequest, actions []baton.ApprovalAction) (baton.ApprovalRequest, error)
+	Request(ctx context.Context, teamID string, number int64) (baton.ApprovalRequest, error)
+	RequestActions(ctx context.Context, requestID int64) ([]baton.ApprovalAction, error)
+	DecideRequest(ctx context.Context, teamID string, number int64, step int, actor, action, comment string, at time.Time) (baton.ApprovalRequest, baton.ApprovalOutcome, error)
+	CancelRequest(ctx context.Context, teamID string, number int64, actor string, at time.Time) (baton.ApprovalRequest, error)
 	SetRequestStatusCard(ctx context.Context, requestID int64, channelID, ts, link string) error
 	SetRequestThread(ctx context.Context, requestID int64, ts string) error
-	AddRequestCard(ctx context.Context, c store.RequestCard) error
-	RequestCards(ctx context.Context, requestID int64) ([]store.RequestCard, error)
-	RequestsByRequester(ctx context.Context, teamID, userID string, limit int) ([]store.Request, error)
-	RequestsAwaiting(ctx context.Context, teamID, userID string, limit int) ([]store.Request, error)
-	AwaitingApproval(ctx context.Context, teamID, userID string, limit int) ([]store.AwaitingRequest, int, error)
-	ExportRequests(ctx context.Context, teamID, userID string, from, to time.Time, limit int) ([]store.Request, map[int64][]store.ApprovalAction, error)
-	RecordRequestAction(ctx context.Context, a store.ApprovalAction) error
-	EscalateRequest(ctx context.Context, teamID string, number int64, step int, at time.Time) (store.Request, []string, error)
+	AddRequestCard(ctx context.Context, c baton.ApprovalCard) error
+	RequestCards(ctx context.Context, requestID int64) ([]baton.ApprovalCard, error)
+	RequestsByRequester(ctx context.Context, teamID, userID string, limit int) ([]baton.ApprovalRequest, error)
+	RequestsAwaiting(ctx context.Context, teamID, userID string, limit int) ([]baton.ApprovalRequest, error)
+	AwaitingApproval(ctx context.Context, teamID, userID string, limit int) ([]baton.PendingApproval, int, error)
+	ExportRequests(ctx context.Context, teamID, userID string, from, to time.Time, limit int) ([]baton.ApprovalRequest, map[int64][]baton.ApprovalAction, error)
+	RecordRequestAction(ctx context.Context, a baton.ApprovalAction) error
+	EscalateRequest(ctx context.Context, teamID string, number int64, step int, at time.Time) (baton.ApprovalRequest, []string, error)
 
-	CreateGrant(ctx context.Context, g store.Grant) (store.Grant, error)
-	Grant(ctx context.Context, teamID string, number int64) (store.Grant, error)
-	Grants(ctx context.Context, teamID string) ([]store.Grant, error)
-	ActiveGrants(ctx context.Context, teamID, userID string, now time.Time) ([]store.Grant, error)
-	RevokeGrant(ctx context.Context, teamID string, number int64, actor string, at time.Time) (store.Grant, error)
+	CreateGrant(ctx context.Context, g baton.Grant) (baton.Grant, error)
+	Grant(ctx context.Context, teamID string, number int64) (baton.Grant, error)
+	Grants(ctx context.Context, teamID string) ([]baton.Grant, error)
+	ActiveGrants(ctx context.Context, teamID, userID string, now time.Time) ([]baton.Grant, error)
+	RevokeGrant(ctx context.Context, teamID string, number int64, actor string, at time.Time) (baton.Grant, error)
 	RecordGrantUse(ctx context.Context, grantID int64, actor string, requestNumber int64, at time.Time) error
 	RecordGrantExpiries(ctx context.Context, teamID string, now time.Time) (int, error)
 
@@ -122,8 +121,8 @@ type Store interface {
 	OKRReminderDays(ctx context.Context, teamID string) (int, error)
 	SetOKRReminderDays(ctx context.Context, teamID string, days int, by string) error
 
-	CreateDecision(ctx context.Context, d baton.Decision, v baton.DecisionVersion, reason string) (store.DecisionSave, error)
-	EditDecision(ctx context.Context, teamID string, number int64, reason string, change func(d *baton.Decision) (baton.DecisionVersion, error)) (store.DecisionSave, error)
+	CreateDecision(ctx context.Context, d baton.Decision, v baton.DecisionVersion, reason string) (baton.DecisionSave, error)
+	EditDecision(ctx context.Context, teamID string, number int64, reason string, change func(d *baton.Decision) (baton.DecisionVersion, error)) (baton.DecisionSave, error)
 	Decision(ctx context.Context, teamID string, number int64) (baton.Decision, error)
 	DecisionVersions(ctx context.Context, decisionID int64) ([]baton.DecisionVersion, error)
 	SetDecisionCard(ctx context.Context, decisionID int64, channelID, ts, link string) error
@@ -132,7 +131,7 @@ type Store interface {
 	AcknowledgeDecision(ctx context.Context, teamID string, number int64, userID string, version int, at time.Time) (baton.Decision, []int64, error)
 	MarkFlagReminded(ctx context.Context, id int64, at time.Time) (bool, error)
 	ListDecisions(ctx context.Context, q baton.DecisionQuery) ([]baton.Decision, error)
-	PendingFlags(ctx context.Context, teamID, userID string, limit int) ([]store.PendingFlag, int, error)
+	PendingFlags(ctx context.Context, teamID, userID string, limit int) ([]baton.PendingFlag, int, error)
 }
 
 // Slack is the outbound Slack client handlers talk through: one client, paced and retried.
@@ -155,14 +154,14 @@ type Slack interface {
 
 // OutboxStore keeps the messages changes owe until they are sent (see outbox.go).
 type OutboxStore interface {
-	ClaimLane(ctx context.Context, l store.Lane, claim string, lease time.Duration) (store.ClaimedLane, bool, error)
-	ClaimLanes(ctx context.Context, claim string, lease time.Duration, limit int) ([]store.ClaimedLane, error)
-	OutgoingIn(ctx context.Context, l store.Lane, limit int) ([]store.Outgoing, error)
-	FinishOutgoing(ctx context.Context, l store.Lane, claim string, ids []int64, settled bool) (bool, error)
-	DeferOutgoing(ctx context.Context, l store.Lane, claim string, id int64, reason string, wait time.Duration) error
+	ClaimLane(ctx context.Context, l baton.Lane, claim string, lease time.Duration) (baton.ClaimedLane, bool, error)
+	ClaimLanes(ctx context.Context, claim string, lease time.Duration, limit int) ([]baton.ClaimedLane, error)
+	OutgoingIn(ctx context.Context, l baton.Lane, limit int) ([]baton.Outgoing, error)
+	FinishOutgoing(ctx context.Context, l baton.Lane, claim string, ids []int64, settled bool) (bool, error)
+	DeferOutgoing(ctx context.Context, l baton.Lane, claim string, id int64, reason string, wait time.Duration) error
 	ExtendLanes(ctx context.Context, claim string, lease time.Duration) error
-	LetGoLane(ctx context.Context, l store.Lane, claim string, wait time.Duration, suspect bool) error
-	LanePosts(ctx context.Context, l store.Lane) (int, error)
+	LetGoLane(ctx context.Context, l baton.Lane, claim string, wait time.Duration, suspect bool) error
+	LanePosts(ctx context.Context, l baton.Lane) (int, error)
 }
 
 // Scheduler runs delayed jobs: reminders, overdue signals, check-ins.

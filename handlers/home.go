@@ -13,7 +13,6 @@ import (
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 // Home actions.
@@ -267,13 +266,13 @@ type homeData struct {
 	// krs are the key results the person owns, newest first; one more than shown when there are more.
 	krs []baton.KeyResult
 
-	flags      []store.PendingFlag // decisions flagged for the person, not acknowledged, the longest waiting first
+	flags      []baton.PendingFlag // decisions flagged for the person, not acknowledged, the longest waiting first
 	flagsTotal int
 
 	digest            baton.DigestSetting
-	checkins          []store.Checkin
+	checkins          []baton.Checkin
 	checkinsTotal     int
-	checkinDeliveries map[int64][]store.CheckinDelivery
+	checkinDeliveries map[int64][]baton.CheckinDelivery
 
 	awaiting      []homeRequest // waiting for the person's approval, the longest waiting first
 	awaitingTotal int
@@ -282,7 +281,7 @@ type homeData struct {
 
 // homeRequest is an approval request as the dashboard lists it.
 type homeRequest struct {
-	store.Request
+	baton.ApprovalRequest
 	title string    // "R-9 · Purchase"
 	since time.Time // when the step it waits on became current
 	link  string    // the person's card of it: the approver's card, or the requester's status card
@@ -361,7 +360,7 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 	}
 	d.awaitingTotal = total
 	for _, a := range awaiting {
-		d.awaiting = append(d.awaiting, homeRequest{Request: a.Request, title: requestTitle(a.Request, h.requestType(a.Type)),
+		d.awaiting = append(d.awaiting, homeRequest{ApprovalRequest: a.ApprovalRequest, title: requestTitle(a.ApprovalRequest, h.requestType(a.Type)),
 			since: a.StepSince, link: h.keptLink(ctx, a.Card)})
 	}
 	own, err := h.store.RequestsByRequester(ctx, teamID, userID, homeLimit+1)
@@ -369,7 +368,7 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 		return d, err
 	}
 	for _, r := range own {
-		d.requests = append(d.requests, homeRequest{Request: r, title: requestTitle(r, h.requestType(r.Type)), link: r.StatusLink})
+		d.requests = append(d.requests, homeRequest{ApprovalRequest: r, title: requestTitle(r, h.requestType(r.Type)), link: r.StatusLink})
 	}
 	return d, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/store"
 )
 
 // keepLinks fills in, and keeps, the permalinks of the cards a dashboard shows that were posted
@@ -63,7 +62,7 @@ func (h *Handlers) keepTaskLink(ctx context.Context, t *baton.Task) {
 
 // keptLink is the permalink of an approver's card, asked of Slack and kept the first time it is
 // shown when the card was posted before Baton kept its cards' links.
-func (h *Handlers) keptLink(ctx context.Context, c store.RequestCard) string {
+func (h *Handlers) keptLink(ctx context.Context, c baton.ApprovalCard) string {
 	if c.Link != "" || c.TS == "" {
 		return c.Link
 	}

@@ -5,7 +5,6 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/scheduler"
-	"github.com/batonhq/baton/store"
 )
 
 // homeSurfaces renders the App Home with every section filled with typed text, and the /baton replies
@@ -47,39 +46,39 @@ func homeSurfaces(typed string) []surface {
 		krs = append(krs, kr)
 	}
 
-	request := func(number int64, status store.RequestStatus) homeRequest {
-		r := store.Request{TeamID: "T1", Number: number, Type: "purchase", Values: map[string]string{"item": typed}, Summary: typed,
+	request := func(number int64, status baton.ApprovalStatus) homeRequest {
+		r := baton.ApprovalRequest{TeamID: "T1", Number: number, Type: "purchase", Values: map[string]string{"item": typed}, Summary: typed,
 			RequesterID: fxBob, ChannelID: fxChannel, Explanation: typed, Status: status, CurrentStep: 1, CreatedAt: created,
-			Steps: []store.RequestStep{
+			Steps: []baton.ApprovalStep{
 				{Index: 0, Name: typed, Mode: baton.ModeAny, Approvers: []string{fxCal}, Decided: true, Approved: []string{fxCal}},
 				{Index: 1, Name: typed, Mode: baton.ModeAll, Approvers: []string{fxAlice, fxBob, fxCal, fxAlice, fxCal}, Approved: []string{fxBob}},
 			}}
-		if status != store.RequestPending {
+		if status != baton.ApprovalPending {
 			r.DecidedAt = fxNow.Add(-time.Hour)
 		}
-		return homeRequest{Request: r, title: requestTitle(r, &baton.RequestType{Name: "purchase", Title: typed, Description: typed}),
+		return homeRequest{ApprovalRequest: r, title: requestTitle(r, &baton.RequestType{Name: "purchase", Title: typed, Description: typed}),
 			since: fxNow.Add(-50 * time.Hour)}
 	}
 	var awaiting, requests []homeRequest
 	for i := range homeLimit + 1 {
-		awaiting = append(awaiting, request(int64(60+i), store.RequestPending))
+		awaiting = append(awaiting, request(int64(60+i), baton.ApprovalPending))
 	}
-	for i, s := range []store.RequestStatus{store.RequestPending, store.RequestApproved, store.RequestRejected,
-		store.RequestChangesRequested, store.RequestCancelled, store.RequestPending, store.RequestPending, store.RequestPending, store.RequestPending} {
+	for i, s := range []baton.ApprovalStatus{baton.ApprovalPending, baton.ApprovalApproved, baton.ApprovalRejected,
+		baton.ApprovalChangesRequested, baton.ApprovalCancelled, baton.ApprovalPending, baton.ApprovalPending, baton.ApprovalPending, baton.ApprovalPending} {
 		requests = append(requests, request(int64(80+i), s))
 	}
 
-	flags := []store.PendingFlag{{Number: 4, Title: typed, Flag: baton.DecisionFlag{ID: 1, DecisionID: 4, UserID: fxAlice, FlaggedBy: fxBob,
+	flags := []baton.PendingFlag{{Number: 4, Title: typed, Flag: baton.DecisionFlag{ID: 1, DecisionID: 4, UserID: fxAlice, FlaggedBy: fxBob,
 		Version: 2, Reason: typed + "\n" + typed, FlaggedAt: fxNow.Add(-3 * time.Hour)}}}
 
-	checkin := store.Checkin{ID: 5, TeamID: "T1", Number: 5, SenderID: fxAlice, Message: typed, TaskNumber: 2, AskReply: true,
-		Schedule: baton.Schedule{Repeat: baton.RepeatWeekdays, At: baton.Clock{Hour: 9, Minute: 30}}, State: store.CheckinActive,
-		CreatedAt: created, Recipients: []store.CheckinRecipient{{UserID: fxBob, TZ: "Europe/Paris"}, {UserID: fxCal, TZ: "UTC"}}}
-	deliveries := map[int64][]store.CheckinDelivery{checkin.ID: {
-		{ID: 1, CheckinID: checkin.ID, TeamID: "T1", RecipientID: fxBob, DueAt: fxNow.Add(-time.Hour), State: store.DeliveryAnswered,
+	checkin := baton.Checkin{ID: 5, TeamID: "T1", Number: 5, SenderID: fxAlice, Message: typed, TaskNumber: 2, AskReply: true,
+		Schedule: baton.Schedule{Repeat: baton.RepeatWeekdays, At: baton.Clock{Hour: 9, Minute: 30}}, State: baton.CheckinActive,
+		CreatedAt: created, Recipients: []baton.CheckinRecipient{{UserID: fxBob, TZ: "Europe/Paris"}, {UserID: fxCal, TZ: "UTC"}}}
+	deliveries := map[int64][]baton.CheckinDelivery{checkin.ID: {
+		{ID: 1, CheckinID: checkin.ID, TeamID: "T1", RecipientID: fxBob, DueAt: fxNow.Add(-time.Hour), State: baton.DeliveryAnswered,
 			ChannelID: fxChannel, DeliveredAt: fxNow.Add(-time.Hour), SeenAt: fxNow.Add(-40 * time.Minute),
 			AnsweredAt: fxNow.Add(-30 * time.Minute), Answer: typed},
-		{ID: 2, CheckinID: checkin.ID, TeamID: "T1", RecipientID: fxCal, DueAt: fxNow.Add(-time.Hour), State: store.DeliveryDelivered,
+		{ID: 2, CheckinID: checkin.ID, TeamID: "T1", RecipientID: fxCal, DueAt: fxNow.Add(-time.Hour), State: baton.DeliveryDelivered,
 			ChannelID: fxChannel, DeliveredAt: fxNow.Add(-time.Hour)},
 	}}
 
@@ -91,7 +90,7 @@ func homeSurfaces(typed string) []surface {
 		krs:   krs,
 		flags: flags, flagsTotal: 12,
 		digest:   baton.DigestSetting{Daily: true, At: baton.Clock{Hour: 8, Minute: 45}},
-		checkins: []store.Checkin{checkin}, checkinsTotal: 3, checkinDeliveries: deliveries,
+		checkins: []baton.Checkin{checkin}, checkinsTotal: 3, checkinDeliveries: deliveries,
 		awaiting: awaiting, awaitingTotal: 20,
 		requests: requests,
 	}
@@ -104,8 +103,8 @@ func homeSurfaces(typed string) []surface {
 		{"home attention line, overdue", attentionBlocks(overdue, fxCal, baton.Calendar{}, fxNow)},
 		{"home awaiting", awaitingHomeBlocks(awaiting, 20, baton.Calendar{}, fxNow)},
 		{"home requests", requestsHomeBlocks(requests)},
-		{"home request standing", requestStanding(requests[0].Request)},
-		{"home request standing decided", requestStanding(requests[1].Request)},
+		{"home request standing", requestStanding(requests[0].ApprovalRequest)},
+		{"home request standing decided", requestStanding(requests[1].ApprovalRequest)},
 		{"home key results", krHomeBlocks(krs)},
 		{"baton help", batonHelp},
 		{"baton not understood", batonProblemText(typed)},

@@ -8,7 +8,6 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
-	"github.com/batonhq/baton/store"
 )
 
 // The outbox sends what a change owes (a card, its thread reply, direct messages) after the change
@@ -29,7 +28,7 @@ type outbox struct {
 	ctx      context.Context // set by RunOutbox: until then lanes are claimed by its first poll
 	stopping bool            // RunOutbox was asked to stop: no lane starts
 	renewed  time.Time       // when the leases of the lanes held were last renewed
-	running  map[store.Lane]*laneRun
+	running  map[baton.Lane]*laneRun
 	wg       sync.WaitGroup
 }
 
@@ -57,7 +56,7 @@ func newOutbox(h *Handlers, lease, poll, stride time.Duration) *outbox {
 	if poll <= 0 {
 		poll = time.Second
 	}
-	return &outbox{h: h, claim: store.NewClaim(), lease: lease, poll: poll, stride: stride, running: map[store.Lane]*laneRun{}}
+	return &outbox{h: h, claim: baton.NewClaim(), lease: lease, poll: poll, stride: stride, running: map[baton.Lane]*laneRun{}}
 }
 
 // RunOutbox sends the outbox until ctx ends: lanes written by this process as soon as they are
@@ -153,13 +152,13 @@ func (o *outbox) claimWaiting(ctx context.Context) {
 
 // kick starts sending a lane a message was just written to, unless this process is sending it
 // already (then it goes on) or has no room (then a poll takes it).
-func (o *outbox) kick(l store.Lane) {
-	o.start(store.ClaimedLane{Lane: l}, false)
+func (o *outbox) kick(l baton.Lane) {
+	o.start(baton.ClaimedLane{Lane: l}, false)
 }
 
 // start sends a lane in a goroutine of its own; claimed says this process holds it already. It
 // reports whether the lane is being sent, by that goroutine or by one already running.
-func (o *outbox) start(l store.ClaimedLane, claimed bool) bool {
+func (o *outbox) start(l baton.ClaimedLane, claimed bool) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if r := o.running[l.Lane]; r != nil {
@@ -177,7 +176,7 @@ func (o *outbox) start(l store.ClaimedLane, claimed bool) bool {
 }
 
 // drain sends a lane until it is empty and released, or until it is closed to this process.
-func (o *outbox) drain(ctx context.Context, l store.ClaimedLane, claimed bool, r *laneRun) {
+func (o *outbox) drain(ctx context.Context, l baton.ClaimedLane, claimed bool, r *laneRun) {
 	defer o.wg.Done()
 	defer o.forget(l.Lane, r)
 	log := o.h.log.With("team_id", l.TeamID, "lane", l.Lane.Lane)
@@ -208,7 +207,7 @@ func (o *outbox) drain(ctx context.Context, l store.ClaimedLane, claimed bool, r
 // letGo gives up a lane whose sending stopped short (the process stopping, or Postgres failing), for
 // any process to take at its next poll; a post may have been under way, so the next holder looks
 // for it in Slack first.
-func (o *outbox) letGo(ctx context.Context, l store.Lane, cause error) {
+func (o *outbox) letGo(ctx context.Context, l baton.Lane, cause error) {
 	if ctx.Err() == nil {
 		o.h.log.ErrorContext(ctx, "outbox lane left for later", "lane", l.Lane, "err", cause)
 	}
@@ -219,7 +218,7 @@ func (o *outbox) letGo(ctx context.Context, l store.Lane, cause error) {
 
 // goOn reports whether a lane just released got a message meanwhile, to be claimed again; if not,
 // the lane is no longer this process's to send, and the next kick starts it afresh.
-func (o *outbox) goOn(l store.Lane, r *laneRun) bool {
+func (o *outbox) goOn(l baton.Lane, r *laneRun) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if r.more && !o.stopping {
@@ -232,7 +231,7 @@ func (o *outbox) goOn(l store.Lane, r *laneRun) bool {
 	return false
 }
 
-func (o *outbox) forget(l store.Lane, r *laneRun) {
+func (o *outbox) forget(l baton.Lane, r *laneRun) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.running[l] == r {
@@ -244,7 +243,7 @@ func (o *outbox) forget(l store.Lane, r *laneRun) {
 // marked sent a batch at a time: should the process die midway, the posts it made are found in
 // Slack by whoever takes the lane over (see alreadySent). A message that fails for a reason that may
 // pass defers the whole lane; one Slack refuses for good, or that failed too often, is dropped.
-func (o *outbox) send(ctx context.Context, cl store.ClaimedLane) error {
+func (o *outbox) send(ctx context.Context, cl baton.ClaimedLane) error {
 	l, suspect := cl.Lane, cl.TakenOver
 	for {
 		if ctx.Err() != nil {
@@ -308,7 +307,7 @@ func (o *outbox) send(ctx context.Context, cl store.ClaimedLane) error {
 		}
 		released, err := o.h.store.FinishOutgoing(context.WithoutCancel(ctx), l, o.claim, sent, settled)
 		switch {
-		case errors.Is(err, store.ErrLaneLost):
+		case errors.Is(err, baton.ErrLaneLost):
 			return errLaneClosed
 		case err != nil || released:
 			return err
@@ -318,7 +317,7 @@ func (o *outbox) send(ctx context.Context, cl store.ClaimedLane) error {
 
 // deferLane marks what was sent before m, records m's failure and closes the lane until m is due
 // to be tried again.
-func (o *outbox) deferLane(ctx context.Context, l store.Lane, sent []int64, m store.Outgoing, cause error) error {
+func (o *outbox) deferLane(ctx context.Context, l baton.Lane, sent []int64, m baton.Outgoing, cause error) error {
 	if len(sent) > 0 {
 		if _, err := o.h.store.FinishOutgoing(context.WithoutCancel(ctx), l, o.claim, sent, false); err != nil {
 			return err
@@ -327,7 +326,7 @@ func (o *outbox) deferLane(ctx context.Context, l store.Lane, sent []int64, m st
 	wait := retryWait(m.Attempts)
 	o.h.log.WarnContext(ctx, "outbox message not sent; the lane waits to try again", "kind", m.Kind,
 		"outbox_id", m.ID, "attempt", m.Attempts+1, "wait_ms", wait.Milliseconds(), "err", cause)
-	if err := o.h.store.DeferOutgoing(ctx, l, o.claim, m.ID, cause.Error(), wait); err != nil && !errors.Is(err, store.ErrLaneLost) {
+	if err := o.h.store.DeferOutgoing(ctx, l, o.claim, m.ID, cause.Error(), wait); err != nil && !errors.Is(err, baton.ErrLaneLost) {
 		return err
 	}
 	return errLaneClosed
@@ -337,7 +336,7 @@ func (o *outbox) deferLane(ctx context.Context, l store.Lane, sent []int64, m st
 type cardOf struct{ task, decision, request int64 }
 
 // cardOfMessage reports whether m posts or redraws a card, and whose.
-func cardOfMessage(m store.Outgoing) (cardOf, bool) {
+func cardOfMessage(m baton.Outgoing) (cardOf, bool) {
 	switch m.Kind {
 	case baton.AnnounceCard, baton.AnnounceDecisionCard, baton.AnnounceRequestStatus:
 		return cardOf{m.TaskID, m.DecisionID, m.RequestID}, true
@@ -347,7 +346,7 @@ func cardOfMessage(m store.Outgoing) (cardOf, bool) {
 
 // isPost reports whether sending m may post a new message, which cannot be taken back, rather than
 // redraw a card or send nothing (a thread reply under a card not posted).
-func isPost(m store.Outgoing) bool {
+func isPost(m baton.Outgoing) bool {
 	switch m.Kind {
 	case baton.AnnounceCard:
 		return m.Task.CardTS == ""
@@ -372,7 +371,7 @@ func isPost(m store.Outgoing) bool {
 // fresh makes sure a lane is still this process's before it posts again: when the leases have not
 // been renewed for half their length (Postgres slow, the process starved), it renews them now and
 // checks that nobody took the lane meanwhile; if someone did, sending stops.
-func (o *outbox) fresh(ctx context.Context, l store.Lane) error {
+func (o *outbox) fresh(ctx context.Context, l baton.Lane) error {
 	o.mu.Lock()
 	stale := time.Since(o.renewed) > o.lease/2
 	o.mu.Unlock()
@@ -391,7 +390,7 @@ func (o *outbox) fresh(ctx context.Context, l store.Lane) error {
 
 // sendOne sends one message. It has no deadline of its own: a post waits for its channel's turn
 // however long Slack's pace makes it, and stops waiting only when the process stops.
-func (o *outbox) sendOne(ctx context.Context, m *store.Outgoing) (err error) {
+func (o *outbox) sendOne(ctx context.Context, m *baton.Outgoing) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			o.h.log.ErrorContext(ctx, "outbox message panicked", "kind", m.Kind, "panic", p)

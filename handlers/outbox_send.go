@@ -9,12 +9,11 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
-	"github.com/batonhq/baton/store"
 )
 
 // sendOutgoing sends one message of the outbox as its task, decision or request stands now. Each
 // post carries the message's outbox ID in its metadata, for alreadySent to find.
-func (h *Handlers) sendOutgoing(ctx context.Context, m *store.Outgoing) error {
+func (h *Handlers) sendOutgoing(ctx context.Context, m *baton.Outgoing) error {
 	mark := outboxMark(m.ID)
 	switch {
 	case m.DecisionID != 0:
@@ -37,7 +36,7 @@ func outboxMark(id int64) slack.MsgOption {
 // sent: found says it is there (a card, a request's note or an approver's card found is recorded as
 // if just posted), known that Slack could be asked (an app without the history scopes, say, cannot:
 // the message is then sent, and may go twice).
-func (h *Handlers) alreadySent(ctx context.Context, m *store.Outgoing) (found, known bool) {
+func (h *Handlers) alreadySent(ctx context.Context, m *baton.Outgoing) (found, known bool) {
 	since := strconv.FormatInt(m.Created.Add(-time.Minute).Unix(), 10) + ".000000"
 	id := strconv.FormatInt(m.ID, 10)
 	for _, p := range h.placesOf(ctx, m) {
@@ -71,7 +70,7 @@ type place struct{ channel, dmWith, thread string }
 
 // placesOf lists where a post of m may be. A card is looked for in its channel and in the DM it goes
 // to when the channel refuses it.
-func (h *Handlers) placesOf(ctx context.Context, m *store.Outgoing) []place {
+func (h *Handlers) placesOf(ctx context.Context, m *baton.Outgoing) []place {
 	t, d := m.Task, m.Decision
 	switch m.Kind {
 	case baton.AnnounceCard:
@@ -99,7 +98,7 @@ func (h *Handlers) placesOf(ctx context.Context, m *store.Outgoing) []place {
 
 // foundSent takes a post found in Slack as sent; a card (or a request's note) is recorded as if it had
 // just been posted.
-func (h *Handlers) foundSent(ctx context.Context, m *store.Outgoing, channel, ts string) {
+func (h *Handlers) foundSent(ctx context.Context, m *baton.Outgoing, channel, ts string) {
 	var err error
 	switch m.Kind {
 	case baton.AnnounceCard:
@@ -115,7 +114,7 @@ func (h *Handlers) foundSent(ctx context.Context, m *store.Outgoing, channel, ts
 		m.Request.StatusChannel, m.Request.StatusTS, m.Request.StatusLink = channel, ts, h.linkTo(ctx, channel, ts)
 		err = h.store.SetRequestStatusCard(ctx, m.Request.ID, channel, ts, m.Request.StatusLink)
 	case baton.AnnounceApproverCard:
-		err = h.store.AddRequestCard(ctx, store.RequestCard{RequestID: m.Request.ID, Step: int(m.Ref), ApproverID: m.To,
+		err = h.store.AddRequestCard(ctx, baton.ApprovalCard{RequestID: m.Request.ID, Step: int(m.Ref), ApproverID: m.To,
 			ChannelID: channel, TS: ts, Link: h.linkTo(ctx, channel, ts)})
 	}
 	if err != nil {
@@ -128,7 +127,7 @@ func (h *Handlers) foundSent(ctx context.Context, m *store.Outgoing, channel, ts
 // for a digest, a flag already acknowledged or withdrawn, an approver's card already sent, a word for
 // a task with no card. After a takeover, only a post that would go and is not in Slack shows where
 // the dead holder stopped.
-func (h *Handlers) posts(ctx context.Context, m store.Outgoing) bool {
+func (h *Handlers) posts(ctx context.Context, m baton.Outgoing) bool {
 	switch m.Kind {
 	case baton.AnnounceSignal:
 		if h.sched == nil {

@@ -10,7 +10,6 @@ import (
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 const peopleHelp = "`/baton group add finance @ana @bo` · `/baton group remove finance @ana` · `/baton group list [finance]` · " +
@@ -61,7 +60,7 @@ func (h *Handlers) groupCommand(ctx context.Context, r *bot.Request, me Person, 
 	if name == "" || strings.TrimSpace(list) == "" {
 		return baton.Errorf(baton.EInvalid, "Say which group and who: `/baton group %s finance @ana`.", verb)
 	}
-	group, err := store.GroupName(name)
+	group, err := baton.GroupName(name)
 	if err != nil {
 		return err
 	}
@@ -124,7 +123,7 @@ func (h *Handlers) removeFromGroup(ctx context.Context, r *bot.Request, me Perso
 
 func (h *Handlers) listGroups(ctx context.Context, r *bot.Request, only string) error {
 	if only != "" {
-		name, err := store.GroupName(only)
+		name, err := baton.GroupName(only)
 		if err != nil {
 			return err
 		}

@@ -12,7 +12,6 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 // Fields of the check-in forms (each input's block ID is its action ID).
@@ -66,13 +65,13 @@ func checkinModal() slack.ModalViewRequest {
 
 // checkinEditModal is the check-in form filled in with what c asks now; loc is the editor's zone,
 // which a dated once-check-in is shown in.
-func checkinEditModal(c store.Checkin, loc *time.Location) slack.ModalViewRequest {
+func checkinEditModal(c baton.Checkin, loc *time.Location) slack.ModalViewRequest {
 	meta, _ := json.Marshal(editMeta{Number: c.Number, Revision: c.Revision})
 	return checkinForm(cbCheckinEdit, clip("Edit check-in "+c.Ref(), 24), "Save", string(meta), &c, loc)
 }
 
 // checkinForm is the check-in form, empty or filled in from c.
-func checkinForm(callbackID, title, submit, meta string, c *store.Checkin, loc *time.Location) slack.ModalViewRequest {
+func checkinForm(callbackID, title, submit, meta string, c *baton.Checkin, loc *time.Location) slack.ModalViewRequest {
 	f := checkinFormValues(c, loc)
 	who := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, plain("Choose people"), fCkRecipients)
 	who.InitialUsers = f.users
@@ -180,7 +179,7 @@ type checkinFormFields struct {
 }
 
 // checkinFormValues is what the form shows for c; for nil, a new check-in's defaults.
-func checkinFormValues(c *store.Checkin, loc *time.Location) checkinFormFields {
+func checkinFormValues(c *baton.Checkin, loc *time.Location) checkinFormFields {
 	if c == nil {
 		return checkinFormFields{repeat: baton.RepeatWeekdays, clock: "09:30", skip: true, ask: true}
 	}
@@ -204,7 +203,7 @@ func checkinFormValues(c *store.Checkin, loc *time.Location) checkinFormFields {
 }
 
 // checkinReplyModal asks the recipient for their answer.
-func checkinReplyModal(c store.Checkin, d store.CheckinDelivery) slack.ModalViewRequest {
+func checkinReplyModal(c baton.Checkin, d baton.CheckinDelivery) slack.ModalViewRequest {
 	meta, _ := json.Marshal(replyMeta{Delivery: d.ID})
 	v := modal(cbCheckinReply, clip("Reply to "+c.Ref(), 24), "Send", modalMeta{},
 		slack.NewSectionBlock(mrkdwn(md.Clip(md.F("%s asks:\n>%s", md.Mention(c.SenderID), quoteLines(c.Message)), 3000)), nil, nil,
@@ -226,12 +225,12 @@ func quoteLines(s string) md.Text {
 }
 
 // deliveryText is the fallback text of a delivery DM.
-func deliveryText(c store.Checkin) md.Text {
+func deliveryText(c baton.Checkin) md.Text {
 	return md.Clip(md.F("Check-in %s from %s: %s", c.Ref(), md.Mention(c.SenderID), c.Message), 3000)
 }
 
 // deliveryBlocks renders a delivery DM: the question, where it stands, and what the recipient can do.
-func deliveryBlocks(c store.Checkin, d store.CheckinDelivery, reminder bool) []slack.Block {
+func deliveryBlocks(c baton.Checkin, d baton.CheckinDelivery, reminder bool) []slack.Block {
 	head := md.F("*Check-in %s* from %s", c.Ref(), md.Mention(c.SenderID))
 	if c.TaskNumber > 0 {
 		head += md.F(" about *%s*", baton.TaskRef(c.TaskNumber))
@@ -250,12 +249,12 @@ func deliveryBlocks(c store.Checkin, d store.CheckinDelivery, reminder bool) []s
 	}
 	var state md.Text
 	switch d.State {
-	case store.DeliveryAnswered:
+	case baton.DeliveryAnswered:
 		return append(blocks, slack.NewContextBlock("checkin_state", mrkdwn(md.F(":white_check_mark: Answered %s:\n>%s",
 			md.Date(d.AnsweredAt, "{date_short_pretty} at {time}"), md.Clip(quoteLines(d.Answer), 2500)))))
-	case store.DeliverySeen:
+	case baton.DeliverySeen:
 		state = ":eyes: Seen " + md.Date(d.SeenAt, "{date_short_pretty} at {time}") + "."
-	case store.DeliverySnoozed:
+	case baton.DeliverySnoozed:
 		if !reminder {
 			state = ":zzz: Snoozed until " + md.Date(d.SnoozedUntil, "{date_short_pretty} at {time}") + "; I'll bring it back then."
 		}
@@ -270,7 +269,7 @@ func deliveryBlocks(c store.Checkin, d store.CheckinDelivery, reminder bool) []s
 	reply := slack.NewButtonBlockElement(actCheckinReply, id, plain("Reply"))
 	reply.Style = slack.StylePrimary
 	elements := []slack.BlockElement{}
-	if d.State != store.DeliverySeen {
+	if d.State != baton.DeliverySeen {
 		elements = append(elements, slack.NewButtonBlockElement(actCheckinGotIt, id, plain("Got it")))
 	}
 	elements = append(elements, reply, slack.NewOverflowBlockElement(actCheckinMore,
@@ -285,7 +284,7 @@ func deliveryBlocks(c store.Checkin, d store.CheckinDelivery, reminder bool) []s
 }
 
 // answerText is how an answer reaches the sender.
-func answerText(c store.Checkin, d store.CheckinDelivery) md.Text {
+func answerText(c baton.Checkin, d baton.CheckinDelivery) md.Text {
 	return md.F(":speech_balloon: %s answered check-in *%s* (_%s_):\n>%s",
 		md.Mention(d.RecipientID), c.Ref(), md.Clip(md.Esc(c.Message), 200), quoteLines(d.Answer))
 }
@@ -303,7 +302,7 @@ func scheduleWords(s baton.Schedule) string {
 }
 
 // recipientList names a check-in's recipients, up to a number, then counts the rest.
-func recipientList(c store.Checkin, upTo int) md.Text {
+func recipientList(c baton.Checkin, upTo int) md.Text {
 	names := make([]md.Text, 0, upTo)
 	for _, r := range c.Recipients[:min(len(c.Recipients), upTo)] {
 		names = append(names, md.Mention(r.UserID))
@@ -315,12 +314,12 @@ func recipientList(c store.Checkin, upTo int) md.Text {
 	return s
 }
 
-func checkinConfirmText(c store.Checkin) md.Text {
+func checkinConfirmText(c baton.Checkin) md.Text {
 	return md.F("Check-in %s: %s", c.Ref(), clip(c.Message, 200))
 }
 
 // checkinSummary is the first lines about a check-in: what, when, to whom, and when it reminds.
-func checkinSummary(c store.Checkin, verb string) md.Text {
+func checkinSummary(c baton.Checkin, verb string) md.Text {
 	var remind md.Text
 	if c.RemindAfter > 0 {
 		remind = md.F(", reminding anyone who hasn't seen it after %s", baton.DescribeDuration(c.RemindAfter))
@@ -333,19 +332,19 @@ func checkinSummary(c store.Checkin, verb string) md.Text {
 }
 
 // checkinConfirmBlocks confirms a new check-in with each recipient's first delivery.
-func checkinConfirmBlocks(c store.Checkin, plans []recipientPlan) []slack.Block {
+func checkinConfirmBlocks(c baton.Checkin, plans []recipientPlan) []slack.Block {
 	return confirmBlocks(c, plans, "is set up")
 }
 
 // checkinResumedBlocks confirms a resumed check-in with each recipient's next delivery.
-func checkinResumedBlocks(c store.Checkin, plans []recipientPlan) []slack.Block {
+func checkinResumedBlocks(c baton.Checkin, plans []recipientPlan) []slack.Block {
 	return confirmBlocks(c, plans, "is running again")
 }
 
 // checkinEditedBlocks confirms an edit: with each recipient's next delivery, or, for a paused
 // check-in, that it stays paused.
-func checkinEditedBlocks(c store.Checkin, plans []recipientPlan) []slack.Block {
-	if c.State == store.CheckinActive {
+func checkinEditedBlocks(c baton.Checkin, plans []recipientPlan) []slack.Block {
+	if c.State == baton.CheckinActive {
 		return confirmBlocks(c, plans, "is updated")
 	}
 	return []slack.Block{
@@ -354,7 +353,7 @@ func checkinEditedBlocks(c store.Checkin, plans []recipientPlan) []slack.Block {
 	}
 }
 
-func confirmBlocks(c store.Checkin, plans []recipientPlan, verb string) []slack.Block {
+func confirmBlocks(c baton.Checkin, plans []recipientPlan, verb string) []slack.Block {
 	lines := []md.Text{"*Next delivery*, in your time and theirs:"}
 	for _, p := range plans[:min(len(plans), checkinLinesShown)] {
 		if !p.ok {
@@ -377,7 +376,7 @@ func confirmBlocks(c store.Checkin, plans []recipientPlan, verb string) []slack.
 }
 
 // deliveryLine says where one recipient's latest delivery stands: "delivered 09:30, seen 09:41".
-func deliveryLine(rcp store.CheckinRecipient, d store.CheckinDelivery, found bool) md.Text {
+func deliveryLine(rcp baton.CheckinRecipient, d baton.CheckinDelivery, found bool) md.Text {
 	s := md.Mention(rcp.UserID) + " — "
 	switch {
 	case !found:
@@ -388,11 +387,11 @@ func deliveryLine(rcp store.CheckinRecipient, d store.CheckinDelivery, found boo
 			s += ", reminded " + md.Date(d.RemindedAt, "{time}")
 		}
 		switch d.State {
-		case store.DeliverySnoozed:
+		case baton.DeliverySnoozed:
 			s += ", snoozed until " + md.Date(d.SnoozedUntil, "{date_short_pretty} {time}")
-		case store.DeliverySeen:
+		case baton.DeliverySeen:
 			s += ", seen " + md.Date(d.SeenAt, "{time}")
-		case store.DeliveryAnswered:
+		case baton.DeliveryAnswered:
 			s += ", seen " + md.Date(d.SeenAt, "{time}") + ", answered " + md.Date(d.AnsweredAt, "{time}")
 		}
 	}
@@ -403,8 +402,8 @@ func deliveryLine(rcp store.CheckinRecipient, d store.CheckinDelivery, found boo
 }
 
 // recipientLines is one line per recipient (up to upTo) with their latest delivery.
-func recipientLines(c store.Checkin, latest []store.CheckinDelivery, upTo int) []md.Text {
-	by := map[string]store.CheckinDelivery{}
+func recipientLines(c baton.Checkin, latest []baton.CheckinDelivery, upTo int) []md.Text {
+	by := map[string]baton.CheckinDelivery{}
 	for _, d := range latest {
 		by[d.RecipientID] = d
 	}
@@ -420,9 +419,9 @@ func recipientLines(c store.Checkin, latest []store.CheckinDelivery, upTo int) [
 }
 
 // checkinHeadline is a check-in's one-line description: ID, schedule, state.
-func checkinHeadline(c store.Checkin) md.Text {
+func checkinHeadline(c baton.Checkin) md.Text {
 	s := md.F("*%s* · %s", c.Ref(), c.Schedule.Describe())
-	if c.State != store.CheckinActive {
+	if c.State != baton.CheckinActive {
 		s += md.F(" · _%s_", stateWords(c.State))
 	}
 	if c.TaskNumber > 0 {
@@ -432,7 +431,7 @@ func checkinHeadline(c store.Checkin) md.Text {
 }
 
 // checkinListBlocks lists a sender's check-ins with each recipient's latest delivery.
-func checkinListBlocks(title string, list []store.Checkin, total int, latest map[int64][]store.CheckinDelivery) []slack.Block {
+func checkinListBlocks(title string, list []baton.Checkin, total int, latest map[int64][]baton.CheckinDelivery) []slack.Block {
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(md.F("*%s* (%d)", title, total)), nil, nil, slack.SectionBlockOptionBlockID("checkins_title"))}
 	if len(list) == 0 {
 		return append(blocks, slack.NewContextBlock("checkins_empty", mrkdwn("You have no check-ins running. Start one with `/checkin` or `/checkin @someone every weekday at 09:30 How is it going?`")))
@@ -449,7 +448,7 @@ func checkinListBlocks(title string, list []store.Checkin, total int, latest map
 
 // checkinShowBlocks shows one check-in with where each recipient's latest delivery stands; an Edit
 // button when the viewer may edit it.
-func checkinShowBlocks(c store.Checkin, latest []store.CheckinDelivery, canEdit bool) []slack.Block {
+func checkinShowBlocks(c baton.Checkin, latest []baton.CheckinDelivery, canEdit bool) []slack.Block {
 	head := md.F("*Check-in %s* from %s · %s · %s", c.Ref(), md.Mention(c.SenderID), scheduleWords(c.Schedule), stateWords(c.State))
 	if c.RemindAfter > 0 {
 		head += md.F(" · reminds after %s unseen", baton.DescribeDuration(c.RemindAfter))
@@ -460,14 +459,14 @@ func checkinShowBlocks(c store.Checkin, latest []store.CheckinDelivery, canEdit 
 	}
 	var answers []md.Text
 	for _, d := range sortedDeliveries(c, latest) {
-		if d.State == store.DeliveryAnswered {
+		if d.State == baton.DeliveryAnswered {
 			answers = append(answers, md.F("%s: %s", md.Mention(d.RecipientID), md.Clip(md.Esc(strings.ReplaceAll(d.Answer, "\n", " ")), 300)))
 		}
 	}
 	if len(answers) > 0 {
 		blocks = append(blocks, linesSection("checkin_answers", append([]md.Text{"*Latest answers*"}, answers...)))
 	}
-	if canEdit && (c.State == store.CheckinActive || c.State == store.CheckinPaused) {
+	if canEdit && (c.State == baton.CheckinActive || c.State == baton.CheckinPaused) {
 		blocks = append(blocks, slack.NewActionBlock("checkin_manage",
 			slack.NewButtonBlockElement(actCheckinEdit, strconv.FormatInt(c.Number, 10), plain("Edit"))))
 	}
@@ -475,7 +474,7 @@ func checkinShowBlocks(c store.Checkin, latest []store.CheckinDelivery, canEdit 
 }
 
 // checkinHomeBlocks is the "Your check-ins" section of the App Home; nothing when there are none.
-func checkinHomeBlocks(list []store.Checkin, total int, latest map[int64][]store.CheckinDelivery) []slack.Block {
+func checkinHomeBlocks(list []baton.Checkin, total int, latest map[int64][]baton.CheckinDelivery) []slack.Block {
 	if len(list) == 0 {
 		return nil
 	}

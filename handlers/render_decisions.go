@@ -12,7 +12,6 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 // Callback IDs of the decision modals.
@@ -551,7 +550,7 @@ const homeFlagLimit = 5
 
 // flagsHomeBlocks is the "Decisions flagged for you" section, ending in a divider: each decision the
 // person has not acknowledged, who flagged it and since when, with Acknowledge; nothing when there is none.
-func flagsHomeBlocks(flags []store.PendingFlag, total int, cal baton.Calendar, now time.Time) []slack.Block {
+func flagsHomeBlocks(flags []baton.PendingFlag, total int, cal baton.Calendar, now time.Time) []slack.Block {
 	if len(flags) == 0 {
 		return nil
 	}

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/batonhq/baton/store"
+	baton "github.com/batonhq/baton"
 )
 
 // exportHeader names the columns of a request export. The file has one row per event of each
@@ -26,13 +26,13 @@ const exportTime = "2006-01-02 15:04:05"
 
 // exportCSV writes requests and their trails as CSV, with a byte order mark so spreadsheet programs
 // read it as UTF-8. names gives people's names by user ID; one without a name shows as its ID.
-func exportCSV(reqs []store.Request, trails map[int64][]store.ApprovalAction, names map[string]string) []byte {
+func exportCSV(reqs []baton.ApprovalRequest, trails map[int64][]baton.ApprovalAction, names map[string]string) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)
 	_ = w.Write(exportHeader)
 	name := func(id string) string {
-		if id == store.ActorBaton || id == "" {
+		if id == baton.ActorBaton || id == "" {
 			return "Baton"
 		}
 		if n, ok := names[id]; ok && n != "" {
@@ -57,11 +57,11 @@ func exportCSV(reqs []store.Request, trails map[int64][]store.ApprovalAction, na
 			r.PolicyVersion, branch, r.Summary, string(fields)}
 		for i, a := range trails[r.ID] {
 			step := ""
-			if a.Action != store.ActSubmit && a.Action != store.ActRoute && a.Action != store.ActAutoApprove && a.Step < len(r.Steps) {
+			if a.Action != baton.ActSubmit && a.Action != baton.ActRoute && a.Action != baton.ActAutoApprove && a.Step < len(r.Steps) {
 				step = strings.TrimPrefix(r.Steps[a.Step].Label(), "step ")
 			}
 			detail := a.Comment
-			if a.Action == store.ActRemind || a.Action == store.ActEscalate {
+			if a.Action == baton.ActRemind || a.Action == baton.ActEscalate {
 				var people []string
 				for _, id := range strings.Split(a.Comment, ",") {
 					people = append(people, name(id))
@@ -69,7 +69,7 @@ func exportCSV(reqs []store.Request, trails map[int64][]store.ApprovalAction, na
 				detail = strings.Join(people, ", ")
 			}
 			actor := a.Actor
-			if actor == store.ActorBaton {
+			if actor == baton.ActorBaton {
 				actor = ""
 			}
 			row := append(append([]string{}, head...), strconv.Itoa(i+1), a.At.UTC().Format(exportTime), actionWords(a.Action), step, name(a.Actor), actor, detail)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/batonhq/baton/store"
+	baton "github.com/batonhq/baton"
 )
 
 func TestExportCSVHasARowPerTrailEvent(t *testing.T) {
@@ -15,21 +15,21 @@ func TestExportCSVHasARowPerTrailEvent(t *testing.T) {
 	r.Values = map[string]string{"amount": "12000", "note": "-5 for shipping", "discount": "-5"}
 	r.PolicyVersion, r.Branch, r.BranchName = "abc123", 2, "High risk"
 	done := r
-	done.ID, done.Number, done.Status, done.DecidedAt = 2, 10, store.RequestRejected, fixedNow.Add(time.Hour)
+	done.ID, done.Number, done.Status, done.DecidedAt = 2, 10, baton.ApprovalRejected, fixedNow.Add(time.Hour)
 	at := func(m int) time.Time { return fixedNow.Add(time.Duration(m) * time.Minute) }
-	trails := map[int64][]store.ApprovalAction{
+	trails := map[int64][]baton.ApprovalAction{
 		r.ID: {
-			{Actor: "UBEA", Action: store.ActSubmit, At: fixedNow},
-			{Actor: "UBEA", Action: store.ActRoute, Comment: "Branch 2 matched", At: fixedNow},
-			{Actor: "U1", Action: store.ActApprove, At: at(5)},
-			{Actor: store.ActorBaton, Action: store.ActRemind, Step: 0, Comment: "U2,U3", At: at(120)},
+			{Actor: "UBEA", Action: baton.ActSubmit, At: fixedNow},
+			{Actor: "UBEA", Action: baton.ActRoute, Comment: "Branch 2 matched", At: fixedNow},
+			{Actor: "U1", Action: baton.ActApprove, At: at(5)},
+			{Actor: baton.ActorBaton, Action: baton.ActRemind, Step: 0, Comment: "U2,U3", At: at(120)},
 		},
 		done.ID: {
-			{Actor: "UBEA", Action: store.ActSubmit, At: fixedNow},
-			{Actor: "U1", Action: store.ActReject, Step: 0, Comment: "@everyone too dear", At: at(60)},
+			{Actor: "UBEA", Action: baton.ActSubmit, At: fixedNow},
+			{Actor: "U1", Action: baton.ActReject, Step: 0, Comment: "@everyone too dear", At: at(60)},
 		},
 	}
-	data := exportCSV([]store.Request{r, done}, trails, map[string]string{"UBEA": "Bea Berg", "U1": "Una"})
+	data := exportCSV([]baton.ApprovalRequest{r, done}, trails, map[string]string{"UBEA": "Bea Berg", "U1": "Una"})
 	body, ok := bytes.CutPrefix(data, []byte("\ufeff"))
 	if !ok {
 		t.Fatal("the file does not start with a byte order mark, so spreadsheets may misread its UTF-8")

@@ -11,7 +11,6 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 // Action IDs on the dashboard. Each line's controls carry the line's number in their action_id
@@ -246,7 +245,7 @@ func requestsHomeBlocks(reqs []homeRequest) []slack.Block {
 	blocks = append(blocks, homeSection("requests", ":memo: *Your requests*")...)
 	lines := make([]md.Text, 0, homeLimit)
 	for _, r := range reqs[:min(len(reqs), homeLimit)] {
-		lines = append(lines, md.F("%s *%s* — %s", statusEmoji(r.Status), md.Link(r.link, md.Esc(r.title)), requestStanding(r.Request)))
+		lines = append(lines, md.F("%s *%s* — %s", statusEmoji(r.Status), md.Link(r.link, md.Esc(r.title)), requestStanding(r.ApprovalRequest)))
 	}
 	blocks = append(blocks, linesSection("requests_list", lines))
 	if len(reqs) > homeLimit {
@@ -259,7 +258,7 @@ func requestsHomeBlocks(reqs []homeRequest) []slack.Block {
 const homeWaitingOn = 3
 
 // requestStanding is where a request stands: "step 2 of 3, waiting on <@X>" or its final status.
-func requestStanding(r store.Request) md.Text {
+func requestStanding(r baton.ApprovalRequest) md.Text {
 	step, ok := r.Step()
 	if !ok {
 		out := md.Esc(r.Status.Words())

@@ -11,7 +11,6 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 // Action and callback IDs of approval requests.
@@ -133,9 +132,9 @@ func requestFormModal(t *baton.RequestType, channelID string) slack.ModalViewReq
 }
 
 // commentModal asks for the comment of a rejection or a request for changes.
-func commentModal(r store.Request, step int, action string) slack.ModalViewRequest {
+func commentModal(r baton.ApprovalRequest, step int, action string) slack.ModalViewRequest {
 	title, label, submit := "Reject "+r.Ref(), "Why are you rejecting it?", "Reject"
-	if action == store.ActChanges {
+	if action == baton.ActChanges {
 		title, label, submit = "Changes to "+r.Ref(), "What should change?", "Send"
 	}
 	in := textInput(fReqComment, label, "The requester sees this.", "", 2000, true, false)
@@ -156,7 +155,7 @@ func parseDecisionValue(v string) (int64, int, error) {
 }
 
 // requestTitle is "R-9 · Purchase".
-func requestTitle(r store.Request, t *baton.RequestType) string {
+func requestTitle(r baton.ApprovalRequest, t *baton.RequestType) string {
 	name := r.Type
 	if t != nil {
 		name = t.Title
@@ -165,7 +164,7 @@ func requestTitle(r store.Request, t *baton.RequestType) string {
 }
 
 // valueLines lists a request's values as "*Label:* value" lines, in the type's field order.
-func valueLines(r store.Request, t *baton.RequestType) md.Text {
+func valueLines(r baton.ApprovalRequest, t *baton.RequestType) md.Text {
 	var lines []md.Text
 	if t != nil {
 		for _, f := range t.Fields {
@@ -208,14 +207,14 @@ func sortedValueKeys(m map[string]string) []string {
 }
 
 // stepLine says where one step stands.
-func stepLine(r store.Request, s store.RequestStep, final *store.ApprovalAction) md.Text {
+func stepLine(r baton.ApprovalRequest, s baton.ApprovalStep, final *baton.ApprovalAction) md.Text {
 	label := capitalizeFirst(s.Label())
 	switch {
-	case s.Decided && final != nil && final.Step == s.Index && final.Action != store.ActApprove:
+	case s.Decided && final != nil && final.Step == s.Index && final.Action != baton.ActApprove:
 		return md.F(":x: %s — %s by %s", label, actionWords(final.Action), md.Mention(final.Actor))
 	case s.Decided:
 		return md.F(":white_check_mark: %s — approved by %s", label, mentionList(s.Approved))
-	case r.Status == store.RequestPending && s.Index == r.CurrentStep:
+	case r.Status == baton.ApprovalPending && s.Index == r.CurrentStep:
 		line := md.F(":hourglass_flowing_sand: %s — waiting on %s", label, mentionList(s.Approvers))
 		if s.Mode == baton.ModeAll {
 			line = md.F(":hourglass_flowing_sand: %s — %d of %d approved; everyone must approve (%s)", label, len(s.Approved), len(s.Approvers), mentionList(s.Approvers))
@@ -224,7 +223,7 @@ func stepLine(r store.Request, s store.RequestStep, final *store.ApprovalAction)
 			line += " · " + e
 		}
 		return line
-	case r.Status == store.RequestPending:
+	case r.Status == baton.ApprovalPending:
 		return md.F(":white_circle: %s — then %s", label, mentionList(s.Approvers))
 	}
 	return md.F(":heavy_minus_sign: %s — not reached", label)
@@ -232,47 +231,47 @@ func stepLine(r store.Request, s store.RequestStep, final *store.ApprovalAction)
 
 func actionWords(action string) string {
 	switch action {
-	case store.ActApprove:
+	case baton.ActApprove:
 		return "approved"
-	case store.ActReject:
+	case baton.ActReject:
 		return "rejected"
-	case store.ActChanges:
+	case baton.ActChanges:
 		return "changes requested"
-	case store.ActCancel:
+	case baton.ActCancel:
 		return "cancelled"
-	case store.ActAutoApprove:
+	case baton.ActAutoApprove:
 		return "auto-approved"
-	case store.ActRoute:
+	case baton.ActRoute:
 		return "routed"
-	case store.ActSubmit:
+	case baton.ActSubmit:
 		return "submitted"
-	case store.ActRemind:
+	case baton.ActRemind:
 		return "reminded"
-	case store.ActEscalate:
+	case baton.ActEscalate:
 		return "escalated to"
 	}
 	return action
 }
 
-func statusEmoji(s store.RequestStatus) string {
+func statusEmoji(s baton.ApprovalStatus) string {
 	switch s {
-	case store.RequestApproved:
+	case baton.ApprovalApproved:
 		return ":white_check_mark:"
-	case store.RequestRejected:
+	case baton.ApprovalRejected:
 		return ":x:"
-	case store.RequestChangesRequested:
+	case baton.ApprovalChangesRequested:
 		return ":leftwards_arrow_with_hook:"
-	case store.RequestCancelled:
+	case baton.ApprovalCancelled:
 		return ":no_entry_sign:"
 	}
 	return ":hourglass_flowing_sand:"
 }
 
 // lastDecision is the action that ended the request, when one did.
-func lastDecision(trail []store.ApprovalAction) *store.ApprovalAction {
+func lastDecision(trail []baton.ApprovalAction) *baton.ApprovalAction {
 	for i := len(trail) - 1; i >= 0; i-- {
 		switch trail[i].Action {
-		case store.ActReject, store.ActChanges, store.ActCancel, store.ActAutoApprove:
+		case baton.ActReject, baton.ActChanges, baton.ActCancel, baton.ActAutoApprove:
 			return &trail[i]
 		}
 	}
@@ -280,7 +279,7 @@ func lastDecision(trail []store.ApprovalAction) *store.ApprovalAction {
 }
 
 // statusCardBlocks is the requester's card: the request and where each step stands.
-func statusCardBlocks(r store.Request, t *baton.RequestType, trail []store.ApprovalAction) []slack.Block {
+func statusCardBlocks(r baton.ApprovalRequest, t *baton.RequestType, trail []baton.ApprovalAction) []slack.Block {
 	final := lastDecision(trail)
 	head := md.F("%s *%s* — %s", statusEmoji(r.Status), requestTitle(r, t), r.Status.Words())
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil, slack.SectionBlockOptionBlockID("req_head"))}
@@ -291,10 +290,10 @@ func statusCardBlocks(r store.Request, t *baton.RequestType, trail []store.Appro
 	for _, s := range r.Steps {
 		lines = append(lines, stepLine(r, s, final))
 	}
-	if final != nil && final.Comment != "" && final.Action != store.ActAutoApprove {
+	if final != nil && final.Comment != "" && final.Action != baton.ActAutoApprove {
 		lines = append(lines, md.F("%s said: “%s”", md.Mention(final.Actor), md.Clip(md.Esc(final.Comment), 1000)))
 	}
-	if r.Status == store.RequestApproved && len(r.Steps) == 0 {
+	if r.Status == baton.ApprovalApproved && len(r.Steps) == 0 {
 		lines = append(lines, ":white_check_mark: Approved automatically.")
 	}
 	if len(lines) > 0 {
@@ -304,13 +303,13 @@ func statusCardBlocks(r store.Request, t *baton.RequestType, trail []store.Appro
 	return blocks
 }
 
-func statusCardText(r store.Request, t *baton.RequestType) md.Text {
+func statusCardText(r baton.ApprovalRequest, t *baton.RequestType) md.Text {
 	return md.F("%s — %s", requestTitle(r, t), r.Status.Words())
 }
 
 // approverCardBlocks is one approver's card for one step: the request, why it came to them, and the
 // buttons while they can still act on it.
-func approverCardBlocks(r store.Request, t *baton.RequestType, step int, approver string, trail []store.ApprovalAction) []slack.Block {
+func approverCardBlocks(r baton.ApprovalRequest, t *baton.RequestType, step int, approver string, trail []baton.ApprovalAction) []slack.Block {
 	s := r.Steps[step]
 	head := md.F("*%s* from %s needs your approval (%s)", requestTitle(r, t), md.Mention(r.RequesterID), s.Label())
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil, slack.SectionBlockOptionBlockID("req_head"))}
@@ -319,19 +318,19 @@ func approverCardBlocks(r store.Request, t *baton.RequestType, step int, approve
 	}
 	blocks = append(blocks, slack.NewContextBlock("req_why", mrkdwn(md.Clip("Why you: "+md.WithMentions(r.Explanation), 2000))))
 	final := lastDecision(trail)
-	open := r.Status == store.RequestPending && r.CurrentStep == step && !slices.Contains(s.Approved, approver)
+	open := r.Status == baton.ApprovalPending && r.CurrentStep == step && !slices.Contains(s.Approved, approver)
 	var state md.Text
 	switch {
-	case final != nil && final.Step == step && final.Action != store.ActAutoApprove:
+	case final != nil && final.Step == step && final.Action != baton.ActAutoApprove:
 		state = md.F("%s %s by %s.", statusEmoji(r.Status), capitalizeFirst(actionWords(final.Action)), md.Mention(final.Actor))
 		if final.Comment != "" {
 			state += md.F(" “%s”", md.Clip(md.Esc(final.Comment), 1000))
 		}
 	case s.Decided:
 		state = md.F(":white_check_mark: Approved by %s.", mentionList(s.Approved))
-		if r.Status == store.RequestApproved && step == len(r.Steps)-1 {
+		if r.Status == baton.ApprovalApproved && step == len(r.Steps)-1 {
 			state += " The request is approved."
-		} else if r.Status == store.RequestPending {
+		} else if r.Status == baton.ApprovalPending {
 			state += md.F(" It moved on to %s.", r.Steps[r.CurrentStep].Label())
 		}
 	case s.Mode == baton.ModeAll:
@@ -341,7 +340,7 @@ func approverCardBlocks(r store.Request, t *baton.RequestType, step int, approve
 		}
 		state += "; everyone must approve."
 	}
-	if e := escalationWords(s, "Escalated"); e != "" && r.Status == store.RequestPending && r.CurrentStep == step {
+	if e := escalationWords(s, "Escalated"); e != "" && r.Status == baton.ApprovalPending && r.CurrentStep == step {
 		if state != "" {
 			state += " "
 		}
@@ -365,22 +364,22 @@ func approverCardBlocks(r store.Request, t *baton.RequestType, step int, approve
 	return blocks
 }
 
-func approverCardText(r store.Request, t *baton.RequestType) md.Text {
+func approverCardText(r baton.ApprovalRequest, t *baton.RequestType) md.Text {
 	return md.F("%s from %s needs your approval", requestTitle(r, t), md.Mention(r.RequesterID))
 }
 
 // trailLines is a request's history, one line per action.
-func trailLines(r store.Request, trail []store.ApprovalAction) md.Text {
+func trailLines(r baton.ApprovalRequest, trail []baton.ApprovalAction) md.Text {
 	var b md.Text
 	for _, a := range trail {
 		b += md.F("• %s %s %s", md.Date(a.At, "{date_short_pretty} at {time}"), trailActor(a), actionWords(a.Action))
-		if a.Action == store.ActRemind || a.Action == store.ActEscalate {
+		if a.Action == baton.ActRemind || a.Action == baton.ActEscalate {
 			b += " " + trailPeople(a)
 		}
-		if a.Action != store.ActSubmit && a.Action != store.ActRoute && a.Action != store.ActAutoApprove && a.Step < len(r.Steps) {
+		if a.Action != baton.ActSubmit && a.Action != baton.ActRoute && a.Action != baton.ActAutoApprove && a.Step < len(r.Steps) {
 			b += md.F(" (%s)", r.Steps[a.Step].Label())
 		}
-		if a.Comment != "" && a.Action != store.ActRoute && a.Action != store.ActRemind && a.Action != store.ActEscalate {
+		if a.Comment != "" && a.Action != baton.ActRoute && a.Action != baton.ActRemind && a.Action != baton.ActEscalate {
 			b += md.F(": “%s”", md.Clip(md.Esc(a.Comment), 300))
 		}
 		b += "\n"
@@ -389,7 +388,7 @@ func trailLines(r store.Request, trail []store.ApprovalAction) md.Text {
 }
 
 // requestLine is one request in a list.
-func requestLine(r store.Request, t *baton.RequestType) md.Text {
+func requestLine(r baton.ApprovalRequest, t *baton.RequestType) md.Text {
 	line := md.F("%s *%s* from %s, %s — %s", statusEmoji(r.Status), requestTitle(r, t), md.Mention(r.RequesterID), md.Date(r.CreatedAt, "{date_short_pretty}"), r.Status.Words())
 	if s, ok := r.Step(); ok {
 		line += md.F(" · %s", s.Label())

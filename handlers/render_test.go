@@ -16,7 +16,6 @@ import (
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -52,17 +51,17 @@ func sampleHome() homeData {
 // homeSampleRequest is a pending purchase request of UBEA's filed a day before fixedNow; at step 2 of 3,
 // an `all` step UFIN1 already approved.
 func homeSampleRequest(number int64) homeRequest {
-	r := store.Request{
-		TeamID: "T1", Number: number, Type: "purchase", RequesterID: "UBEA", Status: store.RequestPending, CurrentStep: 1,
+	r := baton.ApprovalRequest{
+		TeamID: "T1", Number: number, Type: "purchase", RequesterID: "UBEA", Status: baton.ApprovalPending, CurrentStep: 1,
 		CreatedAt: fixedNow.Add(-24 * time.Hour),
-		Steps: []store.RequestStep{
+		Steps: []baton.ApprovalStep{
 			{Index: 0, Name: "Manager", Mode: baton.ModeAny, Approvers: []string{"UMGR"}, Decided: true, Approved: []string{"UMGR"}},
 			{Index: 1, Name: "Finance", Mode: baton.ModeAll, Approvers: []string{"UFIN1", "UFIN2"}, Approved: []string{"UFIN1"}},
 			{Index: 2, Name: "CFO", Mode: baton.ModeAny, Approvers: []string{"UCFO"}},
 		},
 	}
 	link := fmt.Sprintf("https://acme.slack.com/archives/DUMGR/p17000000000%05d", number)
-	return homeRequest{Request: r, title: requestTitle(r, &baton.RequestType{Name: "purchase", Title: "Purchase <hw>"}), since: fixedNow.Add(-50 * time.Hour), link: link}
+	return homeRequest{ApprovalRequest: r, title: requestTitle(r, &baton.RequestType{Name: "purchase", Title: "Purchase <hw>"}), since: fixedNow.Add(-50 * time.Hour), link: link}
 }
 
 // sampleHomeWithRequests is sampleHome for someone approving two requests and with one of each status.
@@ -71,9 +70,9 @@ func sampleHomeWithRequests() homeData {
 	first, second := homeSampleRequest(3), homeSampleRequest(5)
 	second.RequesterID, second.since = "UCAL", fixedNow.Add(-30*time.Second)
 	d.awaiting, d.awaitingTotal = []homeRequest{first, second}, 2
-	for i, s := range []store.RequestStatus{store.RequestPending, store.RequestApproved, store.RequestRejected, store.RequestChangesRequested, store.RequestCancelled} {
+	for i, s := range []baton.ApprovalStatus{baton.ApprovalPending, baton.ApprovalApproved, baton.ApprovalRejected, baton.ApprovalChangesRequested, baton.ApprovalCancelled} {
 		r := homeSampleRequest(int64(10 - i))
-		if s != store.RequestPending {
+		if s != baton.ApprovalPending {
 			r.Status, r.DecidedAt = s, fixedNow.Add(-time.Duration(i)*time.Hour)
 		}
 		d.requests = append(d.requests, r)
@@ -208,7 +207,7 @@ func TestHomeStaysUnderTheBlockLimit(t *testing.T) {
 	}
 	d.awaitingTotal = 5000
 	for i := 0; i < homeCheckinLimit+1; i++ {
-		d.checkins = append(d.checkins, store.Checkin{Number: int64(i + 1), Message: strings.Repeat("long question ", 30)})
+		d.checkins = append(d.checkins, baton.Checkin{Number: int64(i + 1), Message: strings.Repeat("long question ", 30)})
 	}
 	d.checkinsTotal = 5000
 	for i := 0; i < homeKRLimit+1; i++ {
@@ -217,7 +216,7 @@ func TestHomeStaysUnderTheBlockLimit(t *testing.T) {
 		d.krs = append(d.krs, k)
 	}
 	for i := 0; i < homeFlagLimit+1; i++ {
-		d.flags = append(d.flags, store.PendingFlag{Number: int64(i + 1), Title: strings.Repeat("long title ", 18),
+		d.flags = append(d.flags, baton.PendingFlag{Number: int64(i + 1), Title: strings.Repeat("long title ", 18),
 			Flag: baton.DecisionFlag{FlaggedBy: "UBEA", Version: 1, Reason: strings.Repeat("read this ", 100), FlaggedAt: fixedNow}})
 	}
 	d.flagsTotal = 5000
@@ -294,7 +293,7 @@ func homeText(t *testing.T, d homeData) string {
 }
 
 func TestRequestStandingNamesTheOnesStillToAct(t *testing.T) {
-	r := homeSampleRequest(1).Request
+	r := homeSampleRequest(1).ApprovalRequest
 	r.Steps[1].Approvers = []string{"UA", "UB", "UC", "UD", "UE"}
 	r.Steps[1].Approved = []string{"UB"}
 	if got, want := requestStanding(r), md.Text("step 2 of 3, waiting on <@UA>, <@UC>, <@UD> and 1 more"); got != want {

@@ -9,18 +9,17 @@ import (
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/store"
 )
 
 // announcedRequest starts sending what a request owes, written to the outbox with the change, and
 // refreshes the dashboards of everyone it concerns.
-func (h *Handlers) announcedRequest(req store.Request) {
-	h.outbox.kick(store.Lane{TeamID: req.TeamID, Lane: req.AnnounceLane()})
+func (h *Handlers) announcedRequest(req baton.ApprovalRequest) {
+	h.outbox.kick(baton.Lane{TeamID: req.TeamID, Lane: req.AnnounceLane()})
 	h.refreshRequestHomes(req)
 }
 
 // sendRequestMessage sends one message of the outbox about a request, as it stands now.
-func (h *Handlers) sendRequestMessage(ctx context.Context, m *store.Outgoing, mark slack.MsgOption) error {
+func (h *Handlers) sendRequestMessage(ctx context.Context, m *baton.Outgoing, mark slack.MsgOption) error {
 	req, t, step := m.Request, h.requestType(m.Request.Type), int(m.Ref)
 	if m.Kind == baton.AnnounceStepDecided {
 		h.unwatchStep(ctx, req, step)
@@ -32,7 +31,7 @@ func (h *Handlers) sendRequestMessage(ctx context.Context, m *store.Outgoing, ma
 	}
 	switch m.Kind {
 	case baton.AnnounceStepTimers:
-		if req.Status == store.RequestPending && req.CurrentStep == step {
+		if req.Status == baton.ApprovalPending && req.CurrentStep == step {
 			return h.watchStep(ctx, req, step, stepStart(req, trail, step))
 		}
 		return nil
@@ -73,12 +72,12 @@ func (h *Handlers) sendRequestMessage(ctx context.Context, m *store.Outgoing, ma
 		if err != nil {
 			return err
 		}
-		return h.store.AddRequestCard(ctx, store.RequestCard{RequestID: req.ID, Step: step, ApproverID: m.To, ChannelID: ch, TS: ts, Link: h.linkTo(ctx, ch, ts)})
+		return h.store.AddRequestCard(ctx, baton.ApprovalCard{RequestID: req.ID, Step: step, ApproverID: m.To, ChannelID: ch, TS: ts, Link: h.linkTo(ctx, ch, ts)})
 	case baton.AnnounceApproverCards:
 		return h.refreshCards(ctx, req, t, step, trail)
 	case baton.AnnounceOutcome:
 		final := lastDecision(trail)
-		if req.Status == store.RequestApproved && len(req.Steps) == 0 || final != nil && final.Actor == req.RequesterID {
+		if req.Status == baton.ApprovalApproved && len(req.Steps) == 0 || final != nil && final.Actor == req.RequesterID {
 			return nil // said already: with the route of an automatic approval, or to the requester who ended it
 		}
 		return h.sendDM(ctx, req.RequesterID, msgText(outcomeText(req, t, final)), mark)
@@ -93,17 +92,17 @@ func (h *Handlers) sendRequestMessage(ctx context.Context, m *store.Outgoing, ma
 }
 
 // approverCardSent reports whether an approver was sent the card of a step already.
-func (h *Handlers) approverCardSent(ctx context.Context, req store.Request, step int, approver string) (bool, error) {
+func (h *Handlers) approverCardSent(ctx context.Context, req baton.ApprovalRequest, step int, approver string) (bool, error) {
 	cards, err := h.store.RequestCards(ctx, req.ID)
 	if err != nil {
 		return false, err
 	}
-	return slices.ContainsFunc(cards, func(c store.RequestCard) bool { return c.Step == step && c.ApproverID == approver }), nil
+	return slices.ContainsFunc(cards, func(c baton.ApprovalCard) bool { return c.Step == step && c.ApproverID == approver }), nil
 }
 
 // stepStart is when a step became current: when the request was filed, for the first; when the last
 // action on the step before it decided that one, for the others.
-func stepStart(req store.Request, trail []store.ApprovalAction, step int) time.Time {
+func stepStart(req baton.ApprovalRequest, trail []baton.ApprovalAction, step int) time.Time {
 	start := req.CreatedAt
 	for _, a := range trail {
 		if step > 0 && a.Step == step-1 && a.At.After(start) {

@@ -12,7 +12,6 @@ import (
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 // quickRequest files a request typed in one line: /request purchase amount=12000 New laptops.
@@ -123,22 +122,24 @@ func formFieldValue(state formState, f baton.Field) string {
 
 // fileRequest routes a request by policy p and stores it. Approvers Slack can't use (bots, people who left, unknown
 // IDs) are left out and the route says so. Nothing is stored when the request can't be routed.
-func (h *Handlers) fileRequest(ctx context.Context, p *baton.Policy, teamID, requester, channelID string, t *baton.RequestType, values baton.Values, summary string) (store.Request, baton.Route, error) {
+func (h *Handlers) fileRequest(ctx context.Context, p *baton.Policy, teamID, requester, channelID string, t *baton.RequestType, values baton.Values, summary string) (baton.ApprovalRequest, baton.Route, error) {
 	now := h.now()
-	grants, held, err := h.requesterGrants(ctx, p, teamID, requester, now)
+	grants, err := h.requesterGrants(ctx, p, teamID, requester, now)
 	if err != nil {
-		return store.Request{}, baton.Route{}, err
+		return baton.ApprovalRequest{}, baton.Route{}, err
 	}
 	dir, err := h.directory(ctx, teamID)
 	if err != nil {
-		return store.Request{}, baton.Route{}, err
+		return baton.ApprovalRequest{}, baton.Route{}, err
 	}
 	route, err := p.Route(t.Name, values, requester, dir, grants, now)
 	if err != nil {
-		return store.Request{}, baton.Route{}, err
+		return baton.ApprovalRequest{}, baton.Route{}, err
 	}
-	used, byGrant := grantUsed(route, grants, held)
+	var used baton.Grant
+	byGrant := route.Grant != nil
 	if byGrant {
+		used = *route.Grant
 		route.Reason = "Grant " + used.Ref() + ": " + route.Reason
 		route.Explanation = "Grant " + used.Ref() + ": " + route.Explanation
 	}
@@ -154,28 +155,28 @@ func (h *Handlers) fileRequest(ctx context.Context, p *baton.Policy, teamID, req
 		return !p.IsBot && !p.Deleted
 	})
 	if lookupErr != nil {
-		return store.Request{}, baton.Route{}, lookupErr
+		return baton.ApprovalRequest{}, baton.Route{}, lookupErr
 	}
 	if err != nil {
-		return store.Request{}, baton.Route{}, err
+		return baton.ApprovalRequest{}, baton.Route{}, err
 	}
-	req := store.Request{
+	req := baton.ApprovalRequest{
 		TeamID: teamID, Type: t.Name, Values: valueTexts(values), Summary: summary, RequesterID: requester,
 		PolicyVersion: route.PolicyVersion, Branch: route.Branch, BranchName: route.BranchName,
-		Explanation: route.Explanation, Status: store.RequestPending, CreatedAt: now,
+		Explanation: route.Explanation, Status: baton.ApprovalPending, CreatedAt: now,
 	}
 	if isChannel(channelID) {
 		req.ChannelID = channelID
 	}
-	actions := []store.ApprovalAction{{Actor: requester, Action: store.ActSubmit, At: now}}
+	actions := []baton.ApprovalAction{{Actor: requester, Action: baton.ActSubmit, At: now}}
 	if route.AutoApproved {
-		req.Status, req.DecidedAt = store.RequestApproved, now
-		actions = append(actions, store.ApprovalAction{Actor: requester, Action: store.ActAutoApprove, Comment: route.Reason, At: now})
+		req.Status, req.DecidedAt = baton.ApprovalApproved, now
+		actions = append(actions, baton.ApprovalAction{Actor: requester, Action: baton.ActAutoApprove, Comment: route.Reason, At: now})
 	} else {
-		actions = append(actions, store.ApprovalAction{Actor: requester, Action: store.ActRoute, Comment: route.Explanation, At: now})
+		actions = append(actions, baton.ApprovalAction{Actor: requester, Action: baton.ActRoute, Comment: route.Explanation, At: now})
 	}
 	for _, s := range route.Steps {
-		req.Steps = append(req.Steps, store.RequestStep{Name: s.Name, Mode: s.Mode, Approvers: s.Approvers,
+		req.Steps = append(req.Steps, baton.ApprovalStep{Name: s.Name, Mode: s.Mode, Approvers: s.Approvers,
 			RemindAfter: s.RemindAfter, EscalateAfter: s.EscalateAfter, EscalateTo: s.EscalateTo})
 	}
 	stored, err := h.store.CreateRequest(ctx, req, actions)
@@ -207,7 +208,7 @@ func valueTexts(values baton.Values) map[string]string {
 }
 
 // routeSummary tells the requester what happened to their request and why.
-func routeSummary(r store.Request, t *baton.RequestType, route baton.Route) md.Text {
+func routeSummary(r baton.ApprovalRequest, t *baton.RequestType, route baton.Route) md.Text {
 	if route.AutoApproved {
 		return md.F(":white_check_mark: %s is approved automatically. %s", requestTitle(r, t), md.WithMentions(route.Explanation))
 	}
@@ -215,6 +216,6 @@ func routeSummary(r store.Request, t *baton.RequestType, route baton.Route) md.T
 }
 
 // submittedText is the note in the channel a request was made in; its outcome is threaded under it.
-func submittedText(req store.Request, t *baton.RequestType) md.Text {
+func submittedText(req baton.ApprovalRequest, t *baton.RequestType) md.Text {
 	return md.F(":inbox_tray: %s submitted by %s.", requestTitle(req, t), md.Mention(req.RequesterID))
 }

@@ -9,7 +9,6 @@ import (
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 // onRequestApprove approves the step a card is for. The store decides under a row lock, so only
@@ -20,7 +19,7 @@ func (h *Handlers) onRequestApprove(ctx context.Context, r *bot.Request) {
 		h.fail(ctx, r, err)
 		return
 	}
-	h.decide(ctx, r, number, step, store.ActApprove, "")
+	h.decide(ctx, r, number, step, baton.ActApprove, "")
 }
 
 // decide applies an approver's action and tells everyone concerned. A refusal changes nothing and is
@@ -56,9 +55,9 @@ func (h *Handlers) checkNotOwn(ctx context.Context, teamID string, number int64,
 // onRequestCommentButton opens the comment form of a rejection or a request for changes, for an
 // approver of the current step only.
 func (h *Handlers) onRequestCommentButton(actionID string) bot.Handler {
-	action := store.ActReject
+	action := baton.ActReject
 	if actionID == actReqChanges {
-		action = store.ActChanges
+		action = baton.ActChanges
 	}
 	return func(ctx context.Context, r *bot.Request) {
 		number, step, err := parseDecisionValue(r.Action.Value)
@@ -94,7 +93,7 @@ func (h *Handlers) onRequestCommentButton(actionID string) bot.Handler {
 // onRequestCommentSubmit rejects or asks for changes with the comment given.
 func (h *Handlers) onRequestCommentSubmit(ctx context.Context, r *bot.Request) any {
 	meta, err := decodeReqMeta(r.Interaction.View.PrivateMetadata)
-	if err != nil || (meta.Action != store.ActReject && meta.Action != store.ActChanges) {
+	if err != nil || (meta.Action != baton.ActReject && meta.Action != baton.ActChanges) {
 		return fieldErrors(map[string]string{fReqComment: "This form is out of date. Close it and start again."})
 	}
 	comment := formValues(r.Interaction.View.State).text(fReqComment)
@@ -114,7 +113,7 @@ func (h *Handlers) onRequestCommentSubmit(ctx context.Context, r *bot.Request) a
 
 // refreshRequestHomes republishes the dashboards of everyone a request concerns: its requester and
 // every approver of every step.
-func (h *Handlers) refreshRequestHomes(req store.Request) {
+func (h *Handlers) refreshRequestHomes(req baton.ApprovalRequest) {
 	people := []string{req.RequesterID}
 	for _, s := range req.Steps {
 		people = append(people, s.Approvers...)
@@ -123,7 +122,7 @@ func (h *Handlers) refreshRequestHomes(req store.Request) {
 }
 
 // refreshCards redraws every approver card of a step.
-func (h *Handlers) refreshCards(ctx context.Context, req store.Request, t *baton.RequestType, step int, trail []store.ApprovalAction) error {
+func (h *Handlers) refreshCards(ctx context.Context, req baton.ApprovalRequest, t *baton.RequestType, step int, trail []baton.ApprovalAction) error {
 	cards, err := h.store.RequestCards(ctx, req.ID)
 	if err != nil {
 		return err
@@ -141,12 +140,12 @@ func (h *Handlers) refreshCards(ctx context.Context, req store.Request, t *baton
 }
 
 // outcomeText says how a request ended, and the comment of the decision that ended it.
-func outcomeText(req store.Request, t *baton.RequestType, final *store.ApprovalAction) md.Text {
+func outcomeText(req baton.ApprovalRequest, t *baton.RequestType, final *baton.ApprovalAction) md.Text {
 	switch {
-	case req.Status == store.RequestApproved && len(req.Steps) > 0:
+	case req.Status == baton.ApprovalApproved && len(req.Steps) > 0:
 		last := req.Steps[len(req.Steps)-1]
 		return md.F("%s %s is approved; the last approval was by %s.", statusEmoji(req.Status), requestTitle(req, t), mentionList(last.Approved[len(last.Approved)-1:]))
-	case final != nil && final.Action != store.ActAutoApprove:
+	case final != nil && final.Action != baton.ActAutoApprove:
 		text := md.F("%s %s: %s by %s.", statusEmoji(req.Status), requestTitle(req, t), actionWords(final.Action), md.Mention(final.Actor))
 		if final.Comment != "" {
 			text += md.F(" “%s”", md.Clip(md.Esc(final.Comment), 1000))
@@ -168,6 +167,6 @@ func (h *Handlers) cancelRequest(ctx context.Context, r *bot.Request, number int
 }
 
 // cancelledText confirms a cancellation to the requester.
-func cancelledText(req store.Request, t *baton.RequestType) md.Text {
+func cancelledText(req baton.ApprovalRequest, t *baton.RequestType) md.Text {
 	return md.F(":no_entry_sign: Cancelled %s. Its approvers' cards now say so.", requestTitle(req, t))
 }

@@ -11,7 +11,6 @@ import (
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot/md"
 	"github.com/batonhq/baton/scheduler"
-	"github.com/batonhq/baton/store"
 )
 
 // stepJob is the payload of a step's reminder or escalation. Only, on a reminder, lists the approvers
@@ -33,7 +32,7 @@ func stepJobOf(kind, key, teamID string, at time.Time, p stepJob) scheduler.Job 
 }
 
 // watchStep schedules the reminder and the escalation of a step that became current at start.
-func (h *Handlers) watchStep(ctx context.Context, req store.Request, step int, start time.Time) error {
+func (h *Handlers) watchStep(ctx context.Context, req baton.ApprovalRequest, step int, start time.Time) error {
 	if h.sched == nil || step >= len(req.Steps) {
 		return nil
 	}
@@ -53,7 +52,7 @@ func (h *Handlers) watchStep(ctx context.Context, req store.Request, step int, s
 }
 
 // unwatchStep cancels the timers of a step that was decided, or of a request that ended.
-func (h *Handlers) unwatchStep(ctx context.Context, req store.Request, step int) {
+func (h *Handlers) unwatchStep(ctx context.Context, req baton.ApprovalRequest, step int) {
 	if h.sched == nil {
 		return
 	}
@@ -63,17 +62,17 @@ func (h *Handlers) unwatchStep(ctx context.Context, req store.Request, step int)
 
 // loadStepJob reads the request a step job is about, and the step when the request still waits on it.
 // A job about a request gone, ended or moved on does nothing.
-func (h *Handlers) loadStepJob(ctx context.Context, j scheduler.Job) (store.Request, store.RequestStep, stepJob, bool, error) {
+func (h *Handlers) loadStepJob(ctx context.Context, j scheduler.Job) (baton.ApprovalRequest, baton.ApprovalStep, stepJob, bool, error) {
 	var p stepJob
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
-		return store.Request{}, store.RequestStep{}, p, false, fmt.Errorf("job %s: bad payload: %w", j.Key, err)
+		return baton.ApprovalRequest{}, baton.ApprovalStep{}, p, false, fmt.Errorf("job %s: bad payload: %w", j.Key, err)
 	}
 	req, err := h.store.Request(ctx, j.TeamID, p.Number)
 	if baton.ErrorCode(err) == baton.ENotFound {
-		return req, store.RequestStep{}, p, false, nil
+		return req, baton.ApprovalStep{}, p, false, nil
 	}
 	if err != nil {
-		return req, store.RequestStep{}, p, false, err
+		return req, baton.ApprovalStep{}, p, false, err
 	}
 	step, ok := req.Step()
 	return req, step, p, ok && step.Index == p.Step, nil
@@ -115,8 +114,8 @@ func (h *Handlers) onRequestRemind(ctx context.Context, j scheduler.Job) error {
 	t := h.requestType(req.Type)
 	for _, a := range nowIDs {
 		h.dm(ctx, a, msgText(stepReminderText(req, t, step)))
-		if err := h.store.RecordRequestAction(ctx, store.ApprovalAction{RequestID: req.ID, Step: step.Index, Actor: store.ActorBaton,
-			Action: store.ActRemind, Comment: a, At: now}); err != nil {
+		if err := h.store.RecordRequestAction(ctx, baton.ApprovalAction{RequestID: req.ID, Step: step.Index, Actor: baton.ActorBaton,
+			Action: baton.ActRemind, Comment: a, At: now}); err != nil {
 			h.log.ErrorContext(ctx, "reminder sent but not recorded", "request", req.Ref(), "user_id", a, "err", err)
 		}
 	}
@@ -128,7 +127,7 @@ func (h *Handlers) onRequestRemind(ctx context.Context, j scheduler.Job) error {
 }
 
 // stepReminderText reminds an approver of a step that still waits on them.
-func stepReminderText(req store.Request, t *baton.RequestType, step store.RequestStep) md.Text {
+func stepReminderText(req baton.ApprovalRequest, t *baton.RequestType, step baton.ApprovalStep) md.Text {
 	return md.F(":bell: Reminder: *%s* from %s is still waiting for your approval (%s). Decide from its card, or see it with `/request %s`.",
 		requestTitle(req, t), md.Mention(req.RequesterID), step.Label(), req.Ref())
 }
@@ -149,10 +148,10 @@ func (h *Handlers) onRequestEscalate(ctx context.Context, j scheduler.Job) error
 }
 
 // escalationLine says who a waiting step was escalated to, and after how long.
-func escalationLine(s store.RequestStep) md.Text { return escalationWords(s, "escalated") }
+func escalationLine(s baton.ApprovalStep) md.Text { return escalationWords(s, "escalated") }
 
 // escalationWords is escalationLine led by verb: "Escalated to <@U1> after 2 days".
-func escalationWords(s store.RequestStep, verb string) md.Text {
+func escalationWords(s baton.ApprovalStep, verb string) md.Text {
 	if len(s.EscalatedTo) == 0 {
 		return ""
 	}
@@ -160,15 +159,15 @@ func escalationWords(s store.RequestStep, verb string) md.Text {
 }
 
 // trailActor is who did an action, as the trail shows it: Baton itself for reminders and escalations.
-func trailActor(a store.ApprovalAction) md.Text {
-	if a.Actor == store.ActorBaton || a.Actor == "" {
+func trailActor(a baton.ApprovalAction) md.Text {
+	if a.Actor == baton.ActorBaton || a.Actor == "" {
 		return "Baton"
 	}
 	return md.Mention(a.Actor)
 }
 
 // trailPeople is whom Baton reminded, or escalated to, as mentions.
-func trailPeople(a store.ApprovalAction) md.Text {
+func trailPeople(a baton.ApprovalAction) md.Text {
 	if a.Comment == "" {
 		return ""
 	}

@@ -9,7 +9,6 @@ import (
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 // exportLimit bounds how many requests one export holds.
@@ -77,13 +76,13 @@ func exportComment(whose string, rng baton.ExportRange, requests, events int, cu
 
 // exportNames looks up the names of everyone an export mentions. A person Slack can't tell us about is
 // left out and shows as their ID.
-func (h *Handlers) exportNames(ctx context.Context, reqs []store.Request, trails map[int64][]store.ApprovalAction) map[string]string {
+func (h *Handlers) exportNames(ctx context.Context, reqs []baton.ApprovalRequest, trails map[int64][]baton.ApprovalAction) map[string]string {
 	var ids []string
 	for _, req := range reqs {
 		ids = append(ids, req.RequesterID)
 		for _, a := range trails[req.ID] {
 			ids = append(ids, a.Actor)
-			if a.Action == store.ActRemind || a.Action == store.ActEscalate {
+			if a.Action == baton.ActRemind || a.Action == baton.ActEscalate {
 				ids = append(ids, strings.Split(a.Comment, ",")...)
 			}
 		}
@@ -91,7 +90,7 @@ func (h *Handlers) exportNames(ctx context.Context, reqs []store.Request, trails
 	slices.Sort(ids)
 	names := map[string]string{}
 	for _, id := range slices.Compact(ids) {
-		if id == "" || id == store.ActorBaton {
+		if id == "" || id == baton.ActorBaton {
 			continue
 		}
 		p, err := h.people.Get(ctx, id)

@@ -6,7 +6,6 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 // markupPolicy is a real policy, loaded once, for the renderers that read the policy in force.
@@ -50,58 +49,58 @@ func requestSurfaces(typed string) []surface {
 	policy := &baton.Policy{Version: "0123456789abcdef", Types: []*baton.RequestType{typ}}
 	explanation := `Branch 1 matched: amount > 100, with amount 12,000 USD and requester <@` + fxAlice + `> → step 1 (all of <@` + fxBob + `>, <@` + fxCal + `>), step 2 (<@` + fxCal + `>).`
 
-	pending := store.Request{
+	pending := baton.ApprovalRequest{
 		ID: 1, TeamID: "T1", Number: 9, Type: "purchase", RequesterID: fxAlice, ChannelID: fxChannel,
 		Values: map[string]string{"amount": "12000", "cost": typed, "vendor": typed, "why": typed, "tier": typed,
 			"when": "2026-12-01", "owner": fxCal},
-		Summary: typed, Explanation: explanation, Status: store.RequestPending, CreatedAt: fxNow,
-		Steps: []store.RequestStep{
+		Summary: typed, Explanation: explanation, Status: baton.ApprovalPending, CreatedAt: fxNow,
+		Steps: []baton.ApprovalStep{
 			{Index: 0, Name: typed, Mode: baton.ModeAll, Approvers: []string{fxBob, fxCal}, Approved: []string{fxBob},
 				EscalateAfter: 48 * time.Hour, EscalateTo: []string{fxCal}, EscalatedTo: []string{fxCal}},
 			{Index: 1, Name: typed, Mode: baton.ModeAny, Approvers: []string{fxCal}},
 		},
 	}
-	trail := []store.ApprovalAction{
-		{Actor: fxAlice, Action: store.ActSubmit, At: fxNow},
-		{Actor: fxAlice, Action: store.ActRoute, Comment: explanation, At: fxNow},
-		{Actor: fxBob, Action: store.ActApprove, Step: 0, At: fxNow},
-		{Actor: store.ActorBaton, Action: store.ActRemind, Step: 0, Comment: fxCal, At: fxNow},
-		{Actor: store.ActorBaton, Action: store.ActEscalate, Step: 0, Comment: fxCal + "," + fxBob, At: fxNow},
+	trail := []baton.ApprovalAction{
+		{Actor: fxAlice, Action: baton.ActSubmit, At: fxNow},
+		{Actor: fxAlice, Action: baton.ActRoute, Comment: explanation, At: fxNow},
+		{Actor: fxBob, Action: baton.ActApprove, Step: 0, At: fxNow},
+		{Actor: baton.ActorBaton, Action: baton.ActRemind, Step: 0, Comment: fxCal, At: fxNow},
+		{Actor: baton.ActorBaton, Action: baton.ActEscalate, Step: 0, Comment: fxCal + "," + fxBob, At: fxNow},
 	}
 
 	// The second step moved on from the first, then was rejected with a comment.
 	rejected := pending
-	rejected.Status, rejected.CurrentStep, rejected.DecidedAt = store.RequestRejected, 1, fxNow
-	rejected.Steps = []store.RequestStep{
+	rejected.Status, rejected.CurrentStep, rejected.DecidedAt = baton.ApprovalRejected, 1, fxNow
+	rejected.Steps = []baton.ApprovalStep{
 		{Index: 0, Name: typed, Mode: baton.ModeAny, Approvers: []string{fxBob}, Approved: []string{fxBob}, Decided: true},
 		{Index: 1, Name: typed, Mode: baton.ModeAny, Approvers: []string{fxCal}, Decided: true},
 	}
-	rejectedTrail := append(trail[:3:3], store.ApprovalAction{Actor: fxCal, Action: store.ActReject, Step: 1, Comment: typed, At: fxNow})
+	rejectedTrail := append(trail[:3:3], baton.ApprovalAction{Actor: fxCal, Action: baton.ActReject, Step: 1, Comment: typed, At: fxNow})
 
 	approved := rejected
-	approved.Status = store.RequestApproved
-	approved.Steps = []store.RequestStep{
+	approved.Status = baton.ApprovalApproved
+	approved.Steps = []baton.ApprovalStep{
 		{Index: 0, Name: typed, Mode: baton.ModeAny, Approvers: []string{fxBob}, Approved: []string{fxBob}, Decided: true},
 		{Index: 1, Name: typed, Mode: baton.ModeAny, Approvers: []string{fxCal}, Approved: []string{fxCal}, Decided: true},
 	}
-	approvedTrail := append(trail[:3:3], store.ApprovalAction{Actor: fxCal, Action: store.ActApprove, Step: 1, Comment: typed, At: fxNow})
+	approvedTrail := append(trail[:3:3], baton.ApprovalAction{Actor: fxCal, Action: baton.ActApprove, Step: 1, Comment: typed, At: fxNow})
 
 	moved := pending
 	moved.CurrentStep = 1
-	moved.Steps = []store.RequestStep{
+	moved.Steps = []baton.ApprovalStep{
 		{Index: 0, Name: typed, Mode: baton.ModeAny, Approvers: []string{fxBob}, Approved: []string{fxBob}, Decided: true},
 		{Index: 1, Name: typed, Mode: baton.ModeAny, Approvers: []string{fxCal}},
 	}
 
 	cancelled := pending
-	cancelled.Status = store.RequestCancelled
-	cancelledTrail := append(trail[:2:2], store.ApprovalAction{Actor: fxAlice, Action: store.ActCancel, Step: 0, Comment: typed, At: fxNow})
+	cancelled.Status = baton.ApprovalCancelled
+	cancelledTrail := append(trail[:2:2], baton.ApprovalAction{Actor: fxAlice, Action: baton.ActCancel, Step: 0, Comment: typed, At: fxNow})
 
 	auto := pending
-	auto.Status, auto.Steps = store.RequestApproved, nil
-	autoTrail := []store.ApprovalAction{
-		{Actor: fxAlice, Action: store.ActSubmit, At: fxNow},
-		{Actor: fxAlice, Action: store.ActAutoApprove, Comment: "Branch 1 matched", At: fxNow},
+	auto.Status, auto.Steps = baton.ApprovalApproved, nil
+	autoTrail := []baton.ApprovalAction{
+		{Actor: fxAlice, Action: baton.ActSubmit, At: fxNow},
+		{Actor: fxAlice, Action: baton.ActAutoApprove, Comment: "Branch 1 matched", At: fxNow},
 	}
 
 	// A request whose type the policy no longer has shows its values by their names.
@@ -118,7 +117,7 @@ func requestSurfaces(typed string) []surface {
 	}
 
 	h := New(Config{Policy: markupPolicy(), Now: func() time.Time { return fxNow }})
-	grant := store.Grant{TeamID: "T1", Number: 3, UserID: fxAlice, RequestType: "purchase", Condition: typed,
+	grant := baton.Grant{TeamID: "T1", Number: 3, UserID: fxAlice, RequestType: "purchase", Condition: typed,
 		UntilDate: "2026-12-31", Until: fxNow.AddDate(0, 1, 0), Reason: typed, GrantedBy: fxBob, GrantedAt: fxNow}
 	fits := grant
 	fits.Number, fits.Condition = 4, "amount <= 5000"
@@ -127,7 +126,7 @@ func requestSurfaces(typed string) []surface {
 	expired := grant
 	expired.Number, expired.Until = 6, fxNow.Add(-time.Hour)
 	var grantLines []md.Text
-	for _, g := range []store.Grant{grant, fits, revoked, expired} {
+	for _, g := range []baton.Grant{grant, fits, revoked, expired} {
 		grantLines = append(grantLines, h.grantLine(g, fxNow))
 	}
 
@@ -154,14 +153,14 @@ func requestSurfaces(typed string) []surface {
 		{"request route summary, auto-approved", routeSummary(auto, typ, autoRoute)},
 		{"request value errors", valueErrorsText(map[string]string{"amount": typed, typed: typed})},
 		{"request dry run", dryRunText(dry)},
-		{"request list", requestListText("*Your requests*", []store.Request{pending, rejected, orphan}, typeOf)},
+		{"request list", requestListText("*Your requests*", []baton.ApprovalRequest{pending, rejected, orphan}, typeOf)},
 		{"request show", requestShowBlocks(pending, typ, trail)},
 		{"request show, rejected", requestShowBlocks(rejected, typ, rejectedTrail)},
 		{"request help", requestHelpBlocks(policy, md.Esc(baton.ErrorMessage(policy.UnknownTypeError(typed))))},
 		{"request export comment", exportComment("you filed or acted on", baton.ExportRange{From: "2026-11-01", To: "2026-11-30"}, 5001, 9, true)},
 		{"request pick modal", pickTypeModal(policy, fxChannel)},
 		{"request form modal", requestFormModal(typ, fxChannel)},
-		{"request comment modal", commentModal(pending, 0, store.ActChanges)},
+		{"request comment modal", commentModal(pending, 0, baton.ActChanges)},
 		{"authority granted", grantedText(grant)},
 		{"authority granted dm", grantedDMText(grant)},
 		{"authority revoked", revokedText(revoked)},

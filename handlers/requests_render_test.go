@@ -7,14 +7,13 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
-	"github.com/batonhq/baton/store"
 )
 
-func sampleRequest() store.Request {
-	return store.Request{
+func sampleRequest() baton.ApprovalRequest {
+	return baton.ApprovalRequest{
 		ID: 1, Number: 9, Type: "purchase", Values: map[string]string{"amount": "12000"}, RequesterID: "UBEA",
-		Explanation: "Branch 1 matched <!channel>", Status: store.RequestPending, CreatedAt: fixedNow,
-		Steps: []store.RequestStep{
+		Explanation: "Branch 1 matched <!channel>", Status: baton.ApprovalPending, CreatedAt: fixedNow,
+		Steps: []baton.ApprovalStep{
 			{Index: 0, Name: "Security", Mode: baton.ModeAll, Approvers: []string{"U1", "U2", "U3"}, Approved: []string{"U1"}},
 			{Index: 1, Name: "CFO", Mode: baton.ModeAny, Approvers: []string{"UCFO"}},
 		},

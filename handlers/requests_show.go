@@ -8,7 +8,6 @@ import (
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 // reqListLimit bounds how many requests one list shows.
@@ -35,12 +34,12 @@ func (h *Handlers) showRequest(ctx context.Context, r *bot.Request, number int64
 }
 
 // requestShowBlocks is /request R-9: the status card, then the request's history.
-func requestShowBlocks(req store.Request, t *baton.RequestType, trail []store.ApprovalAction) []slack.Block {
+func requestShowBlocks(req baton.ApprovalRequest, t *baton.RequestType, trail []baton.ApprovalAction) []slack.Block {
 	blocks := statusCardBlocks(req, t, trail)
 	return append(blocks, slack.NewSectionBlock(mrkdwn(md.Clip("*History*\n"+trailLines(req, trail), 3000)), nil, nil, slack.SectionBlockOptionBlockID("req_trail")))
 }
 
-func canSee(req store.Request, userID string) bool {
+func canSee(req baton.ApprovalRequest, userID string) bool {
 	if req.RequesterID == userID {
 		return true
 	}
@@ -82,13 +81,13 @@ func (h *Handlers) listAwaiting(ctx context.Context, r *bot.Request) {
 	h.replyList(ctx, r, "*Waiting for your approval*", reqs)
 }
 
-func (h *Handlers) replyList(ctx context.Context, r *bot.Request, title md.Text, reqs []store.Request) {
+func (h *Handlers) replyList(ctx context.Context, r *bot.Request, title md.Text, reqs []baton.ApprovalRequest) {
 	text := requestListText(title, reqs, h.requestType)
 	h.reply(ctx, r, text, slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID("req_list")))
 }
 
 // requestListText is a list of requests under its title, each with the type it was filed as.
-func requestListText(title md.Text, reqs []store.Request, typeOf func(name string) *baton.RequestType) md.Text {
+func requestListText(title md.Text, reqs []baton.ApprovalRequest, typeOf func(name string) *baton.RequestType) md.Text {
 	lines := []md.Text{title}
 	for _, req := range reqs {
 		lines = append(lines, requestLine(req, typeOf(req.Type)))
@@ -99,7 +98,7 @@ func requestListText(title md.Text, reqs []store.Request, typeOf func(name strin
 // whyRequest is a dry run: where a request would go and why, with nothing filed.
 func (h *Handlers) whyRequest(ctx context.Context, r *bot.Request, p *baton.Policy, text string) {
 	now := h.now()
-	grants, _, err := h.requesterGrants(ctx, p, r.TeamID, r.UserID, now)
+	grants, err := h.requesterGrants(ctx, p, r.TeamID, r.UserID, now)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return

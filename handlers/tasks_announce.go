@@ -9,7 +9,6 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot/md"
-	"github.com/batonhq/baton/store"
 )
 
 // goalOf is the goal a task serves, or nil when it serves none. A goal that cannot be read is logged
@@ -33,11 +32,11 @@ func (h *Handlers) cardOf(ctx context.Context, t baton.Task) []slack.Block {
 
 // announced starts sending what a task's change owes, written to the outbox with the change.
 func (h *Handlers) announced(t baton.Task) {
-	h.outbox.kick(store.Lane{TeamID: t.TeamID, Lane: t.AnnounceLane()})
+	h.outbox.kick(baton.Lane{TeamID: t.TeamID, Lane: t.AnnounceLane()})
 }
 
 // sendTaskMessage sends one message of the outbox about a task, as it stands now.
-func (h *Handlers) sendTaskMessage(ctx context.Context, m *store.Outgoing, mark slack.MsgOption) error {
+func (h *Handlers) sendTaskMessage(ctx context.Context, m *baton.Outgoing, mark slack.MsgOption) error {
 	t, ev := m.Task, m.Event
 	switch m.Kind {
 	case baton.AnnounceCard:
@@ -120,7 +119,7 @@ func movedToDMNotice(t baton.Task, asked string) md.Text {
 // enough to tell the person who made it (0 otherwise): Slack lets Baton post about once a second per
 // channel.
 func (h *Handlers) cardWait(ctx context.Context, t baton.Task) time.Duration {
-	n, err := h.store.LanePosts(ctx, store.Lane{TeamID: t.TeamID, Lane: t.AnnounceLane()})
+	n, err := h.store.LanePosts(ctx, baton.Lane{TeamID: t.TeamID, Lane: t.AnnounceLane()})
 	if err != nil {
 		h.log.WarnContext(ctx, "card's turn unknown", "task", t.Ref(), "err", err)
 		return 0

@@ -4,63 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	baton "github.com/batonhq/baton"
 )
-
-// The kinds of a grant's events.
-const (
-	GrantGranted = "granted"
-	GrantUsed    = "used"
-	GrantRevoked = "revoked"
-	GrantExpired = "expired"
-)
-
-// Grant is delegated authority as stored: G-3.
-type Grant struct {
-	ID          int64
-	TeamID      string
-	Number      int64
-	UserID      string // who holds the authority
-	RequestType string
-	Condition   string    // CEL over the type's fields
-	UntilDate   string    // the last day, YYYY-MM-DD as the granter wrote it; "" when it does not run out
-	Until       time.Time // the last moment the grant holds; zero when it does not run out
-	Reason      string
-	GrantedBy   string
-	GrantedAt   time.Time
-	RevokedBy   string
-	RevokedAt   time.Time // zero unless revoked
-}
-
-// GrantRef is the short ID people type: G-3.
-func GrantRef(n int64) string { return fmt.Sprintf("G-%d", n) }
-
-// Ref is the grant's short ID.
-func (g Grant) Ref() string { return GrantRef(g.Number) }
-
-// Revoked reports whether the grant was revoked.
-func (g Grant) Revoked() bool { return !g.RevokedAt.IsZero() }
-
-// Expired reports whether the grant ran out by now.
-func (g Grant) Expired(now time.Time) bool { return !g.Until.IsZero() && now.After(g.Until) }
-
-// Active reports whether the grant holds at now: neither revoked nor run out.
-func (g Grant) Active(now time.Time) bool { return !g.Revoked() && !g.Expired(now) }
-
-// GrantEvent is one entry of a grant's audit trail.
-type GrantEvent struct {
-	ID            int64     `db:"id"`
-	GrantID       int64     `db:"grant_id"`
-	Kind          string    `db:"kind"`
-	Actor         string    `db:"actor"`
-	RequestNumber int64     `db:"request_number"`
-	At            time.Time `db:"at"`
-}
 
 const grantColumns = `id, team_id, number, user_id, request_type, condition, until, until_at, reason,
 	granted_by, granted_at, revoked_by, revoked_at`
@@ -81,8 +30,8 @@ type grantRow struct {
 	RevokedAt   sql.NullTime   `db:"revoked_at"`
 }
 
-func (row grantRow) grant() Grant {
-	g := Grant{
+func (row grantRow) grant() baton.Grant {
+	g := baton.Grant{
 		ID: row.ID, TeamID: row.TeamID, Number: row.Number, UserID: row.UserID, RequestType: row.RequestType,
 		Condition: row.Condition, Reason: row.Reason, GrantedBy: row.GrantedBy, GrantedAt: row.GrantedAt.UTC(),
 		RevokedBy: row.RevokedBy,
@@ -100,21 +49,21 @@ func (row grantRow) grant() Grant {
 }
 
 func grantNotFound(number int64) error {
-	return baton.Errorf(baton.ENotFound, "There is no grant %s in this workspace. See the grants with `/baton authority list`.", GrantRef(number))
+	return baton.Errorf(baton.ENotFound, "There is no grant %s in this workspace. See the grants with `/baton authority list`.", baton.GrantRef(number))
 }
 
 // CreateGrant stores a grant with its granted event, and gives it the workspace's next G- number.
 // UntilDate and Until are both set or both empty; Until is kept to the microsecond, rounded down, as
 // Postgres keeps it.
-func (db *DB) CreateGrant(ctx context.Context, g Grant) (Grant, error) {
+func (db *DB) CreateGrant(ctx context.Context, g baton.Grant) (baton.Grant, error) {
 	if (g.UntilDate == "") != g.Until.IsZero() {
-		return Grant{}, errors.New("store: create grant: until day and moment must be given together")
+		return baton.Grant{}, errors.New("store: create grant: until day and moment must be given together")
 	}
 	var until, untilAt any
 	if g.UntilDate != "" {
 		until, untilAt = g.UntilDate, g.Until.Truncate(time.Microsecond)
 	}
-	var created Grant
+	var created baton.Grant
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 		number, err := nextNumber(ctx, tx, g.TeamID, "grant")
 		if err != nil {
@@ -129,15 +78,15 @@ func (db *DB) CreateGrant(ctx context.Context, g Grant) (Grant, error) {
 			return mapError("create grant", err)
 		}
 		created = row.grant()
-		return insertGrantEvent(ctx, tx, GrantEvent{GrantID: created.ID, Kind: GrantGranted, Actor: g.GrantedBy, At: g.GrantedAt})
+		return insertGrantEvent(ctx, tx, baton.GrantEvent{GrantID: created.ID, Kind: baton.GrantGranted, Actor: g.GrantedBy, At: g.GrantedAt})
 	})
 	if err != nil {
-		return Grant{}, err
+		return baton.Grant{}, err
 	}
 	return created, nil
 }
 
-func insertGrantEvent(ctx context.Context, tx *sqlx.Tx, e GrantEvent) error {
+func insertGrantEvent(ctx context.Context, tx *sqlx.Tx, e baton.GrantEvent) error {
 	var request any
 	if e.RequestNumber > 0 {
 		request = e.RequestNumber
@@ -148,36 +97,36 @@ func insertGrantEvent(ctx context.Context, tx *sqlx.Tx, e GrantEvent) error {
 }
 
 // Grant returns grant G-number of a workspace.
-func (db *DB) Grant(ctx context.Context, teamID string, number int64) (Grant, error) {
+func (db *DB) Grant(ctx context.Context, teamID string, number int64) (baton.Grant, error) {
 	var row grantRow
 	err := db.GetContext(ctx, &row, `SELECT `+grantColumns+` FROM authority_grants WHERE team_id = $1 AND number = $2`, teamID, number)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Grant{}, grantNotFound(number)
+		return baton.Grant{}, grantNotFound(number)
 	}
 	if err != nil {
-		return Grant{}, mapError("read grant", err)
+		return baton.Grant{}, mapError("read grant", err)
 	}
 	return row.grant(), nil
 }
 
 // ActiveGrants returns a person's grants that hold at now (not revoked, not run out), oldest first.
-func (db *DB) ActiveGrants(ctx context.Context, teamID, userID string, now time.Time) ([]Grant, error) {
+func (db *DB) ActiveGrants(ctx context.Context, teamID, userID string, now time.Time) ([]baton.Grant, error) {
 	return db.listGrants(ctx, `SELECT `+grantColumns+` FROM authority_grants
 		WHERE team_id = $1 AND user_id = $2 AND revoked_at IS NULL AND (until_at IS NULL OR until_at >= $3)
 		ORDER BY number`, teamID, userID, now)
 }
 
 // Grants returns every grant of a workspace, revoked and run out ones included, oldest first.
-func (db *DB) Grants(ctx context.Context, teamID string) ([]Grant, error) {
+func (db *DB) Grants(ctx context.Context, teamID string) ([]baton.Grant, error) {
 	return db.listGrants(ctx, `SELECT `+grantColumns+` FROM authority_grants WHERE team_id = $1 ORDER BY number`, teamID)
 }
 
-func (db *DB) listGrants(ctx context.Context, query string, args ...any) ([]Grant, error) {
+func (db *DB) listGrants(ctx context.Context, query string, args ...any) ([]baton.Grant, error) {
 	var rows []grantRow
 	if err := db.SelectContext(ctx, &rows, query, args...); err != nil {
 		return nil, mapError("list grants", err)
 	}
-	out := make([]Grant, len(rows))
+	out := make([]baton.Grant, len(rows))
 	for i, row := range rows {
 		out[i] = row.grant()
 	}
@@ -185,8 +134,8 @@ func (db *DB) listGrants(ctx context.Context, query string, args ...any) ([]Gran
 }
 
 // RevokeGrant revokes G-number once, under a row lock; a grant already revoked is refused.
-func (db *DB) RevokeGrant(ctx context.Context, teamID string, number int64, actor string, at time.Time) (Grant, error) {
-	var out Grant
+func (db *DB) RevokeGrant(ctx context.Context, teamID string, number int64, actor string, at time.Time) (baton.Grant, error) {
+	var out baton.Grant
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var row grantRow
 		err := tx.GetContext(ctx, &row, `SELECT `+grantColumns+` FROM authority_grants WHERE team_id = $1 AND number = $2 FOR UPDATE`, teamID, number)
@@ -205,10 +154,10 @@ func (db *DB) RevokeGrant(ctx context.Context, teamID string, number int64, acto
 		}
 		g.RevokedBy, g.RevokedAt = actor, at.UTC()
 		out = g
-		return insertGrantEvent(ctx, tx, GrantEvent{GrantID: g.ID, Kind: GrantRevoked, Actor: actor, At: at})
+		return insertGrantEvent(ctx, tx, baton.GrantEvent{GrantID: g.ID, Kind: baton.GrantRevoked, Actor: actor, At: at})
 	})
 	if err != nil {
-		return Grant{}, err
+		return baton.Grant{}, err
 	}
 	return out, nil
 }
@@ -216,7 +165,7 @@ func (db *DB) RevokeGrant(ctx context.Context, teamID string, number int64, acto
 // RecordGrantUse records that a grant approved request R-requestNumber for actor.
 func (db *DB) RecordGrantUse(ctx context.Context, grantID int64, actor string, requestNumber int64, at time.Time) error {
 	return db.InTx(ctx, func(tx *sqlx.Tx) error {
-		return insertGrantEvent(ctx, tx, GrantEvent{GrantID: grantID, Kind: GrantUsed, Actor: actor, RequestNumber: requestNumber, At: at})
+		return insertGrantEvent(ctx, tx, baton.GrantEvent{GrantID: grantID, Kind: baton.GrantUsed, Actor: actor, RequestNumber: requestNumber, At: at})
 	})
 }
 
@@ -235,8 +184,8 @@ func (db *DB) RecordGrantExpiries(ctx context.Context, teamID string, now time.T
 }
 
 // GrantEvents returns a grant's audit trail, oldest first.
-func (db *DB) GrantEvents(ctx context.Context, grantID int64) ([]GrantEvent, error) {
-	var out []GrantEvent
+func (db *DB) GrantEvents(ctx context.Context, grantID int64) ([]baton.GrantEvent, error) {
+	var out []baton.GrantEvent
 	err := db.SelectContext(ctx, &out, `SELECT id, grant_id, kind, actor, coalesce(request_number, 0) AS request_number, at
 		FROM authority_events WHERE grant_id = $1 ORDER BY id`, grantID)
 	if err != nil {

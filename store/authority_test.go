@@ -10,9 +10,9 @@ import (
 	"github.com/batonhq/baton/store/storetest"
 )
 
-func createGrant(t *testing.T, db *store.DB, team, user, untilDate string, until time.Time) store.Grant {
+func createGrant(t *testing.T, db *store.DB, team, user, untilDate string, until time.Time) baton.Grant {
 	t.Helper()
-	g, err := db.CreateGrant(context.Background(), store.Grant{
+	g, err := db.CreateGrant(context.Background(), baton.Grant{
 		TeamID: team, UserID: user, RequestType: "purchase", Condition: "amount <= 5000",
 		UntilDate: untilDate, Until: until, Reason: "Team budget", GrantedBy: "UADM", GrantedAt: now,
 	})
@@ -22,7 +22,7 @@ func createGrant(t *testing.T, db *store.DB, team, user, untilDate string, until
 	return g
 }
 
-func kinds(events []store.GrantEvent) []string {
+func kinds(events []baton.GrantEvent) []string {
 	out := make([]string, len(events))
 	for i, e := range events {
 		out[i] = e.Kind
@@ -53,7 +53,7 @@ func TestGrantsAreNumberedReadBackAndListedActive(t *testing.T) {
 	if _, err := db.Grant(ctx, "TA", 9); baton.ErrorCode(err) != baton.ENotFound {
 		t.Errorf("G-9 read gave %v, want not found", err)
 	}
-	if _, err := db.CreateGrant(ctx, store.Grant{TeamID: "TA", UserID: "UANA", RequestType: "purchase", Condition: "true",
+	if _, err := db.CreateGrant(ctx, baton.Grant{TeamID: "TA", UserID: "UANA", RequestType: "purchase", Condition: "true",
 		UntilDate: "2026-03-31", GrantedBy: "UADM", GrantedAt: now}); err == nil {
 		t.Error("a grant with an until day but no moment was stored")
 	}
@@ -78,7 +78,7 @@ func TestGrantsAreNumberedReadBackAndListedActive(t *testing.T) {
 		t.Errorf("team grants = %+v, %v", all, err)
 	}
 	events, err := db.GrantEvents(ctx, g1.ID)
-	if err != nil || len(events) != 1 || events[0].Kind != store.GrantGranted || events[0].Actor != "UADM" {
+	if err != nil || len(events) != 1 || events[0].Kind != baton.GrantGranted || events[0].Actor != "UADM" {
 		t.Errorf("events = %+v, %v; want one granted", events, err)
 	}
 }
@@ -112,7 +112,7 @@ func TestRevokeGrantOnceAndRecordUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := kinds(events); len(got) != 3 || got[0] != store.GrantGranted || got[1] != store.GrantUsed || got[2] != store.GrantRevoked {
+	if got := kinds(events); len(got) != 3 || got[0] != baton.GrantGranted || got[1] != baton.GrantUsed || got[2] != baton.GrantRevoked {
 		t.Fatalf("events = %v, want granted, used, revoked", got)
 	}
 	if events[1].RequestNumber != 7 || events[1].Actor != "UANA" || events[0].RequestNumber != 0 {
@@ -143,10 +143,10 @@ func TestGrantExpiriesAreRecordedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := kinds(events); len(got) != 2 || got[1] != store.GrantExpired || !events[1].At.Equal(until) {
+	if got := kinds(events); len(got) != 2 || got[1] != baton.GrantExpired || !events[1].At.Equal(until) {
 		t.Errorf("events = %+v, want granted then expired at %v", events, until)
 	}
-	if events, _ := db.GrantEvents(ctx, revokedFirst.ID); len(events) != 2 || events[1].Kind != store.GrantRevoked {
+	if events, _ := db.GrantEvents(ctx, revokedFirst.ID); len(events) != 2 || events[1].Kind != baton.GrantRevoked {
 		t.Errorf("a grant revoked before it ran out: %v, want granted, revoked", kinds(events))
 	}
 }

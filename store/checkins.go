@@ -13,115 +13,29 @@ import (
 	"github.com/lib/pq"
 )
 
-// CheckinState is where a check-in stands.
-type CheckinState string
-
-// The states of a check-in.
-const (
-	CheckinActive    CheckinState = "active"
-	CheckinPaused    CheckinState = "paused"
-	CheckinCancelled CheckinState = "cancelled"
-	CheckinFinished  CheckinState = "finished" // a once-check-in that reached everyone
-)
-
-// Checkin is a question Baton asks some people on a schedule, for the person who set it up.
-type Checkin struct {
-	ID         int64
-	TeamID     string
-	Number     int64
-	SenderID   string
-	Message    string
-	Schedule   baton.Schedule
-	TaskNumber int64 // the linked task T-n; 0 for none
-	AskReply   bool
-	// RemindAfter is how long a delivery may stay unseen before its recipient gets one reminder; 0: never.
-	RemindAfter time.Duration
-	State       CheckinState
-	Revision    int64 // counts the check-in's changes: edits and state changes
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	Recipients  []CheckinRecipient
-}
-
-// CheckinRef is the short ID people type: C-5.
-func CheckinRef(n int64) string { return fmt.Sprintf("C-%d", n) }
-
-// Ref is the check-in's short ID.
-func (c Checkin) Ref() string { return CheckinRef(c.Number) }
-
-// Recipient returns the recipient with this user ID.
-func (c Checkin) Recipient(userID string) (CheckinRecipient, bool) {
-	for _, r := range c.Recipients {
-		if r.UserID == userID {
-			return r, true
-		}
-	}
-	return CheckinRecipient{}, false
-}
-
-// CheckinRecipient is one person a check-in asks; TZ is the IANA zone their schedule is read in.
-type CheckinRecipient struct {
-	UserID  string
-	TZ      string
-	MutedAt time.Time // zero when not muted
-}
-
-// Muted reports whether the recipient asked for no more deliveries.
-func (r CheckinRecipient) Muted() bool { return !r.MutedAt.IsZero() }
-
-// DeliveryState is where one delivery of a check-in stands.
-type DeliveryState string
-
-// The states of a delivery: scheduled → delivered (→ snoozed → delivered) → seen → answered.
-const (
-	DeliveryScheduled DeliveryState = "scheduled"
-	DeliveryDelivered DeliveryState = "delivered"
-	DeliverySnoozed   DeliveryState = "snoozed"
-	DeliverySeen      DeliveryState = "seen"
-	DeliveryAnswered  DeliveryState = "answered"
-)
-
-// CheckinDelivery is one DM of a check-in to one recipient, for one due time.
-type CheckinDelivery struct {
-	ID           int64
-	CheckinID    int64
-	TeamID       string
-	RecipientID  string
-	DueAt        time.Time
-	State        DeliveryState
-	ChannelID    string
-	TS           string
-	DeliveredAt  time.Time
-	SeenAt       time.Time
-	AnsweredAt   time.Time
-	SnoozedUntil time.Time
-	RemindedAt   time.Time // when the one reminder went out; zero before
-	Answer       string
-}
-
 const checkinColumns = `id, team_id, number, sender_id, message, schedule, task_number, ask_reply, remind_after_s, state, revision, created_at, updated_at`
 
 type checkinRow struct {
-	ID         int64        `db:"id"`
-	TeamID     string       `db:"team_id"`
-	Number     int64        `db:"number"`
-	SenderID   string       `db:"sender_id"`
-	Message    string       `db:"message"`
-	Schedule   []byte       `db:"schedule"`
-	TaskNumber int64        `db:"task_number"`
-	AskReply   bool         `db:"ask_reply"`
-	RemindS    int64        `db:"remind_after_s"`
-	State      CheckinState `db:"state"`
-	Revision   int64        `db:"revision"`
-	CreatedAt  time.Time    `db:"created_at"`
-	UpdatedAt  time.Time    `db:"updated_at"`
+	ID         int64              `db:"id"`
+	TeamID     string             `db:"team_id"`
+	Number     int64              `db:"number"`
+	SenderID   string             `db:"sender_id"`
+	Message    string             `db:"message"`
+	Schedule   []byte             `db:"schedule"`
+	TaskNumber int64              `db:"task_number"`
+	AskReply   bool               `db:"ask_reply"`
+	RemindS    int64              `db:"remind_after_s"`
+	State      baton.CheckinState `db:"state"`
+	Revision   int64              `db:"revision"`
+	CreatedAt  time.Time          `db:"created_at"`
+	UpdatedAt  time.Time          `db:"updated_at"`
 }
 
-func (r checkinRow) checkin() (Checkin, error) {
-	c := Checkin{ID: r.ID, TeamID: r.TeamID, Number: r.Number, SenderID: r.SenderID, Message: r.Message,
+func (r checkinRow) checkin() (baton.Checkin, error) {
+	c := baton.Checkin{ID: r.ID, TeamID: r.TeamID, Number: r.Number, SenderID: r.SenderID, Message: r.Message,
 		TaskNumber: r.TaskNumber, AskReply: r.AskReply, RemindAfter: time.Duration(r.RemindS) * time.Second, State: r.State, Revision: r.Revision, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	if err := json.Unmarshal(r.Schedule, &c.Schedule); err != nil {
-		return Checkin{}, fmt.Errorf("store: read check-in %s schedule: %w", c.Ref(), err)
+		return baton.Checkin{}, fmt.Errorf("store: read check-in %s schedule: %w", c.Ref(), err)
 	}
 	return c, nil
 }
@@ -137,20 +51,20 @@ const deliveryColumns = `id, checkin_id, team_id, recipient_id, due_at, state, c
 	delivered_at, seen_at, answered_at, snoozed_until, reminded_at, answer`
 
 type deliveryRow struct {
-	ID           int64         `db:"id"`
-	CheckinID    int64         `db:"checkin_id"`
-	TeamID       string        `db:"team_id"`
-	RecipientID  string        `db:"recipient_id"`
-	DueAt        time.Time     `db:"due_at"`
-	State        DeliveryState `db:"state"`
-	ChannelID    string        `db:"channel_id"`
-	TS           string        `db:"ts"`
-	DeliveredAt  sql.NullTime  `db:"delivered_at"`
-	SeenAt       sql.NullTime  `db:"seen_at"`
-	AnsweredAt   sql.NullTime  `db:"answered_at"`
-	SnoozedUntil sql.NullTime  `db:"snoozed_until"`
-	RemindedAt   sql.NullTime  `db:"reminded_at"`
-	Answer       string        `db:"answer"`
+	ID           int64               `db:"id"`
+	CheckinID    int64               `db:"checkin_id"`
+	TeamID       string              `db:"team_id"`
+	RecipientID  string              `db:"recipient_id"`
+	DueAt        time.Time           `db:"due_at"`
+	State        baton.DeliveryState `db:"state"`
+	ChannelID    string              `db:"channel_id"`
+	TS           string              `db:"ts"`
+	DeliveredAt  sql.NullTime        `db:"delivered_at"`
+	SeenAt       sql.NullTime        `db:"seen_at"`
+	AnsweredAt   sql.NullTime        `db:"answered_at"`
+	SnoozedUntil sql.NullTime        `db:"snoozed_until"`
+	RemindedAt   sql.NullTime        `db:"reminded_at"`
+	Answer       string              `db:"answer"`
 }
 
 func utcOrZero(t sql.NullTime) time.Time {
@@ -160,26 +74,26 @@ func utcOrZero(t sql.NullTime) time.Time {
 	return t.Time.UTC()
 }
 
-func (r deliveryRow) delivery() CheckinDelivery {
-	return CheckinDelivery{ID: r.ID, CheckinID: r.CheckinID, TeamID: r.TeamID, RecipientID: r.RecipientID, DueAt: r.DueAt.UTC(),
+func (r deliveryRow) delivery() baton.CheckinDelivery {
+	return baton.CheckinDelivery{ID: r.ID, CheckinID: r.CheckinID, TeamID: r.TeamID, RecipientID: r.RecipientID, DueAt: r.DueAt.UTC(),
 		State: r.State, ChannelID: r.ChannelID, TS: r.TS, DeliveredAt: utcOrZero(r.DeliveredAt), SeenAt: utcOrZero(r.SeenAt),
 		AnsweredAt: utcOrZero(r.AnsweredAt), SnoozedUntil: utcOrZero(r.SnoozedUntil), RemindedAt: utcOrZero(r.RemindedAt), Answer: r.Answer}
 }
 
 func checkinNotFound(number int64) error {
-	return baton.Errorf(baton.ENotFound, "There is no check-in %s in this workspace. See yours with `/checkin list`.", CheckinRef(number))
+	return baton.Errorf(baton.ENotFound, "There is no check-in %s in this workspace. See yours with `/checkin list`.", baton.CheckinRef(number))
 }
 
 // CreateCheckin stores a new check-in with its recipients and gives it the workspace's next C- number.
-func (db *DB) CreateCheckin(ctx context.Context, c Checkin) (Checkin, error) {
+func (db *DB) CreateCheckin(ctx context.Context, c baton.Checkin) (baton.Checkin, error) {
 	schedule, err := json.Marshal(c.Schedule)
 	if err != nil {
-		return Checkin{}, fmt.Errorf("store: create check-in: encode schedule: %w", err)
+		return baton.Checkin{}, fmt.Errorf("store: create check-in: encode schedule: %w", err)
 	}
 	if c.State == "" {
-		c.State = CheckinActive
+		c.State = baton.CheckinActive
 	}
-	var created Checkin
+	var created baton.Checkin
 	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
 		number, err := nextNumber(ctx, tx, c.TeamID, "checkin")
 		if err != nil {
@@ -199,13 +113,13 @@ func (db *DB) CreateCheckin(ctx context.Context, c Checkin) (Checkin, error) {
 		return addRecipients(ctx, tx, created.ID, c.Recipients)
 	})
 	if err != nil {
-		return Checkin{}, err
+		return baton.Checkin{}, err
 	}
 	return db.checkinByID(ctx, created.ID)
 }
 
 // addRecipients adds people to a check-in; those already on it keep their row (and their mute).
-func addRecipients(ctx context.Context, tx *sqlx.Tx, checkinID int64, rs []CheckinRecipient) error {
+func addRecipients(ctx context.Context, tx *sqlx.Tx, checkinID int64, rs []baton.CheckinRecipient) error {
 	users := make([]string, len(rs))
 	zones := make([]string, len(rs))
 	for i, r := range rs {
@@ -226,10 +140,10 @@ func addRecipients(ctx context.Context, tx *sqlx.Tx, checkinID int64, rs []Check
 // options, and recipients (people left out are removed; their past deliveries stay). c.Revision is
 // the revision the editor saw: when the check-in changed since (edited, paused, resumed), nothing
 // is saved and a conflict says so. A cancelled or finished check-in cannot be edited.
-func (db *DB) UpdateCheckin(ctx context.Context, c Checkin, at time.Time) (Checkin, error) {
+func (db *DB) UpdateCheckin(ctx context.Context, c baton.Checkin, at time.Time) (baton.Checkin, error) {
 	schedule, err := json.Marshal(c.Schedule)
 	if err != nil {
-		return Checkin{}, fmt.Errorf("store: edit check-in: encode schedule: %w", err)
+		return baton.Checkin{}, fmt.Errorf("store: edit check-in: encode schedule: %w", err)
 	}
 	var id int64
 	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -243,11 +157,11 @@ func (db *DB) UpdateCheckin(ctx context.Context, c Checkin, at time.Time) (Check
 			return mapError("edit check-in", err)
 		}
 		switch {
-		case cur.State == CheckinCancelled || cur.State == CheckinFinished:
-			return baton.Errorf(baton.EConflict, "%s is %s, so it can't be edited any more. Set up a new one with `/checkin`.", CheckinRef(c.Number), cur.State)
+		case cur.State == baton.CheckinCancelled || cur.State == baton.CheckinFinished:
+			return baton.Errorf(baton.EConflict, "%s is %s, so it can't be edited any more. Set up a new one with `/checkin`.", baton.CheckinRef(c.Number), cur.State)
 		case cur.Revision != c.Revision:
 			return baton.Errorf(baton.EConflict, "%s changed while you were editing it, so your edit was not saved. Open it again with `/checkin edit %s` to start from what it is now.",
-				CheckinRef(c.Number), CheckinRef(c.Number))
+				baton.CheckinRef(c.Number), baton.CheckinRef(c.Number))
 		}
 		id = cur.ID
 		if _, err := tx.ExecContext(ctx, `UPDATE checkins SET message = $2, schedule = $3, task_number = $4, ask_reply = $5,
@@ -266,43 +180,43 @@ func (db *DB) UpdateCheckin(ctx context.Context, c Checkin, at time.Time) (Check
 		return addRecipients(ctx, tx, id, c.Recipients)
 	})
 	if err != nil {
-		return Checkin{}, err
+		return baton.Checkin{}, err
 	}
 	return db.checkinByID(ctx, id)
 }
 
 // Checkin returns check-in C-number of a workspace with its recipients.
-func (db *DB) Checkin(ctx context.Context, teamID string, number int64) (Checkin, error) {
+func (db *DB) Checkin(ctx context.Context, teamID string, number int64) (baton.Checkin, error) {
 	var row checkinRow
 	err := db.GetContext(ctx, &row, `SELECT `+checkinColumns+` FROM checkins WHERE team_id = $1 AND number = $2`, teamID, number)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Checkin{}, checkinNotFound(number)
+		return baton.Checkin{}, checkinNotFound(number)
 	}
 	if err != nil {
-		return Checkin{}, mapError("read check-in", err)
+		return baton.Checkin{}, mapError("read check-in", err)
 	}
 	cs, err := db.withRecipients(ctx, []checkinRow{row})
 	if err != nil {
-		return Checkin{}, err
+		return baton.Checkin{}, err
 	}
 	return cs[0], nil
 }
 
-func (db *DB) checkinByID(ctx context.Context, id int64) (Checkin, error) {
+func (db *DB) checkinByID(ctx context.Context, id int64) (baton.Checkin, error) {
 	var row checkinRow
 	if err := db.GetContext(ctx, &row, `SELECT `+checkinColumns+` FROM checkins WHERE id = $1`, id); err != nil {
-		return Checkin{}, mapError("read check-in", err)
+		return baton.Checkin{}, mapError("read check-in", err)
 	}
 	cs, err := db.withRecipients(ctx, []checkinRow{row})
 	if err != nil {
-		return Checkin{}, err
+		return baton.Checkin{}, err
 	}
 	return cs[0], nil
 }
 
 // withRecipients turns rows into check-ins and reads their recipients in one query.
-func (db *DB) withRecipients(ctx context.Context, rows []checkinRow) ([]Checkin, error) {
-	out := make([]Checkin, len(rows))
+func (db *DB) withRecipients(ctx context.Context, rows []checkinRow) ([]baton.Checkin, error) {
+	out := make([]baton.Checkin, len(rows))
 	ids := make([]int64, len(rows))
 	at := map[int64]int{}
 	for i, r := range rows {
@@ -322,14 +236,14 @@ func (db *DB) withRecipients(ctx context.Context, rows []checkinRow) ([]Checkin,
 	}
 	for _, r := range rs {
 		i := at[r.CheckinID]
-		out[i].Recipients = append(out[i].Recipients, CheckinRecipient{UserID: r.UserID, TZ: r.TZ, MutedAt: utcOrZero(r.MutedAt)})
+		out[i].Recipients = append(out[i].Recipients, baton.CheckinRecipient{UserID: r.UserID, TZ: r.TZ, MutedAt: utcOrZero(r.MutedAt)})
 	}
 	return out, nil
 }
 
 // CheckinsBySender lists the check-ins a person set up that are active or paused, plus those that
 // finished since the given instant, newest first, at most limit.
-func (db *DB) CheckinsBySender(ctx context.Context, teamID, senderID string, finishedSince time.Time, limit int) ([]Checkin, error) {
+func (db *DB) CheckinsBySender(ctx context.Context, teamID, senderID string, finishedSince time.Time, limit int) ([]baton.Checkin, error) {
 	var rows []checkinRow
 	if err := db.SelectContext(ctx, &rows, `SELECT `+checkinColumns+` FROM checkins
 		WHERE team_id = $1 AND sender_id = $2 AND (state IN ('active', 'paused') OR (state = 'finished' AND updated_at >= $3))
@@ -352,7 +266,7 @@ func (db *DB) CountCheckinsBySender(ctx context.Context, teamID, senderID string
 
 // SetCheckinState moves check-in C-number to a state, but only from one of the states given. It
 // returns the check-in as it is afterwards and whether it moved.
-func (db *DB) SetCheckinState(ctx context.Context, teamID string, number int64, to CheckinState, from []CheckinState, at time.Time) (Checkin, bool, error) {
+func (db *DB) SetCheckinState(ctx context.Context, teamID string, number int64, to baton.CheckinState, from []baton.CheckinState, at time.Time) (baton.Checkin, bool, error) {
 	states := make([]string, len(from))
 	for i, s := range from {
 		states[i] = string(s)
@@ -360,11 +274,11 @@ func (db *DB) SetCheckinState(ctx context.Context, teamID string, number int64, 
 	res, err := db.ExecContext(ctx, `UPDATE checkins SET state = $3, updated_at = $4, revision = revision + 1
 		WHERE team_id = $1 AND number = $2 AND state = ANY($5)`, teamID, number, to, at.UTC(), pq.Array(states))
 	if err != nil {
-		return Checkin{}, false, mapError("change check-in", err)
+		return baton.Checkin{}, false, mapError("change check-in", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return Checkin{}, false, mapError("change check-in", err)
+		return baton.Checkin{}, false, mapError("change check-in", err)
 	}
 	c, err := db.Checkin(ctx, teamID, number)
 	return c, n == 1, err
@@ -401,7 +315,7 @@ func (db *DB) MuteCheckinRecipient(ctx context.Context, checkinID int64, userID 
 // recorded before, and claims the right to post it until now+lease. It reports false, without
 // error, when the delivery was already posted or another run holds the claim: the caller then
 // posts nothing. A run whose post failed gives the claim back with ReleaseDelivery.
-func (db *DB) ClaimDelivery(ctx context.Context, d CheckinDelivery, now time.Time, lease time.Duration) (CheckinDelivery, bool, error) {
+func (db *DB) ClaimDelivery(ctx context.Context, d baton.CheckinDelivery, now time.Time, lease time.Duration) (baton.CheckinDelivery, bool, error) {
 	var row deliveryRow
 	err := db.GetContext(ctx, &row, `INSERT INTO checkin_deliveries (checkin_id, team_id, recipient_id, due_at, claimed_at)
 		VALUES ($1, $2, $3, $4, $5)
@@ -411,17 +325,17 @@ func (db *DB) ClaimDelivery(ctx context.Context, d CheckinDelivery, now time.Tim
 		RETURNING `+deliveryColumns,
 		d.CheckinID, d.TeamID, d.RecipientID, d.DueAt.UTC(), now.UTC(), now.Add(-lease).UTC())
 	if errors.Is(err, sql.ErrNoRows) {
-		return CheckinDelivery{}, false, nil
+		return baton.CheckinDelivery{}, false, nil
 	}
 	if err != nil {
-		return CheckinDelivery{}, false, mapError("record check-in delivery", err)
+		return baton.CheckinDelivery{}, false, mapError("record check-in delivery", err)
 	}
 	return row.delivery(), true, nil
 }
 
 // ClaimSnoozed claims a snoozed delivery whose snooze ends at until, for posting it again; false
 // when it is no longer snoozed until then or another run holds the claim.
-func (db *DB) ClaimSnoozed(ctx context.Context, id int64, until, now time.Time, lease time.Duration) (CheckinDelivery, bool, error) {
+func (db *DB) ClaimSnoozed(ctx context.Context, id int64, until, now time.Time, lease time.Duration) (baton.CheckinDelivery, bool, error) {
 	return db.updateDelivery(ctx, "claim snoozed check-in", `UPDATE checkin_deliveries SET claimed_at = $3
 		WHERE id = $1 AND state = 'snoozed' AND snoozed_until = $2 AND (claimed_at IS NULL OR claimed_at <= $4)`,
 		id, until.UTC(), now.UTC(), now.Add(-lease).UTC())
@@ -436,7 +350,7 @@ func (db *DB) ReleaseDelivery(ctx context.Context, id int64) error {
 }
 
 // MarkDelivered records where a delivery's DM was posted and when.
-func (db *DB) MarkDelivered(ctx context.Context, id int64, channelID, ts string, at time.Time) (CheckinDelivery, error) {
+func (db *DB) MarkDelivered(ctx context.Context, id int64, channelID, ts string, at time.Time) (baton.CheckinDelivery, error) {
 	d, ok, err := db.updateDelivery(ctx, "mark check-in delivered", `UPDATE checkin_deliveries
 		SET state = 'delivered', channel_id = $2, ts = $3, delivered_at = $4, claimed_at = NULL, snoozed_until = NULL
 		WHERE id = $1 AND state IN ('scheduled', 'snoozed')`, id, channelID, ts, at.UTC())
@@ -448,39 +362,39 @@ func (db *DB) MarkDelivered(ctx context.Context, id int64, channelID, ts string,
 
 // MarkDeliverySeen records that the recipient saw a delivered (or snoozed) DM; false when it was
 // seen or answered before.
-func (db *DB) MarkDeliverySeen(ctx context.Context, id int64, at time.Time) (CheckinDelivery, bool, error) {
+func (db *DB) MarkDeliverySeen(ctx context.Context, id int64, at time.Time) (baton.CheckinDelivery, bool, error) {
 	return db.updateDelivery(ctx, "mark check-in seen", `UPDATE checkin_deliveries
 		SET state = 'seen', seen_at = $2, snoozed_until = NULL WHERE id = $1 AND state IN ('delivered', 'snoozed')`, id, at.UTC())
 }
 
 // AnswerDelivery records the recipient's reply; false when it was answered before.
-func (db *DB) AnswerDelivery(ctx context.Context, id int64, answer string, at time.Time) (CheckinDelivery, bool, error) {
+func (db *DB) AnswerDelivery(ctx context.Context, id int64, answer string, at time.Time) (baton.CheckinDelivery, bool, error) {
 	return db.updateDelivery(ctx, "record check-in answer", `UPDATE checkin_deliveries
 		SET state = 'answered', answer = $2, answered_at = $3, seen_at = COALESCE(seen_at, $3), snoozed_until = NULL
 		WHERE id = $1 AND state IN ('delivered', 'snoozed', 'seen')`, id, answer, at.UTC())
 }
 
 // SnoozeDelivery puts a delivered DM off until a later moment; false when it was answered already.
-func (db *DB) SnoozeDelivery(ctx context.Context, id int64, until time.Time) (CheckinDelivery, bool, error) {
+func (db *DB) SnoozeDelivery(ctx context.Context, id int64, until time.Time) (baton.CheckinDelivery, bool, error) {
 	return db.updateDelivery(ctx, "snooze check-in", `UPDATE checkin_deliveries SET state = 'snoozed', snoozed_until = $2
 		WHERE id = $1 AND state IN ('delivered', 'snoozed', 'seen')`, id, until.UTC())
 }
 
-func (db *DB) updateDelivery(ctx context.Context, op, query string, args ...any) (CheckinDelivery, bool, error) {
+func (db *DB) updateDelivery(ctx context.Context, op, query string, args ...any) (baton.CheckinDelivery, bool, error) {
 	var row deliveryRow
 	err := db.GetContext(ctx, &row, query+` RETURNING `+deliveryColumns, args...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return CheckinDelivery{}, false, nil
+		return baton.CheckinDelivery{}, false, nil
 	}
 	if err != nil {
-		return CheckinDelivery{}, false, mapError(op, err)
+		return baton.CheckinDelivery{}, false, mapError(op, err)
 	}
 	return row.delivery(), true, nil
 }
 
 // ClaimReminder takes the one reminder of a delivery that is still delivered but unseen; false when
 // it was seen, answered or snoozed since, or was reminded already.
-func (db *DB) ClaimReminder(ctx context.Context, id int64, at time.Time) (CheckinDelivery, bool, error) {
+func (db *DB) ClaimReminder(ctx context.Context, id int64, at time.Time) (baton.CheckinDelivery, bool, error) {
 	return db.updateDelivery(ctx, "claim check-in reminder", `UPDATE checkin_deliveries SET reminded_at = $2
 		WHERE id = $1 AND state = 'delivered' AND reminded_at IS NULL`, id, at.UTC())
 }
@@ -503,43 +417,43 @@ func (db *DB) ReleaseReminder(ctx context.Context, id int64) error {
 }
 
 // Delivery returns a delivery by its ID, as carried in buttons and jobs.
-func (db *DB) Delivery(ctx context.Context, id int64) (CheckinDelivery, error) {
+func (db *DB) Delivery(ctx context.Context, id int64) (baton.CheckinDelivery, error) {
 	var row deliveryRow
 	err := db.GetContext(ctx, &row, `SELECT `+deliveryColumns+` FROM checkin_deliveries WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return CheckinDelivery{}, baton.Errorf(baton.ENotFound, "That check-in no longer exists.")
+		return baton.CheckinDelivery{}, baton.Errorf(baton.ENotFound, "That check-in no longer exists.")
 	}
 	if err != nil {
-		return CheckinDelivery{}, mapError("read check-in delivery", err)
+		return baton.CheckinDelivery{}, mapError("read check-in delivery", err)
 	}
 	return row.delivery(), nil
 }
 
 // CheckinByID returns a check-in by its database ID, as a delivery refers to it.
-func (db *DB) CheckinByID(ctx context.Context, id int64) (Checkin, error) {
+func (db *DB) CheckinByID(ctx context.Context, id int64) (baton.Checkin, error) {
 	c, err := db.checkinByID(ctx, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Checkin{}, baton.Errorf(baton.ENotFound, "That check-in no longer exists.")
+		return baton.Checkin{}, baton.Errorf(baton.ENotFound, "That check-in no longer exists.")
 	}
 	return c, err
 }
 
 // DeliveryByMessage finds the delivery posted as a message; false when the message is not one.
-func (db *DB) DeliveryByMessage(ctx context.Context, channelID, ts string) (CheckinDelivery, bool, error) {
+func (db *DB) DeliveryByMessage(ctx context.Context, channelID, ts string) (baton.CheckinDelivery, bool, error) {
 	var row deliveryRow
 	err := db.GetContext(ctx, &row, `SELECT `+deliveryColumns+` FROM checkin_deliveries WHERE channel_id = $1 AND ts = $2`, channelID, ts)
 	if errors.Is(err, sql.ErrNoRows) {
-		return CheckinDelivery{}, false, nil
+		return baton.CheckinDelivery{}, false, nil
 	}
 	if err != nil {
-		return CheckinDelivery{}, false, mapError("find check-in delivery", err)
+		return baton.CheckinDelivery{}, false, mapError("find check-in delivery", err)
 	}
 	return row.delivery(), true, nil
 }
 
 // LatestDeliveries returns, for each check-in, the latest delivery to each recipient, by recipient.
-func (db *DB) LatestDeliveries(ctx context.Context, checkinIDs []int64) (map[int64][]CheckinDelivery, error) {
-	out := map[int64][]CheckinDelivery{}
+func (db *DB) LatestDeliveries(ctx context.Context, checkinIDs []int64) (map[int64][]baton.CheckinDelivery, error) {
+	out := map[int64][]baton.CheckinDelivery{}
 	if len(checkinIDs) == 0 {
 		return out, nil
 	}

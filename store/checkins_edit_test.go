@@ -8,7 +8,6 @@ import (
 	"time"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/store"
 	"github.com/batonhq/baton/store/storetest"
 )
 
@@ -17,7 +16,7 @@ func TestEditCheckinReplacesWhatWasAskedAndKeepsHistory(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
 	c := createCheckin(t, db, "T1", "UBEA", weekdays0930, "UANA", "UBO")
-	d, _, err := db.ClaimDelivery(ctx, store.CheckinDelivery{CheckinID: c.ID, TeamID: "T1", RecipientID: "UBO", DueAt: now}, now, time.Minute)
+	d, _, err := db.ClaimDelivery(ctx, baton.CheckinDelivery{CheckinID: c.ID, TeamID: "T1", RecipientID: "UBO", DueAt: now}, now, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +29,7 @@ func TestEditCheckinReplacesWhatWasAskedAndKeepsHistory(t *testing.T) {
 	edit.Schedule = baton.Schedule{Repeat: baton.RepeatDaily, At: baton.Clock{Hour: 16}}
 	edit.AskReply = false
 	edit.RemindAfter = 2 * time.Hour
-	edit.Recipients = []store.CheckinRecipient{{UserID: "UANA", TZ: "Europe/Berlin"}, {UserID: "UCAL", TZ: "Asia/Tokyo"}}
+	edit.Recipients = []baton.CheckinRecipient{{UserID: "UANA", TZ: "Europe/Berlin"}, {UserID: "UCAL", TZ: "Asia/Tokyo"}}
 	got, err := db.UpdateCheckin(ctx, edit, now.Add(time.Minute))
 	if err != nil {
 		t.Fatalf("UpdateCheckin: %v", err)
@@ -81,7 +80,7 @@ func TestEditCheckinRefusesStaleAndEndedOnes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	paused, _, err := db.SetCheckinState(ctx, "T1", c.Number, store.CheckinPaused, []store.CheckinState{store.CheckinActive}, now.Add(time.Hour))
+	paused, _, err := db.SetCheckinState(ctx, "T1", c.Number, baton.CheckinPaused, []baton.CheckinState{baton.CheckinActive}, now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +91,7 @@ func TestEditCheckinRefusesStaleAndEndedOnes(t *testing.T) {
 	}
 
 	cancelled := createCheckin(t, db, "T1", "UBEA", weekdays0930, "UANA")
-	cancelled, _, err = db.SetCheckinState(ctx, "T1", cancelled.Number, store.CheckinCancelled, []store.CheckinState{store.CheckinActive}, now)
+	cancelled, _, err = db.SetCheckinState(ctx, "T1", cancelled.Number, baton.CheckinCancelled, []baton.CheckinState{baton.CheckinActive}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,9 +109,9 @@ func TestReminderGoesOutOncePerUnseenDelivery(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
 	c := createCheckin(t, db, "T1", "UBEA", weekdays0930, "UANA", "UBO")
-	deliver := func(user string) store.CheckinDelivery {
+	deliver := func(user string) baton.CheckinDelivery {
 		t.Helper()
-		d, _, err := db.ClaimDelivery(ctx, store.CheckinDelivery{CheckinID: c.ID, TeamID: "T1", RecipientID: user, DueAt: now}, now, time.Minute)
+		d, _, err := db.ClaimDelivery(ctx, baton.CheckinDelivery{CheckinID: c.ID, TeamID: "T1", RecipientID: user, DueAt: now}, now, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +160,7 @@ func TestCheckinRecipientLimitPerWorkspace(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()
-	if n, err := db.CheckinMaxRecipients(ctx, "T1"); err != nil || n != store.DefaultCheckinMaxRecipients {
+	if n, err := db.CheckinMaxRecipients(ctx, "T1"); err != nil || n != baton.DefaultCheckinMaxRecipients {
 		t.Fatalf("default limit = %d, %v", n, err)
 	}
 	if err := db.SetCheckinMaxRecipients(ctx, "T1", 40, "UADM"); err != nil {
@@ -170,7 +169,7 @@ func TestCheckinRecipientLimitPerWorkspace(t *testing.T) {
 	if n, _ := db.CheckinMaxRecipients(ctx, "T1"); n != 40 {
 		t.Errorf("T1 limit = %d, want 40", n)
 	}
-	if n, _ := db.CheckinMaxRecipients(ctx, "T2"); n != store.DefaultCheckinMaxRecipients {
+	if n, _ := db.CheckinMaxRecipients(ctx, "T2"); n != baton.DefaultCheckinMaxRecipients {
 		t.Errorf("T2 limit = %d, want the default", n)
 	}
 	if err := db.SetCheckinMaxRecipients(ctx, "T1", 0, "UADM"); err == nil {

@@ -11,11 +11,11 @@ import (
 	"github.com/batonhq/baton/store/storetest"
 )
 
-func createCheckin(t *testing.T, db *store.DB, team, sender string, schedule baton.Schedule, recipients ...string) store.Checkin {
+func createCheckin(t *testing.T, db *store.DB, team, sender string, schedule baton.Schedule, recipients ...string) baton.Checkin {
 	t.Helper()
-	c := store.Checkin{TeamID: team, SenderID: sender, Message: "How is the launch going?", Schedule: schedule, AskReply: true, CreatedAt: now}
+	c := baton.Checkin{TeamID: team, SenderID: sender, Message: "How is the launch going?", Schedule: schedule, AskReply: true, CreatedAt: now}
 	for _, r := range recipients {
-		c.Recipients = append(c.Recipients, store.CheckinRecipient{UserID: r, TZ: "America/New_York"})
+		c.Recipients = append(c.Recipients, baton.CheckinRecipient{UserID: r, TZ: "America/New_York"})
 	}
 	created, err := db.CreateCheckin(context.Background(), c)
 	if err != nil {
@@ -34,7 +34,7 @@ func TestCheckinsAreNumberedPerWorkspaceApartFromTasks(t *testing.T) {
 	for want := int64(1); want <= 3; want++ {
 		for _, team := range []string{"TA", "TB"} {
 			c := createCheckin(t, db, team, "UBEA", weekdays0930, "UANA", "UBO")
-			if c.Number != want || c.Ref() != store.CheckinRef(want) {
+			if c.Number != want || c.Ref() != baton.CheckinRef(want) {
 				t.Fatalf("%s check-in = %s, want C-%d", team, c.Ref(), want)
 			}
 		}
@@ -43,7 +43,7 @@ func TestCheckinsAreNumberedPerWorkspaceApartFromTasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Schedule != weekdays0930 || got.SenderID != "UBEA" || got.State != store.CheckinActive || !got.AskReply ||
+	if got.Schedule != weekdays0930 || got.SenderID != "UBEA" || got.State != baton.CheckinActive || !got.AskReply ||
 		len(got.Recipients) != 2 || got.Recipients[0].UserID != "UANA" || got.Recipients[0].TZ != "America/New_York" || got.Recipients[0].Muted() {
 		t.Errorf("stored check-in = %+v", got)
 	}
@@ -58,24 +58,24 @@ func TestCheckinStateTransitions(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
 	c := createCheckin(t, db, "T1", "UBEA", weekdays0930, "UANA")
-	active := []store.CheckinState{store.CheckinActive}
-	paused := []store.CheckinState{store.CheckinPaused}
-	if got, ok, err := db.SetCheckinState(ctx, "T1", c.Number, store.CheckinPaused, active, now); err != nil || !ok || got.State != store.CheckinPaused {
+	active := []baton.CheckinState{baton.CheckinActive}
+	paused := []baton.CheckinState{baton.CheckinPaused}
+	if got, ok, err := db.SetCheckinState(ctx, "T1", c.Number, baton.CheckinPaused, active, now); err != nil || !ok || got.State != baton.CheckinPaused {
 		t.Fatalf("pause = %v, %v, %v", got.State, ok, err)
 	}
-	if _, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, store.CheckinPaused, active, now); ok {
+	if _, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, baton.CheckinPaused, active, now); ok {
 		t.Error("pausing a paused check-in moved it")
 	}
-	if got, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, store.CheckinActive, paused, now); !ok || got.State != store.CheckinActive {
+	if got, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, baton.CheckinActive, paused, now); !ok || got.State != baton.CheckinActive {
 		t.Errorf("resume = %v, %v", got.State, ok)
 	}
-	if got, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, store.CheckinCancelled, []store.CheckinState{store.CheckinActive, store.CheckinPaused}, now); !ok || got.State != store.CheckinCancelled {
+	if got, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, baton.CheckinCancelled, []baton.CheckinState{baton.CheckinActive, baton.CheckinPaused}, now); !ok || got.State != baton.CheckinCancelled {
 		t.Errorf("cancel = %v, %v", got.State, ok)
 	}
-	if _, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, store.CheckinActive, paused, now); ok {
+	if _, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, baton.CheckinActive, paused, now); ok {
 		t.Error("a cancelled check-in was resumed")
 	}
-	if _, _, err := db.SetCheckinState(ctx, "T1", 42, store.CheckinPaused, active, now); baton.ErrorCode(err) != baton.ENotFound {
+	if _, _, err := db.SetCheckinState(ctx, "T1", 42, baton.CheckinPaused, active, now); baton.ErrorCode(err) != baton.ENotFound {
 		t.Errorf("pausing C-42: %v, want not found", err)
 	}
 	list, err := db.CheckinsBySender(ctx, "T1", "UBEA", now, 10)
@@ -101,12 +101,12 @@ func TestDeliveryIsClaimedOncePerDueTime(t *testing.T) {
 	ctx := context.Background()
 	c := createCheckin(t, db, "T1", "UBEA", weekdays0930, "UANA", "UBO")
 	due := time.Date(2026, 11, 30, 14, 30, 0, 0, time.UTC)
-	want := store.CheckinDelivery{CheckinID: c.ID, TeamID: "T1", RecipientID: "UANA", DueAt: due}
+	want := baton.CheckinDelivery{CheckinID: c.ID, TeamID: "T1", RecipientID: "UANA", DueAt: due}
 
 	// Eight runs of the same job at once: exactly one may post.
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	var claimed []store.CheckinDelivery
+	var claimed []baton.CheckinDelivery
 	for range 8 {
 		wg.Go(func() {
 			d, ok, err := db.ClaimDelivery(ctx, want, now, time.Minute)
@@ -125,7 +125,7 @@ func TestDeliveryIsClaimedOncePerDueTime(t *testing.T) {
 		t.Fatalf("%d runs claimed the delivery, want exactly 1", len(claimed))
 	}
 	d := claimed[0]
-	if d.State != store.DeliveryScheduled || !d.DueAt.Equal(due) || d.RecipientID != "UANA" {
+	if d.State != baton.DeliveryScheduled || !d.DueAt.Equal(due) || d.RecipientID != "UANA" {
 		t.Errorf("claimed = %+v", d)
 	}
 
@@ -146,7 +146,7 @@ func TestDeliveryIsClaimedOncePerDueTime(t *testing.T) {
 	}
 
 	delivered, err := db.MarkDelivered(ctx, d.ID, "DUANA", "1700000000.000100", now)
-	if err != nil || delivered.State != store.DeliveryDelivered || delivered.TS != "1700000000.000100" || !delivered.DeliveredAt.Equal(now) {
+	if err != nil || delivered.State != baton.DeliveryDelivered || delivered.TS != "1700000000.000100" || !delivered.DeliveredAt.Equal(now) {
 		t.Fatalf("delivered = %+v, %v", delivered, err)
 	}
 	// Once posted, no run of that due time posts again, however late.
@@ -177,8 +177,8 @@ func TestDeliveryStates(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
 	c := createCheckin(t, db, "T1", "UBEA", baton.Schedule{Repeat: baton.RepeatOnce, Once: now.Add(time.Hour), InDuration: time.Hour}, "UANA", "UBO")
-	claim := func(user string) store.CheckinDelivery {
-		d, ok, err := db.ClaimDelivery(ctx, store.CheckinDelivery{CheckinID: c.ID, TeamID: "T1", RecipientID: user, DueAt: now}, now, time.Minute)
+	claim := func(user string) baton.CheckinDelivery {
+		d, ok, err := db.ClaimDelivery(ctx, baton.CheckinDelivery{CheckinID: c.ID, TeamID: "T1", RecipientID: user, DueAt: now}, now, time.Minute)
 		if !ok || err != nil {
 			t.Fatalf("claim %s: %v, %v", user, ok, err)
 		}
@@ -196,7 +196,7 @@ func TestDeliveryStates(t *testing.T) {
 	}
 
 	snoozed, ok, err := db.SnoozeDelivery(ctx, d.ID, now.Add(time.Hour))
-	if !ok || err != nil || snoozed.State != store.DeliverySnoozed || !snoozed.SnoozedUntil.Equal(now.Add(time.Hour)) {
+	if !ok || err != nil || snoozed.State != baton.DeliverySnoozed || !snoozed.SnoozedUntil.Equal(now.Add(time.Hour)) {
 		t.Fatalf("snooze = %+v, %v, %v", snoozed, ok, err)
 	}
 	if _, ok, _ := db.ClaimSnoozed(ctx, d.ID, now.Add(2*time.Hour), now, time.Minute); ok {
@@ -209,19 +209,19 @@ func TestDeliveryStates(t *testing.T) {
 		t.Error("the snooze was claimed twice")
 	}
 	again, err := db.MarkDelivered(ctx, d.ID, "DUANA", "1.2", now.Add(time.Hour))
-	if err != nil || again.State != store.DeliveryDelivered || again.TS != "1.2" || !again.SnoozedUntil.IsZero() {
+	if err != nil || again.State != baton.DeliveryDelivered || again.TS != "1.2" || !again.SnoozedUntil.IsZero() {
 		t.Fatalf("delivered again = %+v, %v", again, err)
 	}
 
 	seen, ok, err := db.MarkDeliverySeen(ctx, d.ID, now.Add(2*time.Hour))
-	if !ok || err != nil || seen.State != store.DeliverySeen || !seen.SeenAt.Equal(now.Add(2*time.Hour)) {
+	if !ok || err != nil || seen.State != baton.DeliverySeen || !seen.SeenAt.Equal(now.Add(2*time.Hour)) {
 		t.Fatalf("seen = %+v, %v, %v", seen, ok, err)
 	}
 	if _, ok, _ := db.MarkDeliverySeen(ctx, d.ID, now.Add(3*time.Hour)); ok {
 		t.Error("seen twice")
 	}
 	answered, ok, err := db.AnswerDelivery(ctx, d.ID, "On track", now.Add(3*time.Hour))
-	if !ok || err != nil || answered.State != store.DeliveryAnswered || answered.Answer != "On track" || !answered.SeenAt.Equal(now.Add(2*time.Hour)) {
+	if !ok || err != nil || answered.State != baton.DeliveryAnswered || answered.Answer != "On track" || !answered.SeenAt.Equal(now.Add(2*time.Hour)) {
 		t.Fatalf("answered = %+v, %v, %v", answered, ok, err)
 	}
 	if _, ok, _ := db.AnswerDelivery(ctx, d.ID, "Twice", now.Add(4*time.Hour)); ok {
@@ -239,7 +239,7 @@ func TestDeliveryStates(t *testing.T) {
 		t.Errorf("finish = %v, %v, want finished once everyone had theirs", done, err)
 	}
 	latest, err := db.LatestDeliveries(ctx, []int64{c.ID})
-	if err != nil || len(latest[c.ID]) != 2 || latest[c.ID][0].State != store.DeliveryAnswered || latest[c.ID][1].RecipientID != "UBO" {
+	if err != nil || len(latest[c.ID]) != 2 || latest[c.ID][0].State != baton.DeliveryAnswered || latest[c.ID][1].RecipientID != "UBO" {
 		t.Errorf("latest = %+v, %v", latest, err)
 	}
 	if list, _ := db.CheckinsBySender(ctx, "T1", "UBEA", now, 10); len(list) != 1 {

@@ -11,17 +11,6 @@ import (
 	"github.com/lib/pq"
 )
 
-// DecisionSave is what storing a new decision, or a new version of one, did.
-type DecisionSave struct {
-	Before   baton.Decision // the decision as it was; zero for a new one
-	Decision baton.Decision // as stored now
-	Version  baton.DecisionVersion
-	// Superseded is the decision this one newly supersedes, as stored now: it points back and its
-	// status is superseded.
-	Superseded *baton.Decision
-	Flags      []baton.DecisionFlag // the flags the new version raised
-}
-
 const decisionColumns = `id, team_id, number, title, context, decision, alternatives, status, task_number, kr_number,
 	request_number, supersedes_number, superseded_by_number, flagged, author_id, version, updated_by, channel_id, card_ts,
 	card_link, created_at, updated_at`
@@ -75,8 +64,8 @@ func decisionNotFound(number int64) error {
 // links the decision it supersedes both ways, and flags it for the people its version names, with
 // reason as why. The messages the decision owes go into the outbox in the same transaction. Nothing
 // is stored when any of it fails.
-func (db *DB) CreateDecision(ctx context.Context, d baton.Decision, v baton.DecisionVersion, reason string) (DecisionSave, error) {
-	var out DecisionSave
+func (db *DB) CreateDecision(ctx context.Context, d baton.Decision, v baton.DecisionVersion, reason string) (baton.DecisionSave, error) {
+	var out baton.DecisionSave
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 		number, err := nextNumber(ctx, tx, d.TeamID, "decision")
 		if err != nil {
@@ -103,7 +92,7 @@ func (db *DB) CreateDecision(ctx context.Context, d baton.Decision, v baton.Deci
 		return announceDecision(ctx, tx, &out, true)
 	})
 	if err != nil {
-		return DecisionSave{}, err
+		return baton.DecisionSave{}, err
 	}
 	return out, nil
 }
@@ -114,8 +103,8 @@ func (db *DB) CreateDecision(ctx context.Context, d baton.Decision, v baton.Deci
 // applied one after the other, so the second finds the version moved on and is refused. The messages
 // the version owes go into the outbox in the same transaction.
 func (db *DB) EditDecision(ctx context.Context, teamID string, number int64, reason string,
-	change func(d *baton.Decision) (baton.DecisionVersion, error)) (DecisionSave, error) {
-	var out DecisionSave
+	change func(d *baton.Decision) (baton.DecisionVersion, error)) (baton.DecisionSave, error) {
+	var out baton.DecisionSave
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 		before, err := lockDecision(ctx, tx, teamID, number)
 		if err != nil {
@@ -137,13 +126,13 @@ func (db *DB) EditDecision(ctx context.Context, teamID string, number int64, rea
 		return announceDecision(ctx, tx, &out, false)
 	})
 	if err != nil {
-		return DecisionSave{}, err
+		return baton.DecisionSave{}, err
 	}
 	return out, nil
 }
 
 // saveVersion appends a decision's new version, supersedes what it newly points at and raises its flags.
-func (db *DB) saveVersion(ctx context.Context, tx *sqlx.Tx, out *DecisionSave, v baton.DecisionVersion, before baton.Decision, reason string) error {
+func (db *DB) saveVersion(ctx context.Context, tx *sqlx.Tx, out *baton.DecisionSave, v baton.DecisionVersion, before baton.Decision, reason string) error {
 	stored, err := insertVersion(ctx, tx, v)
 	if err != nil {
 		return err
@@ -376,18 +365,9 @@ func (db *DB) ListDecisions(ctx context.Context, q baton.DecisionQuery) ([]baton
 	return out, nil
 }
 
-// PendingFlag is a decision waiting for a person's acknowledgement, with their latest flag on it.
-type PendingFlag struct {
-	Flag   baton.DecisionFlag
-	Number int64
-	Title  string
-	// ChannelID, CardTS and CardLink are where the decision's card is, "" until it is posted.
-	ChannelID, CardTS, CardLink string
-}
-
 // PendingFlags lists the decisions flagged for a person that they have not acknowledged, the longest
 // waiting first, at most limit, and how many there are.
-func (db *DB) PendingFlags(ctx context.Context, teamID, userID string, limit int) ([]PendingFlag, int, error) {
+func (db *DB) PendingFlags(ctx context.Context, teamID, userID string, limit int) ([]baton.PendingFlag, int, error) {
 	var rows []struct {
 		flagRow
 		Number    int64  `db:"number"`
@@ -412,9 +392,9 @@ func (db *DB) PendingFlags(ctx context.Context, teamID, userID string, limit int
 			return nil, 0, mapError("count decisions to acknowledge", err)
 		}
 	}
-	out := make([]PendingFlag, len(rows))
+	out := make([]baton.PendingFlag, len(rows))
 	for i, r := range rows {
-		out[i] = PendingFlag{Flag: r.flag(), Number: r.Number, Title: r.Title, ChannelID: r.ChannelID, CardTS: r.CardTS, CardLink: r.CardLink}
+		out[i] = baton.PendingFlag{Flag: r.flag(), Number: r.Number, Title: r.Title, ChannelID: r.ChannelID, CardTS: r.CardTS, CardLink: r.CardLink}
 	}
 	return out, total, nil
 }

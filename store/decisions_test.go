@@ -13,7 +13,7 @@ import (
 	"github.com/batonhq/baton/store/storetest"
 )
 
-func createDecision(t *testing.T, db *store.DB, team, author string, f baton.DecisionFields) store.DecisionSave {
+func createDecision(t *testing.T, db *store.DB, team, author string, f baton.DecisionFields) baton.DecisionSave {
 	t.Helper()
 	d, v, err := baton.NewDecision(team, author, f, now)
 	if err != nil {
@@ -31,7 +31,7 @@ func queueDecision() baton.DecisionFields {
 		Status: baton.DecisionProposed, TaskNumber: 12, KRNumber: 7, Flagged: []string{"UANA"}}
 }
 
-func edit(db *store.DB, team string, number int64, editor string, base int, change func(f *baton.DecisionFields)) (store.DecisionSave, error) {
+func edit(db *store.DB, team string, number int64, editor string, base int, change func(f *baton.DecisionFields)) (baton.DecisionSave, error) {
 	return db.EditDecision(context.Background(), team, number, "", func(d *baton.Decision) (baton.DecisionVersion, error) {
 		f := d.DecisionFields
 		f.Flagged = slices.Clone(f.Flagged)

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"sync/atomic"
@@ -33,7 +31,7 @@ type Delivery struct {
 // error too: the envelope may or may not have been kept, and work done under the claim finishes
 // it either way.
 func (db *DB) AcceptDelivery(ctx context.Context, key, kind, envelopeID string, payload []byte, lease time.Duration) (claim string, first bool, err error) {
-	claim = newClaim()
+	claim = baton.NewClaim()
 	db.acceptOnce.Do(func() { db.acc, db.accErr = newAcceptor(db.url) })
 	if db.accErr != nil {
 		return claim, false, db.accErr
@@ -142,12 +140,6 @@ func markDelivered(ctx context.Context, tx *sqlx.Tx) (*atomic.Bool, error) {
 		return nil, nil
 	}
 	return c.committed, nil
-}
-
-func newClaim() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 // ExtendDeliveries renews the lease of the deliveries a live process holds (key → claim).

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -10,49 +9,6 @@ import (
 
 	baton "github.com/batonhq/baton"
 )
-
-// Outgoing is one message in the outbox: what it announces about which task, decision or request,
-// and to whom.
-type Outgoing struct {
-	ID         int64              `db:"id"`
-	TeamID     string             `db:"team_id"`
-	Lane       string             `db:"lane"`
-	Kind       baton.AnnounceKind `db:"kind"`
-	To         string             `db:"recipient"`
-	Attempts   int                `db:"attempts"`
-	Created    time.Time          `db:"created_at"`
-	TaskID     int64              `db:"task_id"`
-	DecisionID int64              `db:"decision_id"`
-	RequestID  int64              `db:"request_id"`
-	Ref        int64              `db:"ref"`
-	// Event is the task event a task's message announces.
-	Event baton.TaskEvent `db:"event"`
-	// Task, Decision and Request are what the message is about as they stand when it is read, not as
-	// they were when it was written: one of them is set.
-	Task     baton.Task     `db:"-"`
-	Decision baton.Decision `db:"-"`
-	Request  Request        `db:"-"`
-}
-
-// Lane names one queue of the outbox: a workspace and the channel its messages are paced by.
-type Lane struct {
-	TeamID string `db:"team_id"`
-	Lane   string `db:"lane"`
-}
-
-// ClaimedLane is a lane just claimed. TakenOver says it was taken from a process whose lease ran
-// out: that process may have posted the lane's next message without living to mark it sent. It
-// stays so, whoever claims the lane next, until FinishOutgoing is told the post was dealt with.
-type ClaimedLane struct {
-	Lane
-	TakenOver bool `db:"taken_over"`
-}
-
-// ErrLaneLost means another process holds the lane now: the one that lost it stops sending.
-var ErrLaneLost = errors.New("store: the outbox lane is held by another process")
-
-// NewClaim returns a fresh random claim token, for a process to mark what it holds.
-func NewClaim() string { return newClaim() }
 
 // recordAndAnnounce appends ev to after's history and writes the messages the change owes into the
 // outbox, in one statement, and returns ev as stored.
@@ -83,7 +39,7 @@ func recordAndAnnounce(ctx context.Context, tx *sqlx.Tx, before, after baton.Tas
 
 // announceDecision writes the messages a decision's saved version owes into the outbox, in the
 // transaction that saves it.
-func announceDecision(ctx context.Context, tx *sqlx.Tx, out *DecisionSave, created bool) error {
+func announceDecision(ctx context.Context, tx *sqlx.Tx, out *baton.DecisionSave, created bool) error {
 	d := out.Decision
 	c := baton.DecisionChange{Created: created, Version: out.Version.Version, Flags: out.Flags}
 	if out.Superseded != nil {
@@ -128,8 +84,8 @@ func queueAbout(ctx context.Context, tx *sqlx.Tx, teamID, lane string, list []ba
 }
 
 // ClaimLane takes one lane for claim, for lease, unless another process holds it.
-func (db *DB) ClaimLane(ctx context.Context, l Lane, claim string, lease time.Duration) (ClaimedLane, bool, error) {
-	var out []ClaimedLane
+func (db *DB) ClaimLane(ctx context.Context, l baton.Lane, claim string, lease time.Duration) (baton.ClaimedLane, bool, error) {
+	var out []baton.ClaimedLane
 	// The lane is locked first and tested as locked: a lane its holder is releasing at this moment
 	// is free once the release commits.
 	err := db.SelectContext(ctx, &out, `WITH prev AS (
@@ -140,15 +96,15 @@ func (db *DB) ClaimLane(ctx context.Context, l Lane, claim string, lease time.Du
 		WHERE l.team_id = prev.team_id AND l.lane = prev.lane AND (prev.claim = $3 OR prev.lease_until < now())
 		RETURNING l.team_id, l.lane, l.taken_over`, l.TeamID, l.Lane, claim, lease.Seconds())
 	if err != nil || len(out) == 0 {
-		return ClaimedLane{}, false, mapError("claim an outbox lane", err)
+		return baton.ClaimedLane{}, false, mapError("claim an outbox lane", err)
 	}
 	return out[0], true, nil
 }
 
 // ClaimLanes takes, for claim, up to limit lanes that have messages waiting and that nobody holds
 // (or whose holder's lease is over), oldest message first.
-func (db *DB) ClaimLanes(ctx context.Context, claim string, lease time.Duration, limit int) ([]ClaimedLane, error) {
-	var out []ClaimedLane
+func (db *DB) ClaimLanes(ctx context.Context, claim string, lease time.Duration, limit int) ([]baton.ClaimedLane, error) {
+	var out []baton.ClaimedLane
 	err := db.SelectContext(ctx, &out, `UPDATE outbox_lanes l SET claim = $1, lease_until = now() + make_interval(secs => $2),
 			taken_over = l.taken_over OR free.claim NOT IN ('', $1)
 		FROM (SELECT l.team_id, l.lane, l.claim FROM outbox_lanes l
@@ -163,8 +119,8 @@ func (db *DB) ClaimLanes(ctx context.Context, claim string, lease time.Duration,
 // OutgoingIn returns up to limit messages waiting in a lane, oldest first, each with its task event
 // and its task, decision or request as it stands now. A message whose subject is gone is not
 // returned (it went with it).
-func (db *DB) OutgoingIn(ctx context.Context, l Lane, limit int) ([]Outgoing, error) {
-	var out []Outgoing
+func (db *DB) OutgoingIn(ctx context.Context, l baton.Lane, limit int) ([]baton.Outgoing, error) {
+	var out []baton.Outgoing
 	err := db.SelectContext(ctx, &out, `SELECT o.id, o.team_id, o.lane, o.kind, o.recipient, o.attempts, o.created_at,
 			COALESCE(o.task_id, 0) AS task_id, COALESCE(o.decision_id, 0) AS decision_id,
 			COALESCE(o.request_id, 0) AS request_id, o.ref,
@@ -214,8 +170,8 @@ func (db *DB) OutgoingIn(ctx context.Context, l Lane, limit int) ([]Outgoing, er
 	return kept, nil
 }
 
-func (db *DB) requestsByID(ctx context.Context, ids []int64) (map[int64]Request, error) {
-	out, err := byID(ctx, db, "requests", requestColumns, ids, func(row requestRow) (int64, Request, error) {
+func (db *DB) requestsByID(ctx context.Context, ids []int64) (map[int64]baton.ApprovalRequest, error) {
+	out, err := byID(ctx, db, "requests", requestColumns, ids, func(row requestRow) (int64, baton.ApprovalRequest, error) {
 		r, err := row.request()
 		return r.ID, r, err
 	})
@@ -270,7 +226,7 @@ func byID[R, V any](ctx context.Context, db *DB, table, columns string, ids []in
 // gives the lane up, reporting whether it did: a lane that received a message meanwhile stays held,
 // for its holder to go on. settled clears the lane's TakenOver: the posts a dead holder may have
 // made have been dealt with.
-func (db *DB) FinishOutgoing(ctx context.Context, l Lane, claim string, ids []int64, settled bool) (released bool, err error) {
+func (db *DB) FinishOutgoing(ctx context.Context, l baton.Lane, claim string, ids []int64, settled bool) (released bool, err error) {
 	var out []struct {
 		Released bool `db:"released"`
 	}
@@ -287,14 +243,14 @@ func (db *DB) FinishOutgoing(ctx context.Context, l Lane, claim string, ids []in
 		return false, mapError("mark outbox messages sent", err)
 	}
 	if len(out) == 0 {
-		return false, ErrLaneLost
+		return false, baton.ErrLaneLost
 	}
 	return out[0].Released, nil
 }
 
 // DeferOutgoing records a failed attempt at a message and gives its lane up, closed to every process
 // for wait, so the message is tried again then, still ahead of the others.
-func (db *DB) DeferOutgoing(ctx context.Context, l Lane, claim string, id int64, reason string, wait time.Duration) error {
+func (db *DB) DeferOutgoing(ctx context.Context, l baton.Lane, claim string, id int64, reason string, wait time.Duration) error {
 	var held bool
 	err := db.GetContext(ctx, &held, `WITH held AS (
 			UPDATE outbox_lanes SET claim = '', lease_until = now() + make_interval(secs => $5)
@@ -305,7 +261,7 @@ func (db *DB) DeferOutgoing(ctx context.Context, l Lane, claim string, id int64,
 		return mapError("defer an outbox message", err)
 	}
 	if !held {
-		return ErrLaneLost
+		return baton.ErrLaneLost
 	}
 	return nil
 }
@@ -319,7 +275,7 @@ func (db *DB) ExtendLanes(ctx context.Context, claim string, lease time.Duration
 
 // LetGoLane gives up a lane claim holds but stopped sending, for any process to claim after wait.
 // suspect marks it taken over: a post may have been under way when the holder stopped.
-func (db *DB) LetGoLane(ctx context.Context, l Lane, claim string, wait time.Duration, suspect bool) error {
+func (db *DB) LetGoLane(ctx context.Context, l baton.Lane, claim string, wait time.Duration, suspect bool) error {
 	_, err := db.ExecContext(ctx, `UPDATE outbox_lanes SET claim = '', lease_until = now() + make_interval(secs => $4),
 		taken_over = taken_over OR $5
 		WHERE team_id = $1 AND lane = $2 AND claim = $3`, l.TeamID, l.Lane, claim, wait.Seconds(), suspect)
@@ -328,7 +284,7 @@ func (db *DB) LetGoLane(ctx context.Context, l Lane, claim string, wait time.Dur
 
 // LanePosts counts the posts waiting in a lane: new cards and thread replies, which Slack lets
 // through about once a second per channel (a card redrawn is not a post).
-func (db *DB) LanePosts(ctx context.Context, l Lane) (int, error) {
+func (db *DB) LanePosts(ctx context.Context, l baton.Lane) (int, error) {
 	var n int
 	err := db.GetContext(ctx, &n, `SELECT count(*) FILTER (WHERE o.kind = $4)
 			+ count(DISTINCT o.task_id) FILTER (WHERE o.kind = $3 AND t.card_ts = '')

@@ -12,7 +12,7 @@ import (
 )
 
 // outboxTask stores a task with its card in channel C1 and returns it with the lane its messages wait in.
-func outboxTask(t *testing.T, db *store.DB, owner, delegator string) (baton.Task, store.Lane) {
+func outboxTask(t *testing.T, db *store.DB, owner, delegator string) (baton.Task, baton.Lane) {
 	t.Helper()
 	task, ev, err := baton.NewTask("T1", delegator, owner, "Ship it", "", baton.Due{}, now)
 	if err != nil {
@@ -23,10 +23,10 @@ func outboxTask(t *testing.T, db *store.DB, owner, delegator string) (baton.Task
 	if err != nil {
 		t.Fatal(err)
 	}
-	return stored, store.Lane{TeamID: "T1", Lane: "C1"}
+	return stored, baton.Lane{TeamID: "T1", Lane: "C1"}
 }
 
-func queued(msgs []store.Outgoing) []string {
+func queued(msgs []baton.Outgoing) []string {
 	var out []string
 	for _, m := range msgs {
 		out = append(out, string(m.Kind)+">"+m.To)
@@ -97,7 +97,7 @@ func TestOutboxLanesAreHeldByOneProcessAndTakenOverWhenItDies(t *testing.T) {
 	if again, ok, err := db.ClaimLane(ctx, lane, "alive", time.Minute); err != nil || !ok || !again.TakenOver {
 		t.Fatalf("claimed again by its holder = %+v, %v, %v; want it still taken over until the post is dealt with", again, ok, err)
 	}
-	if _, err := db.FinishOutgoing(ctx, lane, "dead", []int64{msgs[0].ID}, false); !errors.Is(err, store.ErrLaneLost) {
+	if _, err := db.FinishOutgoing(ctx, lane, "dead", []int64{msgs[0].ID}, false); !errors.Is(err, baton.ErrLaneLost) {
 		t.Fatalf("the dead process finished a message of a lane it lost: %v", err)
 	}
 	if released, err := db.FinishOutgoing(ctx, lane, "alive", []int64{msgs[0].ID}, true); released || err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -12,28 +11,6 @@ import (
 
 	baton "github.com/batonhq/baton"
 )
-
-// MaxGroupName bounds the length of a group's name.
-const MaxGroupName = 40
-
-var groupNameRe = regexp.MustCompile(`^[a-z0-9_-]{1,40}$`)
-
-// GroupName checks a group's name as an admin typed it and returns it in lower case: letters, digits,
-// - and _, at most MaxGroupName characters.
-func GroupName(s string) (string, error) {
-	name := strings.ToLower(strings.TrimSpace(s))
-	if !groupNameRe.MatchString(name) {
-		return "", baton.Errorf(baton.EInvalid, "%q can't be a group name. Use lowercase letters, digits, - and _, at most %d characters, such as `finance` or `it-ops`.", clipName(s), MaxGroupName)
-	}
-	return name, nil
-}
-
-func clipName(s string) string {
-	if r := []rune(s); len(r) > MaxGroupName+10 {
-		return string(r[:MaxGroupName+10]) + "…"
-	}
-	return s
-}
 
 // AddGroupMembers puts people in a group. file is the policy file's list of that group: one of them
 // whom an admin took out is let back in, and anyone else is recorded as added in Slack. It returns
@@ -52,7 +29,7 @@ func (db *DB) RemoveGroupMembers(ctx context.Context, teamID, group string, user
 // editGroup adds people to a group (remove false) or takes them out of it (remove true), with the
 // group's edits locked so two admins at once see each other's changes. It returns whom it changed.
 func (db *DB) editGroup(ctx context.Context, teamID, group string, userIDs, file []string, remove bool, by string, at time.Time) ([]string, error) {
-	name, err := GroupName(group)
+	name, err := baton.GroupName(group)
 	if err != nil {
 		return nil, err
 	}

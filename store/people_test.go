@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/store"
 	"github.com/batonhq/baton/store/storetest"
 )
 
@@ -116,12 +115,12 @@ func TestGroupNamesAreChecked(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()
-	for _, bad := range []string{"", "fin ance", "finance!", "größe", strings.Repeat("a", store.MaxGroupName+1)} {
+	for _, bad := range []string{"", "fin ance", "finance!", "größe", strings.Repeat("a", baton.MaxGroupName+1)} {
 		if _, err := db.AddGroupMembers(ctx, "TA", bad, []string{"UFAY"}, nil, "UADM", now); baton.ErrorCode(err) != baton.EInvalid {
 			t.Errorf("group %q: err = %v, want invalid", bad, err)
 		}
 	}
-	if name, err := store.GroupName(" IT-Ops_2 "); err != nil || name != "it-ops_2" {
+	if name, err := baton.GroupName(" IT-Ops_2 "); err != nil || name != "it-ops_2" {
 		t.Errorf("GroupName = %q, %v", name, err)
 	}
 	if groups, _ := db.Groups(ctx, "TA"); len(groups) != 0 {

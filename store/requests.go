@@ -14,156 +14,6 @@ import (
 	"github.com/lib/pq"
 )
 
-// RequestStatus is where an approval request stands.
-type RequestStatus string
-
-// The statuses of a request. Every one but pending is final.
-const (
-	RequestPending          RequestStatus = "pending"
-	RequestApproved         RequestStatus = "approved"
-	RequestRejected         RequestStatus = "rejected"
-	RequestChangesRequested RequestStatus = "changes_requested"
-	RequestCancelled        RequestStatus = "cancelled"
-)
-
-// Words reads the status as people say it.
-func (s RequestStatus) Words() string {
-	switch s {
-	case RequestChangesRequested:
-		return "changes requested"
-	case RequestPending:
-		return "waiting for approval"
-	}
-	return string(s)
-}
-
-// The actions of a request's trail.
-const (
-	ActSubmit      = "submit"
-	ActRoute       = "route"
-	ActAutoApprove = "auto_approve"
-	ActApprove     = "approve"
-	ActReject      = "reject"
-	ActChanges     = "changes"
-	ActCancel      = "cancel"
-	ActRemind      = "remind"   // Baton reminded an approver; Comment is the approver's user ID
-	ActEscalate    = "escalate" // Baton added the step's escalation approvers; Comment lists them
-)
-
-// ActorBaton is the actor of the actions Baton takes by itself: reminders and escalations.
-const ActorBaton = "baton"
-
-// Request is an approval request: R-9.
-type Request struct {
-	ID            int64
-	TeamID        string
-	Number        int64
-	Type          string
-	Values        map[string]string // field name → value as typed text (numbers plain, dates YYYY-MM-DD, users IDs)
-	Summary       string            // free text given with the request
-	RequesterID   string
-	ChannelID     string // where the request was made, when in a channel
-	ChannelTS     string // Baton's "R-9 submitted" message there, the outcome's thread
-	PolicyVersion string
-	Branch        int
-	BranchName    string
-	Explanation   string
-	Status        RequestStatus
-	CurrentStep   int // 0-based index into Steps
-	CreatedAt     time.Time
-	DecidedAt     time.Time // zero while pending
-	StatusChannel string    // the requester's status card
-	StatusTS      string
-	StatusLink    string // the status card's permalink, "" until it is known
-	Steps         []RequestStep
-}
-
-// RequestStep is one step of a request's route.
-type RequestStep struct {
-	Index     int
-	Name      string
-	Mode      baton.Mode
-	Approvers []string
-	Decided   bool
-	Approved  []string // who approved this step so far, in order
-
-	RemindAfter   time.Duration // after this long undecided, its approvers are reminded; 0: never
-	EscalateAfter time.Duration // after this long undecided, EscalateTo join its approvers; 0: never
-	EscalateTo    []string
-	EscalatedTo   []string // who an escalation added to Approvers; any one of them decides the step alone
-}
-
-// Label is the step as people read it: "step 1 Finance".
-func (s RequestStep) Label() string {
-	if s.Name == "" {
-		return fmt.Sprintf("step %d", s.Index+1)
-	}
-	return fmt.Sprintf("step %d %s", s.Index+1, s.Name)
-}
-
-// StepApproved reports whether the approvals so far decide the step. An `any` step needs one approval.
-// An `all` step needs every approver it was routed to, unless an escalation added someone: the step
-// was escalated because it waited too long, so the approval of one escalation approver is enough.
-func (s RequestStep) StepApproved() bool {
-	if s.Mode != baton.ModeAll {
-		return len(s.Approved) > 0
-	}
-	for _, a := range s.Approved {
-		if slices.Contains(s.EscalatedTo, a) {
-			return true
-		}
-	}
-	for _, a := range s.Approvers {
-		if !slices.Contains(s.EscalatedTo, a) && !slices.Contains(s.Approved, a) {
-			return false
-		}
-	}
-	return true
-}
-
-// RequestRef is the short ID people type: R-9.
-func RequestRef(n int64) string { return fmt.Sprintf("R-%d", n) }
-
-// Ref is the request's short ID.
-func (r Request) Ref() string { return RequestRef(r.Number) }
-
-// Step returns the step the request waits on, when it is pending.
-func (r Request) Step() (RequestStep, bool) {
-	if r.Status != RequestPending || r.CurrentStep >= len(r.Steps) {
-		return RequestStep{}, false
-	}
-	return r.Steps[r.CurrentStep], true
-}
-
-// ApprovalAction is one entry of a request's trail.
-type ApprovalAction struct {
-	ID        int64     `db:"id"`
-	RequestID int64     `db:"request_id"`
-	Step      int       `db:"step"`
-	Actor     string    `db:"actor"`
-	Action    string    `db:"action"`
-	Comment   string    `db:"comment"`
-	At        time.Time `db:"at"`
-}
-
-// RequestCard is where an approver's card of one step was posted.
-type RequestCard struct {
-	RequestID  int64  `db:"request_id"`
-	Step       int    `db:"step"`
-	ApproverID string `db:"approver_id"`
-	ChannelID  string `db:"channel_id"`
-	TS         string `db:"ts"`
-	Link       string `db:"link"` // the card's permalink, "" until it is known
-}
-
-// Decision is what one approver's action did to a request.
-type Decision struct {
-	Action   string
-	Step     RequestStep // the step acted on, as it is after the action
-	StepDone bool        // the step is decided (approved by enough people, or ended by a rejection)
-	Finished bool        // the request reached a final status
-}
-
 const requestColumns = `id, team_id, number, type, "values", summary, requester_id, channel_id, channel_ts,
 	policy_version, branch, branch_name, explanation, status, current_step, created_at, decided_at,
 	status_channel, status_ts, status_link`
@@ -191,19 +41,19 @@ type requestRow struct {
 	StatusLink    string       `db:"status_link"`
 }
 
-func (row requestRow) request() (Request, error) {
-	r := Request{
+func (row requestRow) request() (baton.ApprovalRequest, error) {
+	r := baton.ApprovalRequest{
 		ID: row.ID, TeamID: row.TeamID, Number: row.Number, Type: row.Type, Summary: row.Summary,
 		RequesterID: row.RequesterID, ChannelID: row.ChannelID, ChannelTS: row.ChannelTS,
 		PolicyVersion: row.PolicyVersion, Branch: row.Branch, BranchName: row.BranchName, Explanation: row.Explanation,
-		Status: RequestStatus(row.Status), CurrentStep: row.CurrentStep, CreatedAt: row.CreatedAt.UTC(),
+		Status: baton.ApprovalStatus(row.Status), CurrentStep: row.CurrentStep, CreatedAt: row.CreatedAt.UTC(),
 		StatusChannel: row.StatusChannel, StatusTS: row.StatusTS, StatusLink: row.StatusLink,
 	}
 	if row.DecidedAt.Valid {
 		r.DecidedAt = row.DecidedAt.Time.UTC()
 	}
 	if err := json.Unmarshal(row.Values, &r.Values); err != nil {
-		return Request{}, fmt.Errorf("store: read values of %s: %w", r.Ref(), err)
+		return baton.ApprovalRequest{}, fmt.Errorf("store: read values of %s: %w", r.Ref(), err)
 	}
 	return r, nil
 }
@@ -223,7 +73,7 @@ type stepRow struct {
 }
 
 func requestNotFound(number int64) error {
-	return baton.Errorf(baton.ENotFound, "There is no request %s in this workspace. See yours with /request list.", RequestRef(number))
+	return baton.Errorf(baton.ENotFound, "There is no request %s in this workspace. See yours with /request list.", baton.RequestRef(number))
 }
 
 // SavePolicyVersion records a loaded policy file, stored once per version, and puts that version in
@@ -254,15 +104,15 @@ func (db *DB) PolicyInForce(ctx context.Context) (version, yaml string, found bo
 // CreateRequest stores a new request with its steps and its first actions (submit, then route or
 // auto_approve), and gives it the workspace's next R- number. The messages it owes go into the outbox
 // in the same transaction.
-func (db *DB) CreateRequest(ctx context.Context, r Request, actions []ApprovalAction) (Request, error) {
+func (db *DB) CreateRequest(ctx context.Context, r baton.ApprovalRequest, actions []baton.ApprovalAction) (baton.ApprovalRequest, error) {
 	values, err := json.Marshal(r.Values)
 	if err != nil {
-		return Request{}, fmt.Errorf("store: write values: %w", err)
+		return baton.ApprovalRequest{}, fmt.Errorf("store: write values: %w", err)
 	}
 	if r.Values == nil {
 		values = []byte("{}")
 	}
-	var created Request
+	var created baton.ApprovalRequest
 	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
 		number, err := nextNumber(ctx, tx, r.TeamID, "request")
 		if err != nil {
@@ -303,19 +153,19 @@ func (db *DB) CreateRequest(ctx context.Context, r Request, actions []ApprovalAc
 		return announceRequest(ctx, tx, created, nil, r.RequesterID)
 	})
 	if err != nil {
-		return Request{}, err
+		return baton.ApprovalRequest{}, err
 	}
 	return created, nil
 }
 
-func insertAction(ctx context.Context, tx *sqlx.Tx, a ApprovalAction) error {
+func insertAction(ctx context.Context, tx *sqlx.Tx, a baton.ApprovalAction) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO approval_actions (request_id, step, actor, action, comment, at)
 		VALUES ($1, $2, $3, $4, $5, $6)`, a.RequestID, a.Step, a.Actor, a.Action, a.Comment, a.At)
 	return mapError("record request action", err)
 }
 
 // Request returns request R-number of a workspace with its steps.
-func (db *DB) Request(ctx context.Context, teamID string, number int64) (Request, error) {
+func (db *DB) Request(ctx context.Context, teamID string, number int64) (baton.ApprovalRequest, error) {
 	return readRequest(ctx, db.DB, teamID, number, "")
 }
 
@@ -324,30 +174,30 @@ type getter interface {
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
 }
 
-func readRequest(ctx context.Context, q getter, teamID string, number int64, lock string) (Request, error) {
+func readRequest(ctx context.Context, q getter, teamID string, number int64, lock string) (baton.ApprovalRequest, error) {
 	var row requestRow
 	err := q.GetContext(ctx, &row, `SELECT `+requestColumns+` FROM requests WHERE team_id = $1 AND number = $2`+lock, teamID, number)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Request{}, requestNotFound(number)
+		return baton.ApprovalRequest{}, requestNotFound(number)
 	}
 	if err != nil {
-		return Request{}, mapError("read request", err)
+		return baton.ApprovalRequest{}, mapError("read request", err)
 	}
 	r, err := row.request()
 	if err != nil {
-		return Request{}, err
+		return baton.ApprovalRequest{}, err
 	}
 	all, err := loadSteps(ctx, q, []int64{r.ID})
 	if err != nil {
-		return Request{}, err
+		return baton.ApprovalRequest{}, err
 	}
 	r.Steps = all[r.ID]
 	return r, nil
 }
 
 // loadSteps reads the steps of requests, with who approved each.
-func loadSteps(ctx context.Context, q getter, ids []int64) (map[int64][]RequestStep, error) {
-	out := map[int64][]RequestStep{}
+func loadSteps(ctx context.Context, q getter, ids []int64) (map[int64][]baton.ApprovalStep, error) {
+	out := map[int64][]baton.ApprovalStep{}
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -362,7 +212,7 @@ func loadSteps(ctx context.Context, q getter, ids []int64) (map[int64][]RequestS
 		return nil, mapError("read request steps", err)
 	}
 	for _, s := range rows {
-		step := RequestStep{Index: s.Index, Name: s.Name, Mode: baton.Mode(s.Mode), Approvers: []string(s.Approvers), Decided: s.Decided,
+		step := baton.ApprovalStep{Index: s.Index, Name: s.Name, Mode: baton.Mode(s.Mode), Approvers: []string(s.Approvers), Decided: s.Decided,
 			RemindAfter: time.Duration(s.RemindS) * time.Second, EscalateAfter: time.Duration(s.EscalateS) * time.Second,
 			EscalateTo: []string(s.To), EscalatedTo: []string(s.Escalated)}
 		if len(s.Approved) > 0 {
@@ -374,8 +224,8 @@ func loadSteps(ctx context.Context, q getter, ids []int64) (map[int64][]RequestS
 }
 
 // RequestActions returns a request's trail, oldest first.
-func (db *DB) RequestActions(ctx context.Context, requestID int64) ([]ApprovalAction, error) {
-	var out []ApprovalAction
+func (db *DB) RequestActions(ctx context.Context, requestID int64) ([]baton.ApprovalAction, error) {
+	var out []baton.ApprovalAction
 	err := db.SelectContext(ctx, &out, `SELECT id, request_id, step, actor, action, comment, at FROM approval_actions
 		WHERE request_id = $1 ORDER BY id`, requestID)
 	if err != nil {
@@ -394,12 +244,12 @@ func (db *DB) RequestActions(ctx context.Context, requestID int64) ([]ApprovalAc
 // changes ends it.
 // stepIndex is the step the approver's card was for: a click on a step already decided changes nothing.
 // The messages the action owes go into the outbox in the same transaction.
-func (db *DB) DecideRequest(ctx context.Context, teamID string, number int64, stepIndex int, actor, action, comment string, at time.Time) (Request, Decision, error) {
-	if action != ActApprove && action != ActReject && action != ActChanges {
-		return Request{}, Decision{}, fmt.Errorf("store: decide request: unknown action %q", action)
+func (db *DB) DecideRequest(ctx context.Context, teamID string, number int64, stepIndex int, actor, action, comment string, at time.Time) (baton.ApprovalRequest, baton.ApprovalOutcome, error) {
+	if action != baton.ActApprove && action != baton.ActReject && action != baton.ActChanges {
+		return baton.ApprovalRequest{}, baton.ApprovalOutcome{}, fmt.Errorf("store: decide request: unknown action %q", action)
 	}
-	var out Request
-	var d Decision
+	var out baton.ApprovalRequest
+	var d baton.ApprovalOutcome
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 		r, err := readRequest(ctx, tx, teamID, number, " FOR UPDATE")
 		if err != nil {
@@ -418,26 +268,26 @@ func (db *DB) DecideRequest(ctx context.Context, teamID string, number int64, st
 		if slices.Contains(step.Approved, actor) {
 			return baton.Errorf(baton.EConflict, "You already approved %s of %s; it waits on the others.", step.Label(), r.Ref())
 		}
-		if err := insertAction(ctx, tx, ApprovalAction{RequestID: r.ID, Step: step.Index, Actor: actor, Action: action, Comment: comment, At: at}); err != nil {
+		if err := insertAction(ctx, tx, baton.ApprovalAction{RequestID: r.ID, Step: step.Index, Actor: actor, Action: action, Comment: comment, At: at}); err != nil {
 			return err
 		}
 		d.Action = action
 		switch action {
-		case ActApprove:
+		case baton.ActApprove:
 			step.Approved = append(step.Approved, actor)
 			d.StepDone = step.StepApproved()
-		case ActReject:
-			d.StepDone, d.Finished, r.Status = true, true, RequestRejected
-		case ActChanges:
-			d.StepDone, d.Finished, r.Status = true, true, RequestChangesRequested
+		case baton.ActReject:
+			d.StepDone, d.Finished, r.Status = true, true, baton.ApprovalRejected
+		case baton.ActChanges:
+			d.StepDone, d.Finished, r.Status = true, true, baton.ApprovalChangesRequested
 		}
 		if d.StepDone {
 			step.Decided = true
-			if action == ActApprove {
+			if action == baton.ActApprove {
 				if r.CurrentStep+1 < len(r.Steps) {
 					r.CurrentStep++
 				} else {
-					d.Finished, r.Status = true, RequestApproved
+					d.Finished, r.Status = true, baton.ApprovalApproved
 				}
 			}
 		}
@@ -462,15 +312,15 @@ func (db *DB) DecideRequest(ctx context.Context, teamID string, number int64, st
 		return announceRequest(ctx, tx, r, &d, actor)
 	})
 	if err != nil {
-		return Request{}, Decision{}, err
+		return baton.ApprovalRequest{}, baton.ApprovalOutcome{}, err
 	}
 	return out, d, nil
 }
 
 // CancelRequest cancels R-number for its requester while it is pending; the messages that owes go
 // into the outbox in the same transaction.
-func (db *DB) CancelRequest(ctx context.Context, teamID string, number int64, actor string, at time.Time) (Request, error) {
-	var out Request
+func (db *DB) CancelRequest(ctx context.Context, teamID string, number int64, actor string, at time.Time) (baton.ApprovalRequest, error) {
+	var out baton.ApprovalRequest
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 		r, err := readRequest(ctx, tx, teamID, number, " FOR UPDATE")
 		if err != nil {
@@ -479,22 +329,22 @@ func (db *DB) CancelRequest(ctx context.Context, teamID string, number int64, ac
 		if r.RequesterID != actor {
 			return baton.Errorf(baton.EForbidden, "Only %s, who made %s, can cancel it.", "<@"+r.RequesterID+">", r.Ref())
 		}
-		if r.Status != RequestPending {
+		if r.Status != baton.ApprovalPending {
 			return baton.Errorf(baton.EConflict, "%s is already %s, so it can't be cancelled.", r.Ref(), r.Status.Words())
 		}
-		if err := insertAction(ctx, tx, ApprovalAction{RequestID: r.ID, Step: r.CurrentStep, Actor: actor, Action: ActCancel, At: at}); err != nil {
+		if err := insertAction(ctx, tx, baton.ApprovalAction{RequestID: r.ID, Step: r.CurrentStep, Actor: actor, Action: baton.ActCancel, At: at}); err != nil {
 			return err
 		}
-		r.Status, r.DecidedAt = RequestCancelled, at.UTC()
+		r.Status, r.DecidedAt = baton.ApprovalCancelled, at.UTC()
 		if _, err := tx.ExecContext(ctx, `UPDATE requests SET status = $2, decided_at = $3 WHERE id = $1`, r.ID, r.Status, r.DecidedAt); err != nil {
 			return mapError("cancel request", err)
 		}
 		out = r
-		step := RequestStep{Index: r.CurrentStep}
+		step := baton.ApprovalStep{Index: r.CurrentStep}
 		if r.CurrentStep < len(r.Steps) {
 			step = r.Steps[r.CurrentStep]
 		}
-		return announceRequest(ctx, tx, r, &Decision{Action: ActCancel, Step: step, StepDone: true, Finished: true}, actor)
+		return announceRequest(ctx, tx, r, &baton.ApprovalOutcome{Action: baton.ActCancel, Step: step, StepDone: true, Finished: true}, actor)
 	})
 	return out, err
 }
@@ -513,7 +363,7 @@ func (db *DB) SetRequestThread(ctx context.Context, requestID int64, ts string) 
 }
 
 // AddRequestCard records where an approver's card of a step was posted, and its permalink.
-func (db *DB) AddRequestCard(ctx context.Context, c RequestCard) error {
+func (db *DB) AddRequestCard(ctx context.Context, c baton.ApprovalCard) error {
 	_, err := db.ExecContext(ctx, `INSERT INTO request_cards (request_id, step, approver_id, channel_id, ts, link)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (request_id, step, approver_id) DO UPDATE SET channel_id = $4, ts = $5, link = $6`,
 		c.RequestID, c.Step, c.ApproverID, c.ChannelID, c.TS, c.Link)
@@ -521,21 +371,21 @@ func (db *DB) AddRequestCard(ctx context.Context, c RequestCard) error {
 }
 
 // RequestCards returns the approver cards of a request, by step and approver.
-func (db *DB) RequestCards(ctx context.Context, requestID int64) ([]RequestCard, error) {
-	var out []RequestCard
+func (db *DB) RequestCards(ctx context.Context, requestID int64) ([]baton.ApprovalCard, error) {
+	var out []baton.ApprovalCard
 	err := db.SelectContext(ctx, &out, `SELECT request_id, step, approver_id, channel_id, ts, link FROM request_cards
 		WHERE request_id = $1 ORDER BY step, approver_id`, requestID)
 	return out, mapError("read approver cards", err)
 }
 
 // RequestsByRequester returns a person's requests, newest first.
-func (db *DB) RequestsByRequester(ctx context.Context, teamID, userID string, limit int) ([]Request, error) {
+func (db *DB) RequestsByRequester(ctx context.Context, teamID, userID string, limit int) ([]baton.ApprovalRequest, error) {
 	return db.listRequests(ctx, `SELECT `+requestColumns+` FROM requests WHERE team_id = $1 AND requester_id = $2
 		ORDER BY created_at DESC, id DESC LIMIT $3`, teamID, userID, limit)
 }
 
 // RequestsAwaiting returns the pending requests whose current step waits on a person, oldest first.
-func (db *DB) RequestsAwaiting(ctx context.Context, teamID, userID string, limit int) ([]Request, error) {
+func (db *DB) RequestsAwaiting(ctx context.Context, teamID, userID string, limit int) ([]baton.ApprovalRequest, error) {
 	return db.listRequests(ctx, `SELECT `+prefixed("r.", requestColumns)+` FROM requests r
 		JOIN request_steps s ON s.request_id = r.id AND s.idx = r.current_step
 		WHERE r.team_id = $1 AND r.status = 'pending' AND $2 = ANY (s.approvers)
@@ -544,19 +394,9 @@ func (db *DB) RequestsAwaiting(ctx context.Context, teamID, userID string, limit
 		ORDER BY r.created_at, r.id LIMIT $3`, teamID, userID, limit)
 }
 
-// AwaitingRequest is a request waiting on a person's approval.
-type AwaitingRequest struct {
-	Request
-	// StepSince is when the step it waits on became current: when the request was filed, or when the
-	// approval that decided the step before it came in.
-	StepSince time.Time
-	// Card is the person's card of that step, zero when it was not posted yet.
-	Card RequestCard
-}
-
 // AwaitingApproval returns the pending requests whose current step lists a person who has not
 // approved it yet, the longest waiting first, and how many there are in all.
-func (db *DB) AwaitingApproval(ctx context.Context, teamID, userID string, limit int) ([]AwaitingRequest, int, error) {
+func (db *DB) AwaitingApproval(ctx context.Context, teamID, userID string, limit int) ([]baton.PendingApproval, int, error) {
 	var rows []struct {
 		requestRow
 		StepSince time.Time `db:"step_since"`
@@ -579,7 +419,7 @@ func (db *DB) AwaitingApproval(ctx context.Context, teamID, userID string, limit
 	if err != nil {
 		return nil, 0, mapError("list requests awaiting approval", err)
 	}
-	out := make([]AwaitingRequest, 0, len(rows))
+	out := make([]baton.PendingApproval, 0, len(rows))
 	ids := make([]int64, 0, len(rows))
 	total := 0
 	for _, row := range rows {
@@ -587,8 +427,8 @@ func (db *DB) AwaitingApproval(ctx context.Context, teamID, userID string, limit
 		if err != nil {
 			return nil, 0, err
 		}
-		card := RequestCard{RequestID: r.ID, Step: r.CurrentStep, ApproverID: userID, ChannelID: row.CardCh, TS: row.CardTS, Link: row.CardLink}
-		out = append(out, AwaitingRequest{Request: r, StepSince: row.StepSince.UTC(), Card: card})
+		card := baton.ApprovalCard{RequestID: r.ID, Step: r.CurrentStep, ApproverID: userID, ChannelID: row.CardCh, TS: row.CardTS, Link: row.CardLink}
+		out = append(out, baton.PendingApproval{ApprovalRequest: r, StepSince: row.StepSince.UTC(), Card: card})
 		ids = append(ids, r.ID)
 		total = row.Total
 	}
@@ -602,12 +442,12 @@ func (db *DB) AwaitingApproval(ctx context.Context, teamID, userID string, limit
 	return out, total, nil
 }
 
-func (db *DB) listRequests(ctx context.Context, query string, args ...any) ([]Request, error) {
+func (db *DB) listRequests(ctx context.Context, query string, args ...any) ([]baton.ApprovalRequest, error) {
 	var rows []requestRow
 	if err := db.SelectContext(ctx, &rows, query, args...); err != nil {
 		return nil, mapError("list requests", err)
 	}
-	out := make([]Request, 0, len(rows))
+	out := make([]baton.ApprovalRequest, 0, len(rows))
 	ids := make([]int64, 0, len(rows))
 	for _, row := range rows {
 		r, err := row.request()
@@ -630,7 +470,7 @@ func (db *DB) listRequests(ctx context.Context, query string, args ...any) ([]Re
 // ExportRequests returns a workspace's requests created in [from, to), oldest first, at most limit of
 // them, with each one's trail by request ID. With userID set it returns only the requests that person
 // filed or did something to (approved, rejected, asked for changes, cancelled).
-func (db *DB) ExportRequests(ctx context.Context, teamID, userID string, from, to time.Time, limit int) ([]Request, map[int64][]ApprovalAction, error) {
+func (db *DB) ExportRequests(ctx context.Context, teamID, userID string, from, to time.Time, limit int) ([]baton.ApprovalRequest, map[int64][]baton.ApprovalAction, error) {
 	reqs, err := db.listRequests(ctx, `SELECT `+requestColumns+` FROM requests r
 		WHERE team_id = $1 AND created_at >= $2 AND created_at < $3
 		AND ($4 = '' OR requester_id = $4 OR EXISTS (SELECT 1 FROM approval_actions a WHERE a.request_id = r.id AND a.actor = $4))
@@ -642,12 +482,12 @@ func (db *DB) ExportRequests(ctx context.Context, teamID, userID string, from, t
 	for i, r := range reqs {
 		ids[i] = r.ID
 	}
-	var actions []ApprovalAction
+	var actions []baton.ApprovalAction
 	if err := db.SelectContext(ctx, &actions, `SELECT id, request_id, step, actor, action, comment, at FROM approval_actions
 		WHERE request_id = ANY($1) ORDER BY request_id, id`, pq.Array(ids)); err != nil {
 		return nil, nil, mapError("read request trails", err)
 	}
-	trails := make(map[int64][]ApprovalAction, len(reqs))
+	trails := make(map[int64][]baton.ApprovalAction, len(reqs))
 	for _, a := range actions {
 		a.At = a.At.UTC()
 		trails[a.RequestID] = append(trails[a.RequestID], a)

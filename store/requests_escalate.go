@@ -6,12 +6,13 @@ import (
 	"strings"
 	"time"
 
+	baton "github.com/batonhq/baton"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
 // RecordRequestAction appends one action to a request's trail, such as Baton reminding an approver.
-func (db *DB) RecordRequestAction(ctx context.Context, a ApprovalAction) error {
+func (db *DB) RecordRequestAction(ctx context.Context, a baton.ApprovalAction) error {
 	return db.InTx(ctx, func(tx *sqlx.Tx) error { return insertAction(ctx, tx, a) })
 }
 
@@ -19,8 +20,8 @@ func (db *DB) RecordRequestAction(ctx context.Context, a ApprovalAction) error {
 // the request's row lock, and records the escalation in the trail. It changes nothing, and returns no
 // one, when the request no longer waits on that step or everyone to escalate to already approves it.
 // The messages the escalation owes go into the outbox in the same transaction.
-func (db *DB) EscalateRequest(ctx context.Context, teamID string, number int64, stepIndex int, at time.Time) (Request, []string, error) {
-	var out Request
+func (db *DB) EscalateRequest(ctx context.Context, teamID string, number int64, stepIndex int, at time.Time) (baton.ApprovalRequest, []string, error) {
+	var out baton.ApprovalRequest
 	var added []string
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 		r, err := readRequest(ctx, tx, teamID, number, " FOR UPDATE")
@@ -46,16 +47,16 @@ func (db *DB) EscalateRequest(ctx context.Context, teamID string, number int64, 
 			r.ID, step.Index, pq.Array(step.Approvers), pq.Array(step.EscalatedTo)); err != nil {
 			return mapError("escalate request step", err)
 		}
-		if err := insertAction(ctx, tx, ApprovalAction{RequestID: r.ID, Step: step.Index, Actor: ActorBaton, Action: ActEscalate,
+		if err := insertAction(ctx, tx, baton.ApprovalAction{RequestID: r.ID, Step: step.Index, Actor: baton.ActorBaton, Action: baton.ActEscalate,
 			Comment: strings.Join(added, ","), At: at}); err != nil {
 			return err
 		}
 		r.Steps[step.Index] = step
 		out = r
-		return queueAbout(ctx, tx, r.TeamID, r.AnnounceLane(), escalationAnnouncements(step.Index, added), about{request: r.ID})
+		return queueAbout(ctx, tx, r.TeamID, r.AnnounceLane(), baton.EscalationAnnouncements(step.Index, added), about{request: r.ID})
 	})
 	if err != nil {
-		return Request{}, nil, err
+		return baton.ApprovalRequest{}, nil, err
 	}
 	return out, added, nil
 }

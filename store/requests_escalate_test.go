@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/batonhq/baton/store"
+	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/store/storetest"
 )
 
@@ -32,7 +32,7 @@ func TestEscalationAddsItsApproversOnceAndOneOfThemDecidesAnAllStep(t *testing.T
 	if _, added, err := db.EscalateRequest(ctx, "TA", r.Number, 1, now); err != nil || len(added) != 0 {
 		t.Fatalf("escalating a later step: %v, %v", added, err)
 	}
-	if _, _, err := db.DecideRequest(ctx, "TA", r.Number, 0, "US1", store.ActApprove, "", now); err != nil {
+	if _, _, err := db.DecideRequest(ctx, "TA", r.Number, 0, "US1", baton.ActApprove, "", now); err != nil {
 		t.Fatal(err)
 	}
 	got, added, err := db.EscalateRequest(ctx, "TA", r.Number, 0, now.Add(24*time.Hour))
@@ -45,12 +45,12 @@ func TestEscalationAddsItsApproversOnceAndOneOfThemDecidesAnAllStep(t *testing.T
 	if _, added, err := db.EscalateRequest(ctx, "TA", r.Number, 0, now.Add(25*time.Hour)); err != nil || len(added) != 0 {
 		t.Fatalf("a second escalation added %v (%v)", added, err)
 	}
-	if err := db.RecordRequestAction(ctx, store.ApprovalAction{RequestID: r.ID, Actor: store.ActorBaton, Action: store.ActRemind, Comment: "US2", At: now}); err != nil {
+	if err := db.RecordRequestAction(ctx, baton.ApprovalAction{RequestID: r.ID, Actor: baton.ActorBaton, Action: baton.ActRemind, Comment: "US2", At: now}); err != nil {
 		t.Fatal(err)
 	}
 
 	// US2 has not approved, but the CFO an escalation added decides the `all` step alone.
-	after, d, err := db.DecideRequest(ctx, "TA", r.Number, 0, "UCFO", store.ActApprove, "", now.Add(26*time.Hour))
+	after, d, err := db.DecideRequest(ctx, "TA", r.Number, 0, "UCFO", baton.ActApprove, "", now.Add(26*time.Hour))
 	if err != nil || !d.StepDone || after.CurrentStep != 1 {
 		t.Fatalf("the escalation approver's approval: %+v, %+v, %v", after, d, err)
 	}
@@ -69,7 +69,7 @@ func TestEscalationAddsItsApproversOnceAndOneOfThemDecidesAnAllStep(t *testing.T
 
 func TestAnAllStepWithoutEscalationStillNeedsEveryone(t *testing.T) {
 	t.Parallel()
-	s := store.RequestStep{Mode: "all", Approvers: []string{"U1", "U2", "UX"}, EscalatedTo: []string{"UX"}, Approved: []string{"U1"}}
+	s := baton.ApprovalStep{Mode: "all", Approvers: []string{"U1", "U2", "UX"}, EscalatedTo: []string{"UX"}, Approved: []string{"U1"}}
 	if s.StepApproved() {
 		t.Error("one of two routed approvers decided an `all` step")
 	}

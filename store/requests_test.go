@@ -14,20 +14,20 @@ import (
 
 const policyV1 = "v1hash"
 
-func createRequest(t *testing.T, db *store.DB, team, requester string, steps ...store.RequestStep) store.Request {
+func createRequest(t *testing.T, db *store.DB, team, requester string, steps ...baton.ApprovalStep) baton.ApprovalRequest {
 	t.Helper()
 	ctx := context.Background()
 	if err := db.SavePolicyVersion(ctx, policyV1, "types: []", now); err != nil {
 		t.Fatal(err)
 	}
-	r := store.Request{
+	r := baton.ApprovalRequest{
 		TeamID: team, Type: "purchase", Values: map[string]string{"amount": "12000", "risk": "high"}, Summary: "New laptops",
 		RequesterID: requester, PolicyVersion: policyV1, Branch: 3, BranchName: "Large", Explanation: "Branch 3 matched",
-		Status: store.RequestPending, CreatedAt: now, Steps: steps,
+		Status: baton.ApprovalPending, CreatedAt: now, Steps: steps,
 	}
-	created, err := db.CreateRequest(ctx, r, []store.ApprovalAction{
-		{Actor: requester, Action: store.ActSubmit, At: now},
-		{Actor: requester, Action: store.ActRoute, Comment: "Branch 3 matched", At: now},
+	created, err := db.CreateRequest(ctx, r, []baton.ApprovalAction{
+		{Actor: requester, Action: baton.ActSubmit, At: now},
+		{Actor: requester, Action: baton.ActRoute, Comment: "Branch 3 matched", At: now},
 	})
 	if err != nil {
 		t.Fatalf("CreateRequest: %v", err)
@@ -35,12 +35,12 @@ func createRequest(t *testing.T, db *store.DB, team, requester string, steps ...
 	return created
 }
 
-func anyStep(name string, approvers ...string) store.RequestStep {
-	return store.RequestStep{Name: name, Mode: baton.ModeAny, Approvers: approvers}
+func anyStep(name string, approvers ...string) baton.ApprovalStep {
+	return baton.ApprovalStep{Name: name, Mode: baton.ModeAny, Approvers: approvers}
 }
 
-func allStep(name string, approvers ...string) store.RequestStep {
-	return store.RequestStep{Name: name, Mode: baton.ModeAll, Approvers: approvers}
+func allStep(name string, approvers ...string) baton.ApprovalStep {
+	return baton.ApprovalStep{Name: name, Mode: baton.ModeAll, Approvers: approvers}
 }
 
 func TestRequestsAreNumberedPerWorkspaceAndReadBack(t *testing.T) {
@@ -51,7 +51,7 @@ func TestRequestsAreNumberedPerWorkspaceAndReadBack(t *testing.T) {
 	for want := int64(1); want <= 2; want++ {
 		for _, team := range []string{"TA", "TB"} {
 			r := createRequest(t, db, team, "UREQ", anyStep("Finance", "UF1", "UF2"))
-			if r.Number != want || r.Ref() != store.RequestRef(want) {
+			if r.Number != want || r.Ref() != baton.RequestRef(want) {
 				t.Fatalf("%s request = %s, want R-%d", team, r.Ref(), want)
 			}
 		}
@@ -64,7 +64,7 @@ func TestRequestsAreNumberedPerWorkspaceAndReadBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Values["amount"] != "12000" || got.Summary != "New laptops" || got.Status != store.RequestPending ||
+	if got.Values["amount"] != "12000" || got.Summary != "New laptops" || got.Status != baton.ApprovalPending ||
 		len(got.Steps) != 1 || got.Steps[0].Approvers[1] != "UF2" || got.Steps[0].Mode != baton.ModeAny || !got.DecidedAt.IsZero() {
 		t.Errorf("stored request = %+v", got)
 	}
@@ -72,7 +72,7 @@ func TestRequestsAreNumberedPerWorkspaceAndReadBack(t *testing.T) {
 		t.Errorf("R-9 read gave %v, want not found", err)
 	}
 	trail, err := db.RequestActions(ctx, got.ID)
-	if err != nil || len(trail) != 2 || trail[0].Action != store.ActSubmit || trail[1].Action != store.ActRoute {
+	if err != nil || len(trail) != 2 || trail[0].Action != baton.ActSubmit || trail[1].Action != baton.ActRoute {
 		t.Errorf("trail = %+v, %v", trail, err)
 	}
 }
@@ -83,32 +83,32 @@ func TestDecideRequestMovesThroughStepsAndOnlyCurrentApproversAct(t *testing.T) 
 	ctx := context.Background()
 	r := createRequest(t, db, "TA", "UREQ", anyStep("Manager", "UMGR"), anyStep("Finance", "UF1", "UF2"))
 
-	_, _, err := db.DecideRequest(ctx, "TA", r.Number, 0, "UF1", store.ActApprove, "", now)
+	_, _, err := db.DecideRequest(ctx, "TA", r.Number, 0, "UF1", baton.ActApprove, "", now)
 	wantCode(t, err, baton.EForbidden)
 
-	got, d, err := db.DecideRequest(ctx, "TA", r.Number, 0, "UMGR", store.ActApprove, "", now)
-	if err != nil || !d.StepDone || d.Finished || got.CurrentStep != 1 || got.Status != store.RequestPending {
+	got, d, err := db.DecideRequest(ctx, "TA", r.Number, 0, "UMGR", baton.ActApprove, "", now)
+	if err != nil || !d.StepDone || d.Finished || got.CurrentStep != 1 || got.Status != baton.ApprovalPending {
 		t.Fatalf("manager approval: %+v %+v %v", got, d, err)
 	}
 	// A late click on step 1's card changes nothing.
-	_, _, err = db.DecideRequest(ctx, "TA", r.Number, 0, "UMGR", store.ActApprove, "", now)
+	_, _, err = db.DecideRequest(ctx, "TA", r.Number, 0, "UMGR", baton.ActApprove, "", now)
 	wantCode(t, err, baton.EConflict)
 
 	awaiting, err := db.RequestsAwaiting(ctx, "TA", "UF2", 10)
 	if err != nil || len(awaiting) != 1 || awaiting[0].Number != r.Number {
 		t.Fatalf("awaiting UF2 = %+v, %v", awaiting, err)
 	}
-	got, d, err = db.DecideRequest(ctx, "TA", r.Number, 1, "UF2", store.ActApprove, "", now)
-	if err != nil || !d.Finished || got.Status != store.RequestApproved || got.DecidedAt.IsZero() {
+	got, d, err = db.DecideRequest(ctx, "TA", r.Number, 1, "UF2", baton.ActApprove, "", now)
+	if err != nil || !d.Finished || got.Status != baton.ApprovalApproved || got.DecidedAt.IsZero() {
 		t.Fatalf("finance approval: %+v %+v %v", got, d, err)
 	}
-	_, _, err = db.DecideRequest(ctx, "TA", r.Number, 1, "UF1", store.ActReject, "too late", now)
+	_, _, err = db.DecideRequest(ctx, "TA", r.Number, 1, "UF1", baton.ActReject, "too late", now)
 	wantCode(t, err, baton.EConflict)
 	if awaiting, _ := db.RequestsAwaiting(ctx, "TA", "UF1", 10); len(awaiting) != 0 {
 		t.Errorf("a decided request still awaits UF1: %+v", awaiting)
 	}
 	mine, err := db.RequestsByRequester(ctx, "TA", "UREQ", 10)
-	if err != nil || len(mine) != 1 || mine[0].Status != store.RequestApproved || len(mine[0].Steps) != 2 {
+	if err != nil || len(mine) != 1 || mine[0].Status != baton.ApprovalApproved || len(mine[0].Steps) != 2 {
 		t.Errorf("mine = %+v, %v", mine, err)
 	}
 }
@@ -118,30 +118,30 @@ func TestAllStepNeedsEveryApproverAndRejectionEnds(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
 	r := createRequest(t, db, "TA", "UREQ", allStep("Security", "US1", "US2", "US3"))
-	got, d, err := db.DecideRequest(ctx, "TA", r.Number, 0, "US1", store.ActApprove, "", now)
+	got, d, err := db.DecideRequest(ctx, "TA", r.Number, 0, "US1", baton.ActApprove, "", now)
 	if err != nil || d.StepDone || got.Steps[0].Approved[0] != "US1" {
 		t.Fatalf("first approval: %+v %+v %v", got, d, err)
 	}
-	_, _, err = db.DecideRequest(ctx, "TA", r.Number, 0, "US1", store.ActApprove, "", now)
+	_, _, err = db.DecideRequest(ctx, "TA", r.Number, 0, "US1", baton.ActApprove, "", now)
 	wantCode(t, err, baton.EConflict)
 	if awaiting, _ := db.RequestsAwaiting(ctx, "TA", "US1", 10); len(awaiting) != 0 {
 		t.Errorf("a request US1 approved still awaits them")
 	}
-	got, d, err = db.DecideRequest(ctx, "TA", r.Number, 0, "US2", store.ActReject, "no", now)
-	if err != nil || !d.Finished || got.Status != store.RequestRejected {
+	got, d, err = db.DecideRequest(ctx, "TA", r.Number, 0, "US2", baton.ActReject, "no", now)
+	if err != nil || !d.Finished || got.Status != baton.ApprovalRejected {
 		t.Fatalf("rejection: %+v %+v %v", got, d, err)
 	}
 	trail, _ := db.RequestActions(ctx, r.ID)
-	if last := trail[len(trail)-1]; last.Action != store.ActReject || last.Comment != "no" || last.Actor != "US2" {
+	if last := trail[len(trail)-1]; last.Action != baton.ActReject || last.Comment != "no" || last.Actor != "US2" {
 		t.Errorf("last action = %+v", last)
 	}
 
 	r2 := createRequest(t, db, "TA", "UREQ", allStep("Security", "US1", "US2"))
-	if _, _, err := db.DecideRequest(ctx, "TA", r2.Number, 0, "US1", store.ActApprove, "", now); err != nil {
+	if _, _, err := db.DecideRequest(ctx, "TA", r2.Number, 0, "US1", baton.ActApprove, "", now); err != nil {
 		t.Fatal(err)
 	}
-	got, d, err = db.DecideRequest(ctx, "TA", r2.Number, 0, "US2", store.ActApprove, "", now)
-	if err != nil || !d.Finished || got.Status != store.RequestApproved || len(got.Steps[0].Approved) != 2 {
+	got, d, err = db.DecideRequest(ctx, "TA", r2.Number, 0, "US2", baton.ActApprove, "", now)
+	if err != nil || !d.Finished || got.Status != baton.ApprovalApproved || len(got.Steps[0].Approved) != 2 {
 		t.Fatalf("second of two approvals: %+v %+v %v", got, d, err)
 	}
 }
@@ -158,7 +158,7 @@ func TestConcurrentApprovalsDecideOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, err := db.DecideRequest(ctx, "TA", r.Number, 0, who, store.ActApprove, "", now)
+			_, _, err := db.DecideRequest(ctx, "TA", r.Number, 0, who, baton.ActApprove, "", now)
 			if err == nil {
 				mu.Lock()
 				wins++
@@ -186,12 +186,12 @@ func TestCancelRequestByRequesterWhilePending(t *testing.T) {
 	_, err := db.CancelRequest(ctx, "TA", r.Number, "UMGR", now)
 	wantCode(t, err, baton.EForbidden)
 	got, err := db.CancelRequest(ctx, "TA", r.Number, "UREQ", now)
-	if err != nil || got.Status != store.RequestCancelled {
+	if err != nil || got.Status != baton.ApprovalCancelled {
 		t.Fatalf("cancel: %+v %v", got, err)
 	}
 	_, err = db.CancelRequest(ctx, "TA", r.Number, "UREQ", now)
 	wantCode(t, err, baton.EConflict)
-	_, _, err = db.DecideRequest(ctx, "TA", r.Number, 0, "UMGR", store.ActApprove, "", now)
+	_, _, err = db.DecideRequest(ctx, "TA", r.Number, 0, "UMGR", baton.ActApprove, "", now)
 	wantCode(t, err, baton.EConflict)
 }
 
@@ -200,7 +200,7 @@ func TestRequestCardsAndStatusCard(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
 	r := createRequest(t, db, "TA", "UREQ", anyStep("Finance", "UF1", "UF2"))
-	for _, c := range []store.RequestCard{
+	for _, c := range []baton.ApprovalCard{
 		{RequestID: r.ID, Step: 0, ApproverID: "UF2", ChannelID: "DUF2", TS: "2.0"},
 		{RequestID: r.ID, Step: 0, ApproverID: "UF1", ChannelID: "DUF1", TS: "1.0"},
 	} {
@@ -228,15 +228,15 @@ func TestRequestCardsAndStatusCard(t *testing.T) {
 }
 
 // createRequestAt stores a pending request filed at a given time.
-func createRequestAt(t *testing.T, db *store.DB, team, requester string, at time.Time, steps ...store.RequestStep) store.Request {
+func createRequestAt(t *testing.T, db *store.DB, team, requester string, at time.Time, steps ...baton.ApprovalStep) baton.ApprovalRequest {
 	t.Helper()
 	ctx := context.Background()
 	if err := db.SavePolicyVersion(ctx, policyV1, "types: []", now); err != nil {
 		t.Fatal(err)
 	}
-	r, err := db.CreateRequest(ctx, store.Request{TeamID: team, Type: "purchase", RequesterID: requester,
-		PolicyVersion: policyV1, Status: store.RequestPending, CreatedAt: at, Steps: steps},
-		[]store.ApprovalAction{{Actor: requester, Action: store.ActSubmit, At: at}})
+	r, err := db.CreateRequest(ctx, baton.ApprovalRequest{TeamID: team, Type: "purchase", RequesterID: requester,
+		PolicyVersion: policyV1, Status: baton.ApprovalPending, CreatedAt: at, Steps: steps},
+		[]baton.ApprovalAction{{Actor: requester, Action: baton.ActSubmit, At: at}})
 	if err != nil {
 		t.Fatalf("CreateRequest: %v", err)
 	}
@@ -255,10 +255,10 @@ func TestAwaitingApprovalListsTheLongestWaitingFirstWithWhenTheStepBegan(t *test
 	if _, err := db.CancelRequest(ctx, "TA", r5.Number, "UREQ", now); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.DecideRequest(ctx, "TA", r1.Number, 0, "UMGR", store.ActApprove, "", now.Add(-2*time.Hour)); err != nil {
+	if _, _, err := db.DecideRequest(ctx, "TA", r1.Number, 0, "UMGR", baton.ActApprove, "", now.Add(-2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.DecideRequest(ctx, "TA", r3.Number, 0, "UF1", store.ActApprove, "", now); err != nil {
+	if _, _, err := db.DecideRequest(ctx, "TA", r3.Number, 0, "UF1", baton.ActApprove, "", now); err != nil {
 		t.Fatal(err)
 	}
 
@@ -285,7 +285,7 @@ func TestAwaitingApprovalListsTheLongestWaitingFirstWithWhenTheStepBegan(t *test
 		var gotW []want
 		for _, a := range got {
 			gotW = append(gotW, want{a.Number, a.StepSince})
-			if len(a.Steps) == 0 || a.Status != store.RequestPending {
+			if len(a.Steps) == 0 || a.Status != baton.ApprovalPending {
 				t.Errorf("%s: %s read without its steps or not pending: %+v", c.user, a.Ref(), a)
 			}
 		}
@@ -312,10 +312,10 @@ func TestExportRequestsByRangeAndByWhoFiledOrActed(t *testing.T) {
 	waiting := createRequestAt(t, db, "TA", "UBO", day.Add(2*time.Hour), anyStep("Manager", "UMGR"))
 	createRequestAt(t, db, "TB", "UANA", day.Add(time.Hour), anyStep("Manager", "UMGR"))
 	after := createRequestAt(t, db, "TA", "UANA", day.AddDate(0, 0, 1), anyStep("Manager", "UMGR"))
-	if _, _, err := db.DecideRequest(ctx, "TA", decided.Number, 0, "UMGR", store.ActReject, "Too dear", day.Add(3*time.Hour)); err != nil {
+	if _, _, err := db.DecideRequest(ctx, "TA", decided.Number, 0, "UMGR", baton.ActReject, "Too dear", day.Add(3*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	numbers := func(reqs []store.Request) []int64 {
+	numbers := func(reqs []baton.ApprovalRequest) []int64 {
 		var out []int64
 		for _, r := range reqs {
 			out = append(out, r.Number)
@@ -330,7 +330,7 @@ func TestExportRequestsByRangeAndByWhoFiledOrActed(t *testing.T) {
 	if got, want := numbers(all), []int64{first.Number, decided.Number, waiting.Number}; !slices.Equal(got, want) {
 		t.Fatalf("all = %v, want %v (not %d before the day, nor %d after)", got, want, before.Number, after.Number)
 	}
-	if tr := trails[all[1].ID]; len(tr) != 2 || tr[1].Action != store.ActReject || tr[1].Comment != "Too dear" || len(all[1].Steps) != 1 {
+	if tr := trails[all[1].ID]; len(tr) != 2 || tr[1].Action != baton.ActReject || tr[1].Comment != "Too dear" || len(all[1].Steps) != 1 {
 		t.Errorf("trail of the decided one = %+v, steps %+v", tr, all[1].Steps)
 	}
 	mine, _, _ := db.ExportRequests(ctx, "TA", "UANA", day, day.AddDate(0, 0, 1), 100)

@@ -106,15 +106,12 @@ func (db *DB) SetReminderOffsets(ctx context.Context, teamID string, offsets []t
 	return nil
 }
 
-// DefaultCheckinMaxRecipients is how many people one check-in may ask until an admin says otherwise.
-const DefaultCheckinMaxRecipients = 500
-
 // CheckinMaxRecipients is how many people one check-in may ask in a workspace.
 func (db *DB) CheckinMaxRecipients(ctx context.Context, teamID string) (int, error) {
 	var n int
 	err := db.GetContext(ctx, &n, `SELECT checkin_max_recipients FROM team_settings WHERE team_id = $1`, teamID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return DefaultCheckinMaxRecipients, nil
+		return baton.DefaultCheckinMaxRecipients, nil
 	}
 	if err != nil {
 		return 0, fmt.Errorf("store: read check-in recipient limit: %w", err)
@@ -174,15 +171,6 @@ func (db *DB) SetDigest(ctx context.Context, teamID, userID string, s baton.Dige
 	return nil
 }
 
-// DigestItem is one signal waiting for its reader's digest.
-type DigestItem struct {
-	ID     int64   `db:"id"`
-	TaskID int64   `db:"task_id"`
-	Line   md.Text `db:"line"` // the signal as Baton wrote it
-
-	CreatedAt time.Time `db:"created_at"`
-}
-
 // AddDigestItem keeps a signal for a person's next digest.
 func (db *DB) AddDigestItem(ctx context.Context, teamID, userID string, taskID int64, line md.Text) error {
 	if _, err := db.ExecContext(ctx, `INSERT INTO digest_items (team_id, user_id, task_id, line) VALUES ($1, $2, $3, $4)`,
@@ -193,8 +181,8 @@ func (db *DB) AddDigestItem(ctx context.Context, teamID, userID string, taskID i
 }
 
 // PendingDigest lists a person's signals not yet sent, oldest first.
-func (db *DB) PendingDigest(ctx context.Context, teamID, userID string) ([]DigestItem, error) {
-	var items []DigestItem
+func (db *DB) PendingDigest(ctx context.Context, teamID, userID string) ([]baton.DigestItem, error) {
+	var items []baton.DigestItem
 	if err := db.SelectContext(ctx, &items, `SELECT id, task_id, line, created_at FROM digest_items
 		WHERE team_id = $1 AND user_id = $2 AND sent_at IS NULL ORDER BY id`, teamID, userID); err != nil {
 		return nil, fmt.Errorf("store: read digest: %w", err)

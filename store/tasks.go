@@ -278,16 +278,10 @@ func (db *DB) ListTasks(ctx context.Context, q baton.TaskQuery) ([]baton.Task, e
 	return tasks, nil
 }
 
-// TaskSection is one list of a page that shows several: its first tasks and how many it holds in all.
-type TaskSection struct {
-	Tasks []baton.Task
-	Total int
-}
-
 // ListTaskSections reads several lists at once, in one statement: for each query, the tasks ListTasks
 // returns for it (its Offset is ignored) and how many it selects in all.
-func (db *DB) ListTaskSections(ctx context.Context, qs ...baton.TaskQuery) ([]TaskSection, error) {
-	out := make([]TaskSection, len(qs))
+func (db *DB) ListTaskSections(ctx context.Context, qs ...baton.TaskQuery) ([]baton.TaskSection, error) {
+	out := make([]baton.TaskSection, len(qs))
 	if len(qs) == 0 {
 		return out, nil
 	}

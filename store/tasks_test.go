@@ -512,7 +512,7 @@ func TestListTaskSectionsByUrgency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	numbers := func(s store.TaskSection) []int64 {
+	numbers := func(s baton.TaskSection) []int64 {
 		var out []int64
 		for _, t := range s.Tasks {
 			out = append(out, t.Number)

@@ -45,8 +45,8 @@ import (
 	"testing"
 	"time"
 
+	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot/slackdouble"
-	"github.com/batonhq/baton/store"
 )
 
 const (
@@ -243,7 +243,7 @@ func (h *harness) burstRound(b *testing.B, rcpts []burstRecipient, checkinNumber
 		}
 		ok := 0
 		for _, d := range ds[c.ID] {
-			if d.State == store.DeliveryDelivered && d.DueAt.Equal(due) && d.ChannelID == h.slack.DMChannel(d.RecipientID) {
+			if d.State == baton.DeliveryDelivered && d.DueAt.Equal(due) && d.ChannelID == h.slack.DMChannel(d.RecipientID) {
 				ok++
 			}
 		}

@@ -5,11 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/batonhq/baton/store"
+	baton "github.com/batonhq/baton"
 )
 
 // grant reads grant G-number as stored, with its audit trail.
-func (h *harness) grant(number int64) (store.Grant, []store.GrantEvent) {
+func (h *harness) grant(number int64) (baton.Grant, []baton.GrantEvent) {
 	h.t.Helper()
 	g, err := h.db.Grant(h.ctx, h.slack.Options().TeamID, number)
 	if err != nil {
@@ -33,7 +33,7 @@ func (h *harness) noCards(user string) {
 	}
 }
 
-func eventKinds(events []store.GrantEvent) string {
+func eventKinds(events []baton.GrantEvent) string {
 	kinds := make([]string, len(events))
 	for i, e := range events {
 		kinds[i] = e.Kind
@@ -51,11 +51,11 @@ func TestAuthorityGrantAutoApprovesRequestsInsideIt(t *testing.T) {
 	h.ephemeral(ana, "R-1 · Purchase is approved automatically", "Grant G-1", "amount 3,000 USD")
 	h.noCards(mgr)
 	r := h.stored(1)
-	if r.Status != store.RequestApproved || len(r.Steps) != 0 {
+	if r.Status != baton.ApprovalApproved || len(r.Steps) != 0 {
 		t.Fatalf("R-1 = %+v, want approved with no steps", r)
 	}
 	trail, err := h.db.RequestActions(h.ctx, r.ID)
-	if err != nil || len(trail) != 2 || trail[1].Action != store.ActAutoApprove || !strings.Contains(trail[1].Comment, "Grant G-1") {
+	if err != nil || len(trail) != 2 || trail[1].Action != baton.ActAutoApprove || !strings.Contains(trail[1].Comment, "Grant G-1") {
 		t.Errorf("trail = %+v, %v; want an auto-approval citing G-1", trail, err)
 	}
 	if _, events := h.grant(1); eventKinds(events) != "granted,used" || events[1].RequestNumber != 1 || events[1].Actor != ana {

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
+	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot/slackdouble"
-	"github.com/batonhq/baton/store"
 )
 
 // ckOnce sets up, at Friday 09:30 New York, a one-time check-in to Ana and Cal in two hours that
@@ -24,7 +24,7 @@ func (h *harness) ckOnce() (toAna, toCal slackdouble.Message) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	if c.State != store.CheckinFinished {
+	if c.State != baton.CheckinFinished {
 		h.t.Fatalf("the one-time check-in is %s once it reached everyone, want finished", c.State)
 	}
 	return toAna, toCal

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot/slackdouble"
-	"github.com/batonhq/baton/store"
 )
 
 // ckCommand types /checkin and fails the test on a transport error.
@@ -171,7 +171,7 @@ func TestCheckinReactionMarksSeenAndAReplyWithoutTaskGoesToTheSender(t *testing.
 		t.Error("a once-check-in still has a delivery waiting")
 	}
 	c, err := h.db.Checkin(h.ctx, h.slack.Options().TeamID, 1)
-	if err != nil || c.State != store.CheckinFinished {
+	if err != nil || c.State != baton.CheckinFinished {
 		t.Errorf("check-in = %v, %v, want finished once both had theirs", c.State, err)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/batonhq/baton/store"
+	baton "github.com/batonhq/baton"
 )
 
 // stepJobDue is when a request step's job (remind or escalate) is due, or false when none is waiting.
@@ -28,7 +28,7 @@ func (h *harness) trailHas(number int64, action, who string) bool {
 		h.t.Fatal(err)
 	}
 	for _, a := range trail {
-		if a.Action == action && a.Actor == store.ActorBaton && a.Comment == who {
+		if a.Action == action && a.Actor == baton.ActorBaton && a.Comment == who {
 			return true
 		}
 	}
@@ -51,7 +51,7 @@ func TestAnUndecidedStepRemindsItsApproverAndADecisionStopsItsTimers(t *testing.
 
 	h.advanceTo(filed.Add(2*time.Hour + time.Second))
 	h.dm(mgr, ":bell: Reminder", "R-1 · Travel", "step 1 Manager")
-	h.until("the reminder to be in the trail", func() bool { return h.trailHas(1, store.ActRemind, mgr) })
+	h.until("the reminder to be in the trail", func() bool { return h.trailHas(1, baton.ActRemind, mgr) })
 	h.idle()
 
 	h.rqClick(mgr, card, "request.approve")
@@ -87,7 +87,7 @@ func TestAStepUndecidedForADayEscalatesAndTheEscalationApproverCanDecide(t *test
 	cfoCard := h.approverCard(cfo, "R-1 · Travel")
 	h.ckNow(card, "Escalated to <@UCFO> after 1 day")
 	h.ckNow(status, "escalated to <@UCFO> after 1 day")
-	h.until("the escalation to be in the trail", func() bool { return h.trailHas(1, store.ActEscalate, cfo) })
+	h.until("the escalation to be in the trail", func() bool { return h.trailHas(1, baton.ActEscalate, cfo) })
 	monday := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 	h.until("the reminder to wait for Monday", func() bool {
 		at, ok := h.stepJobDue(1, 0, "remind")
@@ -128,12 +128,12 @@ func TestAReminderDueAt3amWaitsForTheApproversMorning(t *testing.T) {
 	if n := h.bells(cal); n != 0 {
 		t.Fatalf("Cal was reminded at 03:00 his time")
 	}
-	if h.trailHas(1, store.ActRemind, cal) {
+	if h.trailHas(1, baton.ActRemind, cal) {
 		t.Fatal("a reminder put off is in the trail as sent")
 	}
 	h.advanceTo(morning.Add(time.Second))
 	h.dm(cal, ":bell: Reminder", "R-1 · Travel")
-	h.until("the reminder to be in the trail", func() bool { return h.trailHas(1, store.ActRemind, cal) })
+	h.until("the reminder to be in the trail", func() bool { return h.trailHas(1, baton.ActRemind, cal) })
 }
 
 // TestARequestADeadProcessAnnouncedInPartIsFinishedByAnother plays a process that posted a new

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot/slackdouble"
-	"github.com/batonhq/baton/store"
 )
 
 // Approvers of testdata/policies.yaml.
@@ -49,7 +49,7 @@ func (h *harness) request(user, channel, text string) {
 }
 
 // stored reads request R-number as stored.
-func (h *harness) stored(number int64) store.Request {
+func (h *harness) stored(number int64) baton.ApprovalRequest {
 	h.t.Helper()
 	r, err := h.db.Request(h.ctx, h.slack.Options().TeamID, number)
 	if err != nil {
@@ -101,7 +101,7 @@ func TestRequestQuickFormGoesThroughEveryStepToApproval(t *testing.T) {
 	h.ckNow(card1, "Approved by <@UFIN1>")
 	cfoCard := h.approverCard(cfo, "R-1 · Purchase")
 	h.ckNow(status, "Step 1 Finance — approved by <@UFIN1>", "Step 2 CFO — waiting on <@UCFO>")
-	if got := h.stored(1); got.CurrentStep != 1 || got.Status != store.RequestPending {
+	if got := h.stored(1); got.CurrentStep != 1 || got.Status != baton.ApprovalPending {
 		t.Fatalf("after step 1: %+v", got)
 	}
 
@@ -114,7 +114,7 @@ func TestRequestQuickFormGoesThroughEveryStepToApproval(t *testing.T) {
 	if len(thread) < 2 || !thread[len(thread)-1].Has("is approved") {
 		t.Fatalf("no outcome in the channel thread: %+v", thread)
 	}
-	if got := h.stored(1); got.Status != store.RequestApproved || got.DecidedAt.IsZero() {
+	if got := h.stored(1); got.Status != baton.ApprovalApproved || got.DecidedAt.IsZero() {
 		t.Errorf("stored = %+v", got)
 	}
 	h.idle()
@@ -132,7 +132,7 @@ func TestRequestRejectWithCommentEndsIt(t *testing.T) {
 	h.submit(mgr, v, input("req_comment", slackdouble.InputValue{Value: slackdouble.Str("Too pricey this quarter")}))
 	h.dm(bea, "R-1 · Purchase: rejected by <@UMGR>", "Too pricey this quarter")
 	h.ckNow(card, "Rejected by <@UMGR>", "Too pricey")
-	if got := h.stored(1); got.Status != store.RequestRejected {
+	if got := h.stored(1); got.Status != baton.ApprovalRejected {
 		t.Errorf("status = %s, want rejected", got.Status)
 	}
 	h.request(bea, launc, "R-1")
@@ -147,7 +147,7 @@ func TestRequestAskForChangesShowsTheComment(t *testing.T) {
 	v := h.view(mgr, "request.comment")
 	h.submit(mgr, v, input("req_comment", slackdouble.InputValue{Value: slackdouble.Str("Add a second quote")}))
 	h.dm(bea, "changes requested by <@UMGR>", "Add a second quote")
-	if got := h.stored(1); got.Status != store.RequestChangesRequested {
+	if got := h.stored(1); got.Status != baton.ApprovalChangesRequested {
 		t.Errorf("status = %s", got.Status)
 	}
 }
@@ -161,7 +161,7 @@ func TestRequestNonApproverAndRequesterAreRefused(t *testing.T) {
 	h.rqClick(bea, card, "request.reject")
 	h.ephemeral(bea, "your own request")
 	h.idle()
-	if got := h.stored(1); got.Status != store.RequestPending || got.Steps[0].Decided || len(h.slack.OpenViews(bea)) != 0 {
+	if got := h.stored(1); got.Status != baton.ApprovalPending || got.Steps[0].Decided || len(h.slack.OpenViews(bea)) != 0 {
 		t.Errorf("a refused click changed the request: %+v", got)
 	}
 }
@@ -206,12 +206,12 @@ func TestRequestAllModeShowsProgress(t *testing.T) {
 	h.rqClick(sec2, c2, "request.approve")
 	h.ckNow(status, "2 of 3 approved")
 	h.ckNow(c3, "2 of 3 approved")
-	if got := h.stored(1); got.Status != store.RequestPending {
+	if got := h.stored(1); got.Status != baton.ApprovalPending {
 		t.Fatalf("approved before everyone did: %+v", got)
 	}
 	h.rqClick(sec3, c3, "request.approve")
 	h.dm(bea, "R-1 · Purchase is approved")
-	if got := h.stored(1); got.Status != store.RequestApproved || len(got.Steps[0].Approved) != 3 {
+	if got := h.stored(1); got.Status != baton.ApprovalApproved || len(got.Steps[0].Approved) != 3 {
 		t.Errorf("stored = %+v", got)
 	}
 }
@@ -237,7 +237,7 @@ func TestRequestCancelUpdatesTheCards(t *testing.T) {
 	if now := h.ckNow(card, "Cancelled by <@UBEA>"); len(now.ActionIDs()) != 0 {
 		t.Errorf("the cancelled request's card still has buttons: %v", now.ActionIDs())
 	}
-	if got := h.stored(1); got.Status != store.RequestCancelled {
+	if got := h.stored(1); got.Status != baton.ApprovalCancelled {
 		t.Errorf("status = %s", got.Status)
 	}
 	h.request(bea, launc, "cancel R-1")
@@ -319,7 +319,7 @@ func TestRequestAutoApprovedTellsTheRequester(t *testing.T) {
 	h.ephemeral(bea, "R-1 · Purchase is approved automatically", "Small purchase")
 	parent := h.message(launc, "R-1 · Purchase submitted")
 	h.slack.Wait(h.waitCtx(), func() bool { return len(h.slack.Thread(launc, parent.TS)) > 1 })
-	if got := h.stored(1); got.Status != store.RequestApproved {
+	if got := h.stored(1); got.Status != baton.ApprovalApproved {
 		t.Errorf("status = %s", got.Status)
 	}
 }
