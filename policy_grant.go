@@ -165,6 +165,15 @@ func (g Grant) Expired(now time.Time) bool { return !g.Until.IsZero() && now.Aft
 // Active reports whether the grant holds at now: neither revoked nor run out.
 func (g Grant) Active(now time.Time) bool { return !g.Revoked() && !g.Expired(now) }
 
+// Revoke ends the grant at once, for actor; one revoked already is refused.
+func (g *Grant) Revoke(actor string, at time.Time) error {
+	if g.Revoked() {
+		return Errorf(EConflict, "%s was already revoked by <@%s>, so nothing changed.", g.Ref(), g.RevokedBy)
+	}
+	g.RevokedBy, g.RevokedAt = actor, at.UTC()
+	return nil
+}
+
 // Describe is the grant in words: "purchase where amount <= 5000, until 2026-12-31".
 func (g Grant) Describe() string {
 	s := g.RequestType + " where " + g.Condition

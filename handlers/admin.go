@@ -81,7 +81,7 @@ func (h *Handlers) outOfOffice(ctx context.Context, r *bot.Request, me Person, t
 	if err != nil {
 		return err
 	}
-	if err := h.store.SetOutOfOffice(ctx, r.TeamID, me.ID, cmd.Until); err != nil {
+	if err := h.calendars.SetOutOfOffice(ctx, r.TeamID, me.ID, cmd.Until); err != nil {
 		return err
 	}
 	if cmd.Until == "" {
@@ -104,12 +104,12 @@ func (h *Handlers) holidays(ctx context.Context, r *bot.Request, me Person, text
 	day, _ := time.Parse(time.DateOnly, cmd.Holiday.Date)
 	switch cmd.Action {
 	case baton.HolidayAdd:
-		if err := h.store.AddHoliday(ctx, r.TeamID, cmd.Holiday, me.ID); err != nil {
+		if err := h.calendars.AddHoliday(ctx, r.TeamID, cmd.Holiday, me.ID); err != nil {
 			return err
 		}
 		h.reply(ctx, r, holidayAddedText(cmd.Holiday))
 	case baton.HolidayRemove:
-		removed, err := h.store.RemoveHoliday(ctx, r.TeamID, cmd.Holiday.Date)
+		removed, err := h.calendars.RemoveHoliday(ctx, r.TeamID, cmd.Holiday.Date)
 		if err != nil {
 			return err
 		}
@@ -118,7 +118,7 @@ func (h *Handlers) holidays(ctx context.Context, r *bot.Request, me Person, text
 		}
 		h.reply(ctx, r, md.F(":calendar: %s is a working day again.", day.Format("Mon 2 Jan 2006")))
 	default:
-		days, err := h.store.Holidays(ctx, r.TeamID, h.now().In(me.Loc).Format(time.DateOnly))
+		days, err := h.calendars.Holidays(ctx, r.TeamID, h.now().In(me.Loc).Format(time.DateOnly))
 		if err != nil {
 			return err
 		}
@@ -229,7 +229,7 @@ func (h *Handlers) workWeekCommand(ctx context.Context, r *bot.Request, me Perso
 	if !me.IsAdmin {
 		return baton.Errorf(baton.EForbidden, "Only workspace admins can change the working week.")
 	}
-	w, err := h.store.WorkWeek(ctx, r.TeamID)
+	w, err := h.calendars.WorkWeek(ctx, r.TeamID)
 	if err != nil {
 		return err
 	}
@@ -240,7 +240,7 @@ func (h *Handlers) workWeekCommand(ctx context.Context, r *bot.Request, me Perso
 	} else if w.Start, w.End, err = baton.ParseWorkHours(text); err != nil {
 		return err
 	}
-	if err := h.store.SetWorkWeek(ctx, r.TeamID, w, me.ID); err != nil {
+	if err := h.calendars.SetWorkWeek(ctx, r.TeamID, w, me.ID); err != nil {
 		return err
 	}
 	h.reply(ctx, r, md.F(":calendar: The working week is now %s, in each person's own time zone. Nudges wait for it.", w))
@@ -248,15 +248,15 @@ func (h *Handlers) workWeekCommand(ctx context.Context, r *bot.Request, me Perso
 }
 
 func (h *Handlers) showSettings(ctx context.Context, r *bot.Request, me Person) error {
-	s, err := h.store.Digest(ctx, r.TeamID, me.ID)
+	s, err := h.digests.Digest(ctx, r.TeamID, me.ID)
 	if err != nil {
 		return err
 	}
-	w, err := h.store.WorkWeek(ctx, r.TeamID)
+	w, err := h.calendars.WorkWeek(ctx, r.TeamID)
 	if err != nil {
 		return err
 	}
-	away, err := h.store.OutOfOffice(ctx, r.TeamID, me.ID)
+	away, err := h.calendars.OutOfOffice(ctx, r.TeamID, me.ID)
 	if err != nil {
 		return err
 	}
@@ -278,7 +278,7 @@ func (h *Handlers) showSettings(ctx context.Context, r *bot.Request, me Person) 
 func (h *Handlers) checkinLimitCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
 	words := strings.Fields(strings.ToLower(text))
 	if len(words) == 0 {
-		n, err := h.store.CheckinMaxRecipients(ctx, r.TeamID)
+		n, err := h.checkins.CheckinMaxRecipients(ctx, r.TeamID)
 		if err != nil {
 			return err
 		}
@@ -295,7 +295,7 @@ func (h *Handlers) checkinLimitCommand(ctx context.Context, r *bot.Request, me P
 	if err != nil || n < 1 || n > maxCheckinLimit {
 		return baton.Errorf(baton.EInvalid, "%q is not a limit I can use: pick a whole number from 1 to %d.", words[1], maxCheckinLimit)
 	}
-	if err := h.store.SetCheckinMaxRecipients(ctx, r.TeamID, n, me.ID); err != nil {
+	if err := h.checkins.SetCheckinMaxRecipients(ctx, r.TeamID, n, me.ID); err != nil {
 		return err
 	}
 	h.reply(ctx, r, md.F(":white_check_mark: From now on one check-in may ask up to %d people. Check-ins already set up keep the people they ask.", n))
@@ -314,7 +314,7 @@ func (h *Handlers) remindersCommand(ctx context.Context, r *bot.Request, me Pers
 	if err != nil {
 		return err
 	}
-	if err := h.store.SetReminderOffsets(ctx, r.TeamID, offsets, me.ID); err != nil {
+	if err := h.calendars.SetReminderOffsets(ctx, r.TeamID, offsets, me.ID); err != nil {
 		return err
 	}
 	h.reply(ctx, r, md.F(":bell: Deadlines set or changed from now on remind their owner %s before. Reminders already planned at other times are skipped.", baton.FormatOffsets(offsets)))

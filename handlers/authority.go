@@ -13,6 +13,17 @@ import (
 	"github.com/batonhq/baton/bot/md"
 )
 
+// GrantStore keeps grants of delegated authority and their audit trail.
+type GrantStore interface {
+	CreateGrant(ctx context.Context, g baton.Grant) (baton.Grant, error)
+	Grant(ctx context.Context, teamID string, number int64) (baton.Grant, error)
+	Grants(ctx context.Context, teamID string) ([]baton.Grant, error)
+	ActiveGrants(ctx context.Context, teamID, userID string, now time.Time) ([]baton.Grant, error)
+	RevokeGrant(ctx context.Context, teamID string, number int64, revoke func(g *baton.Grant) error) (baton.Grant, error)
+	RecordGrantUse(ctx context.Context, grantID int64, actor string, requestNumber int64, at time.Time) error
+	RecordGrantExpiries(ctx context.Context, teamID string, now time.Time) (int, error)
+}
+
 const authorityHelp = "`/baton authority grant @ana purchase amount<=5000 until 2026-12-31 Team budget` — let someone approve their own requests that fall inside a condition (admins and their manager) · `/baton authority list [@ana]` · `/baton authority revoke G-3`"
 
 // authorityCommand is /baton authority: grant, list and revoke delegated authority.
@@ -67,7 +78,7 @@ func (h *Handlers) grantAuthority(ctx context.Context, r *bot.Request, me Person
 	if !g.Until.IsZero() {
 		sg.UntilDate = g.Until.In(me.Loc).Format(time.DateOnly)
 	}
-	stored, err := h.store.CreateGrant(ctx, sg)
+	stored, err := h.grants.CreateGrant(ctx, sg)
 	if err != nil {
 		return err
 	}
@@ -115,10 +126,10 @@ func (h *Handlers) listAuthority(ctx context.Context, r *bot.Request, me Person,
 		only = p.ID
 	}
 	now := h.now()
-	if _, err := h.store.RecordGrantExpiries(ctx, r.TeamID, now); err != nil {
+	if _, err := h.grants.RecordGrantExpiries(ctx, r.TeamID, now); err != nil {
 		return err
 	}
-	all, err := h.store.Grants(ctx, r.TeamID)
+	all, err := h.grants.Grants(ctx, r.TeamID)
 	if err != nil {
 		return err
 	}
@@ -170,14 +181,15 @@ func (h *Handlers) revokeAuthority(ctx context.Context, r *bot.Request, me Perso
 	if !ok {
 		return baton.Errorf(baton.EInvalid, "Say which grant to revoke, for example `/baton authority revoke G-3`. See them with `/baton authority list`.")
 	}
-	g, err := h.store.Grant(ctx, r.TeamID, n)
+	g, err := h.grants.Grant(ctx, r.TeamID, n)
 	if err != nil {
 		return err
 	}
 	if !me.IsAdmin && g.GrantedBy != me.ID {
 		return baton.Errorf(baton.EForbidden, "Only workspace admins and %s, who granted %s, can revoke it.", md.Mention(g.GrantedBy), g.Ref())
 	}
-	g, err = h.store.RevokeGrant(ctx, r.TeamID, n, me.ID, h.now())
+	now := h.now()
+	g, err = h.grants.RevokeGrant(ctx, r.TeamID, n, func(g *baton.Grant) error { return g.Revoke(me.ID, now) })
 	if err != nil {
 		return err
 	}
@@ -229,7 +241,7 @@ func grantReason(g baton.Grant) md.Text {
 // requesterGrants loads a requester's active grants for routing, compiled against policy p. One that
 // no longer compiles is passed on uncompiled: the route skips it and notes why.
 func (h *Handlers) requesterGrants(ctx context.Context, p *baton.Policy, teamID, requester string, now time.Time) ([]baton.Grant, error) {
-	stored, err := h.store.ActiveGrants(ctx, teamID, requester, now)
+	stored, err := h.grants.ActiveGrants(ctx, teamID, requester, now)
 	if err != nil {
 		return nil, err
 	}

@@ -5,11 +5,28 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
 )
+
+// CheckinStore keeps check-ins: what they ask, of whom, on which schedule, and where they stand.
+type CheckinStore interface {
+	CreateCheckin(ctx context.Context, c baton.Checkin) (baton.Checkin, error)
+	Checkin(ctx context.Context, teamID string, number int64) (baton.Checkin, error)
+	CheckinByID(ctx context.Context, id int64) (baton.Checkin, error)
+	CheckinsBySender(ctx context.Context, teamID, senderID string, finishedSince time.Time, limit int) ([]baton.Checkin, error)
+	CountCheckinsBySender(ctx context.Context, teamID, senderID string, finishedSince time.Time) (int, error)
+	MoveCheckin(ctx context.Context, teamID string, number int64, move func(c *baton.Checkin) bool) (baton.Checkin, bool, error)
+	FinishCheckinIfDone(ctx context.Context, checkinID int64, at time.Time) (bool, error)
+	MuteCheckinRecipient(ctx context.Context, checkinID int64, userID string, at time.Time) (bool, error)
+	UpdateCheckin(ctx context.Context, c baton.Checkin, at time.Time) (baton.Checkin, error)
+	LatestDeliveries(ctx context.Context, checkinIDs []int64) (map[int64][]baton.CheckinDelivery, error)
+	CheckinMaxRecipients(ctx context.Context, teamID string) (int, error)
+	SetCheckinMaxRecipients(ctx context.Context, teamID string, n int, by string) error
+}
 
 // Routes of check-ins.
 const (
@@ -100,6 +117,3 @@ func (h *Handlers) onCheckinCommand(ctx context.Context, r *bot.Request) {
 func checkinNotUnderstood(text string) md.Text {
 	return md.F("I didn't understand `/checkin %s`.", md.Clip(md.Esc(baton.UnescapeSlack(text)), 200))
 }
-
-// mayManage says whether a person may edit, pause, resume or cancel a check-in: its sender or an admin.
-func mayManage(c baton.Checkin, p Person) bool { return c.SenderID == p.ID || p.IsAdmin }

@@ -56,7 +56,7 @@ func (h *Handlers) quickCheckin(ctx context.Context, r *bot.Request, text string
 	}
 	d := checkinDraft{teamID: r.TeamID, sender: me, schedule: cmd.Schedule, taskNumber: cmd.TaskNumber, message: cmd.Message,
 		askReply: true, remind: cmd.RemindAfter}
-	limit, err := h.store.CheckinMaxRecipients(ctx, r.TeamID)
+	limit, err := h.checkins.CheckinMaxRecipients(ctx, r.TeamID)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
@@ -120,7 +120,7 @@ func (h *Handlers) checkCheckinTask(ctx context.Context, teamID string, number i
 	if number == 0 {
 		return nil
 	}
-	_, err := h.store.Task(ctx, teamID, number)
+	_, err := h.tasks.Task(ctx, teamID, number)
 	return err
 }
 
@@ -155,7 +155,7 @@ func (h *Handlers) createCheckin(ctx context.Context, d checkinDraft) (baton.Che
 	}
 	c := baton.Checkin{TeamID: d.teamID, SenderID: d.sender.ID, State: baton.CheckinActive, CreatedAt: h.now()}
 	d.apply(&c)
-	stored, err := h.store.CreateCheckin(ctx, c)
+	stored, err := h.checkins.CreateCheckin(ctx, c)
 	if err != nil {
 		return baton.Checkin{}, nil, err
 	}
@@ -263,7 +263,7 @@ func (h *Handlers) checkinDraftFromForm(ctx context.Context, r *bot.Request, me 
 			errs[fCkRemind] = "Pick one of the reminder choices."
 		}
 	}
-	limit, err := h.store.CheckinMaxRecipients(ctx, r.TeamID)
+	limit, err := h.checkins.CheckinMaxRecipients(ctx, r.TeamID)
 	if err != nil {
 		return d, h.submitFailure(ctx, r, err, fCkRecipients)
 	}

@@ -14,6 +14,22 @@ import (
 	"github.com/batonhq/baton/scheduler"
 )
 
+// DeliveryStore keeps each check-in DM: claimed before it is sent, then delivered, seen, snoozed, answered, reminded.
+type DeliveryStore interface {
+	ClaimDelivery(ctx context.Context, d baton.CheckinDelivery, now time.Time, lease time.Duration) (baton.CheckinDelivery, bool, error)
+	ClaimSnoozed(ctx context.Context, id int64, until, now time.Time, lease time.Duration) (baton.CheckinDelivery, bool, error)
+	ReleaseDelivery(ctx context.Context, id int64) error
+	MarkDelivered(ctx context.Context, id int64, channelID, ts string, at time.Time) (baton.CheckinDelivery, error)
+	MarkDeliverySeen(ctx context.Context, id int64, at time.Time) (baton.CheckinDelivery, bool, error)
+	AnswerDelivery(ctx context.Context, id int64, answer string, at time.Time) (baton.CheckinDelivery, bool, error)
+	SnoozeDelivery(ctx context.Context, id int64, until time.Time) (baton.CheckinDelivery, bool, error)
+	Delivery(ctx context.Context, id int64) (baton.CheckinDelivery, error)
+	DeliveryByMessage(ctx context.Context, channelID, ts string) (baton.CheckinDelivery, bool, error)
+	ClaimReminder(ctx context.Context, id int64, at time.Time) (baton.CheckinDelivery, bool, error)
+	RecordReminder(ctx context.Context, id int64, channelID, ts string) error
+	ReleaseReminder(ctx context.Context, id int64) error
+}
+
 // deliveryLease is how long a run that is posting a delivery holds it; a run that crashed mid-post
 // lets the next run try again after it.
 const deliveryLease = 2 * time.Minute
@@ -28,7 +44,7 @@ func (h *Handlers) onCheckinDeliver(ctx context.Context, j scheduler.Job) error 
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
 		return fmt.Errorf("job %s: bad payload: %w", j.Key, err)
 	}
-	c, err := h.store.CheckinByID(ctx, p.ID)
+	c, err := h.checkins.CheckinByID(ctx, p.ID)
 	if baton.ErrorCode(err) == baton.ENotFound {
 		return nil
 	}
@@ -39,7 +55,7 @@ func (h *Handlers) onCheckinDeliver(ctx context.Context, j scheduler.Job) error 
 	if c.State != baton.CheckinActive || !ok || rcp.Muted() {
 		return nil
 	}
-	d, claimed, err := h.store.ClaimDelivery(ctx, baton.CheckinDelivery{CheckinID: c.ID, TeamID: c.TeamID, RecipientID: p.User, DueAt: p.Due}, h.now(), deliveryLease)
+	d, claimed, err := h.deliveries.ClaimDelivery(ctx, baton.CheckinDelivery{CheckinID: c.ID, TeamID: c.TeamID, RecipientID: p.User, DueAt: p.Due}, h.now(), deliveryLease)
 	if err != nil {
 		return err
 	}
@@ -55,11 +71,11 @@ func (h *Handlers) onCheckinDeliver(ctx context.Context, j scheduler.Job) error 
 // postDelivery posts the DM of a claimed delivery and records it. A failure Slack may get over gives
 // the claim back and is returned, so the job runs again; a person who can no longer get DMs is logged.
 func (h *Handlers) postDelivery(ctx context.Context, c baton.Checkin, d baton.CheckinDelivery, reminder bool) error {
-	ch, ts, posted, err := h.postClaimed(ctx, c, d, deliveryText(c), deliveryBlocks(c, d, reminder), h.store.ReleaseDelivery)
+	ch, ts, posted, err := h.postClaimed(ctx, c, d, deliveryText(c), deliveryBlocks(c, d, reminder), h.deliveries.ReleaseDelivery)
 	if !posted {
 		return err
 	}
-	d, err = h.store.MarkDelivered(ctx, d.ID, ch, ts, h.now())
+	d, err = h.deliveries.MarkDelivered(ctx, d.ID, ch, ts, h.now())
 	if err != nil {
 		return err
 	}
@@ -93,14 +109,14 @@ func (h *Handlers) postClaimed(ctx context.Context, c baton.Checkin, d baton.Che
 // is nothing to do: the delivery is gone, or the check-in no longer follows up on it for its recipient
 // (paused, cancelled, muted, or the recipient taken off it).
 func (h *Handlers) jobDelivery(ctx context.Context, id int64) (c baton.Checkin, d baton.CheckinDelivery, ok bool, err error) {
-	d, err = h.store.Delivery(ctx, id)
+	d, err = h.deliveries.Delivery(ctx, id)
 	if baton.ErrorCode(err) == baton.ENotFound {
 		return c, d, false, nil
 	}
 	if err != nil {
 		return c, d, false, err
 	}
-	if c, err = h.store.CheckinByID(ctx, d.CheckinID); err != nil {
+	if c, err = h.checkins.CheckinByID(ctx, d.CheckinID); err != nil {
 		return c, d, false, err
 	}
 	rcp, ok := c.Recipient(d.RecipientID)
@@ -131,7 +147,7 @@ func (h *Handlers) scheduleNext(ctx context.Context, c baton.Checkin, rcp baton.
 		h.unlessStillDue(ctx, c, rcp.UserID, after)
 		return
 	}
-	if done, err := h.store.FinishCheckinIfDone(ctx, c.ID, h.now()); err != nil {
+	if done, err := h.checkins.FinishCheckinIfDone(ctx, c.ID, h.now()); err != nil {
 		h.log.WarnContext(ctx, "check-in not marked finished", "checkin", c.Ref(), "err", err)
 	} else if done {
 		h.homes.Refresh(c.TeamID, c.SenderID)
@@ -144,7 +160,7 @@ func (h *Handlers) scheduleNext(ctx context.Context, c baton.Checkin, rcp baton.
 // when it was edited, the next delivery is worked out again from the new schedule.
 func (h *Handlers) unlessStillDue(ctx context.Context, was baton.Checkin, userID string, after time.Time) {
 	key := checkinJobKey(was.TeamID, was.Number, userID)
-	c, err := h.store.CheckinByID(ctx, was.ID)
+	c, err := h.checkins.CheckinByID(ctx, was.ID)
 	if err != nil {
 		h.log.WarnContext(ctx, "check-in not re-read after scheduling", "job_key", key, "err", err)
 		return
@@ -211,7 +227,7 @@ func (h *Handlers) onCheckinSnoozeEnd(ctx context.Context, j scheduler.Job) erro
 	if !ok {
 		return err
 	}
-	d, claimed, err := h.store.ClaimSnoozed(ctx, d.ID, p.Until, h.now(), deliveryLease)
+	d, claimed, err := h.deliveries.ClaimSnoozed(ctx, d.ID, p.Until, h.now(), deliveryLease)
 	if err != nil || !claimed {
 		return err
 	}

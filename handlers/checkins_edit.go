@@ -20,7 +20,7 @@ func (h *Handlers) editableCheckin(ctx context.Context, r *bot.Request, number i
 	if err != nil {
 		return c, me, err
 	}
-	if !mayManage(c, me) {
+	if !c.ManagedBy(me.ID, me.IsAdmin) {
 		return c, me, baton.Errorf(baton.EForbidden, "Only %s, who set up check-in %s, or a workspace admin can edit it.", md.Mention(c.SenderID), c.Ref())
 	}
 	if c.State == baton.CheckinCancelled || c.State == baton.CheckinFinished {
@@ -72,7 +72,7 @@ func (h *Handlers) onCheckinEditSubmit(ctx context.Context, r *bot.Request) any 
 	edit := old
 	edit.Revision = meta.Revision
 	d.apply(&edit)
-	c, err := h.store.UpdateCheckin(ctx, edit, h.now())
+	c, err := h.checkins.UpdateCheckin(ctx, edit, h.now())
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fCkRecipients)
 	}

@@ -31,13 +31,13 @@ func (h *Handlers) listCheckins(ctx context.Context, r *bot.Request) {
 // sendersCheckins reads a sender's check-ins (at most limit), how many there are, and their latest deliveries.
 func (h *Handlers) sendersCheckins(ctx context.Context, teamID, userID string, limit int) ([]baton.Checkin, int, map[int64][]baton.CheckinDelivery, error) {
 	since := h.now().Add(-finishedFor)
-	list, err := h.store.CheckinsBySender(ctx, teamID, userID, since, limit)
+	list, err := h.checkins.CheckinsBySender(ctx, teamID, userID, since, limit)
 	if err != nil {
 		return nil, 0, nil, err
 	}
 	total := len(list)
 	if total == limit {
-		if total, err = h.store.CountCheckinsBySender(ctx, teamID, userID, since); err != nil {
+		if total, err = h.checkins.CountCheckinsBySender(ctx, teamID, userID, since); err != nil {
 			return nil, 0, nil, err
 		}
 	}
@@ -45,13 +45,13 @@ func (h *Handlers) sendersCheckins(ctx context.Context, teamID, userID string, l
 	for i, c := range list {
 		ids[i] = c.ID
 	}
-	latest, err := h.store.LatestDeliveries(ctx, ids)
+	latest, err := h.checkins.LatestDeliveries(ctx, ids)
 	return list, total, latest, err
 }
 
 // checkinAndActor reads check-in C-number of the workspace and the person acting on it.
 func (h *Handlers) checkinAndActor(ctx context.Context, r *bot.Request, number int64) (baton.Checkin, Person, error) {
-	c, err := h.store.Checkin(ctx, r.TeamID, number)
+	c, err := h.checkins.Checkin(ctx, r.TeamID, number)
 	if err != nil {
 		return c, Person{}, err
 	}
@@ -66,16 +66,16 @@ func (h *Handlers) showCheckin(ctx context.Context, r *bot.Request, number int64
 		h.fail(ctx, r, err)
 		return
 	}
-	if _, isRecipient := c.Recipient(me.ID); !mayManage(c, me) && !isRecipient {
+	if _, isRecipient := c.Recipient(me.ID); !c.ManagedBy(me.ID, me.IsAdmin) && !isRecipient {
 		h.fail(ctx, r, baton.Errorf(baton.EForbidden, "Check-in %s belongs to %s; only they, the people it asks and admins can see it.", c.Ref(), md.Mention(c.SenderID)))
 		return
 	}
-	latest, err := h.store.LatestDeliveries(ctx, []int64{c.ID})
+	latest, err := h.checkins.LatestDeliveries(ctx, []int64{c.ID})
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
 	}
-	h.reply(ctx, r, md.F("Check-in %s", c.Ref()), checkinShowBlocks(c, latest[c.ID], mayManage(c, me))...)
+	h.reply(ctx, r, md.F("Check-in %s", c.Ref()), checkinShowBlocks(c, latest[c.ID], c.ManagedBy(me.ID, me.IsAdmin))...)
 }
 
 // changeCheckinState pauses, resumes or cancels a check-in for its sender or an admin.
@@ -85,19 +85,19 @@ func (h *Handlers) changeCheckinState(ctx context.Context, r *bot.Request, verb 
 		h.fail(ctx, r, err)
 		return
 	}
-	if !mayManage(c, me) {
+	if !c.ManagedBy(me.ID, me.IsAdmin) {
 		h.fail(ctx, r, baton.Errorf(baton.EForbidden, "Only %s, who set up check-in %s, or a workspace admin can %s it.", md.Mention(c.SenderID), c.Ref(), verb))
 		return
 	}
-	to, from := baton.CheckinPaused, []baton.CheckinState{baton.CheckinActive}
+	to := baton.CheckinPaused
 	switch verb {
 	case "resume":
-		to, from = baton.CheckinActive, []baton.CheckinState{baton.CheckinPaused}
+		to = baton.CheckinActive
 	case "cancel", "stop":
-		// A finished one-time check-in may still remind those who have not seen it: cancelling stops that.
-		to, from = baton.CheckinCancelled, []baton.CheckinState{baton.CheckinActive, baton.CheckinPaused, baton.CheckinFinished}
+		to = baton.CheckinCancelled
 	}
-	c, moved, err := h.store.SetCheckinState(ctx, r.TeamID, number, to, from, h.now())
+	now := h.now()
+	c, moved, err := h.checkins.MoveCheckin(ctx, r.TeamID, number, func(c *baton.Checkin) bool { return c.Move(to, now) })
 	if err != nil {
 		h.fail(ctx, r, err)
 		return

@@ -40,7 +40,7 @@ func (h *Handlers) rescheduleReminders(ctx context.Context, c baton.Checkin) {
 	if h.sched == nil {
 		return
 	}
-	latest, err := h.store.LatestDeliveries(ctx, []int64{c.ID})
+	latest, err := h.checkins.LatestDeliveries(ctx, []int64{c.ID})
 	if err != nil {
 		h.log.ErrorContext(ctx, "check-in reminders not moved", "checkin", c.Ref(), "err", err)
 		return
@@ -72,7 +72,7 @@ func (h *Handlers) onCheckinRemind(ctx context.Context, j scheduler.Job) error {
 		h.scheduleReminder(ctx, c, d) // an edit made the delay longer
 		return nil
 	}
-	latest, err := h.store.LatestDeliveries(ctx, []int64{c.ID})
+	latest, err := h.checkins.LatestDeliveries(ctx, []int64{c.ID})
 	if err != nil {
 		return err
 	}
@@ -81,15 +81,15 @@ func (h *Handlers) onCheckinRemind(ctx context.Context, j scheduler.Job) error {
 			return nil
 		}
 	}
-	d, claimed, err := h.store.ClaimReminder(ctx, d.ID, h.now())
+	d, claimed, err := h.deliveries.ClaimReminder(ctx, d.ID, h.now())
 	if err != nil || !claimed {
 		return err
 	}
-	ch, ts, posted, err := h.postClaimed(ctx, c, d, "Reminder — "+deliveryText(c), deliveryBlocks(c, d, true), h.store.ReleaseReminder)
+	ch, ts, posted, err := h.postClaimed(ctx, c, d, "Reminder — "+deliveryText(c), deliveryBlocks(c, d, true), h.deliveries.ReleaseReminder)
 	if !posted {
 		return err
 	}
-	if err := h.store.RecordReminder(ctx, d.ID, ch, ts); err != nil {
+	if err := h.deliveries.RecordReminder(ctx, d.ID, ch, ts); err != nil {
 		return err
 	}
 	h.homes.Refresh(c.TeamID, c.SenderID)

@@ -35,14 +35,14 @@ func (h *Handlers) actionDelivery(ctx context.Context, r *bot.Request, value str
 	if err != nil || id <= 0 {
 		return baton.Checkin{}, baton.CheckinDelivery{}, staleDelivery
 	}
-	d, err := h.store.Delivery(ctx, id)
+	d, err := h.deliveries.Delivery(ctx, id)
 	if err != nil {
 		return baton.Checkin{}, baton.CheckinDelivery{}, err
 	}
 	if d.TeamID != r.TeamID || d.RecipientID != r.UserID {
 		return baton.Checkin{}, baton.CheckinDelivery{}, baton.Errorf(baton.EForbidden, "This check-in was sent to %s; only they can answer it.", md.Mention(d.RecipientID))
 	}
-	c, err := h.store.CheckinByID(ctx, d.CheckinID)
+	c, err := h.checkins.CheckinByID(ctx, d.CheckinID)
 	return c, d, err
 }
 
@@ -62,7 +62,7 @@ func (h *Handlers) onCheckinReaction(ctx context.Context, r *bot.Request) {
 	if !ok || !seenReactions[ev.Reaction] || ev.Item.Type != "message" {
 		return
 	}
-	d, found, err := h.store.DeliveryByMessage(ctx, ev.Item.Channel, ev.Item.Timestamp)
+	d, found, err := h.deliveries.DeliveryByMessage(ctx, ev.Item.Channel, ev.Item.Timestamp)
 	if err != nil {
 		h.log.ErrorContext(ctx, "reaction not handled", "err", err)
 		return
@@ -70,7 +70,7 @@ func (h *Handlers) onCheckinReaction(ctx context.Context, r *bot.Request) {
 	if !found || d.RecipientID != ev.User || d.TeamID != r.TeamID {
 		return
 	}
-	c, err := h.store.CheckinByID(ctx, d.CheckinID)
+	c, err := h.checkins.CheckinByID(ctx, d.CheckinID)
 	if err != nil {
 		h.log.ErrorContext(ctx, "reaction not handled", "err", err)
 		return
@@ -79,7 +79,7 @@ func (h *Handlers) onCheckinReaction(ctx context.Context, r *bot.Request) {
 }
 
 func (h *Handlers) markSeen(ctx context.Context, c baton.Checkin, d baton.CheckinDelivery) {
-	seen, ok, err := h.store.MarkDeliverySeen(ctx, d.ID, h.now())
+	seen, ok, err := h.deliveries.MarkDeliverySeen(ctx, d.ID, h.now())
 	if err != nil {
 		h.log.ErrorContext(ctx, "check-in not marked seen", "checkin", c.Ref(), "err", err)
 		return
@@ -132,7 +132,7 @@ func (h *Handlers) onCheckinReplySubmit(ctx context.Context, r *bot.Request) any
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fCkAnswer)
 	}
-	answered, ok, err := h.store.AnswerDelivery(ctx, d.ID, answer, h.now())
+	answered, ok, err := h.deliveries.AnswerDelivery(ctx, d.ID, answer, h.now())
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fCkAnswer)
 	}
@@ -152,7 +152,7 @@ func (h *Handlers) passAnswer(ctx context.Context, c baton.Checkin, d baton.Chec
 	text := answerText(c, d)
 	opts := []slack.MsgOption{msgText(text), slack.MsgOptionBlocks(checkinAnswerBlocks(text)...)}
 	if c.TaskNumber > 0 {
-		t, err := h.store.Task(ctx, c.TeamID, c.TaskNumber)
+		t, err := h.tasks.Task(ctx, c.TeamID, c.TaskNumber)
 		if err == nil && t.CardTS != "" {
 			if _, _, err = h.slack.PostMessage(ctx, t.ChannelID, append(opts, slack.MsgOptionTS(t.CardTS))...); err == nil {
 				return
@@ -202,7 +202,7 @@ func tomorrowSameTime(now, due time.Time, loc *time.Location) time.Time {
 
 func (h *Handlers) snooze(ctx context.Context, r *bot.Request, c baton.Checkin, d baton.CheckinDelivery, until time.Time) {
 	until = until.Truncate(time.Second)
-	snoozed, ok, err := h.store.SnoozeDelivery(ctx, d.ID, until)
+	snoozed, ok, err := h.deliveries.SnoozeDelivery(ctx, d.ID, until)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
@@ -222,7 +222,7 @@ func (h *Handlers) snooze(ctx context.Context, r *bot.Request, c baton.Checkin, 
 }
 
 func (h *Handlers) mute(ctx context.Context, r *bot.Request, c baton.Checkin, d baton.CheckinDelivery) {
-	ok, err := h.store.MuteCheckinRecipient(ctx, c.ID, d.RecipientID, h.now())
+	ok, err := h.checkins.MuteCheckinRecipient(ctx, c.ID, d.RecipientID, h.now())
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
@@ -234,7 +234,7 @@ func (h *Handlers) mute(ctx context.Context, r *bot.Request, c baton.Checkin, d 
 	if h.sched != nil {
 		h.cancelJob(ctx, checkinJobKey(c.TeamID, c.Number, d.RecipientID))
 	}
-	c, err = h.store.CheckinByID(ctx, c.ID)
+	c, err = h.checkins.CheckinByID(ctx, c.ID)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return

@@ -64,7 +64,7 @@ func (h *Handlers) watch(ctx context.Context, t baton.Task, ev baton.TaskEvent) 
 
 // reminderOffsets are how long before a deadline this workspace reminds owners.
 func (h *Handlers) reminderOffsets(ctx context.Context, teamID string) []time.Duration {
-	offsets, err := h.store.ReminderOffsets(ctx, teamID)
+	offsets, err := h.calendars.ReminderOffsets(ctx, teamID)
 	if err != nil {
 		h.log.WarnContext(ctx, "workspace reminders unknown; using the defaults", "err", err)
 		return baton.DefaultReminderOffsets
@@ -124,7 +124,7 @@ func (h *Handlers) loadJobTask(ctx context.Context, j scheduler.Job) (baton.Task
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
 		return baton.Task{}, p, false, fmt.Errorf("job %s: bad payload: %w", j.Key, err)
 	}
-	t, err := h.store.Task(ctx, j.TeamID, p.Number)
+	t, err := h.tasks.Task(ctx, j.TeamID, p.Number)
 	if baton.ErrorCode(err) == baton.ENotFound {
 		return t, p, false, nil
 	}
@@ -207,7 +207,7 @@ func nudgeBlocks(blockID string, text md.Text, t baton.Task) []slack.Block {
 
 // assignedAt is when the task was last handed to its current owner.
 func (h *Handlers) assignedAt(ctx context.Context, t baton.Task) (time.Time, error) {
-	events, err := h.store.TaskEvents(ctx, t.ID)
+	events, err := h.tasks.TaskEvents(ctx, t.ID)
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -2,11 +2,27 @@ package handlers
 
 import (
 	"context"
+	"time"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
 )
+
+// DecisionStore keeps decision records, their versions, cards and flags.
+type DecisionStore interface {
+	CreateDecision(ctx context.Context, d baton.Decision, v baton.DecisionVersion, reason string) (baton.DecisionSave, error)
+	EditDecision(ctx context.Context, teamID string, number int64, reason string, change func(d *baton.Decision) (baton.DecisionVersion, error)) (baton.DecisionSave, error)
+	Decision(ctx context.Context, teamID string, number int64) (baton.Decision, error)
+	DecisionVersions(ctx context.Context, decisionID int64) ([]baton.DecisionVersion, error)
+	SetDecisionCard(ctx context.Context, decisionID int64, channelID, ts, link string) error
+	DecisionFlags(ctx context.Context, decisionID int64) ([]baton.DecisionFlag, error)
+	DecisionFlag(ctx context.Context, id int64) (baton.DecisionFlag, error)
+	AcknowledgeDecision(ctx context.Context, teamID string, number int64, userID string, version int, at time.Time) (baton.Decision, []int64, error)
+	MarkFlagReminded(ctx context.Context, id int64, at time.Time) (bool, error)
+	ListDecisions(ctx context.Context, q baton.DecisionQuery) ([]baton.Decision, error)
+	PendingFlags(ctx context.Context, teamID, userID string, limit int) ([]baton.PendingFlag, int, error)
+}
 
 func (h *Handlers) registerDecisions(r *bot.Router) {
 	r.Command("/decision", h.onDecisionCommand)
@@ -39,7 +55,7 @@ func (h *Handlers) onDecisionCommand(ctx context.Context, r *bot.Request) {
 
 // showDecision answers with the full record of a decision, privately.
 func (h *Handlers) showDecision(ctx context.Context, r *bot.Request, number int64) {
-	d, err := h.store.Decision(ctx, r.TeamID, number)
+	d, err := h.decisions.Decision(ctx, r.TeamID, number)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
@@ -49,12 +65,12 @@ func (h *Handlers) showDecision(ctx context.Context, r *bot.Request, number int6
 
 // decisionHistory answers with a decision's versions and what each changed, privately.
 func (h *Handlers) decisionHistory(ctx context.Context, r *bot.Request, number int64) {
-	d, err := h.store.Decision(ctx, r.TeamID, number)
+	d, err := h.decisions.Decision(ctx, r.TeamID, number)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
 	}
-	versions, err := h.store.DecisionVersions(ctx, d.ID)
+	versions, err := h.decisions.DecisionVersions(ctx, d.ID)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
@@ -77,13 +93,13 @@ func (h *Handlers) listDecisions(ctx context.Context, r *bot.Request, cmd baton.
 	var title md.Text = "Latest decisions"
 	switch {
 	case cmd.Task != 0:
-		if _, err := h.store.Task(ctx, r.TeamID, cmd.Task); err != nil {
+		if _, err := h.tasks.Task(ctx, r.TeamID, cmd.Task); err != nil {
 			h.fail(ctx, r, err)
 			return
 		}
 		title = md.F("Decisions linked to %s", baton.TaskRef(cmd.Task))
 	case cmd.KR != 0:
-		if _, err := h.store.KeyResult(ctx, r.TeamID, cmd.KR); err != nil {
+		if _, err := h.keyResults.KeyResult(ctx, r.TeamID, cmd.KR); err != nil {
 			h.fail(ctx, r, err)
 			return
 		}
@@ -99,7 +115,7 @@ func (h *Handlers) listDecisions(ctx context.Context, r *bot.Request, cmd baton.
 	case cmd.Words != "":
 		title = md.F("Decisions matching “%s”", clip(cmd.Words, 100))
 	}
-	found, err := h.store.ListDecisions(ctx, q)
+	found, err := h.decisions.ListDecisions(ctx, q)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return

@@ -57,7 +57,7 @@ func (h *Handlers) sendDecisionMessage(ctx context.Context, m *baton.Outgoing, m
 		if d.CardTS == "" || d.SupersededByNumber == 0 {
 			return nil
 		}
-		newer, err := h.store.Decision(ctx, d.TeamID, d.SupersededByNumber)
+		newer, err := h.decisions.Decision(ctx, d.TeamID, d.SupersededByNumber)
 		if err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func (h *Handlers) postDecisionCard(ctx context.Context, d *baton.Decision, mark
 		return err
 	}
 	d.ChannelID, d.CardTS, d.CardLink = ch, ts, h.linkTo(ctx, ch, ts)
-	if err := h.store.SetDecisionCard(ctx, d.ID, d.ChannelID, ts, d.CardLink); err != nil {
+	if err := h.decisions.SetDecisionCard(ctx, d.ID, d.ChannelID, ts, d.CardLink); err != nil {
 		return fmt.Errorf("decision card posted but not recorded: %w", err)
 	}
 	if moved {
@@ -95,7 +95,7 @@ func (h *Handlers) decisionTask(ctx context.Context, d baton.Decision) (baton.Ta
 	if d.TaskNumber == 0 {
 		return baton.Task{}, false, nil
 	}
-	t, err := h.store.Task(ctx, d.TeamID, d.TaskNumber)
+	t, err := h.tasks.Task(ctx, d.TeamID, d.TaskNumber)
 	if baton.ErrorCode(err) == baton.ENotFound {
 		return t, false, nil
 	}
@@ -104,7 +104,7 @@ func (h *Handlers) decisionTask(ctx context.Context, d baton.Decision) (baton.Ta
 
 // decisionVersion reads version n of a decision.
 func (h *Handlers) decisionVersion(ctx context.Context, d baton.Decision, n int) (baton.DecisionVersion, error) {
-	versions, err := h.store.DecisionVersions(ctx, d.ID)
+	versions, err := h.decisions.DecisionVersions(ctx, d.ID)
 	if err != nil {
 		return baton.DecisionVersion{}, err
 	}
@@ -120,7 +120,7 @@ func (h *Handlers) decisionVersion(ctx context.Context, d baton.Decision, n int)
 // later version withdrew or replaced the flag, and schedules the flag's one reminder (a job under the
 // flag's key: scheduling it again changes nothing).
 func (h *Handlers) sendFlag(ctx context.Context, d baton.Decision, flagID int64, mark slack.MsgOption) error {
-	f, err := h.store.DecisionFlag(ctx, flagID)
+	f, err := h.decisions.DecisionFlag(ctx, flagID)
 	if baton.ErrorCode(err) == baton.ENotFound {
 		return nil
 	}

@@ -51,22 +51,22 @@ func (h *Handlers) decisionForm(ctx context.Context, teamID string, me Person, v
 		return nil
 	}
 	if f.TaskNumber != 0 {
-		if _, err := h.store.Task(ctx, teamID, f.TaskNumber); lookup(fdTask, err) != nil {
+		if _, err := h.tasks.Task(ctx, teamID, f.TaskNumber); lookup(fdTask, err) != nil {
 			return f, nil, err
 		}
 	}
 	if f.KRNumber != 0 {
-		if _, err := h.store.KeyResult(ctx, teamID, f.KRNumber); lookup(fdKR, err) != nil {
+		if _, err := h.keyResults.KeyResult(ctx, teamID, f.KRNumber); lookup(fdKR, err) != nil {
 			return f, nil, err
 		}
 	}
 	if f.RequestNumber != 0 {
-		if _, err := h.store.Request(ctx, teamID, f.RequestNumber); lookup(fdRequest, err) != nil {
+		if _, err := h.approvals.Request(ctx, teamID, f.RequestNumber); lookup(fdRequest, err) != nil {
 			return f, nil, err
 		}
 	}
 	if f.SupersedesNumber != 0 {
-		target, err := h.store.Decision(ctx, teamID, f.SupersedesNumber)
+		target, err := h.decisions.Decision(ctx, teamID, f.SupersedesNumber)
 		switch {
 		case lookup(fdSupersedes, err) != nil:
 			return f, nil, err
@@ -177,7 +177,7 @@ func (h *Handlers) createDecision(ctx context.Context, r *bot.Request, me Person
 		return h.submitFailure(ctx, r, err, fdTitle)
 	}
 	d.ChannelID = channel
-	saved, err := h.store.CreateDecision(ctx, d, v, reason)
+	saved, err := h.decisions.CreateDecision(ctx, d, v, reason)
 	if err != nil {
 		return h.submitFailure(ctx, r, err, decisionErrorField(f, err))
 	}
@@ -186,11 +186,11 @@ func (h *Handlers) createDecision(ctx context.Context, r *bot.Request, me Person
 }
 
 func (h *Handlers) editDecision(ctx context.Context, r *bot.Request, me Person, meta decisionMeta, f baton.DecisionFields, reason string) any {
-	saved, err := h.store.EditDecision(ctx, r.TeamID, meta.Number, reason, func(d *baton.Decision) (baton.DecisionVersion, error) {
+	saved, err := h.decisions.EditDecision(ctx, r.TeamID, meta.Number, reason, func(d *baton.Decision) (baton.DecisionVersion, error) {
 		return d.Edit(me.ID, me.IsAdmin, meta.Version, f, h.now())
 	})
 	if baton.ErrorCode(err) == baton.EConflict {
-		if latest, lerr := h.store.Decision(ctx, r.TeamID, meta.Number); lerr == nil && latest.Version != meta.Version {
+		if latest, lerr := h.decisions.Decision(ctx, r.TeamID, meta.Number); lerr == nil && latest.Version != meta.Version {
 			v := decisionConflictModal(latest.Number, h.userMessage(ctx, err))
 			return slack.NewUpdateViewSubmissionResponse(&v)
 		}
@@ -232,7 +232,7 @@ func (h *Handlers) editableDecision(ctx context.Context, r *bot.Request, number 
 	if err != nil {
 		return baton.Decision{}, err
 	}
-	d, err := h.store.Decision(ctx, r.TeamID, number)
+	d, err := h.decisions.Decision(ctx, r.TeamID, number)
 	if err != nil {
 		return d, err
 	}

@@ -26,7 +26,7 @@ func (h *Handlers) registerDecisionReminders(s Scheduler) {
 func (h *Handlers) decisionBlocks(ctx context.Context, d baton.Decision, full bool) []slack.Block {
 	var kr *baton.KeyResult
 	if d.KRNumber != 0 {
-		if k, err := h.store.KeyResult(ctx, d.TeamID, d.KRNumber); err == nil {
+		if k, err := h.keyResults.KeyResult(ctx, d.TeamID, d.KRNumber); err == nil {
 			kr = &k
 		} else {
 			h.log.WarnContext(ctx, "key result of a decision not read", "decision", d.Ref(), "err", err)
@@ -36,7 +36,7 @@ func (h *Handlers) decisionBlocks(ctx context.Context, d baton.Decision, full bo
 }
 
 func (h *Handlers) decisionFlags(ctx context.Context, d baton.Decision) []baton.DecisionFlag {
-	flags, err := h.store.DecisionFlags(ctx, d.ID)
+	flags, err := h.decisions.DecisionFlags(ctx, d.ID)
 	if err != nil {
 		h.log.ErrorContext(ctx, "decision flags not read", "decision", d.Ref(), "err", err)
 	}
@@ -69,7 +69,7 @@ func (h *Handlers) onDecisionAck(ctx context.Context, r *bot.Request) {
 		h.fail(ctx, r, err)
 		return
 	}
-	d, opened, err := h.store.AcknowledgeDecision(ctx, r.TeamID, number, r.UserID, version, h.now())
+	d, opened, err := h.decisions.AcknowledgeDecision(ctx, r.TeamID, number, r.UserID, version, h.now())
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
@@ -113,14 +113,14 @@ func (h *Handlers) onDecisionRemind(ctx context.Context, j scheduler.Job) error 
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
 		return fmt.Errorf("job %s: bad payload: %w", j.Key, err)
 	}
-	f, err := h.store.DecisionFlag(ctx, p.FlagID)
+	f, err := h.decisions.DecisionFlag(ctx, p.FlagID)
 	if baton.ErrorCode(err) == baton.ENotFound {
 		return nil
 	}
 	if err != nil || f.Acknowledged() || !f.RemindedAt.IsZero() {
 		return err
 	}
-	d, err := h.store.Decision(ctx, j.TeamID, p.Number)
+	d, err := h.decisions.Decision(ctx, j.TeamID, p.Number)
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (h *Handlers) onDecisionRemind(ctx context.Context, j scheduler.Job) error 
 	if next := cal.NextWorkingMoment(now); next.After(now) {
 		return h.sched.EnqueueMany(ctx, []scheduler.Job{{Kind: j.Kind, Key: j.Key, TeamID: j.TeamID, Payload: j.Payload, DueAt: next}})
 	}
-	if first, err := h.store.MarkFlagReminded(ctx, f.ID, now); err != nil || !first {
+	if first, err := h.decisions.MarkFlagReminded(ctx, f.ID, now); err != nil || !first {
 		return err
 	}
 	text := flagReminder(d, f, now)

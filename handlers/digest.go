@@ -12,6 +12,15 @@ import (
 	"github.com/batonhq/baton/scheduler"
 )
 
+// DigestStore keeps each person's digest setting and the lines waiting for their next digest.
+type DigestStore interface {
+	Digest(ctx context.Context, teamID, userID string) (baton.DigestSetting, error)
+	SetDigest(ctx context.Context, teamID, userID string, s baton.DigestSetting) error
+	AddDigestItem(ctx context.Context, teamID, userID string, taskID int64, line md.Text) error
+	PendingDigest(ctx context.Context, teamID, userID string) ([]baton.DigestItem, error)
+	MarkDigestSent(ctx context.Context, ids []int64) error
+}
+
 type digestJob struct {
 	UserID string `json:"u"`
 }
@@ -20,12 +29,12 @@ type digestJob struct {
 // (blocked, overdue) goes through notify, at once.
 func (h *Handlers) signal(ctx context.Context, t baton.Task, userID string, text md.Text, opts ...slack.MsgOption) error {
 	if h.sched != nil {
-		s, err := h.store.Digest(ctx, t.TeamID, userID)
+		s, err := h.digests.Digest(ctx, t.TeamID, userID)
 		if err != nil {
 			h.log.WarnContext(ctx, "digest setting unknown; telling at once", "user_id", userID, "err", err)
 		}
 		if s.Daily {
-			if err := h.store.AddDigestItem(ctx, t.TeamID, userID, t.ID, text); err == nil {
+			if err := h.digests.AddDigestItem(ctx, t.TeamID, userID, t.ID, text); err == nil {
 				return nil
 			}
 			h.log.ErrorContext(ctx, "digest item not kept; telling at once", "user_id", userID, "task", t.Ref(), "err", err)
@@ -37,7 +46,7 @@ func (h *Handlers) signal(ctx context.Context, t baton.Task, userID string, text
 // setDigest records a person's choice and keeps their digest timer in step with it. Turning the digest
 // off sends what was waiting at once.
 func (h *Handlers) setDigest(ctx context.Context, teamID string, me Person, s baton.DigestSetting) error {
-	if err := h.store.SetDigest(ctx, teamID, me.ID, s); err != nil {
+	if err := h.digests.SetDigest(ctx, teamID, me.ID, s); err != nil {
 		return err
 	}
 	if s.Daily {
@@ -67,7 +76,7 @@ func (h *Handlers) onDigest(ctx context.Context, j scheduler.Job) error {
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
 		return fmt.Errorf("job %s: bad payload: %w", j.Key, err)
 	}
-	s, err := h.store.Digest(ctx, j.TeamID, p.UserID)
+	s, err := h.digests.Digest(ctx, j.TeamID, p.UserID)
 	if err != nil || !s.Daily {
 		return err
 	}
@@ -83,7 +92,7 @@ func (h *Handlers) onDigest(ctx context.Context, j scheduler.Job) error {
 
 // sendDigest sends the signals waiting for a person in one message, then marks them sent.
 func (h *Handlers) sendDigest(ctx context.Context, teamID, userID string) error {
-	items, err := h.store.PendingDigest(ctx, teamID, userID)
+	items, err := h.digests.PendingDigest(ctx, teamID, userID)
 	if err != nil || len(items) == 0 {
 		return err
 	}
@@ -101,7 +110,7 @@ func (h *Handlers) sendDigest(ctx context.Context, teamID, userID string) error 
 	if _, _, err := h.slack.PostMessage(ctx, ch, msgText(title), slack.MsgOptionBlocks(blocks...)); err != nil {
 		return err
 	}
-	return h.store.MarkDigestSent(ctx, ids)
+	return h.digests.MarkDigestSent(ctx, ids)
 }
 
 // digestMessage is the text and blocks of a digest of the signals kept as lines.

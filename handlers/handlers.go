@@ -13,7 +13,21 @@ import (
 
 // Handlers holds what every feature needs.
 type Handlers struct {
-	store  Store
+	tasks          TaskStore
+	calendars      CalendarStore
+	digests        DigestStore
+	checkins       CheckinStore
+	deliveries     DeliveryStore
+	policyVersions PolicyStore
+	approvals      ApprovalStore
+	approvalLists  ApprovalListStore
+	grants         GrantStore
+	org            PeopleStore
+	objectives     ObjectiveStore
+	keyResults     KeyResultStore
+	decisions      DecisionStore
+	lanes          OutboxStore
+
 	slack  Slack
 	sched  Scheduler
 	log    *slog.Logger
@@ -29,7 +43,7 @@ type Handlers struct {
 
 // Config wires handlers to their dependencies. Now defaults to time.Now.
 type Config struct {
-	Store     Store
+	Stores    Stores
 	Slack     Slack
 	Scheduler Scheduler
 	Log       *slog.Logger
@@ -64,7 +78,8 @@ func New(cfg Config) *Handlers {
 	if cfg.PeopleTTL == 0 {
 		cfg.PeopleTTL = 10 * time.Minute
 	}
-	h := &Handlers{store: cfg.Store, slack: cfg.Slack, sched: cfg.Scheduler, log: cfg.Log, now: cfg.Now}
+	h := &Handlers{tasks: cfg.Stores.Tasks, calendars: cfg.Stores.Calendar, digests: cfg.Stores.Digests, checkins: cfg.Stores.Checkins, deliveries: cfg.Stores.Deliveries, policyVersions: cfg.Stores.Policies, approvals: cfg.Stores.Approvals, approvalLists: cfg.Stores.ApprovalLists, grants: cfg.Stores.Grants, org: cfg.Stores.People, objectives: cfg.Stores.Objectives, keyResults: cfg.Stores.KeyResults, decisions: cfg.Stores.Decisions, lanes: cfg.Stores.Outbox,
+		slack: cfg.Slack, sched: cfg.Scheduler, log: cfg.Log, now: cfg.Now}
 	h.policies.load = cfg.ReloadPolicy
 	if cfg.Policy != nil {
 		h.policies.cur.Store(&activePolicy{policy: cfg.Policy, loadedAt: cfg.Now()})

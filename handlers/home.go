@@ -306,7 +306,7 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 	mine := baton.TaskQuery{TeamID: teamID, OwnerID: userID, Open: true, Limit: homeFetch, UrgentAt: now}
 	// One statement reads every task list of the dashboard: three that need attention (blocked or
 	// overdue delegated tasks, the person's own overdue ones), what they delegated, what they own.
-	sections, err := h.store.ListTaskSections(ctx,
+	sections, err := h.tasks.ListTaskSections(ctx,
 		baton.TaskQuery{TeamID: teamID, DelegatorID: userID, Statuses: []baton.Status{baton.StatusBlocked}, Limit: homeFetch},
 		baton.TaskQuery{TeamID: teamID, DelegatorID: userID, Open: true, DueBefore: now, Limit: homeFetch},
 		baton.TaskQuery{TeamID: teamID, OwnerID: userID, Open: true, DueBefore: now, Limit: homeFetch},
@@ -335,26 +335,26 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 	slices.SortStableFunc(d.delegated, byUrgency)
 	slices.SortStableFunc(d.mine, byUrgency)
 	if d.delegatedTotal > len(d.delegated) {
-		if d.delegatedByStatus, err = h.store.CountByStatus(ctx, delegatedQ); err != nil {
+		if d.delegatedByStatus, err = h.tasks.CountByStatus(ctx, delegatedQ); err != nil {
 			return d, err
 		}
 	}
 	if d.goals, err = h.goalsOf(ctx, teamID, d.mine[:min(len(d.mine), homeLimit)]); err != nil {
 		return d, err
 	}
-	if d.krs, err = h.store.KeyResultsByOwner(ctx, teamID, userID, homeKRLimit+1); err != nil {
+	if d.krs, err = h.keyResults.KeyResultsByOwner(ctx, teamID, userID, homeKRLimit+1); err != nil {
 		return d, err
 	}
-	if d.flags, d.flagsTotal, err = h.store.PendingFlags(ctx, teamID, userID, homeFlagLimit); err != nil {
+	if d.flags, d.flagsTotal, err = h.decisions.PendingFlags(ctx, teamID, userID, homeFlagLimit); err != nil {
 		return d, err
 	}
-	if d.digest, err = h.store.Digest(ctx, teamID, userID); err != nil {
+	if d.digest, err = h.digests.Digest(ctx, teamID, userID); err != nil {
 		return d, err
 	}
 	if d.checkins, d.checkinsTotal, d.checkinDeliveries, err = h.sendersCheckins(ctx, teamID, userID, homeCheckinLimit); err != nil {
 		return d, err
 	}
-	awaiting, total, err := h.store.AwaitingApproval(ctx, teamID, userID, homeActLimit)
+	awaiting, total, err := h.approvalLists.AwaitingApproval(ctx, teamID, userID, homeActLimit)
 	if err != nil {
 		return d, err
 	}
@@ -363,7 +363,7 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 		d.awaiting = append(d.awaiting, homeRequest{ApprovalRequest: a.ApprovalRequest, title: requestTitle(a.ApprovalRequest, h.requestType(a.Type)),
 			since: a.StepSince, link: h.keptLink(ctx, a.Card)})
 	}
-	own, err := h.store.RequestsByRequester(ctx, teamID, userID, homeLimit+1)
+	own, err := h.approvalLists.RequestsByRequester(ctx, teamID, userID, homeLimit+1)
 	if err != nil {
 		return d, err
 	}

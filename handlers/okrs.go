@@ -2,11 +2,39 @@ package handlers
 
 import (
 	"context"
+	"time"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
 )
+
+// KeyResultStore keeps key results, their check-ins and the tasks that serve them.
+type KeyResultStore interface {
+	CreateKeyResult(ctx context.Context, k baton.KeyResult) (baton.KeyResult, error)
+	KeyResult(ctx context.Context, teamID string, number int64) (baton.KeyResult, error)
+	KeyResultByID(ctx context.Context, teamID string, id int64) (baton.KeyResult, error)
+	EditKeyResult(ctx context.Context, teamID string, number int64, change func(k *baton.KeyResult) error) (baton.KeyResult, error)
+	KeyResultsOf(ctx context.Context, objectiveIDs []int64) ([]baton.KeyResult, error)
+	KeyResultsByOwner(ctx context.Context, teamID, ownerID string, limit int) ([]baton.KeyResult, error)
+	CheckInKeyResult(ctx context.Context, teamID string, number int64, change func(k *baton.KeyResult) (baton.KRCheckin, error)) (baton.KeyResult, baton.KRCheckin, error)
+	KRCheckins(ctx context.Context, krID int64, limit int) ([]baton.KRCheckin, int, error)
+	KRTasks(ctx context.Context, krID int64, limit int) ([]baton.Task, int, error)
+	Alignment(ctx context.Context, teamID string, krID int64) (baton.Alignment, error)
+	OKRReminderDays(ctx context.Context, teamID string) (int, error)
+	SetOKRReminderDays(ctx context.Context, teamID string, days int, by string) error
+}
+
+// ObjectiveStore keeps objectives and how they nest.
+type ObjectiveStore interface {
+	CreateObjective(ctx context.Context, o baton.Objective) (baton.Objective, error)
+	Objective(ctx context.Context, teamID string, number int64) (baton.Objective, error)
+	SetObjectiveParent(ctx context.Context, teamID string, number, parent int64, at time.Time) (baton.Objective, error)
+	SetObjectiveStatus(ctx context.Context, teamID string, number int64, status baton.ObjectiveStatus, at time.Time) (baton.Objective, error)
+	ObjectivesInPeriods(ctx context.Context, teamID string, periods []string, limit int) ([]baton.Objective, error)
+	ObjectivesByOwner(ctx context.Context, teamID, ownerID string, limit int) ([]baton.Objective, error)
+	ObjectiveChain(ctx context.Context, id int64) ([]baton.Objective, error)
+}
 
 func (h *Handlers) registerOKRs(r *bot.Router) {
 	r.Command("/okr", h.onOKRCommand)
@@ -70,7 +98,7 @@ func (h *Handlers) okrTree(ctx context.Context, r *bot.Request, period string) e
 			return err
 		}
 	}
-	objectives, err := h.store.ObjectivesInPeriods(ctx, r.TeamID, p.Covering(), treeFetch)
+	objectives, err := h.objectives.ObjectivesInPeriods(ctx, r.TeamID, p.Covering(), treeFetch)
 	if err != nil {
 		return err
 	}
@@ -95,7 +123,7 @@ func (h *Handlers) krsOf(ctx context.Context, objectives []baton.Objective) (map
 	for i, o := range objectives {
 		ids[i] = o.ID
 	}
-	krs, err := h.store.KeyResultsOf(ctx, ids)
+	krs, err := h.keyResults.KeyResultsOf(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -106,11 +134,11 @@ func (h *Handlers) krsOf(ctx context.Context, objectives []baton.Objective) (map
 }
 
 func (h *Handlers) showObjective(ctx context.Context, r *bot.Request, number int64) error {
-	o, err := h.store.Objective(ctx, r.TeamID, number)
+	o, err := h.objectives.Objective(ctx, r.TeamID, number)
 	if err != nil {
 		return err
 	}
-	chain, err := h.store.ObjectiveChain(ctx, o.ID)
+	chain, err := h.objectives.ObjectiveChain(ctx, o.ID)
 	if err != nil {
 		return err
 	}
@@ -123,18 +151,18 @@ func (h *Handlers) showObjective(ctx context.Context, r *bot.Request, number int
 }
 
 func (h *Handlers) showKR(ctx context.Context, r *bot.Request, number int64) error {
-	k, err := h.store.KeyResult(ctx, r.TeamID, number)
+	k, err := h.keyResults.KeyResult(ctx, r.TeamID, number)
 	if err != nil {
 		return err
 	}
 	v := krView{kr: k}
-	if v.objectives, err = h.store.ObjectiveChain(ctx, k.ObjectiveID); err != nil {
+	if v.objectives, err = h.objectives.ObjectiveChain(ctx, k.ObjectiveID); err != nil {
 		return err
 	}
-	if v.checkins, v.checkinTotal, err = h.store.KRCheckins(ctx, k.ID, krListLimit); err != nil {
+	if v.checkins, v.checkinTotal, err = h.keyResults.KRCheckins(ctx, k.ID, krListLimit); err != nil {
 		return err
 	}
-	if v.tasks, v.taskTotal, err = h.store.KRTasks(ctx, k.ID, krListLimit); err != nil {
+	if v.tasks, v.taskTotal, err = h.keyResults.KRTasks(ctx, k.ID, krListLimit); err != nil {
 		return err
 	}
 	h.reply(ctx, r, krText(k), krBlocks(v, h.now())...)
@@ -153,7 +181,7 @@ func (h *Handlers) listOKRs(ctx context.Context, r *bot.Request, who baton.UserR
 		}
 		ownerID = p.ID
 	}
-	objectives, err := h.store.ObjectivesByOwner(ctx, r.TeamID, ownerID, ownerListLimit)
+	objectives, err := h.objectives.ObjectivesByOwner(ctx, r.TeamID, ownerID, ownerListLimit)
 	if err != nil {
 		return err
 	}
@@ -161,7 +189,7 @@ func (h *Handlers) listOKRs(ctx context.Context, r *bot.Request, who baton.UserR
 	if err != nil {
 		return err
 	}
-	krs, err := h.store.KeyResultsByOwner(ctx, r.TeamID, ownerID, ownerListLimit)
+	krs, err := h.keyResults.KeyResultsByOwner(ctx, r.TeamID, ownerID, ownerListLimit)
 	if err != nil {
 		return err
 	}
@@ -175,7 +203,7 @@ func (h *Handlers) actorAndObjective(ctx context.Context, r *bot.Request, number
 	if err != nil {
 		return me, baton.Objective{}, err
 	}
-	o, err := h.store.Objective(ctx, r.TeamID, number)
+	o, err := h.objectives.Objective(ctx, r.TeamID, number)
 	return me, o, err
 }
 
@@ -196,14 +224,14 @@ func (h *Handlers) setObjectiveStatus(ctx context.Context, r *bot.Request, numbe
 	if err := h.mayChangeObjective(ctx, r, number, "where it stands"); err != nil {
 		return err
 	}
-	o, err := h.store.SetObjectiveStatus(ctx, r.TeamID, number, status, h.now())
+	o, err := h.objectives.SetObjectiveStatus(ctx, r.TeamID, number, status, h.now())
 	if err != nil {
 		return err
 	}
 	h.reply(ctx, r, md.F(":white_check_mark: %s is now %s.", objectiveHeadline(o), o.Status))
 	if o.Status == baton.ObjectiveActive {
 		// The reminders of its key results stopped while it was achieved or dropped; they start again.
-		krs, err := h.store.KeyResultsOf(ctx, []int64{o.ID})
+		krs, err := h.keyResults.KeyResultsOf(ctx, []int64{o.ID})
 		if err != nil {
 			return err
 		}
@@ -219,7 +247,7 @@ func (h *Handlers) setParent(ctx context.Context, r *bot.Request, number, parent
 	if err := h.mayChangeObjective(ctx, r, number, "what it serves"); err != nil {
 		return err
 	}
-	updated, err := h.store.SetObjectiveParent(ctx, r.TeamID, number, parent, h.now())
+	updated, err := h.objectives.SetObjectiveParent(ctx, r.TeamID, number, parent, h.now())
 	if err != nil {
 		return err
 	}
@@ -248,7 +276,7 @@ func (h *Handlers) okrUpdate(ctx context.Context, r *bot.Request, cmd baton.OKRC
 // checkInKR records a key result's new value for someone who may, then keeps its reminder and the
 // dashboards in step.
 func (h *Handlers) checkInKR(ctx context.Context, teamID string, me Person, number int64, value float64, comment string) (baton.KeyResult, baton.KeyResult, error) {
-	k, err := h.store.KeyResult(ctx, teamID, number)
+	k, err := h.keyResults.KeyResult(ctx, teamID, number)
 	if err != nil {
 		return k, k, err
 	}
@@ -256,7 +284,7 @@ func (h *Handlers) checkInKR(ctx context.Context, teamID string, me Person, numb
 		return k, k, err
 	}
 	var before baton.KeyResult
-	after, _, err := h.store.CheckInKeyResult(ctx, teamID, number, func(k *baton.KeyResult) (baton.KRCheckin, error) {
+	after, _, err := h.keyResults.CheckInKeyResult(ctx, teamID, number, func(k *baton.KeyResult) (baton.KRCheckin, error) {
 		before = *k
 		return k.CheckIn(me.ID, value, comment, h.now())
 	})
@@ -279,7 +307,7 @@ func (h *Handlers) mayCheckIn(ctx context.Context, me Person, k baton.KeyResult)
 	if k.OwnerID == me.ID || me.IsAdmin {
 		return nil
 	}
-	chain, err := h.store.ObjectiveChain(ctx, k.ObjectiveID)
+	chain, err := h.objectives.ObjectiveChain(ctx, k.ObjectiveID)
 	if err != nil {
 		return err
 	}

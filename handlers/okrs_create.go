@@ -42,7 +42,7 @@ func (h *Handlers) onNewObjectiveSubmit(ctx context.Context, r *bot.Request) any
 		n, ok := baton.ParseObjectiveRef(ref)
 		if !ok {
 			errs[fParent] = "Write the broader objective's short ID, like O-1, or leave this empty."
-		} else if parent, err = h.store.Objective(ctx, r.TeamID, n); err != nil {
+		} else if parent, err = h.objectives.Objective(ctx, r.TeamID, n); err != nil {
 			if baton.ErrorMessage(err) == "" {
 				return h.submitFailure(ctx, r, err, fParent)
 			}
@@ -57,7 +57,7 @@ func (h *Handlers) onNewObjectiveSubmit(ctx context.Context, r *bot.Request) any
 		return h.submitFailure(ctx, r, err, fTitle)
 	}
 	o.ParentID = parent.ID
-	created, err := h.store.CreateObjective(ctx, o)
+	created, err := h.objectives.CreateObjective(ctx, o)
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fTitle)
 	}
@@ -105,7 +105,7 @@ func (h *Handlers) onNewKRSubmit(ctx context.Context, r *bot.Request) any {
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fTitle)
 	}
-	o, err := h.store.Objective(ctx, r.TeamID, meta.Number)
+	o, err := h.objectives.Objective(ctx, r.TeamID, meta.Number)
 	if err == nil {
 		err = mayAddKR(me, o)
 	}
@@ -132,7 +132,7 @@ func (h *Handlers) onNewKRSubmit(ctx context.Context, r *bot.Request) any {
 	if len(errs) > 0 {
 		return fieldErrors(errs)
 	}
-	created, err := h.store.CreateKeyResult(ctx, k)
+	created, err := h.keyResults.CreateKeyResult(ctx, k)
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fTitle)
 	}

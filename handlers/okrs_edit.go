@@ -11,7 +11,7 @@ import (
 
 // mayEditKR lets a key result's owner, its objective's owner and admins change what it is.
 func (h *Handlers) mayEditKR(ctx context.Context, me Person, k baton.KeyResult) (baton.Objective, error) {
-	chain, err := h.store.ObjectiveChain(ctx, k.ObjectiveID)
+	chain, err := h.objectives.ObjectiveChain(ctx, k.ObjectiveID)
 	if err != nil {
 		return baton.Objective{}, err
 	}
@@ -32,7 +32,7 @@ func (h *Handlers) openEditKR(ctx context.Context, r *bot.Request, number int64)
 	if err != nil {
 		return err
 	}
-	k, err := h.store.KeyResult(ctx, r.TeamID, number)
+	k, err := h.keyResults.KeyResult(ctx, r.TeamID, number)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (h *Handlers) onEditKRSubmit(ctx context.Context, r *bot.Request) any {
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fTitle)
 	}
-	k, err := h.store.KeyResult(ctx, r.TeamID, meta.Number)
+	k, err := h.keyResults.KeyResult(ctx, r.TeamID, meta.Number)
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fTitle)
 	}
@@ -81,7 +81,7 @@ func (h *Handlers) onEditKRSubmit(ctx context.Context, r *bot.Request) any {
 	if len(errs) > 0 {
 		return fieldErrors(errs)
 	}
-	updated, err := h.store.EditKeyResult(ctx, r.TeamID, k.Number, func(cur *baton.KeyResult) error {
+	updated, err := h.keyResults.EditKeyResult(ctx, r.TeamID, k.Number, func(cur *baton.KeyResult) error {
 		if errs := cur.Edit(o, spec, h.now()); errs != nil {
 			return baton.Errorf(baton.EConflict, "%s changed while you were editing it. Open it again with `/okr %s edit`.", k.Ref(), k.Ref())
 		}

@@ -34,7 +34,7 @@ func krJob(k baton.KeyResult, at time.Time, p krReminderJob) scheduler.Job {
 
 // okrReminderDays is the workspace's check-in interval; the default when it cannot be read.
 func (h *Handlers) okrReminderDays(ctx context.Context, teamID string) int {
-	days, err := h.store.OKRReminderDays(ctx, teamID)
+	days, err := h.keyResults.OKRReminderDays(ctx, teamID)
 	if err != nil {
 		h.log.WarnContext(ctx, "key result reminder days unknown; using the default", "err", err)
 		return baton.DefaultOKRReminderDays
@@ -61,7 +61,7 @@ func (h *Handlers) onKRReminder(ctx context.Context, j scheduler.Job) error {
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
 		return fmt.Errorf("job %s: bad payload: %w", j.Key, err)
 	}
-	k, err := h.store.KeyResult(ctx, j.TeamID, p.Number)
+	k, err := h.keyResults.KeyResult(ctx, j.TeamID, p.Number)
 	if baton.ErrorCode(err) == baton.ENotFound {
 		return nil
 	}
@@ -71,7 +71,7 @@ func (h *Handlers) onKRReminder(ctx context.Context, j scheduler.Job) error {
 	if k.Kind != baton.KRMetric || !k.CheckedAt.Equal(p.CheckedAt) {
 		return nil
 	}
-	objective, err := h.store.ObjectiveChain(ctx, k.ObjectiveID)
+	objective, err := h.objectives.ObjectiveChain(ctx, k.ObjectiveID)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (h *Handlers) onKRUpdateButton(ctx context.Context, r *bot.Request) {
 		h.fail(ctx, r, err)
 		return
 	}
-	k, err := h.store.KeyResult(ctx, r.TeamID, number)
+	k, err := h.keyResults.KeyResult(ctx, r.TeamID, number)
 	if err == nil {
 		err = h.mayCheckIn(ctx, me, k)
 	}
@@ -157,7 +157,7 @@ func (h *Handlers) okrReminderCommand(ctx context.Context, r *bot.Request, me Pe
 	if err != nil {
 		return err
 	}
-	if err := h.store.SetOKRReminderDays(ctx, r.TeamID, days, me.ID); err != nil {
+	if err := h.keyResults.SetOKRReminderDays(ctx, r.TeamID, days, me.ID); err != nil {
 		return err
 	}
 	h.reply(ctx, r, md.F(":dart: Owners of key results not updated for %s get a reminder, in their working hours.", plural(days, "day")))

@@ -17,7 +17,7 @@ func (h *Handlers) goalMoved(ctx context.Context, t baton.Task, ev baton.TaskEve
 	if t.KRID == 0 || ev.Kind != baton.EventStatus || (ev.From != done && ev.To != done) {
 		return
 	}
-	k, err := h.store.KeyResultByID(ctx, t.TeamID, t.KRID)
+	k, err := h.keyResults.KeyResultByID(ctx, t.TeamID, t.KRID)
 	if err != nil {
 		h.log.WarnContext(ctx, "key result of a task not read", "task", t.Ref(), "err", err)
 		return
@@ -29,7 +29,7 @@ func (h *Handlers) goalMoved(ctx context.Context, t baton.Task, ev baton.TaskEve
 // (but the one with ID skip, whose change redraws it through the outbox), their owners' dashboards
 // and its owner's.
 func (h *Handlers) krMoved(ctx context.Context, k baton.KeyResult, skip int64) {
-	tasks, _, err := h.store.KRTasks(ctx, k.ID, linkedCardLimit)
+	tasks, _, err := h.keyResults.KRTasks(ctx, k.ID, linkedCardLimit)
 	if err != nil {
 		h.log.WarnContext(ctx, "tasks of a key result not read", "kr", k.Ref(), "err", err)
 	}
@@ -53,7 +53,7 @@ func (h *Handlers) resolveGoal(ctx context.Context, teamID, typed string) (baton
 	if err != nil {
 		return baton.KeyResult{}, 0, err
 	}
-	k, err := h.store.KeyResult(ctx, teamID, n)
+	k, err := h.keyResults.KeyResult(ctx, teamID, n)
 	return k, weight, err
 }
 
@@ -64,7 +64,7 @@ func (h *Handlers) goalsOf(ctx context.Context, teamID string, tasks []baton.Tas
 		if _, seen := goals[t.KRID]; seen || t.KRID == 0 {
 			continue
 		}
-		a, err := h.store.Alignment(ctx, teamID, t.KRID)
+		a, err := h.keyResults.Alignment(ctx, teamID, t.KRID)
 		if err != nil {
 			return nil, err
 		}
@@ -94,14 +94,14 @@ func (h *Handlers) linkGoal(ctx context.Context, r *bot.Request, cmd baton.TaskC
 			return
 		}
 	}
-	seen, err := h.store.Task(ctx, r.TeamID, cmd.Number)
+	seen, err := h.tasks.Task(ctx, r.TeamID, cmd.Number)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
 	}
 	from := ""
 	if seen.KRID != 0 {
-		old, err := h.store.KeyResultByID(ctx, r.TeamID, seen.KRID)
+		old, err := h.keyResults.KeyResultByID(ctx, r.TeamID, seen.KRID)
 		if err != nil {
 			h.fail(ctx, r, err)
 			return
@@ -129,7 +129,7 @@ func (h *Handlers) linkGoal(ctx context.Context, r *bot.Request, cmd baton.TaskC
 			if id == 0 {
 				continue
 			}
-			if k, err := h.store.KeyResultByID(ctx, after.TeamID, id); err == nil {
+			if k, err := h.keyResults.KeyResultByID(ctx, after.TeamID, id); err == nil {
 				h.krMoved(ctx, k, after.ID)
 			} else {
 				h.log.WarnContext(ctx, "key result of a task not read", "task", after.Ref(), "err", err)

@@ -10,6 +10,18 @@ import (
 	"github.com/batonhq/baton/bot"
 )
 
+// OutboxStore keeps the messages changes owe until they are sent (see outbox.go).
+type OutboxStore interface {
+	ClaimLane(ctx context.Context, l baton.Lane, claim string, lease time.Duration) (baton.ClaimedLane, bool, error)
+	ClaimLanes(ctx context.Context, claim string, lease time.Duration, limit int) ([]baton.ClaimedLane, error)
+	OutgoingIn(ctx context.Context, l baton.Lane, limit int) ([]baton.Outgoing, error)
+	FinishOutgoing(ctx context.Context, l baton.Lane, claim string, ids []int64, settled bool) (bool, error)
+	DeferOutgoing(ctx context.Context, l baton.Lane, claim string, id int64, reason string, wait time.Duration) error
+	ExtendLanes(ctx context.Context, claim string, lease time.Duration) error
+	LetGoLane(ctx context.Context, l baton.Lane, claim string, wait time.Duration, suspect bool) error
+	LanePosts(ctx context.Context, l baton.Lane) (int, error)
+}
+
 // The outbox sends what a change owes (a card, its thread reply, direct messages) after the change
 // is committed with it. Messages wait in lanes, one per channel (or per person, for what has no
 // channel: a request filed from a DM); a lane is sent by one process at
@@ -114,7 +126,7 @@ func (o *outbox) stop(ctx context.Context, cancel context.CancelFunc, renew <-ch
 // renew extends the lease of the lanes this process holds.
 func (o *outbox) renew(ctx context.Context) error {
 	start := time.Now()
-	if err := o.h.store.ExtendLanes(ctx, o.claim, o.lease); err != nil {
+	if err := o.h.lanes.ExtendLanes(ctx, o.claim, o.lease); err != nil {
 		if ctx.Err() == nil {
 			o.h.log.ErrorContext(ctx, "outbox lanes not renewed", "err", err)
 		}
@@ -134,7 +146,7 @@ func (o *outbox) claimWaiting(ctx context.Context) {
 	if room <= 0 || o.isStopping() {
 		return
 	}
-	lanes, err := o.h.store.ClaimLanes(ctx, o.claim, o.lease, room)
+	lanes, err := o.h.lanes.ClaimLanes(ctx, o.claim, o.lease, room)
 	if err != nil {
 		if ctx.Err() == nil {
 			o.h.log.ErrorContext(ctx, "outbox lanes not claimed", "err", err)
@@ -143,7 +155,7 @@ func (o *outbox) claimWaiting(ctx context.Context) {
 	}
 	for _, l := range lanes {
 		if !o.start(l, true) {
-			if err := o.h.store.LetGoLane(ctx, l.Lane, o.claim, 0, false); err != nil {
+			if err := o.h.lanes.LetGoLane(ctx, l.Lane, o.claim, 0, false); err != nil {
 				o.h.log.ErrorContext(ctx, "outbox lane not let go; it is free again when its lease ends", "lane", l.Lane.Lane, "err", err)
 			}
 		}
@@ -182,7 +194,7 @@ func (o *outbox) drain(ctx context.Context, l baton.ClaimedLane, claimed bool, r
 	log := o.h.log.With("team_id", l.TeamID, "lane", l.Lane.Lane)
 	for {
 		if !claimed {
-			cl, ok, err := o.h.store.ClaimLane(ctx, l.Lane, o.claim, o.lease)
+			cl, ok, err := o.h.lanes.ClaimLane(ctx, l.Lane, o.claim, o.lease)
 			if err != nil && ctx.Err() == nil {
 				log.ErrorContext(ctx, "outbox lane not claimed", "err", err)
 			}
@@ -211,7 +223,7 @@ func (o *outbox) letGo(ctx context.Context, l baton.Lane, cause error) {
 	if ctx.Err() == nil {
 		o.h.log.ErrorContext(ctx, "outbox lane left for later", "lane", l.Lane, "err", cause)
 	}
-	if err := o.h.store.LetGoLane(context.WithoutCancel(ctx), l, o.claim, o.poll, true); err != nil {
+	if err := o.h.lanes.LetGoLane(context.WithoutCancel(ctx), l, o.claim, o.poll, true); err != nil {
 		o.h.log.ErrorContext(ctx, "outbox lane not let go; it is free again when its lease ends", "lane", l.Lane, "err", err)
 	}
 }
@@ -249,7 +261,7 @@ func (o *outbox) send(ctx context.Context, cl baton.ClaimedLane) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		batch, err := o.h.store.OutgoingIn(ctx, l, laneBatch)
+		batch, err := o.h.lanes.OutgoingIn(ctx, l, laneBatch)
 		if err != nil {
 			return err
 		}
@@ -261,7 +273,7 @@ func (o *outbox) send(ctx context.Context, cl baton.ClaimedLane) error {
 		for _, m := range batch {
 			if ctx.Err() != nil {
 				// Stopping: what went out is marked, the rest stays for the next holder.
-				if _, err := o.h.store.FinishOutgoing(context.WithoutCancel(ctx), l, o.claim, sent, settled); err != nil {
+				if _, err := o.h.lanes.FinishOutgoing(context.WithoutCancel(ctx), l, o.claim, sent, settled); err != nil {
 					return errors.Join(ctx.Err(), err)
 				}
 				return ctx.Err()
@@ -305,7 +317,7 @@ func (o *outbox) send(ctx context.Context, cl baton.ClaimedLane) error {
 			}
 			sent = append(sent, m.ID)
 		}
-		released, err := o.h.store.FinishOutgoing(context.WithoutCancel(ctx), l, o.claim, sent, settled)
+		released, err := o.h.lanes.FinishOutgoing(context.WithoutCancel(ctx), l, o.claim, sent, settled)
 		switch {
 		case errors.Is(err, baton.ErrLaneLost):
 			return errLaneClosed
@@ -319,14 +331,14 @@ func (o *outbox) send(ctx context.Context, cl baton.ClaimedLane) error {
 // to be tried again.
 func (o *outbox) deferLane(ctx context.Context, l baton.Lane, sent []int64, m baton.Outgoing, cause error) error {
 	if len(sent) > 0 {
-		if _, err := o.h.store.FinishOutgoing(context.WithoutCancel(ctx), l, o.claim, sent, false); err != nil {
+		if _, err := o.h.lanes.FinishOutgoing(context.WithoutCancel(ctx), l, o.claim, sent, false); err != nil {
 			return err
 		}
 	}
 	wait := retryWait(m.Attempts)
 	o.h.log.WarnContext(ctx, "outbox message not sent; the lane waits to try again", "kind", m.Kind,
 		"outbox_id", m.ID, "attempt", m.Attempts+1, "wait_ms", wait.Milliseconds(), "err", cause)
-	if err := o.h.store.DeferOutgoing(ctx, l, o.claim, m.ID, cause.Error(), wait); err != nil && !errors.Is(err, baton.ErrLaneLost) {
+	if err := o.h.lanes.DeferOutgoing(ctx, l, o.claim, m.ID, cause.Error(), wait); err != nil && !errors.Is(err, baton.ErrLaneLost) {
 		return err
 	}
 	return errLaneClosed
@@ -381,7 +393,7 @@ func (o *outbox) fresh(ctx context.Context, l baton.Lane) error {
 	if err := o.renew(ctx); err != nil {
 		return err
 	}
-	_, held, err := o.h.store.ClaimLane(ctx, l, o.claim, o.lease)
+	_, held, err := o.h.lanes.ClaimLane(ctx, l, o.claim, o.lease)
 	if err == nil && !held {
 		return errLaneClosed
 	}

@@ -103,18 +103,18 @@ func (h *Handlers) foundSent(ctx context.Context, m *baton.Outgoing, channel, ts
 	switch m.Kind {
 	case baton.AnnounceCard:
 		m.Task.ChannelID, m.Task.CardTS, m.Task.CardLink = channel, ts, h.linkTo(ctx, channel, ts)
-		err = h.store.SetCard(ctx, m.Task.ID, channel, ts, m.Task.CardLink, m.Task.SourceLink)
+		err = h.tasks.SetCard(ctx, m.Task.ID, channel, ts, m.Task.CardLink, m.Task.SourceLink)
 	case baton.AnnounceDecisionCard:
 		m.Decision.ChannelID, m.Decision.CardTS, m.Decision.CardLink = channel, ts, h.linkTo(ctx, channel, ts)
-		err = h.store.SetDecisionCard(ctx, m.Decision.ID, channel, ts, m.Decision.CardLink)
+		err = h.decisions.SetDecisionCard(ctx, m.Decision.ID, channel, ts, m.Decision.CardLink)
 	case baton.AnnounceRequestNote:
 		m.Request.ChannelTS = ts
-		err = h.store.SetRequestThread(ctx, m.Request.ID, ts)
+		err = h.approvals.SetRequestThread(ctx, m.Request.ID, ts)
 	case baton.AnnounceRequestStatus:
 		m.Request.StatusChannel, m.Request.StatusTS, m.Request.StatusLink = channel, ts, h.linkTo(ctx, channel, ts)
-		err = h.store.SetRequestStatusCard(ctx, m.Request.ID, channel, ts, m.Request.StatusLink)
+		err = h.approvals.SetRequestStatusCard(ctx, m.Request.ID, channel, ts, m.Request.StatusLink)
 	case baton.AnnounceApproverCard:
-		err = h.store.AddRequestCard(ctx, baton.ApprovalCard{RequestID: m.Request.ID, Step: int(m.Ref), ApproverID: m.To,
+		err = h.approvals.AddRequestCard(ctx, baton.ApprovalCard{RequestID: m.Request.ID, Step: int(m.Ref), ApproverID: m.To,
 			ChannelID: channel, TS: ts, Link: h.linkTo(ctx, channel, ts)})
 	}
 	if err != nil {
@@ -133,10 +133,10 @@ func (h *Handlers) posts(ctx context.Context, m baton.Outgoing) bool {
 		if h.sched == nil {
 			return true
 		}
-		s, err := h.store.Digest(ctx, m.TeamID, m.To)
+		s, err := h.digests.Digest(ctx, m.TeamID, m.To)
 		return err != nil || !s.Daily
 	case baton.AnnounceFlag:
-		f, err := h.store.DecisionFlag(ctx, m.Ref)
+		f, err := h.decisions.DecisionFlag(ctx, m.Ref)
 		return err == nil && !f.Acknowledged() && h.currentFlag(ctx, m.Decision, f)
 	case baton.AnnounceApproverCard:
 		sent, err := h.approverCardSent(ctx, m.Request, int(m.Ref), m.To)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -12,6 +13,17 @@ import (
 	"github.com/batonhq/baton/bot/md"
 )
 
+// PeopleStore keeps what admins changed in Slack about groups and managers, over the policy file.
+type PeopleStore interface {
+	AddGroupMembers(ctx context.Context, teamID, group string, userIDs, file []string, by string, at time.Time) ([]string, error)
+	RemoveGroupMembers(ctx context.Context, teamID, group string, userIDs, file []string, by string, at time.Time) ([]string, error)
+	Groups(ctx context.Context, teamID string) (map[string]baton.GroupEdits, error)
+	SetManager(ctx context.Context, teamID, userID, managerID string, base map[string]string, by string, at time.Time) error
+	ClearManager(ctx context.Context, teamID, userID string) (bool, error)
+	Managers(ctx context.Context, teamID string) (map[string]string, error)
+	PeopleEdits(ctx context.Context, teamID string) (baton.PeopleEdits, error)
+}
+
 const peopleHelp = "`/baton group add finance @ana @bo` · `/baton group remove finance @ana` · `/baton group list [finance]` · " +
 	"`/baton manager @ana @bo` — Bo is Ana's manager · `/baton manager @ana off` · `/baton manager list` — the groups and managers approvals are routed to (admins change them)"
 
@@ -19,7 +31,7 @@ const peopleHelp = "`/baton group add finance @ana @bo` · `/baton group remove 
 // changes admins made in Slack. People added in Slack join a file's group and people taken out leave
 // it; a manager set in Slack replaces the file's.
 func (h *Handlers) directory(ctx context.Context, teamID string) (baton.Directory, error) {
-	edits, err := h.store.PeopleEdits(ctx, teamID)
+	edits, err := h.org.PeopleEdits(ctx, teamID)
 	if err != nil {
 		return baton.Directory{}, err
 	}
@@ -72,7 +84,7 @@ func (h *Handlers) groupCommand(ctx context.Context, r *bot.Request, me Person, 
 	if err != nil {
 		return err
 	}
-	added, err := h.store.AddGroupMembers(ctx, r.TeamID, group, people, file, me.ID, h.now())
+	added, err := h.org.AddGroupMembers(ctx, r.TeamID, group, people, file, me.ID, h.now())
 	if err != nil {
 		return err
 	}
@@ -99,7 +111,7 @@ func (h *Handlers) removeFromGroup(ctx context.Context, r *bot.Request, me Perso
 			ids = append(ids, id)
 		}
 	}
-	removed, err := h.store.RemoveGroupMembers(ctx, r.TeamID, group, ids, file, me.ID, h.now())
+	removed, err := h.org.RemoveGroupMembers(ctx, r.TeamID, group, ids, file, me.ID, h.now())
 	if err != nil {
 		return err
 	}
@@ -129,7 +141,7 @@ func (h *Handlers) listGroups(ctx context.Context, r *bot.Request, only string) 
 		}
 		only = name
 	}
-	edits, err := h.store.Groups(ctx, r.TeamID)
+	edits, err := h.org.Groups(ctx, r.TeamID)
 	if err != nil {
 		return err
 	}
@@ -206,7 +218,7 @@ func (h *Handlers) managerCommand(ctx context.Context, r *bot.Request, me Person
 		return baton.Errorf(baton.EInvalid, "%s can't be their own manager. Name someone else.", md.Mention(people[0]))
 	}
 	user, manager := people[0], people[1]
-	if err := h.store.SetManager(ctx, r.TeamID, user, manager, h.policyDirectory().Managers, me.ID, h.now()); err != nil {
+	if err := h.org.SetManager(ctx, r.TeamID, user, manager, h.policyDirectory().Managers, me.ID, h.now()); err != nil {
 		return err
 	}
 	msg := md.F(":busts_in_silhouette: %s is now %s's manager: approvals that go to %s's manager go to them.", md.Mention(manager), md.Mention(user), md.Mention(user))
@@ -222,7 +234,7 @@ func (h *Handlers) clearManager(ctx context.Context, r *bot.Request, word string
 	if err != nil {
 		return err
 	}
-	cleared, err := h.store.ClearManager(ctx, r.TeamID, id)
+	cleared, err := h.org.ClearManager(ctx, r.TeamID, id)
 	if err != nil {
 		return err
 	}
@@ -248,7 +260,7 @@ func (h *Handlers) showManager(ctx context.Context, r *bot.Request, word string)
 	if err != nil {
 		return err
 	}
-	stored, err := h.store.Managers(ctx, r.TeamID)
+	stored, err := h.org.Managers(ctx, r.TeamID)
 	if err != nil {
 		return err
 	}
@@ -263,7 +275,7 @@ func (h *Handlers) showManager(ctx context.Context, r *bot.Request, word string)
 }
 
 func (h *Handlers) listManagers(ctx context.Context, r *bot.Request) error {
-	stored, err := h.store.Managers(ctx, r.TeamID)
+	stored, err := h.org.Managers(ctx, r.TeamID)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,12 @@ import (
 	"github.com/batonhq/baton/bot/md"
 )
 
+// PolicyStore keeps every policy file loaded, and which version is in force for every process.
+type PolicyStore interface {
+	PolicyInForce(ctx context.Context) (version, yaml string, found bool, err error)
+	SavePolicyVersion(ctx context.Context, version, yaml string, at time.Time) error
+}
+
 // PolicyLoader reads the approval policy file again: the loaded policy and the file's bytes, or an
 // error whose text says what is wrong with the file.
 type PolicyLoader func() (*baton.Policy, []byte, error)
@@ -74,13 +80,13 @@ func (h *Handlers) ReloadPolicy(ctx context.Context) (PolicyReload, error) {
 	}
 	if prev != nil && prev.policy.Version == p.Version {
 		// Unchanged here; it is still put in force again for every process, which may have followed another.
-		if err := h.store.SavePolicyVersion(ctx, p.Version, string(data), h.now()); err != nil {
+		if err := h.policyVersions.SavePolicyVersion(ctx, p.Version, string(data), h.now()); err != nil {
 			return out, fmt.Errorf("record the approval policy: %w", err)
 		}
 		return out, nil
 	}
 	now := h.now()
-	if err := h.store.SavePolicyVersion(ctx, p.Version, string(data), now); err != nil {
+	if err := h.policyVersions.SavePolicyVersion(ctx, p.Version, string(data), now); err != nil {
 		return out, fmt.Errorf("record the approval policy: %w", err)
 	}
 	ph.cur.Store(&activePolicy{policy: p, loadedAt: now})
@@ -98,7 +104,7 @@ func (h *Handlers) FollowPolicy(ctx context.Context) (bool, error) {
 	}
 	ph.reload.Lock()
 	defer ph.reload.Unlock()
-	version, data, found, err := h.store.PolicyInForce(ctx)
+	version, data, found, err := h.policyVersions.PolicyInForce(ctx)
 	if err != nil || !found {
 		return false, err
 	}

@@ -44,7 +44,7 @@ func TestReloadPolicyKeepsTheGoodPolicyAndStoresEachNewVersionOnce(t *testing.T)
 	}
 	file.p, file.data = first, firstYAML
 	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	h := New(Config{Store: db, Now: func() time.Time { return now }, Policy: first,
+	h := New(Config{Stores: Stores{Policies: db}, Now: func() time.Time { return now }, Policy: first,
 		ReloadPolicy: func() (*baton.Policy, []byte, error) { return file.p, file.data, file.err }})
 
 	res, err := h.ReloadPolicy(ctx)
@@ -88,7 +88,7 @@ func TestPolicyReadsDuringReloadsSeeOneWholePolicy(t *testing.T) {
 	large, largeYAML := testPolicy(t, "1000")
 	var mu sync.Mutex
 	flip := false
-	h := New(Config{Store: db, Policy: small, ReloadPolicy: func() (*baton.Policy, []byte, error) {
+	h := New(Config{Stores: Stores{Policies: db}, Policy: small, ReloadPolicy: func() (*baton.Policy, []byte, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		flip = !flip
@@ -132,7 +132,7 @@ func TestEveryProcessFollowsThePolicyPutInForceLast(t *testing.T) {
 	// Two bot processes share the database; each reads its own copy of the file.
 	files := [2][]byte{firstYAML, firstYAML}
 	process := func(i int) *Handlers {
-		return New(Config{Store: db, Policy: first, ReloadPolicy: func() (*baton.Policy, []byte, error) {
+		return New(Config{Stores: Stores{Policies: db}, Policy: first, ReloadPolicy: func() (*baton.Policy, []byte, error) {
 			p, err := baton.LoadPolicy(files[i])
 			return p, files[i], err
 		}})

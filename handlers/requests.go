@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -11,6 +12,20 @@ import (
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/md"
 )
+
+// ApprovalStore keeps approval requests, their trail and where their cards are.
+type ApprovalStore interface {
+	CreateRequest(ctx context.Context, r baton.ApprovalRequest, actions []baton.ApprovalAction) (baton.ApprovalRequest, error)
+	Request(ctx context.Context, teamID string, number int64) (baton.ApprovalRequest, error)
+	RequestActions(ctx context.Context, requestID int64) ([]baton.ApprovalAction, error)
+	ChangeRequest(ctx context.Context, teamID string, number int64, change baton.ApprovalChange) (baton.ApprovalRequest, baton.ApprovalOutcome, error)
+	RecordRequestAction(ctx context.Context, a baton.ApprovalAction) error
+	EscalateRequest(ctx context.Context, teamID string, number int64, step int, at time.Time) (baton.ApprovalRequest, []string, error)
+	SetRequestStatusCard(ctx context.Context, requestID int64, channelID, ts, link string) error
+	SetRequestThread(ctx context.Context, requestID int64, ts string) error
+	AddRequestCard(ctx context.Context, c baton.ApprovalCard) error
+	RequestCards(ctx context.Context, requestID int64) ([]baton.ApprovalCard, error)
+}
 
 func (h *Handlers) registerRequests(r *bot.Router) {
 	r.Command("/request", h.onRequestCommand)

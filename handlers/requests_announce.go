@@ -25,7 +25,7 @@ func (h *Handlers) sendRequestMessage(ctx context.Context, m *baton.Outgoing, ma
 		h.unwatchStep(ctx, req, step)
 		return nil
 	}
-	trail, err := h.store.RequestActions(ctx, req.ID)
+	trail, err := h.approvals.RequestActions(ctx, req.ID)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (h *Handlers) sendRequestMessage(ctx context.Context, m *baton.Outgoing, ma
 			return err
 		}
 		m.Request.ChannelTS = ts
-		return h.store.SetRequestThread(ctx, req.ID, ts)
+		return h.approvals.SetRequestThread(ctx, req.ID, ts)
 	case baton.AnnounceRequestStatus:
 		opts := []slack.MsgOption{msgText(statusCardText(req, t)), slack.MsgOptionBlocks(statusCardBlocks(req, t, trail)...)}
 		if req.StatusTS != "" {
@@ -59,7 +59,7 @@ func (h *Handlers) sendRequestMessage(ctx context.Context, m *baton.Outgoing, ma
 			return err
 		}
 		m.Request.StatusChannel, m.Request.StatusTS, m.Request.StatusLink = ch, ts, h.linkTo(ctx, ch, ts)
-		return h.store.SetRequestStatusCard(ctx, req.ID, ch, ts, m.Request.StatusLink)
+		return h.approvals.SetRequestStatusCard(ctx, req.ID, ch, ts, m.Request.StatusLink)
 	case baton.AnnounceApproverCard:
 		if sent, err := h.approverCardSent(ctx, req, step, m.To); err != nil || sent {
 			return err
@@ -72,7 +72,7 @@ func (h *Handlers) sendRequestMessage(ctx context.Context, m *baton.Outgoing, ma
 		if err != nil {
 			return err
 		}
-		return h.store.AddRequestCard(ctx, baton.ApprovalCard{RequestID: req.ID, Step: step, ApproverID: m.To, ChannelID: ch, TS: ts, Link: h.linkTo(ctx, ch, ts)})
+		return h.approvals.AddRequestCard(ctx, baton.ApprovalCard{RequestID: req.ID, Step: step, ApproverID: m.To, ChannelID: ch, TS: ts, Link: h.linkTo(ctx, ch, ts)})
 	case baton.AnnounceApproverCards:
 		return h.refreshCards(ctx, req, t, step, trail)
 	case baton.AnnounceOutcome:
@@ -93,7 +93,7 @@ func (h *Handlers) sendRequestMessage(ctx context.Context, m *baton.Outgoing, ma
 
 // approverCardSent reports whether an approver was sent the card of a step already.
 func (h *Handlers) approverCardSent(ctx context.Context, req baton.ApprovalRequest, step int, approver string) (bool, error) {
-	cards, err := h.store.RequestCards(ctx, req.ID)
+	cards, err := h.approvals.RequestCards(ctx, req.ID)
 	if err != nil {
 		return false, err
 	}

@@ -179,9 +179,9 @@ func (h *Handlers) fileRequest(ctx context.Context, p *baton.Policy, teamID, req
 		req.Steps = append(req.Steps, baton.ApprovalStep{Name: s.Name, Mode: s.Mode, Approvers: s.Approvers,
 			RemindAfter: s.RemindAfter, EscalateAfter: s.EscalateAfter, EscalateTo: s.EscalateTo})
 	}
-	stored, err := h.store.CreateRequest(ctx, req, actions)
+	stored, err := h.approvals.CreateRequest(ctx, req, actions)
 	if err == nil && byGrant {
-		if err := h.store.RecordGrantUse(ctx, used.ID, requester, stored.Number, now); err != nil {
+		if err := h.grants.RecordGrantUse(ctx, used.ID, requester, stored.Number, now); err != nil {
 			h.log.ErrorContext(ctx, "grant use not recorded", "grant", used.Ref(), "request", stored.Ref(), "err", err)
 		}
 	}

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"slices"
 
 	"github.com/slack-go/slack"
 
@@ -25,11 +24,7 @@ func (h *Handlers) onRequestApprove(ctx context.Context, r *bot.Request) {
 // decide applies an approver's action and tells everyone concerned. A refusal changes nothing and is
 // said privately to the person who clicked.
 func (h *Handlers) decide(ctx context.Context, r *bot.Request, number int64, step int, action, comment string) {
-	if err := h.checkNotOwn(ctx, r.TeamID, number, r.UserID); err != nil {
-		h.fail(ctx, r, err)
-		return
-	}
-	req, _, err := h.store.DecideRequest(ctx, r.TeamID, number, step, r.UserID, action, comment, h.now())
+	req, _, err := h.approvals.ChangeRequest(ctx, r.TeamID, number, baton.Decide(step, r.UserID, action, comment, h.selfApproval, h.now()))
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
@@ -37,19 +32,10 @@ func (h *Handlers) decide(ctx context.Context, r *bot.Request, number int64, ste
 	h.announcedRequest(req)
 }
 
-// checkNotOwn refuses a requester acting on their own request unless the type allows it.
-func (h *Handlers) checkNotOwn(ctx context.Context, teamID string, number int64, actor string) error {
-	req, err := h.store.Request(ctx, teamID, number)
-	if err != nil {
-		return err
-	}
-	if req.RequesterID != actor {
-		return nil
-	}
-	if t := h.requestType(req.Type); t != nil && t.AllowSelfApproval {
-		return nil
-	}
-	return baton.Errorf(baton.EForbidden, "You can't decide on %s: it's your own request. Nothing changed.", req.Ref())
+// selfApproval says whether the policy lets a requester decide their own requests of a type.
+func (h *Handlers) selfApproval(requestType string) bool {
+	t := h.requestType(requestType)
+	return t != nil && t.AllowSelfApproval
 }
 
 // onRequestCommentButton opens the comment form of a rejection or a request for changes, for an
@@ -65,25 +51,13 @@ func (h *Handlers) onRequestCommentButton(actionID string) bot.Handler {
 			h.fail(ctx, r, err)
 			return
 		}
-		if err := h.checkNotOwn(ctx, r.TeamID, number, r.UserID); err != nil {
-			h.fail(ctx, r, err)
-			return
-		}
-		req, err := h.store.Request(ctx, r.TeamID, number)
+		req, err := h.approvals.Request(ctx, r.TeamID, number)
 		if err != nil {
 			h.fail(ctx, r, err)
 			return
 		}
-		cur, ok := req.Step()
-		switch {
-		case !ok:
-			h.fail(ctx, r, baton.Errorf(baton.EConflict, "%s is already %s, so nothing changed.", req.Ref(), req.Status.Words()))
-			return
-		case cur.Index != step:
-			h.fail(ctx, r, baton.Errorf(baton.EConflict, "That step of %s was already decided, so nothing changed.", req.Ref()))
-			return
-		case !slices.Contains(cur.Approvers, r.UserID):
-			h.fail(ctx, r, baton.Errorf(baton.EForbidden, "You're not an approver of %s of %s, so nothing changed. It waits on %s.", cur.Label(), req.Ref(), mentionList(cur.Approvers)))
+		if _, err := req.CheckDecider(step, r.UserID, h.selfApproval); err != nil {
+			h.fail(ctx, r, err)
 			return
 		}
 		h.openModal(ctx, r, commentModal(req, step, action))
@@ -100,10 +74,7 @@ func (h *Handlers) onRequestCommentSubmit(ctx context.Context, r *bot.Request) a
 	if comment == "" {
 		return fieldErrors(map[string]string{fReqComment: "Say why, so the requester knows what to do."})
 	}
-	if err := h.checkNotOwn(ctx, r.TeamID, meta.Number, r.UserID); err != nil {
-		return h.submitFailure(ctx, r, err, fReqComment)
-	}
-	req, _, err := h.store.DecideRequest(ctx, r.TeamID, meta.Number, meta.Step, r.UserID, meta.Action, comment, h.now())
+	req, _, err := h.approvals.ChangeRequest(ctx, r.TeamID, meta.Number, baton.Decide(meta.Step, r.UserID, meta.Action, comment, h.selfApproval, h.now()))
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fReqComment)
 	}
@@ -123,7 +94,7 @@ func (h *Handlers) refreshRequestHomes(req baton.ApprovalRequest) {
 
 // refreshCards redraws every approver card of a step.
 func (h *Handlers) refreshCards(ctx context.Context, req baton.ApprovalRequest, t *baton.RequestType, step int, trail []baton.ApprovalAction) error {
-	cards, err := h.store.RequestCards(ctx, req.ID)
+	cards, err := h.approvals.RequestCards(ctx, req.ID)
 	if err != nil {
 		return err
 	}
@@ -157,7 +128,7 @@ func outcomeText(req baton.ApprovalRequest, t *baton.RequestType, final *baton.A
 
 // cancelRequest cancels a pending request for its requester and updates every card.
 func (h *Handlers) cancelRequest(ctx context.Context, r *bot.Request, number int64) {
-	req, err := h.store.CancelRequest(ctx, r.TeamID, number, r.UserID, h.now())
+	req, _, err := h.approvals.ChangeRequest(ctx, r.TeamID, number, baton.Cancel(r.UserID, h.now()))
 	if err != nil {
 		h.fail(ctx, r, err)
 		return

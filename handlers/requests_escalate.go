@@ -67,7 +67,7 @@ func (h *Handlers) loadStepJob(ctx context.Context, j scheduler.Job) (baton.Appr
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
 		return baton.ApprovalRequest{}, baton.ApprovalStep{}, p, false, fmt.Errorf("job %s: bad payload: %w", j.Key, err)
 	}
-	req, err := h.store.Request(ctx, j.TeamID, p.Number)
+	req, err := h.approvals.Request(ctx, j.TeamID, p.Number)
 	if baton.ErrorCode(err) == baton.ENotFound {
 		return req, baton.ApprovalStep{}, p, false, nil
 	}
@@ -114,7 +114,7 @@ func (h *Handlers) onRequestRemind(ctx context.Context, j scheduler.Job) error {
 	t := h.requestType(req.Type)
 	for _, a := range nowIDs {
 		h.dm(ctx, a, msgText(stepReminderText(req, t, step)))
-		if err := h.store.RecordRequestAction(ctx, baton.ApprovalAction{RequestID: req.ID, Step: step.Index, Actor: baton.ActorBaton,
+		if err := h.approvals.RecordRequestAction(ctx, baton.ApprovalAction{RequestID: req.ID, Step: step.Index, Actor: baton.ActorBaton,
 			Action: baton.ActRemind, Comment: a, At: now}); err != nil {
 			h.log.ErrorContext(ctx, "reminder sent but not recorded", "request", req.Ref(), "user_id", a, "err", err)
 		}
@@ -139,7 +139,7 @@ func (h *Handlers) onRequestEscalate(ctx context.Context, j scheduler.Job) error
 	if !ok || err != nil {
 		return err
 	}
-	req, added, err := h.store.EscalateRequest(ctx, j.TeamID, p.Number, p.Step, h.now())
+	req, added, err := h.approvals.EscalateRequest(ctx, j.TeamID, p.Number, p.Step, h.now())
 	if err != nil || len(added) == 0 {
 		return err
 	}

@@ -32,7 +32,7 @@ func (h *Handlers) exportRequests(ctx context.Context, r *bot.Request, text stri
 	if me.IsAdmin {
 		who, whose = "", "of the workspace"
 	}
-	reqs, trails, err := h.store.ExportRequests(ctx, r.TeamID, who, rng.Start, rng.End, exportLimit+1)
+	reqs, trails, err := h.approvalLists.ExportRequests(ctx, r.TeamID, who, rng.Start, rng.End, exportLimit+1)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -10,12 +11,20 @@ import (
 	"github.com/batonhq/baton/bot/md"
 )
 
+// ApprovalListStore lists approval requests: a person's own, those waiting on them, and an export's.
+type ApprovalListStore interface {
+	RequestsByRequester(ctx context.Context, teamID, userID string, limit int) ([]baton.ApprovalRequest, error)
+	RequestsAwaiting(ctx context.Context, teamID, userID string, limit int) ([]baton.ApprovalRequest, error)
+	AwaitingApproval(ctx context.Context, teamID, userID string, limit int) ([]baton.PendingApproval, int, error)
+	ExportRequests(ctx context.Context, teamID, userID string, from, to time.Time, limit int) ([]baton.ApprovalRequest, map[int64][]baton.ApprovalAction, error)
+}
+
 // reqListLimit bounds how many requests one list shows.
 const reqListLimit = 20
 
 // showRequest shows a request with its route and history, to its requester and its approvers.
 func (h *Handlers) showRequest(ctx context.Context, r *bot.Request, number int64) {
-	req, err := h.store.Request(ctx, r.TeamID, number)
+	req, err := h.approvals.Request(ctx, r.TeamID, number)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
@@ -24,7 +33,7 @@ func (h *Handlers) showRequest(ctx context.Context, r *bot.Request, number int64
 		h.fail(ctx, r, baton.Errorf(baton.EForbidden, "Only the requester and the approvers of %s can see it.", req.Ref()))
 		return
 	}
-	trail, err := h.store.RequestActions(ctx, req.ID)
+	trail, err := h.approvals.RequestActions(ctx, req.ID)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
@@ -55,7 +64,7 @@ func canSee(req baton.ApprovalRequest, userID string) bool {
 
 // listMyRequests lists the requests the person made.
 func (h *Handlers) listMyRequests(ctx context.Context, r *bot.Request) {
-	reqs, err := h.store.RequestsByRequester(ctx, r.TeamID, r.UserID, reqListLimit)
+	reqs, err := h.approvalLists.RequestsByRequester(ctx, r.TeamID, r.UserID, reqListLimit)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
@@ -69,7 +78,7 @@ func (h *Handlers) listMyRequests(ctx context.Context, r *bot.Request) {
 
 // listAwaiting lists the requests waiting for the person's approval.
 func (h *Handlers) listAwaiting(ctx context.Context, r *bot.Request) {
-	reqs, err := h.store.RequestsAwaiting(ctx, r.TeamID, r.UserID, reqListLimit)
+	reqs, err := h.approvalLists.RequestsAwaiting(ctx, r.TeamID, r.UserID, reqListLimit)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return

@@ -10,6 +10,19 @@ import (
 	"github.com/batonhq/baton/bot/md"
 )
 
+// TaskStore is what the task features keep in Postgres: tasks, their history and their cards.
+type TaskStore interface {
+	CreateTask(ctx context.Context, t baton.Task, ev baton.TaskEvent) (baton.Task, error)
+	Task(ctx context.Context, teamID string, number int64) (baton.Task, error)
+	UpdateTask(ctx context.Context, teamID string, number int64, change func(t *baton.Task) (baton.TaskEvent, error)) (baton.Task, baton.TaskEvent, error)
+	SetCard(ctx context.Context, taskID int64, channelID, ts, cardLink, sourceLink string) error
+	TaskEvents(ctx context.Context, taskID int64) ([]baton.TaskEvent, error)
+	ListTasks(ctx context.Context, q baton.TaskQuery) ([]baton.Task, error)
+	ListTaskSections(ctx context.Context, qs ...baton.TaskQuery) ([]baton.TaskSection, error)
+	CountTasks(ctx context.Context, q baton.TaskQuery) (int, error)
+	CountByStatus(ctx context.Context, q baton.TaskQuery) (map[baton.Status]int, error)
+}
+
 // Shortcut callback ID of "Make a task" on a message.
 const scFromMessage = "task.from_message"
 

@@ -17,7 +17,7 @@ func (h *Handlers) goalOf(ctx context.Context, t baton.Task) *baton.Alignment {
 	if t.KRID == 0 {
 		return nil
 	}
-	a, err := h.store.Alignment(ctx, t.TeamID, t.KRID)
+	a, err := h.keyResults.Alignment(ctx, t.TeamID, t.KRID)
 	if err != nil {
 		h.log.WarnContext(ctx, "goal of a task not read", "task", t.Ref(), "err", err)
 		return nil
@@ -84,7 +84,7 @@ func (h *Handlers) postCard(ctx context.Context, t *baton.Task, mark slack.MsgOp
 		return err
 	}
 	t.ChannelID, t.CardTS, t.CardLink = ch, ts, h.linkTo(ctx, ch, ts)
-	if err := h.store.SetCard(ctx, t.ID, t.ChannelID, ts, t.CardLink, t.SourceLink); err != nil {
+	if err := h.tasks.SetCard(ctx, t.ID, t.ChannelID, ts, t.CardLink, t.SourceLink); err != nil {
 		// Tried again, the card is found in Slack by its outbox ID and recorded then.
 		return fmt.Errorf("card posted but not recorded: %w", err)
 	}
@@ -119,7 +119,7 @@ func movedToDMNotice(t baton.Task, asked string) md.Text {
 // enough to tell the person who made it (0 otherwise): Slack lets Baton post about once a second per
 // channel.
 func (h *Handlers) cardWait(ctx context.Context, t baton.Task) time.Duration {
-	n, err := h.store.LanePosts(ctx, baton.Lane{TeamID: t.TeamID, Lane: t.AnnounceLane()})
+	n, err := h.lanes.LanePosts(ctx, baton.Lane{TeamID: t.TeamID, Lane: t.AnnounceLane()})
 	if err != nil {
 		h.log.WarnContext(ctx, "card's turn unknown", "task", t.Ref(), "err", err)
 		return 0

@@ -13,7 +13,7 @@ import (
 func (h *Handlers) change(ctx context.Context, teamID string, number int64, actor Person,
 	fn func(t *baton.Task) (baton.TaskEvent, error)) (baton.Task, baton.TaskEvent, baton.Task, error) {
 	var before baton.Task
-	after, ev, err := h.store.UpdateTask(ctx, teamID, number, func(t *baton.Task) (baton.TaskEvent, error) {
+	after, ev, err := h.tasks.UpdateTask(ctx, teamID, number, func(t *baton.Task) (baton.TaskEvent, error) {
 		if !t.CanAct(actor.ID, actor.IsAdmin) {
 			return baton.TaskEvent{}, t.ForbiddenError()
 		}
@@ -29,7 +29,7 @@ func (h *Handlers) loadForActor(ctx context.Context, r *bot.Request, number int6
 	if err != nil {
 		return baton.Task{}, me, err
 	}
-	t, err := h.store.Task(ctx, r.TeamID, number)
+	t, err := h.tasks.Task(ctx, r.TeamID, number)
 	if err != nil {
 		return t, me, err
 	}
@@ -101,7 +101,7 @@ func (h *Handlers) onBlockedClosed(ctx context.Context, r *bot.Request) {
 	if err != nil || meta.Number == 0 {
 		return
 	}
-	if t, err := h.store.Task(ctx, r.TeamID, meta.Number); err == nil {
+	if t, err := h.tasks.Task(ctx, r.TeamID, meta.Number); err == nil {
 		h.updateCard(ctx, t)
 	}
 	h.homes.kick(homeKey{r.TeamID, r.UserID}, 0) // the dashboard's menu too, when the form came from there
@@ -110,7 +110,7 @@ func (h *Handlers) onBlockedClosed(ctx context.Context, r *bot.Request) {
 // failOnCard reports a refused change; when the card someone clicked is out of date, it is refreshed too.
 func (h *Handlers) failOnCard(ctx context.Context, r *bot.Request, err error, number int64) {
 	if code := baton.ErrorCode(err); code == baton.EConflict || code == baton.EInvalid {
-		if t, lerr := h.store.Task(ctx, r.TeamID, number); lerr == nil {
+		if t, lerr := h.tasks.Task(ctx, r.TeamID, number); lerr == nil {
 			h.updateCard(ctx, t)
 			h.refreshPrivateCopy(ctx, r, t)
 		}

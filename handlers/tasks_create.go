@@ -129,7 +129,7 @@ func (h *Handlers) onNewTaskSubmit(ctx context.Context, r *bot.Request) any {
 	t.ChannelID = channel
 	t.KRID, t.KRWeight = goal.ID, weight
 	t.SourceChannelID, t.SourceTS = meta.SourceCh, meta.SourceTS
-	stored, err := h.store.CreateTask(ctx, t, ev)
+	stored, err := h.tasks.CreateTask(ctx, t, ev)
 	if err != nil {
 		return h.submitFailure(ctx, r, err, fTitle)
 	}
@@ -156,7 +156,7 @@ func (h *Handlers) dueField(v formState, loc *time.Location) string {
 // createTask stores the task with the messages it owes (its card, the owner's DM) and starts sending
 // them. The notice says when the card will appear, when its channel makes it wait.
 func (h *Handlers) createTask(ctx context.Context, t baton.Task, ev baton.TaskEvent) (baton.Task, md.Text, error) {
-	stored, err := h.store.CreateTask(ctx, t, ev)
+	stored, err := h.tasks.CreateTask(ctx, t, ev)
 	if err != nil {
 		return baton.Task{}, "", err
 	}

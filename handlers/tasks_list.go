@@ -57,13 +57,13 @@ func (h *Handlers) queryListPage(ctx context.Context, teamID, userID string, cmd
 }
 
 func (h *Handlers) runList(ctx context.Context, title md.Text, q baton.TaskQuery) (md.Text, []baton.Task, int, error) {
-	tasks, err := h.store.ListTasks(ctx, q)
+	tasks, err := h.tasks.ListTasks(ctx, q)
 	if err != nil {
 		return "", nil, 0, err
 	}
 	total := q.Offset + len(tasks)
 	if len(tasks) == q.Limit || (len(tasks) == 0 && q.Offset > 0) {
-		if total, err = h.store.CountTasks(ctx, q); err != nil {
+		if total, err = h.tasks.CountTasks(ctx, q); err != nil {
 			return "", nil, 0, err
 		}
 	}
@@ -98,7 +98,7 @@ func (h *Handlers) involvedList(ctx context.Context, title md.Text, userID strin
 }
 
 func (h *Handlers) showTask(ctx context.Context, r *bot.Request, number int64) {
-	t, err := h.store.Task(ctx, r.TeamID, number)
+	t, err := h.tasks.Task(ctx, r.TeamID, number)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
@@ -107,12 +107,12 @@ func (h *Handlers) showTask(ctx context.Context, r *bot.Request, number int64) {
 }
 
 func (h *Handlers) taskHistory(ctx context.Context, r *bot.Request, number int64) {
-	t, err := h.store.Task(ctx, r.TeamID, number)
+	t, err := h.tasks.Task(ctx, r.TeamID, number)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return
 	}
-	events, err := h.store.TaskEvents(ctx, t.ID)
+	events, err := h.tasks.TaskEvents(ctx, t.ID)
 	if err != nil {
 		h.fail(ctx, r, err)
 		return

@@ -133,8 +133,9 @@ func (db *DB) listGrants(ctx context.Context, query string, args ...any) ([]bato
 	return out, nil
 }
 
-// RevokeGrant revokes G-number once, under a row lock; a grant already revoked is refused.
-func (db *DB) RevokeGrant(ctx context.Context, teamID string, number int64, actor string, at time.Time) (baton.Grant, error) {
+// RevokeGrant applies revoke (baton.Grant.Revoke) to G-number under its row lock, and records the
+// revocation in the grant's trail.
+func (db *DB) RevokeGrant(ctx context.Context, teamID string, number int64, revoke func(g *baton.Grant) error) (baton.Grant, error) {
 	var out baton.Grant
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var row grantRow
@@ -146,15 +147,14 @@ func (db *DB) RevokeGrant(ctx context.Context, teamID string, number int64, acto
 			return mapError("read grant", err)
 		}
 		g := row.grant()
-		if g.Revoked() {
-			return baton.Errorf(baton.EConflict, "%s was already revoked by <@%s>, so nothing changed.", g.Ref(), g.RevokedBy)
+		if err := revoke(&g); err != nil {
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE authority_grants SET revoked_by = $2, revoked_at = $3 WHERE id = $1`, g.ID, actor, at); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE authority_grants SET revoked_by = $2, revoked_at = $3 WHERE id = $1`, g.ID, g.RevokedBy, g.RevokedAt); err != nil {
 			return mapError("revoke grant", err)
 		}
-		g.RevokedBy, g.RevokedAt = actor, at.UTC()
 		out = g
-		return insertGrantEvent(ctx, tx, baton.GrantEvent{GrantID: g.ID, Kind: baton.GrantRevoked, Actor: actor, At: at})
+		return insertGrantEvent(ctx, tx, baton.GrantEvent{GrantID: g.ID, Kind: baton.GrantRevoked, Actor: g.RevokedBy, At: g.RevokedAt})
 	})
 	if err != nil {
 		return baton.Grant{}, err

@@ -264,24 +264,46 @@ func (db *DB) CountCheckinsBySender(ctx context.Context, teamID, senderID string
 	return n, nil
 }
 
-// SetCheckinState moves check-in C-number to a state, but only from one of the states given. It
-// returns the check-in as it is afterwards and whether it moved.
-func (db *DB) SetCheckinState(ctx context.Context, teamID string, number int64, to baton.CheckinState, from []baton.CheckinState, at time.Time) (baton.Checkin, bool, error) {
-	states := make([]string, len(from))
-	for i, s := range from {
-		states[i] = string(s)
-	}
-	res, err := db.ExecContext(ctx, `UPDATE checkins SET state = $3, updated_at = $4, revision = revision + 1
-		WHERE team_id = $1 AND number = $2 AND state = ANY($5)`, teamID, number, to, at.UTC(), pq.Array(states))
+// MoveCheckin applies move to check-in C-number under its row lock: move puts it in another state,
+// or says it can't (see baton's check-in state machine) and nothing is written. It returns the
+// check-in as it is afterwards and whether it moved.
+func (db *DB) MoveCheckin(ctx context.Context, teamID string, number int64, move func(c *baton.Checkin) bool) (baton.Checkin, bool, error) {
+	moved := false
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var row checkinRow
+		err := tx.GetContext(ctx, &row, `SELECT `+checkinColumns+` FROM checkins WHERE team_id = $1 AND number = $2 FOR UPDATE`, teamID, number)
+		if errors.Is(err, sql.ErrNoRows) {
+			return checkinNotFound(number)
+		}
+		if err != nil {
+			return mapError("read check-in", err)
+		}
+		c, err := row.checkin()
+		if err != nil {
+			return err
+		}
+		if moved = move(&c); !moved {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE checkins SET state = $2, updated_at = $3, revision = $4 WHERE id = $1`,
+			c.ID, c.State, c.UpdatedAt, c.Revision)
+		return mapError("change check-in", err)
+	})
 	if err != nil {
-		return baton.Checkin{}, false, mapError("change check-in", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return baton.Checkin{}, false, mapError("change check-in", err)
+		return baton.Checkin{}, false, err
 	}
 	c, err := db.Checkin(ctx, teamID, number)
-	return c, n == 1, err
+	return c, moved, err
+}
+
+// from lists the states a delivery may be put in state to from, for a query's state = ANY(…).
+func from(to baton.DeliveryState) any {
+	states := baton.DeliveryFrom(to)
+	out := make([]string, len(states))
+	for i, s := range states {
+		out[i] = string(s)
+	}
+	return pq.Array(out)
 }
 
 // FinishCheckinIfDone marks an active check-in finished once every recipient who is not muted has
@@ -353,7 +375,7 @@ func (db *DB) ReleaseDelivery(ctx context.Context, id int64) error {
 func (db *DB) MarkDelivered(ctx context.Context, id int64, channelID, ts string, at time.Time) (baton.CheckinDelivery, error) {
 	d, ok, err := db.updateDelivery(ctx, "mark check-in delivered", `UPDATE checkin_deliveries
 		SET state = 'delivered', channel_id = $2, ts = $3, delivered_at = $4, claimed_at = NULL, snoozed_until = NULL
-		WHERE id = $1 AND state IN ('scheduled', 'snoozed')`, id, channelID, ts, at.UTC())
+		WHERE id = $1 AND state = ANY($5)`, id, channelID, ts, at.UTC(), from(baton.DeliveryDelivered))
 	if err == nil && !ok {
 		err = fmt.Errorf("store: mark check-in delivery %d delivered: it is not scheduled or snoozed", id)
 	}
@@ -364,20 +386,20 @@ func (db *DB) MarkDelivered(ctx context.Context, id int64, channelID, ts string,
 // seen or answered before.
 func (db *DB) MarkDeliverySeen(ctx context.Context, id int64, at time.Time) (baton.CheckinDelivery, bool, error) {
 	return db.updateDelivery(ctx, "mark check-in seen", `UPDATE checkin_deliveries
-		SET state = 'seen', seen_at = $2, snoozed_until = NULL WHERE id = $1 AND state IN ('delivered', 'snoozed')`, id, at.UTC())
+		SET state = 'seen', seen_at = $2, snoozed_until = NULL WHERE id = $1 AND state = ANY($3)`, id, at.UTC(), from(baton.DeliverySeen))
 }
 
 // AnswerDelivery records the recipient's reply; false when it was answered before.
 func (db *DB) AnswerDelivery(ctx context.Context, id int64, answer string, at time.Time) (baton.CheckinDelivery, bool, error) {
 	return db.updateDelivery(ctx, "record check-in answer", `UPDATE checkin_deliveries
 		SET state = 'answered', answer = $2, answered_at = $3, seen_at = COALESCE(seen_at, $3), snoozed_until = NULL
-		WHERE id = $1 AND state IN ('delivered', 'snoozed', 'seen')`, id, answer, at.UTC())
+		WHERE id = $1 AND state = ANY($4)`, id, answer, at.UTC(), from(baton.DeliveryAnswered))
 }
 
 // SnoozeDelivery puts a delivered DM off until a later moment; false when it was answered already.
 func (db *DB) SnoozeDelivery(ctx context.Context, id int64, until time.Time) (baton.CheckinDelivery, bool, error) {
 	return db.updateDelivery(ctx, "snooze check-in", `UPDATE checkin_deliveries SET state = 'snoozed', snoozed_until = $2
-		WHERE id = $1 AND state IN ('delivered', 'snoozed', 'seen')`, id, until.UTC())
+		WHERE id = $1 AND state = ANY($3)`, id, until.UTC(), from(baton.DeliverySnoozed))
 }
 
 func (db *DB) updateDelivery(ctx context.Context, op, query string, args ...any) (baton.CheckinDelivery, bool, error) {

@@ -80,7 +80,7 @@ func TestEditCheckinRefusesStaleAndEndedOnes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	paused, _, err := db.SetCheckinState(ctx, "T1", c.Number, baton.CheckinPaused, []baton.CheckinState{baton.CheckinActive}, now.Add(time.Hour))
+	paused, _, err := db.MoveCheckin(ctx, "T1", c.Number, moveTo(baton.CheckinPaused, now.Add(time.Hour)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestEditCheckinRefusesStaleAndEndedOnes(t *testing.T) {
 	}
 
 	cancelled := createCheckin(t, db, "T1", "UBEA", weekdays0930, "UANA")
-	cancelled, _, err = db.SetCheckinState(ctx, "T1", cancelled.Number, baton.CheckinCancelled, []baton.CheckinState{baton.CheckinActive}, now)
+	cancelled, _, err = db.MoveCheckin(ctx, "T1", cancelled.Number, moveTo(baton.CheckinCancelled, now))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,24 +58,22 @@ func TestCheckinStateTransitions(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
 	c := createCheckin(t, db, "T1", "UBEA", weekdays0930, "UANA")
-	active := []baton.CheckinState{baton.CheckinActive}
-	paused := []baton.CheckinState{baton.CheckinPaused}
-	if got, ok, err := db.SetCheckinState(ctx, "T1", c.Number, baton.CheckinPaused, active, now); err != nil || !ok || got.State != baton.CheckinPaused {
+	if got, ok, err := db.MoveCheckin(ctx, "T1", c.Number, moveTo(baton.CheckinPaused, now)); err != nil || !ok || got.State != baton.CheckinPaused {
 		t.Fatalf("pause = %v, %v, %v", got.State, ok, err)
 	}
-	if _, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, baton.CheckinPaused, active, now); ok {
+	if _, ok, _ := db.MoveCheckin(ctx, "T1", c.Number, moveTo(baton.CheckinPaused, now)); ok {
 		t.Error("pausing a paused check-in moved it")
 	}
-	if got, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, baton.CheckinActive, paused, now); !ok || got.State != baton.CheckinActive {
+	if got, ok, _ := db.MoveCheckin(ctx, "T1", c.Number, moveTo(baton.CheckinActive, now)); !ok || got.State != baton.CheckinActive {
 		t.Errorf("resume = %v, %v", got.State, ok)
 	}
-	if got, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, baton.CheckinCancelled, []baton.CheckinState{baton.CheckinActive, baton.CheckinPaused}, now); !ok || got.State != baton.CheckinCancelled {
+	if got, ok, _ := db.MoveCheckin(ctx, "T1", c.Number, moveTo(baton.CheckinCancelled, now)); !ok || got.State != baton.CheckinCancelled {
 		t.Errorf("cancel = %v, %v", got.State, ok)
 	}
-	if _, ok, _ := db.SetCheckinState(ctx, "T1", c.Number, baton.CheckinActive, paused, now); ok {
+	if _, ok, _ := db.MoveCheckin(ctx, "T1", c.Number, moveTo(baton.CheckinActive, now)); ok {
 		t.Error("a cancelled check-in was resumed")
 	}
-	if _, _, err := db.SetCheckinState(ctx, "T1", 42, baton.CheckinPaused, active, now); baton.ErrorCode(err) != baton.ENotFound {
+	if _, _, err := db.MoveCheckin(ctx, "T1", 42, moveTo(baton.CheckinPaused, now)); baton.ErrorCode(err) != baton.ENotFound {
 		t.Errorf("pausing C-42: %v, want not found", err)
 	}
 	list, err := db.CheckinsBySender(ctx, "T1", "UBEA", now, 10)
@@ -248,4 +246,9 @@ func TestDeliveryStates(t *testing.T) {
 	if list, _ := db.CheckinsBySender(ctx, "T1", "UBEA", now.Add(time.Minute), 10); len(list) != 0 {
 		t.Errorf("a check-in finished long ago is still listed: %+v", list)
 	}
+}
+
+// moveTo moves a check-in as a person asking for state to does.
+func moveTo(to baton.CheckinState, at time.Time) func(c *baton.Checkin) bool {
+	return func(c *baton.Checkin) bool { return c.Move(to, at) }
 }

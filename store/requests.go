@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	baton "github.com/batonhq/baton"
@@ -237,17 +236,11 @@ func (db *DB) RequestActions(ctx context.Context, requestID int64) ([]baton.Appr
 	return out, nil
 }
 
-// DecideRequest applies an approver's action (approve, reject or changes) to R-number under a row lock,
-// so that two approvers acting at once, or one double click, decide exactly once. Only an approver of
-// the step the request waits on may act. An `any` step is decided by its first approval; an `all` step
-// by the last of its approvers, or by one approver an escalation added (see StepApproved). A decided last step approves the request; a rejection or a request for
-// changes ends it.
-// stepIndex is the step the approver's card was for: a click on a step already decided changes nothing.
-// The messages the action owes go into the outbox in the same transaction.
-func (db *DB) DecideRequest(ctx context.Context, teamID string, number int64, stepIndex int, actor, action, comment string, at time.Time) (baton.ApprovalRequest, baton.ApprovalOutcome, error) {
-	if action != baton.ActApprove && action != baton.ActReject && action != baton.ActChanges {
-		return baton.ApprovalRequest{}, baton.ApprovalOutcome{}, fmt.Errorf("store: decide request: unknown action %q", action)
-	}
+// ChangeRequest applies change to R-number under the request's row lock, so that two approvers
+// acting at once, or one double click, decide exactly once: change sees the request as it stands and
+// refuses, or changes it and says what it did. The trail entry, the step and the request are written,
+// and the messages the change owes go into the outbox, in the same transaction.
+func (db *DB) ChangeRequest(ctx context.Context, teamID string, number int64, change baton.ApprovalChange) (baton.ApprovalRequest, baton.ApprovalOutcome, error) {
 	var out baton.ApprovalRequest
 	var d baton.ApprovalOutcome
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -255,53 +248,20 @@ func (db *DB) DecideRequest(ctx context.Context, teamID string, number int64, st
 		if err != nil {
 			return err
 		}
-		step, ok := r.Step()
-		if !ok {
-			return baton.Errorf(baton.EConflict, "%s is already %s, so nothing changed.", r.Ref(), r.Status.Words())
-		}
-		if stepIndex != step.Index && stepIndex >= 0 && stepIndex < len(r.Steps) {
-			return baton.Errorf(baton.EConflict, "%s of %s was already decided, so nothing changed.", r.Steps[stepIndex].Label(), r.Ref())
-		}
-		if !slices.Contains(step.Approvers, actor) {
-			return baton.Errorf(baton.EForbidden, "You're not an approver of %s of %s, so nothing changed. It waits on %s.", step.Label(), r.Ref(), mentionList(step.Approvers))
-		}
-		if slices.Contains(step.Approved, actor) {
-			return baton.Errorf(baton.EConflict, "You already approved %s of %s; it waits on the others.", step.Label(), r.Ref())
-		}
-		if err := insertAction(ctx, tx, baton.ApprovalAction{RequestID: r.ID, Step: step.Index, Actor: actor, Action: action, Comment: comment, At: at}); err != nil {
+		a, outcome, err := change(&r)
+		if err != nil {
 			return err
 		}
-		d.Action = action
-		switch action {
-		case baton.ActApprove:
-			step.Approved = append(step.Approved, actor)
-			d.StepDone = step.StepApproved()
-		case baton.ActReject:
-			d.StepDone, d.Finished, r.Status = true, true, baton.ApprovalRejected
-		case baton.ActChanges:
-			d.StepDone, d.Finished, r.Status = true, true, baton.ApprovalChangesRequested
+		d = outcome
+		if err := insertAction(ctx, tx, a); err != nil {
+			return err
 		}
-		if d.StepDone {
-			step.Decided = true
-			if action == baton.ActApprove {
-				if r.CurrentStep+1 < len(r.Steps) {
-					r.CurrentStep++
-				} else {
-					d.Finished, r.Status = true, baton.ApprovalApproved
-				}
-			}
-		}
-		if d.Finished {
-			r.DecidedAt = at.UTC()
-		}
-		r.Steps[step.Index] = step
-		d.Step = step
 		if _, err := tx.ExecContext(ctx, `UPDATE request_steps SET decided = $3 WHERE request_id = $1 AND idx = $2`,
-			r.ID, step.Index, step.Decided); err != nil {
+			r.ID, d.Step.Index, d.Step.Decided); err != nil {
 			return mapError("update request step", err)
 		}
 		var decided any
-		if d.Finished {
+		if !r.DecidedAt.IsZero() {
 			decided = r.DecidedAt
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE requests SET status = $2, current_step = $3, decided_at = $4 WHERE id = $1`,
@@ -309,44 +269,12 @@ func (db *DB) DecideRequest(ctx context.Context, teamID string, number int64, st
 			return mapError("update request", err)
 		}
 		out = r
-		return announceRequest(ctx, tx, r, &d, actor)
+		return announceRequest(ctx, tx, r, &d, a.Actor)
 	})
 	if err != nil {
 		return baton.ApprovalRequest{}, baton.ApprovalOutcome{}, err
 	}
 	return out, d, nil
-}
-
-// CancelRequest cancels R-number for its requester while it is pending; the messages that owes go
-// into the outbox in the same transaction.
-func (db *DB) CancelRequest(ctx context.Context, teamID string, number int64, actor string, at time.Time) (baton.ApprovalRequest, error) {
-	var out baton.ApprovalRequest
-	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		r, err := readRequest(ctx, tx, teamID, number, " FOR UPDATE")
-		if err != nil {
-			return err
-		}
-		if r.RequesterID != actor {
-			return baton.Errorf(baton.EForbidden, "Only %s, who made %s, can cancel it.", "<@"+r.RequesterID+">", r.Ref())
-		}
-		if r.Status != baton.ApprovalPending {
-			return baton.Errorf(baton.EConflict, "%s is already %s, so it can't be cancelled.", r.Ref(), r.Status.Words())
-		}
-		if err := insertAction(ctx, tx, baton.ApprovalAction{RequestID: r.ID, Step: r.CurrentStep, Actor: actor, Action: baton.ActCancel, At: at}); err != nil {
-			return err
-		}
-		r.Status, r.DecidedAt = baton.ApprovalCancelled, at.UTC()
-		if _, err := tx.ExecContext(ctx, `UPDATE requests SET status = $2, decided_at = $3 WHERE id = $1`, r.ID, r.Status, r.DecidedAt); err != nil {
-			return mapError("cancel request", err)
-		}
-		out = r
-		step := baton.ApprovalStep{Index: r.CurrentStep}
-		if r.CurrentStep < len(r.Steps) {
-			step = r.Steps[r.CurrentStep]
-		}
-		return announceRequest(ctx, tx, r, &baton.ApprovalOutcome{Action: baton.ActCancel, Step: step, StepDone: true, Finished: true}, actor)
-	})
-	return out, err
 }
 
 // SetRequestStatusCard records where the requester's status card is, and its permalink.
@@ -517,15 +445,4 @@ func prefixed(p, columns string) string {
 		out = append(out, c)
 	}
 	return string(out)
-}
-
-func mentionList(ids []string) string {
-	out := ""
-	for i, id := range ids {
-		if i > 0 {
-			out += ", "
-		}
-		out += "<@" + id + ">"
-	}
-	return out
 }

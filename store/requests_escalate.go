@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"slices"
-	"strings"
 	"time"
 
 	baton "github.com/batonhq/baton"
@@ -29,29 +27,18 @@ func (db *DB) EscalateRequest(ctx context.Context, teamID string, number int64, 
 			return err
 		}
 		out = r
-		step, ok := r.Step()
-		if !ok || step.Index != stepIndex {
+		var a baton.ApprovalAction
+		if a, added = r.Escalate(stepIndex, at); len(added) == 0 {
 			return nil
 		}
-		for _, id := range step.EscalateTo {
-			if !slices.Contains(step.Approvers, id) && !slices.Contains(added, id) {
-				added = append(added, id)
-			}
-		}
-		if len(added) == 0 {
-			return nil
-		}
-		step.Approvers = append(slices.Clone(step.Approvers), added...)
-		step.EscalatedTo = append(slices.Clone(step.EscalatedTo), added...)
+		step := r.Steps[stepIndex]
 		if _, err := tx.ExecContext(ctx, `UPDATE request_steps SET approvers = $3, escalated_to = $4 WHERE request_id = $1 AND idx = $2`,
 			r.ID, step.Index, pq.Array(step.Approvers), pq.Array(step.EscalatedTo)); err != nil {
 			return mapError("escalate request step", err)
 		}
-		if err := insertAction(ctx, tx, baton.ApprovalAction{RequestID: r.ID, Step: step.Index, Actor: baton.ActorBaton, Action: baton.ActEscalate,
-			Comment: strings.Join(added, ","), At: at}); err != nil {
+		if err := insertAction(ctx, tx, a); err != nil {
 			return err
 		}
-		r.Steps[step.Index] = step
 		out = r
 		return queueAbout(ctx, tx, r.TeamID, r.AnnounceLane(), baton.EscalationAnnouncements(step.Index, added), about{request: r.ID})
 	})

@@ -32,7 +32,7 @@ func TestEscalationAddsItsApproversOnceAndOneOfThemDecidesAnAllStep(t *testing.T
 	if _, added, err := db.EscalateRequest(ctx, "TA", r.Number, 1, now); err != nil || len(added) != 0 {
 		t.Fatalf("escalating a later step: %v, %v", added, err)
 	}
-	if _, _, err := db.DecideRequest(ctx, "TA", r.Number, 0, "US1", baton.ActApprove, "", now); err != nil {
+	if _, _, err := db.ChangeRequest(ctx, "TA", r.Number, baton.Decide(0, "US1", baton.ActApprove, "", nil, now)); err != nil {
 		t.Fatal(err)
 	}
 	got, added, err := db.EscalateRequest(ctx, "TA", r.Number, 0, now.Add(24*time.Hour))
@@ -50,7 +50,7 @@ func TestEscalationAddsItsApproversOnceAndOneOfThemDecidesAnAllStep(t *testing.T
 	}
 
 	// US2 has not approved, but the CFO an escalation added decides the `all` step alone.
-	after, d, err := db.DecideRequest(ctx, "TA", r.Number, 0, "UCFO", baton.ActApprove, "", now.Add(26*time.Hour))
+	after, d, err := db.ChangeRequest(ctx, "TA", r.Number, baton.Decide(0, "UCFO", baton.ActApprove, "", nil, now.Add(26*time.Hour)))
 	if err != nil || !d.StepDone || after.CurrentStep != 1 {
 		t.Fatalf("the escalation approver's approval: %+v, %+v, %v", after, d, err)
 	}

@@ -83,26 +83,26 @@ func TestDecideRequestMovesThroughStepsAndOnlyCurrentApproversAct(t *testing.T) 
 	ctx := context.Background()
 	r := createRequest(t, db, "TA", "UREQ", anyStep("Manager", "UMGR"), anyStep("Finance", "UF1", "UF2"))
 
-	_, _, err := db.DecideRequest(ctx, "TA", r.Number, 0, "UF1", baton.ActApprove, "", now)
+	_, _, err := db.ChangeRequest(ctx, "TA", r.Number, baton.Decide(0, "UF1", baton.ActApprove, "", nil, now))
 	wantCode(t, err, baton.EForbidden)
 
-	got, d, err := db.DecideRequest(ctx, "TA", r.Number, 0, "UMGR", baton.ActApprove, "", now)
+	got, d, err := db.ChangeRequest(ctx, "TA", r.Number, baton.Decide(0, "UMGR", baton.ActApprove, "", nil, now))
 	if err != nil || !d.StepDone || d.Finished || got.CurrentStep != 1 || got.Status != baton.ApprovalPending {
 		t.Fatalf("manager approval: %+v %+v %v", got, d, err)
 	}
 	// A late click on step 1's card changes nothing.
-	_, _, err = db.DecideRequest(ctx, "TA", r.Number, 0, "UMGR", baton.ActApprove, "", now)
+	_, _, err = db.ChangeRequest(ctx, "TA", r.Number, baton.Decide(0, "UMGR", baton.ActApprove, "", nil, now))
 	wantCode(t, err, baton.EConflict)
 
 	awaiting, err := db.RequestsAwaiting(ctx, "TA", "UF2", 10)
 	if err != nil || len(awaiting) != 1 || awaiting[0].Number != r.Number {
 		t.Fatalf("awaiting UF2 = %+v, %v", awaiting, err)
 	}
-	got, d, err = db.DecideRequest(ctx, "TA", r.Number, 1, "UF2", baton.ActApprove, "", now)
+	got, d, err = db.ChangeRequest(ctx, "TA", r.Number, baton.Decide(1, "UF2", baton.ActApprove, "", nil, now))
 	if err != nil || !d.Finished || got.Status != baton.ApprovalApproved || got.DecidedAt.IsZero() {
 		t.Fatalf("finance approval: %+v %+v %v", got, d, err)
 	}
-	_, _, err = db.DecideRequest(ctx, "TA", r.Number, 1, "UF1", baton.ActReject, "too late", now)
+	_, _, err = db.ChangeRequest(ctx, "TA", r.Number, baton.Decide(1, "UF1", baton.ActReject, "too late", nil, now))
 	wantCode(t, err, baton.EConflict)
 	if awaiting, _ := db.RequestsAwaiting(ctx, "TA", "UF1", 10); len(awaiting) != 0 {
 		t.Errorf("a decided request still awaits UF1: %+v", awaiting)
@@ -118,16 +118,16 @@ func TestAllStepNeedsEveryApproverAndRejectionEnds(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
 	r := createRequest(t, db, "TA", "UREQ", allStep("Security", "US1", "US2", "US3"))
-	got, d, err := db.DecideRequest(ctx, "TA", r.Number, 0, "US1", baton.ActApprove, "", now)
+	got, d, err := db.ChangeRequest(ctx, "TA", r.Number, baton.Decide(0, "US1", baton.ActApprove, "", nil, now))
 	if err != nil || d.StepDone || got.Steps[0].Approved[0] != "US1" {
 		t.Fatalf("first approval: %+v %+v %v", got, d, err)
 	}
-	_, _, err = db.DecideRequest(ctx, "TA", r.Number, 0, "US1", baton.ActApprove, "", now)
+	_, _, err = db.ChangeRequest(ctx, "TA", r.Number, baton.Decide(0, "US1", baton.ActApprove, "", nil, now))
 	wantCode(t, err, baton.EConflict)
 	if awaiting, _ := db.RequestsAwaiting(ctx, "TA", "US1", 10); len(awaiting) != 0 {
 		t.Errorf("a request US1 approved still awaits them")
 	}
-	got, d, err = db.DecideRequest(ctx, "TA", r.Number, 0, "US2", baton.ActReject, "no", now)
+	got, d, err = db.ChangeRequest(ctx, "TA", r.Number, baton.Decide(0, "US2", baton.ActReject, "no", nil, now))
 	if err != nil || !d.Finished || got.Status != baton.ApprovalRejected {
 		t.Fatalf("rejection: %+v %+v %v", got, d, err)
 	}
@@ -137,10 +137,10 @@ func TestAllStepNeedsEveryApproverAndRejectionEnds(t *testing.T) {
 	}
 
 	r2 := createRequest(t, db, "TA", "UREQ", allStep("Security", "US1", "US2"))
-	if _, _, err := db.DecideRequest(ctx, "TA", r2.Number, 0, "US1", baton.ActApprove, "", now); err != nil {
+	if _, _, err := db.ChangeRequest(ctx, "TA", r2.Number, baton.Decide(0, "US1", baton.ActApprove, "", nil, now)); err != nil {
 		t.Fatal(err)
 	}
-	got, d, err = db.DecideRequest(ctx, "TA", r2.Number, 0, "US2", baton.ActApprove, "", now)
+	got, d, err = db.ChangeRequest(ctx, "TA", r2.Number, baton.Decide(0, "US2", baton.ActApprove, "", nil, now))
 	if err != nil || !d.Finished || got.Status != baton.ApprovalApproved || len(got.Steps[0].Approved) != 2 {
 		t.Fatalf("second of two approvals: %+v %+v %v", got, d, err)
 	}
@@ -158,7 +158,7 @@ func TestConcurrentApprovalsDecideOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, err := db.DecideRequest(ctx, "TA", r.Number, 0, who, baton.ActApprove, "", now)
+			_, _, err := db.ChangeRequest(ctx, "TA", r.Number, baton.Decide(0, who, baton.ActApprove, "", nil, now))
 			if err == nil {
 				mu.Lock()
 				wins++
@@ -183,15 +183,15 @@ func TestCancelRequestByRequesterWhilePending(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
 	r := createRequest(t, db, "TA", "UREQ", anyStep("Manager", "UMGR"))
-	_, err := db.CancelRequest(ctx, "TA", r.Number, "UMGR", now)
+	_, _, err := db.ChangeRequest(ctx, "TA", r.Number, baton.Cancel("UMGR", now))
 	wantCode(t, err, baton.EForbidden)
-	got, err := db.CancelRequest(ctx, "TA", r.Number, "UREQ", now)
+	got, _, err := db.ChangeRequest(ctx, "TA", r.Number, baton.Cancel("UREQ", now))
 	if err != nil || got.Status != baton.ApprovalCancelled {
 		t.Fatalf("cancel: %+v %v", got, err)
 	}
-	_, err = db.CancelRequest(ctx, "TA", r.Number, "UREQ", now)
+	_, _, err = db.ChangeRequest(ctx, "TA", r.Number, baton.Cancel("UREQ", now))
 	wantCode(t, err, baton.EConflict)
-	_, _, err = db.DecideRequest(ctx, "TA", r.Number, 0, "UMGR", baton.ActApprove, "", now)
+	_, _, err = db.ChangeRequest(ctx, "TA", r.Number, baton.Decide(0, "UMGR", baton.ActApprove, "", nil, now))
 	wantCode(t, err, baton.EConflict)
 }
 
@@ -252,13 +252,13 @@ func TestAwaitingApprovalListsTheLongestWaitingFirstWithWhenTheStepBegan(t *test
 	r3 := createRequestAt(t, db, "TA", "UREQ", now.Add(-time.Hour), allStep("Finance", "UF1", "UF2"))
 	createRequestAt(t, db, "TB", "UREQ", now.Add(-9*time.Hour), anyStep("Finance", "UF1"))
 	r5 := createRequestAt(t, db, "TA", "UREQ", now.Add(-9*time.Hour), anyStep("Finance", "UF1"))
-	if _, err := db.CancelRequest(ctx, "TA", r5.Number, "UREQ", now); err != nil {
+	if _, _, err := db.ChangeRequest(ctx, "TA", r5.Number, baton.Cancel("UREQ", now)); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.DecideRequest(ctx, "TA", r1.Number, 0, "UMGR", baton.ActApprove, "", now.Add(-2*time.Hour)); err != nil {
+	if _, _, err := db.ChangeRequest(ctx, "TA", r1.Number, baton.Decide(0, "UMGR", baton.ActApprove, "", nil, now.Add(-2*time.Hour))); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.DecideRequest(ctx, "TA", r3.Number, 0, "UF1", baton.ActApprove, "", now); err != nil {
+	if _, _, err := db.ChangeRequest(ctx, "TA", r3.Number, baton.Decide(0, "UF1", baton.ActApprove, "", nil, now)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -312,7 +312,7 @@ func TestExportRequestsByRangeAndByWhoFiledOrActed(t *testing.T) {
 	waiting := createRequestAt(t, db, "TA", "UBO", day.Add(2*time.Hour), anyStep("Manager", "UMGR"))
 	createRequestAt(t, db, "TB", "UANA", day.Add(time.Hour), anyStep("Manager", "UMGR"))
 	after := createRequestAt(t, db, "TA", "UANA", day.AddDate(0, 0, 1), anyStep("Manager", "UMGR"))
-	if _, _, err := db.DecideRequest(ctx, "TA", decided.Number, 0, "UMGR", baton.ActReject, "Too dear", day.Add(3*time.Hour)); err != nil {
+	if _, _, err := db.ChangeRequest(ctx, "TA", decided.Number, baton.Decide(0, "UMGR", baton.ActReject, "Too dear", nil, day.Add(3*time.Hour))); err != nil {
 		t.Fatal(err)
 	}
 	numbers := func(reqs []baton.ApprovalRequest) []int64 {

@@ -173,7 +173,7 @@ func TestApprovingFromTheHome(t *testing.T) {
 	h.hmOpenHomeWhere(fin2, "*R-2 · Purchase*")
 	team := h.slack.Options().TeamID
 	h.quietly(team, launc, func() {
-		if _, _, err := h.db.DecideRequest(h.ctx, team, 2, 0, fin1, "approve", "", h.clock.Now()); err != nil {
+		if _, _, err := h.db.ChangeRequest(h.ctx, team, 2, baton.Decide(0, fin1, baton.ActApprove, "", nil, h.clock.Now())); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -162,7 +162,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		opts.scheduler(sched)
 	}
 
-	hcfg := handlers.Config{Store: db, Slack: client, Scheduler: sched, Log: log, Now: opts.now, Policy: policy,
+	hcfg := handlers.Config{Stores: storesOf(db), Slack: client, Scheduler: sched, Log: log, Now: opts.now, Policy: policy,
 		OutboxLease: opts.inboxLease, OutboxPoll: opts.recoverEvery, PostPace: clientCfg.PerChannelInterval}
 	if cfg.Policies != "" {
 		hcfg.ReloadPolicy = func() (*baton.Policy, []byte, error) { return loadPolicy(cfg.Policies) }
