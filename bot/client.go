@@ -431,7 +431,7 @@ func (c *Client) do(ctx context.Context, method, pacedChannel string, call func(
 		if deadline, ok := ctx.Deadline(); ok && c.cfg.Now().Add(wait).After(deadline) {
 			return c.fail(log, attempt, fmt.Errorf("slack %s: retry in %s would pass the deadline: %w", method, wait, err))
 		}
-		log.Warn("slack call failed; retrying", "attempt", attempt, "wait_ms", wait.Milliseconds(), "error", err)
+		log.Warn("slack call failed; retrying", "attempt", attempt, "wait_ms", wait.Milliseconds(), "err", err)
 		if limited && pacedChannel != "" && c.pacer != nil {
 			// The channel's next slot moves past Retry-After for every sender; pace waits for it.
 			c.pacer.block(pacedChannel, c.cfg.Now().Add(rl.RetryAfter))
@@ -520,7 +520,7 @@ func (c *Client) fail(log *slog.Logger, attempts int, err error) error {
 	if IsSlackError(err) && !IsSlackError(err, transientSlackErrors...) {
 		level = slog.LevelWarn // Slack refused the call; the caller decides what that means
 	}
-	log.Log(context.Background(), level, "slack call failed", "attempts", attempts, "error", err)
+	log.Log(context.Background(), level, "slack call failed", "attempts", attempts, "err", err)
 	return err
 }
 

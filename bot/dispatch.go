@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/batonhq/baton/internal/logctx"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
@@ -299,7 +300,7 @@ func (d *Dispatcher) accept(ctx context.Context, e Envelope, log *slog.Logger) (
 	claim, first, err := d.Inbox.Accept(actx, e, d.lease())
 	if err != nil {
 		// It may have been kept all the same: the work runs under the claim, which finishes it then.
-		log.Error("envelope not kept in the inbox; handling it in memory only", "dedupe_key", e.Key, "error", err)
+		log.Error("envelope not kept in the inbox; handling it in memory only", "dedupe_key", e.Key, "err", err)
 		d.hold(e.Key, claim)
 		return claim, true
 	}
@@ -351,7 +352,7 @@ func (d *Dispatcher) run(base context.Context, j job) {
 	defer func() {
 		d.Observer.Handled(j.route, time.Since(start), failed || ctx.Err() == context.DeadlineExceeded)
 	}()
-	j.h(ctx, j.req)
+	j.h(logctx.With(ctx, j.req.Log), j.req)
 	failed = false
 	j.req.Log.Debug("handled", "duration_ms", time.Since(start).Milliseconds())
 }
@@ -412,7 +413,7 @@ func (d *Dispatcher) handleSubmission(ctx context.Context, env *socketmode.Reque
 					result <- submitResult{ref: logPanic(req.Log, p)}
 				}
 			}()
-			result <- submitResult{payload: h(hctx, req)}
+			result <- submitResult{payload: h(logctx.With(hctx, req.Log), req)}
 		}()
 		var payload any
 		select {
@@ -425,7 +426,7 @@ func (d *Dispatcher) handleSubmission(ctx context.Context, env *socketmode.Reque
 		case <-sctx.Done():
 			d.Observer.Handled(route, time.Since(started), true)
 			ref := newRef()
-			req.Log.Error("view submission not handled in time; acking with an error", "ref", ref, "timeout_ms", d.SubmitTimeout.Milliseconds(), "error", sctx.Err())
+			req.Log.Error("view submission not handled in time; acking with an error", "ref", ref, "timeout_ms", d.SubmitTimeout.Milliseconds(), "err", sctx.Err())
 			payload = failedSubmission(cb, fmt.Sprintf("This is taking longer than it should (ref %s). Please try again.", ref))
 		}
 		d.sendAck(env.EnvelopeID, ack, payload)
@@ -451,12 +452,12 @@ func (d *Dispatcher) handleBadMessage(evt socketmode.Event, ack func(any) error)
 	}
 	env := rawEnvelope(bad.Message)
 	if env.EnvelopeID == "" {
-		d.Log.Warn("unreadable socket mode message without envelope_id; ignored", "envelope_type", env.Type, "size_bytes", len(bad.Message), "error", bad.Cause)
+		d.Log.Warn("unreadable socket mode message without envelope_id; ignored", "envelope_type", env.Type, "size_bytes", len(bad.Message), "err", bad.Cause)
 		return
 	}
 	d.Observer.Envelope(env.Type, OutcomeUnreadable)
 	d.sendAck(env.EnvelopeID, ack, nil)
-	d.Log.Warn("acked an envelope slack-go could not parse; its payload is dropped", "envelope_id", env.EnvelopeID, "envelope_type", env.Type, "retry_attempt", env.RetryAttempt, "size_bytes", len(bad.Message), "error", bad.Cause)
+	d.Log.Warn("acked an envelope slack-go could not parse; its payload is dropped", "envelope_id", env.EnvelopeID, "envelope_type", env.Type, "retry_attempt", env.RetryAttempt, "size_bytes", len(bad.Message), "err", bad.Cause)
 }
 
 type envelopeHeader struct {
@@ -487,7 +488,7 @@ func envelopeID(evt socketmode.Event) string {
 
 func (d *Dispatcher) sendAck(envelopeID string, ack func(any) error, payload any) {
 	if err := ack(payload); err != nil {
-		d.Log.Error("ack failed", "envelope_id", envelopeID, "error", err)
+		d.Log.Error("ack failed", "envelope_id", envelopeID, "err", err)
 	}
 }
 

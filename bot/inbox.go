@@ -146,7 +146,7 @@ func (d *Dispatcher) renew(ctx context.Context) {
 	rctx, cancel := context.WithTimeout(ctx, inboxTimeout)
 	defer cancel()
 	if err := d.Inbox.Extend(rctx, held, d.lease()); err != nil && ctx.Err() == nil {
-		d.Log.Error("claims on envelopes not renewed; another process may take them over", "held", len(held), "error", err)
+		d.Log.Error("claims on envelopes not renewed; another process may take them over", "held", len(held), "err", err)
 	}
 }
 
@@ -180,7 +180,7 @@ func (d *Dispatcher) Recover(ctx context.Context) int {
 	cancel()
 	if err != nil {
 		if ctx.Err() == nil {
-			d.Log.Error("unfinished envelopes not taken over", "error", err)
+			d.Log.Error("unfinished envelopes not taken over", "err", err)
 		}
 		return 0
 	}
@@ -208,7 +208,7 @@ func (d *Dispatcher) replay(ctx context.Context, e Envelope) {
 	}
 	switch {
 	case err != nil:
-		log.Error("unfinished envelope cannot be read; dropped", "error", err)
+		log.Error("unfinished envelope cannot be read; dropped", "err", err)
 	case len(jobs) == 0:
 		log.Warn("unfinished envelope has nothing to handle it now; dropped")
 	case e.Attempts > maxAttempts:
@@ -243,6 +243,6 @@ func (d *Dispatcher) finish(ctx context.Context, key, claim string, log *slog.Lo
 	fctx, cancel := context.WithTimeout(ctx, inboxTimeout)
 	defer cancel()
 	if err := d.Inbox.Finish(fctx, key, claim); err != nil {
-		log.Error("delivery not marked done; it may be handled again after its lease", "dedupe_key", key, "error", err)
+		log.Error("delivery not marked done; it may be handled again after its lease", "dedupe_key", key, "err", err)
 	}
 }

@@ -97,7 +97,7 @@ func RunSocketMode(ctx context.Context, cfg SocketConfig) error {
 			return l.drain(timeout, stopRun, runErr, false)
 		case err := <-runErr:
 			fatal := fatalRunError(err)
-			log.Error("socket mode client stopped", "error", fatal)
+			log.Error("socket mode client stopped", "err", fatal)
 			if derr := l.drain(timeout, stopRun, runErr, true); derr != nil {
 				return errors.Join(fatal, derr)
 			}
@@ -156,19 +156,19 @@ func (l *socketLoop) logLifecycle(evt socketmode.Event) {
 		}
 		l.log.Info("socket mode connecting", "attempt", data.Attempt, "connection_count", data.ConnectionCount)
 	case *slack.ConnectionErrorEvent:
-		l.log.Warn("socket mode connection failed; retrying", "attempt", data.Attempt, "backoff_ms", data.Backoff.Milliseconds(), "error", data.ErrorObj)
+		l.log.Warn("socket mode connection failed; retrying", "attempt", data.Attempt, "backoff_ms", data.Backoff.Milliseconds(), "err", data.ErrorObj)
 	case *socketmode.ConnectedEvent:
 		l.log.Info("socket mode connected", "connection_count", data.ConnectionCount)
 	case *slack.InvalidAuthEvent:
 		l.log.Error("socket mode authentication rejected")
 	case *slack.IncomingEventError:
-		l.log.Warn("socket mode read failed; the socket will be replaced", "error", data.ErrorObj)
+		l.log.Warn("socket mode read failed; the socket will be replaced", "err", data.ErrorObj)
 	case *socketmode.ErrorWriteFailed:
 		envID := ""
 		if data.Response != nil {
 			envID = data.Response.EnvelopeID
 		}
-		l.log.Error("socket mode ack write failed", "envelope_id", envID, "error", data.Cause)
+		l.log.Error("socket mode ack write failed", "envelope_id", envID, "err", data.Cause)
 	default:
 		if evt.Type == socketmode.EventTypeHello {
 			l.connected.Store(true)
@@ -224,7 +224,7 @@ func (l *socketLoop) drain(timeout time.Duration, stopRun context.CancelFunc, ru
 		}
 	}
 	if waitErr != nil {
-		l.log.Error("shutdown gave up waiting for handlers", "timeout_ms", timeout.Milliseconds(), "error", waitErr)
+		l.log.Error("shutdown gave up waiting for handlers", "timeout_ms", timeout.Milliseconds(), "err", waitErr)
 		return fmt.Errorf("socket mode shutdown: %w", waitErr)
 	}
 	l.log.Info("socket mode stopped")

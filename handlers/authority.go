@@ -249,7 +249,7 @@ func (h *Handlers) requesterGrants(ctx context.Context, p *baton.Policy, teamID,
 	for i, sg := range stored {
 		g, err := p.CompileGrant(sg)
 		if err != nil {
-			h.log.WarnContext(ctx, "grant no longer fits the policy", "grant", sg.Ref(), "err", err)
+			h.logger(ctx).WarnContext(ctx, "grant no longer fits the policy", "grant", sg.Ref(), "err", err)
 			g = sg
 		}
 		grants[i] = g

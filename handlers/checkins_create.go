@@ -194,7 +194,7 @@ func (h *Handlers) enqueueCheckin(ctx context.Context, c baton.Checkin, jobs []s
 		return
 	}
 	if err := h.sched.EnqueueMany(ctx, jobs); err != nil {
-		h.log.ErrorContext(ctx, "check-in deliveries not scheduled", "checkin", c.Ref(), "err", err)
+		h.logger(ctx).ErrorContext(ctx, "check-in deliveries not scheduled", "checkin", c.Ref(), "err", err)
 	}
 }
 

@@ -96,10 +96,10 @@ func (h *Handlers) postClaimed(ctx context.Context, c baton.Checkin, d baton.Che
 		return channelID, ts, true, nil
 	}
 	if rerr := release(ctx, d.ID); rerr != nil {
-		h.log.ErrorContext(ctx, "check-in claim not released", "checkin", c.Ref(), "user_id", d.RecipientID, "err", rerr)
+		h.logger(ctx).ErrorContext(ctx, "check-in claim not released", "checkin", c.Ref(), "user_id", d.RecipientID, "err", rerr)
 	}
 	if bot.IsSlackError(err, undeliverable...) {
-		h.log.WarnContext(ctx, "check-in not delivered: the recipient cannot get direct messages", "checkin", c.Ref(), "user_id", d.RecipientID, "err", err)
+		h.logger(ctx).WarnContext(ctx, "check-in not delivered: the recipient cannot get direct messages", "checkin", c.Ref(), "user_id", d.RecipientID, "err", err)
 		return "", "", false, nil
 	}
 	return "", "", false, err
@@ -139,7 +139,7 @@ func (h *Handlers) scheduleNext(ctx context.Context, c baton.Checkin, rcp baton.
 	}
 	cal, err := h.calendar(ctx, c.TeamID, recipientPerson(rcp))
 	if err != nil {
-		h.log.ErrorContext(ctx, "next check-in not scheduled", "checkin", c.Ref(), "user_id", rcp.UserID, "err", err)
+		h.logger(ctx).ErrorContext(ctx, "next check-in not scheduled", "checkin", c.Ref(), "user_id", rcp.UserID, "err", err)
 		return
 	}
 	if next, ok := c.Schedule.Next(after, cal); ok {
@@ -148,7 +148,7 @@ func (h *Handlers) scheduleNext(ctx context.Context, c baton.Checkin, rcp baton.
 		return
 	}
 	if done, err := h.checkins.FinishCheckinIfDone(ctx, c.ID, h.now()); err != nil {
-		h.log.WarnContext(ctx, "check-in not marked finished", "checkin", c.Ref(), "err", err)
+		h.logger(ctx).WarnContext(ctx, "check-in not marked finished", "checkin", c.Ref(), "err", err)
 	} else if done {
 		h.homes.Refresh(c.TeamID, c.SenderID)
 	}
@@ -162,7 +162,7 @@ func (h *Handlers) unlessStillDue(ctx context.Context, was baton.Checkin, userID
 	key := checkinJobKey(was.TeamID, was.Number, userID)
 	c, err := h.checkins.CheckinByID(ctx, was.ID)
 	if err != nil {
-		h.log.WarnContext(ctx, "check-in not re-read after scheduling", "job_key", key, "err", err)
+		h.logger(ctx).WarnContext(ctx, "check-in not re-read after scheduling", "job_key", key, "err", err)
 		return
 	}
 	rcp, ok := c.Recipient(userID)
@@ -185,7 +185,7 @@ func (h *Handlers) scheduleAll(ctx context.Context, c baton.Checkin) []recipient
 		p := recipientPerson(rcp)
 		cal, err := h.calendar(ctx, c.TeamID, p)
 		if err != nil {
-			h.log.ErrorContext(ctx, "check-in not scheduled", "checkin", c.Ref(), "user_id", rcp.UserID, "err", err)
+			h.logger(ctx).ErrorContext(ctx, "check-in not scheduled", "checkin", c.Ref(), "user_id", rcp.UserID, "err", err)
 			continue
 		}
 		next, ok := c.Schedule.Next(h.now(), cal)

@@ -23,14 +23,14 @@ func (h *Handlers) scheduleReminder(ctx context.Context, c baton.Checkin, d bato
 	rcp, _ := c.Recipient(d.RecipientID)
 	cal, err := h.calendar(ctx, c.TeamID, recipientPerson(rcp))
 	if err != nil {
-		h.log.ErrorContext(ctx, "check-in reminder not scheduled", "checkin", c.Ref(), "user_id", d.RecipientID, "err", err)
+		h.logger(ctx).ErrorContext(ctx, "check-in reminder not scheduled", "checkin", c.Ref(), "user_id", d.RecipientID, "err", err)
 		return
 	}
 	payload, _ := json.Marshal(remindJob{Delivery: d.ID})
 	job := scheduler.Job{Kind: jobCheckinRemind, Key: reminderJobKey(c.TeamID, c.Number, d.RecipientID, d.ID), TeamID: c.TeamID,
 		Payload: payload, DueAt: cal.NextWorkingMoment(d.DeliveredAt.Add(c.RemindAfter))}
 	if err := h.sched.EnqueueMany(ctx, []scheduler.Job{job}); err != nil {
-		h.log.ErrorContext(ctx, "check-in reminder not scheduled", "checkin", c.Ref(), "user_id", d.RecipientID, "err", err)
+		h.logger(ctx).ErrorContext(ctx, "check-in reminder not scheduled", "checkin", c.Ref(), "user_id", d.RecipientID, "err", err)
 	}
 }
 
@@ -42,7 +42,7 @@ func (h *Handlers) rescheduleReminders(ctx context.Context, c baton.Checkin) {
 	}
 	latest, err := h.checkins.LatestDeliveries(ctx, []int64{c.ID})
 	if err != nil {
-		h.log.ErrorContext(ctx, "check-in reminders not moved", "checkin", c.Ref(), "err", err)
+		h.logger(ctx).ErrorContext(ctx, "check-in reminders not moved", "checkin", c.Ref(), "err", err)
 		return
 	}
 	for _, d := range latest[c.ID] {

@@ -64,7 +64,7 @@ func (h *Handlers) onCheckinReaction(ctx context.Context, r *bot.Request) {
 	}
 	d, found, err := h.deliveries.DeliveryByMessage(ctx, ev.Item.Channel, ev.Item.Timestamp)
 	if err != nil {
-		h.log.ErrorContext(ctx, "reaction not handled", "err", err)
+		h.logger(ctx).ErrorContext(ctx, "reaction not handled", "err", err)
 		return
 	}
 	if !found || d.RecipientID != ev.User || d.TeamID != r.TeamID {
@@ -72,7 +72,7 @@ func (h *Handlers) onCheckinReaction(ctx context.Context, r *bot.Request) {
 	}
 	c, err := h.checkins.CheckinByID(ctx, d.CheckinID)
 	if err != nil {
-		h.log.ErrorContext(ctx, "reaction not handled", "err", err)
+		h.logger(ctx).ErrorContext(ctx, "reaction not handled", "err", err)
 		return
 	}
 	h.markSeen(ctx, c, d)
@@ -81,7 +81,7 @@ func (h *Handlers) onCheckinReaction(ctx context.Context, r *bot.Request) {
 func (h *Handlers) markSeen(ctx context.Context, c baton.Checkin, d baton.CheckinDelivery) {
 	seen, ok, err := h.deliveries.MarkDeliverySeen(ctx, d.ID, h.now())
 	if err != nil {
-		h.log.ErrorContext(ctx, "check-in not marked seen", "checkin", c.Ref(), "err", err)
+		h.logger(ctx).ErrorContext(ctx, "check-in not marked seen", "checkin", c.Ref(), "err", err)
 		return
 	}
 	if !ok {
@@ -98,7 +98,7 @@ func (h *Handlers) redrawDelivery(ctx context.Context, c baton.Checkin, d baton.
 	}
 	if err := h.slack.UpdateMessage(ctx, d.ChannelID, d.TS, msgText(deliveryText(c)),
 		slack.MsgOptionBlocks(deliveryBlocks(c, d, false)...)); err != nil {
-		h.log.WarnContext(ctx, "check-in message not redrawn", "checkin", c.Ref(), "err", err)
+		h.logger(ctx).WarnContext(ctx, "check-in message not redrawn", "checkin", c.Ref(), "err", err)
 	}
 }
 
@@ -158,7 +158,7 @@ func (h *Handlers) passAnswer(ctx context.Context, c baton.Checkin, d baton.Chec
 				return
 			}
 		}
-		h.log.WarnContext(ctx, "check-in answer not posted in the task thread; sending it to the sender", "checkin", c.Ref(), "err", err)
+		h.logger(ctx).WarnContext(ctx, "check-in answer not posted in the task thread; sending it to the sender", "checkin", c.Ref(), "err", err)
 	}
 	h.dm(ctx, c.SenderID, opts...)
 }

@@ -66,7 +66,7 @@ func (h *Handlers) watch(ctx context.Context, t baton.Task, ev baton.TaskEvent) 
 func (h *Handlers) reminderOffsets(ctx context.Context, teamID string) []time.Duration {
 	offsets, err := h.calendars.ReminderOffsets(ctx, teamID)
 	if err != nil {
-		h.log.WarnContext(ctx, "workspace reminders unknown; using the defaults", "err", err)
+		h.logger(ctx).WarnContext(ctx, "workspace reminders unknown; using the defaults", "err", err)
 		return baton.DefaultReminderOffsets
 	}
 	return offsets

@@ -84,7 +84,7 @@ func (h *Handlers) postDecisionCard(ctx context.Context, d *baton.Decision, mark
 	}
 	if moved {
 		if _, _, err := h.slack.PostMessage(ctx, d.ChannelID, msgText(md.F(":information_source: %s is recorded, but I can't post in %s — it's private or I'm not a member. Invite me with `/invite @Baton`; the card is above for now.", d.Ref(), md.Channel(asked)))); err != nil {
-			h.log.WarnContext(ctx, "could not say why the decision card is in direct messages", "decision", d.Ref(), "err", err)
+			h.logger(ctx).WarnContext(ctx, "could not say why the decision card is in direct messages", "decision", d.Ref(), "err", err)
 		}
 	}
 	return nil

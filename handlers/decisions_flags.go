@@ -29,7 +29,7 @@ func (h *Handlers) decisionBlocks(ctx context.Context, d baton.Decision, full bo
 		if k, err := h.keyResults.KeyResult(ctx, d.TeamID, d.KRNumber); err == nil {
 			kr = &k
 		} else {
-			h.log.WarnContext(ctx, "key result of a decision not read", "decision", d.Ref(), "err", err)
+			h.logger(ctx).WarnContext(ctx, "key result of a decision not read", "decision", d.Ref(), "err", err)
 		}
 	}
 	return decisionCardBlocks(d, h.decisionFlags(ctx, d), kr, full)
@@ -38,7 +38,7 @@ func (h *Handlers) decisionBlocks(ctx context.Context, d baton.Decision, full bo
 func (h *Handlers) decisionFlags(ctx context.Context, d baton.Decision) []baton.DecisionFlag {
 	flags, err := h.decisions.DecisionFlags(ctx, d.ID)
 	if err != nil {
-		h.log.ErrorContext(ctx, "decision flags not read", "decision", d.Ref(), "err", err)
+		h.logger(ctx).ErrorContext(ctx, "decision flags not read", "decision", d.Ref(), "err", err)
 	}
 	return flags
 }
@@ -50,7 +50,7 @@ func (h *Handlers) updateDecisionCard(ctx context.Context, d baton.Decision) {
 	}
 	if err := h.slack.UpdateMessage(ctx, d.ChannelID, d.CardTS, msgText(decisionSummary(d)),
 		slack.MsgOptionBlocks(h.decisionBlocks(ctx, d, false)...)); err != nil {
-		h.log.ErrorContext(ctx, "decision card not updated", "decision", d.Ref(), "err", err)
+		h.logger(ctx).ErrorContext(ctx, "decision card not updated", "decision", d.Ref(), "err", err)
 	}
 }
 
@@ -89,7 +89,7 @@ func (h *Handlers) onDecisionAck(ctx context.Context, r *bot.Request) {
 	msg := r.Interaction.Message
 	if err := h.slack.UpdateMessage(ctx, r.Interaction.Container.ChannelID, r.Interaction.Container.MessageTs,
 		msgText(sentText(msg.Text)), slack.MsgOptionBlocks(ackedMessageBlocks(decisionAckedText(msg))...)); err != nil {
-		h.log.WarnContext(ctx, "flag message not updated", "decision", d.Ref(), "err", err)
+		h.logger(ctx).WarnContext(ctx, "flag message not updated", "decision", d.Ref(), "err", err)
 	}
 }
 

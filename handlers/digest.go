@@ -31,13 +31,13 @@ func (h *Handlers) signal(ctx context.Context, t baton.Task, userID string, text
 	if h.sched != nil {
 		s, err := h.digests.Digest(ctx, t.TeamID, userID)
 		if err != nil {
-			h.log.WarnContext(ctx, "digest setting unknown; telling at once", "user_id", userID, "err", err)
+			h.logger(ctx).WarnContext(ctx, "digest setting unknown; telling at once", "user_id", userID, "err", err)
 		}
 		if s.Daily {
 			if err := h.digests.AddDigestItem(ctx, t.TeamID, userID, t.ID, text); err == nil {
 				return nil
 			}
-			h.log.ErrorContext(ctx, "digest item not kept; telling at once", "user_id", userID, "task", t.Ref(), "err", err)
+			h.logger(ctx).ErrorContext(ctx, "digest item not kept; telling at once", "user_id", userID, "task", t.Ref(), "err", err)
 		}
 	}
 	return h.notify(ctx, t, userID, text, opts...)
@@ -163,7 +163,7 @@ func (h *Handlers) onStaleDelegator(ctx context.Context, j scheduler.Job) error 
 		return nil
 	}
 	if err := h.signal(ctx, t, t.DelegatorID, staleDelegatorText(t)); err != nil {
-		h.log.ErrorContext(ctx, "stale task not told", "user_id", t.DelegatorID, "task", t.Ref(), "err", err)
+		h.logger(ctx).ErrorContext(ctx, "stale task not told", "user_id", t.DelegatorID, "task", t.Ref(), "err", err)
 	}
 	return nil
 }

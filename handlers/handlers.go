@@ -9,6 +9,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/internal/logctx"
 )
 
 // Handlers holds what every feature needs.
@@ -116,6 +117,10 @@ func (h *Handlers) Register(r *bot.Router) {
 	}
 }
 
+// logger is the logger of the work ctx belongs to: a Slack request's carries its route, team, user and
+// envelope; a due job's its kind and key; an outbox lane's its team and lane.
+func (h *Handlers) logger(ctx context.Context) *slog.Logger { return logctx.From(ctx, h.log) }
+
 // background runs follow-up work (card, thread reply, notifications) after a request has been answered.
 // Wait lets shutdown finish it.
 func (h *Handlers) background(ctx context.Context, fn func(ctx context.Context)) {
@@ -126,7 +131,7 @@ func (h *Handlers) background(ctx context.Context, fn func(ctx context.Context))
 		defer cancel()
 		defer func() {
 			if p := recover(); p != nil {
-				h.log.ErrorContext(ctx, "background work panicked", "panic", p)
+				h.logger(ctx).ErrorContext(ctx, "background work panicked", "panic", p)
 			}
 		}()
 		fn(ctx)

@@ -237,13 +237,13 @@ const homeLimit = 8
 func (h *Handlers) publishHome(ctx context.Context, teamID, userID string) {
 	d, err := h.loadHome(ctx, teamID, userID)
 	if err != nil {
-		h.log.ErrorContext(ctx, "dashboard not loaded", "user_id", userID, "err", err)
+		h.logger(ctx).ErrorContext(ctx, "dashboard not loaded", "user_id", userID, "err", err)
 		return
 	}
 	h.keepLinks(ctx, &d)
 	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: homeBlocks(d, h.now())}}
 	if err := h.slack.PublishHome(ctx, userID, view); err != nil {
-		h.log.ErrorContext(ctx, "dashboard not published", "user_id", userID, "err", err)
+		h.logger(ctx).ErrorContext(ctx, "dashboard not published", "user_id", userID, "err", err)
 	}
 }
 
@@ -296,7 +296,7 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 	cal, err := h.calendarOf(ctx, teamID, userID)
 	if err != nil {
 		// Ages are then counted in UTC's Monday-to-Friday: the dashboard is not held back for them.
-		h.log.WarnContext(ctx, "dashboard's working days not known", "user_id", userID, "err", err)
+		h.logger(ctx).WarnContext(ctx, "dashboard's working days not known", "user_id", userID, "err", err)
 	}
 	cal.OutOfOfficeUntil = "" // ages count the team's working days, not the days the viewer was away
 	d.cal = cal

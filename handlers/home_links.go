@@ -31,7 +31,7 @@ func (h *Handlers) keepLinks(ctx context.Context, d *homeData) {
 		}
 		if f.CardLink = h.linkTo(ctx, f.ChannelID, f.CardTS); f.CardLink != "" {
 			if err := h.decisions.SetDecisionCard(ctx, f.Flag.DecisionID, f.ChannelID, f.CardTS, f.CardLink); err != nil {
-				h.log.WarnContext(ctx, "decision card's link not kept", "decision", baton.DecisionRef(f.Number), "err", err)
+				h.logger(ctx).WarnContext(ctx, "decision card's link not kept", "decision", baton.DecisionRef(f.Number), "err", err)
 			}
 		}
 	}
@@ -42,7 +42,7 @@ func (h *Handlers) keepLinks(ctx context.Context, d *homeData) {
 		}
 		if r.link = h.linkTo(ctx, r.StatusChannel, r.StatusTS); r.link != "" {
 			if err := h.approvals.SetRequestStatusCard(ctx, r.ID, r.StatusChannel, r.StatusTS, r.link); err != nil {
-				h.log.WarnContext(ctx, "status card's link not kept", "request", r.Ref(), "err", err)
+				h.logger(ctx).WarnContext(ctx, "status card's link not kept", "request", r.Ref(), "err", err)
 			}
 		}
 	}
@@ -55,7 +55,7 @@ func (h *Handlers) keepTaskLink(ctx context.Context, t *baton.Task) {
 	}
 	if t.CardLink = h.linkTo(ctx, t.ChannelID, t.CardTS); t.CardLink != "" {
 		if err := h.tasks.SetCard(ctx, t.ID, t.ChannelID, t.CardTS, t.CardLink, t.SourceLink); err != nil {
-			h.log.WarnContext(ctx, "card's link not kept", "task", t.Ref(), "err", err)
+			h.logger(ctx).WarnContext(ctx, "card's link not kept", "task", t.Ref(), "err", err)
 		}
 	}
 }
@@ -69,7 +69,7 @@ func (h *Handlers) keptLink(ctx context.Context, c baton.ApprovalCard) string {
 	c.Link = h.linkTo(ctx, c.ChannelID, c.TS)
 	if c.Link != "" {
 		if err := h.approvals.AddRequestCard(ctx, c); err != nil {
-			h.log.WarnContext(ctx, "approver card's link not kept", "err", err)
+			h.logger(ctx).WarnContext(ctx, "approver card's link not kept", "err", err)
 		}
 	}
 	return c.Link

@@ -82,6 +82,6 @@ func (h *Handlers) enqueue(ctx context.Context, jobs ...scheduler.Job) error {
 // to do when it fires.
 func (h *Handlers) cancelJob(ctx context.Context, key string) {
 	if _, err := h.sched.Cancel(ctx, key); err != nil {
-		h.log.WarnContext(ctx, "timer not cancelled", "job_key", key, "err", err)
+		h.logger(ctx).WarnContext(ctx, "timer not cancelled", "job_key", key, "err", err)
 	}
 }

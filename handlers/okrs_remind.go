@@ -36,7 +36,7 @@ func krJob(k baton.KeyResult, at time.Time, p krReminderJob) scheduler.Job {
 func (h *Handlers) okrReminderDays(ctx context.Context, teamID string) int {
 	days, err := h.keyResults.OKRReminderDays(ctx, teamID)
 	if err != nil {
-		h.log.WarnContext(ctx, "key result reminder days unknown; using the default", "err", err)
+		h.logger(ctx).WarnContext(ctx, "key result reminder days unknown; using the default", "err", err)
 		return baton.DefaultOKRReminderDays
 	}
 	return days
@@ -50,7 +50,7 @@ func (h *Handlers) watchKR(ctx context.Context, k baton.KeyResult) {
 	}
 	at := baton.CheckInDue(k.CheckedAt, h.okrReminderDays(ctx, k.TeamID))
 	if err := h.sched.EnqueueMany(ctx, []scheduler.Job{krJob(k, at, krReminderJob{Number: k.Number, CheckedAt: k.CheckedAt})}); err != nil {
-		h.log.ErrorContext(ctx, "key result reminder not scheduled", "kr", k.Ref(), "err", err)
+		h.logger(ctx).ErrorContext(ctx, "key result reminder not scheduled", "kr", k.Ref(), "err", err)
 	}
 }
 

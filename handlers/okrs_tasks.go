@@ -19,7 +19,7 @@ func (h *Handlers) goalMoved(ctx context.Context, t baton.Task, ev baton.TaskEve
 	}
 	k, err := h.keyResults.KeyResultByID(ctx, t.TeamID, t.KRID)
 	if err != nil {
-		h.log.WarnContext(ctx, "key result of a task not read", "task", t.Ref(), "err", err)
+		h.logger(ctx).WarnContext(ctx, "key result of a task not read", "task", t.Ref(), "err", err)
 		return
 	}
 	h.krMoved(ctx, k, t.ID)
@@ -31,7 +31,7 @@ func (h *Handlers) goalMoved(ctx context.Context, t baton.Task, ev baton.TaskEve
 func (h *Handlers) krMoved(ctx context.Context, k baton.KeyResult, skip int64) {
 	tasks, _, err := h.keyResults.KRTasks(ctx, k.ID, linkedCardLimit)
 	if err != nil {
-		h.log.WarnContext(ctx, "tasks of a key result not read", "kr", k.Ref(), "err", err)
+		h.logger(ctx).WarnContext(ctx, "tasks of a key result not read", "kr", k.Ref(), "err", err)
 	}
 	people := []string{k.OwnerID}
 	for _, t := range tasks {
@@ -132,7 +132,7 @@ func (h *Handlers) linkGoal(ctx context.Context, r *bot.Request, cmd baton.TaskC
 			if k, err := h.keyResults.KeyResultByID(ctx, after.TeamID, id); err == nil {
 				h.krMoved(ctx, k, after.ID)
 			} else {
-				h.log.WarnContext(ctx, "key result of a task not read", "task", after.Ref(), "err", err)
+				h.logger(ctx).WarnContext(ctx, "key result of a task not read", "task", after.Ref(), "err", err)
 			}
 		}
 	})

@@ -8,6 +8,7 @@ import (
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/internal/logctx"
 )
 
 // OutboxStore keeps the messages changes owe until they are sent (see outbox.go).
@@ -128,7 +129,7 @@ func (o *outbox) renew(ctx context.Context) error {
 	start := time.Now()
 	if err := o.h.lanes.ExtendLanes(ctx, o.claim, o.lease); err != nil {
 		if ctx.Err() == nil {
-			o.h.log.ErrorContext(ctx, "outbox lanes not renewed", "err", err)
+			o.h.logger(ctx).ErrorContext(ctx, "outbox lanes not renewed", "err", err)
 		}
 		return err
 	}
@@ -149,14 +150,14 @@ func (o *outbox) claimWaiting(ctx context.Context) {
 	lanes, err := o.h.lanes.ClaimLanes(ctx, o.claim, o.lease, room)
 	if err != nil {
 		if ctx.Err() == nil {
-			o.h.log.ErrorContext(ctx, "outbox lanes not claimed", "err", err)
+			o.h.logger(ctx).ErrorContext(ctx, "outbox lanes not claimed", "err", err)
 		}
 		return
 	}
 	for _, l := range lanes {
 		if !o.start(l, true) {
 			if err := o.h.lanes.LetGoLane(ctx, l.Lane, o.claim, 0, false); err != nil {
-				o.h.log.ErrorContext(ctx, "outbox lane not let go; it is free again when its lease ends", "lane", l.Lane.Lane, "err", err)
+				o.h.logger(ctx).ErrorContext(ctx, "outbox lane not let go; it is free again when its lease ends", "lane", l.Lane.Lane, "err", err)
 			}
 		}
 	}
@@ -192,6 +193,7 @@ func (o *outbox) drain(ctx context.Context, l baton.ClaimedLane, claimed bool, r
 	defer o.wg.Done()
 	defer o.forget(l.Lane, r)
 	log := o.h.log.With("team_id", l.TeamID, "lane", l.Lane.Lane)
+	ctx = logctx.With(ctx, log)
 	for {
 		if !claimed {
 			cl, ok, err := o.h.lanes.ClaimLane(ctx, l.Lane, o.claim, o.lease)
@@ -221,10 +223,10 @@ func (o *outbox) drain(ctx context.Context, l baton.ClaimedLane, claimed bool, r
 // for it in Slack first.
 func (o *outbox) letGo(ctx context.Context, l baton.Lane, cause error) {
 	if ctx.Err() == nil {
-		o.h.log.ErrorContext(ctx, "outbox lane left for later", "lane", l.Lane, "err", cause)
+		o.h.logger(ctx).ErrorContext(ctx, "outbox lane left for later", "lane", l.Lane, "err", cause)
 	}
 	if err := o.h.lanes.LetGoLane(context.WithoutCancel(ctx), l, o.claim, o.poll, true); err != nil {
-		o.h.log.ErrorContext(ctx, "outbox lane not let go; it is free again when its lease ends", "lane", l.Lane, "err", err)
+		o.h.logger(ctx).ErrorContext(ctx, "outbox lane not let go; it is free again when its lease ends", "lane", l.Lane, "err", err)
 	}
 }
 
@@ -303,7 +305,7 @@ func (o *outbox) send(ctx context.Context, cl baton.ClaimedLane) error {
 				return o.deferLane(ctx, l, sent, m, err)
 			}
 			if err != nil {
-				o.h.log.ErrorContext(ctx, "outbox message dropped", "kind", m.Kind, "outbox_id", m.ID,
+				o.h.logger(ctx).ErrorContext(ctx, "outbox message dropped", "kind", m.Kind, "outbox_id", m.ID,
 					"attempts", m.Attempts+1, "err", err)
 			}
 			if isCard {
@@ -336,7 +338,7 @@ func (o *outbox) deferLane(ctx context.Context, l baton.Lane, sent []int64, m ba
 		}
 	}
 	wait := retryWait(m.Attempts)
-	o.h.log.WarnContext(ctx, "outbox message not sent; the lane waits to try again", "kind", m.Kind,
+	o.h.logger(ctx).WarnContext(ctx, "outbox message not sent; the lane waits to try again", "kind", m.Kind,
 		"outbox_id", m.ID, "attempt", m.Attempts+1, "wait_ms", wait.Milliseconds(), "err", cause)
 	if err := o.h.lanes.DeferOutgoing(ctx, l, o.claim, m.ID, cause.Error(), wait); err != nil && !errors.Is(err, baton.ErrLaneLost) {
 		return err
@@ -405,7 +407,7 @@ func (o *outbox) fresh(ctx context.Context, l baton.Lane) error {
 func (o *outbox) sendOne(ctx context.Context, m *baton.Outgoing) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			o.h.log.ErrorContext(ctx, "outbox message panicked", "kind", m.Kind, "panic", p)
+			o.h.logger(ctx).ErrorContext(ctx, "outbox message panicked", "kind", m.Kind, "panic", p)
 			err = errors.New("panicked")
 		}
 	}()

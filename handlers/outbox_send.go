@@ -44,14 +44,14 @@ func (h *Handlers) alreadySent(ctx context.Context, m *baton.Outgoing) (found, k
 		if p.dmWith != "" {
 			dm, err := h.slack.OpenDM(ctx, p.dmWith)
 			if err != nil {
-				h.log.WarnContext(ctx, "could not look for a message sent before", "outbox_id", m.ID, "err", err)
+				h.logger(ctx).WarnContext(ctx, "could not look for a message sent before", "outbox_id", m.ID, "err", err)
 				continue
 			}
 			channel = dm
 		}
 		msgs, err := h.slack.RecentMessages(ctx, channel, p.thread, since)
 		if err != nil {
-			h.log.WarnContext(ctx, "could not look for a message sent before", "outbox_id", m.ID, "channel_id", channel, "err", err)
+			h.logger(ctx).WarnContext(ctx, "could not look for a message sent before", "outbox_id", m.ID, "channel_id", channel, "err", err)
 			continue
 		}
 		known = true
@@ -118,9 +118,9 @@ func (h *Handlers) foundSent(ctx context.Context, m *baton.Outgoing, channel, ts
 			ChannelID: channel, TS: ts, Link: h.linkTo(ctx, channel, ts)})
 	}
 	if err != nil {
-		h.log.ErrorContext(ctx, "card found but not recorded", "outbox_id", m.ID, "err", err)
+		h.logger(ctx).ErrorContext(ctx, "card found but not recorded", "outbox_id", m.ID, "err", err)
 	}
-	h.log.InfoContext(ctx, "message found already sent; not sending it again", "outbox_id", m.ID, "kind", m.Kind)
+	h.logger(ctx).InfoContext(ctx, "message found already sent; not sending it again", "outbox_id", m.ID, "kind", m.Kind)
 }
 
 // posts reports whether sending m would post to Slack now, rather than send nothing: a signal kept
@@ -157,7 +157,7 @@ func (h *Handlers) postFirstCard(ctx context.Context, channelID, owner string, o
 	if !bot.IsPermanent(err) {
 		return channelID, ts, false, err
 	}
-	h.log.WarnContext(ctx, "card not posted in its channel; sending it by direct message", "channel_id", channelID, "user_id", owner, "err", err)
+	h.logger(ctx).WarnContext(ctx, "card not posted in its channel; sending it by direct message", "channel_id", channelID, "user_id", owner, "err", err)
 	dm, err := h.slack.OpenDM(ctx, owner)
 	if err == nil {
 		_, ts, err = h.slack.PostMessage(ctx, dm, opts...)

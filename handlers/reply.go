@@ -28,7 +28,7 @@ func (h *Handlers) reply(ctx context.Context, r *bot.Request, text md.Text, bloc
 		if err == nil {
 			return
 		}
-		h.log.WarnContext(ctx, "reply through response_url failed; sending a direct message", "err", err)
+		h.logger(ctx).WarnContext(ctx, "reply through response_url failed; sending a direct message", "err", err)
 	}
 	h.dm(ctx, r.UserID, opts...)
 }
@@ -36,7 +36,7 @@ func (h *Handlers) reply(ctx context.Context, r *bot.Request, text md.Text, bloc
 // dm sends a direct message from Baton to a person; a failure is logged.
 func (h *Handlers) dm(ctx context.Context, userID string, opts ...slack.MsgOption) {
 	if err := h.sendDM(ctx, userID, opts...); err != nil {
-		h.log.ErrorContext(ctx, "direct message not delivered", "user_id", userID, "err", err)
+		h.logger(ctx).ErrorContext(ctx, "direct message not delivered", "user_id", userID, "err", err)
 	}
 }
 
@@ -94,7 +94,7 @@ func (h *Handlers) showOnHome(ctx context.Context, r *bot.Request, text md.Text,
 	}
 	v := slack.ModalViewRequest{Type: slack.VTModal, CallbackID: cbHomeAnswer, Title: plain("Baton"), Close: plain("Close"), Blocks: slack.Blocks{BlockSet: shown}}
 	if _, err := h.slack.OpenView(ctx, triggerID(r), v); err != nil {
-		h.log.WarnContext(ctx, "answer on the dashboard not shown in a window; sending it as a message", "err", err)
+		h.logger(ctx).WarnContext(ctx, "answer on the dashboard not shown in a window; sending it as a message", "err", err)
 		return false
 	}
 	return true
@@ -107,7 +107,7 @@ func (h *Handlers) userMessage(ctx context.Context, err error) md.Text {
 		return ":warning: " + md.WithMentions(msg)
 	}
 	ref := newRef()
-	h.log.ErrorContext(ctx, "request failed", "ref", ref, "err", err)
+	h.logger(ctx).ErrorContext(ctx, "request failed", "ref", ref, "err", err)
 	return md.F(":warning: Something went wrong on our side. Please try again in a moment; if it keeps happening, give your Baton admin the reference %s.", ref)
 }
 
@@ -142,7 +142,7 @@ func (h *Handlers) GaveUp(ctx context.Context, r *bot.Request) {
 func (h *Handlers) linkTo(ctx context.Context, channelID, ts string) string {
 	link, err := h.slack.Permalink(ctx, channelID, ts)
 	if err != nil {
-		h.log.WarnContext(ctx, "no permalink for a message", "channel_id", channelID, "err", err)
+		h.logger(ctx).WarnContext(ctx, "no permalink for a message", "channel_id", channelID, "err", err)
 	}
 	return link
 }

@@ -182,7 +182,7 @@ func (h *Handlers) fileRequest(ctx context.Context, p *baton.Policy, teamID, req
 	stored, err := h.approvals.CreateRequest(ctx, req, actions)
 	if err == nil && byGrant {
 		if err := h.grants.RecordGrantUse(ctx, used.ID, requester, stored.Number, now); err != nil {
-			h.log.ErrorContext(ctx, "grant use not recorded", "grant", used.Ref(), "request", stored.Ref(), "err", err)
+			h.logger(ctx).ErrorContext(ctx, "grant use not recorded", "grant", used.Ref(), "request", stored.Ref(), "err", err)
 		}
 	}
 	return stored, route, err

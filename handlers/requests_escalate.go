@@ -116,7 +116,7 @@ func (h *Handlers) onRequestRemind(ctx context.Context, j scheduler.Job) error {
 		h.dm(ctx, a, msgText(stepReminderText(req, t, step)))
 		if err := h.approvals.RecordRequestAction(ctx, baton.ApprovalAction{RequestID: req.ID, Step: step.Index, Actor: baton.ActorBaton,
 			Action: baton.ActRemind, Comment: a, At: now}); err != nil {
-			h.log.ErrorContext(ctx, "reminder sent but not recorded", "request", req.Ref(), "user_id", a, "err", err)
+			h.logger(ctx).ErrorContext(ctx, "reminder sent but not recorded", "request", req.Ref(), "user_id", a, "err", err)
 		}
 	}
 	if len(later) == 0 {

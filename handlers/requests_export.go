@@ -95,7 +95,7 @@ func (h *Handlers) exportNames(ctx context.Context, reqs []baton.ApprovalRequest
 		}
 		p, err := h.people.Get(ctx, id)
 		if err != nil {
-			h.log.WarnContext(ctx, "name not found for the export", "user_id", id, "err", err)
+			h.logger(ctx).WarnContext(ctx, "name not found for the export", "user_id", id, "err", err)
 			continue
 		}
 		names[id] = p.Name

@@ -19,7 +19,7 @@ func (h *Handlers) goalOf(ctx context.Context, t baton.Task) *baton.Alignment {
 	}
 	a, err := h.keyResults.Alignment(ctx, t.TeamID, t.KRID)
 	if err != nil {
-		h.log.WarnContext(ctx, "goal of a task not read", "task", t.Ref(), "err", err)
+		h.logger(ctx).WarnContext(ctx, "goal of a task not read", "task", t.Ref(), "err", err)
 		return nil
 	}
 	return &a
@@ -75,7 +75,7 @@ func (h *Handlers) postCard(ctx context.Context, t *baton.Task, mark slack.MsgOp
 		if link, err := h.slack.Permalink(ctx, t.SourceChannelID, t.SourceTS); err == nil {
 			t.SourceLink = link
 		} else {
-			h.log.WarnContext(ctx, "no permalink for the source message", "task", t.Ref(), "err", err)
+			h.logger(ctx).WarnContext(ctx, "no permalink for the source message", "task", t.Ref(), "err", err)
 		}
 	}
 	asked := t.ChannelID
@@ -90,12 +90,12 @@ func (h *Handlers) postCard(ctx context.Context, t *baton.Task, mark slack.MsgOp
 	}
 	if moved {
 		if _, _, err := h.slack.PostMessage(ctx, t.ChannelID, msgText(movedToDMNotice(*t, asked))); err != nil {
-			h.log.WarnContext(ctx, "could not say why the card is in direct messages", "task", t.Ref(), "err", err)
+			h.logger(ctx).WarnContext(ctx, "could not say why the card is in direct messages", "task", t.Ref(), "err", err)
 		}
 	}
 	if t.SourceChannelID != "" && t.SourceTS != "" {
 		if _, _, err := h.slack.PostMessage(ctx, t.SourceChannelID, msgText(trackedText(*t, t.CardLink)), slack.MsgOptionTS(t.SourceTS)); err != nil {
-			h.log.WarnContext(ctx, "could not reply in the source thread", "task", t.Ref(), "err", err)
+			h.logger(ctx).WarnContext(ctx, "could not reply in the source thread", "task", t.Ref(), "err", err)
 		}
 	}
 	return nil
@@ -121,7 +121,7 @@ func movedToDMNotice(t baton.Task, asked string) md.Text {
 func (h *Handlers) cardWait(ctx context.Context, t baton.Task) time.Duration {
 	n, err := h.lanes.LanePosts(ctx, baton.Lane{TeamID: t.TeamID, Lane: t.AnnounceLane()})
 	if err != nil {
-		h.log.WarnContext(ctx, "card's turn unknown", "task", t.Ref(), "err", err)
+		h.logger(ctx).WarnContext(ctx, "card's turn unknown", "task", t.Ref(), "err", err)
 		return 0
 	}
 	if ahead := n - 1; ahead >= lateCard {

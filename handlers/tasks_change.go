@@ -90,7 +90,7 @@ func (h *Handlers) refreshPrivateCopy(ctx context.Context, r *bot.Request, t bat
 	}
 	if err := h.slack.Respond(ctx, r.Interaction.ResponseURL, slack.MsgOptionReplaceOriginal(r.Interaction.ResponseURL),
 		msgText(taskSummary(t)), slack.MsgOptionBlocks(h.cardOf(ctx, t)...)); err != nil {
-		h.log.WarnContext(ctx, "private copy of the card not refreshed", "task", t.Ref(), "err", err)
+		h.logger(ctx).WarnContext(ctx, "private copy of the card not refreshed", "task", t.Ref(), "err", err)
 	}
 }
 
@@ -221,7 +221,7 @@ func (h *Handlers) updateCard(ctx context.Context, t baton.Task) {
 	}
 	if err := h.slack.UpdateMessage(ctx, t.ChannelID, t.CardTS, msgText(taskSummary(t)),
 		slack.MsgOptionBlocks(h.cardOf(ctx, t)...)); err != nil {
-		h.log.ErrorContext(ctx, "card not updated", "task", t.Ref(), "err", err)
+		h.logger(ctx).ErrorContext(ctx, "card not updated", "task", t.Ref(), "err", err)
 	}
 }
 

@@ -64,7 +64,7 @@ func (h *Handlers) notify(ctx context.Context, t baton.Task, userID string, text
 // tell is notify where nothing can try again: a failure is logged.
 func (h *Handlers) tell(ctx context.Context, t baton.Task, userID string, text md.Text) {
 	if err := h.notify(ctx, t, userID, text); err != nil {
-		h.log.ErrorContext(ctx, "direct message not delivered", "user_id", userID, "task", t.Ref(), "err", err)
+		h.logger(ctx).ErrorContext(ctx, "direct message not delivered", "user_id", userID, "task", t.Ref(), "err", err)
 	}
 }
 
