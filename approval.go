@@ -2,7 +2,9 @@ package baton
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -171,3 +173,11 @@ func (r ApprovalRequest) AnnounceLane() string {
 	}
 	return r.RequesterID
 }
+
+var requestRefRe = regexp.MustCompile(`^(?i)#?r-(\d{1,18})$`)
+
+// RequestRef formats an approval request number as its short ID.
+func RequestRef(n int64) string { return "R-" + strconv.FormatInt(n, 10) }
+
+// ParseRequestRef reads a short approval request ID such as R-9.
+func ParseRequestRef(word string) (int64, bool) { return parseRef(requestRefRe, word) }

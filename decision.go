@@ -166,9 +166,6 @@ type Decision struct {
 // DecisionRef formats a decision number as its short ID.
 func DecisionRef(n int64) string { return "D-" + strconv.FormatInt(n, 10) }
 
-// RequestRef formats an approval request number as its short ID.
-func RequestRef(n int64) string { return "R-" + strconv.FormatInt(n, 10) }
-
 // Ref is the decision's short ID.
 func (d *Decision) Ref() string { return DecisionRef(d.Number) }
 

@@ -29,16 +29,10 @@ type DecisionCommand struct {
 	Problem string  // DecisionUnknown: what was not understood
 }
 
-var (
-	decisionRefRe = regexp.MustCompile(`^(?i)#?d-(\d{1,18})$`)
-	requestRefRe  = regexp.MustCompile(`^(?i)#?r-(\d{1,18})$`)
-)
+var decisionRefRe = regexp.MustCompile(`^(?i)#?d-(\d{1,18})$`)
 
 // ParseDecisionRef reads a short decision ID such as D-4 (any case, an optional leading #).
 func ParseDecisionRef(word string) (int64, bool) { return parseRef(decisionRefRe, word) }
-
-// ParseRequestRef reads a short approval request ID such as R-9.
-func ParseRequestRef(word string) (int64, bool) { return parseRef(requestRefRe, word) }
 
 // ParseDecisionCommand reads the text after /decision: nothing (the form), D-4, D-4 history,
 // list [task T-12 | KR-7 | @person | words…], or help.

@@ -33,7 +33,7 @@ type Handlers struct {
 	sched  Scheduler
 	log    *slog.Logger
 	now    func() time.Time
-	people *Directory
+	people *slackProfiles
 	homes  *homeRefresher
 	outbox *outbox
 
@@ -85,7 +85,7 @@ func New(cfg Config) *Handlers {
 	if cfg.Policy != nil {
 		h.policies.cur.Store(&activePolicy{policy: cfg.Policy, loadedAt: cfg.Now()})
 	}
-	h.people = newDirectory(cfg.Slack, cfg.Now, cfg.PeopleTTL)
+	h.people = newSlackProfiles(cfg.Slack, cfg.Now, cfg.PeopleTTL)
 	switch {
 	case cfg.HomeDelay == 0:
 		cfg.HomeDelay = 300 * time.Millisecond

@@ -23,8 +23,8 @@ type Person struct {
 	IsAdmin bool
 }
 
-// Directory answers who someone is, from Slack's users.info, remembered for a while.
-type Directory struct {
+// slackProfiles answers who someone is, from Slack's users.info, remembered for a while.
+type slackProfiles struct {
 	slack Slack
 	now   func() time.Time
 	ttl   time.Duration
@@ -38,8 +38,8 @@ type cachedPerson struct {
 	at time.Time
 }
 
-func newDirectory(s Slack, now func() time.Time, ttl time.Duration) *Directory {
-	return &Directory{slack: s, now: now, ttl: ttl, cache: map[string]cachedPerson{}}
+func newSlackProfiles(s Slack, now func() time.Time, ttl time.Duration) *slackProfiles {
+	return &slackProfiles{slack: s, now: now, ttl: ttl, cache: map[string]cachedPerson{}}
 }
 
 func personOf(u *slack.User) Person {
@@ -58,7 +58,7 @@ func personOf(u *slack.User) Person {
 }
 
 // Get returns a person, or a not-found error that says so in words.
-func (d *Directory) Get(ctx context.Context, userID string) (Person, error) {
+func (d *slackProfiles) Get(ctx context.Context, userID string) (Person, error) {
 	d.mu.Lock()
 	c, ok := d.cache[userID]
 	d.mu.Unlock()
@@ -80,7 +80,7 @@ func (d *Directory) Get(ctx context.Context, userID string) (Person, error) {
 }
 
 // Owner checks that a person can own a task: a current, human member of the workspace.
-func (d *Directory) Owner(ctx context.Context, userID string) (Person, error) {
+func (d *slackProfiles) Owner(ctx context.Context, userID string) (Person, error) {
 	p, err := d.Get(ctx, userID)
 	if err != nil {
 		return p, err
@@ -95,7 +95,7 @@ func (d *Directory) Owner(ctx context.Context, userID string) (Person, error) {
 }
 
 // Resolve turns a mention or a bare @name into a person.
-func (d *Directory) Resolve(ctx context.Context, ref baton.UserRef) (Person, error) {
+func (d *slackProfiles) Resolve(ctx context.Context, ref baton.UserRef) (Person, error) {
 	if ref.ID != "" {
 		return d.Get(ctx, ref.ID)
 	}
