@@ -155,7 +155,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		return err
 	}
 	defer rdb.Close()
-	sched := scheduler.New(scheduler.Config{Redis: rdb, Store: db, Prefix: opts.redisPrefix, Log: log.With("component", "scheduler"), Now: opts.now,
+	sched := scheduler.New(scheduler.Config{Redis: rdb, Store: scheduler.NewJobTable(db.DB), Prefix: opts.redisPrefix, Log: log.With("component", "scheduler"), Now: opts.now,
 		Idle: opts.schedulerIdle, Observer: m})
 	m.backlog.due = func(ctx context.Context) (int64, error) { return sched.Pending(ctx, now(opts)) }
 	if opts.scheduler != nil {
