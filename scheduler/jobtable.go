@@ -348,3 +348,12 @@ func (t *JobTable) DropParkedJob(ctx context.Context, teamID, key string) error 
 	}
 	return nil
 }
+
+// CountParked counts the parked jobs of every workspace.
+func (t *JobTable) CountParked(ctx context.Context) (int64, error) {
+	var n int64
+	if err := t.db.GetContext(ctx, &n, `SELECT count(*) FROM jobs WHERE state = 'parked'`); err != nil {
+		return 0, tableError("count parked jobs", err)
+	}
+	return n, nil
+}

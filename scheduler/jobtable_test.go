@@ -269,6 +269,9 @@ func TestParkedJobsRetryAndDrop(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if n, err := tbl.CountParked(ctx); err != nil || n != 3 {
+		t.Fatalf("CountParked = %d, %v, want the 3 of both workspaces", n, err)
+	}
 	parked, err := tbl.ParkedJobs(ctx, "T1")
 	if err != nil {
 		t.Fatalf("ParkedJobs: %v", err)
@@ -299,6 +302,9 @@ func TestParkedJobsRetryAndDrop(t *testing.T) {
 	}
 	if parked, err := tbl.ParkedJobs(ctx, "T2"); err != nil || len(parked) != 1 {
 		t.Fatalf("ParkedJobs(T2) = %+v, %v", parked, err)
+	}
+	if n, err := tbl.CountParked(ctx); err != nil || n != 1 {
+		t.Fatalf("CountParked after retry and drop = %d, %v, want 1", n, err)
 	}
 }
 
