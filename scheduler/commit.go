@@ -7,8 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/batonhq/baton/store"
 )
 
 // Group commit. A committed Postgres write costs about the same for one row as for dozens, so
@@ -60,12 +58,12 @@ const indexTimeout = 10 * time.Second
 // enqueueRequest is one Enqueue or EnqueueMany call waiting for its jobs to be written.
 type enqueueRequest struct {
 	ctx  context.Context
-	rows []store.Job
+	rows []JobRow
 	// taken is set, under the committer's lock, when a flusher takes the request; withdrawn when
 	// its caller gives up before that. A request is never both.
 	taken, withdrawn bool
 	// versions and err are the outcome, set before done is closed.
-	versions []store.JobVersion
+	versions []JobVersion
 	err      error
 	done     chan struct{}
 }
@@ -86,7 +84,7 @@ type committer struct {
 	// toIndex holds committed versions for the indexer, and toRelease the keys to release once
 	// they are indexed; indexing is set while the indexer runs, and indexMore, while it waits
 	// for work, is closed when work comes.
-	toIndex   []store.JobVersion
+	toIndex   []JobVersion
 	toRelease []string
 	indexing  bool
 	indexMore chan struct{}
@@ -97,19 +95,19 @@ type committer struct {
 	released chan struct{}
 	// prepared is UpsertJobs prepared once, when the store can (see upsertPreparer).
 	prepareMu sync.Mutex
-	prepared  *store.JobUpserter
+	prepared  *JobUpserter
 }
 
-// upsertPreparer is a JobStore that can prepare UpsertJobs, as *store.DB can. A prepared
+// upsertPreparer is a JobStore that can prepare UpsertJobs, as *JobTable can. A prepared
 // statement saves a round trip to Postgres and a parse per batch. It is prepared when the first
 // batch is written and kept as long as the store.
 type upsertPreparer interface {
-	PrepareUpsertJobs(ctx context.Context) (*store.JobUpserter, error)
+	PrepareUpsertJobs(ctx context.Context) (*JobUpserter, error)
 }
 
 // upsert stores rows with the prepared statement, preparing it first if need be, or with
 // UpsertJobs when the store cannot prepare it.
-func (c *committer) upsert(ctx context.Context, rows []store.Job) ([]store.JobVersion, error) {
+func (c *committer) upsert(ctx context.Context, rows []JobRow) ([]JobVersion, error) {
 	p, ok := c.s.store.(upsertPreparer)
 	if !ok {
 		return c.s.store.UpsertJobs(ctx, rows)
@@ -131,7 +129,7 @@ func (c *committer) upsert(ctx context.Context, rows []store.Job) ([]store.JobVe
 // submit queues rows (validated, one per key) and waits until they are committed, or until ctx
 // ends. A call that gives up while its jobs are being written returns ctx's error, and its jobs
 // may or may not be enqueued; one that gives up before they were taken is left out.
-func (c *committer) submit(ctx context.Context, rows []store.Job) ([]store.JobVersion, error) {
+func (c *committer) submit(ctx context.Context, rows []JobRow) ([]JobVersion, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("scheduler: enqueue: %w", err)
 	}
@@ -307,7 +305,7 @@ func (c *committer) write(batch []*enqueueRequest) {
 	defer cancel()
 	// One row per key, the last one queued.
 	at := make(map[string]int)
-	var rows []store.Job
+	var rows []JobRow
 	for _, r := range batch {
 		for _, row := range r.rows {
 			if i, ok := at[row.Key]; ok {
@@ -332,12 +330,12 @@ func (c *committer) write(batch []*enqueueRequest) {
 		c.indexLater(out, keys)
 		return
 	}
-	versions := make(map[string]store.JobVersion, len(out))
+	versions := make(map[string]JobVersion, len(out))
 	for _, v := range out {
 		versions[v.Key] = v
 	}
 	for _, r := range batch {
-		r.versions = make([]store.JobVersion, 0, len(r.rows))
+		r.versions = make([]JobVersion, 0, len(r.rows))
 		for _, row := range r.rows {
 			r.versions = append(r.versions, versions[row.Key])
 		}
@@ -350,8 +348,8 @@ func (c *committer) write(batch []*enqueueRequest) {
 // committed, also when a later chunk fails. A failed write may still have committed (the caller
 // gave up during the commit, say) without its versions being known here, so it asks for a
 // rebuild of the index.
-func (c *committer) store(ctx context.Context, rows []store.Job) ([]store.JobVersion, error) {
-	var out []store.JobVersion
+func (c *committer) store(ctx context.Context, rows []JobRow) ([]JobVersion, error) {
+	var out []JobVersion
 	for start := 0; start < len(rows); start += enqueueChunk {
 		versions, err := c.upsert(ctx, rows[start:min(start+enqueueChunk, len(rows))])
 		if err != nil {
@@ -366,7 +364,7 @@ func (c *committer) store(ctx context.Context, rows []store.Job) ([]store.JobVer
 // indexLater queues committed versions for the indexer; their keys, and the keys of rows that
 // were not committed, are released once the versions are indexed. The flusher wakes the indexer
 // when it takes its next batch or finds none (see kickIndexer).
-func (c *committer) indexLater(versions []store.JobVersion, keys []string) {
+func (c *committer) indexLater(versions []JobVersion, keys []string) {
 	c.mu.Lock()
 	c.toIndex = append(c.toIndex, versions...)
 	c.toRelease = append(c.toRelease, keys...)

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/batonhq/baton/store"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -28,7 +27,7 @@ type gatedStore struct {
 	tokens  chan struct{}
 	entered chan struct{}
 	down    bool
-	calls   [][]store.Job
+	calls   [][]JobRow
 }
 
 var errPostgresDown = errors.New("postgres is down")
@@ -66,7 +65,7 @@ func (g *gatedStore) setDown(down bool) {
 	g.down = down
 }
 
-func (g *gatedStore) UpsertJobs(ctx context.Context, jobs []store.Job) ([]store.JobVersion, error) {
+func (g *gatedStore) UpsertJobs(ctx context.Context, jobs []JobRow) ([]JobVersion, error) {
 	g.mu.Lock()
 	open := g.open
 	g.calls = append(g.calls, slices.Clone(jobs))
@@ -96,7 +95,7 @@ func (g *gatedStore) UpsertJobs(ctx context.Context, jobs []store.Job) ([]store.
 func gatedEnv(t *testing.T) (*env, *gatedStore, *Scheduler) {
 	t.Helper()
 	e := newEnv(t)
-	g := newGatedStore(e.db)
+	g := newGatedStore(e.jobs)
 	return e, g, e.scheduler(t, func(c *Config) { c.Store = g })
 }
 
@@ -284,7 +283,7 @@ func TestQueuedCallsShareOneBatchAndTheLastWins(t *testing.T) {
 	if len(batch) != 2 {
 		t.Fatalf("the queued calls were written as %+v, want one row per key", batch)
 	}
-	j, ok, err := e.db.JobByKey(ctx, "k")
+	j, ok, err := e.jobs.JobByKey(ctx, "k")
 	if err != nil || !ok || string(j.Payload) != "last" || !j.DueAt.Equal(ceilMicro(due.Add(time.Minute))) {
 		t.Fatalf("job k = %+v, %v, %v, want the last one", j, ok, err)
 	}
@@ -375,7 +374,7 @@ func TestBatchErrorsReachEachCaller(t *testing.T) {
 	}
 	waitBlockers()
 	for _, key := range []string{"good:1", "good:2"} {
-		if _, ok, err := e.db.JobByKey(ctx, key); err != nil || !ok {
+		if _, ok, err := e.jobs.JobByKey(ctx, key); err != nil || !ok {
 			t.Fatalf("%s stored = %v, %v", key, ok, err)
 		}
 	}
@@ -423,7 +422,7 @@ func TestCancelledCallerLeavesItsBatch(t *testing.T) {
 		t.Fatalf("Enqueue: %v", err)
 	}
 	waitBlockers()
-	if _, ok, _ := e.db.JobByKey(context.Background(), "queued:cancelled"); ok {
+	if _, ok, _ := e.jobs.JobByKey(context.Background(), "queued:cancelled"); ok {
 		t.Fatal("the job of a call cancelled while queued was stored")
 	}
 
@@ -444,7 +443,7 @@ func TestCancelledCallerLeavesItsBatch(t *testing.T) {
 	if err := recvErr(t, others); err != nil {
 		t.Fatalf("Enqueue batched with a cancelled call: %v", err)
 	}
-	if _, ok, err := e.db.JobByKey(context.Background(), "writing:kept"); err != nil || !ok {
+	if _, ok, err := e.jobs.JobByKey(context.Background(), "writing:kept"); err != nil || !ok {
 		t.Fatalf("writing:kept stored = %v, %v", ok, err)
 	}
 
@@ -494,7 +493,7 @@ type slowRebuildStore struct {
 	release chan struct{}
 }
 
-func (s slowRebuildStore) PendingJobsAfter(ctx context.Context, afterKey string, limit int) ([]store.JobVersion, error) {
+func (s slowRebuildStore) PendingJobsAfter(ctx context.Context, afterKey string, limit int) ([]JobVersion, error) {
 	select {
 	case <-s.release:
 	case <-ctx.Done():
@@ -507,7 +506,7 @@ func TestRunClaimsBeforeTheRebuildOnlyWhenRedisKeptTheIndex(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	slow := slowRebuildStore{JobStore: e.db, release: make(chan struct{})}
+	slow := slowRebuildStore{JobStore: e.jobs, release: make(chan struct{})}
 	rec := newRecorder()
 	s := e.scheduler(t, func(c *Config) { c.Store = slow })
 	s.Handle("checkin", rec.handle)
@@ -515,7 +514,7 @@ func TestRunClaimsBeforeTheRebuildOnlyWhenRedisKeptTheIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A job that only Postgres has, as if its index entry was lost: only a rebuild finds it.
-	if _, err := e.db.UpsertJobs(ctx, []store.Job{{Key: "unindexed", TeamID: "T1", Kind: "checkin", DueAt: time.Now()}}); err != nil {
+	if _, err := e.jobs.UpsertJobs(ctx, []JobRow{{Key: "unindexed", TeamID: "T1", Kind: "checkin", DueAt: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -654,7 +653,7 @@ func TestEnqueueReturnsOnceCommittedAndIndexesRightAfter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, ok, err := e.db.JobByKey(ctx, "rescheduled")
+	j, ok, err := e.jobs.JobByKey(ctx, "rescheduled")
 	if err != nil || !ok {
 		t.Fatalf("rescheduled job: %v, %v", ok, err)
 	}

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/batonhq/baton/store"
-	"github.com/batonhq/baton/store/storetest"
+	"github.com/batonhq/baton/internal/pgtest"
+	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -65,10 +65,11 @@ func testPrefix(t testing.TB, rdb *redis.Client) string {
 	return prefix
 }
 
-// env is what a scheduler test shares between its schedulers: one Postgres schema, one Redis and
-// one prefix.
+// env is what a scheduler test shares between its schedulers: one Postgres schema (db) and its
+// job table, one Redis and one prefix.
 type env struct {
-	db     *store.DB
+	db     *sqlx.DB
+	jobs   *JobTable
 	rdb    *redis.Client
 	prefix string
 }
@@ -76,13 +77,14 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	rdb := newRedis(t, -1)
-	return &env{db: storetest.New(t), rdb: rdb, prefix: testPrefix(t, rdb)}
+	db := pgtest.New(t)
+	return &env{db: db, jobs: NewJobTable(db), rdb: rdb, prefix: testPrefix(t, rdb)}
 }
 
 // scheduler returns a scheduler on the test's stores; adjust changes its config first.
 func (e *env) scheduler(t testing.TB, adjust func(*Config)) *Scheduler {
 	t.Helper()
-	cfg := Config{Redis: e.rdb, Store: e.db, Prefix: e.prefix, Log: testLogger(t)}
+	cfg := Config{Redis: e.rdb, Store: e.jobs, Prefix: e.prefix, Log: testLogger(t)}
 	if adjust != nil {
 		adjust(&cfg)
 	}

@@ -1,11 +1,11 @@
 // Package scheduler runs delayed jobs: check-ins, deadline watches, escalations.
 //
-// Postgres keeps the truth (store.Job rows); Redis keeps only an index of due times, a sorted set
-// whose members are "key|version" (see keys.go). Every enqueue, reschedule and retry gives a job a
-// new version, and a worker runs a claimed member only if Postgres still holds that version, so a
-// leftover index entry of an older version never fires. Redis may lose everything at any time:
-// Run rebuilds the index from Postgres at start, periodically, and as soon as a claim finds that
-// Redis was emptied.
+// Postgres keeps the truth, in the scheduler's own table (see JobTable); Redis keeps only an index
+// of due times, a sorted set whose members are "key|version" (see keys.go). Every enqueue,
+// reschedule and retry gives a job a new version, and a worker runs a claimed member only if
+// Postgres still holds that version, so a leftover index entry of an older version never fires.
+// Redis may lose everything at any time: Run rebuilds the index from Postgres at start,
+// periodically, and as soon as a claim finds that Redis was emptied.
 //
 // A job fires when the clock of the process that claims it (Config.Now) reaches its due time,
 // never before; processes sharing a queue should keep their clocks synchronised. Workers sleep
@@ -28,7 +28,6 @@ import (
 	"time"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/store"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -85,21 +84,21 @@ func (r CancelResult) String() string {
 	}
 }
 
-// JobStore is what the scheduler needs from Postgres; *store.DB implements it.
+// JobStore is what the scheduler needs from Postgres; *JobTable implements it.
 type JobStore interface {
-	UpsertJobs(ctx context.Context, jobs []store.Job) ([]store.JobVersion, error)
-	PendingJobs(ctx context.Context, keys []string) ([]store.Job, error)
-	JobByKey(ctx context.Context, key string) (store.Job, bool, error)
-	DeleteJob(ctx context.Context, ref store.JobRef) (bool, error)
-	FinishJobs(ctx context.Context, refs []store.JobRef) (int64, error)
-	FailJob(ctx context.Context, ref store.JobRef, lastError string, retryAt time.Time, park bool) (store.JobVersion, bool, error)
-	PendingJobsAfter(ctx context.Context, afterKey string, limit int) ([]store.JobVersion, error)
-	ParkedJobs(ctx context.Context, teamID string) ([]store.Job, error)
-	RetryParkedJob(ctx context.Context, teamID, key string, dueAt time.Time) (store.JobVersion, error)
+	UpsertJobs(ctx context.Context, jobs []JobRow) ([]JobVersion, error)
+	PendingJobs(ctx context.Context, keys []string) ([]JobRow, error)
+	JobByKey(ctx context.Context, key string) (JobRow, bool, error)
+	DeleteJob(ctx context.Context, ref JobRef) (bool, error)
+	FinishJobs(ctx context.Context, refs []JobRef) (int64, error)
+	FailJob(ctx context.Context, ref JobRef, lastError string, retryAt time.Time, park bool) (JobVersion, bool, error)
+	PendingJobsAfter(ctx context.Context, afterKey string, limit int) ([]JobVersion, error)
+	ParkedJobs(ctx context.Context, teamID string) ([]JobRow, error)
+	RetryParkedJob(ctx context.Context, teamID, key string, dueAt time.Time) (JobVersion, error)
 	DropParkedJob(ctx context.Context, teamID, key string) error
 }
 
-var _ JobStore = (*store.DB)(nil)
+var _ JobStore = (*JobTable)(nil)
 
 // Config configures a Scheduler. Redis and Store are required; the rest have defaults.
 type Config struct {
@@ -288,7 +287,7 @@ const enqueueChunk = 1000
 
 // enqueue validates the jobs and writes them to Postgres in a batch with the jobs of concurrent
 // calls (see committer). It returns the versions written, one per key.
-func (s *Scheduler) enqueue(ctx context.Context, jobs []Job) ([]store.JobVersion, error) {
+func (s *Scheduler) enqueue(ctx context.Context, jobs []Job) ([]JobVersion, error) {
 	rows, err := s.rows(jobs)
 	if err != nil || len(rows) == 0 {
 		return nil, err
@@ -296,12 +295,12 @@ func (s *Scheduler) enqueue(ctx context.Context, jobs []Job) ([]store.JobVersion
 	return s.commits.submit(ctx, rows)
 }
 
-// rows validates jobs and turns them into store rows: due times rounded up to the microsecond
+// rows validates jobs and turns them into table rows: due times rounded up to the microsecond
 // (zero meaning now) and one row per key, the last one given.
-func (s *Scheduler) rows(jobs []Job) ([]store.Job, error) {
+func (s *Scheduler) rows(jobs []Job) ([]JobRow, error) {
 	now := s.now()
 	at := make(map[string]int, len(jobs))
-	rows := make([]store.Job, 0, len(jobs))
+	rows := make([]JobRow, 0, len(jobs))
 	for _, j := range jobs {
 		if j.Key == "" || j.Kind == "" {
 			return nil, errors.New("scheduler: enqueue: a job needs a key and a kind")
@@ -310,7 +309,7 @@ func (s *Scheduler) rows(jobs []Job) ([]store.Job, error) {
 		if due.IsZero() {
 			due = now
 		}
-		row := store.Job{Key: j.Key, TeamID: j.TeamID, Kind: j.Kind, Payload: j.Payload, DueAt: ceilMicro(due)}
+		row := JobRow{Key: j.Key, TeamID: j.TeamID, Kind: j.Kind, Payload: j.Payload, DueAt: ceilMicro(due)}
 		if i, ok := at[j.Key]; ok {
 			rows[i] = row
 			continue
@@ -323,7 +322,7 @@ func (s *Scheduler) rows(jobs []Job) ([]store.Job, error) {
 
 // index adds new versions to the due set (dropping the versions they replace) and wakes this
 // process's dispatcher when one is due earlier than anything indexed before.
-func (s *Scheduler) index(ctx context.Context, versions []store.JobVersion) error {
+func (s *Scheduler) index(ctx context.Context, versions []JobVersion) error {
 	if len(versions) == 0 {
 		return nil
 	}
@@ -368,8 +367,8 @@ func (s *Scheduler) Cancel(ctx context.Context, key string) (CancelResult, error
 		if !ok {
 			return NotFound, nil
 		}
-		ref := store.JobRef{Key: key, Version: j.Version}
-		if j.State == store.JobPending {
+		ref := JobRef{Key: key, Version: j.Version}
+		if j.State == StatePending {
 			// Take the version out of the index first: once it is neither due nor leased, no
 			// worker can claim it, so deleting the row below is final.
 			removed, err := cancelScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease, s.keys.cancels},
@@ -417,7 +416,7 @@ func (s *Scheduler) Retry(ctx context.Context, teamID, key string) error {
 	}
 	// A parked job has no index entry, so there is nothing to replace.
 	v.Prev = 0
-	if err := s.index(ctx, []store.JobVersion{v}); err != nil {
+	if err := s.index(ctx, []JobVersion{v}); err != nil {
 		s.log.WarnContext(ctx, "scheduler: retried job stored but not indexed; the next reconcile indexes it",
 			slog.String("job_key", key), slog.Any("error", err))
 		s.requestReconcile()
@@ -435,7 +434,7 @@ func (s *Scheduler) Drop(ctx context.Context, teamID, key string) error {
 }
 
 // jobOf is the Job a handler sees for a stored row.
-func jobOf(r store.Job) Job {
+func jobOf(r JobRow) Job {
 	return Job{Kind: r.Kind, Key: r.Key, TeamID: r.TeamID, Payload: r.Payload, DueAt: r.DueAt, Attempt: r.Attempts + 1}
 }
 

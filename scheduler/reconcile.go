@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/batonhq/baton/store"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -71,7 +70,7 @@ func (s *Scheduler) reconcile(ctx context.Context) (int, error) {
 // reconcilePage indexes the page of pending jobs after the key after. The cancels counter is read
 // before Postgres: if it has moved by the time the script runs, a job of the page may have been
 // cancelled since it was read, so the page is read again.
-func (s *Scheduler) reconcilePage(ctx context.Context, after string) ([]store.JobVersion, int, error) {
+func (s *Scheduler) reconcilePage(ctx context.Context, after string) ([]JobVersion, int, error) {
 	for range reconcileTries {
 		cancels, err := s.rdb.Get(ctx, s.keys.cancels).Result()
 		if errors.Is(err, redis.Nil) {

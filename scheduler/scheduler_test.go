@@ -10,7 +10,6 @@ import (
 	"time"
 
 	baton "github.com/batonhq/baton"
-	"github.com/batonhq/baton/store"
 )
 
 func TestFiresInDueOrderNeverEarly(t *testing.T) {
@@ -177,7 +176,7 @@ func TestConcurrentSchedulersFireEachJobOnce(t *testing.T) {
 		jobs[i] = Job{Kind: "escalate", Key: fmt.Sprintf("escalate:T1:%04d", i), TeamID: "T1",
 			DueAt: now.Add(time.Duration(rand.IntN(500)) * time.Millisecond)}
 	}
-	if err := New(Config{Redis: e.rdb, Store: e.db, Prefix: e.prefix}).EnqueueMany(context.Background(), jobs); err != nil {
+	if err := New(Config{Redis: e.rdb, Store: e.jobs, Prefix: e.prefix}).EnqueueMany(context.Background(), jobs); err != nil {
 		t.Fatalf("EnqueueMany: %v", err)
 	}
 	rec.waitDistinct(t, n)
@@ -251,9 +250,10 @@ func TestExpiredLeaseRunsJobAgain(t *testing.T) {
 func TestFlushAndRestartLoseNothing(t *testing.T) {
 	t.Parallel()
 	// This test empties its Redis: it runs on a logical database no other test uses.
-	db := newEnv(t).db
+	pg := newEnv(t)
+	db := pg.db
 	rdb := newRedis(t, flushDB)
-	e := &env{db: db, rdb: rdb, prefix: testPrefix(t, rdb)}
+	e := &env{db: db, jobs: pg.jobs, rdb: rdb, prefix: testPrefix(t, rdb)}
 	ctx := context.Background()
 	rec := newRecorder()
 	newScheduler := func() *Scheduler {
@@ -336,7 +336,7 @@ func TestCancelAndRescheduleRacingClaims(t *testing.T) {
 	const iterations = 400
 	cancelled := make(map[string]CancelResult)
 	type reschedule struct {
-		version  store.JobVersion
+		version  JobVersion
 		returned time.Time
 	}
 	rescheduled := make(map[string]reschedule)
@@ -597,7 +597,7 @@ func TestStaleIndexEntriesNeverFireEarly(t *testing.T) {
 	if err := s.Enqueue(ctx, Job{Kind: "checkin", Key: "real", TeamID: "T1", DueAt: due}); err != nil {
 		t.Fatal(err)
 	}
-	j, ok, err := e.db.JobByKey(ctx, "real")
+	j, ok, err := e.jobs.JobByKey(ctx, "real")
 	if err != nil || !ok {
 		t.Fatalf("JobByKey: %v, %v", ok, err)
 	}
@@ -643,7 +643,7 @@ func TestEnqueueValidatesAndDeduplicates(t *testing.T) {
 	if err != nil {
 		t.Fatalf("EnqueueMany: %v", err)
 	}
-	j, ok, err := e.db.JobByKey(ctx, "k")
+	j, ok, err := e.jobs.JobByKey(ctx, "k")
 	if err != nil || !ok || string(j.Payload) != "second" || !j.DueAt.Equal(ceilMicro(later)) {
 		t.Fatalf("job k = %+v, %v, %v, want the later one", j, ok, err)
 	}

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/batonhq/baton/store"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -73,7 +72,7 @@ func (s *Scheduler) run(ctx context.Context, started chan<- struct{}) error {
 	w := &workers{
 		s:     s,
 		slots: make(chan struct{}, s.workers),
-		acks:  make(chan store.JobRef, 2*s.batch),
+		acks:  make(chan JobRef, 2*s.batch),
 	}
 	for range s.workers {
 		w.slots <- struct{}{}
@@ -120,7 +119,7 @@ type workers struct {
 	// slots holds a token per free worker.
 	slots chan struct{}
 	// acks carries jobs that ran successfully to the ack loops.
-	acks     chan store.JobRef
+	acks     chan JobRef
 	inflight sync.WaitGroup
 }
 
@@ -251,7 +250,7 @@ func (w *workers) start(ctx context.Context, now, deadline time.Time, claimed []
 		sleepCtx(ctx, errorPause)
 		return
 	}
-	current := make(map[string]store.Job, len(rows))
+	current := make(map[string]JobRow, len(rows))
 	for _, r := range rows {
 		current[r.Key] = r
 	}
@@ -281,7 +280,7 @@ func (w *workers) start(ctx context.Context, now, deadline time.Time, claimed []
 
 // runJob runs one job's handler, then records the outcome. It holds a slot until the outcome is
 // handed over, so a slow Postgres slows claiming rather than piling up work.
-func (w *workers) runJob(ctx context.Context, r store.Job, deadline time.Time) {
+func (w *workers) runJob(ctx context.Context, r JobRow, deadline time.Time) {
 	defer w.inflight.Done()
 	defer w.release(1)
 	s := w.s
@@ -293,7 +292,7 @@ func (w *workers) runJob(ctx context.Context, r store.Job, deadline time.Time) {
 	err := s.call(hctx, j)
 	cancel()
 	s.observer.Ran(j.Kind, late, err)
-	ref := store.JobRef{Key: r.Key, Version: r.Version}
+	ref := JobRef{Key: r.Key, Version: r.Version}
 	if err == nil {
 		w.acks <- ref
 		return
@@ -319,7 +318,7 @@ func (s *Scheduler) call(ctx context.Context, j Job) (err error) {
 
 // fail records a failed run: the job is retried after a backoff or, after MaxAttempts failures,
 // parked. If Postgres cannot be reached the lease is left to expire, and the job runs again.
-func (s *Scheduler) fail(ctx context.Context, j Job, ref store.JobRef, runErr error) {
+func (s *Scheduler) fail(ctx context.Context, j Job, ref JobRef, runErr error) {
 	park := j.Attempt >= s.maxAttempts
 	wait := s.backoff(j.Attempt)
 	ctx, cancel := context.WithTimeout(ctx, finishTimeout)
@@ -381,7 +380,7 @@ func (s *Scheduler) releaseLeases(ctx context.Context, entries []releaseEntry) {
 // written goes in the next. It returns when acks is closed and drained.
 func (w *workers) ackLoop() {
 	s := w.s
-	batch := make([]store.JobRef, 0, s.batch)
+	batch := make([]JobRef, 0, s.batch)
 	for ref := range w.acks {
 		batch = append(batch[:0], ref)
 	more:
@@ -402,7 +401,7 @@ func (w *workers) ackLoop() {
 
 // finish deletes a batch of fired jobs from Postgres, then ends their leases. If Postgres fails,
 // the leases are left to expire and the jobs run again: a fire counts once it is recorded.
-func (s *Scheduler) finish(batch []store.JobRef) {
+func (s *Scheduler) finish(batch []JobRef) {
 	ctx, cancel := context.WithTimeout(context.Background(), finishTimeout)
 	defer cancel()
 	if _, err := s.store.FinishJobs(ctx, batch); err != nil {

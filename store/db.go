@@ -9,9 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/internal/pgpool"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/lib/pq/pqerror"
@@ -19,10 +19,8 @@ import (
 
 // Pool limits for one process.
 const (
-	maxOpenConns    = 20
-	maxIdleConns    = maxOpenConns
-	connMaxLifetime = 30 * time.Minute
-	connMaxIdleTime = 5 * time.Minute
+	maxOpenConns = 20
+	maxIdleConns = maxOpenConns
 )
 
 // DB is the Postgres store.
@@ -39,7 +37,7 @@ type DB struct {
 
 // Open connects to the database at url (a lib/pq URL or key=value DSN) and checks that it answers.
 func Open(ctx context.Context, url string) (*DB, error) {
-	sdb, err := openPool(url, maxOpenConns, maxIdleConns)
+	sdb, err := pgpool.Open(url, maxOpenConns, maxIdleConns)
 	if err != nil {
 		return nil, fmt.Errorf("store: open database: %w", err)
 	}
@@ -48,37 +46,6 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("store: connect to database: %w", err)
 	}
 	return &DB{DB: sdb, url: url}, nil
-}
-
-// openPool opens a pool of connections to url, at most open of them and idle of them kept.
-//
-// Each connection prepares the statements it runs (see preparing): a statement is parsed once per
-// connection, and each run of it is one round trip. Postgres is asked to plan a prepared statement
-// once, for any arguments (plan_cache_mode), unless the URL sets plan_cache_mode itself: the store's
-// statements look rows up by keys and indexes, where the general plan is the plan, and planning anew
-// at every run cost a quarter of the database's time under load. Prepared statements live in a
-// session, so Baton's connections must be its own (not shared by a transaction-pooling proxy).
-func openPool(url string, open, idle int) (*sqlx.DB, error) {
-	cfg, err := pq.NewConfig(url)
-	if err != nil {
-		return nil, err
-	}
-	if cfg.Runtime == nil {
-		cfg.Runtime = map[string]string{}
-	}
-	if _, set := cfg.Runtime["plan_cache_mode"]; !set {
-		cfg.Runtime["plan_cache_mode"] = "force_generic_plan"
-	}
-	conn, err := pq.NewConnectorConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	db := sqlx.NewDb(sql.OpenDB(preparing{conn}), "postgres")
-	db.SetMaxOpenConns(open)
-	db.SetMaxIdleConns(idle)
-	db.SetConnMaxLifetime(connMaxLifetime)
-	db.SetConnMaxIdleTime(connMaxIdleTime)
-	return db, nil
 }
 
 // Close closes the connection pool.

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/batonhq/baton/internal/pgpool"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
@@ -52,7 +53,7 @@ func newAcceptor(url string) (*acceptor, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := openPool(url, acceptConns, acceptConns)
+	db, err := pgpool.Open(url, acceptConns, acceptConns)
 	if err != nil {
 		return nil, fmt.Errorf("store: open the inbox's connections: %w", err)
 	}

@@ -67,6 +67,9 @@ func TestAChangeQueuesItsMessagesInTheSameTransaction(t *testing.T) {
 	if msgs[4].Event.Kind != baton.EventStatus || msgs[4].Event.Note != "Waiting on legal" || msgs[4].Task.Status != baton.StatusBlocked {
 		t.Errorf("the thread reply carries %+v of %+v", msgs[4].Event, msgs[4].Task)
 	}
+	if n, err := db.OutboxDepth(ctx); err != nil || n != int64(len(want)) {
+		t.Errorf("OutboxDepth = %d, %v, want %d", n, err, len(want))
+	}
 }
 
 func TestOutboxLanesAreHeldByOneProcessAndTakenOverWhenItDies(t *testing.T) {

@@ -164,7 +164,7 @@ func (h *harness) burstRound(b *testing.B, rcpts []burstRecipient, checkinNumber
 	for i, r := range rcpts {
 		keys[i] = "checkin:" + team + ":" + strings.TrimPrefix(r.ref, "C-") + ":" + r.user
 	}
-	jobs, err := h.db.PendingJobs(ctx, keys)
+	jobs, err := h.jobs.PendingJobs(ctx, keys)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -309,7 +309,7 @@ func (h *harness) burstFinished(ctx context.Context, b *testing.B, keys []string
 	t := time.NewTicker(burstPoll)
 	defer t.Stop()
 	for {
-		jobs, err := h.db.PendingJobs(ctx, keys)
+		jobs, err := h.jobs.PendingJobs(ctx, keys)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -325,12 +325,12 @@ func (h *harness) burstFinished(ctx context.Context, b *testing.B, keys []string
 		select {
 		case <-t.C:
 		case <-ctx.Done():
-			parked, _ := h.db.ParkedJobs(context.Background(), h.slack.Options().TeamID)
+			parked, _ := h.jobs.ParkedJobs(context.Background(), h.slack.Options().TeamID)
 			b.Fatalf("the scheduler did not finish the round: %d of %d jobs due at %v, %d pending, %d parked",
 				moved, len(keys), next, len(jobs), len(parked))
 		}
 	}
-	parked, err := h.db.ParkedJobs(ctx, h.slack.Options().TeamID)
+	parked, err := h.jobs.ParkedJobs(ctx, h.slack.Options().TeamID)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -144,7 +144,7 @@ func TestCheckinReminderWaitsForTheRecipientsWorkingHours(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("delivery: %v %v", ok, err)
 	}
-	j, ok, err := h.db.JobByKey(h.ctx, fmt.Sprintf("checkin:%s:1:%s:remind:%d", h.slack.Options().TeamID, ana, d.ID))
+	j, ok, err := h.jobs.JobByKey(h.ctx, fmt.Sprintf("checkin:%s:1:%s:remind:%d", h.slack.Options().TeamID, ana, d.ID))
 	monday9 := time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC)
 	if err != nil || !ok || !j.DueAt.Equal(monday9) {
 		t.Errorf("reminder due %v (%v, %v), want Monday 09:00 in New York %v", j.DueAt, ok, err, monday9)

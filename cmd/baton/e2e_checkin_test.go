@@ -22,7 +22,7 @@ func (h *harness) ckCommand(user, channel, text string) {
 // ckJobDue is when the delivery job of check-in C-number to user is due, or false when none waits.
 func (h *harness) ckJobDue(number int64, user string) (time.Time, bool) {
 	h.t.Helper()
-	j, ok, err := h.db.JobByKey(h.ctx, fmt.Sprintf("checkin:%s:%d:%s", h.slack.Options().TeamID, number, user))
+	j, ok, err := h.jobs.JobByKey(h.ctx, fmt.Sprintf("checkin:%s:%d:%s", h.slack.Options().TeamID, number, user))
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -405,7 +405,7 @@ func TestACardADeadProcessPostedIsNotPostedAgain(t *testing.T) {
 		t.Errorf("the task's card is %s/%s, want the one posted (%s)", got.ChannelID, got.CardTS, ts)
 	}
 	// The task's timers are part of what its creation owes: set by the process that took over.
-	if _, ok, err := h.db.JobByKey(h.ctx, "task:"+h.slack.Options().TeamID+":1:stale"); err != nil || !ok {
+	if _, ok, err := h.jobs.JobByKey(h.ctx, "task:"+h.slack.Options().TeamID+":1:stale"); err != nil || !ok {
 		t.Errorf("the new task's stale nudge is not scheduled (%v)", err)
 	}
 }

@@ -32,7 +32,7 @@ func dueTuesday(h *harness) slackdouble.Message {
 // jobDue is when the task's job of that name is due, or false when none is waiting.
 func (h *harness) jobDue(number int64, name string) (time.Time, bool) {
 	h.t.Helper()
-	j, ok, err := h.db.JobByKey(h.ctx, jobKeyOf(h, number, name))
+	j, ok, err := h.jobs.JobByKey(h.ctx, jobKeyOf(h, number, name))
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -196,12 +196,12 @@ func TestAnUnacknowledgedFlagIsRemindedOnceInWorkingHours(t *testing.T) {
 		}
 	}
 	key := "decision:" + h.slack.Options().TeamID + ":1:flag:"
-	if _, waiting, err := h.db.JobByKey(h.ctx, key+strconv.FormatInt(calFlag.ID, 10)); err != nil || waiting {
+	if _, waiting, err := h.jobs.JobByKey(h.ctx, key+strconv.FormatInt(calFlag.ID, 10)); err != nil || waiting {
 		t.Errorf("Cal acknowledged, yet his reminder still waits (%v)", err)
 	}
 	monday := time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC) // 09:00 in New York
 	h.until("Ana's reminder to wait for Monday", func() bool {
-		j, ok, err := h.db.JobByKey(h.ctx, key+strconv.FormatInt(anaFlag.ID, 10))
+		j, ok, err := h.jobs.JobByKey(h.ctx, key+strconv.FormatInt(anaFlag.ID, 10))
 		return err == nil && ok && j.DueAt.Equal(monday)
 	})
 	h.idle()

@@ -15,7 +15,7 @@ func TestDailyDigestCollectsStageChangesButBlockedArrivesAtOnce(t *testing.T) {
 	h.baton(bea, "digest 08:30")
 	h.ephemeral(bea, "one digest at 08:30 your time")
 	// Bea is in Berlin: her next working day's 08:30 is Monday 30 Nov, 07:30 UTC.
-	j, ok, err := h.db.JobByKey(h.ctx, "digest:T0001:UBEA")
+	j, ok, err := h.jobs.JobByKey(h.ctx, "digest:T0001:UBEA")
 	if want := time.Date(2026, 11, 30, 7, 30, 0, 0, time.UTC); err != nil || !ok || !j.DueAt.Equal(want) {
 		t.Fatalf("digest job due %v (%v, %v), want %v", j.DueAt, ok, err, want)
 	}
@@ -44,14 +44,14 @@ func TestDailyDigestCollectsStageChangesButBlockedArrivesAtOnce(t *testing.T) {
 		t.Errorf("the digest does not list both changes in order:\n%s", text)
 	}
 	h.idle()
-	if j, ok, _ := h.db.JobByKey(h.ctx, "digest:T0001:UBEA"); !ok || !j.DueAt.Equal(time.Date(2026, 12, 1, 7, 30, 0, 0, time.UTC)) {
+	if j, ok, _ := h.jobs.JobByKey(h.ctx, "digest:T0001:UBEA"); !ok || !j.DueAt.Equal(time.Date(2026, 12, 1, 7, 30, 0, 0, time.UTC)) {
 		t.Errorf("next digest due %v (%v), want Tuesday 08:30 Berlin", j.DueAt, ok)
 	}
 
 	h.baton(bea, "digest off")
 	h.ephemeral(bea, "as they happen")
 	h.idle()
-	if _, ok, _ := h.db.JobByKey(h.ctx, "digest:T0001:UBEA"); ok {
+	if _, ok, _ := h.jobs.JobByKey(h.ctx, "digest:T0001:UBEA"); ok {
 		t.Error("the digest timer is still waiting after the digest was turned off")
 	}
 }
@@ -88,7 +88,7 @@ func TestTheDashboardChoosesHowUpdatesArrive(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.until("the digest to be scheduled", func() bool {
-		_, ok, _ := h.db.JobByKey(h.ctx, "digest:T0001:UBEA")
+		_, ok, _ := h.jobs.JobByKey(h.ctx, "digest:T0001:UBEA")
 		return ok
 	})
 	if s, _ := h.db.Digest(h.ctx, "T0001", bea); !s.Daily || s.At.String() != "08:30" {

@@ -60,7 +60,7 @@ func TestMetricsCountWhatHappened(t *testing.T) {
 	// A labelled metric appears in a scrape once it holds a value; every registered one is described.
 	known := map[string]bool{}
 	descs := make(chan *prometheus.Desc, 1000)
-	for _, c := range newMetrics(h.db).collectors {
+	for _, c := range newMetrics(h.db, h.jobs).collectors {
 		c.Describe(descs)
 	}
 	close(descs)

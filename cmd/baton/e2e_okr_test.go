@@ -328,10 +328,10 @@ func TestKeyResultReminderInTheOwnersWorkingHoursWithAnUpdateButton(t *testing.T
 	h.idle()
 	key := "kr:" + h.slack.Options().TeamID + ":1:checkin"
 	created := h.clock.Now()
-	if j, ok, err := h.db.JobByKey(h.ctx, key); err != nil || !ok || !j.DueAt.Equal(created.Add(72*time.Hour)) {
+	if j, ok, err := h.jobs.JobByKey(h.ctx, key); err != nil || !ok || !j.DueAt.Equal(created.Add(72*time.Hour)) {
 		t.Fatalf("reminder job %+v %v %v, want due %v", j, ok, err, created.Add(72*time.Hour))
 	}
-	if _, ok, _ := h.db.JobByKey(h.ctx, "kr:"+h.slack.Options().TeamID+":2:checkin"); ok {
+	if _, ok, _ := h.jobs.JobByKey(h.ctx, "kr:"+h.slack.Options().TeamID+":2:checkin"); ok {
 		t.Error("a roll-up key result is reminded")
 	}
 
@@ -339,7 +339,7 @@ func TestKeyResultReminderInTheOwnersWorkingHoursWithAnUpdateButton(t *testing.T
 	h.advanceTo(time.Date(2026, 11, 30, 9, 0, 1, 0, time.UTC))
 	morning := time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC)
 	h.until("the reminder to move to Ana's morning", func() bool {
-		j, ok, _ := h.db.JobByKey(h.ctx, key)
+		j, ok, _ := h.jobs.JobByKey(h.ctx, key)
 		return ok && j.DueAt.Equal(morning)
 	})
 	h.idle()
@@ -376,7 +376,7 @@ func TestKeyResultReminderInTheOwnersWorkingHoursWithAnUpdateButton(t *testing.T
 	// The next reminder counts from the check-in.
 	next := h.clock.Now().Add(72 * time.Hour)
 	h.until("the reminder to follow the check-in", func() bool {
-		j, ok, _ := h.db.JobByKey(context.Background(), key)
+		j, ok, _ := h.jobs.JobByKey(context.Background(), key)
 		return ok && j.DueAt.Equal(next)
 	})
 
@@ -384,7 +384,7 @@ func TestKeyResultReminderInTheOwnersWorkingHoursWithAnUpdateButton(t *testing.T
 	h.okrReply(bea, "O-1 status dropped", "is now dropped")
 	h.advanceTo(next.Add(time.Second))
 	h.until("the reminder of a dropped objective to end", func() bool {
-		_, ok, _ := h.db.JobByKey(context.Background(), key)
+		_, ok, _ := h.jobs.JobByKey(context.Background(), key)
 		return !ok
 	})
 	h.idle()
@@ -395,7 +395,7 @@ func TestKeyResultReminderInTheOwnersWorkingHoursWithAnUpdateButton(t *testing.T
 	// Active again: its key results remind again, the stale one at once (in Ana's working hours).
 	h.okrReply(bea, "O-1 status active", "is now active")
 	h.until("the reminder to start again", func() bool {
-		_, ok, _ := h.db.JobByKey(context.Background(), key)
+		_, ok, _ := h.jobs.JobByKey(context.Background(), key)
 		return ok
 	})
 	h.advanceTo(h.clock.Now().Add(24 * time.Hour))

@@ -13,7 +13,7 @@ import (
 func (h *harness) stepJobDue(number int64, step int, what string) (time.Time, bool) {
 	h.t.Helper()
 	key := fmt.Sprintf("request:%s:%d:%d:%s", h.slack.Options().TeamID, number, step, what)
-	j, ok, err := h.db.JobByKey(h.ctx, key)
+	j, ok, err := h.jobs.JobByKey(h.ctx, key)
 	if err != nil {
 		h.t.Fatal(err)
 	}

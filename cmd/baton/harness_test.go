@@ -22,6 +22,7 @@ import (
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/bot"
 	"github.com/batonhq/baton/bot/slackdouble"
+	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/store"
 	"github.com/batonhq/baton/store/storetest"
 )
@@ -60,12 +61,13 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 // harness is one workspace served by the double, one bot started as `baton run` starts it, and the bot's
-// database for assertions.
+// database (its store and the scheduler's job table) for assertions.
 type harness struct {
 	t     testing.TB
 	ctx   context.Context
 	slack *slackdouble.Server
 	db    *store.DB
+	jobs  *scheduler.JobTable
 	clock *clock
 	stop  func() error
 
@@ -190,6 +192,7 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	}
 	h.idleFn = <-idleFn
 	h.db = storetest.Open(t, dbURL)
+	h.jobs = scheduler.NewJobTable(h.db.DB)
 	return h
 }
 

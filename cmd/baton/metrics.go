@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/batonhq/baton/bot"
+	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/store"
 )
 
@@ -50,9 +51,9 @@ const backlogTimeout = 2 * time.Second
 
 // newMetrics registers Baton's metrics. Its backlog learns how many jobs are due once the
 // scheduler exists (backlog.due).
-func newMetrics(db *store.DB) *metrics {
+func newMetrics(db *store.DB, jobs *scheduler.JobTable) *metrics {
 	m := &metrics{
-		backlog: &backlog{db: db},
+		backlog: &backlog{db: db, jobs: jobs},
 		reg:     prometheus.NewRegistry(),
 		envelopes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baton_envelopes_total",
 			Help: "Envelopes (and HTTP-mode requests) by kind and what became of them: handled, duplicate, unrouted, unreadable."}, []string{"kind", "outcome"}),
@@ -159,8 +160,9 @@ func (w *statusWriter) WriteHeader(code int) {
 // backlog counts, at each scrape, what waits: outbox messages, parked jobs, and jobs due now that
 // have not run.
 type backlog struct {
-	db  *store.DB
-	due func(context.Context) (int64, error)
+	db   *store.DB
+	jobs *scheduler.JobTable
+	due  func(context.Context) (int64, error)
 }
 
 var (
@@ -178,21 +180,22 @@ func (b *backlog) Describe(ch chan<- *prometheus.Desc) {
 func (b *backlog) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), backlogTimeout)
 	defer cancel()
-	outbox, parked, err := b.db.Backlog(ctx)
-	if err != nil {
-		ch <- prometheus.NewInvalidMetric(outboxDesc, err)
-	} else {
-		ch <- prometheus.MustNewConstMetric(outboxDesc, prometheus.GaugeValue, float64(outbox))
-		ch <- prometheus.MustNewConstMetric(parkedDesc, prometheus.GaugeValue, float64(parked))
-	}
+	outbox, err := b.db.OutboxDepth(ctx)
+	ch <- gauge(outboxDesc, outbox, err)
+	parked, err := b.jobs.CountParked(ctx)
+	ch <- gauge(parkedDesc, parked, err)
 	if b.due == nil {
 		ch <- prometheus.NewInvalidMetric(dueDesc, errors.New("the scheduler is not running"))
 		return
 	}
 	due, err := b.due(ctx)
+	ch <- gauge(dueDesc, due, err)
+}
+
+// gauge is a count made at a scrape, or the error that kept it from being made.
+func gauge(desc *prometheus.Desc, n int64, err error) prometheus.Metric {
 	if err != nil {
-		ch <- prometheus.NewInvalidMetric(dueDesc, err)
-		return
+		return prometheus.NewInvalidMetric(desc, err)
 	}
-	ch <- prometheus.MustNewConstMetric(dueDesc, prometheus.GaugeValue, float64(due))
+	return prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, float64(n))
 }

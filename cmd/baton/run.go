@@ -132,7 +132,8 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		}
 	}
 
-	m := newMetrics(db)
+	jobs := scheduler.NewJobTable(db.DB)
+	m := newMetrics(db, jobs)
 	apiOpts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken), slack.OptionHTTPClient(slackHTTPClient())}
 	if cfg.APIURL != "" {
 		apiOpts = append(apiOpts, slack.OptionAPIURL(cfg.APIURL))
@@ -155,7 +156,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		return err
 	}
 	defer rdb.Close()
-	sched := scheduler.New(scheduler.Config{Redis: rdb, Store: db, Prefix: opts.redisPrefix, Log: log.With("component", "scheduler"), Now: opts.now,
+	sched := scheduler.New(scheduler.Config{Redis: rdb, Store: jobs, Prefix: opts.redisPrefix, Log: log.With("component", "scheduler"), Now: opts.now,
 		Idle: opts.schedulerIdle, Observer: m})
 	m.backlog.due = func(ctx context.Context) (int64, error) { return sched.Pending(ctx, now(opts)) }
 	if opts.scheduler != nil {

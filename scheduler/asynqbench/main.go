@@ -28,9 +28,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/batonhq/baton/internal/pgpool"
 	"github.com/batonhq/baton/scheduler"
-	"github.com/batonhq/baton/store"
+	"github.com/batonhq/baton/store/migrations"
 	"github.com/hibiken/asynq"
+	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -175,11 +177,11 @@ func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05.000")}, args...)...)
 }
 
-// env is what the phases share: one Redis client on the bench database and one store on the
-// bench schema.
+// env is what the phases share: one Redis client on the bench database and one pool on the
+// bench schema, opened as Baton opens its own.
 type env struct {
 	rdb    *redis.Client
-	db     *store.DB
+	db     *sqlx.DB
 	pgURL  string
 	schema string
 	log    *slog.Logger
@@ -213,13 +215,11 @@ func setup(ctx context.Context, o options) (*env, error) {
 	}
 	u, err := withSearchPath(o.pgURL, e.schema)
 	if err == nil {
-		e.db, err = store.Open(ctx, u)
+		// Room for 16 enqueuers, the 4 ackers and the loaders of one worker at once.
+		e.db, err = pgpool.Open(u, 24, 24)
 	}
 	if err == nil {
-		// Room for 16 enqueuers, the 4 ackers and the loaders of one worker at once.
-		e.db.SetMaxOpenConns(24)
-		e.db.SetMaxIdleConns(24)
-		err = e.db.Migrate(ctx)
+		err = migrations.Up(ctx, e.db.DB)
 	}
 	if err != nil {
 		return nil, errors.Join(err, e.close())
@@ -276,7 +276,7 @@ func (e *env) reset(ctx context.Context) error {
 }
 
 func (e *env) scheduler() *scheduler.Scheduler {
-	return scheduler.New(scheduler.Config{Redis: e.rdb, Store: e.db, Prefix: "{bench}", Log: e.log})
+	return scheduler.New(scheduler.Config{Redis: e.rdb, Store: scheduler.NewJobTable(e.db), Prefix: "{bench}", Log: e.log})
 }
 
 func (e *env) asynqClient() *asynq.Client { return asynq.NewClientFromRedisClient(e.rdb) }

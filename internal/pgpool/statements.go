@@ -1,4 +1,4 @@
-package store
+package pgpool
 
 import (
 	"container/list"
@@ -13,7 +13,7 @@ import (
 )
 
 // maxStatements bounds how many prepared statements one connection keeps; the least recently used
-// goes first. The store's statements are constants or built from a few options, so this is ample.
+// goes first. Baton's statements are constants or built from a few options, so this is ample.
 const maxStatements = 256
 
 // preparing connects through lib/pq and gives each connection a cache of prepared statements: a
@@ -50,7 +50,7 @@ func (p preparing) Connect(ctx context.Context) (driver.Conn, error) {
 	pc, ok := c.(pqConn)
 	if !ok {
 		_ = c.Close()
-		return nil, fmt.Errorf("store: lib/pq's connection (%T) no longer offers what the statement cache needs", c)
+		return nil, fmt.Errorf("pgpool: lib/pq's connection (%T) no longer offers what the statement cache needs", c)
 	}
 	return &preparedConn{pqConn: pc, byQuery: map[string]*list.Element{}, lru: list.New()}, nil
 }
@@ -107,7 +107,7 @@ func (c *preparedConn) prepared(ctx context.Context, query string) (preparedStmt
 	st, ok := s.(preparedStmt)
 	if !ok {
 		_ = s.Close()
-		return nil, fmt.Errorf("store: lib/pq's statement (%T) no longer offers what the statement cache needs", s)
+		return nil, fmt.Errorf("pgpool: lib/pq's statement (%T) no longer offers what the statement cache needs", s)
 	}
 	c.byQuery[query] = c.lru.PushFront(&cachedStmt{query: query, stmt: st})
 	if c.lru.Len() > maxStatements {

@@ -1,4 +1,4 @@
-package store
+package scheduler
 
 import (
 	"context"
@@ -14,16 +14,29 @@ import (
 	"github.com/lib/pq"
 )
 
-// Job states. A job that ran successfully is deleted, so these are the only two.
+// JobTable is the scheduler's table in Postgres, jobs: the truth behind the Redis index of due
+// times. Its schema is a migration of store/migrations, the one sequence Baton's tables share;
+// the scheduler alone reads and writes the table, through JobTable. It implements JobStore.
+type JobTable struct {
+	db *sqlx.DB
+}
+
+// NewJobTable returns the job table on db, which may be shared with the rest of the process
+// (Baton gives it the store's pool).
+func NewJobTable(db *sqlx.DB) *JobTable {
+	return &JobTable{db: db}
+}
+
+// States of a JobRow. A job that ran successfully is deleted, so these are the only two.
 const (
-	// JobPending is a job waiting for its due time or being run by a worker.
-	JobPending = "pending"
-	// JobParked is a job that failed too often and waits for someone to retry or drop it.
-	JobParked = "parked"
+	// StatePending is a job waiting for its due time or being run by a worker.
+	StatePending = "pending"
+	// StateParked is a job that failed too often and waits for someone to retry or drop it.
+	StateParked = "parked"
 )
 
-// Job is a scheduled job as stored: the truth behind the scheduler's Redis index of due times.
-type Job struct {
+// JobRow is a job as stored: the Job a handler sees, with its version, state and failed runs.
+type JobRow struct {
 	Key       string    `db:"key"`
 	TeamID    string    `db:"team_id"`
 	Kind      string    `db:"kind"`
@@ -56,7 +69,7 @@ const jobColumns = `key, team_id, kind, payload, due_at, version, state, attempt
 // dueText formats instants for a timestamptz[] parameter, keeping every microsecond.
 const dueText = "2006-01-02T15:04:05.999999Z07:00"
 
-func (j Job) utc() Job {
+func (j JobRow) utc() JobRow {
 	j.DueAt = j.DueAt.UTC()
 	j.UpdatedAt = j.UpdatedAt.UTC()
 	if j.Payload == nil {
@@ -68,6 +81,12 @@ func (j Job) utc() Job {
 func (v JobVersion) utc() JobVersion {
 	v.DueAt = v.DueAt.UTC()
 	return v
+}
+
+// tableError wraps a failure of Postgres with what was being done. No statement of the table
+// can violate a constraint because of what a person did, so none becomes a domain error.
+func tableError(op string, err error) error {
+	return fmt.Errorf("postgres: %s: %w", op, err)
 }
 
 func parkedJobNotFound(key string) error {
@@ -87,9 +106,9 @@ const upsertJobsSQL = `INSERT INTO jobs AS j (key, team_id, kind, payload, due_a
 // job takes the new team, kind, payload and due time, becomes pending with no failed attempts,
 // and gets a new version. Keys must be distinct. Only Key, TeamID, Kind, Payload and DueAt of
 // each job are read. The result has one entry per job, in no particular order.
-func (db *DB) UpsertJobs(ctx context.Context, jobs []Job) ([]JobVersion, error) {
+func (t *JobTable) UpsertJobs(ctx context.Context, jobs []JobRow) ([]JobVersion, error) {
 	return upsertJobs(jobs, func(args ...any) (*sql.Rows, error) {
-		return db.QueryContext(ctx, upsertJobsSQL, args...)
+		return t.db.QueryContext(ctx, upsertJobsSQL, args...)
 	})
 }
 
@@ -101,17 +120,17 @@ type JobUpserter struct {
 }
 
 // PrepareUpsertJobs prepares UpsertJobs. The statement holds resources on every connection that
-// ran it until Close, or until the DB is closed.
-func (db *DB) PrepareUpsertJobs(ctx context.Context) (*JobUpserter, error) {
-	stmt, err := db.PreparexContext(ctx, upsertJobsSQL)
+// ran it until Close, or until the pool is closed.
+func (t *JobTable) PrepareUpsertJobs(ctx context.Context) (*JobUpserter, error) {
+	stmt, err := t.db.PreparexContext(ctx, upsertJobsSQL)
 	if err != nil {
-		return nil, mapError("prepare storing jobs", err)
+		return nil, tableError("prepare storing jobs", err)
 	}
 	return &JobUpserter{stmt: stmt}, nil
 }
 
-// UpsertJobs is DB.UpsertJobs.
-func (u *JobUpserter) UpsertJobs(ctx context.Context, jobs []Job) ([]JobVersion, error) {
+// UpsertJobs is JobTable.UpsertJobs.
+func (u *JobUpserter) UpsertJobs(ctx context.Context, jobs []JobRow) ([]JobVersion, error) {
 	return upsertJobs(jobs, func(args ...any) (*sql.Rows, error) {
 		return u.stmt.QueryContext(ctx, args...)
 	})
@@ -120,7 +139,7 @@ func (u *JobUpserter) UpsertJobs(ctx context.Context, jobs []Job) ([]JobVersion,
 // Close releases the prepared statement.
 func (u *JobUpserter) Close() error {
 	if err := u.stmt.Close(); err != nil {
-		return mapError("close prepared statement", err)
+		return tableError("close prepared statement", err)
 	}
 	return nil
 }
@@ -128,13 +147,13 @@ func (u *JobUpserter) Close() error {
 // upsertJobs runs upsertJobsSQL through query, which runs it on the pool or as a prepared
 // statement. It is the scheduler's hottest statement, so rows are scanned by hand and due times
 // are not read back: they are the ones given, to the microsecond Postgres keeps.
-func upsertJobs(jobs []Job, query func(args ...any) (*sql.Rows, error)) ([]JobVersion, error) {
+func upsertJobs(jobs []JobRow, query func(args ...any) (*sql.Rows, error)) ([]JobVersion, error) {
 	if len(jobs) == 0 {
 		return nil, nil
 	}
 	// Rows are written in key order, so two batches sharing keys lock them in the same order.
 	sorted := slices.Clone(jobs)
-	slices.SortFunc(sorted, func(a, b Job) int { return strings.Compare(a.Key, b.Key) })
+	slices.SortFunc(sorted, func(a, b JobRow) int { return strings.Compare(a.Key, b.Key) })
 	keys := make([]string, len(sorted))
 	teams := make([]string, len(sorted))
 	kinds := make([]string, len(sorted))
@@ -150,39 +169,39 @@ func upsertJobs(jobs []Job, query func(args ...any) (*sql.Rows, error)) ([]JobVe
 	}
 	rows, err := query(pq.Array(keys), pq.Array(teams), pq.Array(kinds), pq.Array(payloads), pq.Array(dues))
 	if err != nil {
-		return nil, mapError("store jobs", err)
+		return nil, tableError("store jobs", err)
 	}
 	defer rows.Close()
 	out := make([]JobVersion, 0, len(sorted))
 	for rows.Next() {
 		var v JobVersion
 		if err := rows.Scan(&v.Key, &v.Version, &v.Prev); err != nil {
-			return nil, mapError("store jobs", err)
+			return nil, tableError("store jobs", err)
 		}
-		i, found := slices.BinarySearchFunc(sorted, v.Key, func(j Job, key string) int { return strings.Compare(j.Key, key) })
+		i, found := slices.BinarySearchFunc(sorted, v.Key, func(j JobRow, key string) int { return strings.Compare(j.Key, key) })
 		if !found {
-			return nil, mapError("store jobs", fmt.Errorf("postgres returned a key it was not given: %q", v.Key))
+			return nil, tableError("store jobs", fmt.Errorf("postgres returned a key it was not given: %q", v.Key))
 		}
 		v.DueAt = sorted[i].DueAt.UTC().Truncate(time.Microsecond)
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, mapError("store jobs", err)
+		return nil, tableError("store jobs", err)
 	}
 	return out, nil
 }
 
 // PendingJobs returns the pending jobs among keys, in no particular order. Keys that name no
 // job or a parked one are left out.
-func (db *DB) PendingJobs(ctx context.Context, keys []string) ([]Job, error) {
+func (t *JobTable) PendingJobs(ctx context.Context, keys []string) ([]JobRow, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	var out []Job
-	err := db.SelectContext(ctx, &out, `SELECT `+jobColumns+` FROM jobs WHERE key = ANY($1) AND state = 'pending'`,
+	var out []JobRow
+	err := t.db.SelectContext(ctx, &out, `SELECT `+jobColumns+` FROM jobs WHERE key = ANY($1) AND state = 'pending'`,
 		pq.Array(keys))
 	if err != nil {
-		return nil, mapError("read pending jobs", err)
+		return nil, tableError("read pending jobs", err)
 	}
 	for i := range out {
 		out[i] = out[i].utc()
@@ -191,34 +210,34 @@ func (db *DB) PendingJobs(ctx context.Context, keys []string) ([]Job, error) {
 }
 
 // JobByKey returns the job stored under key, and false when there is none.
-func (db *DB) JobByKey(ctx context.Context, key string) (Job, bool, error) {
-	var j Job
-	err := db.GetContext(ctx, &j, `SELECT `+jobColumns+` FROM jobs WHERE key = $1`, key)
+func (t *JobTable) JobByKey(ctx context.Context, key string) (JobRow, bool, error) {
+	var j JobRow
+	err := t.db.GetContext(ctx, &j, `SELECT `+jobColumns+` FROM jobs WHERE key = $1`, key)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Job{}, false, nil
+		return JobRow{}, false, nil
 	}
 	if err != nil {
-		return Job{}, false, mapError("read job", err)
+		return JobRow{}, false, tableError("read job", err)
 	}
 	return j.utc(), true, nil
 }
 
 // DeleteJob deletes one version of a job and reports whether it was still stored.
-func (db *DB) DeleteJob(ctx context.Context, ref JobRef) (bool, error) {
-	res, err := db.ExecContext(ctx, `DELETE FROM jobs WHERE key = $1 AND version = $2`, ref.Key, ref.Version)
+func (t *JobTable) DeleteJob(ctx context.Context, ref JobRef) (bool, error) {
+	res, err := t.db.ExecContext(ctx, `DELETE FROM jobs WHERE key = $1 AND version = $2`, ref.Key, ref.Version)
 	if err != nil {
-		return false, mapError("delete job", err)
+		return false, tableError("delete job", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, mapError("delete job", err)
+		return false, tableError("delete job", err)
 	}
 	return n == 1, nil
 }
 
 // FinishJobs records that these versions of jobs ran, by deleting them in one statement, and
 // returns how many were still stored. A job rescheduled since (a newer version) is kept.
-func (db *DB) FinishJobs(ctx context.Context, refs []JobRef) (int64, error) {
+func (t *JobTable) FinishJobs(ctx context.Context, refs []JobRef) (int64, error) {
 	if len(refs) == 0 {
 		return 0, nil
 	}
@@ -229,14 +248,14 @@ func (db *DB) FinishJobs(ctx context.Context, refs []JobRef) (int64, error) {
 	for i, r := range sorted {
 		keys[i], versions[i] = r.Key, r.Version
 	}
-	res, err := db.ExecContext(ctx, `DELETE FROM jobs j USING unnest($1::text[], $2::bigint[]) AS f (key, version)
+	res, err := t.db.ExecContext(ctx, `DELETE FROM jobs j USING unnest($1::text[], $2::bigint[]) AS f (key, version)
 		WHERE j.key = f.key AND j.version = f.version`, pq.Array(keys), pq.Array(versions))
 	if err != nil {
-		return 0, mapError("record fired jobs", err)
+		return 0, tableError("record fired jobs", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return 0, mapError("record fired jobs", err)
+		return 0, tableError("record fired jobs", err)
 	}
 	return n, nil
 }
@@ -245,9 +264,9 @@ func (db *DB) FinishJobs(ctx context.Context, refs []JobRef) (int64, error) {
 // and either reschedules the job at retryAt or, when park is set, parks it. Either way the job
 // gets a new version, returned with ok set; ok is false when that version is no longer stored
 // (rescheduled, cancelled or finished meanwhile) and nothing was changed.
-func (db *DB) FailJob(ctx context.Context, ref JobRef, lastError string, retryAt time.Time, park bool) (JobVersion, bool, error) {
+func (t *JobTable) FailJob(ctx context.Context, ref JobRef, lastError string, retryAt time.Time, park bool) (JobVersion, bool, error) {
 	var v JobVersion
-	err := db.GetContext(ctx, &v, `UPDATE jobs SET attempts = attempts + 1, last_error = $3,
+	err := t.db.GetContext(ctx, &v, `UPDATE jobs SET attempts = attempts + 1, last_error = $3,
 			version = nextval('job_versions'), prev_version = version,
 			state = CASE WHEN $5 THEN 'parked' ELSE 'pending' END,
 			due_at = CASE WHEN $5 THEN due_at ELSE $4::timestamptz END, updated_at = now()
@@ -258,7 +277,7 @@ func (db *DB) FailJob(ctx context.Context, ref JobRef, lastError string, retryAt
 		return JobVersion{}, false, nil
 	}
 	if err != nil {
-		return JobVersion{}, false, mapError("record failed job", err)
+		return JobVersion{}, false, tableError("record failed job", err)
 	}
 	return v.utc(), true, nil
 }
@@ -270,12 +289,12 @@ func (db *DB) FailJob(ctx context.Context, ref JobRef, lastError string, retryAt
 // the other): before the table has statistics, as right after a bulk enqueue, the planner
 // estimates that few rows are pending and sorts the whole table for every page, where this
 // reads the primary key index from afterKey on.
-func (db *DB) PendingJobsAfter(ctx context.Context, afterKey string, limit int) ([]JobVersion, error) {
+func (t *JobTable) PendingJobsAfter(ctx context.Context, afterKey string, limit int) ([]JobVersion, error) {
 	var out []JobVersion
-	err := db.SelectContext(ctx, &out, `SELECT key, version, prev_version, due_at FROM jobs
+	err := t.db.SelectContext(ctx, &out, `SELECT key, version, prev_version, due_at FROM jobs
 		WHERE state <> 'parked' AND key > $1 ORDER BY key LIMIT $2`, afterKey, limit)
 	if err != nil {
-		return nil, mapError("list pending jobs", err)
+		return nil, tableError("list pending jobs", err)
 	}
 	for i := range out {
 		out[i] = out[i].utc()
@@ -284,12 +303,12 @@ func (db *DB) PendingJobsAfter(ctx context.Context, afterKey string, limit int) 
 }
 
 // ParkedJobs lists a workspace's parked jobs, oldest parked first.
-func (db *DB) ParkedJobs(ctx context.Context, teamID string) ([]Job, error) {
-	var out []Job
-	err := db.SelectContext(ctx, &out, `SELECT `+jobColumns+` FROM jobs
+func (t *JobTable) ParkedJobs(ctx context.Context, teamID string) ([]JobRow, error) {
+	var out []JobRow
+	err := t.db.SelectContext(ctx, &out, `SELECT `+jobColumns+` FROM jobs
 		WHERE team_id = $1 AND state = 'parked' ORDER BY updated_at, key`, teamID)
 	if err != nil {
-		return nil, mapError("list parked jobs", err)
+		return nil, tableError("list parked jobs", err)
 	}
 	for i := range out {
 		out[i] = out[i].utc()
@@ -299,9 +318,9 @@ func (db *DB) ParkedJobs(ctx context.Context, teamID string) ([]Job, error) {
 
 // RetryParkedJob makes a workspace's parked job pending again, due at dueAt with a fresh count
 // of attempts, and returns its new version. A job that is not parked there is not found.
-func (db *DB) RetryParkedJob(ctx context.Context, teamID, key string, dueAt time.Time) (JobVersion, error) {
+func (t *JobTable) RetryParkedJob(ctx context.Context, teamID, key string, dueAt time.Time) (JobVersion, error) {
 	var v JobVersion
-	err := db.GetContext(ctx, &v, `UPDATE jobs SET state = 'pending', due_at = $3, attempts = 0, last_error = '',
+	err := t.db.GetContext(ctx, &v, `UPDATE jobs SET state = 'pending', due_at = $3, attempts = 0, last_error = '',
 			version = nextval('job_versions'), prev_version = version, updated_at = now()
 		WHERE team_id = $1 AND key = $2 AND state = 'parked'
 		RETURNING key, version, prev_version, due_at`, teamID, key, dueAt.UTC())
@@ -309,23 +328,32 @@ func (db *DB) RetryParkedJob(ctx context.Context, teamID, key string, dueAt time
 		return JobVersion{}, parkedJobNotFound(key)
 	}
 	if err != nil {
-		return JobVersion{}, mapError("retry parked job", err)
+		return JobVersion{}, tableError("retry parked job", err)
 	}
 	return v.utc(), nil
 }
 
 // DropParkedJob deletes a workspace's parked job. A job that is not parked there is not found.
-func (db *DB) DropParkedJob(ctx context.Context, teamID, key string) error {
-	res, err := db.ExecContext(ctx, `DELETE FROM jobs WHERE team_id = $1 AND key = $2 AND state = 'parked'`, teamID, key)
+func (t *JobTable) DropParkedJob(ctx context.Context, teamID, key string) error {
+	res, err := t.db.ExecContext(ctx, `DELETE FROM jobs WHERE team_id = $1 AND key = $2 AND state = 'parked'`, teamID, key)
 	if err != nil {
-		return mapError("drop parked job", err)
+		return tableError("drop parked job", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return mapError("drop parked job", err)
+		return tableError("drop parked job", err)
 	}
 	if n == 0 {
 		return parkedJobNotFound(key)
 	}
 	return nil
+}
+
+// CountParked counts the parked jobs of every workspace.
+func (t *JobTable) CountParked(ctx context.Context) (int64, error) {
+	var n int64
+	if err := t.db.GetContext(ctx, &n, `SELECT count(*) FROM jobs WHERE state = 'parked'`); err != nil {
+		return 0, tableError("count parked jobs", err)
+	}
+	return n, nil
 }
