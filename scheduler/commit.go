@@ -320,7 +320,7 @@ func (c *committer) write(batch []*enqueueRequest) {
 	if err != nil {
 		if ctx.Err() == nil {
 			c.s.log.Warn("scheduler: a batch of enqueues failed; writing each call on its own",
-				slog.Int("calls", len(batch)), slog.Any("error", err))
+				slog.Int("calls", len(batch)), slog.Any("err", err))
 		}
 		for _, r := range batch {
 			r.versions, r.err = c.store(r.ctx, r.rows)
@@ -427,7 +427,7 @@ func (c *committer) index() {
 			if err != nil {
 				// The jobs are stored, which is what counts: a rebuild indexes them.
 				c.s.log.Warn("scheduler: jobs stored but not indexed; the next rebuild indexes them",
-					slog.Int("count", len(chunk)), slog.Any("error", err))
+					slog.Int("count", len(chunk)), slog.Any("err", err))
 				c.s.requestReconcile()
 			}
 		}

@@ -418,7 +418,7 @@ func (s *Scheduler) Retry(ctx context.Context, teamID, key string) error {
 	v.Prev = 0
 	if err := s.index(ctx, []JobVersion{v}); err != nil {
 		s.log.WarnContext(ctx, "scheduler: retried job stored but not indexed; the next reconcile indexes it",
-			slog.String("job_key", key), slog.Any("error", err))
+			slog.String("job_key", key), slog.Any("err", err))
 		s.requestReconcile()
 	}
 	return nil

@@ -31,7 +31,7 @@ func (s *Scheduler) reconcileLoop(ctx context.Context) {
 		case <-s.reconcileCh:
 		}
 		if _, err := s.reconcile(ctx); err != nil && ctx.Err() == nil {
-			s.log.ErrorContext(ctx, "scheduler: rebuild the index from Postgres", slog.Any("error", err))
+			s.log.ErrorContext(ctx, "scheduler: rebuild the index from Postgres", slog.Any("err", err))
 		}
 	}
 }

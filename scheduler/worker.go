@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/batonhq/baton/internal/logctx"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -99,7 +100,7 @@ func (s *Scheduler) run(ctx context.Context, started chan<- struct{}) error {
 
 func (s *Scheduler) closeWake(wake *redis.PubSub) {
 	if err := wake.Close(); err != nil {
-		s.log.Warn("scheduler: close wake-up subscription", slog.Any("error", err))
+		s.log.Warn("scheduler: close wake-up subscription", slog.Any("err", err))
 	}
 }
 
@@ -170,7 +171,7 @@ func (w *workers) dispatch(ctx context.Context) {
 			now.UnixMicro(), deadline.UnixMicro(), n).Slice()
 		if err != nil {
 			w.release(n)
-			s.log.ErrorContext(ctx, "scheduler: claim due jobs", slog.Any("error", err))
+			s.log.ErrorContext(ctx, "scheduler: claim due jobs", slog.Any("err", err))
 			if !sleepCtx(ctx, errorPause) {
 				return
 			}
@@ -239,7 +240,7 @@ func (w *workers) start(ctx context.Context, now, deadline time.Time, claimed []
 	}
 	rows, err := s.store.PendingJobs(lctx, keys)
 	if err != nil {
-		s.log.ErrorContext(ctx, "scheduler: load claimed jobs", slog.Int("count", len(claimed)), slog.Any("error", err))
+		s.log.ErrorContext(ctx, "scheduler: load claimed jobs", slog.Int("count", len(claimed)), slog.Any("err", err))
 		// Hand them back, due now (they were due already), for another try.
 		back := make([]releaseEntry, len(claimed))
 		for i, m := range claimed {
@@ -313,7 +314,8 @@ func (s *Scheduler) call(ctx context.Context, j Job) (err error) {
 				slog.String("job_key", j.Key), slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
 		}
 	}()
-	return h(ctx, j)
+	log := s.log.With(slog.String("job_kind", j.Kind), slog.String("job_key", j.Key), slog.String("team_id", j.TeamID))
+	return h(logctx.With(ctx, log), j)
 }
 
 // fail records a failed run: the job is retried after a backoff or, after MaxAttempts failures,
@@ -326,7 +328,7 @@ func (s *Scheduler) fail(ctx context.Context, j Job, ref JobRef, runErr error) {
 	v, ok, err := s.store.FailJob(ctx, ref, runErr.Error(), ceilMicro(s.now().Add(wait)), park)
 	if err != nil {
 		s.log.ErrorContext(ctx, "scheduler: record failed job", slog.String("job_kind", j.Kind),
-			slog.String("job_key", j.Key), slog.Any("error", err))
+			slog.String("job_key", j.Key), slog.Any("err", err))
 		return
 	}
 	leased := member(ref.Key, ref.Version)
@@ -338,12 +340,12 @@ func (s *Scheduler) fail(ctx context.Context, j Job, ref JobRef, runErr error) {
 		s.observer.Parked(j.Kind)
 		s.log.WarnContext(ctx, "scheduler: job parked after failing too often", slog.String("job_kind", j.Kind),
 			slog.String("job_key", j.Key), slog.String("team_id", j.TeamID), slog.Int("attempt", j.Attempt),
-			slog.Any("error", runErr))
+			slog.Any("err", runErr))
 		s.releaseLeases(ctx, []releaseEntry{{leased: leased}})
 	default:
 		s.log.WarnContext(ctx, "scheduler: job failed, will retry", slog.String("job_kind", j.Kind),
 			slog.String("job_key", j.Key), slog.Int("attempt", j.Attempt), slog.Duration("retry_in", wait),
-			slog.Any("error", runErr))
+			slog.Any("err", runErr))
 		s.releaseLeases(ctx, []releaseEntry{{leased: leased, next: member(v.Key, v.Version), due: v.DueAt}})
 	}
 }
@@ -370,7 +372,7 @@ func (s *Scheduler) releaseLeases(ctx context.Context, entries []releaseEntry) {
 	}
 	if err := releaseScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease}, args...).Err(); err != nil {
 		s.log.WarnContext(ctx, "scheduler: end leases; they will expire instead", slog.Int("count", len(entries)),
-			slog.Any("error", err))
+			slog.Any("err", err))
 		return
 	}
 	s.nudge(earliest)
@@ -406,7 +408,7 @@ func (s *Scheduler) finish(batch []JobRef) {
 	defer cancel()
 	if _, err := s.store.FinishJobs(ctx, batch); err != nil {
 		s.log.ErrorContext(ctx, "scheduler: record fired jobs; they will run again when their leases expire",
-			slog.Int("count", len(batch)), slog.Any("error", err))
+			slog.Int("count", len(batch)), slog.Any("err", err))
 		return
 	}
 	members := make([]any, len(batch))
@@ -415,7 +417,7 @@ func (s *Scheduler) finish(batch []JobRef) {
 	}
 	if err := s.rdb.ZRem(ctx, s.keys.lease, members...).Err(); err != nil {
 		// The rows are gone, so when these leases expire the claims find nothing to run.
-		s.log.WarnContext(ctx, "scheduler: end leases of fired jobs", slog.Int("count", len(batch)), slog.Any("error", err))
+		s.log.WarnContext(ctx, "scheduler: end leases of fired jobs", slog.Int("count", len(batch)), slog.Any("err", err))
 	}
 }
 
@@ -432,7 +434,7 @@ func (s *Scheduler) recoverLoop(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			s.log.ErrorContext(ctx, "scheduler: recover expired leases", slog.Any("error", err))
+			s.log.ErrorContext(ctx, "scheduler: recover expired leases", slog.Any("err", err))
 			if !sleepCtx(ctx, errorPause) {
 				return
 			}
