@@ -36,7 +36,7 @@ const setupTimeout = 30 * time.Second
 // dropped when the test ends.
 func New(t testing.TB) *sqlx.DB {
 	t.Helper()
-	db := Open(t, URL(t))
+	db := open(t, URL(t))
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
 	if err := migrations.Up(ctx, db.DB); err != nil {
@@ -74,9 +74,9 @@ func URL(t testing.TB) string {
 	return u
 }
 
-// Open opens a pool on dbURL (as returned by URL), as Baton opens its own but with the test's
+// open opens a pool on dbURL (as returned by URL), as Baton opens its own but with the test's
 // limits, and closes it when the test ends.
-func Open(t testing.TB, dbURL string) *sqlx.DB {
+func open(t testing.TB, dbURL string) *sqlx.DB {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
