@@ -102,7 +102,7 @@ func (d *Dispatcher) Handle(ctx context.Context, evt socketmode.Event, ack func(
 	defer d.inflight.Done()
 	defer func() {
 		if p := recover(); p != nil {
-			ref := newRef()
+			ref := NewRef()
 			d.Log.Error("dispatch panicked", "ref", ref, "event_type", string(evt.Type), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		}
 	}()
@@ -425,7 +425,7 @@ func (d *Dispatcher) handleSubmission(ctx context.Context, env *socketmode.Reque
 			}
 		case <-sctx.Done():
 			d.Observer.Handled(route, time.Since(started), true)
-			ref := newRef()
+			ref := NewRef()
 			req.Log.Error("view submission not handled in time; acking with an error", "ref", ref, "timeout_ms", d.SubmitTimeout.Milliseconds(), "err", sctx.Err())
 			payload = failedSubmission(cb, fmt.Sprintf("This is taking longer than it should (ref %s). Please try again.", ref))
 		}
@@ -524,13 +524,13 @@ func requestLogger(log *slog.Logger, r *Request, route string) *slog.Logger {
 
 // logPanic logs a recovered panic with its stack and returns the short reference shown to users.
 func logPanic(log *slog.Logger, p any) string {
-	ref := newRef()
+	ref := NewRef()
 	log.Error("handler panicked", "ref", ref, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	return ref
 }
 
-// newRef returns a short random reference that ties what a user sees to the log line.
-func newRef() string {
+// NewRef returns a short random reference that ties what a person is shown to the log line.
+func NewRef() string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])

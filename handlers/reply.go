@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -106,15 +104,9 @@ func (h *Handlers) userMessage(ctx context.Context, err error) md.Text {
 	if msg := baton.ErrorMessage(err); msg != "" {
 		return ":warning: " + md.WithMentions(msg)
 	}
-	ref := newRef()
+	ref := bot.NewRef()
 	h.logger(ctx).ErrorContext(ctx, "request failed", "ref", ref, "err", err)
 	return md.F(":warning: Something went wrong on our side. Please try again in a moment; if it keeps happening, give your Baton admin the reference %s.", ref)
-}
-
-func newRef() string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // typedCommand is a slash command as the person typed it, in a code span.
