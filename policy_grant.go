@@ -165,8 +165,12 @@ func (g Grant) Expired(now time.Time) bool { return !g.Until.IsZero() && now.Aft
 // Active reports whether the grant holds at now: neither revoked nor run out.
 func (g Grant) Active(now time.Time) bool { return !g.Revoked() && !g.Expired(now) }
 
-// Revoke ends the grant at once, for actor; one revoked already is refused.
-func (g *Grant) Revoke(actor string, at time.Time) error {
+// Revoke ends the grant at once, for actor: a workspace admin (admin) or whoever granted it. One
+// revoked already is refused.
+func (g *Grant) Revoke(actor string, admin bool, at time.Time) error {
+	if !admin && g.GrantedBy != actor {
+		return Errorf(EForbidden, "Only workspace admins and <@%s>, who granted %s, can revoke it.", g.GrantedBy, g.Ref())
+	}
 	if g.Revoked() {
 		return Errorf(EConflict, "%s was already revoked by <@%s>, so nothing changed.", g.Ref(), g.RevokedBy)
 	}

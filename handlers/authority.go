@@ -181,15 +181,8 @@ func (h *Handlers) revokeAuthority(ctx context.Context, r *bot.Request, me Perso
 	if !ok {
 		return baton.Errorf(baton.EInvalid, "Say which grant to revoke, for example `/baton authority revoke G-3`. See them with `/baton authority list`.")
 	}
-	g, err := h.grants.Grant(ctx, r.TeamID, n)
-	if err != nil {
-		return err
-	}
-	if !me.IsAdmin && g.GrantedBy != me.ID {
-		return baton.Errorf(baton.EForbidden, "Only workspace admins and %s, who granted %s, can revoke it.", md.Mention(g.GrantedBy), g.Ref())
-	}
 	now := h.now()
-	g, err = h.grants.RevokeGrant(ctx, r.TeamID, n, func(g *baton.Grant) error { return g.Revoke(me.ID, now) })
+	g, err := h.grants.RevokeGrant(ctx, r.TeamID, n, func(g *baton.Grant) error { return g.Revoke(me.ID, me.IsAdmin, now) })
 	if err != nil {
 		return err
 	}

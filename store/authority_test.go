@@ -153,5 +153,5 @@ func TestGrantExpiriesAreRecordedOnce(t *testing.T) {
 
 // revokeBy revokes a grant as an admin's /baton authority revoke does.
 func revokeBy(actor string, at time.Time) func(g *baton.Grant) error {
-	return func(g *baton.Grant) error { return g.Revoke(actor, at) }
+	return func(g *baton.Grant) error { return g.Revoke(actor, true, at) }
 }
