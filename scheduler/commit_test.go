@@ -573,7 +573,7 @@ func (g *indexGate) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 
 // gatedIndex returns a Redis client whose index script calls wait until the returned open is
 // called.
-func gatedIndex(t *testing.T) (*redis.Client, func()) {
+func gatedIndex(t *testing.T) (redis.UniversalClient, func()) {
 	t.Helper()
 	rdb := newRedis(t, -1)
 	if err := scheduleScript.Load(context.Background(), rdb).Err(); err != nil {

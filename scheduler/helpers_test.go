@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/batonhq/baton/internal/pgtest"
+	"github.com/batonhq/baton/internal/redisurl"
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 )
@@ -26,22 +27,31 @@ const flushDB = 15
 // waitTimeout bounds every wait for a signal in these tests.
 const waitTimeout = 20 * time.Second
 
-// newRedis connects to the test Redis (to logical database db when db >= 0). When it cannot be
-// reached the test is skipped, unless CI is set, in which case it fails.
-func newRedis(t testing.TB, db int) *redis.Client {
+// newRedis connects to the test Redis (to logical database db when db >= 0): TEST_REDIS_URL, in any
+// form REDIS_URL takes, a cluster included. When it cannot be reached the test is skipped, unless CI is
+// set, in which case it fails.
+func newRedis(t testing.TB, db int) redis.UniversalClient {
 	t.Helper()
 	u := os.Getenv("TEST_REDIS_URL")
 	if u == "" {
 		u = defaultRedisURL
 	}
-	opts, err := redis.ParseURL(u)
+	single, cluster, err := redisurl.Options(u)
 	if err != nil {
 		t.Fatalf("TEST_REDIS_URL: %v", err)
 	}
-	if db >= 0 {
-		opts.DB = db
+	var rdb redis.UniversalClient
+	switch {
+	case cluster != nil && db >= 0:
+		t.Skip("this test needs a logical database of its own, and a Redis Cluster has only one")
+	case cluster != nil:
+		rdb = redisurl.NewClusterClient(cluster)
+	default:
+		if db >= 0 {
+			single.DB = db
+		}
+		rdb = redis.NewClient(single)
 	}
-	rdb := redis.NewClient(opts)
 	t.Cleanup(func() { _ = rdb.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -55,7 +65,7 @@ func newRedis(t testing.TB, db int) *redis.Client {
 }
 
 // testPrefix is a key prefix (a hash tag) of the test's own; its keys are deleted afterwards.
-func testPrefix(t testing.TB, rdb *redis.Client) string {
+func testPrefix(t testing.TB, rdb redis.UniversalClient) string {
 	t.Helper()
 	prefix := "{bt-" + strings.ToLower(rand.Text()[:12]) + "}"
 	k := newKeys(prefix)
@@ -70,7 +80,7 @@ func testPrefix(t testing.TB, rdb *redis.Client) string {
 type env struct {
 	db     *sqlx.DB
 	jobs   *JobTable
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	prefix string
 }
 

@@ -9,9 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	baton "github.com/batonhq/baton"
+	"github.com/batonhq/baton/internal/redisurl"
 )
 
 // config is Baton's settings, all from the environment.
@@ -163,10 +162,10 @@ func (c *config) useLocal(getenv func(string) string) error {
 
 func checkRedisURL(u string) error {
 	if u == "" {
-		return &settingError{"REDIS_URL", "set it to the Redis that holds the delayed message queues, such as redis://127.0.0.1:6379/0"}
+		return &settingError{"REDIS_URL", "set it to the Redis that holds the delayed message queues, such as " + redisurl.Example}
 	}
-	if _, err := redis.ParseURL(u); err != nil {
-		return &settingError{"REDIS_URL", "it must be a redis:// URL such as redis://127.0.0.1:6379/0"}
+	if _, _, err := redisurl.Options(u); err != nil {
+		return &settingError{"REDIS_URL", err.Error()}
 	}
 	return nil
 }

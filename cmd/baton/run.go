@@ -14,7 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
 
 	baton "github.com/batonhq/baton"
@@ -398,20 +397,6 @@ func idle(ctx context.Context, d *bot.Dispatcher, h *handlers.Handlers, sched *s
 		case <-time.After(2 * time.Millisecond):
 		}
 	}
-}
-
-// openRedis connects to the Redis that holds the delayed queues.
-func openRedis(ctx context.Context, cfg config) (*redis.Client, error) {
-	o, err := redis.ParseURL(cfg.RedisURL)
-	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL: %w", err)
-	}
-	rdb := redis.NewClient(o)
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		_ = rdb.Close()
-		return nil, fmt.Errorf("REDIS_URL: cannot reach Redis (%w); start it or fix the URL", err)
-	}
-	return rdb, nil
 }
 
 // slackHTTPClient keeps enough idle connections for concurrent handlers: the default transport keeps two

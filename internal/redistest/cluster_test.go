@@ -1,0 +1,50 @@
+package redistest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The local cluster is a real one: keys spread over three masters, and a master killed is replaced
+// by its replica with the data it had replicated.
+func TestClusterFailsOver(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c, err := Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: c.Addrs()})
+	defer rdb.Close()
+	masters := map[string]bool{}
+	for _, k := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+		if err := rdb.Set(ctx, k, k, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+		m, err := rdb.MasterForKey(ctx, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		masters[m.Options().Addr] = true
+	}
+	if len(masters) != 3 {
+		t.Errorf("keys landed on %d masters, want 3", len(masters))
+	}
+	killed, err := c.KillMasterOf(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := redis.NewClusterClient(&redis.ClusterOptions{Addrs: c.Addrs()})
+	defer fresh.Close()
+	m, err := fresh.MasterForKey(ctx, "a")
+	if err != nil || m.Options().Addr == killed {
+		t.Fatalf("the killed master %s still holds the slot", killed)
+	}
+	if got, err := fresh.Get(ctx, "a").Result(); err != nil || got != "a" {
+		t.Errorf("after failover: %q, %v", got, err)
+	}
+}
