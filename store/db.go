@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	baton "github.com/batonhq/baton"
 	"github.com/batonhq/baton/internal/pgpool"
@@ -17,11 +18,8 @@ import (
 	"github.com/lib/pq/pqerror"
 )
 
-// Pool limits for one process.
-const (
-	maxOpenConns = 20
-	maxIdleConns = maxOpenConns
-)
+// maxOpenConns is how many connections one process keeps open unless PoolSize says otherwise.
+const maxOpenConns = 20
 
 // DB is the Postgres store.
 type DB struct {
@@ -35,9 +33,28 @@ type DB struct {
 	accErr     error
 }
 
+// Option changes how Open opens the pool.
+type Option func(*options)
+
+type options struct {
+	poolSize         int
+	statementTimeout time.Duration
+}
+
+// PoolSize keeps at most n connections open (default 20).
+func PoolSize(n int) Option { return func(o *options) { o.poolSize = n } }
+
+// StatementTimeout ends any statement that runs longer than d, so a stuck query frees its connection
+// and its handler says to try again; 0 leaves it to Postgres (and the URL's statement_timeout).
+func StatementTimeout(d time.Duration) Option { return func(o *options) { o.statementTimeout = d } }
+
 // Open connects to the database at url (a lib/pq URL or key=value DSN) and checks that it answers.
-func Open(ctx context.Context, url string) (*DB, error) {
-	sdb, err := pgpool.Open(url, maxOpenConns, maxIdleConns)
+func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
+	o := options{poolSize: maxOpenConns}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	sdb, err := pgpool.Open(url, o.poolSize, o.poolSize, o.statementTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("store: open database: %w", err)
 	}

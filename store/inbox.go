@@ -53,7 +53,7 @@ func newAcceptor(url string) (*acceptor, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := pgpool.Open(url, acceptConns, acceptConns)
+	db, err := pgpool.Open(url, acceptConns, acceptConns, 0)
 	if err != nil {
 		return nil, fmt.Errorf("store: open the inbox's connections: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,10 @@ type config struct {
 	// ShutdownDelay is how long HTTP mode goes on answering Slack after it is told to stop, while
 	// /readyz already says it is stopping: a load balancer's time to stop sending it requests.
 	ShutdownDelay time.Duration
+	// DBPoolSize is how many Postgres connections the process keeps at most; 0: the store's default.
+	DBPoolSize int
+	// DBStatementTimeout ends a statement that runs longer; 0: none but Postgres's own.
+	DBStatementTimeout time.Duration
 	// addrDefaulted says HTTPAddr is HTTP mode's default, not a setting.
 	addrDefaulted bool
 }
@@ -46,6 +51,9 @@ const defaultHTTPModeAddr = ":8080"
 // practice; the delay plus the stop that follows (up to ~20 s) must fit in the one actually given
 // (Kubernetes: 30 s unless terminationGracePeriodSeconds says more, as the Helm chart does).
 const maxShutdownDelay = 2 * time.Minute
+
+// maxDBPoolSize bounds BATON_DB_POOL_SIZE: far past it, Postgres runs out of connections first.
+const maxDBPoolSize = 500
 
 // defaultLocalAddr is where the local workspace's page listens unless BATON_HTTP_ADDR says otherwise.
 const defaultLocalAddr = "127.0.0.1:8080"
@@ -107,6 +115,20 @@ func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return c, &settingError{"DATABASE_URL", "it must be a postgres:// URL such as postgres://baton@127.0.0.1:5432/baton?sslmode=disable"}
+	}
+	if v := strings.TrimSpace(getenv("BATON_DB_POOL_SIZE")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 || n > maxDBPoolSize {
+			return c, &settingError{"BATON_DB_POOL_SIZE", fmt.Sprintf("%q is not a number of connections from 2 to %d; use one like 20, or leave it unset", v, maxDBPoolSize)}
+		}
+		c.DBPoolSize = n
+	}
+	if v := strings.TrimSpace(getenv("BATON_DB_STATEMENT_TIMEOUT")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || (d > 0 && d < time.Second) || d > time.Hour {
+			return c, &settingError{"BATON_DB_STATEMENT_TIMEOUT", fmt.Sprintf("%q is not a duration from 1s to 1h (or 0s for none); use one like 10s, or leave it unset", v)}
+		}
+		c.DBStatementTimeout = d
 	}
 	if v := strings.TrimSpace(getenv("BATON_SHUTDOWN_DELAY")); v != "" {
 		d, err := time.ParseDuration(v)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -33,6 +34,12 @@ func TestConfigNamesTheSettingThatStopsTheStart(t *testing.T) {
 		{"shutdown delay past any grace period", "BATON_SHUTDOWN_DELAY", "1h", "BATON_SHUTDOWN_DELAY"},
 		{"missing redis", "REDIS_URL", "", "REDIS_URL"},
 		{"redis not a url", "REDIS_URL", "127.0.0.1:6379", "REDIS_URL"},
+		{"redis cluster with a database", "REDIS_URL", "redis+cluster://10.0.0.1:7000/2", "REDIS_URL"},
+		{"pool of words", "BATON_DB_POOL_SIZE", "many", "BATON_DB_POOL_SIZE"},
+		{"pool of one", "BATON_DB_POOL_SIZE", "1", "BATON_DB_POOL_SIZE"},
+		{"pool past Postgres", "BATON_DB_POOL_SIZE", "5000", "BATON_DB_POOL_SIZE"},
+		{"statement timeout without a unit", "BATON_DB_STATEMENT_TIMEOUT", "10", "BATON_DB_STATEMENT_TIMEOUT"},
+		{"statement timeout under a second", "BATON_DB_STATEMENT_TIMEOUT", "50ms", "BATON_DB_STATEMENT_TIMEOUT"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -70,6 +77,14 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	if cfg.ShutdownDelay != 0 {
 		t.Errorf("shutdown delay %v, want none unless set", cfg.ShutdownDelay)
+	}
+	if cfg.DBPoolSize != 0 || cfg.DBStatementTimeout != 0 {
+		t.Errorf("pool %d and statement timeout %v, want the store's defaults unless set", cfg.DBPoolSize, cfg.DBStatementTimeout)
+	}
+	set, err := loadConfig(envOf(map[string]string{"DATABASE_URL": "postgres://x@y/z", "BATON_DB_POOL_SIZE": "40",
+		"BATON_DB_STATEMENT_TIMEOUT": "15s"}), false)
+	if err != nil || set.DBPoolSize != 40 || set.DBStatementTimeout != 15*time.Second {
+		t.Errorf("pool and timeout set: %d, %v, %v", set.DBPoolSize, set.DBStatementTimeout, err)
 	}
 	if _, err := loadConfig(envOf(map[string]string{"DATABASE_URL": "postgres://x@y/z"}), false); err != nil {
 		t.Errorf("migrate needs no Slack tokens, got %v", err)

@@ -94,7 +94,9 @@ func migrateCommand(ctx context.Context, getenv func(string) string) error {
 	return db.Close()
 }
 
-// openMigrated connects to Postgres and applies the migrations (once, whoever else starts at the same time).
+// openMigrated connects to Postgres and applies the migrations (once, whoever else starts at the same
+// time). A migration may take longer than the statement timeout Baton's own work runs under, so it
+// runs on a pool without it.
 func openMigrated(ctx context.Context, cfg config) (*store.DB, error) {
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -103,6 +105,19 @@ func openMigrated(ctx context.Context, cfg config) (*store.DB, error) {
 	if err := db.Migrate(ctx); err != nil {
 		_ = db.Close()
 		return nil, err
+	}
+	if cfg.DBPoolSize == 0 && cfg.DBStatementTimeout == 0 {
+		return db, nil
+	}
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	var opts []store.Option
+	if cfg.DBPoolSize > 0 {
+		opts = append(opts, store.PoolSize(cfg.DBPoolSize))
+	}
+	if db, err = store.Open(ctx, cfg.DatabaseURL, append(opts, store.StatementTimeout(cfg.DBStatementTimeout))...); err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: cannot reach Postgres (%w); start it or fix the URL", err)
 	}
 	return db, nil
 }

@@ -5,6 +5,7 @@ package pgpool
 
 import (
 	"database/sql"
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -18,7 +19,8 @@ const (
 )
 
 // Open opens a pool of connections to url (a lib/pq URL or key=value DSN), at most open of them
-// and idle of them kept. It does not connect: the first statement does.
+// and idle of them kept. A statementTimeout above zero ends any statement that runs longer, unless the
+// URL sets statement_timeout itself. It does not connect: the first statement does.
 //
 // Each connection prepares the statements it runs (see preparing): a statement is parsed once per
 // connection, and each run of it is one round trip. Postgres is asked to plan a prepared statement
@@ -26,7 +28,7 @@ const (
 // statements look rows up by keys and indexes, where the general plan is the plan, and planning anew
 // at every run cost a quarter of the database's time under load. Prepared statements live in a
 // session, so Baton's connections must be its own (not shared by a transaction-pooling proxy).
-func Open(url string, open, idle int) (*sqlx.DB, error) {
+func Open(url string, open, idle int, statementTimeout time.Duration) (*sqlx.DB, error) {
 	cfg, err := pq.NewConfig(url)
 	if err != nil {
 		return nil, err
@@ -36,6 +38,9 @@ func Open(url string, open, idle int) (*sqlx.DB, error) {
 	}
 	if _, set := cfg.Runtime["plan_cache_mode"]; !set {
 		cfg.Runtime["plan_cache_mode"] = "force_generic_plan"
+	}
+	if _, set := cfg.Runtime["statement_timeout"]; !set && statementTimeout > 0 {
+		cfg.Runtime["statement_timeout"] = strconv.FormatInt(statementTimeout.Milliseconds(), 10)
 	}
 	conn, err := pq.NewConnectorConfig(cfg)
 	if err != nil {

@@ -100,7 +100,7 @@ func Unreachable(t testing.TB, err error) {
 
 // connect opens a pool with the test's limits and checks that the database answers.
 func connect(ctx context.Context, dbURL string) (*sqlx.DB, error) {
-	db, err := pgpool.Open(dbURL, MaxOpenConns, MaxIdleConns)
+	db, err := pgpool.Open(dbURL, MaxOpenConns, MaxIdleConns, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -216,7 +216,7 @@ func setup(ctx context.Context, o options) (*env, error) {
 	u, err := withSearchPath(o.pgURL, e.schema)
 	if err == nil {
 		// Room for 16 enqueuers, the 4 ackers and the loaders of one worker at once.
-		e.db, err = pgpool.Open(u, 24, 24)
+		e.db, err = pgpool.Open(u, 24, 24, 0)
 	}
 	if err == nil {
 		err = migrations.Up(ctx, e.db.DB)
