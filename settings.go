@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/batonhq/baton/bot/md"
 )
 
 var dayOrder = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
@@ -156,13 +154,4 @@ func FormatOffsets(offsets []time.Duration) string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-// DigestItem is one signal waiting for its reader's digest.
-type DigestItem struct {
-	ID     int64   `db:"id"`
-	TaskID int64   `db:"task_id"`
-	Line   md.Text `db:"line"` // the signal as Baton wrote it
-
-	CreatedAt time.Time `db:"created_at"`
 }

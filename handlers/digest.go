@@ -17,7 +17,7 @@ type DigestStore interface {
 	Digest(ctx context.Context, teamID, userID string) (baton.DigestSetting, error)
 	SetDigest(ctx context.Context, teamID, userID string, s baton.DigestSetting) error
 	AddDigestItem(ctx context.Context, teamID, userID string, taskID int64, line md.Text) error
-	PendingDigest(ctx context.Context, teamID, userID string) ([]baton.DigestItem, error)
+	PendingDigest(ctx context.Context, teamID, userID string) (ids []int64, lines []md.Text, err error)
 	MarkDigestSent(ctx context.Context, ids []int64) error
 }
 
@@ -92,15 +92,9 @@ func (h *Handlers) onDigest(ctx context.Context, j scheduler.Job) error {
 
 // sendDigest sends the signals waiting for a person in one message, then marks them sent.
 func (h *Handlers) sendDigest(ctx context.Context, teamID, userID string) error {
-	items, err := h.digests.PendingDigest(ctx, teamID, userID)
-	if err != nil || len(items) == 0 {
+	ids, lines, err := h.digests.PendingDigest(ctx, teamID, userID)
+	if err != nil || len(ids) == 0 {
 		return err
-	}
-	lines := make([]md.Text, len(items))
-	ids := make([]int64, len(items))
-	for i, it := range items {
-		lines[i] = it.Line
-		ids[i] = it.ID
 	}
 	title, blocks := digestMessage(lines)
 	ch, err := h.slack.OpenDM(ctx, userID)

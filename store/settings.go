@@ -180,14 +180,22 @@ func (db *DB) AddDigestItem(ctx context.Context, teamID, userID string, taskID i
 	return nil
 }
 
-// PendingDigest lists a person's signals not yet sent, oldest first.
-func (db *DB) PendingDigest(ctx context.Context, teamID, userID string) ([]baton.DigestItem, error) {
-	var items []baton.DigestItem
-	if err := db.SelectContext(ctx, &items, `SELECT id, task_id, line, created_at FROM digest_items
-		WHERE team_id = $1 AND user_id = $2 AND sent_at IS NULL ORDER BY id`, teamID, userID); err != nil {
-		return nil, fmt.Errorf("store: read digest: %w", err)
+// PendingDigest lists a person's signals not yet sent, oldest first: their IDs (for MarkDigestSent)
+// and their lines as Baton wrote them.
+func (db *DB) PendingDigest(ctx context.Context, teamID, userID string) ([]int64, []md.Text, error) {
+	var items []struct {
+		ID   int64   `db:"id"`
+		Line md.Text `db:"line"`
 	}
-	return items, nil
+	if err := db.SelectContext(ctx, &items, `SELECT id, line FROM digest_items
+		WHERE team_id = $1 AND user_id = $2 AND sent_at IS NULL ORDER BY id`, teamID, userID); err != nil {
+		return nil, nil, fmt.Errorf("store: read digest: %w", err)
+	}
+	ids, lines := make([]int64, len(items)), make([]md.Text, len(items))
+	for i, it := range items {
+		ids[i], lines[i] = it.ID, it.Line
+	}
+	return ids, lines, nil
 }
 
 // MarkDigestSent records that these signals went out.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -60,18 +61,18 @@ func TestDigestItemsWaitUntilSent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	items, err := db.PendingDigest(ctx, "T1", "U1")
-	if err != nil || len(items) != 2 || items[0].Line != "first" || items[1].Line != "second" {
-		t.Fatalf("pending = %+v, %v", items, err)
+	ids, lines, err := db.PendingDigest(ctx, "T1", "U1")
+	if err != nil || len(ids) != 2 || !slices.Equal(lines, []md.Text{"first", "second"}) {
+		t.Fatalf("pending = %v %q, %v", ids, lines, err)
 	}
-	if err := db.MarkDigestSent(ctx, []int64{items[0].ID}); err != nil {
+	if err := db.MarkDigestSent(ctx, ids[:1]); err != nil {
 		t.Fatal(err)
 	}
-	if items, _ := db.PendingDigest(ctx, "T1", "U1"); len(items) != 1 || items[0].Line != "second" {
-		t.Errorf("after sending the first, pending = %+v", items)
+	if _, lines, _ := db.PendingDigest(ctx, "T1", "U1"); !slices.Equal(lines, []md.Text{"second"}) {
+		t.Errorf("after sending the first, pending = %q", lines)
 	}
-	if items, _ := db.PendingDigest(ctx, "T1", "U2"); len(items) != 0 {
-		t.Errorf("another person's digest holds %+v", items)
+	if ids, _, _ := db.PendingDigest(ctx, "T1", "U2"); len(ids) != 0 {
+		t.Errorf("another person's digest holds %v", ids)
 	}
 }
 
