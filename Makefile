@@ -19,12 +19,13 @@ run: services build
 # a decision, and actions on the App Home with the windows they open over it.
 HTTP_E2E = Readyz|MetricsCount|Redelivered|EveryEnvelope|Shutdown|QuickTaskPosts|NewTaskModal|MakeATaskFromAMessage|OwnerMovesStatus|BlockedAsksForTheReason|CheckinReactionMarksSeen|DecisionIsRecorded|HomeOpened|Request|ApprovingFromTheHome
 
+# test runs, after the whole suite and the HTTP-mode subset, the Redis Cluster tests and the scheduler
+# once more on a local three-master Redis Cluster, with a failover.
 test: services
 	go vet ./...
 	go test -race -count=1 -timeout 20m ./...
 	BATON_E2E_TRANSPORT=http go test -race -count=1 -timeout 20m -run '$(HTTP_E2E)' ./cmd/baton/
-	# The scheduler once more on a local three-master Redis Cluster, with a failover.
-	TEST_REDIS_CLUSTER=1 go test -race -count=1 ./scheduler/
+	TEST_REDIS_CLUSTER=1 go test -race -count=1 -p 1 -timeout 20m ./internal/redistest/ ./scheduler/
 	cd cmd/baton/browsertest && go vet ./... && go test -race -count=1 ./...
 	cd deploy/check && go vet ./... && go test -race -count=1 ./...
 

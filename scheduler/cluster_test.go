@@ -33,10 +33,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// The master holding the scheduler's keys dies while jobs are due: its replica takes over, and every
-// job fires exactly once. Postgres is the truth: what the replica had not received yet is indexed
-// again from it.
-func TestRedisFailoverLosesNoJobAndFiresNoneTwice(t *testing.T) {
+// The master holding the scheduler's keys dies while jobs are due: its replica takes over and no job
+// is lost. Postgres is the truth: what the replica had not received yet is indexed again from it, at
+// once, not at the next periodic rebuild. Redis replicates after answering, so a claim the dead
+// master had not passed on may let a job due then run again (jobs are at least once); every job
+// enqueued after the failover fires exactly once.
+func TestRedisFailoverLosesNoJob(t *testing.T) {
 	if cluster == nil {
 		t.Skip("runs on a local Redis Cluster: set TEST_REDIS_CLUSTER=1 (make test does)")
 	}
@@ -44,7 +46,7 @@ func TestRedisFailoverLosesNoJobAndFiresNoneTwice(t *testing.T) {
 	rec := newRecorder()
 	var stops []func()
 	for range 2 {
-		s := e.scheduler(t, func(c *Config) { c.ReconcileEvery = 2 * time.Second; c.Lease = 5 * time.Second })
+		s := e.scheduler(t, func(c *Config) { c.Lease = 5 * time.Second })
 		s.Handle("checkin", rec.handle)
 		stops = append(stops, start(t, s))
 	}
@@ -78,9 +80,14 @@ func TestRedisFailoverLosesNoJobAndFiresNoneTwice(t *testing.T) {
 	}
 	rec.waitDistinct(t, n)
 	time.Sleep(time.Second)
-	for _, j := range jobs {
-		if got := rec.times(j.Key); got != 1 {
-			t.Errorf("%s fired %d times, want once", j.Key, got)
+	for i, j := range jobs {
+		switch got := rec.times(j.Key); {
+		case got == 0:
+			t.Errorf("%s never fired", j.Key)
+		case got > 1 && i >= n/2:
+			t.Errorf("%s, enqueued after the failover, fired %d times", j.Key, got)
+		case got > 1:
+			t.Logf("%s, due around the failover, fired %d times", j.Key, got)
 		}
 	}
 	for _, stop := range stops {

@@ -16,7 +16,8 @@ import (
 
 // JobTable is the scheduler's table in Postgres, jobs: the truth behind the Redis index of due
 // times. Its schema is a migration of store/migrations, the one sequence Baton's tables share;
-// the scheduler alone reads and writes the table, through JobTable. It implements JobStore.
+// the scheduler reads and writes the table through JobTable (the local workspace's reset aside,
+// which deletes a team's rows from every table). It implements JobStore.
 type JobTable struct {
 	db *sqlx.DB
 }

@@ -154,6 +154,10 @@ func (w *workers) release(n int) {
 // until an earlier job is announced, when nothing is due. It returns when ctx ends.
 func (w *workers) dispatch(ctx context.Context) {
 	s := w.s
+	// redisFailed is set while claims fail. Redis that answers again may be another one (a replica
+	// that took over, a restart) missing what was indexed last: the index is rebuilt at once then,
+	// rather than at the next periodic rebuild.
+	redisFailed := false
 	for {
 		n := w.acquire(ctx, s.batch)
 		if n == 0 {
@@ -171,13 +175,15 @@ func (w *workers) dispatch(ctx context.Context) {
 			now.UnixMicro(), deadline.UnixMicro(), n).Slice()
 		if err != nil {
 			w.release(n)
+			redisFailed = true
 			s.log.ErrorContext(ctx, "scheduler: claim due jobs", slog.Any("err", err))
 			if !sleepCtx(ctx, errorPause) {
 				return
 			}
 			continue
 		}
-		if built, _ := res[0].(int64); built == 0 {
+		if built, _ := res[0].(int64); built == 0 || redisFailed {
+			redisFailed = false
 			s.requestReconcile()
 		}
 		claimed := make([]string, 0, len(res)-2)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -149,6 +150,9 @@ func (db *DB) RevokeGrant(ctx context.Context, teamID string, number int64, revo
 		g := row.grant()
 		if err := revoke(&g); err != nil {
 			return err
+		}
+		if !g.Revoked() {
+			return fmt.Errorf("store: revoke %s: the change did not revoke it", g.Ref())
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE authority_grants SET revoked_by = $2, revoked_at = $3 WHERE id = $1`, g.ID, g.RevokedBy, g.RevokedAt); err != nil {
 			return mapError("revoke grant", err)

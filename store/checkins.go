@@ -296,8 +296,8 @@ func (db *DB) MoveCheckin(ctx context.Context, teamID string, number int64, move
 	return c, moved, err
 }
 
-// from lists the states a delivery may be put in state to from, for a query's state = ANY(…).
-func from(to baton.DeliveryState) any {
+// deliveryFrom lists the states a delivery may be put in state to from, for a query's state = ANY(…).
+func deliveryFrom(to baton.DeliveryState) any {
 	states := baton.DeliveryFrom(to)
 	out := make([]string, len(states))
 	for i, s := range states {
@@ -375,7 +375,7 @@ func (db *DB) ReleaseDelivery(ctx context.Context, id int64) error {
 func (db *DB) MarkDelivered(ctx context.Context, id int64, channelID, ts string, at time.Time) (baton.CheckinDelivery, error) {
 	d, ok, err := db.updateDelivery(ctx, "mark check-in delivered", `UPDATE checkin_deliveries
 		SET state = 'delivered', channel_id = $2, ts = $3, delivered_at = $4, claimed_at = NULL, snoozed_until = NULL
-		WHERE id = $1 AND state = ANY($5)`, id, channelID, ts, at.UTC(), from(baton.DeliveryDelivered))
+		WHERE id = $1 AND state = ANY($5)`, id, channelID, ts, at.UTC(), deliveryFrom(baton.DeliveryDelivered))
 	if err == nil && !ok {
 		err = fmt.Errorf("store: mark check-in delivery %d delivered: it is not scheduled or snoozed", id)
 	}
@@ -386,20 +386,20 @@ func (db *DB) MarkDelivered(ctx context.Context, id int64, channelID, ts string,
 // seen or answered before.
 func (db *DB) MarkDeliverySeen(ctx context.Context, id int64, at time.Time) (baton.CheckinDelivery, bool, error) {
 	return db.updateDelivery(ctx, "mark check-in seen", `UPDATE checkin_deliveries
-		SET state = 'seen', seen_at = $2, snoozed_until = NULL WHERE id = $1 AND state = ANY($3)`, id, at.UTC(), from(baton.DeliverySeen))
+		SET state = 'seen', seen_at = $2, snoozed_until = NULL WHERE id = $1 AND state = ANY($3)`, id, at.UTC(), deliveryFrom(baton.DeliverySeen))
 }
 
 // AnswerDelivery records the recipient's reply; false when it was answered before.
 func (db *DB) AnswerDelivery(ctx context.Context, id int64, answer string, at time.Time) (baton.CheckinDelivery, bool, error) {
 	return db.updateDelivery(ctx, "record check-in answer", `UPDATE checkin_deliveries
 		SET state = 'answered', answer = $2, answered_at = $3, seen_at = COALESCE(seen_at, $3), snoozed_until = NULL
-		WHERE id = $1 AND state = ANY($4)`, id, answer, at.UTC(), from(baton.DeliveryAnswered))
+		WHERE id = $1 AND state = ANY($4)`, id, answer, at.UTC(), deliveryFrom(baton.DeliveryAnswered))
 }
 
 // SnoozeDelivery puts a delivered DM off until a later moment; false when it was answered already.
 func (db *DB) SnoozeDelivery(ctx context.Context, id int64, until time.Time) (baton.CheckinDelivery, bool, error) {
 	return db.updateDelivery(ctx, "snooze check-in", `UPDATE checkin_deliveries SET state = 'snoozed', snoozed_until = $2
-		WHERE id = $1 AND state = ANY($3)`, id, until.UTC(), from(baton.DeliverySnoozed))
+		WHERE id = $1 AND state = ANY($3)`, id, until.UTC(), deliveryFrom(baton.DeliverySnoozed))
 }
 
 func (db *DB) updateDelivery(ctx context.Context, op, query string, args ...any) (baton.CheckinDelivery, bool, error) {

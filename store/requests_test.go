@@ -77,7 +77,7 @@ func TestRequestsAreNumberedPerWorkspaceAndReadBack(t *testing.T) {
 	}
 }
 
-func TestDecideRequestMovesThroughStepsAndOnlyCurrentApproversAct(t *testing.T) {
+func TestChangeRequestMovesThroughStepsAndOnlyCurrentApproversAct(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()
@@ -178,7 +178,7 @@ func TestConcurrentApprovalsDecideOnce(t *testing.T) {
 	}
 }
 
-func TestCancelRequestByRequesterWhilePending(t *testing.T) {
+func TestChangeRequestCancelsForTheRequesterWhilePending(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
 	ctx := context.Background()

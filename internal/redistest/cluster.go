@@ -25,7 +25,18 @@ const nodeTimeout = 1000 * time.Millisecond
 type Cluster struct {
 	dir   string
 	mu    sync.Mutex
-	procs map[string]*exec.Cmd // by address
+	procs map[string]*node // by address
+}
+
+// node is one redis-server; done is closed once it has exited.
+type node struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+func (n *node) kill() {
+	_ = n.cmd.Process.Kill()
+	<-n.done
 }
 
 // Start starts six redis-server processes in cluster mode (three masters, three replicas) and joins
@@ -39,7 +50,7 @@ func Start(ctx context.Context) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{dir: dir, procs: map[string]*exec.Cmd{}}
+	c := &Cluster{dir: dir, procs: map[string]*node{}}
 	ports, err := freePorts(6)
 	if err != nil {
 		c.Stop()
@@ -77,10 +88,16 @@ func install(ctx context.Context) error {
 		return nil
 	}
 	if os.Geteuid() == 0 {
-		apt := exec.CommandContext(ctx, "apt-get", "install", "-y", "-qq", "redis-server", "redis-tools")
-		apt.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		if out, err := apt.CombinedOutput(); err != nil && !have() {
-			return fmt.Errorf("redis-server and redis-cli are missing and apt-get could not install them: %v: %s", err, out)
+		apt := func(args ...string) ([]byte, error) {
+			cmd := exec.CommandContext(ctx, "apt-get", args...)
+			cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+			return cmd.CombinedOutput()
+		}
+		if _, err := apt("install", "-y", "-qq", "redis-server", "redis-tools"); err != nil {
+			_, _ = apt("update", "-qq")
+			if out, err := apt("install", "-y", "-qq", "redis-server", "redis-tools"); err != nil && !have() {
+				return fmt.Errorf("redis-server and redis-cli are missing and apt-get could not install them: %v: %s", err, out)
+			}
 		}
 	}
 	if !have() {
@@ -98,11 +115,17 @@ func (c *Cluster) startNode(addr string, port int) error {
 		"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
 		"--cluster-node-timeout", strconv.Itoa(int(nodeTimeout/time.Millisecond)),
 		"--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", filepath.Join(nodeDir, "redis.log"))
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start redis-server on %s: %w", addr, err)
 	}
+	n := &node{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		_ = cmd.Wait()
+		close(n.done)
+	}()
 	c.mu.Lock()
-	c.procs[addr] = cmd
+	c.procs[addr] = n
 	c.mu.Unlock()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -111,6 +134,12 @@ func (c *Cluster) startNode(addr string, port int) error {
 		_ = rdb.Close()
 		if err == nil {
 			return nil
+		}
+		select {
+		case <-n.done:
+			log, _ := os.ReadFile(filepath.Join(nodeDir, "redis.log"))
+			return fmt.Errorf("redis-server on %s exited: %s", addr, log)
+		default:
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("redis-server on %s did not answer: %w", addr, err)
@@ -143,19 +172,18 @@ func (c *Cluster) KillMasterOf(ctx context.Context, key string) (string, error) 
 		return "", err
 	}
 	addr := master.Options().Addr
-	c.mu.Lock()
-	cmd := c.procs[addr]
-	delete(c.procs, addr)
-	c.mu.Unlock()
-	if cmd == nil {
-		return "", fmt.Errorf("no node of this cluster runs at %s", addr)
-	}
 	slot, err := rdb.ClusterKeySlot(ctx, key).Result()
 	if err != nil {
 		return "", err
 	}
-	_ = cmd.Process.Kill()
-	_ = cmd.Wait()
+	c.mu.Lock()
+	n := c.procs[addr]
+	delete(c.procs, addr)
+	c.mu.Unlock()
+	if n == nil {
+		return "", fmt.Errorf("no node of this cluster runs at %s", addr)
+	}
+	n.kill()
 	if err := c.waitSlotMoved(ctx, int(slot), addr); err != nil {
 		return addr, err
 	}
@@ -233,25 +261,25 @@ func (c *Cluster) waitHealthy(ctx context.Context) error {
 func (c *Cluster) Stop() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for addr, cmd := range c.procs {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+	for addr, n := range c.procs {
+		n.kill()
 		delete(c.procs, addr)
 	}
 	_ = os.RemoveAll(c.dir)
 }
 
 // freePorts finds n loopback ports that are free, each with its cluster bus port (the port plus
-// 10000) free too.
+// 10000) free too. Both stay under 32768, where Linux starts handing out ports to outgoing
+// connections, so none is taken between the check and the start.
 func freePorts(n int) ([]int, error) {
 	var out []int
-	for p := 21000 + os.Getpid()%3000; p < 30000 && len(out) < n; p++ {
+	for p := 20000 + os.Getpid()%2000; p < 22768 && len(out) < n; p++ {
 		if free(p) && free(p+10000) {
 			out = append(out, p)
 		}
 	}
 	if len(out) < n {
-		return nil, errors.New("no free loopback ports for a Redis Cluster between 21000 and 30000")
+		return nil, errors.New("no free loopback ports for a Redis Cluster between 20000 and 22767")
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package redistest
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -11,6 +12,9 @@ import (
 // The local cluster is a real one: keys spread over three masters, and a master killed is replaced
 // by its replica with the data it had replicated.
 func TestClusterFailsOver(t *testing.T) {
+	if os.Getenv("TEST_REDIS_CLUSTER") == "" {
+		t.Skip("starts a local Redis Cluster: set TEST_REDIS_CLUSTER=1 (make test does)")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	c, err := Start(ctx)

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/url"
 	"strings"
-	"syscall"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -23,13 +22,24 @@ var clusterSchemes = map[string]string{"redis+cluster": "redis", "rediss+cluster
 const Example = "redis://127.0.0.1:6379/0, or a cluster: redis+cluster://10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379"
 
 // Options reads a Redis URL: one Redis (single set), or the seeds of a Redis Cluster (cluster set).
-// Its errors say what is wrong with the URL in words an operator can act on, without its password.
+// Its errors say what is wrong with the URL in words an operator can act on, and never hold its
+// password: a URL with one is read again with the password masked, to say what is wrong with it.
 func Options(raw string) (single *redis.Options, cluster *redis.ClusterOptions, err error) {
-	defer func() {
-		if err != nil {
-			err = errors.New(withoutPassword(err.Error(), raw))
-		}
-	}()
+	single, cluster, err = parse(raw)
+	if err == nil {
+		return single, cluster, nil
+	}
+	masked, hasPassword := maskPassword(raw)
+	if !hasPassword {
+		return nil, nil, err
+	}
+	if _, _, err := parse(masked); err != nil {
+		return nil, nil, err
+	}
+	return nil, nil, errors.New("its user name or password can't be read; percent-encode characters such as @ / ? # % in them")
+}
+
+func parse(raw string) (*redis.Options, *redis.ClusterOptions, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok {
 		return nil, nil, fmt.Errorf("it is not a URL; use one like %s", Example)
@@ -42,11 +52,8 @@ func Options(raw string) (single *redis.Options, cluster *redis.ClusterOptions, 
 		}
 		return o, nil, nil
 	}
+	userinfo, rest := splitUserinfo(rest)
 	hostPart, query, _ := strings.Cut(rest, "?")
-	userinfo := ""
-	if at := strings.LastIndexByte(hostPart, '@'); at >= 0 {
-		userinfo, hostPart = hostPart[:at+1], hostPart[at+1:]
-	}
 	if path := strings.IndexByte(hostPart, '/'); path >= 0 {
 		if db := strings.Trim(hostPart[path:], "/"); db != "" && db != "0" {
 			return nil, nil, fmt.Errorf("a Redis Cluster has only database 0, so the URL can't name database %s; leave the path out", db)
@@ -66,25 +73,38 @@ func Options(raw string) (single *redis.Options, cluster *redis.ClusterOptions, 
 	for _, s := range seeds[1:] {
 		q.Add("addr", s)
 	}
-	if cluster, err = redis.ParseClusterURL(plain + "://" + userinfo + seeds[0] + "?" + q.Encode()); err != nil {
+	if userinfo != "" {
+		userinfo += "@"
+	}
+	cluster, err := redis.ParseClusterURL(plain + "://" + userinfo + seeds[0] + "?" + q.Encode())
+	if err != nil {
 		return nil, nil, fmt.Errorf("%v; use one like %s", err, Example)
 	}
 	return nil, cluster, nil
 }
 
-// withoutPassword takes the password of raw's user out of msg, so an error about the URL can be shown
-// and logged.
-func withoutPassword(msg, raw string) string {
-	_, rest, _ := strings.Cut(raw, "://")
-	host, _, _ := strings.Cut(rest, "/")
-	at := strings.LastIndexByte(host, '@')
+// splitUserinfo splits what follows a URL's "://" at its last @: the user and password before it,
+// the hosts, path and options after. A password may hold / ? or #, never a host.
+func splitUserinfo(rest string) (userinfo, after string) {
+	at := strings.LastIndexByte(rest, '@')
 	if at < 0 {
-		return msg
+		return "", rest
 	}
-	if _, password, ok := strings.Cut(host[:at], ":"); ok && password != "" {
-		return strings.ReplaceAll(msg, password, "xxxxx")
+	return rest[:at], rest[at+1:]
+}
+
+// maskPassword returns raw with the password of its user replaced, and whether it had one.
+func maskPassword(raw string) (string, bool) {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw, false
 	}
-	return msg
+	userinfo, after := splitUserinfo(rest)
+	user, password, ok := strings.Cut(userinfo, ":")
+	if !ok || password == "" {
+		return raw, false
+	}
+	return scheme + "://" + user + ":xxxxx@" + after, true
 }
 
 // NewClient returns a client of the Redis the URL names: a cluster client for a cluster, else one
@@ -112,22 +132,21 @@ func NewClusterClient(o *redis.ClusterOptions) *redis.ClusterClient {
 
 type reloadOnNetworkError struct{ c *redis.ClusterClient }
 
+// check asks for the slot map again when err says a node did not answer. A caller's own deadline or
+// cancellation says nothing about the cluster, and asks for nothing. The reload runs in the
+// background, one at a time.
 func (h reloadOnNetworkError) check(ctx context.Context, err error) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return
+	}
 	var netErr net.Error
-	if errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNREFUSED) {
+	if errors.As(err, &netErr) || errors.Is(err, io.EOF) {
 		h.c.ReloadState(ctx)
 	}
 }
 
-func (h reloadOnNetworkError) DialHook(next redis.DialHook) redis.DialHook {
-	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		conn, err := next(ctx, network, addr)
-		if err != nil {
-			h.check(ctx, err)
-		}
-		return conn, err
-	}
-}
+// DialHook is part of redis.Hook: a cluster client's nodes dial, not the client, so there is nothing to watch.
+func (h reloadOnNetworkError) DialHook(next redis.DialHook) redis.DialHook { return next }
 
 func (h reloadOnNetworkError) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {

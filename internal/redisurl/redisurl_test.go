@@ -45,10 +45,23 @@ func TestRedisURLErrorsKeepThePasswordOut(t *testing.T) {
 		"redis+cluster://u:hunter2@10.0.0.1:7000,nope",
 		"redis+cluster://:hunter2@10.0.0.1:7000?dial_timeout=soon",
 		"redis://u:hunter2@bad host:6379",
+		"redis://u:hunt/er2@10.0.0.1:6379/0",
+		"redis://u:hunt?er2@10.0.0.1:6379/0",
+		"redis+cluster://u:hunt/er2@10.0.0.1:7000,nope",
+		"redis+cluster://u:hunt?er#2@10.0.0.1:7000/3",
+		"redis://u:hunt%zzer2@10.0.0.1:6379/0",
 	} {
 		_, _, err := Options(raw)
-		if err == nil || strings.Contains(err.Error(), "hunter2") {
+		if err == nil || strings.Contains(err.Error(), "hunt") || strings.Contains(err.Error(), "er2") {
 			t.Errorf("%s: %v", raw, err)
 		}
+	}
+}
+
+// A password may hold characters a URL reserves: the last @ ends it.
+func TestRedisURLPasswordWithReservedCharacters(t *testing.T) {
+	_, cluster, err := Options("redis+cluster://u:p%2Fw@10.0.0.1:7000,10.0.0.2:7001")
+	if err != nil || cluster.Password != "p/w" || len(cluster.Addrs) != 2 {
+		t.Fatalf("%+v %v", cluster, err)
 	}
 }
