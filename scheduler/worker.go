@@ -320,8 +320,7 @@ func (s *Scheduler) call(ctx context.Context, j Job) (err error) {
 				slog.String("job_key", j.Key), slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
 		}
 	}()
-	log := s.log.With(slog.String("job_kind", j.Kind), slog.String("job_key", j.Key), slog.String("team_id", j.TeamID))
-	return h(logctx.With(ctx, log), j)
+	return h(logctx.WithAttrs(ctx, s.log, slog.String("job_kind", j.Kind), slog.String("job_key", j.Key), slog.String("team_id", j.TeamID)), j)
 }
 
 // fail records a failed run: the job is retried after a backoff or, after MaxAttempts failures,

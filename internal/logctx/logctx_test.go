@@ -24,3 +24,13 @@ func TestTheLoggerTravelsWithTheWork(t *testing.T) {
 		t.Errorf("work with no logger of its own logs with the fallback: %s", line)
 	}
 }
+
+func TestAttributesJoinTheLoggerWhenALineIsLogged(t *testing.T) {
+	var buf bytes.Buffer
+	base := slog.New(slog.NewTextHandler(&buf, nil))
+	ctx := logctx.WithAttrs(context.Background(), base, slog.String("job_kind", "digest.send"), slog.String("team_id", "T9"))
+	logctx.From(ctx, nil).Info("digest sent", "count", 3)
+	if line := buf.String(); !strings.Contains(line, "job_kind=digest.send") || !strings.Contains(line, "team_id=T9") || !strings.Contains(line, "count=3") {
+		t.Errorf("the job's attributes were lost: %s", line)
+	}
+}
