@@ -50,8 +50,8 @@ func newEnvelope(typ string, payload any) Envelope {
 
 // deliver sends the envelope to one socket (or, after DeliverOverHTTP, posts it) and waits for its ack.
 func (s *Server) deliver(ctx context.Context, env Envelope) (Ack, error) {
-	if base, secret := s.httpTarget(); base != "" {
-		return s.deliverHTTP(ctx, env, base, secret)
+	if bases, secret := s.httpTargets(); len(bases) > 0 {
+		return s.deliverHTTP(ctx, env, bases, secret)
 	}
 	w := make(chan ackFrame, 1)
 	s.sock.mu.Lock()

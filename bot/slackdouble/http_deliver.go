@@ -7,10 +7,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -20,18 +24,23 @@ import (
 // payload field to /slack/interactivity, slash commands as a form to /slack/commands. The answer
 // is the ack.
 
-// DeliverOverHTTP makes every drive method post to the app at base (such as http://127.0.0.1:8080)
-// instead of using a Socket Mode connection, signed with secret.
-func (s *Server) DeliverOverHTTP(base, secret string) {
+// DeliverOverHTTP makes every drive method post to the app instead of using a Socket Mode
+// connection, signed with secret. With several bases (such as http://127.0.0.1:8080), each request
+// goes to one of them chosen at random, as a load balancer in front of replicas sends it; one that
+// can't be reached is skipped for the next, as a load balancer's health checks do.
+func (s *Server) DeliverOverHTTP(secret string, bases ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.httpBase, s.httpSecret = base, secret
+	s.httpBases, s.httpSecret = slices.Clone(bases), secret
 }
 
-func (s *Server) httpTarget() (string, string) {
+// httpTargets are the bases to try, in the order to try them, and the signing secret.
+func (s *Server) httpTargets() ([]string, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.httpBase, s.httpSecret
+	bases := slices.Clone(s.httpBases)
+	rand.Shuffle(len(bases), func(i, j int) { bases[i], bases[j] = bases[j], bases[i] })
+	return bases, s.httpSecret
 }
 
 // Sign computes Slack's v0 signature of body at ts (Unix seconds) with secret.
@@ -70,15 +79,31 @@ func httpRequestOf(env Envelope) (path, contentType string, body []byte, err err
 	return "", "", nil, fmt.Errorf("slackdouble: no HTTP request for a %s envelope", env.Type)
 }
 
-// deliverHTTP posts the envelope to the app and takes its answer as the ack.
-func (s *Server) deliverHTTP(ctx context.Context, env Envelope, base, secret string) (Ack, error) {
+// deliverHTTP posts the envelope to the first of bases that can be reached and takes its answer as
+// the ack.
+func (s *Server) deliverHTTP(ctx context.Context, env Envelope, bases []string, secret string) (Ack, error) {
+	var ack Ack
+	var err error
+	for _, base := range bases {
+		var reached bool
+		if ack, reached, err = s.postEnvelope(ctx, env, base, secret); reached {
+			break
+		}
+	}
+	s.inspectEnvelope(env, ack.Payload, err)
+	return ack, err
+}
+
+// postEnvelope posts the envelope to the app at base; reached is false when no connection could be
+// made, so nothing of the request reached the app.
+func (s *Server) postEnvelope(ctx context.Context, env Envelope, base, secret string) (_ Ack, reached bool, _ error) {
 	path, contentType, body, err := httpRequestOf(env)
 	if err != nil {
-		return Ack{Envelope: env}, err
+		return Ack{Envelope: env}, true, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, bytes.NewReader(body))
 	if err != nil {
-		return Ack{Envelope: env}, err
+		return Ack{Envelope: env}, true, err
 	}
 	ts := time.Now().Unix()
 	req.Header.Set("Content-Type", contentType)
@@ -91,8 +116,8 @@ func (s *Server) deliverHTTP(ctx context.Context, env Envelope, base, secret str
 	start := time.Now()
 	res, err := s.httpClient.Do(req)
 	if err != nil {
-		s.inspectEnvelope(env, nil, err)
-		return Ack{Envelope: env}, fmt.Errorf("slackdouble: post the %s envelope: %w", env.Type, err)
+		var op *net.OpError
+		return Ack{Envelope: env}, !errors.As(err, &op) || op.Op != "dial", fmt.Errorf("slackdouble: post the %s envelope: %w", env.Type, err)
 	}
 	answer, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	res.Body.Close()
@@ -107,6 +132,5 @@ func (s *Server) deliverHTTP(ctx context.Context, env Envelope, base, secret str
 	case ack.Latency > s.opts.AckTimeout:
 		err = fmt.Errorf("%w: %v", ErrLateAck, ack.Latency)
 	}
-	s.inspectEnvelope(env, ack.Payload, err)
-	return ack, err
+	return ack, true, err
 }

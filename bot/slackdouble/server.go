@@ -104,9 +104,10 @@ type Server struct {
 	sock     sockets
 	upgrader websocket.Upgrader
 
-	// httpBase and httpSecret, when set (DeliverOverHTTP), send envelopes as HTTP requests.
-	httpBase, httpSecret string
-	httpClient           *http.Client
+	// httpBases and httpSecret, when set (DeliverOverHTTP), send envelopes as HTTP requests.
+	httpBases  []string
+	httpSecret string
+	httpClient *http.Client
 
 	wg        sync.WaitGroup
 	closeOnce sync.Once

@@ -181,7 +181,7 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 		}
 	}
 	if overHTTP {
-		d.DeliverOverHTTP(h.httpURL, testSigningSecret)
+		d.DeliverOverHTTP(testSigningSecret, h.httpURL)
 	} else if err := d.WaitConnected(h.waitCtx(), 1); err != nil {
 		select {
 		case err := <-done:
