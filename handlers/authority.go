@@ -28,7 +28,7 @@ const authorityHelp = "`/baton authority grant @ana purchase amount<=5000 until 
 
 // authorityCommand is /baton authority: grant, list and revoke delegated authority.
 func (h *Handlers) authorityCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
-	if h.policy() == nil {
+	if h.policyNow(ctx) == nil {
 		return baton.Errorf(baton.EInvalid, "No request types are configured, so there is no authority to grant. Ask your Baton admin to set BATON_POLICIES to an approval policy file.")
 	}
 	verb, rest, _ := strings.Cut(strings.TrimSpace(text), " ")

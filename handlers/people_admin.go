@@ -49,6 +49,8 @@ func (h *Handlers) policyDirectory() baton.Directory {
 
 // peopleCommand is /baton group … and /baton manager …: the people data approval routing needs.
 func (h *Handlers) peopleCommand(ctx context.Context, r *bot.Request, me Person, verb, text string) error {
+	// The groups and managers the policy file declares are those of the version in force now.
+	h.policyNow(ctx)
 	if strings.HasPrefix(verb, "group") {
 		return h.groupCommand(ctx, r, me, text)
 	}

@@ -18,6 +18,7 @@ import (
 // PolicyStore keeps every policy file loaded, and which version is in force for every process.
 type PolicyStore interface {
 	PolicyInForce(ctx context.Context) (version, yaml string, found bool, err error)
+	PolicyVersionInForce(ctx context.Context) (version string, found bool, err error)
 	SavePolicyVersion(ctx context.Context, version, yaml string, at time.Time) error
 }
 
@@ -96,10 +97,18 @@ func (h *Handlers) ReloadPolicy(ctx context.Context) (PolicyReload, error) {
 
 // FollowPolicy puts in force the policy version another bot process put in force last (by its start
 // or a reload), read from Postgres, so that every process routes by the same rules. It reports
-// whether the policy in force changed.
+// whether the policy in force changed. Asking costs one small read; the file is read only when the
+// version in force is not the one this process has.
 func (h *Handlers) FollowPolicy(ctx context.Context) (bool, error) {
 	ph := &h.policies
 	if ph.load == nil {
+		return false, nil
+	}
+	version, found, err := h.policyVersions.PolicyVersionInForce(ctx)
+	if err != nil || !found {
+		return false, err
+	}
+	if cur := ph.cur.Load(); cur != nil && cur.policy.Version == version {
 		return false, nil
 	}
 	ph.reload.Lock()
@@ -117,6 +126,16 @@ func (h *Handlers) FollowPolicy(ctx context.Context) (bool, error) {
 	}
 	ph.cur.Store(&activePolicy{policy: p, loadedAt: h.now()})
 	return true, nil
+}
+
+// policyNow is the approval policy in force, for a handler about to route, grant or show by it: a
+// version another process put in force (an admin's reload there) is followed first, so a reload
+// holds in every process at once. When Postgres can't say, the policy this process has is used.
+func (h *Handlers) policyNow(ctx context.Context) *baton.Policy {
+	if _, err := h.FollowPolicy(ctx); err != nil {
+		h.logger(ctx).WarnContext(ctx, "approval policy in force not followed; using the one this process has", "err", err)
+	}
+	return h.policy()
 }
 
 // policiesCommand is /baton policies: the policy in force, and reload for admins.
@@ -143,6 +162,7 @@ func (h *Handlers) policiesCommand(ctx context.Context, r *bot.Request, me Perso
 }
 
 func (h *Handlers) showPolicy(ctx context.Context, r *bot.Request) {
+	h.policyNow(ctx)
 	a := h.policies.cur.Load()
 	if a == nil {
 		h.reply(ctx, r, noPolicyText)

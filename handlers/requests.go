@@ -44,7 +44,7 @@ func (h *Handlers) onRequestCommand(ctx context.Context, r *bot.Request) {
 	first, rest, _ := strings.Cut(text, " ")
 	rest = strings.TrimSpace(rest)
 	word := strings.ToLower(first)
-	p := h.policy()
+	p := h.policyNow(ctx)
 	if word == "help" {
 		h.reply(ctx, r, requestHelpText, requestHelpBlocks(p, "")...)
 		return

@@ -46,7 +46,7 @@ func valueErrorsText(errs map[string]string) md.Text {
 
 // onRequestPickSubmit replaces the type picker with the chosen type's form.
 func (h *Handlers) onRequestPickSubmit(ctx context.Context, r *bot.Request) any {
-	p := h.policy()
+	p := h.policyNow(ctx)
 	if p == nil {
 		return fieldErrors(map[string]string{fReqType: "No request types are configured any more."})
 	}
@@ -71,7 +71,7 @@ func (h *Handlers) onRequestFormSubmit(ctx context.Context, r *bot.Request) any 
 		return fieldErrors(map[string]string{fReqSummary: baton.ErrorMessage(err)})
 	}
 	var t *baton.RequestType
-	p := h.policy()
+	p := h.policyNow(ctx)
 	if p != nil {
 		t, _ = p.Type(meta.Type)
 	}

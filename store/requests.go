@@ -100,6 +100,19 @@ func (db *DB) PolicyInForce(ctx context.Context) (version, yaml string, found bo
 	return row.Version, row.YAML, true, nil
 }
 
+// PolicyVersionInForce is the version PolicyInForce would return, without its file: what every
+// process asks before it routes by its policy.
+func (db *DB) PolicyVersionInForce(ctx context.Context) (version string, found bool, err error) {
+	err = db.GetContext(ctx, &version, `SELECT version FROM policy_versions ORDER BY in_force_seq DESC LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, mapError("read the policy version in force", err)
+	}
+	return version, true, nil
+}
+
 // CreateRequest stores a new request with its steps and its first actions (submit, then route or
 // auto_approve), and gives it the workspace's next R- number. The messages it owes go into the outbox
 // in the same transaction.

@@ -39,9 +39,6 @@ type runOptions struct {
 	// watchPolicy is how often the policy file is read to see whether it changed; 0 means
 	// watchPolicyEvery.
 	watchPolicy time.Duration
-	// followPolicy is how often the bot checks which policy version another process put in force;
-	// 0 means followPolicyEvery.
-	followPolicy time.Duration
 	// inboxLease is how long an acknowledged envelope, or a lane of the outbox, stays with the process
 	// that took it before another may take it over; recoverEvery how often each process looks for
 	// such work. 0 means the defaults.
@@ -55,9 +52,6 @@ type runOptions struct {
 	// listening receives the address BATON_HTTP_ADDR was bound to (tests ask for port 0).
 	listening func(addr string)
 }
-
-// followPolicyEvery is how often a bot process looks for a policy version another one put in force.
-const followPolicyEvery = 15 * time.Second
 
 // watchPolicyEvery is how often the policy file is read to see whether it changed: an edited file,
 // or a Kubernetes ConfigMap updated under a running pod, is put in force without a restart.
@@ -229,9 +223,6 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 		go watchPolicyFile(ctx, cfg.Policies, policyYAML, opts.watchPolicy, changed, log)
 	}
 	go reloadOnSignal(ctx, opts, changed, h, log)
-	if policy != nil {
-		go followPolicy(ctx, opts, h, log)
-	}
 	if opts.started != nil {
 		opts.started(func(ctx context.Context) error { return idle(ctx, dispatcher, h, sched) })
 	}
@@ -303,31 +294,6 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	}
 	log.Info("baton stopped")
 	return runErr
-}
-
-// followPolicy puts in force, now and then, the approval policy version another bot process put in
-// force by its start or a reload, so that every process routes by the same rules.
-func followPolicy(ctx context.Context, opts runOptions, h *handlers.Handlers, log *slog.Logger) {
-	every := opts.followPolicy
-	if every <= 0 {
-		every = followPolicyEvery
-	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		changed, err := h.FollowPolicy(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Error("approval policy in force not followed", "err", err)
-		case changed:
-			log.Info("approval policy put in force by another process followed")
-		}
-	}
 }
 
 // watchPolicyFile reads the approval policy file every interval (0: watchPolicyEvery) and says on
