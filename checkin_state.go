@@ -44,3 +44,24 @@ var deliveryMoves = map[DeliveryState][]DeliveryState{
 
 // DeliveryFrom returns the states a delivery may be put in state to from.
 func DeliveryFrom(to DeliveryState) []DeliveryState { return slices.Clone(deliveryMoves[to]) }
+
+// PostClaim is what a run that is to post a check-in DM (a delivery, its return from a snooze, or
+// its reminder) got when it claimed the post. A claim lasts as long as the run that made it may
+// still be posting; a run that was killed, or cut off when its lease ran out, leaves a claim that
+// the next run takes over.
+type PostClaim int
+
+const (
+	// PostNotOwed: there is nothing to post any more (it was posted, seen, answered, snoozed again).
+	PostNotOwed PostClaim = iota
+	// PostHeld: another run holds the post and may be posting it now; try again once its claim ends.
+	PostHeld
+	// PostClaimed: this run posts it, and no run tried before.
+	PostClaimed
+	// PostTakenOver: this run posts it after a run that claimed it and ended without saying how it
+	// went; that run may have posted, so Slack is asked first.
+	PostTakenOver
+)
+
+// Owed reports whether the run that got the claim is to post.
+func (c PostClaim) Owed() bool { return c == PostClaimed || c == PostTakenOver }

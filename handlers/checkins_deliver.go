@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,8 +17,8 @@ import (
 
 // DeliveryStore keeps each check-in DM: claimed before it is sent, then delivered, seen, snoozed, answered, reminded.
 type DeliveryStore interface {
-	ClaimDelivery(ctx context.Context, d baton.CheckinDelivery, now time.Time, lease time.Duration) (baton.CheckinDelivery, bool, error)
-	ClaimSnoozed(ctx context.Context, id int64, until, now time.Time, lease time.Duration) (baton.CheckinDelivery, bool, error)
+	ClaimDelivery(ctx context.Context, d baton.CheckinDelivery, now time.Time, lease time.Duration) (baton.CheckinDelivery, baton.PostClaim, error)
+	ClaimSnoozed(ctx context.Context, id int64, until, now time.Time, lease time.Duration) (baton.CheckinDelivery, baton.PostClaim, error)
 	ReleaseDelivery(ctx context.Context, id int64) error
 	MarkDelivered(ctx context.Context, id int64, channelID, ts string, at time.Time) (baton.CheckinDelivery, error)
 	MarkDeliverySeen(ctx context.Context, id int64, at time.Time) (baton.CheckinDelivery, bool, error)
@@ -25,14 +26,24 @@ type DeliveryStore interface {
 	SnoozeDelivery(ctx context.Context, id int64, until time.Time) (baton.CheckinDelivery, bool, error)
 	Delivery(ctx context.Context, id int64) (baton.CheckinDelivery, error)
 	DeliveryByMessage(ctx context.Context, channelID, ts string) (baton.CheckinDelivery, bool, error)
-	ClaimReminder(ctx context.Context, id int64, at time.Time) (baton.CheckinDelivery, bool, error)
+	ClaimReminder(ctx context.Context, id int64, at time.Time, lease time.Duration) (baton.CheckinDelivery, baton.PostClaim, error)
 	RecordReminder(ctx context.Context, id int64, channelID, ts string) error
 	ReleaseReminder(ctx context.Context, id int64) error
 }
 
-// deliveryLease is how long a run that is posting a delivery holds it; a run that crashed mid-post
-// lets the next run try again after it.
-const deliveryLease = 2 * time.Minute
+// postLease is how long a job run holds the check-in post it claims: as long as the run itself may
+// go on, which is until its job's lease ends. A run killed mid-post, or cut off by its lease, leaves
+// the post to the job's next run, on this process or another.
+func postLease(ctx context.Context) time.Duration {
+	if deadline, ok := ctx.Deadline(); ok {
+		return max(time.Until(deadline), 0)
+	}
+	return scheduler.DefaultLease
+}
+
+// errPostHeld retries a job whose post another run holds: once that run has posted, the retry finds
+// nothing owed; if it ended without a word, the retry takes the post over.
+var errPostHeld = errors.New("another run of this job holds the check-in post")
 
 // undeliverable are Slack's answers that say this person cannot get DMs any more: retrying will not help.
 var undeliverable = []string{"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot", "channel_not_found", "is_archived"}
@@ -55,12 +66,14 @@ func (h *Handlers) onCheckinDeliver(ctx context.Context, j scheduler.Job) error 
 	if c.State != baton.CheckinActive || !ok || rcp.Muted() {
 		return nil
 	}
-	d, claimed, err := h.deliveries.ClaimDelivery(ctx, baton.CheckinDelivery{CheckinID: c.ID, TeamID: c.TeamID, RecipientID: p.User, DueAt: p.Due}, h.now(), deliveryLease)
-	if err != nil {
+	d, claim, err := h.deliveries.ClaimDelivery(ctx, baton.CheckinDelivery{CheckinID: c.ID, TeamID: c.TeamID, RecipientID: p.User, DueAt: p.Due}, h.now(), postLease(ctx))
+	switch {
+	case err != nil:
 		return err
-	}
-	if claimed {
-		if err := h.postDelivery(ctx, c, d, false); err != nil {
+	case claim == baton.PostHeld:
+		return errPostHeld
+	case claim.Owed():
+		if err := h.postDelivery(ctx, c, checkinPost{d: d, kind: postFirst, at: p.Due}, claim); err != nil {
 			return err
 		}
 	}
@@ -68,30 +81,39 @@ func (h *Handlers) onCheckinDeliver(ctx context.Context, j scheduler.Job) error 
 	return nil
 }
 
-// postDelivery posts the DM of a claimed delivery and records it. A failure Slack may get over gives
-// the claim back and is returned, so the job runs again; a person who can no longer get DMs is logged.
-func (h *Handlers) postDelivery(ctx context.Context, c baton.Checkin, d baton.CheckinDelivery, reminder bool) error {
-	ch, ts, posted, err := h.postClaimed(ctx, c, d, deliveryText(c), deliveryBlocks(c, d, reminder), h.deliveries.ReleaseDelivery)
+// postDelivery posts the DM of a claimed delivery (its first post, or its return from a snooze) and
+// records it. A failure Slack may get over gives the claim back and is returned, so the job runs
+// again; a person who can no longer get DMs is logged.
+func (h *Handlers) postDelivery(ctx context.Context, c baton.Checkin, p checkinPost, claim baton.PostClaim) error {
+	ch, ts, posted, err := h.postClaimed(ctx, c, p, claim, deliveryText(c), deliveryBlocks(c, p.d, p.kind != postFirst), h.deliveries.ReleaseDelivery)
 	if !posted {
 		return err
 	}
-	d, err = h.deliveries.MarkDelivered(ctx, d.ID, ch, ts, h.now())
+	d, err := h.deliveries.MarkDelivered(ctx, p.d.ID, ch, ts, h.now())
 	if err != nil {
 		return err
 	}
-	if !reminder {
+	if p.kind == postFirst {
 		h.scheduleReminder(ctx, c, d)
 	}
 	h.homes.Refresh(c.TeamID, c.SenderID)
 	return nil
 }
 
-// postClaimed posts a claimed delivery's DM (or its reminder). When Slack refuses, the claim is
-// given back with release and posted is false: the error is returned when a retry may get through,
-// and nil (the refusal logged) when the person can no longer get DMs.
-func (h *Handlers) postClaimed(ctx context.Context, c baton.Checkin, d baton.CheckinDelivery, text md.Text, blocks []slack.Block,
+// postClaimed posts a claimed check-in DM: a delivery, its return from a snooze, or its reminder.
+// Taken over from a run that ended without a word, it is first looked for in Slack, where that run
+// may have posted it. When Slack refuses, the claim is given back with release and posted is false:
+// the error is returned when a retry may get through, and nil (the refusal logged) when the person
+// can no longer get DMs.
+func (h *Handlers) postClaimed(ctx context.Context, c baton.Checkin, p checkinPost, claim baton.PostClaim, text md.Text, blocks []slack.Block,
 	release func(ctx context.Context, id int64) error) (channelID, ts string, posted bool, err error) {
-	channelID, ts, err = h.slack.PostMessage(ctx, d.RecipientID, msgText(text), slack.MsgOptionBlocks(blocks...))
+	d := p.d
+	if claim == baton.PostTakenOver {
+		if channelID, ts, found := h.postedBefore(ctx, p); found {
+			return channelID, ts, true, nil
+		}
+	}
+	channelID, ts, err = h.slack.PostMessage(ctx, d.RecipientID, msgText(text), slack.MsgOptionBlocks(blocks...), p.mark())
 	if err == nil {
 		return channelID, ts, true, nil
 	}
@@ -227,11 +249,16 @@ func (h *Handlers) onCheckinSnoozeEnd(ctx context.Context, j scheduler.Job) erro
 	if !ok {
 		return err
 	}
-	d, claimed, err := h.deliveries.ClaimSnoozed(ctx, d.ID, p.Until, h.now(), deliveryLease)
-	if err != nil || !claimed {
+	d, claim, err := h.deliveries.ClaimSnoozed(ctx, d.ID, p.Until, h.now(), postLease(ctx))
+	switch {
+	case err != nil:
 		return err
+	case claim == baton.PostHeld:
+		return errPostHeld
+	case !claim.Owed():
+		return nil
 	}
-	return h.postDelivery(ctx, c, d, true)
+	return h.postDelivery(ctx, c, checkinPost{d: d, kind: postSnoozed, at: p.Until}, claim)
 }
 
 // snoozeJob is the payload of the job that ends a snooze.

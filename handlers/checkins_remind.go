@@ -81,11 +81,17 @@ func (h *Handlers) onCheckinRemind(ctx context.Context, j scheduler.Job) error {
 			return nil
 		}
 	}
-	d, claimed, err := h.deliveries.ClaimReminder(ctx, d.ID, h.now())
-	if err != nil || !claimed {
+	d, claim, err := h.deliveries.ClaimReminder(ctx, d.ID, h.now(), postLease(ctx))
+	switch {
+	case err != nil:
 		return err
+	case claim == baton.PostHeld:
+		return errPostHeld
+	case !claim.Owed():
+		return nil
 	}
-	ch, ts, posted, err := h.postClaimed(ctx, c, d, "Reminder — "+deliveryText(c), deliveryBlocks(c, d, true), h.deliveries.ReleaseReminder)
+	post := checkinPost{d: d, kind: postReminder, at: d.DeliveredAt}
+	ch, ts, posted, err := h.postClaimed(ctx, c, post, claim, "Reminder — "+deliveryText(c), deliveryBlocks(c, d, true), h.deliveries.ReleaseReminder)
 	if !posted {
 		return err
 	}

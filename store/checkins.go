@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	baton "github.com/batonhq/baton"
@@ -334,33 +335,94 @@ func (db *DB) MuteCheckinRecipient(ctx context.Context, checkinID int64, userID 
 }
 
 // ClaimDelivery records the delivery of a check-in to a recipient for a due time, or finds the one
-// recorded before, and claims the right to post it until now+lease. It reports false, without
-// error, when the delivery was already posted or another run holds the claim: the caller then
-// posts nothing. A run whose post failed gives the claim back with ReleaseDelivery.
-func (db *DB) ClaimDelivery(ctx context.Context, d baton.CheckinDelivery, now time.Time, lease time.Duration) (baton.CheckinDelivery, bool, error) {
-	var row deliveryRow
-	err := db.GetContext(ctx, &row, `INSERT INTO checkin_deliveries (checkin_id, team_id, recipient_id, due_at, claimed_at)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (checkin_id, recipient_id, due_at) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
-		WHERE checkin_deliveries.state = 'scheduled'
-		  AND (checkin_deliveries.claimed_at IS NULL OR checkin_deliveries.claimed_at <= $6)
-		RETURNING `+deliveryColumns,
+// recorded before, and claims its post for lease (the claiming run's own lease): see PostClaim for
+// what it may get. A claim older than lease was left by a run that ended without a word, and is
+// taken over. A run whose post failed gives the claim back with ReleaseDelivery.
+func (db *DB) ClaimDelivery(ctx context.Context, d baton.CheckinDelivery, now time.Time, lease time.Duration) (baton.CheckinDelivery, baton.PostClaim, error) {
+	var row claimRow
+	err := db.GetContext(ctx, &row, `WITH before AS (
+			SELECT claimed_at FROM checkin_deliveries WHERE checkin_id = $1 AND recipient_id = $3 AND due_at = $4
+		), claimed AS (
+			INSERT INTO checkin_deliveries (checkin_id, team_id, recipient_id, due_at, claimed_at)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (checkin_id, recipient_id, due_at) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
+			WHERE checkin_deliveries.state = 'scheduled'
+			  AND (checkin_deliveries.claimed_at IS NULL OR checkin_deliveries.claimed_at <= $6)
+			RETURNING `+deliveryColumns+`)
+		SELECT claimed.*, (SELECT claimed_at FROM before) AS was_claimed FROM claimed`,
 		d.CheckinID, d.TeamID, d.RecipientID, d.DueAt.UTC(), now.UTC(), now.Add(-lease).UTC())
 	if errors.Is(err, sql.ErrNoRows) {
-		return baton.CheckinDelivery{}, false, nil
+		var held bool
+		err = db.GetContext(ctx, &held, `SELECT state = 'scheduled' AND coalesce(claimed_at > $4, false) FROM checkin_deliveries
+			WHERE checkin_id = $1 AND recipient_id = $2 AND due_at = $3`, d.CheckinID, d.RecipientID, d.DueAt.UTC(), now.Add(-lease).UTC())
+		return baton.CheckinDelivery{}, heldOrNotOwed(held), mapError("record check-in delivery", err)
 	}
 	if err != nil {
-		return baton.CheckinDelivery{}, false, mapError("record check-in delivery", err)
+		return baton.CheckinDelivery{}, baton.PostNotOwed, mapError("record check-in delivery", err)
 	}
-	return row.delivery(), true, nil
+	return row.delivery(), row.claim(), nil
 }
 
-// ClaimSnoozed claims a snoozed delivery whose snooze ends at until, for posting it again; false
-// when it is no longer snoozed until then or another run holds the claim.
-func (db *DB) ClaimSnoozed(ctx context.Context, id int64, until, now time.Time, lease time.Duration) (baton.CheckinDelivery, bool, error) {
-	return db.updateDelivery(ctx, "claim snoozed check-in", `UPDATE checkin_deliveries SET claimed_at = $3
-		WHERE id = $1 AND state = 'snoozed' AND snoozed_until = $2 AND (claimed_at IS NULL OR claimed_at <= $4)`,
-		id, until.UTC(), now.UTC(), now.Add(-lease).UTC())
+// claimRow is a delivery as a claim returns it, with the claim it had before.
+type claimRow struct {
+	deliveryRow
+	WasClaimed sql.NullTime `db:"was_claimed"`
+}
+
+// claim is what the run that got the row got: a claim held before by a run that ended is taken over.
+func (r claimRow) claim() baton.PostClaim {
+	if r.WasClaimed.Valid {
+		return baton.PostTakenOver
+	}
+	return baton.PostClaimed
+}
+
+func heldOrNotOwed(held bool) baton.PostClaim {
+	if held {
+		return baton.PostHeld
+	}
+	return baton.PostNotOwed
+}
+
+// claimPost runs an UPDATE of one delivery (by ID, $1) that claims one of its posts; stale is the
+// claim time from which another run's claim is taken over. The update is written over "d", and
+// "old" is the row as it was.
+func (db *DB) claimPost(ctx context.Context, op string, id int64, stale time.Time, set, where string, args ...any) (baton.CheckinDelivery, baton.PostClaim, error) {
+	var row claimRow
+	err := db.GetContext(ctx, &row, `UPDATE checkin_deliveries d SET `+set+`
+		FROM (SELECT id, claimed_at FROM checkin_deliveries WHERE id = $1 FOR UPDATE) old
+		WHERE d.id = old.id AND `+where+`
+		RETURNING `+qualifiedDeliveryColumns+`, old.claimed_at AS was_claimed`, append([]any{id}, args...)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		var held bool
+		err = db.GetContext(ctx, &held, `SELECT coalesce(claimed_at > $2, false) FROM checkin_deliveries WHERE id = $1`, id, stale.UTC())
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+		return baton.CheckinDelivery{}, heldOrNotOwed(held), mapError(op, err)
+	}
+	if err != nil {
+		return baton.CheckinDelivery{}, baton.PostNotOwed, mapError(op, err)
+	}
+	return row.delivery(), row.claim(), nil
+}
+
+// qualifiedDeliveryColumns are deliveryColumns of the row named d.
+var qualifiedDeliveryColumns = func() string {
+	cols := strings.Split(deliveryColumns, ",")
+	for i, c := range cols {
+		cols[i] = "d." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}()
+
+// ClaimSnoozed claims the post of a snoozed delivery whose snooze ends at until, for posting it
+// again, for lease; see ClaimDelivery.
+func (db *DB) ClaimSnoozed(ctx context.Context, id int64, until, now time.Time, lease time.Duration) (baton.CheckinDelivery, baton.PostClaim, error) {
+	stale := now.Add(-lease)
+	return db.claimPost(ctx, "claim snoozed check-in", id, stale, `claimed_at = $3`,
+		`d.state = 'snoozed' AND d.snoozed_until = $2 AND (d.claimed_at IS NULL OR d.claimed_at <= $4)`,
+		until.UTC(), now.UTC(), stale.UTC())
 }
 
 // ReleaseDelivery gives back the claim of a run whose post failed, so the next run can post.
@@ -414,17 +476,18 @@ func (db *DB) updateDelivery(ctx context.Context, op, query string, args ...any)
 	return row.delivery(), true, nil
 }
 
-// ClaimReminder takes the one reminder of a delivery that is still delivered but unseen; false when
-// it was seen, answered or snoozed since, or was reminded already.
-func (db *DB) ClaimReminder(ctx context.Context, id int64, at time.Time) (baton.CheckinDelivery, bool, error) {
-	return db.updateDelivery(ctx, "claim check-in reminder", `UPDATE checkin_deliveries SET reminded_at = $2
-		WHERE id = $1 AND state = 'delivered' AND reminded_at IS NULL`, id, at.UTC())
+// ClaimReminder claims the one reminder of a delivery that is still delivered but unseen, for lease;
+// see ClaimDelivery. It is not owed once the delivery was seen, answered or snoozed, or reminded.
+func (db *DB) ClaimReminder(ctx context.Context, id int64, at time.Time, lease time.Duration) (baton.CheckinDelivery, baton.PostClaim, error) {
+	stale := at.Add(-lease)
+	return db.claimPost(ctx, "claim check-in reminder", id, stale, `reminded_at = $2, claimed_at = $2`,
+		`d.state = 'delivered' AND (d.reminded_at IS NULL OR d.claimed_at <= $3)`, at.UTC(), stale.UTC())
 }
 
 // RecordReminder records the reminder's message as the delivery's message: reactions and redraws
 // go to the newest one.
 func (db *DB) RecordReminder(ctx context.Context, id int64, channelID, ts string) error {
-	if _, err := db.ExecContext(ctx, `UPDATE checkin_deliveries SET channel_id = $2, ts = $3 WHERE id = $1`, id, channelID, ts); err != nil {
+	if _, err := db.ExecContext(ctx, `UPDATE checkin_deliveries SET channel_id = $2, ts = $3, claimed_at = NULL WHERE id = $1`, id, channelID, ts); err != nil {
 		return mapError("record check-in reminder", err)
 	}
 	return nil
@@ -432,7 +495,7 @@ func (db *DB) RecordReminder(ctx context.Context, id int64, channelID, ts string
 
 // ReleaseReminder gives the reminder back when it could not be posted, so a retry can post it.
 func (db *DB) ReleaseReminder(ctx context.Context, id int64) error {
-	if _, err := db.ExecContext(ctx, `UPDATE checkin_deliveries SET reminded_at = NULL WHERE id = $1`, id); err != nil {
+	if _, err := db.ExecContext(ctx, `UPDATE checkin_deliveries SET reminded_at = NULL, claimed_at = NULL WHERE id = $1`, id); err != nil {
 		return mapError("release check-in reminder", err)
 	}
 	return nil

@@ -122,37 +122,44 @@ func TestReminderGoesOutOncePerUnseenDelivery(t *testing.T) {
 	}
 	ana, bo := deliver("UANA"), deliver("UBO")
 
-	if _, ok, err := db.ClaimReminder(ctx, ana.ID, now.Add(time.Hour)); err != nil || !ok {
-		t.Fatalf("first reminder claim: %v, %v", ok, err)
+	if _, claim, err := db.ClaimReminder(ctx, ana.ID, now.Add(time.Hour), time.Minute); err != nil || claim != baton.PostClaimed {
+		t.Fatalf("first reminder claim: %v, %v", claim, err)
 	}
-	if _, ok, _ := db.ClaimReminder(ctx, ana.ID, now.Add(time.Hour)); ok {
-		t.Error("a second reminder was claimed for the same delivery")
+	if _, claim, _ := db.ClaimReminder(ctx, ana.ID, now.Add(time.Hour), time.Minute); claim != baton.PostHeld {
+		t.Errorf("a second run while the first posts the reminder: %v, want held", claim)
+	}
+	// The run posting it crashed: once its lease is over, the next run takes the reminder over.
+	if _, claim, _ := db.ClaimReminder(ctx, ana.ID, now.Add(time.Hour+2*time.Minute), time.Minute); claim != baton.PostTakenOver {
+		t.Errorf("a reminder left by a crashed run: %v, want taken over", claim)
 	}
 	if err := db.RecordReminder(ctx, ana.ID, "DUANA", "2.2"); err != nil {
 		t.Fatal(err)
 	}
 	got, found, err := db.DeliveryByMessage(ctx, "DUANA", "2.2")
-	if err != nil || !found || got.ID != ana.ID || !got.RemindedAt.Equal(now.Add(time.Hour)) {
+	if err != nil || !found || got.ID != ana.ID || !got.RemindedAt.Equal(now.Add(time.Hour+2*time.Minute)) {
 		t.Errorf("delivery by the reminder's message = %+v, %v, %v", got, found, err)
+	}
+	if _, claim, _ := db.ClaimReminder(ctx, ana.ID, now.Add(3*time.Hour), time.Minute); claim != baton.PostNotOwed {
+		t.Errorf("a reminder recorded was claimed again: %v", claim)
 	}
 
 	if _, _, err := db.MarkDeliverySeen(ctx, bo.ID, now.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := db.ClaimReminder(ctx, bo.ID, now.Add(time.Hour)); ok {
-		t.Error("a seen delivery was claimed for a reminder")
+	if _, claim, _ := db.ClaimReminder(ctx, bo.ID, now.Add(time.Hour), time.Minute); claim != baton.PostNotOwed {
+		t.Errorf("a seen delivery was claimed for a reminder: %v", claim)
 	}
 
 	// A reminder that could not be posted is given back for the retry.
 	cal := deliver("UCAL")
-	if _, ok, _ := db.ClaimReminder(ctx, cal.ID, now.Add(time.Hour)); !ok {
-		t.Fatal("Cal's reminder not claimed")
+	if _, claim, _ := db.ClaimReminder(ctx, cal.ID, now.Add(time.Hour), time.Minute); claim != baton.PostClaimed {
+		t.Fatalf("Cal's reminder not claimed: %v", claim)
 	}
 	if err := db.ReleaseReminder(ctx, cal.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := db.ClaimReminder(ctx, cal.ID, now.Add(2*time.Hour)); !ok {
-		t.Error("a released reminder could not be claimed again")
+	if _, claim, _ := db.ClaimReminder(ctx, cal.ID, now.Add(2*time.Hour), time.Minute); claim != baton.PostClaimed {
+		t.Errorf("a released reminder could not be claimed again: %v", claim)
 	}
 }
 

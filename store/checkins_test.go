@@ -107,11 +107,14 @@ func TestDeliveryIsClaimedOncePerDueTime(t *testing.T) {
 	var claimed []baton.CheckinDelivery
 	for range 8 {
 		wg.Go(func() {
-			d, ok, err := db.ClaimDelivery(ctx, want, now, time.Minute)
+			d, claim, err := db.ClaimDelivery(ctx, want, now, time.Minute)
 			if err != nil {
 				t.Error(err)
 			}
-			if ok {
+			if claim != baton.PostClaimed && claim != baton.PostHeld {
+				t.Errorf("a run of eight at once got %v", claim)
+			}
+			if claim.Owed() {
 				mu.Lock()
 				claimed = append(claimed, d)
 				mu.Unlock()
@@ -131,16 +134,18 @@ func TestDeliveryIsClaimedOncePerDueTime(t *testing.T) {
 	if err := db.ReleaseDelivery(ctx, d.ID); err != nil {
 		t.Fatal(err)
 	}
-	retry, ok, err := db.ClaimDelivery(ctx, want, now.Add(time.Second), time.Minute)
-	if !ok || err != nil || retry.ID != d.ID {
-		t.Fatalf("retry after release = %+v, %v, %v", retry, ok, err)
+	// A released claim was never posted: the retry has nothing to look for.
+	retry, claim, err := db.ClaimDelivery(ctx, want, now.Add(time.Second), time.Minute)
+	if claim != baton.PostClaimed || err != nil || retry.ID != d.ID {
+		t.Fatalf("retry after release = %+v, %v, %v", retry, claim, err)
 	}
-	// A run that crashed holds the claim until its lease ends.
-	if _, ok, _ := db.ClaimDelivery(ctx, want, now.Add(30*time.Second), time.Minute); ok {
-		t.Error("a second run claimed the delivery while the first held it")
+	// A run that crashed holds the claim until its lease ends: another run is told to come back.
+	if _, claim, _ := db.ClaimDelivery(ctx, want, now.Add(30*time.Second), time.Minute); claim != baton.PostHeld {
+		t.Errorf("a second run got %v while the first held the claim, want held", claim)
 	}
-	if _, ok, _ := db.ClaimDelivery(ctx, want, now.Add(2*time.Minute), time.Minute); !ok {
-		t.Error("the delivery stayed claimed after the lease of a crashed run")
+	// Then the claim is taken over, and the run that takes it knows the crashed one may have posted.
+	if _, claim, _ := db.ClaimDelivery(ctx, want, now.Add(2*time.Minute), time.Minute); claim != baton.PostTakenOver {
+		t.Errorf("after the lease of a crashed run, the claim is %v, want taken over", claim)
 	}
 
 	delivered, err := db.MarkDelivered(ctx, d.ID, "DUANA", "1700000000.000100", now)
@@ -148,18 +153,18 @@ func TestDeliveryIsClaimedOncePerDueTime(t *testing.T) {
 		t.Fatalf("delivered = %+v, %v", delivered, err)
 	}
 	// Once posted, no run of that due time posts again, however late.
-	if _, ok, _ := db.ClaimDelivery(ctx, want, now.Add(time.Hour), time.Minute); ok {
-		t.Error("a delivered delivery was claimed again")
+	if _, claim, _ := db.ClaimDelivery(ctx, want, now.Add(time.Hour), time.Minute); claim != baton.PostNotOwed {
+		t.Errorf("a delivered delivery was claimed again: %v", claim)
 	}
 	// The next due time, and another recipient, are deliveries of their own.
 	next := want
 	next.DueAt = due.Add(24 * time.Hour)
-	if _, ok, _ := db.ClaimDelivery(ctx, next, now, time.Minute); !ok {
+	if _, claim, _ := db.ClaimDelivery(ctx, next, now, time.Minute); claim != baton.PostClaimed {
 		t.Error("the next due time could not be claimed")
 	}
 	bo := want
 	bo.RecipientID = "UBO"
-	if _, ok, _ := db.ClaimDelivery(ctx, bo, now, time.Minute); !ok {
+	if _, claim, _ := db.ClaimDelivery(ctx, bo, now, time.Minute); claim != baton.PostClaimed {
 		t.Error("another recipient's delivery could not be claimed")
 	}
 	if found, ok, err := db.DeliveryByMessage(ctx, "DUANA", "1700000000.000100"); !ok || err != nil || found.ID != d.ID {
@@ -176,9 +181,9 @@ func TestDeliveryStates(t *testing.T) {
 	ctx := context.Background()
 	c := createCheckin(t, db, "T1", "UBEA", baton.Schedule{Repeat: baton.RepeatOnce, Once: now.Add(time.Hour), InDuration: time.Hour}, "UANA", "UBO")
 	claim := func(user string) baton.CheckinDelivery {
-		d, ok, err := db.ClaimDelivery(ctx, baton.CheckinDelivery{CheckinID: c.ID, TeamID: "T1", RecipientID: user, DueAt: now}, now, time.Minute)
-		if !ok || err != nil {
-			t.Fatalf("claim %s: %v, %v", user, ok, err)
+		d, claim, err := db.ClaimDelivery(ctx, baton.CheckinDelivery{CheckinID: c.ID, TeamID: "T1", RecipientID: user, DueAt: now}, now, time.Minute)
+		if claim != baton.PostClaimed || err != nil {
+			t.Fatalf("claim %s: %v, %v", user, claim, err)
 		}
 		return d
 	}
@@ -197,14 +202,17 @@ func TestDeliveryStates(t *testing.T) {
 	if !ok || err != nil || snoozed.State != baton.DeliverySnoozed || !snoozed.SnoozedUntil.Equal(now.Add(time.Hour)) {
 		t.Fatalf("snooze = %+v, %v, %v", snoozed, ok, err)
 	}
-	if _, ok, _ := db.ClaimSnoozed(ctx, d.ID, now.Add(2*time.Hour), now, time.Minute); ok {
-		t.Error("claimed a snooze that ends at another time")
+	if _, claim, _ := db.ClaimSnoozed(ctx, d.ID, now.Add(2*time.Hour), now, time.Minute); claim != baton.PostNotOwed {
+		t.Errorf("a snooze that ends at another time: %v", claim)
 	}
-	if _, ok, _ := db.ClaimSnoozed(ctx, d.ID, now.Add(time.Hour), now.Add(time.Hour), time.Minute); !ok {
-		t.Fatal("the snooze could not be claimed when it ended")
+	if _, claim, _ := db.ClaimSnoozed(ctx, d.ID, now.Add(time.Hour), now.Add(time.Hour), time.Minute); claim != baton.PostClaimed {
+		t.Fatalf("the snooze could not be claimed when it ended: %v", claim)
 	}
-	if _, ok, _ := db.ClaimSnoozed(ctx, d.ID, now.Add(time.Hour), now.Add(time.Hour), time.Minute); ok {
-		t.Error("the snooze was claimed twice")
+	if _, claim, _ := db.ClaimSnoozed(ctx, d.ID, now.Add(time.Hour), now.Add(time.Hour), time.Minute); claim != baton.PostHeld {
+		t.Errorf("the snooze was claimed twice: %v", claim)
+	}
+	if _, claim, _ := db.ClaimSnoozed(ctx, d.ID, now.Add(time.Hour), now.Add(time.Hour+2*time.Minute), time.Minute); claim != baton.PostTakenOver {
+		t.Errorf("the snooze's post left by a crashed run: %v, want taken over", claim)
 	}
 	again, err := db.MarkDelivered(ctx, d.ID, "DUANA", "1.2", now.Add(time.Hour))
 	if err != nil || again.State != baton.DeliveryDelivered || again.TS != "1.2" || !again.SnoozedUntil.IsZero() {
