@@ -13,7 +13,10 @@ const (
 	ENotFound  = "not_found"
 	EForbidden = "forbidden"
 	EConflict  = "conflict"
-	EInternal  = "internal"
+	// EUnavailable: a server Baton keeps its records in did not answer; nothing is wrong with what
+	// the person asked, and asking again soon may work.
+	EUnavailable = "unavailable"
+	EInternal    = "internal"
 )
 
 // Error is a failure the user can act on: its Message is written for them.

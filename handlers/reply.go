@@ -102,6 +102,9 @@ func (h *Handlers) showOnHome(ctx context.Context, r *bot.Request, text md.Text,
 // domain error names people with <@U…>; those stay mentions, and nothing else in it becomes markup.
 func (h *Handlers) userMessage(ctx context.Context, err error) md.Text {
 	if msg := baton.ErrorMessage(err); msg != "" {
+		if baton.ErrorCode(err) == baton.EUnavailable {
+			h.logger(ctx).WarnContext(ctx, "request not done: a server did not answer", "err", err)
+		}
 		return ":warning: " + md.WithMentions(msg)
 	}
 	ref := bot.NewRef()

@@ -6,9 +6,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	baton "github.com/batonhq/baton"
@@ -85,7 +90,7 @@ func (db *DB) Close() error {
 func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: begin transaction: %w", err)
+		return mapError("begin transaction", err)
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -135,5 +140,30 @@ func mapError(op string, err error) error {
 	if pq.As(err, pqerror.ForeignKeyViolation) != nil {
 		return fmt.Errorf("store: %s: %w (%w)", op, baton.Errorf(baton.ENotFound, missingMessage), err)
 	}
+	if unreachable(err) {
+		return fmt.Errorf("store: %s: %w (%w)", op, baton.Errorf(baton.EUnavailable, unavailableMessage), err)
+	}
 	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+// unavailableMessage is what a person hears when Postgres did not answer their request.
+const unavailableMessage = "Baton's database did not answer just now, so this was not done. Try again in a minute."
+
+// unreachable reports whether err says Postgres could not be reached or answered: a connection
+// refused, cut or timed out; the server shutting down or terminating the session; the statement
+// timeout. A cancelled or expired context is not: that is the caller giving up.
+func unreachable(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if e := pq.As(err, pqerror.QueryCanceled); e != nil {
+		return strings.Contains(e.Message, "statement timeout")
+	}
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code.Class() == "08" || pe.Code.Class() == "57"
+	}
+	var ne net.Error
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.As(err, &ne)
 }

@@ -89,6 +89,8 @@ type harnessOptions struct {
 	policies string // the approval policy file; default testdata/policies.yaml
 	// wire, when set, counts what the bot asks of Postgres and Redis.
 	wire *wire
+	// pgOutage, when set, stands between the bot and Postgres, to cut it off.
+	pgOutage *pgOutage
 	// quiet turns off the timers that look for work left behind (the inbox's, the outbox's and the
 	// scheduler's), so that everything the bot asks of its servers follows from what the test does.
 	quiet bool
@@ -134,6 +136,9 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	}
 	if o.wire != nil {
 		cfg.DatabaseURL, cfg.RedisURL = o.wire.proxyPostgres(t, dbURL), o.wire.proxyRedis(t, testRedisURL())
+	}
+	if o.pgOutage != nil {
+		cfg.DatabaseURL = o.pgOutage.proxy(t, dbURL)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
