@@ -126,10 +126,14 @@ func markDelivered(ctx context.Context, tx *sqlx.Tx) (*atomic.Bool, error) {
 		Marked bool `db:"marked"`
 		Ours   bool `db:"ours"`
 	}
-	err := tx.GetContext(ctx, &row, `WITH done AS (
-			UPDATE deliveries SET done_at = now(), payload = NULL WHERE key = $1 AND claim = $2 AND done_at IS NULL RETURNING 1)
-		SELECT EXISTS (SELECT 1 FROM done) AS marked,
-			EXISTS (SELECT 1 FROM done) OR NOT EXISTS (SELECT 1 FROM deliveries WHERE key = $1 AND claim <> $2) AS ours`, c.key, c.claim)
+	// The row is read locked: a takeover committed while this waited for the row is seen, where a
+	// plain read would see the statement's snapshot from before it.
+	err := tx.GetContext(ctx, &row, `WITH cur AS (
+			SELECT key, claim, done_at FROM deliveries WHERE key = $1 FOR UPDATE),
+		done AS (
+			UPDATE deliveries d SET done_at = now(), payload = NULL FROM cur
+			WHERE d.key = cur.key AND cur.claim = $2 AND cur.done_at IS NULL RETURNING 1)
+		SELECT EXISTS (SELECT 1 FROM done) AS marked, NOT EXISTS (SELECT 1 FROM cur WHERE claim <> $2) AS ours`, c.key, c.claim)
 	if err != nil {
 		return nil, mapError("mark delivery done", err)
 	}

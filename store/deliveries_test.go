@@ -162,6 +162,69 @@ func TestAChangeMarksItsDeliveryDoneOnce(t *testing.T) {
 	}
 }
 
+// A replica takes a delivery over at the moment the process that holds it writes its change: the
+// takeover has changed the claim and not committed yet when the change's transaction asks whether
+// the delivery is still its own. The change waits for the takeover to commit, then must see the
+// claim it lost and be refused, or the task would be made twice, once by each.
+func TestAChangeRacingATakeoverOfItsDeliveryIsRefused(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	claim, _ := accept(t, db, "envelope-race", []byte(`{}`), time.Minute)
+	takeover, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer takeover.Rollback()
+	if _, err := takeover.ExecContext(ctx, `UPDATE deliveries SET claim = 'replica-b' WHERE key = 'envelope-race'`); err != nil {
+		t.Fatal(err)
+	}
+	task, ev, err := baton.NewTask("T1", "UDEL", "UOWN", "Plan the launch", "", baton.Due{}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := make(chan error, 1)
+	go func() {
+		_, err := db.CreateTask(store.WithDeliveryClaim(ctx, "envelope-race", claim), task, ev)
+		changed <- err
+	}()
+	// The change is waiting on the row the takeover holds.
+	if err := waitLocked(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := takeover.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-changed; baton.ErrorCode(err) != baton.EConflict {
+		t.Fatalf("CreateTask under a claim taken over meanwhile: %v, want a conflict", err)
+	}
+	var n int
+	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM tasks WHERE title = 'Plan the launch'`); err != nil || n != 0 {
+		t.Fatalf("%d tasks, %v; want none made under the lost claim", n, err)
+	}
+}
+
+// waitLocked waits until a session waits for a row of this test's deliveries table that another
+// holds: the waiter holds the row's tuple lock while it waits.
+func waitLocked(ctx context.Context, db *store.DB) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		var waiting int
+		if err := db.GetContext(ctx, &waiting, `SELECT count(*) FROM pg_locks WHERE locktype = 'tuple' AND relation = 'deliveries'::regclass`); err != nil {
+			return err
+		}
+		if waiting > 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
 func TestAChangeUnderAClaimThatWasNeverKeptIsMade(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
