@@ -3,6 +3,8 @@ package handlers
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -18,7 +20,7 @@ type OutboxStore interface {
 	OutgoingIn(ctx context.Context, l baton.Lane, limit int) ([]baton.Outgoing, error)
 	FinishOutgoing(ctx context.Context, l baton.Lane, claim string, ids []int64, settled bool) (bool, error)
 	DeferOutgoing(ctx context.Context, l baton.Lane, claim string, id int64, reason string, wait time.Duration) error
-	ExtendLanes(ctx context.Context, claim string, lease time.Duration) error
+	ExtendLanes(ctx context.Context, claim string, lanes []baton.Lane, lease time.Duration) error
 	LetGoLane(ctx context.Context, l baton.Lane, claim string, wait time.Duration, suspect bool) error
 	LanePosts(ctx context.Context, l baton.Lane) (int, error)
 }
@@ -124,10 +126,13 @@ func (o *outbox) stop(ctx context.Context, cancel context.CancelFunc, renew <-ch
 	}
 }
 
-// renew extends the lease of the lanes this process holds.
+// renew extends the lease of the lanes this process is sending.
 func (o *outbox) renew(ctx context.Context) error {
 	start := time.Now()
-	if err := o.h.lanes.ExtendLanes(ctx, o.claim, o.lease); err != nil {
+	o.mu.Lock()
+	lanes := slices.Collect(maps.Keys(o.running))
+	o.mu.Unlock()
+	if err := o.h.lanes.ExtendLanes(ctx, o.claim, lanes, o.lease); err != nil {
 		if ctx.Err() == nil {
 			o.h.logger(ctx).ErrorContext(ctx, "outbox lanes not renewed", "err", err)
 		}

@@ -150,11 +150,15 @@ func mapError(op string, err error) error {
 const unavailableMessage = "Baton's database did not answer just now, so this was not done. Try again in a minute."
 
 // unreachable reports whether err says Postgres could not be reached or answered: a connection
-// refused, cut or timed out; the server shutting down or terminating the session; the statement
-// timeout. A cancelled or expired context is not: that is the caller giving up.
+// refused, cut or timed out, or refused for too many clients; the server shutting down or
+// terminating the session; the statement timeout. A cancelled or expired context is not: that is
+// the caller giving up.
 func unreachable(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
+	}
+	if pq.As(err, pqerror.TooManyConnections) != nil {
+		return true
 	}
 	if e := pq.As(err, pqerror.QueryCanceled); e != nil {
 		return strings.Contains(e.Message, "statement timeout")

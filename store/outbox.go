@@ -266,10 +266,19 @@ func (db *DB) DeferOutgoing(ctx context.Context, l baton.Lane, claim string, id 
 	return nil
 }
 
-// ExtendLanes renews the lease of every lane claim holds.
-func (db *DB) ExtendLanes(ctx context.Context, claim string, lease time.Duration) error {
-	_, err := db.ExecContext(ctx, `UPDATE outbox_lanes SET lease_until = now() + make_interval(secs => $2)
-		WHERE claim = $1`, claim, lease.Seconds())
+// ExtendLanes renews the lease of the lanes claim holds and is sending. A lane it holds and no longer
+// sends (one it failed to let go) is not renewed: its lease runs out, and any process takes it then.
+func (db *DB) ExtendLanes(ctx context.Context, claim string, lanes []baton.Lane, lease time.Duration) error {
+	if len(lanes) == 0 {
+		return nil
+	}
+	teams, names := make([]string, len(lanes)), make([]string, len(lanes))
+	for i, l := range lanes {
+		teams[i], names[i] = l.TeamID, l.Lane
+	}
+	_, err := db.ExecContext(ctx, `UPDATE outbox_lanes l SET lease_until = now() + make_interval(secs => $2)
+		FROM unnest($3::text[], $4::text[]) AS h(team_id, lane)
+		WHERE l.claim = $1 AND l.team_id = h.team_id AND l.lane = h.lane`, claim, lease.Seconds(), pq.Array(teams), pq.Array(names))
 	return mapError("extend outbox lanes", err)
 }
 

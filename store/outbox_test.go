@@ -118,6 +118,37 @@ func TestOutboxLanesAreHeldByOneProcessAndTakenOverWhenItDies(t *testing.T) {
 	}
 }
 
+// A process renews the lanes it is sending, not every lane its claim holds: a lane it could not let
+// go of (Postgres failed it then) would otherwise stay its own, unsent, for as long as it lives.
+func TestOnlyTheLanesBeingSentAreRenewed(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	_, sending := outboxTask(t, db, "UANA", "UBEA")
+	task, ev, err := baton.NewTask("T1", "UBEA", "UANA", "Ship it too", "", baton.Due{}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	task.ChannelID = "C2"
+	if _, err := db.CreateTask(ctx, task, ev); err != nil {
+		t.Fatal(err)
+	}
+	left := baton.Lane{TeamID: "T1", Lane: "C2"}
+	if got, err := db.ClaimLanes(ctx, "p1", time.Minute, 10); err != nil || len(got) != 2 {
+		t.Fatalf("p1 claimed %+v, %v; want both lanes", got, err)
+	}
+	leasesRunOut(t, db)
+	if err := db.ExtendLanes(ctx, "p1", []baton.Lane{sending}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := db.ClaimLane(ctx, sending, "p2", time.Minute); ok || err != nil {
+		t.Errorf("the lane p1 is sending was taken (%v)", err)
+	}
+	if taken, ok, err := db.ClaimLane(ctx, left, "p2", time.Minute); !ok || err != nil || !taken.TakenOver {
+		t.Errorf("the lane p1 held and no longer sent: %+v, %v, %v; want it taken over", taken, ok, err)
+	}
+}
+
 func TestADeferredMessageWaitsAndCountsItsAttempt(t *testing.T) {
 	t.Parallel()
 	db := storetest.New(t)
