@@ -20,12 +20,14 @@ run: services build
 HTTP_E2E = Readyz|MetricsCount|Redelivered|EveryEnvelope|Shutdown|QuickTaskPosts|NewTaskModal|MakeATaskFromAMessage|OwnerMovesStatus|BlockedAsksForTheReason|CheckinReactionMarksSeen|DecisionIsRecorded|HomeOpened|Request|ApprovingFromTheHome
 
 # test runs, after the whole suite and the HTTP-mode subset, the Redis Cluster tests and the scheduler
-# once more on a local three-master Redis Cluster, with a failover.
+# once more on a local three-master Redis Cluster, with a failover; then the three-replica test
+# (which the suite ran over Socket Mode on one Redis) over HTTP on such a cluster.
 test: services
 	go vet ./...
 	go test -race -count=1 -timeout 20m ./...
 	BATON_E2E_TRANSPORT=http go test -race -count=1 -timeout 20m -run '$(HTTP_E2E)' ./cmd/baton/
 	TEST_REDIS_CLUSTER=1 go test -race -count=1 -p 1 -timeout 20m ./internal/redistest/ ./scheduler/
+	TEST_REDIS_CLUSTER=1 BATON_E2E_TRANSPORT=http go test -race -count=1 -timeout 20m -run 'TestReplicasDoEverythingOnce' ./cmd/baton/
 	cd cmd/baton/browsertest && go vet ./... && go test -race -count=1 ./...
 	cd deploy/check && go vet ./... && go test -race -count=1 ./...
 

@@ -22,22 +22,27 @@ import (
 	"github.com/batonhq/baton/store/storetest"
 )
 
-// crashChildEnv makes this test binary run as a bot process (`baton run` with a short inbox lease),
-// so the crash test can kill it with SIGKILL.
-const crashChildEnv = "BATON_TEST_CRASH_CHILD"
+// childBotEnv makes this test binary run as a bot process (`baton run` with short leases), so the
+// crash and replica tests can run several and kill them with SIGKILL.
+const childBotEnv = "BATON_TEST_CHILD_BOT"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(crashChildEnv) != "" {
-		os.Exit(runCrashChild())
+	if os.Getenv(childBotEnv) != "" {
+		os.Exit(runChildBot())
 	}
 	os.Exit(m.Run())
 }
 
-// runCrashChild is `baton run` as the crash test starts it: configured from the environment, with
-// its own Redis prefix and a lease of a second, so envelopes a killed process acknowledged are
-// taken over by the next one within seconds. The double's rate limits are off and so is the
-// client's pacing, so a burst is handled as fast as the process can: kills land in the middle of work.
-func runCrashChild() int {
+// childJobLease is how long a child bot holds a scheduled job it claimed: a killed one's jobs run on
+// another within it and the recoverer's next look.
+const childJobLease = 5 * time.Second
+
+// runChildBot is `baton run` as the crash and replica tests start it: configured from the
+// environment, with its own Redis prefix, an inbox lease of a second (envelopes a killed process
+// acknowledged are taken over by another within seconds) and a job lease of childJobLease. The
+// double's rate limits are off and so is the client's pacing, so a burst is handled as fast as the
+// process can: kills land in the middle of work.
+func runChildBot() int {
 	cfg, err := loadConfig(os.Getenv, true)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -45,8 +50,8 @@ func runCrashChild() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	opts := runOptions{redisPrefix: os.Getenv(crashChildEnv), inboxLease: time.Second, recoverEvery: 200 * time.Millisecond,
-		client: bot.ClientConfig{PerChannelInterval: -1}}
+	opts := runOptions{redisPrefix: os.Getenv(childBotEnv), inboxLease: time.Second, recoverEvery: 200 * time.Millisecond,
+		schedulerLease: childJobLease, client: bot.ClientConfig{PerChannelInterval: -1}}
 	if err := run(ctx, cfg, newLogger(cfg.LogLevel), opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -90,7 +95,7 @@ func TestNothingAcknowledgedIsLostWhenTheProcessIsKilled(t *testing.T) {
 	t.Cleanup(d.Close)
 	seedWorkspace(d)
 	dbURL := storetest.URL(t)
-	env := append(os.Environ(), crashChildEnv+"="+redisPrefix(t), "SLACK_APP_TOKEN=xapp-test", "SLACK_BOT_TOKEN=xoxb-test",
+	env := append(os.Environ(), childBotEnv+"="+redisPrefix(t), "SLACK_APP_TOKEN=xapp-test", "SLACK_BOT_TOKEN=xoxb-test",
 		"SLACK_API_URL="+d.APIURL(), "DATABASE_URL="+dbURL, "REDIS_URL="+testRedisURL(), "BATON_LOG_LEVEL=error",
 		"BATON_POLICIES=", "BATON_HTTP_ADDR=")
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)

@@ -26,17 +26,7 @@ const (
 func newRequestHarness(t *testing.T, opts ...func(*harnessOptions)) *harness {
 	t.Helper()
 	h := newHarness(t, opts...)
-	for _, u := range []slackdouble.User{
-		{ID: mgr, Name: "max", RealName: "Max Manager"},
-		{ID: fin1, Name: "fay", RealName: "Fay Finance"},
-		{ID: fin2, Name: "fred", RealName: "Fred Finance"},
-		{ID: cfo, Name: "cora", RealName: "Cora CFO"},
-		{ID: sec1, Name: "sia", RealName: "Sia Security"},
-		{ID: sec2, Name: "sol", RealName: "Sol Security"},
-		{ID: sec3, Name: "sue", RealName: "Sue Security"},
-	} {
-		h.slack.AddUser(u)
-	}
+	addApprovers(h.slack)
 	return h
 }
 

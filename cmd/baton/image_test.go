@@ -187,7 +187,7 @@ func flushRedisDB(t *testing.T, db int) {
 }
 
 // freeLoopbackAddr is a loopback address with a port nothing listens on now.
-func freeLoopbackAddr(t *testing.T) string {
+func freeLoopbackAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

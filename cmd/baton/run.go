@@ -43,8 +43,9 @@ type runOptions struct {
 	// that took it before another may take it over; recoverEvery how often each process looks for
 	// such work. 0 means the defaults.
 	inboxLease, recoverEvery time.Duration
-	// schedulerIdle is the scheduler's Config.Idle; 0 means its default.
-	schedulerIdle time.Duration
+	// schedulerIdle and schedulerLease are the scheduler's Config.Idle and Config.Lease; 0 means
+	// their defaults.
+	schedulerIdle, schedulerLease time.Duration
 	// policyYAML is the approval policy when no file is named (the local workspace's demo policy).
 	policyYAML []byte
 	// scheduler receives the bot's scheduler once it is made (the local workspace's clock moves it).
@@ -165,7 +166,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	}
 	defer rdb.Close()
 	sched := scheduler.New(scheduler.Config{Redis: rdb, Store: jobs, Prefix: opts.redisPrefix, Log: log.With("component", "scheduler"), Now: opts.now,
-		Idle: opts.schedulerIdle, Observer: m})
+		Idle: opts.schedulerIdle, Lease: opts.schedulerLease, Observer: m})
 	m.backlog.due = func(ctx context.Context) (int64, error) { return sched.Pending(ctx, now(opts)) }
 	if opts.scheduler != nil {
 		opts.scheduler(sched)
