@@ -43,6 +43,7 @@ type outbox struct {
 	ctx      context.Context // set by RunOutbox: until then lanes are claimed by its first poll
 	stopping bool            // RunOutbox was asked to stop: no lane starts
 	renewed  time.Time       // when the leases of the lanes held were last renewed
+	renewing sync.Mutex      // held by the renewal under way
 	running  map[baton.Lane]*laneRun
 	wg       sync.WaitGroup
 }
@@ -126,8 +127,15 @@ func (o *outbox) stop(ctx context.Context, cancel context.CancelFunc, renew <-ch
 	}
 }
 
-// renew extends the lease of the lanes this process is sending.
+// renew extends the lease of the lanes this process is sending. One renewal runs at a time.
 func (o *outbox) renew(ctx context.Context) error {
+	o.renewing.Lock()
+	defer o.renewing.Unlock()
+	return o.extend(ctx)
+}
+
+// extend renews the leases; o.renewing is held.
+func (o *outbox) extend(ctx context.Context) error {
 	start := time.Now()
 	o.mu.Lock()
 	lanes := slices.Collect(maps.Keys(o.running))
@@ -391,13 +399,17 @@ func isPost(m baton.Outgoing) bool {
 // been renewed for half their length (Postgres slow, the process starved), it renews them now and
 // checks that nobody took the lane meanwhile; if someone did, sending stops.
 func (o *outbox) fresh(ctx context.Context, l baton.Lane) error {
-	o.mu.Lock()
-	stale := time.Since(o.renewed) > o.lease/2
-	o.mu.Unlock()
-	if !stale {
+	if !o.stale() {
 		return nil
 	}
-	if err := o.renew(ctx); err != nil {
+	// The lanes being sent all find the leases stale at once: the first renews them for all.
+	o.renewing.Lock()
+	var err error
+	if o.stale() {
+		err = o.extend(ctx)
+	}
+	o.renewing.Unlock()
+	if err != nil {
 		return err
 	}
 	_, held, err := o.h.lanes.ClaimLane(ctx, l, o.claim, o.lease)
@@ -405,6 +417,13 @@ func (o *outbox) fresh(ctx context.Context, l baton.Lane) error {
 		return errLaneClosed
 	}
 	return err
+}
+
+// stale reports whether the leases were last renewed more than half a lease ago.
+func (o *outbox) stale() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return time.Since(o.renewed) > o.lease/2
 }
 
 // sendOne sends one message. It has no deadline of its own: a post waits for its channel's turn

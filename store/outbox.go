@@ -276,9 +276,12 @@ func (db *DB) ExtendLanes(ctx context.Context, claim string, lanes []baton.Lane,
 	for i, l := range lanes {
 		teams[i], names[i] = l.TeamID, l.Lane
 	}
+	// The lanes are locked in one order, as every other statement that locks several does.
 	_, err := db.ExecContext(ctx, `UPDATE outbox_lanes l SET lease_until = now() + make_interval(secs => $2)
-		FROM unnest($3::text[], $4::text[]) AS h(team_id, lane)
-		WHERE l.claim = $1 AND l.team_id = h.team_id AND l.lane = h.lane`, claim, lease.Seconds(), pq.Array(teams), pq.Array(names))
+		FROM (SELECT o.team_id, o.lane FROM outbox_lanes o
+			JOIN unnest($3::text[], $4::text[]) AS h(team_id, lane) ON o.team_id = h.team_id AND o.lane = h.lane
+			WHERE o.claim = $1 ORDER BY o.team_id, o.lane FOR UPDATE OF o) k
+		WHERE l.team_id = k.team_id AND l.lane = k.lane`, claim, lease.Seconds(), pq.Array(teams), pq.Array(names))
 	return mapError("extend outbox lanes", err)
 }
 
