@@ -513,31 +513,8 @@ func (s *benchSchedule) wait(ctx context.Context) error {
 
 func benchStatusChange(b *testing.B, rate int) {
 	h, ctx := benchHarness(b)
-	people := addBenchPairs(h.slack, "SC", benchClickers)
-	tasks := make([][]*benchTask, benchClickers)
-	changes := make([]int, benchClickers)
-	for w := range benchClickers {
-		changes[w] = benchShare(b.N, benchClickers, w)
-		for i := range (changes[w] + benchChangesPerTask - 1) / benchChangesPerTask {
-			tasks[w] = append(tasks[w], &benchTask{channel: addBenchChannel(h.slack, fmt.Sprintf("CSC%02dX%06d", w, i), people[w])})
-		}
-	}
-	// Set-up: create every task through /task, as people would, benchClickers at a time.
-	if err := runBenchSenders(ctx, benchClickers, func(ctx context.Context, w int) error {
-		for i, t := range tasks[w] {
-			card, _, err := h.benchQuickTask(ctx, people[w], t.channel, fmt.Sprintf("Task %d of owner %d", i, w))
-			if err != nil {
-				return err
-			}
-			m := benchCardRef.FindStringSubmatch(card.Text)
-			if m == nil {
-				return fmt.Errorf("card in %s has no task reference: %q", t.channel, card.Text)
-			}
-			t.number, _ = strconv.ParseInt(m[1], 10, 64)
-			t.cardTS = card.TS
-		}
-		return nil
-	}); err != nil {
+	people, tasks, changes, err := h.benchTasks(ctx, "SC", benchClickers, b.N)
+	if err != nil {
 		b.Fatal(err)
 	}
 	if err := h.benchSettle(ctx); err != nil {
@@ -555,7 +532,7 @@ func benchStatusChange(b *testing.B, rate int) {
 	if rate > 0 {
 		pace = &benchSchedule{start: start, interval: time.Second / time.Duration(rate)}
 	}
-	err := runBenchSenders(ctx, benchClickers, func(ctx context.Context, w int) error {
+	err = runBenchSenders(ctx, benchClickers, func(ctx context.Context, w int) error {
 		dm := h.slack.DMChannel(people[w].delegator)
 		for k := range changes[w] {
 			if err := pace.wait(ctx); err != nil {
@@ -584,6 +561,37 @@ func benchStatusChange(b *testing.B, rate int) {
 	b.ReportMetric(float64(b.N)/(elapsed+settle).Seconds(), "changes/s-settled")
 	b.ReportMetric(float64(settle.Milliseconds()), "settle-ms")
 	reportBenchTimings(b, slices.Concat(lat...), "change-")
+}
+
+// benchTasks adds clickers delegator/owner pairs (named with prefix), splits changes across them, and
+// makes each owner's tasks through /task, as people would, clickers at a time: each task in a channel
+// of its own, at most benchChangesPerTask changes each.
+func (h *harness) benchTasks(ctx context.Context, prefix string, clickers, changes int) ([]benchPair, [][]*benchTask, []int, error) {
+	people := addBenchPairs(h.slack, prefix, clickers)
+	tasks := make([][]*benchTask, clickers)
+	shares := make([]int, clickers)
+	for w := range clickers {
+		shares[w] = benchShare(changes, clickers, w)
+		for i := range (shares[w] + benchChangesPerTask - 1) / benchChangesPerTask {
+			tasks[w] = append(tasks[w], &benchTask{channel: addBenchChannel(h.slack, fmt.Sprintf("C%s%02dX%06d", prefix, w, i), people[w])})
+		}
+	}
+	err := runBenchSenders(ctx, clickers, func(ctx context.Context, w int) error {
+		for i, t := range tasks[w] {
+			card, _, err := h.benchQuickTask(ctx, people[w], t.channel, fmt.Sprintf("Task %d of owner %d", i, w))
+			if err != nil {
+				return err
+			}
+			m := benchCardRef.FindStringSubmatch(card.Text)
+			if m == nil {
+				return fmt.Errorf("card in %s has no task reference: %q", t.channel, card.Text)
+			}
+			t.number, _ = strconv.ParseInt(m[1], 10, 64)
+			t.cardTS = card.TS
+		}
+		return nil
+	})
+	return people, tasks, shares, err
 }
 
 // benchChangeStatus has the owner pick the task's next status on its card and waits until the card was

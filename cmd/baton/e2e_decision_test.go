@@ -74,15 +74,7 @@ func (h *harness) dcCount() int {
 }
 
 // dcMessages counts the messages in a person's DM with Baton that contain s.
-func (h *harness) dcMessages(user, s string) int {
-	n := 0
-	for _, m := range h.slack.Messages(h.slack.DMChannel(user)) {
-		if m.Has(s) {
-			n++
-		}
-	}
-	return n
-}
+func (h *harness) dcMessages(user, s string) int { return dmsIn(h.slack, user, s) }
 
 func TestDecisionIsRecordedAcknowledgedEditedAndItsHistoryShowsTheDiff(t *testing.T) {
 	h := newHarness(t)

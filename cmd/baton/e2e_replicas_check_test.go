@@ -112,15 +112,7 @@ func (r *replicaRun) checkRequests(ctx context.Context) {
 }
 
 // dms counts Baton's direct messages to user that contain text.
-func (r *replicaRun) dms(user, text string) int {
-	n := 0
-	for _, m := range r.d.Messages(r.d.DMChannel(user)) {
-		if m.Has(text) {
-			n++
-		}
-	}
-	return n
-}
+func (r *replicaRun) dms(user, text string) int { return dmsIn(r.d, user, text) }
 
 // checkDecisions: each decision recorded once, its card posted once, Cal flagged once.
 func (r *replicaRun) checkDecisions(ctx context.Context) {

@@ -462,9 +462,12 @@ func (h *harness) idle() {
 }
 
 // dmsWith counts the direct messages from Baton to user that contain text.
-func (h *harness) dmsWith(user, text string) int {
+func (h *harness) dmsWith(user, text string) int { return dmsIn(h.slack, user, text) }
+
+// dmsIn counts the direct messages from Baton to user in the double that contain text.
+func dmsIn(d *slackdouble.Server, user, text string) int {
 	n := 0
-	for _, m := range h.slack.Messages(h.slack.DMChannel(user)) {
+	for _, m := range d.Messages(d.DMChannel(user)) {
 		if m.Has(text) {
 			n++
 		}
