@@ -2,7 +2,7 @@ package main
 
 // BenchmarkReplicas compares one bot process with three on the same Postgres and Redis, each a
 // `baton run` of its own (see runChildBot), the double writing each envelope to one of their sockets
-// at random, with its rate limits off and the bots' outbound pacing off:
+// at random, with its rate limits off, the bots' outbound pacing off and Baton's own leases:
 //
 //	go test -run '^$' -bench Replicas -benchtime 1x -count 3 ./cmd/baton/
 //
@@ -61,7 +61,8 @@ func benchFleet(b *testing.B, n int) (*slackdouble.Server, *store.DB, context.Co
 	b.Cleanup(d.Close)
 	seedWorkspace(d)
 	dbURL := storetest.URL(b)
-	startFleet(ctx, b, d, n, false, []string{childBotEnv + "=" + redisPrefix(b), "DATABASE_URL=" + dbURL, "REDIS_URL=" + testRedisURL(), "BATON_POLICIES="})
+	startFleet(ctx, b, d, n, false, []string{childBotEnv + "=" + redisPrefix(b), "DATABASE_URL=" + dbURL, "REDIS_URL=" + testRedisURL(), "BATON_POLICIES=",
+		childProductionLeases + "=1"})
 	return d, storetest.Open(b, dbURL), ctx
 }
 
