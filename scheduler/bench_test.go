@@ -214,3 +214,43 @@ func BenchmarkIndexMemory(b *testing.B) {
 	}
 	b.ReportMetric(perJob, "bytes/job")
 }
+
+// BenchmarkCancelParallel cancels pending jobs by key from 16 goroutines (concurrent calls are
+// carried out in batches), among 100,000 other pending jobs.
+func BenchmarkCancelParallel(b *testing.B) {
+	e := benchEnv(b)
+	s := e.scheduler(b, nil)
+	ctx := context.Background()
+	due := time.Now().Add(time.Hour)
+	const others = 100000
+	jobs := make([]Job, 0, others+b.N)
+	for i := range others + b.N {
+		jobs = append(jobs, benchJob(i, due))
+	}
+	if err := s.EnqueueMany(ctx, jobs); err != nil {
+		b.Fatal(err)
+	}
+	if err := s.WaitIndexed(ctx); err != nil {
+		b.Fatal(err)
+	}
+	var n, cancelled atomic.Int64
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			res, err := s.Cancel(ctx, jobs[others+int(n.Add(1))-1].Key)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			if res == Cancelled {
+				cancelled.Add(1)
+			}
+		}
+	})
+	b.StopTimer()
+	if got := cancelled.Load(); got != int64(b.N) {
+		b.Fatalf("%d of %d cancels answered cancelled", got, b.N)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "jobs/s")
+}

@@ -188,31 +188,39 @@ func (c *committer) flush() {
 // or for at most maxLinger. A flusher that has just started, or has just answered one call,
 // does not linger, and no call waits longer than maxLinger for it.
 func (c *committer) linger(answered int) {
+	lingerFor(&c.mu, &c.arrived, func() int { return len(c.queue) }, answered)
+}
+
+// lingerFor is the linger of a goroutine that takes queued calls in batches, the enqueue flusher
+// or the canceller: after a batch that answered several calls it waits until queued (called
+// under mu) counts those calls back on top of the ones queued already, or for at most maxLinger.
+// A call queued while it waits closes *arrived (under mu) and sets it to nil.
+func lingerFor(mu *sync.Mutex, arrived *chan struct{}, queued func() int, answered int) {
 	if answered < 2 {
 		return
 	}
 	deadline := time.Now().Add(maxLinger)
-	c.mu.Lock()
-	want := answered + len(c.queue)
-	c.mu.Unlock()
+	mu.Lock()
+	want := answered + queued()
+	mu.Unlock()
 	for {
-		c.mu.Lock()
-		if len(c.queue) >= want {
-			c.mu.Unlock()
+		mu.Lock()
+		if queued() >= want {
+			mu.Unlock()
 			return
 		}
-		if c.arrived == nil {
-			c.arrived = make(chan struct{})
+		if *arrived == nil {
+			*arrived = make(chan struct{})
 		}
-		arrived := c.arrived
-		c.mu.Unlock()
+		ch := *arrived
+		mu.Unlock()
 		wait := time.Until(deadline)
 		if wait <= 0 {
 			return
 		}
 		t := time.NewTimer(wait)
 		select {
-		case <-arrived:
+		case <-ch:
 			t.Stop()
 		case <-t.C:
 			return
@@ -301,7 +309,11 @@ func (c *committer) write(batch []*enqueueRequest) {
 		c.indexLater(r.versions, keys)
 		return
 	}
-	ctx, cancel := batchContext(batch)
+	ctxs := make([]context.Context, len(batch))
+	for i, r := range batch {
+		ctxs[i] = r.ctx
+	}
+	ctx, cancel := batchContext(ctxs)
 	defer cancel()
 	// One row per key, the last one queued.
 	at := make(map[string]int)
@@ -493,15 +505,15 @@ func (c *committer) waitKey(ctx context.Context, key string) error {
 	}
 }
 
-// batchContext is the context a batch is written under: it ends once every caller in the batch
-// has given up, not when one of them does.
-func batchContext(batch []*enqueueRequest) (context.Context, context.CancelFunc) {
+// batchContext is the context a batch of calls is carried out under, given the calls' contexts:
+// it ends once every caller in the batch has given up, not when one of them does.
+func batchContext(callers []context.Context) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var waiting atomic.Int64
-	waiting.Store(int64(len(batch)))
-	stops := make([]func() bool, 0, len(batch))
-	for _, r := range batch {
-		stops = append(stops, context.AfterFunc(r.ctx, func() {
+	waiting.Store(int64(len(callers)))
+	stops := make([]func() bool, 0, len(callers))
+	for _, caller := range callers {
+		stops = append(stops, context.AfterFunc(caller, func() {
 			if waiting.Add(-1) == 0 {
 				cancel()
 			}

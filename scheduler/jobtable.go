@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	baton "github.com/batonhq/baton"
@@ -20,6 +21,11 @@ import (
 // which deletes a team's rows from every table). It implements JobStore.
 type JobTable struct {
 	db *sqlx.DB
+	// byKeys and deleteVersions are the statements of cancels, prepared on first use (see
+	// prepared) and kept as long as the table.
+	prepareMu      sync.Mutex
+	byKeys         *sqlx.Stmt
+	deleteVersions *sqlx.Stmt
 }
 
 // NewJobTable returns the job table on db, which may be shared with the rest of the process
@@ -223,17 +229,89 @@ func (t *JobTable) JobByKey(ctx context.Context, key string) (JobRow, bool, erro
 	return j.utc(), true, nil
 }
 
-// DeleteJob deletes one version of a job and reports whether it was still stored.
-func (t *JobTable) DeleteJob(ctx context.Context, ref JobRef) (bool, error) {
-	res, err := t.db.ExecContext(ctx, `DELETE FROM jobs WHERE key = $1 AND version = $2`, ref.Key, ref.Version)
-	if err != nil {
-		return false, tableError("delete job", err)
+// prepared returns *stmt, preparing query into it first if need be. A prepared statement takes one
+// round trip to Postgres a call instead of two, and is not parsed again; it holds resources on
+// every connection that ran it until the pool is closed.
+func (t *JobTable) prepared(ctx context.Context, stmt **sqlx.Stmt, query string) (*sqlx.Stmt, error) {
+	t.prepareMu.Lock()
+	defer t.prepareMu.Unlock()
+	if *stmt == nil {
+		p, err := t.db.PreparexContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		*stmt = p
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, tableError("delete job", err)
+	return *stmt, nil
+}
+
+// JobStateRef is one version of a job and its state.
+type JobStateRef struct {
+	JobRef
+	State string
+}
+
+// JobsByKey returns the version and state of the jobs stored under keys, pending and parked, in
+// no particular order. Keys that name no job are left out. It is prepared on first use, as
+// cancels call it often.
+func (t *JobTable) JobsByKey(ctx context.Context, keys []string) ([]JobStateRef, error) {
+	if len(keys) == 0 {
+		return nil, nil
 	}
-	return n == 1, nil
+	stmt, err := t.prepared(ctx, &t.byKeys, `SELECT key, version, state FROM jobs WHERE key = ANY($1)`)
+	if err != nil {
+		return nil, tableError("read jobs", err)
+	}
+	rows, err := stmt.QueryContext(ctx, pq.Array(keys))
+	if err != nil {
+		return nil, tableError("read jobs", err)
+	}
+	defer rows.Close()
+	out := make([]JobStateRef, 0, len(keys))
+	for rows.Next() {
+		var j JobStateRef
+		if err := rows.Scan(&j.Key, &j.Version, &j.State); err != nil {
+			return nil, tableError("read jobs", err)
+		}
+		out = append(out, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, tableError("read jobs", err)
+	}
+	return out, nil
+}
+
+// DeleteJobs deletes these versions of jobs in one statement and returns the keys of those that
+// were still stored. A job rescheduled or retried since (a newer version) is kept. It is prepared
+// on first use, as cancels call it often.
+func (t *JobTable) DeleteJobs(ctx context.Context, refs []JobRef) ([]string, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	stmt, err := t.prepared(ctx, &t.deleteVersions, `DELETE FROM jobs j USING unnest($1::text[], $2::bigint[]) AS d (key, version)
+		WHERE j.key = d.key AND j.version = d.version RETURNING j.key`)
+	if err != nil {
+		return nil, tableError("delete jobs", err)
+	}
+	keys, versions := refArrays(refs)
+	var out []string
+	if err := stmt.SelectContext(ctx, &out, pq.Array(keys), pq.Array(versions)); err != nil {
+		return nil, tableError("delete jobs", err)
+	}
+	return out, nil
+}
+
+// refArrays splits refs, sorted by key so that concurrent statements lock rows in the same order,
+// into arrays of keys and versions.
+func refArrays(refs []JobRef) ([]string, []int64) {
+	sorted := slices.Clone(refs)
+	slices.SortFunc(sorted, func(a, b JobRef) int { return strings.Compare(a.Key, b.Key) })
+	keys := make([]string, len(sorted))
+	versions := make([]int64, len(sorted))
+	for i, r := range sorted {
+		keys[i], versions[i] = r.Key, r.Version
+	}
+	return keys, versions
 }
 
 // FinishJobs records that these versions of jobs ran, by deleting them in one statement, and
@@ -242,13 +320,7 @@ func (t *JobTable) FinishJobs(ctx context.Context, refs []JobRef) (int64, error)
 	if len(refs) == 0 {
 		return 0, nil
 	}
-	sorted := slices.Clone(refs)
-	slices.SortFunc(sorted, func(a, b JobRef) int { return strings.Compare(a.Key, b.Key) })
-	keys := make([]string, len(sorted))
-	versions := make([]int64, len(sorted))
-	for i, r := range sorted {
-		keys[i], versions[i] = r.Key, r.Version
-	}
+	keys, versions := refArrays(refs)
 	res, err := t.db.ExecContext(ctx, `DELETE FROM jobs j USING unnest($1::text[], $2::bigint[]) AS f (key, version)
 		WHERE j.key = f.key AND j.version = f.version`, pq.Array(keys), pq.Array(versions))
 	if err != nil {

@@ -154,6 +154,38 @@ func TestPendingJobsLeavesOutParkedAndMissing(t *testing.T) {
 	}
 }
 
+func TestJobsByKeyReadsPendingAndParked(t *testing.T) {
+	t.Parallel()
+	tbl := newJobTable(t)
+	ctx := context.Background()
+	vs := upsertRows(t, tbl,
+		JobRow{Key: "a", TeamID: "T1", Kind: "x", DueAt: tableNow},
+		JobRow{Key: "b", TeamID: "T1", Kind: "x", DueAt: tableNow},
+	)
+	parked, ok, err := tbl.FailJob(ctx, JobRef{Key: "b", Version: vs["b"].Version}, "boom", tableNow, true)
+	if err != nil || !ok {
+		t.Fatalf("FailJob = %v, %v", ok, err)
+	}
+	// Twice: the statement is prepared by the first call and reused by the second.
+	for range 2 {
+		jobs, err := tbl.JobsByKey(ctx, []string{"a", "b", "missing"})
+		if err != nil {
+			t.Fatalf("JobsByKey: %v", err)
+		}
+		got := make(map[string]JobStateRef)
+		for _, j := range jobs {
+			got[j.Key] = j
+		}
+		want := map[string]JobStateRef{
+			"a": {JobRef: JobRef{Key: "a", Version: vs["a"].Version}, State: StatePending},
+			"b": {JobRef: JobRef{Key: "b", Version: parked.Version}, State: StateParked},
+		}
+		if len(jobs) != 2 || got["a"] != want["a"] || got["b"] != want["b"] {
+			t.Fatalf("JobsByKey = %+v, want %+v", jobs, want)
+		}
+	}
+}
+
 func TestDeleteAndFinishJobsOnlyTouchTheirVersion(t *testing.T) {
 	t.Parallel()
 	tbl := newJobTable(t)
@@ -165,8 +197,8 @@ func TestDeleteAndFinishJobsOnlyTouchTheirVersion(t *testing.T) {
 	)
 	newer := upsertRows(t, tbl, JobRow{Key: "b", TeamID: "T1", Kind: "x", DueAt: tableNow.Add(time.Hour)})
 
-	if ok, err := tbl.DeleteJob(ctx, JobRef{Key: "b", Version: old["b"].Version}); err != nil || ok {
-		t.Fatalf("DeleteJob of an old version = %v, %v, want false", ok, err)
+	if deleted, err := tbl.DeleteJobs(ctx, []JobRef{{Key: "b", Version: old["b"].Version}}); err != nil || len(deleted) != 0 {
+		t.Fatalf("DeleteJobs of an old version = %v, %v, want none deleted", deleted, err)
 	}
 	n, err := tbl.FinishJobs(ctx, []JobRef{
 		{Key: "a", Version: old["a"].Version},
@@ -179,8 +211,9 @@ func TestDeleteAndFinishJobsOnlyTouchTheirVersion(t *testing.T) {
 	if got := rowByKey(t, tbl, "b"); got.Version != newer["b"].Version {
 		t.Fatalf("rescheduled job b = %+v, want it kept", got)
 	}
-	if ok, err := tbl.DeleteJob(ctx, JobRef{Key: "b", Version: newer["b"].Version}); err != nil || !ok {
-		t.Fatalf("DeleteJob = %v, %v, want true", ok, err)
+	deleted, err := tbl.DeleteJobs(ctx, []JobRef{{Key: "b", Version: newer["b"].Version}, {Key: "missing", Version: 1}})
+	if err != nil || !slices.Equal(deleted, []string{"b"}) {
+		t.Fatalf("DeleteJobs = %v, %v, want [b]", deleted, err)
 	}
 	if _, ok, _ := tbl.JobByKey(ctx, "b"); ok {
 		t.Fatal("deleted job is still stored")

@@ -27,7 +27,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	baton "github.com/batonhq/baton"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -88,8 +87,8 @@ func (r CancelResult) String() string {
 type JobStore interface {
 	UpsertJobs(ctx context.Context, jobs []JobRow) ([]JobVersion, error)
 	PendingJobs(ctx context.Context, keys []string) ([]JobRow, error)
-	JobByKey(ctx context.Context, key string) (JobRow, bool, error)
-	DeleteJob(ctx context.Context, ref JobRef) (bool, error)
+	JobsByKey(ctx context.Context, keys []string) ([]JobStateRef, error)
+	DeleteJobs(ctx context.Context, refs []JobRef) ([]string, error)
 	FinishJobs(ctx context.Context, refs []JobRef) (int64, error)
 	FailJob(ctx context.Context, ref JobRef, lastError string, retryAt time.Time, park bool) (JobVersion, bool, error)
 	PendingJobsAfter(ctx context.Context, afterKey string, limit int) ([]JobVersion, error)
@@ -182,8 +181,9 @@ type Scheduler struct {
 	wakeCh     chan struct{}
 	// reconcileCh asks the reconcile loop for a rebuild now.
 	reconcileCh chan struct{}
-	// commits batches concurrent enqueues.
+	// commits batches concurrent enqueues; cancels batches concurrent cancels.
 	commits committer
+	cancels canceller
 
 	// idle and recoverIdle are the longest sleeps of a worker and of the lease recoverer (Config.Idle);
 	// onIdle is for tests: a hook called with the score the dispatcher is about to sleep until.
@@ -229,6 +229,7 @@ func New(cfg Config) *Scheduler {
 	}
 	s.sleepUntil.Store(math.MaxInt64)
 	s.commits.s = s
+	s.cancels.s = s
 	return s
 }
 
@@ -347,50 +348,19 @@ func (s *Scheduler) index(ctx context.Context, versions []JobVersion) error {
 	return nil
 }
 
-// cancelTries bounds how often Cancel starts over when the job changes under it.
-const cancelTries = 10
-
 // Cancel stops the job with this key from running. It answers Cancelled when the job will not
 // run, AlreadyRunning when a worker holds it (the run goes on) and NotFound when no such job is
 // waiting. Cancelling a parked job drops it.
+//
+// Concurrent calls are carried out together (see cancel.go). When ctx ends first Cancel returns
+// ctx's error, and the job may or may not be cancelled.
 func (s *Scheduler) Cancel(ctx context.Context, key string) (CancelResult, error) {
 	// An enqueue of this key from this process that has returned may not be indexed yet: let its
-	// index entry land first, so that it is the entry taken out below.
+	// index entry land first, so that it is the entry taken out.
 	if err := s.commits.waitKey(ctx, key); err != nil {
 		return NotFound, fmt.Errorf("scheduler: cancel %s: %w", key, err)
 	}
-	for range cancelTries {
-		j, ok, err := s.store.JobByKey(ctx, key)
-		if err != nil {
-			return NotFound, fmt.Errorf("scheduler: cancel %s: %w", key, err)
-		}
-		if !ok {
-			return NotFound, nil
-		}
-		ref := JobRef{Key: key, Version: j.Version}
-		if j.State == StatePending {
-			// Take the version out of the index first: once it is neither due nor leased, no
-			// worker can claim it, so deleting the row below is final.
-			removed, err := cancelScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease, s.keys.cancels},
-				member(key, j.Version)).Int()
-			if err != nil {
-				return NotFound, fmt.Errorf("scheduler: cancel %s: %w", key, err)
-			}
-			if removed == 0 {
-				return AlreadyRunning, nil
-			}
-		}
-		deleted, err := s.store.DeleteJob(ctx, ref)
-		if err != nil {
-			return NotFound, fmt.Errorf("scheduler: cancel %s: %w", key, err)
-		}
-		if deleted {
-			return Cancelled, nil
-		}
-		// Rescheduled, retried or finished meanwhile: look again.
-	}
-	return NotFound, fmt.Errorf("scheduler: cancel %s: %w", key,
-		baton.Errorf(baton.EConflict, "The job kept changing while it was being cancelled. Try again."))
+	return s.cancels.submit(ctx, key)
 }
 
 // Parked lists a workspace's parked jobs, oldest first.

@@ -173,20 +173,30 @@ end
 return added
 `)
 
-// cancelScript removes one version of a job from the due set unless a worker holds it.
+// cancelScript removes versions of jobs from the due set, except those a worker holds.
 //
 //	KEYS[1] due set
 //	KEYS[2] lease set
 //	KEYS[3] cancels counter
-//	ARGV[1] member
+//	ARGV[1..] members
 //
-// Returns 0 when the member is leased (running; nothing changed), else removes it from the due
-// set, bumps the cancels counter and returns 1.
+// Returns one number per member, in order: 0 when the member is leased (running; nothing
+// changed), else 1, once it is removed from the due set. Bumps the cancels counter when it
+// returns any 1.
 var cancelScript = redis.NewScript(`
-if redis.call('ZSCORE', KEYS[2], ARGV[1]) then
-	return 0
+local out = {}
+local removed = false
+for i, m in ipairs(ARGV) do
+	if redis.call('ZSCORE', KEYS[2], m) then
+		out[i] = 0
+	else
+		redis.call('ZREM', KEYS[1], m)
+		out[i] = 1
+		removed = true
+	end
 end
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('INCR', KEYS[3])
-return 1
+if removed then
+	redis.call('INCR', KEYS[3])
+end
+return out
 `)

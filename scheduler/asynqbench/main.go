@@ -1,9 +1,10 @@
-// Command asynqbench benchmarks Baton's scheduler side by side with hibiken/asynq, in one run on
-// the same Redis (a logical database of its own, emptied between phases) and, for Baton, a fresh
-// Postgres schema that it drops at the end. It prints one markdown table: metric, baton, asynq,
-// goal, met?. See README.md.
+// Command asynqbench benchmarks Baton's scheduler side by side with hibiken/asynq (Redis only) and
+// riverqueue/river (Postgres only), in one run on the same Redis (a logical database of its own,
+// emptied between phases) and the same Postgres, where Baton and river each get a fresh schema
+// that is dropped at the end. It prints one markdown table: metric, baton, asynq, river, goal,
+// met?. See README.md.
 //
-// asynq is a dependency of this nested module only, never of Baton's.
+// asynq and river are dependencies of this nested module only, never of Baton's.
 package main
 
 import (
@@ -32,6 +33,7 @@ import (
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/store/migrations"
 	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 )
@@ -52,11 +54,14 @@ type options struct {
 	lead      time.Duration
 	dispatchN int
 	asynqConc int
-	memN      int
-	cancelN   int
-	phases    string
-	quick     bool
-	cpuprof   string
+	// riverWorkers is river's MaxWorkers in the lateness and dispatch phases; dispatch is also
+	// measured with the MaxWorkers of river's documentation (riverDocWorkers).
+	riverWorkers int
+	memN         int
+	cancelN      int
+	phases       string
+	quick        bool
+	cpuprof      string
 }
 
 func parseFlags() options {
@@ -76,6 +81,8 @@ func parseFlags() options {
 	flag.DurationVar(&o.lead, "lead", 0, "time from the start of the lateness enqueue to the first due time (0: from the measured enqueue rate)")
 	flag.IntVar(&o.dispatchN, "dispatch-n", 100000, "jobs already due in the dispatch measurement")
 	flag.IntVar(&o.asynqConc, "asynq-dispatch-conc", 256, "asynq Server Concurrency of the second dispatch measurement (Baton's default Workers is 256)")
+	flag.IntVar(&o.riverWorkers, "river-workers", riverMaxWorkers,
+		"river MaxWorkers of the lateness and dispatch phases (river has no default; its maximum measured fastest)")
 	flag.IntVar(&o.memN, "mem-n", 1000000, "pending jobs of the memory measurement (the cancels are taken from them)")
 	flag.IntVar(&o.cancelN, "cancel-n", 10000, "jobs cancelled by key")
 	flag.StringVar(&o.phases, "phases", "enqueue,lateness,lateness-low,dispatch,memory", "phases to run (cancel runs within memory)")
@@ -177,14 +184,20 @@ func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05.000")}, args...)...)
 }
 
-// env is what the phases share: one Redis client on the bench database and one pool on the
-// bench schema, opened as Baton opens its own.
+// batonPoolSize is the size of Baton's connection pool, and of river's: room for 16 enqueuers,
+// the ackers and the loaders of one worker at once.
+const batonPoolSize = 24
+
+// env is what the phases share: one Redis client on the bench database, one pool on Baton's
+// bench schema, opened as Baton opens its own, and one pgx pool on river's.
 type env struct {
-	rdb    *redis.Client
-	db     *sqlx.DB
-	pgURL  string
-	schema string
-	log    *slog.Logger
+	rdb         *redis.Client
+	db          *sqlx.DB
+	pgURL       string
+	schema      string
+	riverDB     *pgxpool.Pool
+	riverSchema string
+	log         *slog.Logger
 }
 
 func setup(ctx context.Context, o options) (*env, error) {
@@ -202,30 +215,37 @@ func setup(ctx context.Context, o options) (*env, error) {
 	}
 	e := &env{rdb: rdb, pgURL: o.pgURL, log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 
-	admin, err := sql.Open("postgres", o.pgURL)
-	if err != nil {
-		_ = rdb.Close()
-		return nil, err
-	}
-	defer admin.Close()
-	e.schema = "bench_" + strings.ToLower(rand.Text()[:12])
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+e.schema); err != nil {
+	suffix := strings.ToLower(rand.Text()[:12])
+	if err := e.admin(ctx, "CREATE SCHEMA bench_"+suffix); err != nil {
 		_ = rdb.Close()
 		return nil, fmt.Errorf("create schema: %w", err)
 	}
+	e.schema = "bench_" + suffix
 	u, err := withSearchPath(o.pgURL, e.schema)
 	if err == nil {
-		// Room for 16 enqueuers, the 4 ackers and the loaders of one worker at once.
-		e.db, err = pgpool.Open(u, 24, 24, 0)
+		e.db, err = pgpool.Open(u, batonPoolSize, batonPoolSize, 0)
 	}
 	if err == nil {
 		err = migrations.Up(ctx, e.db.DB)
 	}
+	if err == nil {
+		err = e.openRiver(ctx, o, "bench_river_"+suffix)
+	}
 	if err != nil {
 		return nil, errors.Join(err, e.close())
 	}
-	logf("redis db %d, postgres schema %s", o.redisDB, e.schema)
+	logf("redis db %d, postgres schemas %s (baton) and %s (river)", o.redisDB, e.schema, e.riverSchema)
 	return e, nil
+}
+
+// admin runs one statement on a connection of its own, outside the bench schemas.
+func (e *env) admin(ctx context.Context, stmt string) error {
+	admin, err := sql.Open("postgres", e.pgURL)
+	if err != nil {
+		return err
+	}
+	_, err = admin.ExecContext(ctx, stmt)
+	return errors.Join(err, admin.Close())
 }
 
 func (e *env) close() error {
@@ -233,16 +253,20 @@ func (e *env) close() error {
 	if e.db != nil {
 		errs = append(errs, e.db.Close())
 	}
+	if e.riverDB != nil {
+		e.riverDB.Close()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	errs = append(errs, e.rdb.FlushDB(ctx).Err(), e.rdb.Close())
-	if admin, err := sql.Open("postgres", e.pgURL); err != nil {
+	for _, schema := range []string{e.schema, e.riverSchema} {
+		if schema == "" {
+			continue
+		}
+		err := e.admin(ctx, "DROP SCHEMA "+schema+" CASCADE")
 		errs = append(errs, err)
-	} else {
-		_, err := admin.ExecContext(ctx, "DROP SCHEMA "+e.schema+" CASCADE")
-		errs = append(errs, err, admin.Close())
 		if err == nil {
-			logf("dropped schema %s", e.schema)
+			logf("dropped schema %s", schema)
 		}
 	}
 	return errors.Join(errs...)
@@ -263,14 +287,17 @@ func withSearchPath(dsn, schema string) (string, error) {
 	return u.String(), nil
 }
 
-// reset empties the bench Redis database and the jobs table, so each phase starts clean and the
-// two systems never see each other's keys.
+// reset empties the bench Redis database, Baton's jobs table and river's, so each phase starts
+// clean and the systems never see each other's jobs.
 func (e *env) reset(ctx context.Context) error {
 	if err := e.rdb.FlushDB(ctx).Err(); err != nil {
 		return fmt.Errorf("FLUSHDB: %w", err)
 	}
 	if _, err := e.db.ExecContext(ctx, "TRUNCATE jobs"); err != nil {
 		return fmt.Errorf("truncate jobs: %w", err)
+	}
+	if _, err := e.riverDB.Exec(ctx, "TRUNCATE "+e.riverTable()); err != nil {
+		return fmt.Errorf("truncate river_job: %w", err)
 	}
 	return nil
 }
@@ -291,8 +318,8 @@ func (e *env) header(ctx context.Context, o options) string {
 	if err := e.db.GetContext(ctx, &pv, "SHOW server_version"); err != nil {
 		pv = "?"
 	}
-	fmt.Fprintf(&b, "Baton scheduler vs hibiken/asynq v0.26.0 — %s, %d CPUs (GOMAXPROCS %d), Redis %s (db %d), Postgres %s, %s.\n",
-		runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), rv, o.redisDB, pv, runtime.Version())
+	fmt.Fprintf(&b, "Baton scheduler vs hibiken/asynq v0.26.0 and riverqueue/river %s — %s, %d CPUs (GOMAXPROCS %d), Redis %s (db %d), Postgres %s, %s.\n",
+		riverVersion, runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), rv, o.redisDB, pv, runtime.Version())
 	fmt.Fprintf(&b, "Sizes: enqueue %d jobs, lateness %d jobs over %v (%.0f jobs/s) and %d over it, dispatch %d jobs, memory %d pending, cancel %d.\n",
 		o.enqueueN, o.lateN, o.window, float64(o.lateN)/o.window.Seconds(), o.lowN, o.dispatchN, o.memN, o.cancelN)
 	return b.String()
@@ -421,6 +448,21 @@ func (e *env) checkBaton(ctx context.Context, n int) error {
 	return nil
 }
 
+// analyze has Postgres gather statistics on Baton's and river's job tables, as autovacuum does
+// on a table in use. The phases fill an emptied table and read it at once, before autovacuum's
+// next round (up to a minute away): without statistics, river's scheduler query picked a plan
+// that took about 20 s per batch of 10,000 jobs, and the lookups behind river's cancels may scan
+// the whole table.
+func (e *env) analyze(ctx context.Context) error {
+	if _, err := e.db.ExecContext(ctx, "ANALYZE jobs"); err != nil {
+		return fmt.Errorf("analyze jobs: %w", err)
+	}
+	if _, err := e.riverDB.Exec(ctx, "ANALYZE "+e.riverTable()); err != nil {
+		return fmt.Errorf("analyze river_job: %w", err)
+	}
+	return nil
+}
+
 // checkAsynq verifies that asynq holds n tasks, pending or scheduled.
 func (e *env) checkAsynq(ctx context.Context, n int) error {
 	pending, err1 := e.rdb.LLen(ctx, "asynq:{default}:pending").Result()
@@ -441,31 +483,39 @@ type results struct {
 	enq       bool
 	batonEnq  float64 // realistic mode, jobs/s
 	asynqEnq  float64
+	riverEnq  float64
 	batonEnqB float64 // batched mode
 	asynqEnqB float64
+	riverEnqB float64
 
-	late, low            bool
-	batonLate, asynqLate lateness
-	batonLow, asynqLow   lateness // at -low-n jobs over the window
+	late, low                       bool
+	batonLate, asynqLate, riverLate lateness
+	batonLow, asynqLow, riverLow    lateness // at -low-n jobs over the window
 
 	disp          bool
 	batonDisp     float64
 	asynqDispDef  float64 // default Concurrency (NumCPU)
 	asynqDispConc float64 // Concurrency = -asynq-dispatch-conc
+	riverDisp     float64 // MaxWorkers = -river-workers
+	riverDispDoc  float64 // MaxWorkers = riverDocWorkers
 	// From the worker's start rather than its first fire: Baton's Run first rebuilds the index
 	// from Postgres.
-	batonDispStart, asynqDispStart float64
+	batonDispStart, asynqDispStart, riverDispStart float64
 
 	mem           bool
 	batonRedis    float64 // bytes per job
 	asynqRedis    float64
 	batonPG       float64
+	riverPG       float64
 	batonCancel   float64 // jobs/s
 	asynqCancel   float64
+	riverCancel   float64
 	batonCancelD  time.Duration
 	asynqCancelD  time.Duration
+	riverCancelD  time.Duration
 	batonCancelOK int
 	asynqCancelOK int
+	riverCancelOK int
 }
 
 // phaseEnqueue measures enqueue rates, each from an empty Redis and jobs table, due in an hour.
@@ -480,17 +530,27 @@ func phaseEnqueue(ctx context.Context, e *env, o options, r *results) error {
 		check func(context.Context, int) error
 	}
 	s := e.scheduler()
+	rc, err := e.riverClient(nil, 0)
+	if err != nil {
+		return err
+	}
 	steps := []step{
 		{fmt.Sprintf("baton Enqueue × %d goroutines", o.conc),
 			func() (time.Duration, error) { return batonEnqueueSingle(ctx, s, o.enqueueN, o.conc, at) }, &r.batonEnq, e.checkBaton},
 		{fmt.Sprintf("asynq Enqueue × %d goroutines", o.conc),
 			func() (time.Duration, error) { return asynqEnqueue(ctx, c, o.enqueueN, o.conc, at) }, &r.asynqEnq, e.checkAsynq},
+		{fmt.Sprintf("river Insert × %d goroutines", o.conc),
+			func() (time.Duration, error) { return riverEnqueueSingle(ctx, rc, o.enqueueN, o.conc, at) }, &r.riverEnq, e.checkRiver},
 		{fmt.Sprintf("baton EnqueueMany(%d) × %d goroutines", o.batch, o.batchConc),
 			func() (time.Duration, error) {
 				return batonEnqueueBatched(ctx, s, o.enqueueN, o.batch, o.batchConc, at)
 			}, &r.batonEnqB, e.checkBaton},
 		{fmt.Sprintf("asynq Enqueue × %d goroutines", o.bestConc),
 			func() (time.Duration, error) { return asynqEnqueue(ctx, c, o.enqueueN, o.bestConc, at) }, &r.asynqEnqB, e.checkAsynq},
+		{fmt.Sprintf("river InsertMany(%d) × %d goroutines", o.batch, o.batchConc),
+			func() (time.Duration, error) {
+				return riverEnqueueBatched(ctx, rc, o.enqueueN, o.batch, o.batchConc, at)
+			}, &r.riverEnqB, e.checkRiver},
 	}
 	for _, st := range steps {
 		if err := e.reset(ctx); err != nil {
@@ -592,7 +652,7 @@ func leadFor(o options, n int, rate float64) time.Duration {
 // phaseLateness measures lateness at the load: lateN jobs over the window.
 func phaseLateness(ctx context.Context, e *env, o options, r *results) error {
 	var err error
-	r.batonLate, r.asynqLate, err = measureLateness(ctx, e, o, o.lateN, o.window, r)
+	r.batonLate, r.asynqLate, r.riverLate, err = measureLateness(ctx, e, o, o.lateN, o.window, r)
 	r.late = err == nil
 	return err
 }
@@ -601,20 +661,20 @@ func phaseLateness(ctx context.Context, e *env, o options, r *results) error {
 // to hide the tasks its forwarder moves early.
 func phaseLatenessLow(ctx context.Context, e *env, o options, r *results) error {
 	var err error
-	r.batonLow, r.asynqLow, err = measureLateness(ctx, e, o, o.lowN, o.window, r)
+	r.batonLow, r.asynqLow, r.riverLow, err = measureLateness(ctx, e, o, o.lowN, o.window, r)
 	r.low = err == nil
 	return err
 }
 
 // measureLateness enqueues n jobs due uniformly over the window, up front, then runs one worker
 // of each system with its default settings and records fire − due for every job.
-func measureLateness(ctx context.Context, e *env, o options, n int, window time.Duration, r *results) (bl, al lateness, err error) {
+func measureLateness(ctx context.Context, e *env, o options, n int, window time.Duration, r *results) (bl, al, rl lateness, err error) {
 	step := window / time.Duration(n)
 	tail := 30 * time.Second
 
 	// Baton.
 	if err := e.reset(ctx); err != nil {
-		return bl, al, err
+		return bl, al, rl, err
 	}
 	t0 := time.Now().Add(leadFor(o, n, r.batonEnqB))
 	due := func(i int) time.Time { return t0.Add(time.Duration(i) * step) }
@@ -628,8 +688,11 @@ func measureLateness(ctx context.Context, e *env, o options, n int, window time.
 	if err == nil {
 		err = e.checkBaton(ctx, n)
 	}
+	if err == nil {
+		err = e.analyze(ctx)
+	}
 	if err != nil {
-		return bl, al, err
+		return bl, al, rl, err
 	}
 	logf("baton: enqueued %d jobs in %v", n, d.Round(time.Millisecond))
 	runCtx, stopRun := context.WithCancel(ctx)
@@ -639,7 +702,7 @@ func measureLateness(ctx context.Context, e *env, o options, n int, window time.
 	ok := f.wait(ctx, n, due(n-1).Add(tail))
 	stopRun()
 	if err := <-done; err != nil {
-		return bl, al, fmt.Errorf("baton Run: %w", err)
+		return bl, al, rl, fmt.Errorf("baton Run: %w", err)
 	}
 	if !ok {
 		logf("baton: only %d of %d jobs fired", f.count.Load(), n)
@@ -651,7 +714,7 @@ func measureLateness(ctx context.Context, e *env, o options, n int, window time.
 
 	// asynq.
 	if err := e.reset(ctx); err != nil {
-		return bl, al, err
+		return bl, al, rl, err
 	}
 	t1 := time.Now().Add(leadFor(o, n, r.asynqEnqB))
 	adue := func(i int) time.Time { return t1.Add(time.Duration(i) * step) }
@@ -661,13 +724,13 @@ func measureLateness(ctx context.Context, e *env, o options, n int, window time.
 		err = e.checkAsynq(ctx, n)
 	}
 	if err != nil {
-		return bl, al, err
+		return bl, al, rl, err
 	}
 	logf("asynq: enqueued %d tasks in %v", n, d.Round(time.Millisecond))
 	aready := time.Until(t1)
 	srv := asynq.NewServerFromRedisClient(e.rdb, asynq.Config{LogLevel: asynq.WarnLevel})
 	if err := srv.Start(asynqHandler(af)); err != nil {
-		return bl, al, err
+		return bl, al, rl, err
 	}
 	ok = af.wait(ctx, n, adue(n-1).Add(tail))
 	srv.Shutdown()
@@ -679,7 +742,47 @@ func measureLateness(ctx context.Context, e *env, o options, n int, window time.
 	logf("asynq: server started %v before the first due time", aready.Round(time.Millisecond))
 	logf("asynq: p50 %v p99 %v max %v early %d (up to %v) missing %d dups %d", al.p50, al.p99, al.max, al.early,
 		al.earliest, al.missing, al.dups)
-	return bl, al, e.reset(ctx)
+
+	// river.
+	if err := e.reset(ctx); err != nil {
+		return bl, al, rl, err
+	}
+	t2 := time.Now().Add(leadFor(o, n, r.riverEnqB))
+	rdue := func(i int) time.Time { return t2.Add(time.Duration(i) * step) }
+	rf := newFires(n)
+	rc, err := e.riverClient(rf, o.riverWorkers)
+	if err != nil {
+		return bl, al, rl, err
+	}
+	d, err = riverEnqueueBatched(ctx, rc, n, o.batch, o.batchConc, rdue)
+	if err == nil {
+		err = e.checkRiver(ctx, n)
+	}
+	if err == nil {
+		err = e.analyze(ctx)
+	}
+	if err != nil {
+		return bl, al, rl, err
+	}
+	logf("river: inserted %d jobs in %v", n, d.Round(time.Millisecond))
+	rready := time.Until(t2)
+	stopRiver, err := startRiver(ctx, rc)
+	if err != nil {
+		return bl, al, rl, err
+	}
+	ok = rf.wait(ctx, n, rdue(n-1).Add(tail))
+	if err := stopRiver(); err != nil {
+		return bl, al, rl, err
+	}
+	if !ok {
+		logf("river: only %d of %d jobs fired", rf.count.Load(), n)
+	}
+	rl = summarise(rf, rdue)
+	rl.ready = rready
+	logf("river: client started %v before the first due time", rready.Round(time.Millisecond))
+	logf("river: p50 %v p99 %v max %v early %d (up to %v) missing %d dups %d", rl.p50, rl.p99, rl.max, rl.early,
+		rl.earliest, rl.missing, rl.dups)
+	return bl, al, rl, e.reset(ctx)
 }
 
 func asynqHandler(f *fires) asynq.Handler {
@@ -712,6 +815,9 @@ func phaseDispatch(ctx context.Context, e *env, o options, r *results) error {
 		return err
 	}
 	if err := e.checkBaton(ctx, n); err != nil {
+		return err
+	}
+	if err := e.analyze(ctx); err != nil {
 		return err
 	}
 	runCtx, stopRun := context.WithCancel(ctx)
@@ -793,6 +899,62 @@ func phaseDispatch(ctx context.Context, e *env, o options, r *results) error {
 		logf("asynq (Concurrency %d): %d tasks done in %v from the first fire (%.0f jobs/s); %d duplicate fires",
 			conc, n, end.Sub(first).Round(time.Millisecond), got, af.dups.Load())
 	}
+
+	// river, with -river-workers and with its documentation's MaxWorkers. The latter fetches at
+	// most MaxWorkers jobs per FetchCooldown (100 ms), so it runs a tenth of the jobs: the rate is
+	// the same, in a tenth of the time.
+	for _, run := range []struct {
+		workers, n    int
+		out, outStart *float64
+	}{{o.riverWorkers, n, &r.riverDisp, &r.riverDispStart}, {riverDocWorkers, max(1, n/10), &r.riverDispDoc, nil}} {
+		if err := e.reset(ctx); err != nil {
+			return err
+		}
+		rf := newFires(run.n)
+		rc, err := e.riverClient(rf, run.workers)
+		if err != nil {
+			return err
+		}
+		if _, err := riverEnqueueBatched(ctx, rc, run.n, o.batch, o.batchConc, func(int) time.Time { return time.Time{} }); err != nil {
+			return err
+		}
+		if err := e.checkRiver(ctx, run.n); err != nil {
+			return err
+		}
+		if err := e.analyze(ctx); err != nil {
+			return err
+		}
+		start := time.Now()
+		stopRiver, err := startRiver(ctx, rc)
+		if err != nil {
+			return err
+		}
+		ok := rf.wait(ctx, run.n, deadline())
+		for ok {
+			completed, err := e.riverCompleted(ctx)
+			if err != nil {
+				return errors.Join(err, stopRiver())
+			}
+			if completed == run.n {
+				end = time.Now()
+				break
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		if err := stopRiver(); err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("river: only %d of %d jobs fired", rf.count.Load(), run.n)
+		}
+		first := time.Unix(0, rf.first.Load())
+		*run.out = rate(run.n, end.Sub(first))
+		if run.outStart != nil {
+			*run.outStart = rate(run.n, end.Sub(start))
+		}
+		logf("river (MaxWorkers %d): %d jobs completed in %v from the first fire (%.0f jobs/s); client started %v before it; %d duplicate fires",
+			run.workers, run.n, end.Sub(first).Round(time.Millisecond), *run.out, first.Sub(start).Round(time.Millisecond), rf.dups.Load())
+	}
 	r.disp = true
 	return e.reset(ctx)
 }
@@ -837,6 +999,9 @@ func phaseMemory(ctx context.Context, e *env, o options, r *results) error {
 	d, err := batonEnqueueBatched(ctx, s, n, o.batch, o.batchConc, due)
 	if err == nil {
 		err = e.checkBaton(ctx, n)
+	}
+	if err == nil {
+		err = e.analyze(ctx)
 	}
 	if err != nil {
 		return err
@@ -906,6 +1071,45 @@ func phaseMemory(ctx context.Context, e *env, o options, r *results) error {
 	}
 	r.asynqCancelD, r.asynqCancel, r.asynqCancelOK = d, rate(o.cancelN, d), int(cancelled.Load())
 	logf("asynq: deleted %d of %d in %v (%.0f jobs/s)", r.asynqCancelOK, o.cancelN, d.Round(time.Millisecond), r.asynqCancel)
+
+	// river.
+	if err := e.reset(ctx); err != nil {
+		return err
+	}
+	rc, err := e.riverClient(nil, 0)
+	if err != nil {
+		return err
+	}
+	d, err = riverEnqueueBatched(ctx, rc, n, o.batch, o.batchConc, due)
+	if err == nil {
+		err = e.checkRiver(ctx, n)
+	}
+	if err == nil {
+		err = e.analyze(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	if err := e.riverDB.QueryRow(ctx, "SELECT pg_total_relation_size($1::regclass)", e.riverTable()).Scan(&pgBytes); err != nil {
+		return err
+	}
+	r.riverPG = float64(pgBytes) / float64(n)
+	logf("river: %d jobs inserted in %v (%.0f jobs/s); Postgres river_job table %d B = %.1f B/job",
+		n, d.Round(time.Millisecond), rate(n, d), pgBytes, r.riverPG)
+
+	cancelled.Store(0)
+	d, err = parallel(ctx, o.cancelN, o.conc, func(i int) error {
+		ok, err := e.riverCancel(ctx, rc, jobKey(victim(i)))
+		if ok {
+			cancelled.Add(1)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	r.riverCancelD, r.riverCancel, r.riverCancelOK = d, rate(o.cancelN, d), int(cancelled.Load())
+	logf("river: cancelled %d of %d in %v (%.0f jobs/s)", r.riverCancelOK, o.cancelN, d.Round(time.Millisecond), r.riverCancel)
 	r.mem = true
 	return e.reset(ctx)
 }
@@ -929,57 +1133,74 @@ func yesNo(ok bool) string {
 // table is the markdown table of what was measured.
 func (r *results) table(o options) string {
 	var b strings.Builder
-	row := func(metric, baton, asy, goal, met string) {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", metric, baton, asy, goal, met)
+	row := func(metric, baton, asy, riv, goal, met string) {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", metric, baton, asy, riv, goal, met)
 	}
 	n0 := func(v float64) string { return fmt.Sprintf("%.0f", v) }
-	row("metric", "baton", "asynq", "goal", "met?")
-	b.WriteString("|---|---|---|---|---|\n")
+	row("metric", "baton", "asynq", "river", "goal", "met?")
+	b.WriteString("|---|---|---|---|---|---|\n")
 	if r.enq {
-		row(fmt.Sprintf("enqueue, jobs/s: %d goroutines × single Enqueue (baton incl. Postgres write) — *the goal's mode*", o.conc),
-			n0(r.batonEnq), n0(r.asynqEnq), "≥ ½ asynq", yesNo(r.batonEnq >= r.asynqEnq/2))
-		row(fmt.Sprintf("enqueue, jobs/s: batched — baton EnqueueMany(%d) × %d goroutines vs asynq Enqueue × %d goroutines (no batch API)",
-			o.batch, o.batchConc, o.bestConc),
-			n0(r.batonEnqB), n0(r.asynqEnqB), "(info) ≥ ½ asynq", yesNo(r.batonEnqB >= r.asynqEnqB/2))
+		row(fmt.Sprintf("enqueue, jobs/s: %d goroutines × single Enqueue / Insert (baton and river incl. the Postgres commit) — *the goal's mode*", o.conc),
+			n0(r.batonEnq), n0(r.asynqEnq), n0(r.riverEnq), "≥ ½ asynq, ≥ river",
+			yesNo(r.batonEnq >= r.asynqEnq/2 && r.batonEnq >= r.riverEnq))
+		row(fmt.Sprintf("enqueue, jobs/s: batched — baton EnqueueMany(%d) and river InsertMany(%d) × %d goroutines vs asynq Enqueue × %d goroutines (no batch API)",
+			o.batch, o.batch, o.batchConc, o.bestConc),
+			n0(r.batonEnqB), n0(r.asynqEnqB), n0(r.riverEnqB), "(info) ≥ ½ asynq", yesNo(r.batonEnqB >= r.asynqEnqB/2))
 	}
 	if r.late {
-		bl, al := r.batonLate, r.asynqLate
+		bl, al, rl := r.batonLate, r.asynqLate, r.riverLate
 		rt := fmt.Sprintf("%.0f jobs/s", float64(o.lateN)/o.window.Seconds())
-		row(fmt.Sprintf("lateness p50, ms (%d jobs over %v, %s; default settings)", o.lateN, o.window, rt), ms(bl.p50), ms(al.p50), "—", "")
-		row("lateness p99, ms", ms(bl.p99), ms(al.p99), "≤ 50", yesNo(bl.p99 <= 50*time.Millisecond && bl.missing == 0))
-		row("lateness max, ms", ms(bl.max), ms(al.max), "—", "")
-		row("early fires (fire < due)", early(bl), early(al), "0", yesNo(bl.early == 0))
-		row("jobs not fired / fired twice", fmt.Sprintf("%d / %d", bl.missing, bl.dups), fmt.Sprintf("%d / %d", al.missing, al.dups),
-			"0 / 0", yesNo(bl.missing == 0 && bl.dups == 0))
+		row(fmt.Sprintf("lateness p50, ms (%d jobs over %v, %s; default settings, river MaxWorkers %d)", o.lateN, o.window, rt, o.riverWorkers),
+			ms(bl.p50), ms(al.p50), ms(rl.p50), "—", "")
+		row("lateness p99, ms", ms(bl.p99), ms(al.p99), ms(rl.p99), "≤ 50, < asynq and river",
+			yesNo(bl.p99 <= 50*time.Millisecond && bl.missing == 0 && ahead(bl, al) && ahead(bl, rl)))
+		row("lateness max, ms", ms(bl.max), ms(al.max), ms(rl.max), "—", "")
+		row("early fires (fire < due)", early(bl), early(al), early(rl), "0", yesNo(bl.early == 0))
+		row("jobs not fired / fired twice", notFired(bl), notFired(al), notFired(rl), "0 / 0", yesNo(bl.missing == 0 && bl.dups == 0))
 	}
 	if r.low {
-		bl, al := r.batonLow, r.asynqLow
+		bl, al, rl := r.batonLow, r.asynqLow, r.riverLow
+		pct := func(l lateness) string { return ms(l.p50) + " / " + ms(l.p99) + " / " + ms(l.max) }
 		row(fmt.Sprintf("light load (%d jobs over %v, %.0f jobs/s): lateness p50 / p99 / max, ms", o.lowN, o.window,
-			float64(o.lowN)/o.window.Seconds()),
-			ms(bl.p50)+" / "+ms(bl.p99)+" / "+ms(bl.max), ms(al.p50)+" / "+ms(al.p99)+" / "+ms(al.max), "(info)", "")
-		row("light load: early fires (fire < due)", early(bl), early(al), "0", yesNo(bl.early == 0))
-		row("light load: jobs not fired / fired twice", fmt.Sprintf("%d / %d", bl.missing, bl.dups),
-			fmt.Sprintf("%d / %d", al.missing, al.dups), "0 / 0", yesNo(bl.missing == 0 && bl.dups == 0))
+			float64(o.lowN)/o.window.Seconds()), pct(bl), pct(al), pct(rl), "(info) p99 < asynq and river",
+			yesNo(ahead(bl, al) && ahead(bl, rl)))
+		row("light load: early fires (fire < due)", early(bl), early(al), early(rl), "0", yesNo(bl.early == 0))
+		row("light load: jobs not fired / fired twice", notFired(bl), notFired(al), notFired(rl), "0 / 0",
+			yesNo(bl.missing == 0 && bl.dups == 0))
 	}
 	if r.disp {
 		best := max(r.asynqDispDef, r.asynqDispConc)
-		row(fmt.Sprintf("dispatch, jobs/s: %d due, one process, first fire → all recorded (baton: rows deleted); asynq Concurrency %d",
-			o.dispatchN, o.asynqConc), n0(r.batonDisp), n0(r.asynqDispConc), "≥ 3× best asynq", yesNo(r.batonDisp >= 3*best))
+		bestRiver := max(r.riverDisp, r.riverDispDoc)
+		row(fmt.Sprintf("dispatch, jobs/s: %d due, one process, first fire → all recorded (baton: rows deleted; river: jobs completed); asynq Concurrency %d, river MaxWorkers %d",
+			o.dispatchN, o.asynqConc, o.riverWorkers), n0(r.batonDisp), n0(r.asynqDispConc), n0(r.riverDisp),
+			"≥ 3× best asynq, > best river", yesNo(r.batonDisp >= 3*best && r.batonDisp > bestRiver))
 		row("dispatch, jobs/s, same but timed from the worker's start (baton's Run first rebuilds its index from Postgres)",
-			n0(r.batonDispStart), n0(r.asynqDispStart), "(info) ≥ 3× asynq", yesNo(r.batonDispStart >= 3*r.asynqDispStart))
-		row(fmt.Sprintf("dispatch, jobs/s: asynq default Concurrency (NumCPU = %d)", runtime.NumCPU()), "", n0(r.asynqDispDef), "", "")
+			n0(r.batonDispStart), n0(r.asynqDispStart), n0(r.riverDispStart), "(info) ≥ 3× asynq, > river",
+			yesNo(r.batonDispStart >= 3*r.asynqDispStart && r.batonDispStart > r.riverDispStart))
+		row(fmt.Sprintf("dispatch, jobs/s: asynq default Concurrency (NumCPU = %d); river MaxWorkers %d, its documentation's (%d jobs)",
+			runtime.NumCPU(), riverDocWorkers, max(1, o.dispatchN/10)), "", n0(r.asynqDispDef), n0(r.riverDispDoc), "", "")
 	}
 	if r.mem {
 		row(fmt.Sprintf("Redis bytes per pending job (used_memory delta, %d pending)", o.memN),
-			fmt.Sprintf("%.0f", r.batonRedis), fmt.Sprintf("%.0f", r.asynqRedis), "≤ 400", yesNo(r.batonRedis <= 400))
-		row("Postgres bytes per pending job (jobs table + indexes; asynq has none)", fmt.Sprintf("%.0f", r.batonPG), "—", "(info)", "")
+			fmt.Sprintf("%.0f", r.batonRedis), fmt.Sprintf("%.0f", r.asynqRedis), "0 (no Redis)", "≤ 400", yesNo(r.batonRedis <= 400))
+		row("Postgres bytes per pending job (jobs / river_job table + indexes; asynq has none)", fmt.Sprintf("%.0f", r.batonPG), "—",
+			fmt.Sprintf("%.0f", r.riverPG), "(info)", "")
 		row(fmt.Sprintf("cancel %d by key from %d pending, %d goroutines: jobs/s (total)", o.cancelN, o.memN, o.conc),
 			fmt.Sprintf("%.0f (%s s)", r.batonCancel, secs(r.batonCancelD)),
-			fmt.Sprintf("%.0f (%s s)", r.asynqCancel, secs(r.asynqCancelD)), "—", "")
+			fmt.Sprintf("%.0f (%s s)", r.asynqCancel, secs(r.asynqCancelD)),
+			fmt.Sprintf("%.0f (%s s)", r.riverCancel, secs(r.riverCancelD)), "≥ ½ asynq", yesNo(r.batonCancel >= r.asynqCancel/2))
 		row("cancelled / asked", fmt.Sprintf("%d / %d", r.batonCancelOK, o.cancelN), fmt.Sprintf("%d / %d", r.asynqCancelOK, o.cancelN),
-			"all", yesNo(r.batonCancelOK == o.cancelN))
+			fmt.Sprintf("%d / %d", r.riverCancelOK, o.cancelN), "all", yesNo(r.batonCancelOK == o.cancelN))
 	}
 	return b.String()
 }
+
+// ahead reports whether a fired every job and its p99 lateness is below b's, counting a job b
+// never fired as later than any.
+func ahead(a, b lateness) bool {
+	return a.missing == 0 && (b.missing > 0 || a.p99 < b.p99)
+}
+
+func notFired(l lateness) string { return fmt.Sprintf("%d / %d", l.missing, l.dups) }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2f", d.Seconds()) }
