@@ -248,12 +248,7 @@ func TestConcurrentCancelsRacingClaims(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	rec := newRecorder()
-	for range 2 {
-		s := e.scheduler(t, nil)
-		s.Handle("race", rec.handle)
-		start(t, s)
-	}
-	client := e.scheduler(t, nil)
+	client := e.racers(t, rec)
 	ctx := context.Background()
 
 	const n, callers = 400, 16

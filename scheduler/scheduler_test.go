@@ -321,16 +321,23 @@ func TestFlushAndRestartLoseNothing(t *testing.T) {
 	}
 }
 
-func TestCancelAndRescheduleRacingClaims(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	rec := newRecorder()
+// racers starts two schedulers that run "race" jobs into rec, and returns a third that runs none,
+// for the test to enqueue and cancel with while the two claim.
+func (e *env) racers(t *testing.T, rec *recorder) *Scheduler {
+	t.Helper()
 	for range 2 {
 		s := e.scheduler(t, nil)
 		s.Handle("race", rec.handle)
 		start(t, s)
 	}
-	client := e.scheduler(t, nil)
+	return e.scheduler(t, nil)
+}
+
+func TestCancelAndRescheduleRacingClaims(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rec := newRecorder()
+	client := e.racers(t, rec)
 	ctx := context.Background()
 
 	const iterations = 400
