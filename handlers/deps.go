@@ -26,6 +26,7 @@ type Stores struct {
 	KeyResults    KeyResultStore
 	Decisions     DecisionStore
 	Outbox        OutboxStore
+	Records       RecordStore
 }
 
 // Slack is the outbound Slack client handlers talk through: one client, paced and retried.

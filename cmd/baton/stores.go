@@ -23,5 +23,6 @@ func storesOf(db *store.DB) handlers.Stores {
 		KeyResults:    db,
 		Decisions:     db,
 		Outbox:        db,
+		Records:       db,
 	}
 }
