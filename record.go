@@ -254,7 +254,7 @@ type statusAt struct {
 }
 
 // activeWhile reports whether a task with these status changes (oldest first) was being worked on
-// at some moment of [from, to) that lies within p: open at the start of that stretch, or moved
+// at some moment of [from, to) that lies within p: open as that stretch starts, or made or moved
 // during it.
 func activeWhile(changes []statusAt, from, to time.Time, p RecordPeriod) bool {
 	if from.Before(p.From) {
@@ -268,7 +268,7 @@ func activeWhile(changes []statusAt, from, to time.Time, p RecordPeriod) bool {
 	}
 	open := true
 	for _, c := range changes {
-		if !c.at.After(from) {
+		if c.at.Before(from) {
 			open = c.status.Open()
 			continue
 		}

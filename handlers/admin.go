@@ -31,7 +31,8 @@ var batonHelp = md.F("*Baton settings*\n"+
 	"• `/baton jobs` — timers that failed too often · `/baton jobs retry KEY` · `/baton jobs drop KEY` (admins)\n"+
 	"• `/baton policies` — the approval policy in force and its request types · `/baton policies reload` — read the policy file again after changing it (admins)\n"+
 	"• %s\n"+
-	"• %s", authorityHelp, peopleHelp)
+	"• %s\n"+
+	"• %s", recordHelp, authorityHelp, peopleHelp)
 
 func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 	verb, rest, _ := strings.Cut(strings.TrimSpace(r.Command.Text), " ")
@@ -61,6 +62,8 @@ func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 		err = h.showSettings(ctx, r, me)
 	case "authority":
 		err = h.authorityCommand(ctx, r, me, rest)
+	case "record":
+		err = h.recordCommand(ctx, r, me, rest)
 	case "policies", "policy":
 		err = h.policiesCommand(ctx, r, me, rest)
 	case "group", "groups", "manager", "managers":

@@ -24,7 +24,7 @@ type GrantStore interface {
 	RecordGrantExpiries(ctx context.Context, teamID string, now time.Time) (int, error)
 }
 
-const authorityHelp = "`/baton authority grant @ana purchase amount<=5000 until 2026-12-31 Team budget` — let someone approve their own requests that fall inside a condition (admins and their manager) · `/baton authority list [@ana]` · `/baton authority revoke G-3`"
+const authorityHelp = "`/baton authority grant @ana purchase amount<=5000 until 2026-12-31 Team budget` — let someone approve their own requests that fall inside a condition (admins and their manager) · `/baton authority simulate @ana purchase amount<=10000 [since 2026-06-01]` — what that grant would have done to their past requests · `/baton authority list [@ana]` · `/baton authority revoke G-3`"
 
 // authorityCommand is /baton authority: grant, list and revoke delegated authority.
 func (h *Handlers) authorityCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
@@ -40,6 +40,8 @@ func (h *Handlers) authorityCommand(ctx context.Context, r *bot.Request, me Pers
 		return h.listAuthority(ctx, r, me, rest)
 	case "revoke":
 		return h.revokeAuthority(ctx, r, me, rest)
+	case "simulate", "backtest":
+		return h.simulateAuthority(ctx, r, me, rest)
 	}
 	return baton.Errorf(baton.EInvalid, "I don't know `/baton authority %s`. Try %s", clip(baton.UnescapeSlack(verb), 40), authorityHelp)
 }
@@ -54,6 +56,10 @@ func (h *Handlers) grantAuthority(ctx context.Context, r *bot.Request, me Person
 		return baton.Errorf(baton.EForbidden, "Only workspace admins and a person's manager can grant them authority.")
 	}
 	now := h.now()
+	text, err = h.mentionFirst(ctx, text)
+	if err != nil {
+		return err
+	}
 	g, err := baton.ParseGrant(text, h.policy(), me.Loc, now)
 	if err != nil {
 		return err

@@ -31,7 +31,7 @@ type surface struct {
 // allSurfaces renders every surface of every feature. A new renderer adds itself to its feature's list.
 func allSurfaces(typed string) []surface {
 	return slices.Concat(taskSurfaces(typed), decisionSurfaces(typed), checkinSurfaces(typed),
-		requestSurfaces(typed), okrSurfaces(typed), homeSurfaces(typed))
+		requestSurfaces(typed), okrSurfaces(typed), homeSurfaces(typed), recordSurfaces(typed))
 }
 
 var (

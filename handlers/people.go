@@ -17,6 +17,7 @@ import (
 type Person struct {
 	ID      string
 	Name    string
+	Handle  string // the Slack username, which a pasted @handle names them by
 	Loc     *time.Location
 	IsBot   bool
 	Deleted bool
@@ -54,7 +55,7 @@ func personOf(u *slack.User) Person {
 	if name == "" {
 		name = u.Name
 	}
-	return Person{ID: u.ID, Name: name, Loc: loc, IsBot: u.IsBot || u.ID == "USLACKBOT", Deleted: u.Deleted, IsAdmin: u.IsAdmin || u.IsOwner}
+	return Person{ID: u.ID, Name: name, Handle: u.Name, Loc: loc, IsBot: u.IsBot || u.ID == "USLACKBOT", Deleted: u.Deleted, IsAdmin: u.IsAdmin || u.IsOwner}
 }
 
 // Get returns a person, or a not-found error that says so in words.
