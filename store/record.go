@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/lib/pq"
@@ -17,19 +19,20 @@ import (
 // events; the decisions they recorded; the requests they filed, from RefilingWindow before from so
 // that a re-filing can be told; and the check-in DMs sent to them.
 func (db *DB) RecordHistory(ctx context.Context, teamID, userID string, from, to time.Time) (baton.RecordHistory, error) {
+	// The four reads are independent: on their own connections they overlap, and the record takes
+	// as long as the longest of them rather than their sum.
 	var h baton.RecordHistory
-	var err error
-	if h.Tasks, err = db.recordTasks(ctx, teamID, userID, from, to); err != nil {
-		return h, err
-	}
-	if h.Decisions, err = db.recordDecisions(ctx, teamID, userID, from, to); err != nil {
-		return h, err
-	}
-	if h.Requests, err = db.RequestsFiled(ctx, teamID, userID, "", from.Add(-baton.RefilingWindow), to); err != nil {
-		return h, err
-	}
-	if h.Checkins, err = db.recordCheckins(ctx, teamID, userID, from, to); err != nil {
-		return h, err
+	errs := make([]error, 4)
+	var wg sync.WaitGroup
+	wg.Go(func() { h.Tasks, errs[0] = db.recordTasks(ctx, teamID, userID, from, to) })
+	wg.Go(func() { h.Decisions, errs[1] = db.recordDecisions(ctx, teamID, userID, from, to) })
+	wg.Go(func() {
+		h.Requests, errs[2] = db.RequestsFiled(ctx, teamID, userID, "", from.Add(-baton.RefilingWindow), to)
+	})
+	wg.Go(func() { h.Checkins, errs[3] = db.recordCheckins(ctx, teamID, userID, from, to) })
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return baton.RecordHistory{}, err
 	}
 	return h, nil
 }
