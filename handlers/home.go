@@ -30,6 +30,18 @@ func (h *Handlers) registerHome(r *bot.Router) {
 	r.Action(actHomeKR, h.onHomeOpenKR)
 	r.Action(actHomeCheckin, h.onHomeOpenCheckin)
 	r.Action(actHomeOpen, func(context.Context, *bot.Request) {}) // Slack opened the link itself
+	r.Action(actHomeRecord, h.onHomeRecord)
+}
+
+// onHomeRecord shows the record of a direct report listed on the dashboard, as /baton record does.
+func (h *Handlers) onHomeRecord(ctx context.Context, r *bot.Request) {
+	me, err := h.actor(ctx, r)
+	if err == nil {
+		err = h.recordOf(ctx, r, me, r.Action.Value, "(from the dashboard)")
+	}
+	if err != nil {
+		h.fail(ctx, r, err)
+	}
 }
 
 // onHomeOpenKR shows a key result listed on the dashboard, as /okr KR-7 does.
@@ -277,6 +289,8 @@ type homeData struct {
 	awaiting      []homeRequest // waiting for the person's approval, the longest waiting first
 	awaitingTotal int
 	requests      []homeRequest // the person's own latest requests, newest first; one more than shown when there are more
+
+	team []baton.TeamLine // the person's direct reports, when they manage anyone
 }
 
 // homeRequest is an approval request as the dashboard lists it.
@@ -362,6 +376,10 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 	for _, a := range awaiting {
 		d.awaiting = append(d.awaiting, homeRequest{ApprovalRequest: a.ApprovalRequest, title: requestTitle(a.ApprovalRequest, h.requestType(a.Type)),
 			since: a.StepSince, link: h.keptLink(ctx, a.Card)})
+	}
+	reports := baton.DirectReports(h.policyDirectory().Managers, userID)
+	if d.team, err = h.records.TeamLines(ctx, teamID, userID, reports, now.AddDate(0, 0, -baton.TeamLineDays), now); err != nil {
+		return d, err
 	}
 	own, err := h.approvalLists.RequestsByRequester(ctx, teamID, userID, homeLimit+1)
 	if err != nil {

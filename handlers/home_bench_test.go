@@ -58,7 +58,7 @@ func BenchmarkHomeOfAManagerWith5000Tasks(b *testing.B) {
 		b.Fatal(err)
 	}
 	sl := &homeSlack{}
-	h := New(Config{Stores: Stores{Tasks: db, Calendar: db, Digests: db, Checkins: db, Deliveries: db, Approvals: db, ApprovalLists: db, Objectives: db, KeyResults: db, Decisions: db}, Slack: sl, Now: func() time.Time { return now }})
+	h := New(Config{Stores: Stores{Tasks: db, Calendar: db, Digests: db, Checkins: db, Deliveries: db, Approvals: db, ApprovalLists: db, Objectives: db, KeyResults: db, Decisions: db, Records: db}, Slack: sl, Now: func() time.Time { return now }})
 	ctx := context.Background()
 	for b.Loop() {
 		h.publishHome(ctx, team, manager)

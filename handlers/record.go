@@ -17,6 +17,25 @@ func (h *Handlers) recordCommand(ctx context.Context, r *bot.Request, me Person,
 	if err != nil {
 		return err
 	}
+	return h.checkAndShowRecord(ctx, r, me, subject, period, text)
+}
+
+// recordOf shows the default period of the record of the person userID names, as a dashboard's
+// button asks.
+func (h *Handlers) recordOf(ctx context.Context, r *bot.Request, me Person, userID, detail string) error {
+	subject, err := h.people.Get(ctx, userID)
+	if err != nil {
+		return err
+	}
+	period, err := baton.ParseRecordPeriod("", me.Loc, h.now())
+	if err != nil {
+		return err
+	}
+	return h.checkAndShowRecord(ctx, r, me, subject, period, detail)
+}
+
+// checkAndShowRecord shows subject's record to me if they may see it.
+func (h *Handlers) checkAndShowRecord(ctx context.Context, r *bot.Request, me, subject Person, period baton.RecordPeriod, detail string) error {
 	dir, err := h.directory(ctx, r.TeamID)
 	if err != nil {
 		return err
@@ -24,7 +43,7 @@ func (h *Handlers) recordCommand(ctx context.Context, r *bot.Request, me Person,
 	if err := mayViewRecord(me, subject.ID, dir.Managers); err != nil {
 		return err
 	}
-	return h.showRecord(ctx, r, me, subject, period, text)
+	return h.showRecord(ctx, r, me, subject, period, detail)
 }
 
 // recordTarget reads whose record, and over which period: the person named first (the one asking

@@ -15,6 +15,7 @@ type RecordStore interface {
 	PolicyVersions(ctx context.Context, versions []string) (map[string]string, error)
 	RecordAudit(ctx context.Context, e baton.AuditEvent) error
 	AuditEvents(ctx context.Context, teamID, subjectID string, limit int) ([]baton.AuditEvent, error)
+	TeamLines(ctx context.Context, teamID, managerID string, fileReports []string, since, now time.Time) ([]baton.TeamLine, error)
 }
 
 // audit records that actor looked at subject's record or simulated something, before the answer is

@@ -90,6 +90,7 @@ func homeBlocks(d homeData, now time.Time) []slack.Block {
 	}
 	blocks = append(blocks, slack.NewDividerBlock())
 
+	blocks = append(blocks, teamHomeBlocks(d.team)...)
 	blocks = append(blocks, homeSection("mine", md.F(":briefcase: *Your tasks* (%d open)", d.mineTotal))...)
 	if len(d.mine) == 0 {
 		blocks = append(blocks, slack.NewContextBlock("mine_empty", mrkdwn("No open tasks. :tada:")))

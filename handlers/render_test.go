@@ -220,6 +220,9 @@ func TestHomeStaysUnderTheBlockLimit(t *testing.T) {
 			Flag: baton.DecisionFlag{FlaggedBy: "UBEA", Version: 1, Reason: strings.Repeat("read this ", 100), FlaggedAt: fixedNow}})
 	}
 	d.flagsTotal = 5000
+	for i := range homeTeamLimit + 1 {
+		d.team = append(d.team, baton.TeamLine{UserID: fmt.Sprintf("UREPORT%d", i), Open: 40, Overdue: i, Blocked: 3, DoneWithDue: 10, OnTime: 9, Waiting: 2})
+	}
 	blocks := homeBlocks(d, fixedNow)
 	if len(blocks) > maxViewBlocks {
 		t.Fatalf("every section full, the home has %d blocks, Slack allows %d", len(blocks), maxViewBlocks)
@@ -227,7 +230,8 @@ func TestHomeStaysUnderTheBlockLimit(t *testing.T) {
 	t.Logf("every section full, the home has %d blocks", len(blocks))
 	raw, _ := json.Marshal(blocks)
 	for _, want := range []string{"Show all 5000", "…and 117 more", "Waiting for your approval* (5000)", "4995 more — see them with `/request list pending`", "Older ones: `/request list`",
-		"Decisions flagged for you* (5000)", "4995 more — read them with `/decision D-n`"} {
+		"Decisions flagged for you* (5000)", "4995 more — read them with `/decision D-n`",
+		"Your team* (9)", " — 40 open · 8 overdue · 3 blocked · 90% on time (9 of 10) · 2 requests waiting", "1 more — `/baton record @name`"} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("home does not say %q", want)
 		}

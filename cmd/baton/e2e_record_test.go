@@ -15,9 +15,9 @@ func recordHistory(h *harness) {
 	h.t.Helper()
 	card := delegated(h)
 	h.selectStatus(ana, card, baton.StatusInProgress)
-	h.cardNow(card, "In progress")
+	h.until("T-1 in progress", func() bool { return h.task(1).Status == baton.StatusInProgress })
 	h.selectStatus(ana, card, baton.StatusDone)
-	h.cardNow(card, "Done")
+	h.until("T-1 done", func() bool { return h.task(1).Status == baton.StatusDone })
 
 	h.request(ana, launc, "purchase amount=3000 risk=low Monitors")
 	h.rqClick(mgr, h.approverCard(mgr, "R-1 · Purchase"), "request.approve")
@@ -141,4 +141,40 @@ func TestAuthoritySimulateThenGrant(t *testing.T) {
 	h.clock.Advance(time.Minute)
 	h.baton(mgr, "authority simulate <@UANA> purchase amount<=10000")
 	h.ephemeralRead(mgr, "R-4", "Replayed 4 purchase requests", "• Approved at once anyway, by the policy or a grant held then: 2 (R-3, R-4)")
+}
+
+func TestHomeYourTeamListsDirectReportsAndOpensTheirRecord(t *testing.T) {
+	h := newRequestHarness(t)
+	recordHistory(h)
+	h.command(ana, launc, "<@UBEA> Fix the build due:2026-12-10")
+	h.ephemeral(ana, "Created T-2")
+	h.request(bea, launc, "purchase amount=2000 risk=low Chairs")
+	h.approverCard(mgr, "R-4 · Purchase")
+	// The policy file makes Max the manager of Ana and Bea; an admin puts Cal under him in Slack.
+	h.baton(adm, "manager <@UCAL> <@UMGR>")
+	h.ephemeral(adm, "<@UMGR>")
+
+	h.hmOpen(mgr)
+	v := h.home(mgr, "*Your team* (3)",
+		"<@UANA> — 0 open · 0 overdue · 0 blocked · 100% on time (1 of 1) · 0 requests waiting",
+		"<@UBEA> — 1 open · 0 overdue · 0 blocked · 1 request waiting",
+		"<@UCAL> — 0 open · 0 overdue · 0 blocked · 0 requests waiting")
+	if !v.Has("Record") {
+		t.Fatalf("no Record button on the team's lines: %s", v.AllText())
+	}
+	h.haClick(mgr, "home.record:UANA")
+	h.haAnswer(mgr, "*Track record of <@UANA>* — the last 90 days", "*purchase requests filed* — 3")
+	if events := h.audits(ana); len(events) != 1 || events[0].ActorID != mgr || events[0].Detail != "(from the dashboard)" {
+		t.Errorf("audit events about Ana = %+v, want Max's view from the dashboard", events)
+	}
+
+	// Moved under another manager in Slack, Ana leaves Max's team; nobody's team is shown to Ana.
+	h.baton(adm, "manager <@UANA> <@UADM>")
+	h.ephemeral(adm, "<@UADM>")
+	h.hmOpen(mgr)
+	h.home(mgr, "*Your team* (2)", "<@UBEA>", "<@UCAL>")
+	h.hmOpen(ana)
+	if av := h.home(ana, "Your tasks"); av.Has("Your team") {
+		t.Errorf("Ana manages no one, yet her home shows a team: %s", av.AllText())
+	}
 }
