@@ -1,6 +1,7 @@
 package baton_test
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -317,5 +318,57 @@ func TestRunBacktestUnderEachRequestsPolicyVersion(t *testing.T) {
 	}
 	if len(bt.Why) != 2 || !strings.Contains(bt.Why[0], "doesn't fit") || !strings.Contains(bt.Why[1], "no longer stored") {
 		t.Errorf("why = %q", bt.Why)
+	}
+}
+
+func TestSuggestGrantAtItsBoundaries(t *testing.T) {
+	approved := func(n int64, amount string) baton.RecordRequest {
+		return request(n, "purchase", amount, baton.ApprovalApproved, nov(int(n), 9))
+	}
+	streak := func(k int) []baton.RecordRequest {
+		var rs []baton.RecordRequest
+		for i := range k {
+			rs = append(rs, approved(int64(i+2), fmt.Sprint(1000*(i+1))))
+		}
+		return rs
+	}
+	rejectedFirst := append([]baton.RecordRequest{request(1, "purchase", "500", baton.ApprovalRejected, nov(1, 9))}, streak(3)...)
+	autoInside := append(streak(3), baton.RecordRequest{})
+	autoInside[3] = approved(9, "200")
+	autoInside[3].AutoApproved = true
+	pendingLast := append(streak(3), request(9, "purchase", "99999", baton.ApprovalPending, nov(20, 9)))
+	changedInside := streak(3)
+	changedInside[1].Status = baton.ApprovalChangesRequested
+	refiled := append(streak(2), request(8, "purchase", "800", baton.ApprovalChangesRequested, nov(8, 9)), approved(9, "900"))
+	noAmount := streak(3)
+	delete(noAmount[0].Values, "amount")
+	tests := []struct {
+		name string
+		rs   []baton.RecordRequest
+		ok   bool
+		max  float64
+		refs []string
+	}{
+		{"exactly three approved as filed", streak(3), true, 3000, []string{"R-2", "R-3", "R-4"}},
+		{"two are not enough", streak(2), false, 0, nil},
+		{"only the last three count", rejectedFirst, true, 3000, []string{"R-2", "R-3", "R-4"}},
+		{"approved at once are left out", autoInside, true, 3000, []string{"R-2", "R-3", "R-4"}},
+		{"pending are left out", pendingLast, true, 3000, []string{"R-2", "R-3", "R-4"}},
+		{"changes asked in the streak", changedInside, false, 0, nil},
+		{"a re-filing after changes breaks it", refiled, false, 0, nil},
+		{"a value missing", noAmount, false, 0, nil},
+	}
+	for _, tc := range tests {
+		s, ok := baton.SuggestGrant(tc.rs, []string{"amount"}, 3)
+		var got []string
+		for _, it := range s.Evidence {
+			got = append(got, it.Ref)
+		}
+		if ok != tc.ok || s.Max != tc.max || !slices.Equal(got, tc.refs) {
+			t.Errorf("%s: SuggestGrant = %v %v %v, want %v %v %v", tc.name, ok, s.Max, got, tc.ok, tc.max, tc.refs)
+		}
+		if ok && (s.UserID != eng1 || s.RequestType != "purchase" || s.Condition() != "amount<=3000" || s.GrantText() != "<@"+eng1+"> purchase amount<=3000") {
+			t.Errorf("%s: suggestion = %+v, %q", tc.name, s, s.GrantText())
+		}
 	}
 }

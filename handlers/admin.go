@@ -32,7 +32,8 @@ var batonHelp = md.F("*Baton settings*\n"+
 	"• `/baton policies` — the approval policy in force and its request types · `/baton policies reload` — read the policy file again after changing it (admins)\n"+
 	"• %s\n"+
 	"• %s\n"+
-	"• %s", recordHelp, authorityHelp, peopleHelp)
+	"• %s\n"+
+	"• %s", recordHelp, authorityHelp, suggestionsHelp, peopleHelp)
 
 func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 	verb, rest, _ := strings.Cut(strings.TrimSpace(r.Command.Text), " ")
@@ -64,6 +65,8 @@ func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 		err = h.authorityCommand(ctx, r, me, rest)
 	case "record":
 		err = h.recordCommand(ctx, r, me, rest)
+	case "suggestions", "suggestion", "suggest":
+		err = h.suggestionsCommand(ctx, r, me, rest)
 	case "policies", "policy":
 		err = h.policiesCommand(ctx, r, me, rest)
 	case "group", "groups", "manager", "managers":

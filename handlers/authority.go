@@ -47,38 +47,49 @@ func (h *Handlers) authorityCommand(ctx context.Context, r *bot.Request, me Pers
 }
 
 func (h *Handlers) grantAuthority(ctx context.Context, r *bot.Request, me Person, text string) error {
-	dir, err := h.directory(ctx, r.TeamID)
+	g, err := h.giveGrant(ctx, r.TeamID, me, text)
 	if err != nil {
 		return err
 	}
+	h.reply(ctx, r, grantedText(g))
+	return nil
+}
+
+// giveGrant gives the grant text describes (as after /baton authority grant), for me: an admin, or
+// the holder's manager. The holder is told by DM.
+func (h *Handlers) giveGrant(ctx context.Context, teamID string, me Person, text string) (baton.Grant, error) {
+	dir, err := h.directory(ctx, teamID)
+	if err != nil {
+		return baton.Grant{}, err
+	}
 	managers := dir.Managers
 	if !me.IsAdmin && !managesAnyone(managers, me.ID) {
-		return baton.Errorf(baton.EForbidden, "Only workspace admins and a person's manager can grant them authority.")
+		return baton.Grant{}, baton.Errorf(baton.EForbidden, "Only workspace admins and a person's manager can grant them authority.")
 	}
 	now := h.now()
 	text, err = h.mentionFirst(ctx, text)
 	if err != nil {
-		return err
+		return baton.Grant{}, err
 	}
 	g, err := baton.ParseGrant(text, h.policy(), me.Loc, now)
 	if err != nil {
-		return err
+		return baton.Grant{}, err
 	}
 	if !me.IsAdmin && managers[g.UserID] != me.ID {
-		return baton.Errorf(baton.EForbidden, "Only workspace admins and %s's manager can grant them authority.", md.Mention(g.UserID))
+		return baton.Grant{}, baton.Errorf(baton.EForbidden, "Only workspace admins and %s's manager can grant them authority.", md.Mention(g.UserID))
 	}
 	holder, err := h.people.Get(ctx, g.UserID)
 	if err != nil {
-		return err
+		return baton.Grant{}, err
 	}
 	switch {
 	case holder.Deleted:
-		return baton.Errorf(baton.EInvalid, "%s has been deactivated, so they can't hold authority.", md.Mention(holder.ID))
+		return baton.Grant{}, baton.Errorf(baton.EInvalid, "%s has been deactivated, so they can't hold authority.", md.Mention(holder.ID))
 	case holder.IsBot:
-		return baton.Errorf(baton.EInvalid, "%s is a bot, and bots can't hold authority. Choose a person.", md.Mention(holder.ID))
+		return baton.Grant{}, baton.Errorf(baton.EInvalid, "%s is a bot, and bots can't hold authority. Choose a person.", md.Mention(holder.ID))
 	}
 	sg := baton.Grant{
-		TeamID: r.TeamID, UserID: g.UserID, RequestType: g.RequestType, Condition: g.Condition, Until: g.Until,
+		TeamID: teamID, UserID: g.UserID, RequestType: g.RequestType, Condition: g.Condition, Until: g.Until,
 		Reason: g.Reason, GrantedBy: me.ID, GrantedAt: now,
 	}
 	if !g.Until.IsZero() {
@@ -86,15 +97,14 @@ func (h *Handlers) grantAuthority(ctx context.Context, r *bot.Request, me Person
 	}
 	stored, err := h.grants.CreateGrant(ctx, sg)
 	if err != nil {
-		return err
+		return baton.Grant{}, err
 	}
-	h.reply(ctx, r, grantedText(stored))
 	if stored.UserID != me.ID {
 		h.background(ctx, func(ctx context.Context) {
 			h.dm(ctx, stored.UserID, msgText(grantedDMText(stored)))
 		})
 	}
-	return nil
+	return stored, nil
 }
 
 // grantedText confirms a grant to the person who gave it.

@@ -90,21 +90,42 @@ func (h *Handlers) onDigest(ctx context.Context, j scheduler.Job) error {
 	return h.scheduleDigest(ctx, j.TeamID, person, s)
 }
 
-// sendDigest sends the signals waiting for a person in one message, then marks them sent.
+// sendDigest sends the signals waiting for a person in one message, and the suggestions of authority
+// waiting for them in one more, then marks them sent.
 func (h *Handlers) sendDigest(ctx context.Context, teamID, userID string) error {
 	ids, lines, err := h.digests.PendingDigest(ctx, teamID, userID)
-	if err != nil || len(ids) == 0 {
-		return err
-	}
-	title, blocks := digestMessage(lines)
-	ch, err := h.slack.OpenDM(ctx, userID)
 	if err != nil {
 		return err
 	}
-	if _, _, err := h.slack.PostMessage(ctx, ch, msgText(title), slack.MsgOptionBlocks(blocks...)); err != nil {
+	if len(ids) > 0 {
+		title, blocks := digestMessage(lines)
+		if err := h.sendDM(ctx, userID, msgText(title), slack.MsgOptionBlocks(blocks...)); err != nil {
+			return err
+		}
+		if err := h.digests.MarkDigestSent(ctx, ids); err != nil {
+			return err
+		}
+	}
+	return h.sendSuggestions(ctx, teamID, userID)
+}
+
+// sendSuggestions sends the suggestions of authority waiting for a manager's digest, one message
+// each with its buttons, and marks each sent.
+func (h *Handlers) sendSuggestions(ctx context.Context, teamID, userID string) error {
+	waiting, err := h.records.UnsentSuggestions(ctx, teamID, userID)
+	if err != nil {
 		return err
 	}
-	return h.digests.MarkDigestSent(ctx, ids)
+	for _, s := range waiting {
+		text, blocks := suggestionBlocks(s, h.requestType(s.RequestType))
+		if err := h.sendDM(ctx, userID, msgText(md.F(":newspaper: From your digest — %s", text)), slack.MsgOptionBlocks(blocks...)); err != nil {
+			return err
+		}
+		if err := h.records.MarkSuggestionsSent(ctx, []int64{s.ID}, h.now()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // digestMessage is the text and blocks of a digest of the signals kept as lines.

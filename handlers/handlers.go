@@ -107,6 +107,7 @@ func (h *Handlers) Register(r *bot.Router) {
 	h.registerHome(r)
 	h.registerCheckins(r)
 	h.registerAdmin(r)
+	h.registerSuggestions(r)
 	h.registerRequests(r)
 	h.registerOKRs(r)
 	h.registerDecisions(r)

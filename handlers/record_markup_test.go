@@ -23,8 +23,12 @@ func recordSurfaces(typed string) []surface {
 	text, blocks := recordBlocks(rec, nil)
 	bt := baton.Backtest{Grant: baton.Grant{UserID: fxAlice, RequestType: typed, Condition: typed, Reason: typed},
 		Replayed: fig, AtOnce: fig, Rejected: fig, Unreplayable: fig, Why: []string{typed}}
+	sugText, sugBlocks := suggestionBlocks(baton.Suggestion{ID: 3, UserID: fxAlice, RequestType: typed, Field: typed, Max: 4500,
+		Evidence: []baton.RecordItem{item, {Ref: typed}}}, nil)
 	return []surface{
 		{"track record", blocks}, {"track record's text", text},
+		{"suggestion", sugBlocks}, {"suggestion's text", sugText},
+		{"grant form", grantForm(fxAlice, typed, typed, typed)},
 		{"backtest", backtestText(bt, fxNow, md.Code("/baton authority grant "+typed))},
 		{"empty backtest", backtestText(baton.Backtest{Grant: bt.Grant}, fxNow, md.Code(typed))},
 	}

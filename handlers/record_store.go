@@ -7,8 +7,8 @@ import (
 	baton "github.com/batonhq/baton"
 )
 
-// RecordStore reads the history track records and backtests are built from, and keeps the audit
-// trail of who looked at them.
+// RecordStore reads the history track records and backtests are built from, keeps the audit trail
+// of who looked at them, and the suggestions of authority made from them.
 type RecordStore interface {
 	RecordHistory(ctx context.Context, teamID, userID string, from, to time.Time) (baton.RecordHistory, error)
 	RequestsFiled(ctx context.Context, teamID, userID, requestType string, from, to time.Time) ([]baton.RecordRequest, error)
@@ -16,6 +16,13 @@ type RecordStore interface {
 	RecordAudit(ctx context.Context, e baton.AuditEvent) error
 	AuditEvents(ctx context.Context, teamID, subjectID string, limit int) ([]baton.AuditEvent, error)
 	TeamLines(ctx context.Context, teamID, managerID string, fileReports []string, since, now time.Time) ([]baton.TeamLine, error)
+
+	SuggestionSetting(ctx context.Context, teamID string) (on bool, after int, err error)
+	SetSuggestionSetting(ctx context.Context, teamID string, on bool, after int, by string) error
+	CreateSuggestion(ctx context.Context, s baton.Suggestion) (baton.Suggestion, bool, error)
+	Suggestion(ctx context.Context, teamID string, id int64) (baton.Suggestion, error)
+	UnsentSuggestions(ctx context.Context, teamID, managerID string) ([]baton.Suggestion, error)
+	MarkSuggestionsSent(ctx context.Context, ids []int64, at time.Time) error
 }
 
 // audit records that actor looked at subject's record or simulated something, before the answer is

@@ -80,7 +80,17 @@ func (h *Handlers) sendRequestMessage(ctx context.Context, m *baton.Outgoing, ma
 		if req.Status == baton.ApprovalApproved && len(req.Steps) == 0 || final != nil && final.Actor == req.RequesterID {
 			return nil // said already: with the route of an automatic approval, or to the requester who ended it
 		}
-		return h.sendDM(ctx, req.RequesterID, msgText(outcomeText(req, t, final)), mark)
+		if err := h.sendDM(ctx, req.RequesterID, msgText(outcomeText(req, t, final)), mark); err != nil {
+			return err
+		}
+		if req.Status == baton.ApprovalApproved {
+			h.background(ctx, func(ctx context.Context) {
+				if err := h.considerSuggestion(ctx, req); err != nil {
+					h.logger(ctx).WarnContext(ctx, "suggestion of authority not made", "request", req.Ref(), "err", err)
+				}
+			})
+		}
+		return nil
 	case baton.AnnounceOutcomeThread:
 		if req.ChannelTS == "" {
 			return nil
