@@ -29,7 +29,7 @@ var batonHelp = md.F("*Baton settings*\n"+
 	"• `/baton checkins limit 200` — how many people one check-in may ask (admins)\n"+
 	"• `/baton okr-reminder-days 7` — after how many days without a check-in key result owners are reminded (admins)\n"+
 	"• `/baton jobs` — timers that failed too often · `/baton jobs retry KEY` · `/baton jobs drop KEY` (admins)\n"+
-	"• `/baton policies` — the approval policy in force and its request types · `/baton policies reload` — read the policy file again after changing it (admins)\n"+
+	"• `/baton policies` — the approval policy in force and its request types · `/baton policies simulate` — the last 90 days' requests routed by the edited file next to how they were routed, nothing put in force (admins) · `/baton policies reload` — read the policy file again after changing it (admins)\n"+
 	"• %s\n"+
 	"• %s\n"+
 	"• %s\n"+

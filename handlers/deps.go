@@ -27,6 +27,7 @@ type Stores struct {
 	Decisions     DecisionStore
 	Outbox        OutboxStore
 	Records       RecordStore
+	Simulations   PolicySimulationStore
 }
 
 // Slack is the outbound Slack client handlers talk through: one client, paced and retried.

@@ -138,7 +138,7 @@ func (h *Handlers) policyNow(ctx context.Context) *baton.Policy {
 	return h.policy()
 }
 
-// policiesCommand is /baton policies: the policy in force, and reload for admins.
+// policiesCommand is /baton policies: the policy in force, and simulate and reload for admins.
 func (h *Handlers) policiesCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
 	switch strings.ToLower(strings.TrimSpace(text)) {
 	case "", "show", "list":
@@ -157,8 +157,10 @@ func (h *Handlers) policiesCommand(ctx context.Context, r *bot.Request, me Perso
 		}
 		h.reply(ctx, r, reloadText(res))
 		return nil
+	case "simulate":
+		return h.simulatePolicy(ctx, r, me, text)
 	}
-	return baton.Errorf(baton.EInvalid, "I don't know `/baton policies %s`. Try `/baton policies` or `/baton policies reload`.", clip(baton.UnescapeSlack(text), 40))
+	return baton.Errorf(baton.EInvalid, "I don't know `/baton policies %s`. Try `/baton policies`, `/baton policies simulate` or `/baton policies reload`.", clip(baton.UnescapeSlack(text), 40))
 }
 
 func (h *Handlers) showPolicy(ctx context.Context, r *bot.Request) {
@@ -182,7 +184,7 @@ func policyText(p *baton.Policy, loadedAt time.Time) md.Text {
 		}
 		lines = append(lines, md.F("• `%s` — %s (%s)", t.Name, t.Title, branches))
 	}
-	lines = append(lines, "Admins reload the file after changing it with `/baton policies reload`.")
+	lines = append(lines, "Admins see what an edited file would change with `/baton policies simulate`, then put it in force with `/baton policies reload`.")
 	return md.Join(lines, "\n")
 }
 

@@ -31,15 +31,7 @@ func exportCSV(reqs []baton.ApprovalRequest, trails map[int64][]baton.ApprovalAc
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)
 	_ = w.Write(exportHeader)
-	name := func(id string) string {
-		if id == baton.ActorBaton || id == "" {
-			return "Baton"
-		}
-		if n, ok := names[id]; ok && n != "" {
-			return n
-		}
-		return id
-	}
+	name := func(id string) string { return nameIn(names, id) }
 	for _, r := range reqs {
 		fields, _ := json.Marshal(r.Values)
 		if r.Values == nil {
@@ -81,6 +73,18 @@ func exportCSV(reqs []baton.ApprovalRequest, trails map[int64][]baton.ApprovalAc
 	}
 	w.Flush()
 	return buf.Bytes()
+}
+
+// nameIn is a person's name from names, by user ID, for a file: one without a name shows as its ID,
+// and Baton's own actions as Baton.
+func nameIn(names map[string]string, id string) string {
+	if id == baton.ActorBaton || id == "" {
+		return "Baton"
+	}
+	if n, ok := names[id]; ok && n != "" {
+		return n
+	}
+	return id
 }
 
 // spreadsheetSafe keeps a spreadsheet from reading text someone typed as a formula: a cell starting

@@ -74,8 +74,7 @@ func exportComment(whose string, rng baton.ExportRange, requests, events int, cu
 		whose, rng.From, rng.To, plural(requests, "request"), plural(events, "event"), note)
 }
 
-// exportNames looks up the names of everyone an export mentions. A person Slack can't tell us about is
-// left out and shows as their ID.
+// exportNames looks up the names of everyone an export mentions.
 func (h *Handlers) exportNames(ctx context.Context, reqs []baton.ApprovalRequest, trails map[int64][]baton.ApprovalAction) map[string]string {
 	var ids []string
 	for _, req := range reqs {
@@ -87,6 +86,12 @@ func (h *Handlers) exportNames(ctx context.Context, reqs []baton.ApprovalRequest
 			}
 		}
 	}
+	return h.names(ctx, ids)
+}
+
+// names looks up the names of people for a file, by user ID. A person Slack can't tell us about is
+// left out and shows as their ID.
+func (h *Handlers) names(ctx context.Context, ids []string) map[string]string {
 	slices.Sort(ids)
 	names := map[string]string{}
 	for _, id := range slices.Compact(ids) {
@@ -95,7 +100,7 @@ func (h *Handlers) exportNames(ctx context.Context, reqs []baton.ApprovalRequest
 		}
 		p, err := h.people.Get(ctx, id)
 		if err != nil {
-			h.logger(ctx).WarnContext(ctx, "name not found for the export", "user_id", id, "err", err)
+			h.logger(ctx).WarnContext(ctx, "name not found for a file", "user_id", id, "err", err)
 			continue
 		}
 		names[id] = p.Name

@@ -131,6 +131,10 @@ func requestSurfaces(typed string) []surface {
 	}
 
 	typeOf := func(string) *baton.RequestType { return typ }
+	sim := baton.PolicySimulation{Requests: []baton.SimulatedRequest{{Filed: baton.FiledRequest{ApprovalRequest: pending}}}, Unroutable: 7,
+		Why: []baton.ReasonCount{{Reason: typed, Requests: 1}, {Reason: "2", Requests: 1}, {Reason: "3", Requests: 1}, {Reason: "4", Requests: 1},
+			{Reason: "5", Requests: 1}, {Reason: "6", Requests: 1}, {Reason: "<@" + fxBob + "> " + typed, Requests: 1}}}
+	simRun := simulationRun{File: "0123456789abcdef", InForce: "fedcba9876543210", Since: fxNow.AddDate(0, 0, -90), At: fxNow, Cut: true}
 	return []surface{
 		{"request approver card", approverCardBlocks(pending, typ, 0, fxCal, trail)},
 		{"request approver card, moved on", approverCardBlocks(moved, typ, 0, fxBob, trail)},
@@ -169,5 +173,7 @@ func requestSurfaces(typed string) []surface {
 		{"policy in force", policyText(policy, fxNow)},
 		{"policy reloaded", reloadText(PolicyReload{Policy: policy, Previous: markupPolicy(), LoadedAt: fxNow, Changed: true})},
 		{"policy unchanged", reloadText(PolicyReload{Policy: policy, LoadedAt: fxNow})},
+		{"policy simulated", simulationText(sim, simRun)},
+		{"policy simulated, file shared", simulationComment(sim, simRun)},
 	}
 }

@@ -24,5 +24,6 @@ func storesOf(db *store.DB) handlers.Stores {
 		Decisions:     db,
 		Outbox:        db,
 		Records:       db,
+		Simulations:   db,
 	}
 }
