@@ -27,6 +27,10 @@ type config struct {
 	LogLevel      slog.Level
 	// Policies is the path of the approval policy file; "" when approvals are not configured.
 	Policies string
+	// PoliciesManual leaves an edited policy file alone until an admin runs /baton policies reload
+	// (or the process gets SIGHUP), so /baton policies simulate can show what it would change
+	// first. Otherwise a changed file is put in force within seconds.
+	PoliciesManual bool
 	// Local runs Baton against the local workspace instead of Slack: no Slack settings were given,
 	// or `baton run --local` asked for it.
 	Local bool
@@ -136,6 +140,13 @@ func loadConfig(getenv func(string) string, needSlack bool) (config, error) {
 			return c, &settingError{"BATON_SHUTDOWN_DELAY", fmt.Sprintf("%q is not a duration from 0s to %s; use one like 10s, or leave it unset", v, maxShutdownDelay)}
 		}
 		c.ShutdownDelay = d
+	}
+	switch v := strings.ToLower(strings.TrimSpace(getenv("BATON_POLICIES_RELOAD"))); v {
+	case "", "auto":
+	case "manual":
+		c.PoliciesManual = true
+	default:
+		return c, &settingError{"BATON_POLICIES_RELOAD", fmt.Sprintf("%q is not a way to reload; use auto (a changed file is put in force within seconds) or manual (only /baton policies reload does)", v)}
 	}
 	switch lvl := strings.ToLower(strings.TrimSpace(getenv("BATON_LOG_LEVEL"))); lvl {
 	case "", "info":

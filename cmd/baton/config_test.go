@@ -40,6 +40,7 @@ func TestConfigNamesTheSettingThatStopsTheStart(t *testing.T) {
 		{"pool past Postgres", "BATON_DB_POOL_SIZE", "5000", "BATON_DB_POOL_SIZE"},
 		{"statement timeout without a unit", "BATON_DB_STATEMENT_TIMEOUT", "10", "BATON_DB_STATEMENT_TIMEOUT"},
 		{"statement timeout under a second", "BATON_DB_STATEMENT_TIMEOUT", "50ms", "BATON_DB_STATEMENT_TIMEOUT"},
+		{"policy reload neither auto nor manual", "BATON_POLICIES_RELOAD", "sometimes", "BATON_POLICIES_RELOAD"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

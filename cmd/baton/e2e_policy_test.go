@@ -167,3 +167,24 @@ func TestAChangedPolicyFileIsPutInForceWithoutARestart(t *testing.T) {
 		t.Errorf("%d policy versions stored, want 2", n)
 	}
 }
+
+func TestAManualReloadLeavesAnEditedFileForTheAdminToSimulateFirst(t *testing.T) {
+	path := policyFile(t, "")
+	h := newRequestHarness(t, func(o *harnessOptions) {
+		o.policies, o.watchPolicy, o.policiesManual = path, 50*time.Millisecond, true
+	})
+	const why = "why purchase amount=800 risk=low"
+	h.request(bea, launc, "purchase amount=800 risk=low Monitor")
+	h.ephemeral(bea, "Filed R-1 · Purchase")
+	policyFile(t, path, "name: Small purchase\n        when: amount <= 500", "name: Petty cash\n        when: amount <= 1000")
+	// Ten times the watch interval: with reloads manual, nothing reads the file.
+	select {
+	case <-h.reloaded:
+		t.Fatal("the edited file was read although reloads are manual")
+	case <-time.After(500 * time.Millisecond):
+	}
+	mustHave(t, "the dry run after the edit", h.answer(bea, "/request", why), "4. Everything else")
+	mustHave(t, "the simulation", h.answer(adm, "/baton", "policies simulate"), "• Become auto-approved: 1")
+	mustHave(t, "the reload", h.answer(adm, "/baton", "policies reload"), "is in force now")
+	mustHave(t, "the dry run after the reload", h.answer(bea, "/request", why), "1. Petty cash", "→ auto-approved")
+}

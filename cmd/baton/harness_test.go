@@ -101,8 +101,9 @@ type harnessOptions struct {
 	overHTTP      bool
 	shutdownDelay time.Duration
 	// watchPolicy is how often the bot reads its policy file for changes: by default an hour, so that
-	// a test's own edits wait for the reload it asks for.
-	watchPolicy time.Duration
+	// a test's own edits wait for the reload it asks for. policiesManual is BATON_POLICIES_RELOAD=manual.
+	watchPolicy    time.Duration
+	policiesManual bool
 }
 
 // newHarness starts the double, a fresh database schema and the bot, and waits until the bot is connected.
@@ -130,7 +131,7 @@ func newHarness(t testing.TB, opts ...func(*harnessOptions)) *harness {
 	if overHTTP {
 		cfg.AppToken, cfg.SigningSecret = "", testSigningSecret
 	}
-	cfg.ShutdownDelay = o.shutdownDelay
+	cfg.ShutdownDelay, cfg.PoliciesManual = o.shutdownDelay, o.policiesManual
 	if overHTTP || o.serveHTTP {
 		cfg.HTTPAddr = "127.0.0.1:0"
 	}

@@ -220,7 +220,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger, opts runOptions) err
 	go pruneDeliveries(ctx, db, log)
 	go dispatcher.RunRecovery(ctx, opts.recoverEvery)
 	changed := make(chan struct{}, 1)
-	if cfg.Policies != "" {
+	if cfg.Policies != "" && !cfg.PoliciesManual {
 		go watchPolicyFile(ctx, cfg.Policies, policyYAML, opts.watchPolicy, changed, log)
 	}
 	go reloadOnSignal(ctx, opts, changed, h, log)
