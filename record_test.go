@@ -372,3 +372,35 @@ func TestSuggestGrantAtItsBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// A period read in New York, whose clocks go back on 1 Nov: a decision or a check-in counts when it
+// falls within the days as New York lives them, whatever the offset at either edge.
+func TestBuildRecordCountsTheDaysAsThePeriodsZoneLivesThem(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := baton.ParseRecordPeriod("2026-11-01..2026-11-30", ny, time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := baton.RecordHistory{
+		Decisions: []baton.RecordDecision{
+			{Number: 1, Versions: 1, CreatedAt: time.Date(2026, 11, 1, 3, 30, 0, 0, time.UTC)}, // 31 Oct 23:30 EDT
+			{Number: 2, Versions: 1, CreatedAt: time.Date(2026, 11, 1, 4, 30, 0, 0, time.UTC)}, // 1 Nov 00:30 EDT
+			{Number: 3, Versions: 1, CreatedAt: time.Date(2026, 12, 1, 4, 30, 0, 0, time.UTC)}, // 30 Nov 23:30 EST
+			{Number: 4, Versions: 1, CreatedAt: time.Date(2026, 12, 1, 5, 30, 0, 0, time.UTC)}, // 1 Dec 00:30 EST
+		},
+		Checkins: []baton.RecordCheckin{
+			{Number: 1, DeliveredAt: time.Date(2026, 11, 1, 5, 30, 0, 0, time.UTC)}, // 1 Nov 01:30 EDT, the first one
+			{Number: 2, DeliveredAt: time.Date(2026, 11, 1, 6, 30, 0, 0, time.UTC)}, // 1 Nov 01:30 EST, the second
+		},
+	}
+	rec := baton.BuildRecord(h, ana, p, p.To, func(string) []string { return nil })
+	if got := refs(rec.Decisions.Recorded); !slices.Equal(got, []string{"D-2", "D-3"}) {
+		t.Errorf("decisions in November, New York time = %v, want D-2 and D-3", got)
+	}
+	if rec.Checkins.Sent.N != 2 {
+		t.Errorf("check-ins on the night clocks went back = %d, want both", rec.Checkins.Sent.N)
+	}
+}

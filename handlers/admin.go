@@ -33,7 +33,8 @@ var batonHelp = md.F("*Baton settings*\n"+
 	"• %s\n"+
 	"• %s\n"+
 	"• %s\n"+
-	"• %s", recordHelp, authorityHelp, suggestionsHelp, peopleHelp)
+	"• %s\n"+
+	"• %s", recordHelp, auditHelp, authorityHelp, suggestionsHelp, peopleHelp)
 
 func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 	verb, rest, _ := strings.Cut(strings.TrimSpace(r.Command.Text), " ")
@@ -65,6 +66,8 @@ func (h *Handlers) onBatonCommand(ctx context.Context, r *bot.Request) {
 		err = h.authorityCommand(ctx, r, me, rest)
 	case "record":
 		err = h.recordCommand(ctx, r, me, rest)
+	case "audit":
+		err = h.auditCommand(ctx, r, me, rest)
 	case "suggestions", "suggestion", "suggest":
 		err = h.suggestionsCommand(ctx, r, me, rest)
 	case "policies", "policy":

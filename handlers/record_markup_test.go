@@ -29,6 +29,8 @@ func recordSurfaces(typed string) []surface {
 		{"track record", blocks}, {"track record's text", text},
 		{"suggestion", sugBlocks}, {"suggestion's text", sugText},
 		{"grant form", grantForm(fxAlice, typed, typed, typed)},
+		{"audit trail", auditText([]baton.AuditEvent{{ActorID: fxBob, Kind: baton.AuditRecordView, SubjectID: fxAlice, Detail: typed, At: fxNow},
+			{ActorID: fxBob, Kind: baton.AuditPoliciesSimulate, Detail: typed, At: fxNow}}, "", fxBob)},
 		{"backtest", backtestText(bt, fxNow, md.Code("/baton authority grant "+typed))},
 		{"empty backtest", backtestText(baton.Backtest{Grant: bt.Grant}, fxNow, md.Code(typed))},
 	}

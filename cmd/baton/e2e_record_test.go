@@ -98,6 +98,14 @@ func TestRecordShownToThePersonTheirManagerAndAdminsOnly(t *testing.T) {
 			t.Errorf("audit event %d = %+v, want %s viewing Ana's record", i, e, who)
 		}
 	}
+	// Ana reads who looked at her record; only admins read anyone else's.
+	h.baton(ana, "audit")
+	h.ephemeral(ana, "*Who looked at your record* (the latest 3)", "<@UADM> looked at <@UANA>'s record · `@ana 2026-11-01..2026-11-30`",
+		"<@UMGR> looked at <@UANA>'s record · `&lt;@UANA&gt;`")
+	h.baton(ana, "audit <@UBEA>")
+	h.ephemeral(ana, "Only workspace admins can read who looked at someone else's record")
+	h.baton(adm, "audit")
+	h.ephemeral(adm, "*Audit trail* — records looked at and simulations run (the latest 3)")
 }
 
 func TestAuthoritySimulateThenGrant(t *testing.T) {
