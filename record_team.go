@@ -1,5 +1,7 @@
 package baton
 
+import "slices"
+
 // TeamLine is one direct report as their manager's dashboard shows them: the few figures that say
 // whether their delegated work is on track.
 type TeamLine struct {
@@ -23,14 +25,21 @@ func (l TeamLine) OnTimeRate() (float64, bool) {
 	return float64(l.OnTime) / float64(l.DoneWithDue), true
 }
 
-// DirectReports are the people whose manager is managerID in the policy file's managers, before
-// the managers set in Slack are laid over them.
-func DirectReports(managers map[string]string, managerID string) []string {
+// DirectReports are the people whose manager is managerID, in user ID order: in file (the policy
+// file's managers) unless stored (the managers set in Slack) names another manager for them, and in
+// stored.
+func DirectReports(file, stored map[string]string, managerID string) []string {
 	var out []string
-	for user, m := range managers {
+	for user, m := range file {
+		if _, replaced := stored[user]; m == managerID && !replaced {
+			out = append(out, user)
+		}
+	}
+	for user, m := range stored {
 		if m == managerID {
 			out = append(out, user)
 		}
 	}
+	slices.Sort(out)
 	return out
 }

@@ -404,3 +404,14 @@ func TestBuildRecordCountsTheDaysAsThePeriodsZoneLivesThem(t *testing.T) {
 		t.Errorf("check-ins on the night clocks went back = %d, want both", rec.Checkins.Sent.N)
 	}
 }
+
+func TestDirectReportsLayTheManagersSetInSlackOverTheFiles(t *testing.T) {
+	file := map[string]string{"UANA": "UMAX", "UBEA": "UMAX", "UCAL": "UZOE"}
+	stored := map[string]string{"UBEA": "UZOE", "UCAL": "UMAX", "UDAN": "UMAX"}
+	if got := baton.DirectReports(file, stored, "UMAX"); !slices.Equal(got, []string{"UANA", "UCAL", "UDAN"}) {
+		t.Errorf("Max's reports = %v, want Ana (file), Cal and Dan (Slack), not Bea (moved)", got)
+	}
+	if got := baton.DirectReports(file, nil, "UANA"); len(got) != 0 {
+		t.Errorf("Ana's reports = %v, want none", got)
+	}
+}

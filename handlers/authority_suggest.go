@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -58,7 +57,8 @@ func (h *Handlers) considerSuggestion(ctx context.Context, req baton.ApprovalReq
 	} else if holdsAuthorityFor(held, req.Type) {
 		return nil
 	}
-	reqs, err := h.records.RequestsFiled(ctx, req.TeamID, req.RequesterID, req.Type, now.AddDate(0, 0, -baton.MaxRecordDays), now.Add(time.Second))
+	// The streak's requests, and the one before it: a streak opened by a re-filing doesn't count.
+	reqs, err := h.records.DecidedByApprovers(ctx, req.TeamID, req.RequesterID, req.Type, after+1)
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,20 @@ func (h *Handlers) registerHome(r *bot.Router) {
 	r.Action(actHomeRecord, h.onHomeRecord)
 }
 
+// teamLines reads the figures of a manager's direct reports: the policy file's, with the managers
+// set in Slack laid over them. Someone who manages no one costs no statement.
+func (h *Handlers) teamLines(ctx context.Context, teamID, userID string, now time.Time) ([]baton.TeamLine, error) {
+	stored, err := h.records.RememberedManagers(ctx, teamID)
+	if err != nil {
+		return nil, err
+	}
+	reports := baton.DirectReports(h.policyDirectory().Managers, stored, userID)
+	if len(reports) == 0 {
+		return nil, nil
+	}
+	return h.records.TeamLines(ctx, teamID, reports, now.AddDate(0, 0, -baton.TeamLineDays), now)
+}
+
 // onHomeRecord shows the record of a direct report listed on the dashboard, as /baton record does.
 func (h *Handlers) onHomeRecord(ctx context.Context, r *bot.Request) {
 	me, err := h.actor(ctx, r)
@@ -377,8 +391,7 @@ func (h *Handlers) loadHome(ctx context.Context, teamID, userID string) (homeDat
 		d.awaiting = append(d.awaiting, homeRequest{ApprovalRequest: a.ApprovalRequest, title: requestTitle(a.ApprovalRequest, h.requestType(a.Type)),
 			since: a.StepSince, link: h.keptLink(ctx, a.Card)})
 	}
-	reports := baton.DirectReports(h.policyDirectory().Managers, userID)
-	if d.team, err = h.records.TeamLines(ctx, teamID, userID, reports, now.AddDate(0, 0, -baton.TeamLineDays), now); err != nil {
+	if d.team, err = h.teamLines(ctx, teamID, userID, now); err != nil {
 		return d, err
 	}
 	own, err := h.approvalLists.RequestsByRequester(ctx, teamID, userID, homeLimit+1)

@@ -12,10 +12,12 @@ import (
 type RecordStore interface {
 	RecordHistory(ctx context.Context, teamID, userID string, from, to time.Time) (baton.RecordHistory, error)
 	RequestsFiled(ctx context.Context, teamID, userID, requestType string, from, to time.Time) ([]baton.RecordRequest, error)
+	DecidedByApprovers(ctx context.Context, teamID, userID, requestType string, limit int) ([]baton.RecordRequest, error)
 	PolicyVersions(ctx context.Context, versions []string) (map[string]string, error)
 	RecordAudit(ctx context.Context, e baton.AuditEvent) error
 	AuditEvents(ctx context.Context, teamID, subjectID string, limit int) ([]baton.AuditEvent, error)
-	TeamLines(ctx context.Context, teamID, managerID string, fileReports []string, since, now time.Time) ([]baton.TeamLine, error)
+	TeamLines(ctx context.Context, teamID string, users []string, since, now time.Time) ([]baton.TeamLine, error)
+	RememberedManagers(ctx context.Context, teamID string) (map[string]string, error)
 
 	SuggestionSetting(ctx context.Context, teamID string) (on bool, after int, err error)
 	SetSuggestionSetting(ctx context.Context, teamID string, on bool, after int, by string) error

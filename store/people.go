@@ -118,7 +118,7 @@ func (db *DB) SetManager(ctx context.Context, teamID, userID, managerID string, 
 	if userID == managerID {
 		return baton.Errorf(baton.EInvalid, "<@%s> can't be their own manager. Name someone else.", userID)
 	}
-	return db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('people_managers'), hashtext($1))`, teamID); err != nil {
 			return mapError("lock managers", err)
 		}
@@ -142,6 +142,9 @@ func (db *DB) SetManager(ctx context.Context, teamID, userID, managerID string, 
 			teamID, userID, managerID, by, at)
 		return mapError("set manager", err)
 	})
+	// After the commit: a read between a forget and the commit would remember the old managers.
+	db.settings.forget(settingKey{kind: "managers", team: teamID})
+	return err
 }
 
 // managerLoop refuses a chain of managers that leads from userID's manager back to userID.
@@ -169,6 +172,7 @@ func managerLoop(managers map[string]string, userID string) error {
 // ClearManager removes userID's stored manager. It reports whether there was one.
 func (db *DB) ClearManager(ctx context.Context, teamID, userID string) (bool, error) {
 	res, err := db.ExecContext(ctx, `DELETE FROM people_managers WHERE team_id = $1 AND user_id = $2`, teamID, userID)
+	db.settings.forget(settingKey{kind: "managers", team: teamID})
 	if err != nil {
 		return false, mapError("clear manager", err)
 	}

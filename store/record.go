@@ -124,14 +124,31 @@ func (db *DB) recordDecisions(ctx context.Context, teamID, userID string, from, 
 // RequestsFiled returns the requests userID filed in [from, to), of requestType ("" for every type),
 // oldest first, with whether each was approved at once and whether inside a grant of authority.
 func (db *DB) RequestsFiled(ctx context.Context, teamID, userID, requestType string, from, to time.Time) ([]baton.RecordRequest, error) {
-	rows, err := db.QueryxContext(ctx, `SELECT r.number, r.status_link, r.type, r."values", r.status, r.policy_version,
+	return db.requestsFiled(ctx, userID, `SELECT * FROM (`+requestsFiledQuery+`
+		AND r.created_at >= $4 AND r.created_at < $5) f ORDER BY created_at, number`, teamID, userID, requestType, from, to)
+}
+
+// DecidedByApprovers returns the last limit requests of requestType that userID filed and that
+// approvers decided (approved, rejected or sent back for changes; not approved at once), oldest first.
+func (db *DB) DecidedByApprovers(ctx context.Context, teamID, userID, requestType string, limit int) ([]baton.RecordRequest, error) {
+	return db.requestsFiled(ctx, userID, `SELECT * FROM (`+requestsFiledQuery+`
+		AND r.status IN ('approved', 'rejected', 'changes_requested')
+		AND NOT EXISTS (SELECT 1 FROM approval_actions a WHERE a.request_id = r.id AND a.action = 'auto_approve')
+		ORDER BY r.created_at DESC, r.number DESC LIMIT $4) f ORDER BY created_at, number`, teamID, userID, requestType, limit)
+}
+
+// requestsFiledQuery reads a person's requests ($1 team, $2 person, $3 type or "") with whether each
+// was approved at once and whether inside a grant; callers add their conditions.
+const requestsFiledQuery = `SELECT r.number, r.status_link, r.type, r."values", r.status, r.policy_version,
 		r.created_at, r.decided_at, g.request_number IS NOT NULL AS by_grant,
 		EXISTS (SELECT 1 FROM approval_actions a WHERE a.request_id = r.id AND a.action = 'auto_approve') AS auto
 		FROM requests r LEFT JOIN (
 			SELECT DISTINCT e.request_number FROM authority_events e JOIN authority_grants ag ON ag.id = e.grant_id
 			WHERE ag.team_id = $1 AND ag.user_id = $2 AND e.kind = 'used') g ON g.request_number = r.number
-		WHERE r.team_id = $1 AND r.requester_id = $2 AND ($3 = '' OR r.type = $3) AND r.created_at >= $4 AND r.created_at < $5
-		ORDER BY r.created_at, r.number`, teamID, userID, requestType, from, to)
+		WHERE r.team_id = $1 AND r.requester_id = $2 AND ($3 = '' OR r.type = $3)`
+
+func (db *DB) requestsFiled(ctx context.Context, userID, query string, args ...any) ([]baton.RecordRequest, error) {
+	rows, err := db.QueryxContext(ctx, query, args...)
 	if err != nil {
 		return nil, mapError("read requests filed", err)
 	}
