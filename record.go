@@ -132,16 +132,38 @@ type DecisionRecord struct {
 
 // RequestTypeRecord is how one type of request a person filed was decided.
 type RequestTypeRecord struct {
-	Type                 string
-	Filed                Figure
+	Type  string
+	Filed Figure
+	OutcomeFigures
+	ByGrant Figure // approved at once inside a grant of authority
+	Numbers []NumberFigure
+}
+
+// OutcomeFigures counts requests by how they were decided (see Outcomes).
+type OutcomeFigures struct {
 	ApprovedUnchanged    Figure // approved, not a re-filing of one sent back for changes
 	ApprovedAfterChanges Figure // approved, filed again after an earlier one was sent back for changes
-	Rejected             Figure
 	ChangesAsked         Figure
+	Rejected             Figure
 	Cancelled            Figure
 	Pending              Figure
-	ByGrant              Figure // approved at once inside a grant of authority
-	Numbers              []NumberFigure
+}
+
+func (o *OutcomeFigures) add(out RequestOutcome, it RecordItem) {
+	switch out {
+	case OutcomeApprovedUnchanged:
+		o.ApprovedUnchanged.add(it)
+	case OutcomeApprovedAfterChanges:
+		o.ApprovedAfterChanges.add(it)
+	case OutcomeChangesAsked:
+		o.ChangesAsked.add(it)
+	case OutcomeRejected:
+		o.Rejected.add(it)
+	case OutcomeCancelled:
+		o.Cancelled.add(it)
+	default:
+		o.Pending.add(it)
+	}
 }
 
 // NumberFigure sums up one number field over the requests filed.
@@ -363,20 +385,7 @@ func requestRecords(rs []RecordRequest, p RecordPeriod, numberFields func(string
 		}
 		item := RecordItem{Ref: RequestRef(r.Number), Link: r.Link}
 		tr.Filed.add(item)
-		switch outcomes[i] {
-		case OutcomeApprovedUnchanged:
-			tr.ApprovedUnchanged.add(item)
-		case OutcomeApprovedAfterChanges:
-			tr.ApprovedAfterChanges.add(item)
-		case OutcomeChangesAsked:
-			tr.ChangesAsked.add(item)
-		case OutcomeRejected:
-			tr.Rejected.add(item)
-		case OutcomeCancelled:
-			tr.Cancelled.add(item)
-		default:
-			tr.Pending.add(item)
-		}
+		tr.add(outcomes[i], item)
 		if r.ByGrant {
 			tr.ByGrant.add(item)
 		}

@@ -7,15 +7,10 @@ import "slices"
 type Backtest struct {
 	Grant    Grant // the proposed grant, compiled against the policy in force
 	Replayed Figure
-	// AtOnce are the requests the grant would have approved at once, split below by how they were
-	// in fact decided.
-	AtOnce               Figure
-	ApprovedUnchanged    Figure
-	ApprovedAfterChanges Figure
-	ChangesAsked         Figure
-	Rejected             Figure
-	Cancelled            Figure
-	Pending              Figure
+	// AtOnce are the requests the grant would have approved at once, split by OutcomeFigures by how
+	// they were in fact decided.
+	AtOnce Figure
+	OutcomeFigures
 	// Already are requests that were approved at once anyway: by a branch of the policy, or inside
 	// a grant the person held then.
 	Already Figure
@@ -74,20 +69,7 @@ func RunBacktest(g Grant, requests []RecordRequest, policies map[string]*Policy,
 			out.Already.add(item)
 		case route.Grant != nil:
 			out.AtOnce.add(item)
-			switch outcomes[i] {
-			case OutcomeApprovedUnchanged:
-				out.ApprovedUnchanged.add(item)
-			case OutcomeApprovedAfterChanges:
-				out.ApprovedAfterChanges.add(item)
-			case OutcomeChangesAsked:
-				out.ChangesAsked.add(item)
-			case OutcomeRejected:
-				out.Rejected.add(item)
-			case OutcomeCancelled:
-				out.Cancelled.add(item)
-			default:
-				out.Pending.add(item)
-			}
+			out.add(outcomes[i], item)
 		default:
 			out.Routed.add(item)
 		}

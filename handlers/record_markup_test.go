@@ -16,13 +16,13 @@ func recordSurfaces(typed string) []surface {
 		Tasks: baton.TaskRecord{Delegated: fig, Done: fig, DoneWithDue: fig, OnTime: fig, Blocked: fig, Unblocked: fig,
 			InStatus: map[baton.Status]time.Duration{baton.StatusTodo: time.Hour}},
 		Decisions: baton.DecisionRecord{Recorded: fig, Flagged: fig, Superseded: fig, Flags: 2},
-		Requests: []baton.RequestTypeRecord{{Type: typed, Filed: fig, ApprovedAfterChanges: fig, Pending: fig,
+		Requests: []baton.RequestTypeRecord{{Type: typed, Filed: fig, OutcomeFigures: baton.OutcomeFigures{ApprovedAfterChanges: fig, Pending: fig},
 			Numbers: []baton.NumberFigure{{Field: typed, N: 2, Median: 3, Largest: 4, At: item}}}},
 		Checkins: baton.CheckinRecord{Sent: fig, Seen: fig},
 	}
 	text, blocks := recordBlocks(rec, nil)
 	bt := baton.Backtest{Grant: baton.Grant{UserID: fxAlice, RequestType: typed, Condition: typed, Reason: typed},
-		Replayed: fig, AtOnce: fig, Rejected: fig, Unreplayable: fig, Why: []string{typed}}
+		Replayed: fig, AtOnce: fig, OutcomeFigures: baton.OutcomeFigures{Rejected: fig}, Unreplayable: fig, Why: []string{typed}}
 	sugText, sugBlocks := suggestionBlocks(baton.Suggestion{ID: 3, UserID: fxAlice, RequestType: typed, Field: typed, Max: 4500,
 		Evidence: []baton.RecordItem{item, {Ref: typed}}}, nil)
 	return []surface{
