@@ -24,12 +24,15 @@ type GrantStore interface {
 	RecordGrantExpiries(ctx context.Context, teamID string, now time.Time) (int, error)
 }
 
+// errNoPolicy refuses authority where no approval policy is configured.
+var errNoPolicy = baton.Errorf(baton.EInvalid, "No request types are configured, so there is no authority to grant. Ask your Baton admin to set BATON_POLICIES to an approval policy file.")
+
 const authorityHelp = "`/baton authority grant @ana purchase amount<=5000 until 2026-12-31 Team budget` — let someone approve their own requests that fall inside a condition (admins and their manager) · `/baton authority simulate @ana purchase amount<=10000 [since 2026-06-01]` — what that grant would have done to their past requests · `/baton authority list [@ana]` · `/baton authority revoke G-3`"
 
 // authorityCommand is /baton authority: grant, list and revoke delegated authority.
 func (h *Handlers) authorityCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
 	if h.policyNow(ctx) == nil {
-		return baton.Errorf(baton.EInvalid, "No request types are configured, so there is no authority to grant. Ask your Baton admin to set BATON_POLICIES to an approval policy file.")
+		return errNoPolicy
 	}
 	verb, rest, _ := strings.Cut(strings.TrimSpace(text), " ")
 	rest = strings.TrimSpace(rest)
@@ -66,12 +69,16 @@ func (h *Handlers) giveGrant(ctx context.Context, teamID string, me Person, text
 	if !me.IsAdmin && !managesAnyone(managers, me.ID) {
 		return baton.Grant{}, baton.Errorf(baton.EForbidden, "Only workspace admins and a person's manager can grant them authority.")
 	}
+	p := h.policy()
+	if p == nil {
+		return baton.Grant{}, errNoPolicy
+	}
 	now := h.now()
 	text, err = h.mentionFirst(ctx, text)
 	if err != nil {
 		return baton.Grant{}, err
 	}
-	g, err := baton.ParseGrant(text, h.policy(), me.Loc, now)
+	g, err := baton.ParseGrant(text, p, me.Loc, now)
 	if err != nil {
 		return baton.Grant{}, err
 	}

@@ -22,6 +22,9 @@ var sinceRe = regexp.MustCompile(`(?i)(^|\s)since\s+(\S+)`)
 // the grant. Ana, her managers and admins may run it, as they may see her record.
 func (h *Handlers) simulateAuthority(ctx context.Context, r *bot.Request, me Person, text string) error {
 	p := h.policyNow(ctx)
+	if p == nil {
+		return errNoPolicy
+	}
 	now := h.now()
 	since := now.AddDate(0, 0, -baton.MaxRecordDays)
 	grantText := text
