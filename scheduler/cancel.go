@@ -236,7 +236,7 @@ func (s *Scheduler) unindexAndDelete(ctx context.Context, keys []string, rows []
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelTimeout)
 	defer cancel()
 	if len(members) > 0 {
-		removed, err := cancelScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease, s.keys.cancels}, members...).Int64Slice()
+		removed, err := cancelScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease, s.keys.cancels, s.keys.versions}, members...).Int64Slice()
 		if err == nil && len(removed) != len(members) {
 			err = fmt.Errorf("the cancel script answered for %d of %d jobs", len(removed), len(members))
 		}
