@@ -17,10 +17,10 @@ type keys struct {
 	// in microseconds since the Unix epoch.
 	due string
 	// versions is a hash from a job's key to the version, in base 36, of its member in the due
-	// set, so that a cancel can find the member without reading Postgres. The
-	// scripts that add to the due set set it, and those that take members out delete it, so
-	// that every entry names a member of the due set; a due member may have none (a cancel then
-	// reads its version from Postgres). Nothing else about a job is kept in Redis.
+	// set, so that a cancel finds the member without reading Postgres (see cancel.go). The
+	// scripts that add to the due set set it, and those that take members out delete it, so that
+	// every entry names a member of the due set; a due member may have none (a cancel then reads
+	// its version from Postgres). Nothing else about a job is kept in Redis.
 	versions string
 	// lease is a sorted set of claimed jobs: the same members, scored by the lease deadline in
 	// microseconds. The recoverer moves expired members back to due.

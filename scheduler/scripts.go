@@ -230,3 +230,35 @@ if removed then
 end
 return out
 `)
+
+// cancelKeysScript removes jobs from the due set by key, through the versions hash: for each key
+// it has a version of, it removes that member from the due set. Every key given is removed from
+// the hash.
+//
+//	KEYS[1] due set
+//	KEYS[2] versions hash
+//	KEYS[3] cancels counter
+//	ARGV[1..] keys of jobs
+//
+// Returns one string per key, in order: the version (base 36) whose member it removed from the
+// due set, or "" when it removed none (the hash had no version of the key, or the member it named
+// was not due). Bumps the cancels counter when it removed any.
+var cancelKeysScript = redis.NewScript(`
+local out = {}
+local removed = false
+for i, k in ipairs(ARGV) do
+	out[i] = ''
+	local v = redis.call('HGET', KEYS[2], k)
+	if v then
+		redis.call('HDEL', KEYS[2], k)
+		if redis.call('ZREM', KEYS[1], k .. '|' .. v) == 1 then
+			out[i] = v
+			removed = true
+		end
+	end
+end
+if removed then
+	redis.call('INCR', KEYS[3])
+end
+return out
+`)
