@@ -51,7 +51,10 @@ return out
 // scheduleScript indexes new versions of jobs and drops the due entries of the versions they
 // replace. A replaced version that a worker holds stays in the lease set: that run goes on. A new
 // version a worker holds already (a rebuild from Postgres indexed it first, and it was claimed) is
-// not indexed again: it would run twice.
+// not indexed again: it would run twice. Members go in and out of the due set and the versions
+// hash in chunks, one command per chunk: with a command per member, recording the versions made
+// the script two to four times as costly. A call indexes a key once (see commit.go), so the order
+// of the chunks does not matter.
 //
 //	KEYS[1] due set
 //	KEYS[2] lease set
@@ -64,23 +67,43 @@ return out
 var scheduleScript = redis.NewScript(`
 local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 local earliest, earliestScore = nil, nil
+local replaced, added, versions, held = {}, {}, {}, {}
+local function flush()
+	if #replaced > 0 then
+		redis.call('ZREM', KEYS[1], unpack(replaced))
+	end
+	if #added > 0 then
+		redis.call('ZADD', KEYS[1], unpack(added))
+		redis.call('HSET', KEYS[3], unpack(versions))
+	end
+	if #held > 0 then
+		redis.call('HDEL', KEYS[3], unpack(held))
+	end
+	replaced, added, versions, held = {}, {}, {}, {}
+end
 for i = 2, #ARGV, 3 do
 	local m, s, old = ARGV[i], ARGV[i + 1], ARGV[i + 2]
 	if old ~= '' then
-		redis.call('ZREM', KEYS[1], old)
+		replaced[#replaced + 1] = old
 	end
 	local k, v = string.match(m, '^(.*)|(.*)$')
 	if not redis.call('ZSCORE', KEYS[2], m) then
-		redis.call('ZADD', KEYS[1], s, m)
-		redis.call('HSET', KEYS[3], k, v)
+		added[#added + 1] = s
+		added[#added + 1] = m
+		versions[#versions + 1] = k
+		versions[#versions + 1] = v
 	else
-		redis.call('HDEL', KEYS[3], k)
+		held[#held + 1] = k
 	end
 	local n = tonumber(s)
 	if earliest == nil or n < earliest then
 		earliest, earliestScore = n, s
 	end
+	if #added >= 1000 or #replaced >= 1000 or #held >= 1000 then
+		flush()
+	end
 end
+flush()
 if earliest ~= nil and (head[2] == nil or earliest < tonumber(head[2])) then
 	redis.call('PUBLISH', ARGV[1], earliestScore)
 	return 1
