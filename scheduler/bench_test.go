@@ -30,7 +30,8 @@ func benchEnv(b *testing.B) *env {
 	return e
 }
 
-// indexBytesPerJob enqueues n jobs an hour away and returns the size of the due set over n.
+// indexBytesPerJob enqueues n jobs an hour away and returns the size of the due set and the
+// versions hash over n.
 func indexBytesPerJob(tb testing.TB, e *env, s *Scheduler, n int) float64 {
 	tb.Helper()
 	ctx := context.Background()
@@ -45,11 +46,16 @@ func indexBytesPerJob(tb testing.TB, e *env, s *Scheduler, n int) float64 {
 	if err := s.WaitIndexed(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	bytes, err := e.rdb.MemoryUsage(ctx, newKeys(e.prefix).due, 0).Result()
-	if err != nil {
-		tb.Fatalf("MEMORY USAGE: %v", err)
+	k := newKeys(e.prefix)
+	var total int64
+	for _, key := range []string{k.due, k.versions} {
+		bytes, err := e.rdb.MemoryUsage(ctx, key, 0).Result()
+		if err != nil {
+			tb.Fatalf("MEMORY USAGE %s: %v", key, err)
+		}
+		total += bytes
 	}
-	return float64(bytes) / float64(n)
+	return float64(total) / float64(n)
 }
 
 // BenchmarkEnqueue enqueues one job per call, each written to Postgres then indexed.
@@ -206,7 +212,7 @@ func BenchmarkIndexMemory(b *testing.B) {
 		if _, err := e.db.ExecContext(context.Background(), `DELETE FROM jobs`); err != nil {
 			b.Fatal(err)
 		}
-		if err := e.rdb.Del(context.Background(), newKeys(e.prefix).due).Err(); err != nil {
+		if err := e.rdb.Del(context.Background(), newKeys(e.prefix).due, newKeys(e.prefix).versions).Err(); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

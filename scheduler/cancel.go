@@ -3,34 +3,51 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
 	baton "github.com/batonhq/baton"
 )
 
-// Grouped cancels. Cancelling a job takes three steps, in this order: read the version Postgres
-// holds, take that version out of the Redis index unless a worker holds it (cancelScript), and
-// only then delete the row. Once a version is neither due nor leased no worker can claim it, so
-// the delete is final; a row deleted earlier could be claimed meanwhile, and its worker would run
-// a job its caller was told was cancelled. Done call by call that is three round trips per
-// cancel, one of them a Postgres commit. So concurrent Cancel calls are done together, as
-// enqueues are (commit.go): each call queues its key, and a canceller goroutine takes whatever
-// has queued up and runs the three steps once for all of it: one SELECT, one script call, one
-// DELETE. A key whose row changed between the read and the delete (rescheduled, retried or run
-// meanwhile) goes through the steps again, up to cancelTries times.
+// Grouped cancels. Cancelling a job takes a version of it out of the Redis index, unless a worker
+// holds it, and only then deletes the row of that version. Once a version is neither due nor
+// leased no worker can claim it, so the delete is final; a row deleted earlier could be claimed
+// meanwhile, and its worker would run a job its caller was told was cancelled. The delete names
+// the version as well as the key, so a row that changed meanwhile (rescheduled, retried or run)
+// is not deleted: its key goes round again, up to cancelTries times.
+//
+// Which version to take out comes from the versions hash, kept next to the due set by the
+// scripts that add and remove due members (scripts.go): cancelKeysScript looks up each key there
+// and removes the member it names from the due set, all in one call. A key the hash has no due
+// member for (the job is running, parked, not there at all, or its entry is missing, as after a
+// failover, until the next rebuild) takes the longer way: its version is read from Postgres and
+// cancelScript takes that member out unless a worker holds it. The hash only saves that read:
+// what it names is a due member, and a stale or missing entry costs another round or the read,
+// never a wrong answer, since Postgres deletes only the version that was taken out.
+//
+// Done call by call that is two round trips per cancel, one of them a Postgres commit. So
+// concurrent Cancel calls are done together, as enqueues are (commit.go): each call queues its
+// key, and a canceller goroutine takes whatever has queued up and runs the steps once for all of
+// it: one script call and one DELETE, with one SELECT and a second script call for the keys the
+// hash had nothing for. Before the hash every batch read Postgres first, three round trips in a
+// row; the read was at most a fifth of a batch's time, and the DELETE's commit, which waits for
+// the WAL to reach the disk, is most of what is left (scheduler/asynqbench/README.md has the
+// numbers).
 //
 // One canceller runs at a time, started by the call that finds none, and it ends once the queue
 // is empty. While it works on a batch the next calls queue up, and after a batch it lingers for
 // the callers it has just answered (see linger), so that batches grow with the load instead of
 // splitting it: 16 goroutines cancelling one job after another made batches of 8 without the
-// linger and of 16 with it, at 1.4 to 1.7 times the rate.
+// linger and of 16 with it, at 1.4 to 1.7 times the rate. A second batch started while the
+// first one's DELETE is in flight would find those callers all waiting in the first, so batches
+// are not overlapped.
 //
 // A call that gives up (its ctx ends) before its key is taken is left out. One that gives up
-// later returns at once; its batch goes on for the others. The batch reads Postgres under a
-// context that ends once every caller in it has given up, and once it has changed the index it
-// finishes under a context of its own (at most cancelTimeout), so that a version it took out of
-// the index is also deleted rather than left for the next rebuild to put back.
+// later returns at once; its batch goes on for the others. A batch whose callers have all given
+// up changes nothing more; one that has changed the index finishes under a context of its own
+// (at most cancelTimeout), so that a version it took out of the index is also deleted rather
+// than left for the next rebuild to put back.
 
 // cancelTries bounds how often a key is read again because its job changed under the cancel.
 const cancelTries = 10
@@ -179,41 +196,109 @@ type cancelOutcome struct {
 // cancelKeys cancels the jobs stored under keys (distinct) and returns each key's outcome.
 func (s *Scheduler) cancelKeys(ctx context.Context, keys []string) map[string]cancelOutcome {
 	out := make(map[string]cancelOutcome, len(keys))
-	fail := func(keys []string, err error) {
-		for _, k := range keys {
-			out[k] = cancelOutcome{err: err}
-		}
-	}
 	for range cancelTries {
-		rows, err := s.store.JobsByKey(ctx, keys)
-		if err != nil {
-			fail(keys, err)
-			return out
-		}
 		if err := ctx.Err(); err != nil {
 			// Every caller has given up: leave these jobs as they are.
-			fail(keys, err)
+			failKeys(out, keys, err)
 			return out
 		}
-		again, err := s.unindexAndDelete(ctx, keys, rows, out)
-		if err != nil {
-			fail(again, err)
+		keys = s.cancelRound(ctx, keys, out)
+		if len(keys) == 0 {
 			return out
 		}
-		if len(again) == 0 {
-			return out
-		}
-		keys = again
 	}
-	fail(keys, baton.Errorf(baton.EConflict, "The job kept changing while it was being cancelled. Try again."))
+	failKeys(out, keys, baton.Errorf(baton.EConflict, "The job kept changing while it was being cancelled. Try again."))
 	return out
 }
 
-// unindexAndDelete takes the pending versions among rows out of the index unless a worker holds
-// them, then deletes those and the parked versions, recording each key's outcome in out. It
-// returns the keys whose row changed before the delete, to be read again; on error, the keys
-// that got no outcome.
-func (s *Scheduler) unindexAndDelete(ctx context.Context, keys []string, rows []JobStateRef, out map[string]cancelOutcome) ([]string, error) {
+// failKeys records err as the outcome of keys.
+func failKeys(out map[string]cancelOutcome, keys []string, err error) {
+	for _, k := range keys {
+		out[k] = cancelOutcome{err: err}
+	}
+}
+
+// cancelRound takes the keys' jobs out of the index and deletes them, recording each key's
+// outcome in out. It returns the keys whose row changed before the delete, to be cancelled again.
+//
+// The versions hash names the due member of most keys, and cancelKeysScript takes those out by
+// key. The other keys' versions are read from Postgres first, and cancelScript takes those out by
+// member unless a worker holds them. Once the index is changed the round goes on under a context
+// of its own, so that what it took out of the index is also deleted.
+func (s *Scheduler) cancelRound(ctx context.Context, keys []string, out map[string]cancelOutcome) []string {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelTimeout)
+	defer cancel()
+	del, misses, err := s.unindexByKey(rctx, keys)
+	if err != nil {
+		failKeys(out, keys, err)
+		return nil
+	}
+	if len(misses) > 0 {
+		rows, err := s.store.JobsByKey(ctx, misses)
+		if err == nil {
+			err = ctx.Err()
+		}
+		if err != nil {
+			failKeys(out, misses, err)
+		} else if more, err := s.unindexRead(rctx, misses, rows, out); err != nil {
+			failKeys(out, refKeys(more), err)
+		} else {
+			del = append(del, more...)
+		}
+	}
+	if len(del) == 0 {
+		return nil
+	}
+	deleted, err := s.store.DeleteJobs(rctx, del)
+	if err != nil {
+		failKeys(out, refKeys(del), err)
+		return nil
+	}
+	gone := make(map[string]bool, len(deleted))
+	for _, k := range deleted {
+		gone[k] = true
+	}
+	var again []string
+	for _, ref := range del {
+		if gone[ref.Key] {
+			out[ref.Key] = cancelOutcome{res: Cancelled}
+			continue
+		}
+		again = append(again, ref.Key)
+	}
+	return again
+}
+
+// unindexByKey takes out of the due set the members that the versions hash names for keys, and
+// returns those versions, to be deleted, and the keys it had no due member for.
+func (s *Scheduler) unindexByKey(ctx context.Context, keys []string) (del []JobRef, misses []string, err error) {
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	versions, err := cancelKeysScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.versions, s.keys.cancels}, args...).StringSlice()
+	if err == nil && len(versions) != len(keys) {
+		err = fmt.Errorf("the cancel script answered for %d of %d keys", len(versions), len(keys))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, k := range keys {
+		v, err := strconv.ParseInt(versions[i], 36, 64)
+		if versions[i] == "" || err != nil {
+			misses = append(misses, k)
+			continue
+		}
+		del = append(del, JobRef{Key: k, Version: v})
+	}
+	return del, misses, nil
+}
+
+// unindexRead takes the pending versions among rows, read from Postgres for keys, out of the
+// index unless a worker holds them, recording the outcome of the keys that have no version to
+// delete in out. It returns the versions to delete: those it took out and the parked ones; on
+// error, the versions it could not tell about.
+func (s *Scheduler) unindexRead(ctx context.Context, keys []string, rows []JobStateRef, out map[string]cancelOutcome) ([]JobRef, error) {
 	stored := make(map[string]JobStateRef, len(rows))
 	for _, r := range rows {
 		stored[r.Key] = r
@@ -233,41 +318,24 @@ func (s *Scheduler) unindexAndDelete(ctx context.Context, keys []string, rows []
 			del = append(del, r.JobRef)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelTimeout)
-	defer cancel()
-	if len(members) > 0 {
-		removed, err := cancelScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease, s.keys.cancels}, members...).Int64Slice()
-		if err == nil && len(removed) != len(members) {
-			err = fmt.Errorf("the cancel script answered for %d of %d jobs", len(removed), len(members))
-		}
-		if err != nil {
-			return refKeys(append(pending, del...)), err
-		}
-		for i, ref := range pending {
-			if removed[i] == 0 {
-				out[ref.Key] = cancelOutcome{res: AlreadyRunning}
-				continue
-			}
-			del = append(del, ref)
-		}
+	if len(members) == 0 {
+		return del, nil
 	}
-	deleted, err := s.store.DeleteJobs(ctx, del)
+	removed, err := cancelScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease, s.keys.cancels, s.keys.versions}, members...).Int64Slice()
+	if err == nil && len(removed) != len(members) {
+		err = fmt.Errorf("the cancel script answered for %d of %d jobs", len(removed), len(members))
+	}
 	if err != nil {
-		return refKeys(del), err
+		return append(pending, del...), err
 	}
-	gone := make(map[string]bool, len(deleted))
-	for _, k := range deleted {
-		gone[k] = true
-	}
-	var again []string
-	for _, ref := range del {
-		if gone[ref.Key] {
-			out[ref.Key] = cancelOutcome{res: Cancelled}
+	for i, ref := range pending {
+		if removed[i] == 0 {
+			out[ref.Key] = cancelOutcome{res: AlreadyRunning}
 			continue
 		}
-		again = append(again, ref.Key)
+		del = append(del, ref)
 	}
-	return again, nil
+	return del, nil
 }
 
 func refKeys(refs []JobRef) []string {

@@ -7,13 +7,15 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 )
 
-// gatedReads is a JobStore whose JobsByKey, the first step of every batch of cancels, reports
-// the keys it is called with on entered, then waits for a token from pass before it reads.
+// gatedReads is a JobStore whose JobsByKey, the read of the versions of the keys a batch of
+// cancels finds no due member for in the versions hash, reports the keys it is called with on
+// entered, then waits for a token from pass before it reads.
 type gatedReads struct {
 	JobStore
 	entered chan []string
@@ -34,6 +36,16 @@ func (g *gatedReads) JobsByKey(ctx context.Context, keys []string) ([]JobStateRe
 func (g *gatedReads) pass(n int) {
 	for range n {
 		g.tokens <- struct{}{}
+	}
+}
+
+// noRead fails the test if a read has been reported and not yet waited for.
+func (g *gatedReads) noRead(t *testing.T) {
+	t.Helper()
+	select {
+	case keys := <-g.entered:
+		t.Fatalf("a batch of cancels read %v from Postgres", keys)
+	default:
 	}
 }
 
@@ -92,8 +104,17 @@ func recvAnswer(t *testing.T, ch <-chan cancelAnswer) cancelAnswer {
 	}
 }
 
-// holdCanceller starts a Cancel of a key of its own whose batch waits at g's gate, so that the
-// calls made next queue up behind it. The returned release lets that batch through and waits for
+// forgetVersions deletes the versions hash, as a failover to a replica that had not received it
+// would: cancels then read the versions from Postgres until a rebuild.
+func (e *env) forgetVersions(t *testing.T) {
+	t.Helper()
+	if err := e.rdb.Del(context.Background(), newKeys(e.prefix).versions).Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// holdCanceller starts a Cancel of a key of its own (there is no such job, so its version is read
+// from Postgres) whose batch waits at g's gate, so that the calls made next queue up behind it. The returned release lets that batch through and waits for
 // its answer.
 func holdCanceller(t *testing.T, s *Scheduler, g *gatedReads) (release func()) {
 	t.Helper()
@@ -139,14 +160,31 @@ func (e *env) rowAndEntry(t *testing.T, key string) (row, entry bool) {
 	return row, entry
 }
 
+// Concurrent cancels of one key cancel it once, whether the versions hash names its member or
+// its version is read from Postgres.
 func TestConcurrentCancelsOfOneKeyCancelItOnce(t *testing.T) {
 	t.Parallel()
+	for _, hashed := range []bool{true, false} {
+		t.Run(fmt.Sprintf("versions hash %v", hashed), func(t *testing.T) {
+			t.Parallel()
+			testConcurrentCancelsOfOneKey(t, hashed)
+		})
+	}
+}
+
+func testConcurrentCancelsOfOneKey(t *testing.T, hashed bool) {
 	e := newEnv(t)
 	g := newGatedReads(e.jobs)
 	s := e.scheduler(t, func(c *Config) { c.Store = g })
 	ctx := context.Background()
 	if err := s.Enqueue(ctx, Job{Kind: "x", Key: "k", TeamID: "T1", DueAt: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
+	}
+	if err := s.WaitIndexed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !hashed {
+		e.forgetVersions(t)
 	}
 	release := holdCanceller(t, s, g)
 	const callers = 16
@@ -156,10 +194,12 @@ func TestConcurrentCancelsOfOneKeyCancelItOnce(t *testing.T) {
 	}
 	waitCancelQueued(t, s, callers)
 	release()
-	if keys := g.waitRead(t); !slices.Equal(keys, []string{"k"}) {
-		t.Fatalf("the callers' batch read %v, want the key once", keys)
+	if !hashed {
+		if keys := g.waitRead(t); !slices.Equal(keys, []string{"k"}) {
+			t.Fatalf("the callers' batch read %v, want the key once", keys)
+		}
+		g.pass(1)
 	}
-	g.pass(1)
 
 	got := map[CancelResult]int{}
 	for _, ch := range answers {
@@ -175,7 +215,13 @@ func TestConcurrentCancelsOfOneKeyCancelItOnce(t *testing.T) {
 	if row, entry := e.rowAndEntry(t, "k"); row || entry {
 		t.Fatalf("after the cancels: row %v, index entry %v; want neither", row, entry)
 	}
+	if hashed {
+		g.noRead(t)
+	}
 	eventually(t, "the canceller ends", func() bool { return cancelIdle(s) })
+	if !e.drained(t) {
+		t.Fatal("something is left of the cancelled job")
+	}
 }
 
 func TestOneBatchOfCancelsAnswersEachKey(t *testing.T) {
@@ -221,8 +267,10 @@ func TestOneBatchOfCancelsAnswersEachKey(t *testing.T) {
 	}
 	waitCancelQueued(t, s, len(want))
 	release()
-	if keys := g.waitRead(t); len(keys) != len(want) {
-		t.Fatalf("the callers' batch read %d keys, want all %d in one read", len(keys), len(want))
+	// The versions hash names the pending jobs' members; the others' versions are read from
+	// Postgres, in one read.
+	if keys := g.waitRead(t); !slices.Equal(keys, []string{"missing", "parked", "running"}) {
+		t.Fatalf("the callers' batch read %v, want the keys that have no due member", keys)
 	}
 	g.pass(1)
 	for _, ch := range answers {
@@ -319,6 +367,8 @@ func TestCancelledCallerLeavesItsBatchOfCancels(t *testing.T) {
 	if err := s.WaitIndexed(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// Every batch reads its versions from Postgres, so that it waits at the gate.
+	e.forgetVersions(t)
 	cancelled := func(a cancelAnswer) {
 		t.Helper()
 		if !errors.Is(a.err, context.Canceled) {
@@ -374,5 +424,222 @@ func TestCancelledCallerLeavesItsBatchOfCancels(t *testing.T) {
 	eventually(t, "the canceller ends", func() bool { return cancelIdle(s) })
 	if row, entry := e.rowAndEntry(t, "alone"); !row || !entry {
 		t.Fatalf("a job whose only caller gave up during the read: row %v, index entry %v; want it kept", row, entry)
+	}
+}
+
+// A key the versions hash has lost (a failover, say) is cancelled through Postgres, in the same
+// batch as the keys the hash names, and once.
+func TestCancelOfAKeyMissingFromTheVersionsHash(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	g := newGatedReads(e.jobs)
+	s := e.scheduler(t, func(c *Config) { c.Store = g })
+	ctx := context.Background()
+	later := time.Now().Add(time.Hour)
+	for _, k := range []string{"lost", "kept"} {
+		if err := s.Enqueue(ctx, Job{Kind: "x", Key: k, TeamID: "T1", DueAt: later}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.WaitIndexed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.rdb.HDel(ctx, newKeys(e.prefix).versions, "lost").Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	release := holdCanceller(t, s, g)
+	var answers []<-chan cancelAnswer
+	for range 4 {
+		answers = append(answers, cancelAsync(ctx, s, "lost"))
+	}
+	answers = append(answers, cancelAsync(ctx, s, "kept"))
+	waitCancelQueued(t, s, len(answers))
+	release()
+	if keys := g.waitRead(t); !slices.Equal(keys, []string{"lost"}) {
+		t.Fatalf("the callers' batch read %v, want only the key missing from the versions hash", keys)
+	}
+	g.pass(1)
+	got := map[string]map[CancelResult]int{"lost": {}, "kept": {}}
+	for _, ch := range answers {
+		a := recvAnswer(t, ch)
+		if a.err != nil {
+			t.Fatalf("Cancel(%s): %v", a.key, a.err)
+		}
+		got[a.key][a.res]++
+	}
+	want := map[string]map[CancelResult]int{"lost": {Cancelled: 1, NotFound: 3}, "kept": {Cancelled: 1}}
+	for k := range want {
+		if !maps.Equal(got[k], want[k]) {
+			t.Errorf("answers for %s: %v, want %v", k, got[k], want[k])
+		}
+	}
+	eventually(t, "the canceller ends", func() bool { return cancelIdle(s) })
+	g.noRead(t)
+	if !e.drained(t) {
+		t.Fatal("something is left of the cancelled jobs")
+	}
+}
+
+// The versions hash may name an older version of a job than Postgres holds, as after a
+// reschedule indexed out of order by two processes: the cancel takes out what it names, deletes
+// no row (the version is gone), and goes round again through Postgres.
+func TestCancelWithAStaleVersionsEntry(t *testing.T) {
+	t.Parallel()
+	for _, staleDue := range []bool{true, false} {
+		t.Run(fmt.Sprintf("stale member due %v", staleDue), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			s := e.scheduler(t, nil)
+			ctx := context.Background()
+			later := time.Now().Add(time.Hour)
+			first, err := s.enqueue(ctx, []Job{{Kind: "x", Key: "k", TeamID: "T1", DueAt: later}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.enqueue(ctx, []Job{{Kind: "x", Key: "k", TeamID: "T1", DueAt: later.Add(time.Minute)}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.WaitIndexed(ctx); err != nil {
+				t.Fatal(err)
+			}
+			k := newKeys(e.prefix)
+			old := first[0].Version
+			if staleDue {
+				if err := e.rdb.ZAdd(ctx, k.due, redisZ(float64(later.UnixMicro()), member("k", old))).Err(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := e.rdb.HSet(ctx, k.versions, "k", strconv.FormatInt(old, 36)).Err(); err != nil {
+				t.Fatal(err)
+			}
+			if res, err := s.Cancel(ctx, "k"); err != nil || res != Cancelled {
+				t.Fatalf("Cancel(k) = %v, %v, want cancelled", res, err)
+			}
+			if !e.drained(t) {
+				t.Fatal("something is left of the cancelled job")
+			}
+		})
+	}
+}
+
+// deleteHook is a JobStore that calls before, once, when DeleteJobs is first called.
+type deleteHook struct {
+	JobStore
+	once   sync.Once
+	before func()
+}
+
+func (d *deleteHook) DeleteJobs(ctx context.Context, refs []JobRef) ([]string, error) {
+	d.once.Do(d.before)
+	return d.JobStore.DeleteJobs(ctx, refs)
+}
+
+// Another process reschedules a job while a cancel has taken its member out of the index but not
+// yet deleted its row: the delete finds the version gone, and the cancel goes round again and
+// cancels the new version, whether it is indexed already or not. A late index entry of the
+// cancelled version is dropped when it is claimed, not run.
+func TestCancelRacingARescheduleFromAnotherProcess(t *testing.T) {
+	t.Parallel()
+	for _, indexed := range []bool{true, false} {
+		t.Run(fmt.Sprintf("new version indexed %v", indexed), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			other := e.scheduler(t, nil)
+			ctx := context.Background()
+			var late []JobVersion
+			hook := &deleteHook{JobStore: e.jobs, before: func() {
+				if indexed {
+					if err := other.Enqueue(ctx, Job{Kind: "x", Key: "k", TeamID: "T1"}); err != nil {
+						t.Error(err)
+					}
+					if err := other.WaitIndexed(ctx); err != nil {
+						t.Error(err)
+					}
+					return
+				}
+				v, err := e.jobs.UpsertJobs(ctx, []JobRow{{Key: "k", TeamID: "T1", Kind: "x", DueAt: ceilMicro(time.Now())}})
+				if err != nil {
+					t.Error(err)
+				}
+				late = v
+			}}
+			s := e.scheduler(t, func(c *Config) { c.Store = hook })
+			rec := newRecorder()
+			s.Handle("x", rec.handle)
+			if err := s.Enqueue(ctx, Job{Kind: "x", Key: "k", TeamID: "T1", DueAt: time.Now().Add(time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.WaitIndexed(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if res, err := s.Cancel(ctx, "k"); err != nil || res != Cancelled {
+				t.Fatalf("Cancel(k) = %v, %v, want cancelled", res, err)
+			}
+			if row, _ := e.rowAndEntry(t, "k"); row {
+				t.Fatal("the rescheduled job is still stored")
+			}
+			if len(late) > 0 {
+				if err := other.index(ctx, late); err != nil {
+					t.Fatal(err)
+				}
+				e.checkVersionsNameDue(t)
+			}
+			start(t, s)
+			eventually(t, "nothing is left of the job", func() bool { return e.drained(t) })
+			if n := rec.times("k"); n != 0 {
+				t.Fatalf("the cancelled job fired %d times", n)
+			}
+		})
+	}
+}
+
+// A rebuild of the index records the versions of the members it finds or puts in the due set,
+// so that cancels after a failover stop reading Postgres once it has run.
+func TestRebuildRestoresTheVersionsHash(t *testing.T) {
+	t.Parallel()
+	for _, dueLost := range []bool{true, false} {
+		t.Run(fmt.Sprintf("due set lost %v", dueLost), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			g := newGatedReads(e.jobs)
+			s := e.scheduler(t, func(c *Config) { c.Store = g })
+			ctx := context.Background()
+			later := time.Now().Add(time.Hour)
+			keys := []string{"a", "b", "c"}
+			for _, k := range keys {
+				if err := s.Enqueue(ctx, Job{Kind: "x", Key: k, TeamID: "T1", DueAt: later}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.WaitIndexed(ctx); err != nil {
+				t.Fatal(err)
+			}
+			want := e.versions(t)
+			if len(want) != len(keys) {
+				t.Fatalf("versions hash after enqueue: %v, want the %d keys", want, len(keys))
+			}
+			e.forgetVersions(t)
+			if dueLost {
+				if err := e.rdb.Del(ctx, newKeys(e.prefix).due).Err(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := s.reconcile(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := e.versions(t); !maps.Equal(got, want) {
+				t.Fatalf("versions hash after the rebuild: %v, want %v", got, want)
+			}
+			for _, k := range keys {
+				if res, err := s.Cancel(ctx, k); err != nil || res != Cancelled {
+					t.Fatalf("Cancel(%s) = %v, %v, want cancelled", k, res, err)
+				}
+			}
+			g.noRead(t)
+			if !e.drained(t) {
+				t.Fatal("something is left of the cancelled jobs")
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -70,7 +71,7 @@ func testPrefix(t testing.TB, rdb redis.UniversalClient) string {
 	prefix := "{bt-" + strings.ToLower(rand.Text()[:12]) + "}"
 	k := newKeys(prefix)
 	t.Cleanup(func() {
-		_ = rdb.Del(context.Background(), k.due, k.lease, k.cancels, k.built).Err()
+		_ = rdb.Del(context.Background(), k.due, k.versions, k.lease, k.cancels, k.built).Err()
 	})
 	return prefix
 }
@@ -244,11 +245,49 @@ func (e *env) stored(t testing.TB) int {
 	return n
 }
 
-// drained reports whether nothing is left to fire: no rows and no index entries.
+// drained reports whether nothing is left to fire: no rows and no index entries, the versions
+// hash included.
 func (e *env) drained(t testing.TB) bool {
 	t.Helper()
 	due, leased := e.indexed(t)
-	return e.stored(t) == 0 && due == 0 && leased == 0
+	return e.stored(t) == 0 && due == 0 && leased == 0 && len(e.versions(t)) == 0
+}
+
+// versions returns the versions hash: job key to version.
+func (e *env) versions(t testing.TB) map[string]int64 {
+	t.Helper()
+	h, err := e.rdb.HGetAll(context.Background(), newKeys(e.prefix).versions).Result()
+	if err != nil {
+		t.Fatalf("HGETALL versions: %v", err)
+	}
+	out := make(map[string]int64, len(h))
+	for k, v := range h {
+		n, err := strconv.ParseInt(v, 36, 64)
+		if err != nil {
+			t.Fatalf("versions hash: %s = %q, not a version", k, v)
+		}
+		out[k] = n
+	}
+	return out
+}
+
+// checkVersionsNameDue fails the test unless every entry of the versions hash names a member of
+// the due set.
+func (e *env) checkVersionsNameDue(t testing.TB) {
+	t.Helper()
+	due, err := e.rdb.ZRange(context.Background(), newKeys(e.prefix).due, 0, -1).Result()
+	if err != nil {
+		t.Fatalf("ZRANGE due: %v", err)
+	}
+	members := make(map[string]bool, len(due))
+	for _, m := range due {
+		members[m] = true
+	}
+	for k, v := range e.versions(t) {
+		if !members[member(k, v)] {
+			t.Errorf("the versions hash names %s, which is not due", member(k, v))
+		}
+	}
 }
 
 // errFailing is what failing test handlers return.

@@ -14,8 +14,14 @@ const DefaultPrefix = "{baton}"
 // keys names everything the scheduler keeps in Redis. All of it can be rebuilt from Postgres.
 type keys struct {
 	// due is a sorted set of pending jobs: member "key|version" (see member), score the due time
-	// in microseconds since the Unix epoch. Nothing else about a job is kept in Redis.
+	// in microseconds since the Unix epoch.
 	due string
+	// versions is a hash from a job's key to the version, in base 36, of its member in the due
+	// set, so that a cancel finds the member without reading Postgres (see cancel.go). The
+	// scripts that add to the due set set it, and those that take members out delete it, so that
+	// every entry names a member of the due set; a due member may have none (a cancel then reads
+	// its version from Postgres). Nothing else about a job is kept in Redis.
+	versions string
 	// lease is a sorted set of claimed jobs: the same members, scored by the lease deadline in
 	// microseconds. The recoverer moves expired members back to due.
 	lease string
@@ -39,11 +45,12 @@ func newKeys(prefix string) keys {
 		prefix = "{" + prefix + "}"
 	}
 	return keys{
-		due:     prefix + ":due",
-		lease:   prefix + ":lease",
-		cancels: prefix + ":cancels",
-		built:   prefix + ":built",
-		wake:    prefix + ":wake",
+		due:      prefix + ":due",
+		versions: prefix + ":versions",
+		lease:    prefix + ":lease",
+		cancels:  prefix + ":cancels",
+		built:    prefix + ":built",
+		wake:     prefix + ":wake",
 	}
 }
 

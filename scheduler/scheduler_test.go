@@ -423,6 +423,18 @@ func TestCancelAndRescheduleRacingClaims(t *testing.T) {
 			t.Errorf("%s fired %d times", key, c)
 		}
 	}
+	// The rescheduled versions, due in an hour, are named in the versions hash, so that their
+	// cancels need not read Postgres.
+	if err := client.WaitIndexed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	versions := e.versions(t)
+	for key, res := range rescheduled {
+		if got := versions[key]; got != res.version.Version {
+			t.Errorf("the versions hash has %s at version %d, want %d", key, got, res.version.Version)
+		}
+	}
+	e.checkVersionsNameDue(t)
 	t.Logf("cancel answers %v; of %d rescheduled jobs, old versions ran before %d, during %d, and claimed before it returned %d",
 		answers, len(rescheduled), firedBefore, firedDuring, firedClaimed)
 }

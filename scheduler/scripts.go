@@ -6,12 +6,17 @@ import "github.com/redis/go-redis/v9"
 // in at most one of the due and lease sets and two workers never claim the same member. Scores
 // travel as decimal strings from ARGV or from Redis replies and are never formatted by Lua (whose
 // number formatting would lose digits); they are only compared with tonumber.
+//
+// Each script that adds a member to the due set records its version under its key in the
+// versions hash, and each that takes a member out deletes its key there, so that the hash names
+// only due members (see keys.versions). The scripts split a member at its last '|' (memberSep).
 
 // claimScript moves up to ARGV[3] due members, earliest first, from the due set to the lease set.
 //
 //	KEYS[1] due set
 //	KEYS[2] lease set
 //	KEYS[3] built marker
+//	KEYS[4] versions hash
 //	ARGV[1] now, in microseconds: members scored at or before it are due
 //	ARGV[2] lease deadline, in microseconds
 //	ARGV[3] the most members to claim
@@ -23,13 +28,15 @@ var claimScript = redis.NewScript(`
 local claimed = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[3]))
 if #claimed > 0 then
 	redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #claimed - 1)
-	local args = {}
+	local args, keys = {}, {}
 	for i, m in ipairs(claimed) do
 		args[#args + 1] = ARGV[2]
 		args[#args + 1] = m
+		keys[#keys + 1] = string.match(m, '^(.*)|') or m
 		if #args >= 1000 or i == #claimed then
 			redis.call('ZADD', KEYS[2], unpack(args))
-			args = {}
+			redis.call('HDEL', KEYS[4], unpack(keys))
+			args, keys = {}, {}
 		end
 	end
 end
@@ -44,10 +51,14 @@ return out
 // scheduleScript indexes new versions of jobs and drops the due entries of the versions they
 // replace. A replaced version that a worker holds stays in the lease set: that run goes on. A new
 // version a worker holds already (a rebuild from Postgres indexed it first, and it was claimed) is
-// not indexed again: it would run twice.
+// not indexed again: it would run twice. Members go in and out of the due set and the versions
+// hash in chunks, one command per chunk: with a command per member, recording the versions made
+// the script two to four times as costly. A call indexes a key once (see commit.go), so the order
+// of the chunks does not matter.
 //
 //	KEYS[1] due set
 //	KEYS[2] lease set
+//	KEYS[3] versions hash
 //	ARGV[1] wake channel
 //	ARGV[2..] triples: new member, its due time in microseconds, replaced member ("" for none)
 //
@@ -56,19 +67,43 @@ return out
 var scheduleScript = redis.NewScript(`
 local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 local earliest, earliestScore = nil, nil
+local replaced, added, versions, held = {}, {}, {}, {}
+local function flush()
+	if #replaced > 0 then
+		redis.call('ZREM', KEYS[1], unpack(replaced))
+	end
+	if #added > 0 then
+		redis.call('ZADD', KEYS[1], unpack(added))
+		redis.call('HSET', KEYS[3], unpack(versions))
+	end
+	if #held > 0 then
+		redis.call('HDEL', KEYS[3], unpack(held))
+	end
+	replaced, added, versions, held = {}, {}, {}, {}
+end
 for i = 2, #ARGV, 3 do
 	local m, s, old = ARGV[i], ARGV[i + 1], ARGV[i + 2]
 	if old ~= '' then
-		redis.call('ZREM', KEYS[1], old)
+		replaced[#replaced + 1] = old
 	end
+	local k, v = string.match(m, '^(.*)|(.*)$')
 	if not redis.call('ZSCORE', KEYS[2], m) then
-		redis.call('ZADD', KEYS[1], s, m)
+		added[#added + 1] = s
+		added[#added + 1] = m
+		versions[#versions + 1] = k
+		versions[#versions + 1] = v
+	else
+		held[#held + 1] = k
 	end
 	local n = tonumber(s)
 	if earliest == nil or n < earliest then
 		earliest, earliestScore = n, s
 	end
+	if #added >= 1000 or #replaced >= 1000 or #held >= 1000 then
+		flush()
+	end
 end
+flush()
 if earliest ~= nil and (head[2] == nil or earliest < tonumber(head[2])) then
 	redis.call('PUBLISH', ARGV[1], earliestScore)
 	return 1
@@ -82,6 +117,7 @@ return 0
 //
 //	KEYS[1] due set
 //	KEYS[2] lease set
+//	KEYS[3] versions hash
 //	ARGV[1] wake channel
 //	ARGV[2..] triples: leased member, member to index ("" for none), its due time in microseconds
 //
@@ -95,6 +131,8 @@ for i = 2, #ARGV, 3 do
 	held = held + redis.call('ZREM', KEYS[2], leased)
 	if m ~= '' then
 		redis.call('ZADD', KEYS[1], s, m)
+		local k, v = string.match(m, '^(.*)|(.*)$')
+		redis.call('HSET', KEYS[3], k, v)
 		local n = tonumber(s)
 		if earliest == nil or n < earliest then
 			earliest, earliestScore = n, s
@@ -112,6 +150,7 @@ return held
 //
 //	KEYS[1] lease set
 //	KEYS[2] due set
+//	KEYS[3] versions hash
 //	ARGV[1] now, in microseconds: leases whose deadline is at or before it have expired
 //	ARGV[2] wake channel
 //	ARGV[3] the most members to move
@@ -122,13 +161,17 @@ var recoverScript = redis.NewScript(`
 local expired = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[3]))
 if #expired > 0 then
 	redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #expired - 1)
-	local args = {}
+	local args, versions = {}, {}
 	for i, m in ipairs(expired) do
 		args[#args + 1] = ARGV[1]
 		args[#args + 1] = m
+		local k, v = string.match(m, '^(.*)|(.*)$')
+		versions[#versions + 1] = k
+		versions[#versions + 1] = v
 		if #args >= 1000 or i == #expired then
 			redis.call('ZADD', KEYS[2], unpack(args))
-			args = {}
+			redis.call('HSET', KEYS[3], unpack(versions))
+			args, versions = {}, {}
 		end
 	end
 	redis.call('PUBLISH', ARGV[2], ARGV[1])
@@ -143,13 +186,15 @@ return {#expired, head[2] or ''}
 //	KEYS[1] due set
 //	KEYS[2] lease set
 //	KEYS[3] cancels counter
+//	KEYS[4] versions hash
 //	ARGV[1] wake channel
 //	ARGV[2] the cancels counter as read before the jobs were read from Postgres ("0" when missing)
 //	ARGV[3..] pairs: member, due time in microseconds
 //
 // Returns -1 and changes nothing when the counter has moved (a cancel may have removed one of
 // these jobs after Postgres was read: read again). Otherwise returns how many members it added,
-// and publishes like scheduleScript.
+// and publishes like scheduleScript. The version of a member it adds is recorded in the versions
+// hash; that of a member already due, only when its key has none there (the hash was lost).
 var reconcileScript = redis.NewScript(`
 if (redis.call('GET', KEYS[3]) or '0') ~= ARGV[2] then
 	return -1
@@ -159,11 +204,17 @@ local earliest, earliestScore = nil, nil
 local added = 0
 for i = 3, #ARGV, 2 do
 	local m, s = ARGV[i], ARGV[i + 1]
-	if not redis.call('ZSCORE', KEYS[2], m) and redis.call('ZADD', KEYS[1], 'NX', s, m) == 1 then
-		added = added + 1
-		local n = tonumber(s)
-		if earliest == nil or n < earliest then
-			earliest, earliestScore = n, s
+	if not redis.call('ZSCORE', KEYS[2], m) then
+		local k, v = string.match(m, '^(.*)|(.*)$')
+		if redis.call('ZADD', KEYS[1], 'NX', s, m) == 1 then
+			redis.call('HSET', KEYS[4], k, v)
+			added = added + 1
+			local n = tonumber(s)
+			if earliest == nil or n < earliest then
+				earliest, earliestScore = n, s
+			end
+		else
+			redis.call('HSETNX', KEYS[4], k, v)
 		end
 	end
 end
@@ -178,11 +229,12 @@ return added
 //	KEYS[1] due set
 //	KEYS[2] lease set
 //	KEYS[3] cancels counter
+//	KEYS[4] versions hash
 //	ARGV[1..] members
 //
 // Returns one number per member, in order: 0 when the member is leased (running; nothing
-// changed), else 1, once it is removed from the due set. Bumps the cancels counter when it
-// returns any 1.
+// changed), else 1, once it is removed from the due set and its key from the versions hash.
+// Bumps the cancels counter when it returns any 1.
 var cancelScript = redis.NewScript(`
 local out = {}
 local removed = false
@@ -191,8 +243,41 @@ for i, m in ipairs(ARGV) do
 		out[i] = 0
 	else
 		redis.call('ZREM', KEYS[1], m)
+		redis.call('HDEL', KEYS[4], string.match(m, '^(.*)|') or m)
 		out[i] = 1
 		removed = true
+	end
+end
+if removed then
+	redis.call('INCR', KEYS[3])
+end
+return out
+`)
+
+// cancelKeysScript removes jobs from the due set by key, through the versions hash: for each key
+// it has a version of, it removes that member from the due set. Every key given is removed from
+// the hash.
+//
+//	KEYS[1] due set
+//	KEYS[2] versions hash
+//	KEYS[3] cancels counter
+//	ARGV[1..] keys of jobs
+//
+// Returns one string per key, in order: the version (base 36) whose member it removed from the
+// due set, or "" when it removed none (the hash had no version of the key, or the member it named
+// was not due). Bumps the cancels counter when it removed any.
+var cancelKeysScript = redis.NewScript(`
+local out = {}
+local removed = false
+for i, k in ipairs(ARGV) do
+	out[i] = ''
+	local v = redis.call('HGET', KEYS[2], k)
+	if v then
+		redis.call('HDEL', KEYS[2], k)
+		if redis.call('ZREM', KEYS[1], k .. '|' .. v) == 1 then
+			out[i] = v
+			removed = true
+		end
 	end
 end
 if removed then

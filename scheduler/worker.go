@@ -171,7 +171,7 @@ func (w *workers) dispatch(ctx context.Context) {
 		now := s.now()
 		deadline := now.Add(s.lease)
 		// Not abandoned halfway when ctx ends: what it claims is run.
-		res, err := claimScript.Run(context.WithoutCancel(ctx), s.rdb, []string{s.keys.due, s.keys.lease, s.keys.built},
+		res, err := claimScript.Run(context.WithoutCancel(ctx), s.rdb, []string{s.keys.due, s.keys.lease, s.keys.built, s.keys.versions},
 			now.UnixMicro(), deadline.UnixMicro(), n).Slice()
 		if err != nil {
 			w.release(n)
@@ -375,7 +375,7 @@ func (s *Scheduler) releaseLeases(ctx context.Context, entries []releaseEntry) {
 		}
 		args = append(args, e.leased, e.next, due)
 	}
-	if err := releaseScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease}, args...).Err(); err != nil {
+	if err := releaseScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease, s.keys.versions}, args...).Err(); err != nil {
 		s.log.WarnContext(ctx, "scheduler: end leases; they will expire instead", slog.Int("count", len(entries)),
 			slog.Any("err", err))
 		return
@@ -433,7 +433,7 @@ func (s *Scheduler) recoverLoop(ctx context.Context) {
 	longest := s.recoverIdle
 	for {
 		now := s.now()
-		res, err := recoverScript.Run(ctx, s.rdb, []string{s.keys.lease, s.keys.due},
+		res, err := recoverScript.Run(ctx, s.rdb, []string{s.keys.lease, s.keys.due, s.keys.versions},
 			now.UnixMicro(), s.keys.wake, limit).Slice()
 		if err != nil {
 			if ctx.Err() != nil {
