@@ -69,7 +69,7 @@ func (h *Handlers) giveGrant(ctx context.Context, teamID string, me Person, text
 	if !me.IsAdmin && !managesAnyone(managers, me.ID) {
 		return baton.Grant{}, baton.Errorf(baton.EForbidden, "Only workspace admins and a person's manager can grant them authority.")
 	}
-	p := h.policy()
+	p := h.policyNow(ctx)
 	if p == nil {
 		return baton.Grant{}, errNoPolicy
 	}
