@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -25,6 +26,18 @@ const (
 	fGrantReason = "g_reason"
 )
 
+// SuggestionStore keeps the workspace's suggestion setting and the suggestions made, and reads the
+// requests a suggestion is made from.
+type SuggestionStore interface {
+	SuggestionSetting(ctx context.Context, teamID string) (on bool, after int, err error)
+	SetSuggestionSetting(ctx context.Context, teamID string, on bool, after int, by string) error
+	DecidedByApprovers(ctx context.Context, teamID, userID, requestType string, limit int) ([]baton.RecordRequest, error)
+	CreateSuggestion(ctx context.Context, s baton.Suggestion) (baton.Suggestion, bool, error)
+	Suggestion(ctx context.Context, teamID string, id int64) (baton.Suggestion, error)
+	UnsentSuggestions(ctx context.Context, teamID, managerID string) ([]baton.Suggestion, error)
+	MarkSuggestionsSent(ctx context.Context, ids []int64, at time.Time) error
+}
+
 const suggestionsHelp = "`/baton suggestions` — whether managers are suggested authority their people's record supports · `/baton suggestions off|on` · `/baton suggestions after 10` — after how many requests in a row approved as filed (admins)"
 
 func (h *Handlers) registerSuggestions(r *bot.Router) {
@@ -39,7 +52,7 @@ func (h *Handlers) registerSuggestions(r *bot.Router) {
 // when the workspace turned suggestions off, the requester has no manager, or already holds
 // authority for the type.
 func (h *Handlers) considerSuggestion(ctx context.Context, req baton.ApprovalRequest) error {
-	on, after, err := h.records.SuggestionSetting(ctx, req.TeamID)
+	on, after, err := h.suggestions.SuggestionSetting(ctx, req.TeamID)
 	if err != nil || !on {
 		return err
 	}
@@ -58,7 +71,7 @@ func (h *Handlers) considerSuggestion(ctx context.Context, req baton.ApprovalReq
 		return nil
 	}
 	// The streak's requests, and the one before it: a streak opened by a re-filing doesn't count.
-	reqs, err := h.records.DecidedByApprovers(ctx, req.TeamID, req.RequesterID, req.Type, after+1)
+	reqs, err := h.suggestions.DecidedByApprovers(ctx, req.TeamID, req.RequesterID, req.Type, after+1)
 	if err != nil {
 		return err
 	}
@@ -67,7 +80,7 @@ func (h *Handlers) considerSuggestion(ctx context.Context, req baton.ApprovalReq
 		return nil
 	}
 	s.TeamID, s.ManagerID, s.CreatedAt = req.TeamID, manager, now
-	s, created, err := h.records.CreateSuggestion(ctx, s)
+	s, created, err := h.suggestions.CreateSuggestion(ctx, s)
 	if err != nil || !created {
 		return err
 	}
@@ -79,7 +92,7 @@ func (h *Handlers) considerSuggestion(ctx context.Context, req baton.ApprovalReq
 	if err := h.sendDM(ctx, manager, msgText(text), slack.MsgOptionBlocks(blocks...)); err != nil {
 		return err
 	}
-	return h.records.MarkSuggestionsSent(ctx, []int64{s.ID}, now)
+	return h.suggestions.MarkSuggestionsSent(ctx, []int64{s.ID}, now)
 }
 
 // holdsAuthorityFor reports whether grants hold one for request type typ.
@@ -119,7 +132,7 @@ func (h *Handlers) suggestionOf(ctx context.Context, r *bot.Request) (baton.Sugg
 	if err != nil || id <= 0 {
 		return baton.Suggestion{}, baton.Errorf(baton.EInvalid, "That button is out of date. Try `/baton authority simulate @name type field<=value`.")
 	}
-	return h.records.Suggestion(ctx, r.TeamID, id)
+	return h.suggestions.Suggestion(ctx, r.TeamID, id)
 }
 
 // onSuggestSimulate runs the backtest of a suggested grant, as /baton authority simulate does.
@@ -205,7 +218,7 @@ func (h *Handlers) onGrantFormSubmit(ctx context.Context, r *bot.Request) any {
 
 // suggestionsCommand is /baton suggestions [on|off|after N].
 func (h *Handlers) suggestionsCommand(ctx context.Context, r *bot.Request, me Person, text string) error {
-	on, after, err := h.records.SuggestionSetting(ctx, r.TeamID)
+	on, after, err := h.suggestions.SuggestionSetting(ctx, r.TeamID)
 	if err != nil {
 		return err
 	}
@@ -233,7 +246,7 @@ func (h *Handlers) suggestionsCommand(ctx context.Context, r *bot.Request, me Pe
 	default:
 		return baton.Errorf(baton.EInvalid, "Write it like `/baton suggestions off`, `/baton suggestions on` or `/baton suggestions after 10`.")
 	}
-	if err := h.records.SetSuggestionSetting(ctx, r.TeamID, on, after, me.ID); err != nil {
+	if err := h.suggestions.SetSuggestionSetting(ctx, r.TeamID, on, after, me.ID); err != nil {
 		return err
 	}
 	if !on {

@@ -27,6 +27,7 @@ type Stores struct {
 	Decisions     DecisionStore
 	Outbox        OutboxStore
 	Records       RecordStore
+	Suggestions   SuggestionStore
 	Simulations   PolicySimulationStore
 }
 

@@ -112,7 +112,7 @@ func (h *Handlers) sendDigest(ctx context.Context, teamID, userID string) error 
 // sendSuggestions sends the suggestions of authority waiting for a manager's digest, one message
 // each with its buttons, and marks each sent.
 func (h *Handlers) sendSuggestions(ctx context.Context, teamID, userID string) error {
-	waiting, err := h.records.UnsentSuggestions(ctx, teamID, userID)
+	waiting, err := h.suggestions.UnsentSuggestions(ctx, teamID, userID)
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func (h *Handlers) sendSuggestions(ctx context.Context, teamID, userID string) e
 		if err := h.sendDM(ctx, userID, msgText(md.F(":newspaper: From your digest — %s", text)), slack.MsgOptionBlocks(blocks...)); err != nil {
 			return err
 		}
-		if err := h.records.MarkSuggestionsSent(ctx, []int64{s.ID}, h.now()); err != nil {
+		if err := h.suggestions.MarkSuggestionsSent(ctx, []int64{s.ID}, h.now()); err != nil {
 			return err
 		}
 	}

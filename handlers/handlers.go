@@ -29,6 +29,7 @@ type Handlers struct {
 	decisions      DecisionStore
 	lanes          OutboxStore
 	records        RecordStore
+	suggestions    SuggestionStore
 	simulations    PolicySimulationStore
 
 	slack  Slack
@@ -81,7 +82,7 @@ func New(cfg Config) *Handlers {
 	if cfg.PeopleTTL == 0 {
 		cfg.PeopleTTL = 10 * time.Minute
 	}
-	h := &Handlers{tasks: cfg.Stores.Tasks, calendars: cfg.Stores.Calendar, digests: cfg.Stores.Digests, checkins: cfg.Stores.Checkins, deliveries: cfg.Stores.Deliveries, policyVersions: cfg.Stores.Policies, approvals: cfg.Stores.Approvals, approvalLists: cfg.Stores.ApprovalLists, grants: cfg.Stores.Grants, org: cfg.Stores.People, objectives: cfg.Stores.Objectives, keyResults: cfg.Stores.KeyResults, decisions: cfg.Stores.Decisions, lanes: cfg.Stores.Outbox, records: cfg.Stores.Records, simulations: cfg.Stores.Simulations,
+	h := &Handlers{tasks: cfg.Stores.Tasks, calendars: cfg.Stores.Calendar, digests: cfg.Stores.Digests, checkins: cfg.Stores.Checkins, deliveries: cfg.Stores.Deliveries, policyVersions: cfg.Stores.Policies, approvals: cfg.Stores.Approvals, approvalLists: cfg.Stores.ApprovalLists, grants: cfg.Stores.Grants, org: cfg.Stores.People, objectives: cfg.Stores.Objectives, keyResults: cfg.Stores.KeyResults, decisions: cfg.Stores.Decisions, lanes: cfg.Stores.Outbox, records: cfg.Stores.Records, suggestions: cfg.Stores.Suggestions, simulations: cfg.Stores.Simulations,
 		slack: cfg.Slack, sched: cfg.Scheduler, log: cfg.Log, now: cfg.Now}
 	h.policies.load = cfg.ReloadPolicy
 	if cfg.Policy != nil {

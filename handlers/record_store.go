@@ -7,24 +7,16 @@ import (
 	baton "github.com/batonhq/baton"
 )
 
-// RecordStore reads the history track records and backtests are built from, keeps the audit trail
-// of who looked at them, and the suggestions of authority made from them.
+// RecordStore reads the history track records, backtests and a manager's team lines are built from,
+// and keeps the audit trail of who looked at them.
 type RecordStore interface {
 	RecordHistory(ctx context.Context, teamID, userID string, from, to time.Time) (baton.RecordHistory, error)
 	RequestsFiled(ctx context.Context, teamID, userID, requestType string, from, to time.Time) ([]baton.RecordRequest, error)
-	DecidedByApprovers(ctx context.Context, teamID, userID, requestType string, limit int) ([]baton.RecordRequest, error)
 	PolicyVersions(ctx context.Context, versions []string) (map[string]string, error)
 	RecordAudit(ctx context.Context, e baton.AuditEvent) error
 	AuditEvents(ctx context.Context, teamID, subjectID string, limit int) ([]baton.AuditEvent, error)
 	TeamLines(ctx context.Context, teamID string, users []string, since, now time.Time) ([]baton.TeamLine, error)
 	RememberedManagers(ctx context.Context, teamID string) (map[string]string, error)
-
-	SuggestionSetting(ctx context.Context, teamID string) (on bool, after int, err error)
-	SetSuggestionSetting(ctx context.Context, teamID string, on bool, after int, by string) error
-	CreateSuggestion(ctx context.Context, s baton.Suggestion) (baton.Suggestion, bool, error)
-	Suggestion(ctx context.Context, teamID string, id int64) (baton.Suggestion, error)
-	UnsentSuggestions(ctx context.Context, teamID, managerID string) ([]baton.Suggestion, error)
-	MarkSuggestionsSent(ctx context.Context, ids []int64, at time.Time) error
 }
 
 // audit records that actor looked at subject's record or simulated something, before the answer is

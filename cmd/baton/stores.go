@@ -24,6 +24,7 @@ func storesOf(db *store.DB) handlers.Stores {
 		Decisions:     db,
 		Outbox:        db,
 		Records:       db,
+		Suggestions:   db,
 		Simulations:   db,
 	}
 }
