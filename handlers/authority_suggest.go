@@ -80,19 +80,15 @@ func (h *Handlers) considerSuggestion(ctx context.Context, req baton.ApprovalReq
 		return nil
 	}
 	s.TeamID, s.ManagerID, s.CreatedAt = req.TeamID, manager, now
-	s, created, err := h.suggestions.CreateSuggestion(ctx, s)
-	if err != nil || !created {
+	if _, _, err := h.suggestions.CreateSuggestion(ctx, s); err != nil {
 		return err
 	}
 	digest, err := h.digests.Digest(ctx, req.TeamID, manager)
 	if err != nil || digest.Daily {
 		return err
 	}
-	text, blocks := suggestionBlocks(s, h.requestType(s.RequestType))
-	if err := h.sendDM(ctx, manager, msgText(text), slack.MsgOptionBlocks(blocks...)); err != nil {
-		return err
-	}
-	return h.suggestions.MarkSuggestionsSent(ctx, []int64{s.ID}, now)
+	// Every suggestion still waiting for this manager goes: one whose DM failed before is sent now.
+	return h.sendSuggestions(ctx, req.TeamID, manager, false)
 }
 
 // holdsAuthorityFor reports whether grants hold one for request type typ.

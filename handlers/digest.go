@@ -106,19 +106,22 @@ func (h *Handlers) sendDigest(ctx context.Context, teamID, userID string) error 
 			return err
 		}
 	}
-	return h.sendSuggestions(ctx, teamID, userID)
+	return h.sendSuggestions(ctx, teamID, userID, true)
 }
 
-// sendSuggestions sends the suggestions of authority waiting for a manager's digest, one message
-// each with its buttons, and marks each sent.
-func (h *Handlers) sendSuggestions(ctx context.Context, teamID, userID string) error {
+// sendSuggestions sends the suggestions of authority waiting for a manager, one message each with
+// its buttons, and marks each sent; inDigest says they come with the manager's digest.
+func (h *Handlers) sendSuggestions(ctx context.Context, teamID, userID string, inDigest bool) error {
 	waiting, err := h.suggestions.UnsentSuggestions(ctx, teamID, userID)
 	if err != nil {
 		return err
 	}
 	for _, s := range waiting {
 		text, blocks := suggestionBlocks(s, h.requestType(s.RequestType))
-		if err := h.sendDM(ctx, userID, msgText(md.F(":newspaper: From your digest — %s", text)), slack.MsgOptionBlocks(blocks...)); err != nil {
+		if inDigest {
+			text = md.F(":newspaper: From your digest — %s", text)
+		}
+		if err := h.sendDM(ctx, userID, msgText(text), slack.MsgOptionBlocks(blocks...)); err != nil {
 			return err
 		}
 		if err := h.suggestions.MarkSuggestionsSent(ctx, []int64{s.ID}, h.now()); err != nil {

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -136,16 +135,3 @@ func items(f baton.Figure) md.Text {
 }
 
 func item(it baton.RecordItem) md.Text { return md.Link(it.Link, md.Esc(it.Ref)) }
-
-// spanWords says how long something took: "12 minutes", "5 hours", "3 days".
-func spanWords(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "under a minute"
-	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute")
-	case d < 48*time.Hour:
-		return plural(int(d/time.Hour), "hour")
-	}
-	return plural(int(d/(24*time.Hour)), "day")
-}

@@ -38,10 +38,17 @@ func sinceAgo(t, now time.Time) string {
 }
 
 func since(t, now time.Time) string {
-	d := now.Sub(t)
+	if d := now.Sub(t); d >= time.Minute {
+		return spanWords(d)
+	}
+	return "just now"
+}
+
+// spanWords says how long something took: "12 minutes", "5 hours", "3 days".
+func spanWords(d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return "just now"
+		return "under a minute"
 	case d < time.Hour:
 		return plural(int(d/time.Minute), "minute")
 	case d < 24*time.Hour:
