@@ -34,7 +34,7 @@ type DB struct {
 	settings settingsCache
 
 	acceptOnce sync.Once
-	acc        *acceptor // writes kept envelopes; started by the first AcceptDelivery
+	acc        *acceptor // keeps envelopes and marks them done; started when first needed
 	accErr     error
 }
 

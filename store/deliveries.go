@@ -32,13 +32,13 @@ type Delivery struct {
 // it either way.
 func (db *DB) AcceptDelivery(ctx context.Context, key, kind, envelopeID string, payload []byte, lease time.Duration) (claim string, first bool, err error) {
 	claim = baton.NewClaim()
-	db.acceptOnce.Do(func() { db.acc, db.accErr = newAcceptor(db.url) })
-	if db.accErr != nil {
-		return claim, false, db.accErr
+	acc, err := db.acceptor()
+	if err != nil {
+		return claim, false, err
 	}
 	r := acceptRequest{ctx: ctx, key: key, kind: kind, envelopeID: envelopeID, claim: claim, payload: payload, lease: lease, done: make(chan acceptResult, 1)}
 	select {
-	case db.acc.reqs <- r:
+	case acc.reqs <- r:
 	case <-ctx.Done():
 		return claim, false, fmt.Errorf("store: keep delivery: %w", ctx.Err())
 	}
@@ -50,16 +50,26 @@ func (db *DB) AcceptDelivery(ctx context.Context, key, kind, envelopeID string, 
 	}
 }
 
-// FinishDelivery marks a delivery done and forgets its payload, if claim still holds it. When ctx
-// holds the delivery's claim and a transaction run with it marked it done and committed, that
-// transaction did both already, and nothing is written.
+// FinishDelivery marks a delivery done and forgets its payload, if claim still holds it, without
+// waiting for the disk (see finishConns). When ctx holds the delivery's claim and a transaction run
+// with it marked it done and committed, that transaction did both already, and nothing is written.
 func (db *DB) FinishDelivery(ctx context.Context, key, claim string) error {
 	if c, ok := ctx.Value(claimKey{}).(deliveryClaim); ok && c.key == key && c.claim == claim && c.committed.Load() {
 		return nil
 	}
-	_, err := db.ExecContext(ctx, `UPDATE deliveries SET done_at = coalesce(done_at, now()), payload = NULL
+	acc, err := db.acceptor()
+	if err != nil {
+		return err
+	}
+	_, err = acc.finish.ExecContext(ctx, `UPDATE deliveries SET done_at = coalesce(done_at, now()), payload = NULL
 		WHERE key = $1 AND claim = $2`, key, claim)
 	return mapError("finish delivery", err)
+}
+
+// acceptor starts the inbox's own connections the first time they are needed.
+func (db *DB) acceptor() (*acceptor, error) {
+	db.acceptOnce.Do(func() { db.acc, db.accErr = newAcceptor(db.url) })
+	return db.acc, db.accErr
 }
 
 // TakeOverDeliveries claims, oldest first, up to limit unfinished deliveries whose claim is older

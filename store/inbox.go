@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	neturl "net/url"
 	"strings"
@@ -22,9 +23,16 @@ import (
 // the inbox is for. It reaches the disk with the next commit that does wait — any change a handler
 // makes — or within a fraction of a second, so only a crash of Postgres itself in that moment could
 // lose an envelope acknowledged and not yet handled.
+//
+// Envelopes whose handlers wrote nothing (a help text, a dashboard) are marked done over two more such
+// connections: a handler's change marks its envelope done in its own transaction, which waits for
+// the disk, but these would otherwise each wait for a flush of their own — one per envelope, which
+// under load held up the inbox's inserts behind the disk. A mark lost with a crash of Postgres itself
+// leaves its envelope to be taken over and handled once more, as one whose handler had not finished.
 const (
 	acceptConns    = 2
 	acceptMaxBatch = 128
+	finishConns    = 2
 )
 
 type acceptRequest struct {
@@ -40,12 +48,14 @@ type acceptResult struct {
 	err   error
 }
 
-// acceptor writes kept envelopes in batches over its own small pool.
+// acceptor writes kept envelopes in batches over its own small pool, and marks envelopes done over
+// another.
 type acceptor struct {
-	db   *sqlx.DB
-	reqs chan acceptRequest
-	stop chan struct{}
-	wg   sync.WaitGroup
+	db     *sqlx.DB
+	finish *sqlx.DB
+	reqs   chan acceptRequest
+	stop   chan struct{}
+	wg     sync.WaitGroup
 }
 
 func newAcceptor(url string) (*acceptor, error) {
@@ -58,7 +68,12 @@ func newAcceptor(url string) (*acceptor, error) {
 		return nil, fmt.Errorf("store: open the inbox's connections: %w", err)
 	}
 	db.SetConnMaxIdleTime(0) // the first ack after a quiet spell must not wait for a new connection
-	a := &acceptor{db: db, reqs: make(chan acceptRequest, acceptMaxBatch), stop: make(chan struct{})}
+	finish, err := pgpool.Open(url, finishConns, finishConns, 0)
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: open the inbox's connections: %w", err)
+	}
+	a := &acceptor{db: db, finish: finish, reqs: make(chan acceptRequest, acceptMaxBatch), stop: make(chan struct{})}
 	for range acceptConns {
 		a.wg.Go(a.flush)
 	}
@@ -149,7 +164,7 @@ const inboxWriteTimeout = 5 * time.Second
 func (a *acceptor) close() error {
 	close(a.stop)
 	a.wg.Wait()
-	return a.db.Close()
+	return errors.Join(a.db.Close(), a.finish.Close())
 }
 
 // withParam adds a run-time parameter to a lib/pq URL or key=value connection string.
