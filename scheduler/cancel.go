@@ -58,6 +58,11 @@ const cancelChunk = enqueueChunk
 // cancelTimeout bounds the script call and the delete of one batch once the index is changed.
 const cancelTimeout = 10 * time.Second
 
+// cancelledFor is how long a member a cancel took out of the index stays in the cancelled set,
+// kept from being put back (see keys.cancelled): twice what its batch may take to delete the row.
+// Should the delete fail, the job is indexed again by the first rebuild after that.
+const cancelledFor = 2 * cancelTimeout
+
 // cancelRequest is one Cancel call waiting for its answer.
 type cancelRequest struct {
 	ctx context.Context
@@ -272,11 +277,12 @@ func (s *Scheduler) cancelRound(ctx context.Context, keys []string, out map[stri
 // unindexByKey takes out of the due set the members that the versions hash names for keys, and
 // returns those versions, to be deleted, and the keys it had no due member for.
 func (s *Scheduler) unindexByKey(ctx context.Context, keys []string) (del []JobRef, misses []string, err error) {
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		args[i] = k
+	args := make([]any, 1, 1+len(keys))
+	args[0] = cancelledFor.Milliseconds()
+	for _, k := range keys {
+		args = append(args, k)
 	}
-	versions, err := cancelKeysScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.versions, s.keys.cancels}, args...).StringSlice()
+	versions, err := cancelKeysScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.versions, s.keys.cancels, s.keys.cancelled}, args...).StringSlice()
 	if err == nil && len(versions) != len(keys) {
 		err = fmt.Errorf("the cancel script answered for %d of %d keys", len(versions), len(keys))
 	}
@@ -321,7 +327,8 @@ func (s *Scheduler) unindexRead(ctx context.Context, keys []string, rows []JobSt
 	if len(members) == 0 {
 		return del, nil
 	}
-	removed, err := cancelScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease, s.keys.cancels, s.keys.versions}, members...).Int64Slice()
+	args := append([]any{cancelledFor.Milliseconds()}, members...)
+	removed, err := cancelScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease, s.keys.cancels, s.keys.versions, s.keys.cancelled}, args...).Int64Slice()
 	if err == nil && len(removed) != len(members) {
 		err = fmt.Errorf("the cancel script answered for %d of %d jobs", len(removed), len(members))
 	}

@@ -538,7 +538,7 @@ func (d *deleteHook) DeleteJobs(ctx context.Context, refs []JobRef) ([]string, e
 // Another process reschedules a job while a cancel has taken its member out of the index but not
 // yet deleted its row: the delete finds the version gone, and the cancel goes round again and
 // cancels the new version, whether it is indexed already or not. A late index entry of the
-// cancelled version is dropped when it is claimed, not run.
+// cancelled version is not indexed.
 func TestCancelRacingARescheduleFromAnotherProcess(t *testing.T) {
 	t.Parallel()
 	for _, indexed := range []bool{true, false} {
@@ -639,6 +639,65 @@ func TestRebuildRestoresTheVersionsHash(t *testing.T) {
 			g.noRead(t)
 			if !e.drained(t) {
 				t.Fatal("something is left of the cancelled jobs")
+			}
+		})
+	}
+}
+
+// A rebuild of the index that reads Postgres after a cancel has taken a job out of the index, and
+// before the cancel has deleted its row, does not put the job back: a worker could otherwise run it
+// while its cancel answers Cancelled. So does an index entry of that version from another process
+// arriving late. Both hold whether the cancel found the job's version in Redis or read it from
+// Postgres.
+func TestNothingPutsBackAJobBeingCancelled(t *testing.T) {
+	t.Parallel()
+	for _, hashed := range []bool{true, false} {
+		t.Run(fmt.Sprintf("version in the hash %v", hashed), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			other := e.scheduler(t, nil)
+			ctx := context.Background()
+			var late []JobVersion
+			hook := &deleteHook{JobStore: e.jobs, before: func() {
+				if _, err := other.reconcile(ctx); err != nil {
+					t.Error(err)
+				}
+				if _, entry := e.rowAndEntry(t, "k"); entry {
+					t.Error("a rebuild put the job being cancelled back in the index before its row was deleted")
+				}
+				if err := other.index(ctx, late); err != nil {
+					t.Error(err)
+				}
+				if _, entry := e.rowAndEntry(t, "k"); entry {
+					t.Error("a late index entry put the job being cancelled back before its row was deleted")
+				}
+				e.checkVersionsNameDue(t)
+			}}
+			s := e.scheduler(t, func(c *Config) { c.Store = hook })
+			rec := newRecorder()
+			s.Handle("x", rec.handle)
+			other.Handle("x", rec.handle)
+			if err := s.Enqueue(ctx, Job{Kind: "x", Key: "k", TeamID: "T1"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.WaitIndexed(ctx); err != nil {
+				t.Fatal(err)
+			}
+			v := e.versions(t)["k"]
+			late = []JobVersion{{Key: "k", Version: v, DueAt: time.Now()}}
+			if !hashed {
+				if err := e.rdb.HDel(ctx, newKeys(e.prefix).versions, "k").Err(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if res, err := s.Cancel(ctx, "k"); err != nil || res != Cancelled {
+				t.Fatalf("Cancel(k) = %v, %v, want cancelled", res, err)
+			}
+			start(t, s)
+			start(t, other)
+			eventually(t, "nothing is left of the job", func() bool { return e.drained(t) })
+			if n := rec.times("k"); n != 0 {
+				t.Fatalf("the cancelled job fired %d times", n)
 			}
 		})
 	}

@@ -28,6 +28,13 @@ type keys struct {
 	// cancels counts cancellations, so a reconcile that read Postgres before a cancel can tell
 	// and does not put the cancelled job back.
 	cancels string
+	// cancelled is a sorted set of the members that cancels took out of the due set, scored by
+	// the time (milliseconds since the Unix epoch, Redis's clock) until which their cancel may
+	// still be deleting their rows (cancelledFor). Until a row is deleted, a reconcile that read
+	// Postgres after the cancel, or another process's index entry for that version arriving late,
+	// would put the member back for a worker to run while the cancel answers Cancelled: both skip
+	// the members found here. Each cancel drops the entries whose time has passed.
+	cancelled string
 	// built exists while the index is known to have been rebuilt since Redis last lost its data.
 	// A claim that finds it missing asks for a reconcile.
 	built string
@@ -45,12 +52,13 @@ func newKeys(prefix string) keys {
 		prefix = "{" + prefix + "}"
 	}
 	return keys{
-		due:      prefix + ":due",
-		versions: prefix + ":versions",
-		lease:    prefix + ":lease",
-		cancels:  prefix + ":cancels",
-		built:    prefix + ":built",
-		wake:     prefix + ":wake",
+		due:       prefix + ":due",
+		versions:  prefix + ":versions",
+		lease:     prefix + ":lease",
+		cancels:   prefix + ":cancels",
+		cancelled: prefix + ":cancelled",
+		built:     prefix + ":built",
+		wake:      prefix + ":wake",
 	}
 }
 

@@ -338,7 +338,7 @@ func (s *Scheduler) index(ctx context.Context, versions []JobVersion) error {
 		args = append(args, member(v.Key, v.Version), score(v.DueAt), old)
 		earliest = min(earliest, v.DueAt.UnixMicro())
 	}
-	published, err := scheduleScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease, s.keys.versions}, args...).Int()
+	published, err := scheduleScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease, s.keys.versions, s.keys.cancelled}, args...).Int()
 	if err != nil {
 		return fmt.Errorf("index jobs: %w", err)
 	}

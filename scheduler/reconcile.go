@@ -90,7 +90,7 @@ func (s *Scheduler) reconcilePage(ctx context.Context, after string) ([]JobVersi
 		for _, v := range page {
 			args = append(args, member(v.Key, v.Version), score(v.DueAt))
 		}
-		n, err := reconcileScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease, s.keys.cancels, s.keys.versions}, args...).Int()
+		n, err := reconcileScript.Run(ctx, s.rdb, []string{s.keys.due, s.keys.lease, s.keys.cancels, s.keys.versions, s.keys.cancelled}, args...).Int()
 		if err != nil {
 			return nil, 0, fmt.Errorf("scheduler: reconcile: index jobs: %w", err)
 		}

@@ -10,6 +10,11 @@ import "github.com/redis/go-redis/v9"
 // Each script that adds a member to the due set records its version under its key in the
 // versions hash, and each that takes a member out deletes its key there, so that the hash names
 // only due members (see keys.versions). The scripts split a member at its last '|' (memberSep).
+//
+// The cancel scripts record the members they take out in the cancelled set, scored by the time
+// (Redis's clock, in milliseconds) until which a cancel may still be deleting their rows; the
+// scripts that put members back from Postgres or from another process skip those (see
+// keys.cancelled). Those times are whole milliseconds, which Lua's numbers hold exactly.
 
 // claimScript moves up to ARGV[3] due members, earliest first, from the due set to the lease set.
 //
@@ -56,9 +61,13 @@ return out
 // the script two to four times as costly. A call indexes a key once (see commit.go), so the order
 // of the chunks does not matter.
 //
+// A new member that a cancel is taking out (its version was read from Postgres before this entry
+// arrived) is not indexed.
+//
 //	KEYS[1] due set
 //	KEYS[2] lease set
 //	KEYS[3] versions hash
+//	KEYS[4] cancelled set
 //	ARGV[1] wake channel
 //	ARGV[2..] triples: new member, its due time in microseconds, replaced member ("" for none)
 //
@@ -66,6 +75,18 @@ return out
 // indexed before. Returns 1 when it published, else 0.
 var scheduleScript = redis.NewScript(`
 local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local now = nil
+if redis.call('EXISTS', KEYS[4]) == 1 then
+	local t = redis.call('TIME')
+	now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function cancelling(m)
+	if now == nil then
+		return false
+	end
+	local until_ = redis.call('ZSCORE', KEYS[4], m)
+	return until_ ~= false and tonumber(until_) > now
+end
 local earliest, earliestScore = nil, nil
 local replaced, added, versions, held = {}, {}, {}, {}
 local function flush()
@@ -87,17 +108,20 @@ for i = 2, #ARGV, 3 do
 		replaced[#replaced + 1] = old
 	end
 	local k, v = string.match(m, '^(.*)|(.*)$')
-	if not redis.call('ZSCORE', KEYS[2], m) then
-		added[#added + 1] = s
-		added[#added + 1] = m
-		versions[#versions + 1] = k
-		versions[#versions + 1] = v
-	else
-		held[#held + 1] = k
-	end
-	local n = tonumber(s)
-	if earliest == nil or n < earliest then
-		earliest, earliestScore = n, s
+	local leased = redis.call('ZSCORE', KEYS[2], m)
+	if leased or not cancelling(m) then
+		if not leased then
+			added[#added + 1] = s
+			added[#added + 1] = m
+			versions[#versions + 1] = k
+			versions[#versions + 1] = v
+		else
+			held[#held + 1] = k
+		end
+		local n = tonumber(s)
+		if earliest == nil or n < earliest then
+			earliest, earliestScore = n, s
+		end
 	end
 	if #added >= 1000 or #replaced >= 1000 or #held >= 1000 then
 		flush()
@@ -187,24 +211,39 @@ return {#expired, head[2] or ''}
 //	KEYS[2] lease set
 //	KEYS[3] cancels counter
 //	KEYS[4] versions hash
+//	KEYS[5] cancelled set
 //	ARGV[1] wake channel
 //	ARGV[2] the cancels counter as read before the jobs were read from Postgres ("0" when missing)
 //	ARGV[3..] pairs: member, due time in microseconds
 //
 // Returns -1 and changes nothing when the counter has moved (a cancel may have removed one of
 // these jobs after Postgres was read: read again). Otherwise returns how many members it added,
-// and publishes like scheduleScript. The version of a member it adds is recorded in the versions
-// hash; that of a member already due, only when its key has none there (the hash was lost).
+// and publishes like scheduleScript. A member that a cancel took out and may still be deleting
+// (Postgres was read after the cancel, before its delete) is skipped. The version of a member it
+// adds is recorded in the versions hash; that of a member already due, only when its key has none
+// there (the hash was lost).
 var reconcileScript = redis.NewScript(`
 if (redis.call('GET', KEYS[3]) or '0') ~= ARGV[2] then
 	return -1
 end
 local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local now = nil
+if redis.call('EXISTS', KEYS[5]) == 1 then
+	local t = redis.call('TIME')
+	now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function cancelling(m)
+	if now == nil then
+		return false
+	end
+	local until_ = redis.call('ZSCORE', KEYS[5], m)
+	return until_ ~= false and tonumber(until_) > now
+end
 local earliest, earliestScore = nil, nil
 local added = 0
 for i = 3, #ARGV, 2 do
 	local m, s = ARGV[i], ARGV[i + 1]
-	if not redis.call('ZSCORE', KEYS[2], m) then
+	if not redis.call('ZSCORE', KEYS[2], m) and not cancelling(m) then
 		local k, v = string.match(m, '^(.*)|(.*)$')
 		if redis.call('ZADD', KEYS[1], 'NX', s, m) == 1 then
 			redis.call('HSET', KEYS[4], k, v)
@@ -230,26 +269,42 @@ return added
 //	KEYS[2] lease set
 //	KEYS[3] cancels counter
 //	KEYS[4] versions hash
-//	ARGV[1..] members
+//	KEYS[5] cancelled set
+//	ARGV[1] how long, in milliseconds, the cancel may take to delete the rows
+//	ARGV[2..] members
 //
 // Returns one number per member, in order: 0 when the member is leased (running; nothing
-// changed), else 1, once it is removed from the due set and its key from the versions hash.
-// Bumps the cancels counter when it returns any 1.
+// changed), else 1, once it is removed from the due set and its key from the versions hash, and
+// recorded in the cancelled set. Bumps the cancels counter when it returns any 1, and drops the
+// cancelled set's entries whose time has passed.
 var cancelScript = redis.NewScript(`
-local out = {}
-local removed = false
-for i, m in ipairs(ARGV) do
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local until_ = string.format('%d', now + tonumber(ARGV[1]))
+local out, cancelled, removed = {}, {}, false
+for i = 2, #ARGV do
+	local m = ARGV[i]
 	if redis.call('ZSCORE', KEYS[2], m) then
-		out[i] = 0
+		out[i - 1] = 0
 	else
 		redis.call('ZREM', KEYS[1], m)
 		redis.call('HDEL', KEYS[4], string.match(m, '^(.*)|') or m)
-		out[i] = 1
+		out[i - 1] = 1
 		removed = true
+		cancelled[#cancelled + 1] = until_
+		cancelled[#cancelled + 1] = m
+		if #cancelled >= 1000 then
+			redis.call('ZADD', KEYS[5], unpack(cancelled))
+			cancelled = {}
+		end
 	end
+end
+if #cancelled > 0 then
+	redis.call('ZADD', KEYS[5], unpack(cancelled))
 end
 if removed then
 	redis.call('INCR', KEYS[3])
+	redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', string.format('%d', now))
 end
 return out
 `)
@@ -261,27 +316,44 @@ return out
 //	KEYS[1] due set
 //	KEYS[2] versions hash
 //	KEYS[3] cancels counter
-//	ARGV[1..] keys of jobs
+//	KEYS[4] cancelled set
+//	ARGV[1] how long, in milliseconds, the cancel may take to delete the rows
+//	ARGV[2..] keys of jobs
 //
 // Returns one string per key, in order: the version (base 36) whose member it removed from the
-// due set, or "" when it removed none (the hash had no version of the key, or the member it named
-// was not due). Bumps the cancels counter when it removed any.
+// due set and recorded in the cancelled set, or "" when it removed none (the hash had no version
+// of the key, or the member it named was not due). Bumps the cancels counter when it removed any,
+// and drops the cancelled set's entries whose time has passed.
 var cancelKeysScript = redis.NewScript(`
-local out = {}
-local removed = false
-for i, k in ipairs(ARGV) do
-	out[i] = ''
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local until_ = string.format('%d', now + tonumber(ARGV[1]))
+local out, cancelled, removed = {}, {}, false
+for i = 2, #ARGV do
+	local k = ARGV[i]
+	out[i - 1] = ''
 	local v = redis.call('HGET', KEYS[2], k)
 	if v then
 		redis.call('HDEL', KEYS[2], k)
-		if redis.call('ZREM', KEYS[1], k .. '|' .. v) == 1 then
-			out[i] = v
+		local m = k .. '|' .. v
+		if redis.call('ZREM', KEYS[1], m) == 1 then
+			out[i - 1] = v
 			removed = true
+			cancelled[#cancelled + 1] = until_
+			cancelled[#cancelled + 1] = m
+			if #cancelled >= 1000 then
+				redis.call('ZADD', KEYS[4], unpack(cancelled))
+				cancelled = {}
+			end
 		end
 	end
 end
+if #cancelled > 0 then
+	redis.call('ZADD', KEYS[4], unpack(cancelled))
+end
 if removed then
 	redis.call('INCR', KEYS[3])
+	redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', string.format('%d', now))
 end
 return out
 `)
