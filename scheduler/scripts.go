@@ -16,6 +16,50 @@ import "github.com/redis/go-redis/v9"
 // scripts that put members back from Postgres or from another process skip those (see
 // keys.cancelled). Those times are whole milliseconds, which Lua's numbers hold exactly.
 
+// cancellingLua defines, for a script whose cancelled set is key (say "KEYS[4]"), cancelling(m):
+// whether a cancel took member m out of the due set and may still be deleting its row. Redis's
+// clock is read only when the set has any entry.
+func cancellingLua(key string) string {
+	return `
+local now = nil
+if redis.call('EXISTS', ` + key + `) == 1 then
+	local t = redis.call('TIME')
+	now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function cancelling(m)
+	if now == nil then
+		return false
+	end
+	local until_ = redis.call('ZSCORE', ` + key + `, m)
+	return until_ ~= false and tonumber(until_) > now
+end`
+}
+
+// cancelRecordLua defines, for a cancel script whose cancelled set is key: record(m), which records
+// member m as taken out until Redis's clock plus ARGV[1] milliseconds, and recorded(), which writes
+// what is left to record and drops the entries whose time has passed.
+func cancelRecordLua(key string) string {
+	return `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local until_ = string.format('%d', now + tonumber(ARGV[1]))
+local cancelled = {}
+local function record(m)
+	cancelled[#cancelled + 1] = until_
+	cancelled[#cancelled + 1] = m
+	if #cancelled >= 1000 then
+		redis.call('ZADD', ` + key + `, unpack(cancelled))
+		cancelled = {}
+	end
+end
+local function recorded()
+	if #cancelled > 0 then
+		redis.call('ZADD', ` + key + `, unpack(cancelled))
+	end
+	redis.call('ZREMRANGEBYSCORE', ` + key + `, '-inf', string.format('%d', now))
+end`
+}
+
 // claimScript moves up to ARGV[3] due members, earliest first, from the due set to the lease set.
 //
 //	KEYS[1] due set
@@ -73,20 +117,8 @@ return out
 //
 // Publishes the earliest new due time on the wake channel when it is earlier than every due time
 // indexed before. Returns 1 when it published, else 0.
-var scheduleScript = redis.NewScript(`
+var scheduleScript = redis.NewScript(cancellingLua("KEYS[4]") + `
 local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local now = nil
-if redis.call('EXISTS', KEYS[4]) == 1 then
-	local t = redis.call('TIME')
-	now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-local function cancelling(m)
-	if now == nil then
-		return false
-	end
-	local until_ = redis.call('ZSCORE', KEYS[4], m)
-	return until_ ~= false and tonumber(until_) > now
-end
 local earliest, earliestScore = nil, nil
 local replaced, added, versions, held = {}, {}, {}, {}
 local function flush()
@@ -222,23 +254,11 @@ return {#expired, head[2] or ''}
 // (Postgres was read after the cancel, before its delete) is skipped. The version of a member it
 // adds is recorded in the versions hash; that of a member already due, only when its key has none
 // there (the hash was lost).
-var reconcileScript = redis.NewScript(`
+var reconcileScript = redis.NewScript(cancellingLua("KEYS[5]") + `
 if (redis.call('GET', KEYS[3]) or '0') ~= ARGV[2] then
 	return -1
 end
 local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local now = nil
-if redis.call('EXISTS', KEYS[5]) == 1 then
-	local t = redis.call('TIME')
-	now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-local function cancelling(m)
-	if now == nil then
-		return false
-	end
-	local until_ = redis.call('ZSCORE', KEYS[5], m)
-	return until_ ~= false and tonumber(until_) > now
-end
 local earliest, earliestScore = nil, nil
 local added = 0
 for i = 3, #ARGV, 2 do
@@ -277,11 +297,8 @@ return added
 // changed), else 1, once it is removed from the due set and its key from the versions hash, and
 // recorded in the cancelled set. Bumps the cancels counter when it returns any 1, and drops the
 // cancelled set's entries whose time has passed.
-var cancelScript = redis.NewScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local until_ = string.format('%d', now + tonumber(ARGV[1]))
-local out, cancelled, removed = {}, {}, false
+var cancelScript = redis.NewScript(cancelRecordLua("KEYS[5]") + `
+local out, removed = {}, false
 for i = 2, #ARGV do
 	local m = ARGV[i]
 	if redis.call('ZSCORE', KEYS[2], m) then
@@ -291,20 +308,12 @@ for i = 2, #ARGV do
 		redis.call('HDEL', KEYS[4], string.match(m, '^(.*)|') or m)
 		out[i - 1] = 1
 		removed = true
-		cancelled[#cancelled + 1] = until_
-		cancelled[#cancelled + 1] = m
-		if #cancelled >= 1000 then
-			redis.call('ZADD', KEYS[5], unpack(cancelled))
-			cancelled = {}
-		end
+		record(m)
 	end
-end
-if #cancelled > 0 then
-	redis.call('ZADD', KEYS[5], unpack(cancelled))
 end
 if removed then
 	redis.call('INCR', KEYS[3])
-	redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', string.format('%d', now))
+	recorded()
 end
 return out
 `)
@@ -324,11 +333,8 @@ return out
 // due set and recorded in the cancelled set, or "" when it removed none (the hash had no version
 // of the key, or the member it named was not due). Bumps the cancels counter when it removed any,
 // and drops the cancelled set's entries whose time has passed.
-var cancelKeysScript = redis.NewScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local until_ = string.format('%d', now + tonumber(ARGV[1]))
-local out, cancelled, removed = {}, {}, false
+var cancelKeysScript = redis.NewScript(cancelRecordLua("KEYS[4]") + `
+local out, removed = {}, false
 for i = 2, #ARGV do
 	local k = ARGV[i]
 	out[i - 1] = ''
@@ -339,21 +345,13 @@ for i = 2, #ARGV do
 		if redis.call('ZREM', KEYS[1], m) == 1 then
 			out[i - 1] = v
 			removed = true
-			cancelled[#cancelled + 1] = until_
-			cancelled[#cancelled + 1] = m
-			if #cancelled >= 1000 then
-				redis.call('ZADD', KEYS[4], unpack(cancelled))
-				cancelled = {}
-			end
+			record(m)
 		end
 	end
 end
-if #cancelled > 0 then
-	redis.call('ZADD', KEYS[4], unpack(cancelled))
-end
 if removed then
 	redis.call('INCR', KEYS[3])
-	redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', string.format('%d', now))
+	recorded()
 end
 return out
 `)
