@@ -38,6 +38,20 @@ func TestClusterFailsOver(t *testing.T) {
 	if len(masters) != 3 {
 		t.Errorf("keys landed on %d masters, want 3", len(masters))
 	}
+	// Replication is asynchronous: a write the master has not yet passed on is lost with it. Write
+	// "a" again and wait, on the same connection, until its replica has it.
+	master, err := rdb.MasterForKey(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := master.Conn()
+	defer conn.Close()
+	if err := conn.Set(ctx, "a", "a", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := conn.Wait(ctx, 1, 10*time.Second).Result(); err != nil || n < 1 {
+		t.Fatalf("WAIT for the replica of the master of a: %d replicas, %v", n, err)
+	}
 	killed, err := c.KillMasterOf(ctx, "a")
 	if err != nil {
 		t.Fatal(err)
