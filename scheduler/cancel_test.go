@@ -535,6 +535,48 @@ func (d *deleteHook) DeleteJobs(ctx context.Context, refs []JobRef) ([]string, e
 	return d.JobStore.DeleteJobs(ctx, refs)
 }
 
+// cancelRace returns a scheduler whose first delete of job rows calls before first, with job "k"
+// (kind "x") enqueued due at due and indexed, and the recorder its handler, and those of others,
+// write to.
+func (e *env) cancelRace(t *testing.T, due time.Time, before func(), others ...*Scheduler) (*Scheduler, *recorder) {
+	t.Helper()
+	ctx := context.Background()
+	s := e.scheduler(t, func(c *Config) { c.Store = &deleteHook{JobStore: e.jobs, before: before} })
+	rec := newRecorder()
+	for _, sc := range append(others, s) {
+		sc.Handle("x", rec.handle)
+	}
+	if err := s.Enqueue(ctx, Job{Kind: "x", Key: "k", TeamID: "T1", DueAt: due}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WaitIndexed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s, rec
+}
+
+// cancelledForGood cancels "k" through s, expecting Cancelled, calls then (when not nil), runs the
+// schedulers until nothing is left of the job, and fails if it fired.
+func (e *env) cancelledForGood(t *testing.T, rec *recorder, then func(), s *Scheduler, others ...*Scheduler) {
+	t.Helper()
+	if res, err := s.Cancel(context.Background(), "k"); err != nil || res != Cancelled {
+		t.Fatalf("Cancel(k) = %v, %v, want cancelled", res, err)
+	}
+	if row, _ := e.rowAndEntry(t, "k"); row {
+		t.Fatal("the cancelled job is still stored")
+	}
+	if then != nil {
+		then()
+	}
+	for _, sc := range append(others, s) {
+		start(t, sc)
+	}
+	eventually(t, "nothing is left of the job", func() bool { return e.drained(t) })
+	if n := rec.times("k"); n != 0 {
+		t.Fatalf("the cancelled job fired %d times", n)
+	}
+}
+
 // Another process reschedules a job while a cancel has taken its member out of the index but not
 // yet deleted its row: the delete finds the version gone, and the cancel goes round again and
 // cancels the new version, whether it is indexed already or not. A late index entry of the
@@ -548,7 +590,7 @@ func TestCancelRacingARescheduleFromAnotherProcess(t *testing.T) {
 			other := e.scheduler(t, nil)
 			ctx := context.Background()
 			var late []JobVersion
-			hook := &deleteHook{JobStore: e.jobs, before: func() {
+			s, rec := e.cancelRace(t, time.Now().Add(time.Hour), func() {
 				if indexed {
 					if err := other.Enqueue(ctx, Job{Kind: "x", Key: "k", TeamID: "T1"}); err != nil {
 						t.Error(err)
@@ -563,33 +605,15 @@ func TestCancelRacingARescheduleFromAnotherProcess(t *testing.T) {
 					t.Error(err)
 				}
 				late = v
-			}}
-			s := e.scheduler(t, func(c *Config) { c.Store = hook })
-			rec := newRecorder()
-			s.Handle("x", rec.handle)
-			if err := s.Enqueue(ctx, Job{Kind: "x", Key: "k", TeamID: "T1", DueAt: time.Now().Add(time.Hour)}); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.WaitIndexed(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if res, err := s.Cancel(ctx, "k"); err != nil || res != Cancelled {
-				t.Fatalf("Cancel(k) = %v, %v, want cancelled", res, err)
-			}
-			if row, _ := e.rowAndEntry(t, "k"); row {
-				t.Fatal("the rescheduled job is still stored")
-			}
-			if len(late) > 0 {
-				if err := other.index(ctx, late); err != nil {
-					t.Fatal(err)
+			})
+			e.cancelledForGood(t, rec, func() {
+				if len(late) > 0 {
+					if err := other.index(ctx, late); err != nil {
+						t.Fatal(err)
+					}
+					e.checkVersionsNameDue(t)
 				}
-				e.checkVersionsNameDue(t)
-			}
-			start(t, s)
-			eventually(t, "nothing is left of the job", func() bool { return e.drained(t) })
-			if n := rec.times("k"); n != 0 {
-				t.Fatalf("the cancelled job fired %d times", n)
-			}
+			}, s)
 		})
 	}
 }
@@ -658,7 +682,7 @@ func TestNothingPutsBackAJobBeingCancelled(t *testing.T) {
 			other := e.scheduler(t, nil)
 			ctx := context.Background()
 			var late []JobVersion
-			hook := &deleteHook{JobStore: e.jobs, before: func() {
+			s, rec := e.cancelRace(t, time.Now(), func() {
 				if _, err := other.reconcile(ctx); err != nil {
 					t.Error(err)
 				}
@@ -672,33 +696,14 @@ func TestNothingPutsBackAJobBeingCancelled(t *testing.T) {
 					t.Error("a late index entry put the job being cancelled back before its row was deleted")
 				}
 				e.checkVersionsNameDue(t)
-			}}
-			s := e.scheduler(t, func(c *Config) { c.Store = hook })
-			rec := newRecorder()
-			s.Handle("x", rec.handle)
-			other.Handle("x", rec.handle)
-			if err := s.Enqueue(ctx, Job{Kind: "x", Key: "k", TeamID: "T1"}); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.WaitIndexed(ctx); err != nil {
-				t.Fatal(err)
-			}
-			v := e.versions(t)["k"]
-			late = []JobVersion{{Key: "k", Version: v, DueAt: time.Now()}}
+			}, other)
+			late = []JobVersion{{Key: "k", Version: e.versions(t)["k"], DueAt: time.Now()}}
 			if !hashed {
 				if err := e.rdb.HDel(ctx, newKeys(e.prefix).versions, "k").Err(); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if res, err := s.Cancel(ctx, "k"); err != nil || res != Cancelled {
-				t.Fatalf("Cancel(k) = %v, %v, want cancelled", res, err)
-			}
-			start(t, s)
-			start(t, other)
-			eventually(t, "nothing is left of the job", func() bool { return e.drained(t) })
-			if n := rec.times("k"); n != 0 {
-				t.Fatalf("the cancelled job fired %d times", n)
-			}
+			e.cancelledForGood(t, rec, nil, s, other)
 		})
 	}
 }

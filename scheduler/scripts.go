@@ -35,16 +35,18 @@ local function cancelling(m)
 end`
 }
 
-// cancelRecordLua defines, for a cancel script whose cancelled set is key: record(m), which records
-// member m as taken out until Redis's clock plus ARGV[1] milliseconds, and recorded(), which writes
-// what is left to record and drops the entries whose time has passed.
-func cancelRecordLua(key string) string {
+// cancelRecordLua defines, for a cancel script whose cancelled set is key and cancels counter
+// counter: record(m), which records member m as taken out until Redis's clock plus ARGV[1]
+// milliseconds, and recorded(), which, when anything was recorded, writes what is left, bumps the
+// counter and drops the cancelled set's entries whose time has passed.
+func cancelRecordLua(key, counter string) string {
 	return `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local until_ = string.format('%d', now + tonumber(ARGV[1]))
-local cancelled = {}
+local cancelled, any = {}, false
 local function record(m)
+	any = true
 	cancelled[#cancelled + 1] = until_
 	cancelled[#cancelled + 1] = m
 	if #cancelled >= 1000 then
@@ -53,9 +55,13 @@ local function record(m)
 	end
 end
 local function recorded()
+	if not any then
+		return
+	end
 	if #cancelled > 0 then
 		redis.call('ZADD', ` + key + `, unpack(cancelled))
 	end
+	redis.call('INCR', ` + counter + `)
 	redis.call('ZREMRANGEBYSCORE', ` + key + `, '-inf', string.format('%d', now))
 end`
 }
@@ -297,8 +303,8 @@ return added
 // changed), else 1, once it is removed from the due set and its key from the versions hash, and
 // recorded in the cancelled set. Bumps the cancels counter when it returns any 1, and drops the
 // cancelled set's entries whose time has passed.
-var cancelScript = redis.NewScript(cancelRecordLua("KEYS[5]") + `
-local out, removed = {}, false
+var cancelScript = redis.NewScript(cancelRecordLua("KEYS[5]", "KEYS[3]") + `
+local out = {}
 for i = 2, #ARGV do
 	local m = ARGV[i]
 	if redis.call('ZSCORE', KEYS[2], m) then
@@ -307,14 +313,10 @@ for i = 2, #ARGV do
 		redis.call('ZREM', KEYS[1], m)
 		redis.call('HDEL', KEYS[4], string.match(m, '^(.*)|') or m)
 		out[i - 1] = 1
-		removed = true
 		record(m)
 	end
 end
-if removed then
-	redis.call('INCR', KEYS[3])
-	recorded()
-end
+recorded()
 return out
 `)
 
@@ -333,8 +335,8 @@ return out
 // due set and recorded in the cancelled set, or "" when it removed none (the hash had no version
 // of the key, or the member it named was not due). Bumps the cancels counter when it removed any,
 // and drops the cancelled set's entries whose time has passed.
-var cancelKeysScript = redis.NewScript(cancelRecordLua("KEYS[4]") + `
-local out, removed = {}, false
+var cancelKeysScript = redis.NewScript(cancelRecordLua("KEYS[4]", "KEYS[3]") + `
+local out = {}
 for i = 2, #ARGV do
 	local k = ARGV[i]
 	out[i - 1] = ''
@@ -344,14 +346,10 @@ for i = 2, #ARGV do
 		local m = k .. '|' .. v
 		if redis.call('ZREM', KEYS[1], m) == 1 then
 			out[i - 1] = v
-			removed = true
 			record(m)
 		end
 	end
 end
-if removed then
-	redis.call('INCR', KEYS[3])
-	recorded()
-end
+recorded()
 return out
 `)
